@@ -1,0 +1,55 @@
+# Settings for loadkit's own targets (tests, examples, benchmarks) — never for loadkit::loadkit,
+# so consumers never inherit our warnings or sanitizers (libcoro 277467f fixed exactly that leak).
+#
+# Provides:
+#   loadkit_developer       INTERFACE target: warnings as errors, consumer-strict flags, sanitizers
+#   loadkit_filter_optional() drops the optional Asio adapter's files unless LOADKIT_WITH_ASIO
+#   asio::asio              (LOADKIT_WITH_ASIO) standalone Asio, header-only
+
+add_library(loadkit_developer INTERFACE)
+# -Wshadow/-Wconversion/-Wsign-conversion are what strict consumers turn on; the headers must be
+# clean under them, so every file we compile gets them too.
+target_compile_options(loadkit_developer INTERFACE
+    -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion)
+
+if(LOADKIT_SANITIZE)
+    set(_loadkit_sanitize_flags -fsanitize=${LOADKIT_SANITIZE} -fno-omit-frame-pointer)
+    if(LOADKIT_SANITIZE MATCHES "address|undefined")
+        list(APPEND _loadkit_sanitize_flags -fno-sanitize-recover=all)
+    endif()
+    target_compile_options(loadkit_developer INTERFACE ${_loadkit_sanitize_flags})
+    target_link_options(loadkit_developer INTERFACE ${_loadkit_sanitize_flags})
+endif()
+
+if(LOADKIT_WITH_ASIO AND NOT TARGET asio::asio)
+    find_path(LOADKIT_ASIO_INCLUDE_DIR asio.hpp DOC "Directory holding standalone Asio's asio.hpp")
+    if(NOT LOADKIT_ASIO_INCLUDE_DIR)
+        message(FATAL_ERROR "LOADKIT_WITH_ASIO=ON but standalone Asio (asio.hpp) was not found; "
+                            "install libasio-dev or set LOADKIT_ASIO_INCLUDE_DIR")
+    endif()
+    add_library(asio::asio INTERFACE IMPORTED)
+    set_target_properties(asio::asio PROPERTIES
+        INTERFACE_INCLUDE_DIRECTORIES "${LOADKIT_ASIO_INCLUDE_DIR}"
+        INTERFACE_COMPILE_DEFINITIONS ASIO_STANDALONE
+        INTERFACE_LINK_LIBRARIES Threads::Threads)
+endif()
+if(LOADKIT_WITH_ASIO)
+    target_link_libraries(loadkit_developer INTERFACE asio::asio)
+    target_compile_definitions(loadkit_developer INTERFACE LOADKIT_HAS_ASIO=1)
+endif()
+
+# Drop the Asio adapter's files (include/loadkit/asio.hpp, tests/test_asio*.cpp, examples/asio*.cpp:
+# any file with "asio" in its name) from a list of sources unless LOADKIT_WITH_ASIO is on.
+function(loadkit_filter_optional list_var)
+    if(LOADKIT_WITH_ASIO)
+        return()
+    endif()
+    set(_kept "")
+    foreach(_file IN LISTS ${list_var})
+        get_filename_component(_name "${_file}" NAME)
+        if(NOT _name MATCHES "asio")
+            list(APPEND _kept "${_file}")
+        endif()
+    endforeach()
+    set(${list_var} "${_kept}" PARENT_SCOPE)
+endfunction()

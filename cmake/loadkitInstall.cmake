@@ -1,0 +1,46 @@
+# Install rules: headers, the exported target, a CMake package and a pkg-config file.
+# Header-only, so everything goes to architecture-independent places (share/, as nlohmann_json).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(LOADKIT_CMAKE_DIR "${CMAKE_INSTALL_DATADIR}/cmake/loadkit"
+    CACHE STRING "Install directory of loadkit's CMake package files, relative to the prefix")
+set(LOADKIT_PKGCONFIG_DIR "${CMAKE_INSTALL_DATADIR}/pkgconfig"
+    CACHE STRING "Install directory of loadkit.pc, relative to the prefix")
+
+install(TARGETS loadkit EXPORT loadkitTargets)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+        FILES_MATCHING PATTERN "*.hpp")
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/loadkit")
+install(EXPORT loadkitTargets NAMESPACE loadkit:: DESTINATION "${LOADKIT_CMAKE_DIR}")
+
+# The same config file serves the install tree and the build tree (export(TARGETS) below), so
+# `-Dloadkit_DIR=<build dir>` works without installing.
+configure_package_config_file(
+    "${PROJECT_SOURCE_DIR}/cmake/loadkitConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/loadkitConfig.cmake"
+    INSTALL_DESTINATION "${LOADKIT_CMAKE_DIR}")
+write_basic_package_version_file(
+    "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
+    COMPATIBILITY SameMajorVersion
+    ARCH_INDEPENDENT)
+install(FILES "${PROJECT_BINARY_DIR}/loadkitConfig.cmake" "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
+        DESTINATION "${LOADKIT_CMAKE_DIR}")
+export(TARGETS loadkit NAMESPACE loadkit:: FILE "${PROJECT_BINARY_DIR}/loadkitTargets.cmake")
+
+# loadkit.pc finds its prefix relative to itself (${pcfiledir}), so an installed tree can be moved
+# (or installed with `cmake --install --prefix`) and still resolve.
+if(IS_ABSOLUTE "${LOADKIT_PKGCONFIG_DIR}")
+    set(LOADKIT_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+    file(RELATIVE_PATH _loadkit_pc_up "/prefix/${LOADKIT_PKGCONFIG_DIR}" "/prefix")
+    string(REGEX REPLACE "/$" "" _loadkit_pc_up "${_loadkit_pc_up}")
+    set(LOADKIT_PC_PREFIX "\${pcfiledir}/${_loadkit_pc_up}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+    set(LOADKIT_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+    set(LOADKIT_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+configure_file("${PROJECT_SOURCE_DIR}/cmake/loadkit.pc.in" "${PROJECT_BINARY_DIR}/loadkit.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/loadkit.pc" DESTINATION "${LOADKIT_PKGCONFIG_DIR}")
