@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# loadkit's whole CI in one command: `bash tools/test.sh` from the repository root (also .ci/run).
+# Installs missing Debian 12 packages, then runs these steps in order, each in its own build dir
+# under build/ci-* (or $LOADKIT_BUILD_ROOT), stopping at the first failure with `== FAILED: <step>`:
+#   a  version consistency + single header freshness
+#   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment
+#   c  clang-16 RelWithDebInfo: tests, examples, header self-containment
+#   d  g++ Debug + ASan + UBSan: tests, examples (Debug also runs the deep-await test at -O0)
+#   e  clang-16 TSan (RelWithDebInfo at -O1): tests
+#   f  meson (g++): tests, examples
+#   g  g++ Release against single_include/loadkit/loadkit.hpp: tests
+#   h  install, then build and run a find_package() consumer and a pkg-config consumer
+#   i  ctest of step b once more, so the output ends with ctest's closing summary
+# Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs;
+# LOADKIT_JOBS (default 2) sets build parallelism; LOADKIT_CTEST_JOBS (default 1) test parallelism.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUILD_ROOT=${LOADKIT_BUILD_ROOT:-$ROOT/build}
+STEPS=${LOADKIT_CI_STEPS:-a,b,c,d,e,f,g,h,i}
+JOBS=${LOADKIT_JOBS:-2}
+CTEST_JOBS=${LOADKIT_CTEST_JOBS:-1}
+export DEBIAN_FRONTEND=noninteractive
+
+for step in ${STEPS//,/ }; do
+    [[ $step == [a-i] ]] || { echo "== FAILED: LOADKIT_CI_STEPS has unknown step '$step' (known: a-i)"; exit 2; }
+done
+
+# --- packages --------------------------------------------------------------------------------
+ensure_packages() {
+    command -v dpkg-query >/dev/null || { echo "== not Debian: assuming $* are installed"; return 0; }
+    local missing=() package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    echo "== installing ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo -n)
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+ensure_packages g++ cmake ninja-build ccache catch2 clang-16 libclang-rt-16-dev meson pkg-config python3 \
+    libbenchmark-dev libasio-dev
+
+LAUNCHER=()
+MESON_CXX=g++
+if command -v ccache >/dev/null; then
+    LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    MESON_CXX="ccache g++"
+    # Relative paths in the cache key: a fresh clone elsewhere reuses this checkout's objects.
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+fi
+
+# --- helpers ---------------------------------------------------------------------------------
+# configure_and_build <dir> <cmake args...>
+configure_and_build() {
+    local dir=$BUILD_ROOT/$1
+    shift
+    cmake -S "$ROOT" -B "$dir" -G Ninja "${LAUNCHER[@]}" "$@"
+    cmake --build "$dir" -j "$JOBS"
+}
+# run_ctest <dir> [wrapper command...]
+run_ctest() {
+    "${@:2}" ctest --test-dir "$BUILD_ROOT/$1" --output-on-failure --no-tests=error -j "$CTEST_JOBS"
+}
+
+# --- steps -----------------------------------------------------------------------------------
+step_a() {
+    python3 tools/check_version.py
+    python3 tools/amalgamate.py --check
+}
+
+GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=ON
+    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=ON -DLOADKIT_WITH_ASIO=ON)
+step_b() {
+    configure_and_build "${GCC_RELEASE[@]}"
+    run_ctest ci-gcc-release
+}
+
+step_c() {
+    configure_and_build ci-clang16 -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DLOADKIT_BUILD_TESTS=ON -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+    run_ctest ci-clang16
+}
+
+step_d() {
+    configure_and_build ci-asan-ubsan -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
+        -DLOADKIT_SANITIZE=address,undefined -DLOADKIT_BUILD_TESTS=ON -DLOADKIT_BUILD_EXAMPLES=ON \
+        -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+    ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:halt_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest ci-asan-ubsan
+}
+
+# TSan in clang < 18 aborts with "unexpected memory mapping" on kernels with high mmap ASLR entropy;
+# probe once and fall back to disabling ASLR (setarch -R), then to g++'s TSan.
+tsan_runs() { # <compiler> [wrapper...]: does a threaded TSan program build and run here?
+    local compiler=$1 probe=$BUILD_ROOT/ci-tsan/probe
+    shift
+    mkdir -p "$BUILD_ROOT/ci-tsan"
+    printf '#include <thread>\nint main() { int x = 0; std::thread t([&] { x = 1; }); t.join(); return x - 1; }\n' \
+        >"$probe.cpp"
+    "$compiler" -std=c++20 -fsanitize=thread -O1 "$probe.cpp" -o "$probe" -pthread 2>/dev/null &&
+        "$@" "$probe" >/dev/null 2>&1
+}
+step_e() {
+    local compiler=clang++-16 wrapper=()
+    if ! tsan_runs clang++-16; then
+        if tsan_runs clang++-16 setarch "$(uname -m)" -R; then
+            wrapper=(setarch "$(uname -m)" -R)
+        else
+            compiler=g++
+        fi
+    fi
+    echo "== TSan with $compiler ${wrapper[*]}"
+    configure_and_build ci-tsan -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLOADKIT_SANITIZE=thread -DLOADKIT_BUILD_TESTS=ON \
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_ctest ci-tsan "${wrapper[@]}"
+}
+
+step_f() {
+    local dir=$BUILD_ROOT/ci-meson reconfigure=()
+    [[ -d $dir/meson-private ]] && reconfigure=(--reconfigure)
+    CXX=$MESON_CXX meson setup "${reconfigure[@]}" "$dir" --buildtype=release \
+        -Dtests=enabled -Dexamples=enabled -Dasio=enabled
+    meson compile -C "$dir" -j "$JOBS"
+    meson test -C "$dir" --print-errorlogs --num-processes "$CTEST_JOBS"
+}
+
+step_g() {
+    configure_and_build ci-single-header -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release \
+        -DLOADKIT_SINGLE_HEADER_TESTS=ON -DLOADKIT_BUILD_TESTS=ON -DLOADKIT_BUILD_EXAMPLES=OFF \
+        -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+    run_ctest ci-single-header
+}
+
+step_h() {
+    local dir=$BUILD_ROOT/ci-install prefix=$BUILD_ROOT/ci-install/prefix consumer=$ROOT/tests/package/find_package_consumer
+    rm -rf "$prefix" "$BUILD_ROOT"/ci-consumer-*
+    # Installed with --prefix unlike the configured one: the package files must be relocatable.
+    cmake -S "$ROOT" -B "$dir" -G Ninja -DLOADKIT_INSTALL=ON -DLOADKIT_BUILD_TESTS=OFF \
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF
+    cmake --install "$dir" --prefix "$prefix"
+
+    echo "== find_package(loadkit) from the install prefix"
+    cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-install" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_PREFIX_PATH="$prefix"
+    cmake --build "$BUILD_ROOT/ci-consumer-install"
+    "$BUILD_ROOT/ci-consumer-install/consumer"
+
+    echo "== find_package(loadkit) from the build tree (loadkit_DIR)"
+    cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-buildtree" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -Dloadkit_DIR="$dir"
+    cmake --build "$BUILD_ROOT/ci-consumer-buildtree"
+    "$BUILD_ROOT/ci-consumer-buildtree/consumer"
+
+    echo "== pkg-config loadkit"
+    local cflags
+    cflags=$(PKG_CONFIG_PATH="$prefix/share/pkgconfig" pkg-config --cflags loadkit)
+    echo "pkg-config --cflags loadkit: $cflags"
+    mkdir -p "$BUILD_ROOT/ci-consumer-pkgconfig"
+    # shellcheck disable=SC2086 # cflags is a list of flags
+    g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror $cflags "$consumer/main.cpp" -pthread \
+        -o "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
+    "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
+}
+
+step_i() {
+    print_times
+    # Builds only if step b did not run here (or sources changed since).
+    configure_and_build "${GCC_RELEASE[@]}"
+    run_ctest ci-gcc-release
+}
+
+# --- driver ----------------------------------------------------------------------------------
+TIMES=()
+TOTAL_START=$SECONDS
+print_times() {
+    echo "== step times (total $((SECONDS - TOTAL_START))s):"
+    ((${#TIMES[@]} == 0)) || printf '%s\n' "${TIMES[@]}"
+}
+
+run_step() {
+    local id=$1 name=$2 start=$SECONDS rc
+    [[ ",$STEPS," == *",$id,"* ]] || return 0
+    echo
+    echo "== step $id: $name"
+    # A subshell with errexit of its own: `if ! f` would silently disable set -e inside f.
+    set +e
+    (
+        set -e
+        "step_$id"
+    )
+    rc=$?
+    set -e
+    if ((rc != 0)); then
+        echo "== FAILED: step $id ($name), exit code $rc"
+        exit "$rc"
+    fi
+    # Step i prints nothing after its ctest: CI reads ctest's closing summary as the last lines.
+    [[ $id == i ]] && return 0
+    echo "== step $id done in $((SECONDS - start))s"
+    TIMES+=("$(printf '   %s %5ss  %s' "$id" "$((SECONDS - start))" "$name")")
+}
+
+echo "== loadkit CI: steps $STEPS, builds in $BUILD_ROOT, -j$JOBS"
+run_step a "version consistency + single header freshness"
+run_step b "g++ 12 Release (tests, examples, bench, header check)"
+run_step c "clang-16 RelWithDebInfo (tests, examples, header check)"
+run_step d "g++ Debug + ASan + UBSan (tests, examples)"
+run_step e "TSan (tests)"
+run_step f "meson (g++): tests, examples"
+run_step g "single header: tests against single_include/loadkit/loadkit.hpp"
+run_step h "install + find_package and pkg-config consumers"
+
+run_step i "final ctest of the g++ Release build"
+[[ ",$STEPS," == *",i,"* ]] || print_times
