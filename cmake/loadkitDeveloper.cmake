@@ -6,6 +6,12 @@
 #   loadkit_filter_optional() drops the optional Asio adapter's files unless LOADKIT_WITH_ASIO
 #   asio::asio              (LOADKIT_WITH_ASIO) standalone Asio, header-only
 
+# Standard C++20, not gnu++20, for everything we compile (a directory-scope default: loadkit::loadkit
+# itself only asks consumers for cxx_std_20).
+if(NOT DEFINED CMAKE_CXX_EXTENSIONS)
+    set(CMAKE_CXX_EXTENSIONS OFF)
+endif()
+
 add_library(loadkit_developer INTERFACE)
 # -Wshadow/-Wconversion/-Wsign-conversion are what strict consumers turn on; the headers must be
 # clean under them, so every file we compile gets them too.
