@@ -86,7 +86,7 @@ public:
 
     std::variant<non_void_t<Ts>...> await_resume() {
         link_.reset();
-        return take(std::index_sequence_for<Ts...>{});
+        return take(group_.winner());
     }
 
 private:
@@ -95,22 +95,18 @@ private:
         (start_unless_decided(std::get<I>(children_), I), ...);
     }
 
-    template <std::size_t... I>
-    std::variant<non_void_t<Ts>...> take(std::index_sequence<I...>) {
-        const std::size_t winner = group_.winner();
-        std::optional<std::variant<non_void_t<Ts>...>> result;
-        (
-            [&] {
-                if (I == winner) {
-                    auto& child = std::get<I>(children_);
-                    if (child.failed()) {
-                        std::rethrow_exception(child.error());
-                    }
-                    result.emplace(std::in_place_index<I>, child.take_value());
-                }
-            }(),
-            ...);
-        return std::move(*result);
+    template <std::size_t I = 0>
+    std::variant<non_void_t<Ts>...> take(std::size_t winner) {
+        if constexpr (I + 1 < sizeof...(Ts)) {
+            if (winner != I) {
+                return take<I + 1>(winner);
+            }
+        }
+        auto& child = std::get<I>(children_);
+        if (child.failed()) {
+            std::rethrow_exception(child.error());
+        }
+        return std::variant<non_void_t<Ts>...>(std::in_place_index<I>, child.take_value());
     }
 
     std::tuple<child_task<Ts>...> children_;

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_BLOCKING_POOL_HPP
+#define LOADKIT_BLOCKING_POOL_HPP
+
+#include <loadkit/cancellation.hpp>
+#include <loadkit/detail/awaitable_traits.hpp>
+#include <loadkit/executor.hpp>
+#include <loadkit/sleep.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// One blocking call in flight. Shared by the awaiting coroutine and the worker thread (two
+// references); `state_` decides who resumes the coroutine: the worker when the call returns, or
+// the stop token when the caller gives up first — then the call runs on, its result discarded.
+class blocking_job {
+public:
+    enum : int { pending, done, abandoned };
+
+    blocking_job() = default;
+    blocking_job(const blocking_job&) = delete;
+    blocking_job& operator=(const blocking_job&) = delete;
+    virtual ~blocking_job() = default;
+
+    void run_on_worker() noexcept {
+        if (state_.load(std::memory_order_acquire) == pending) {
+            execute();
+        }
+        int expected = pending;
+        if (state_.compare_exchange_strong(expected, done, std::memory_order_acq_rel)) {
+            home_->post(waiter_);
+        }
+        release();
+    }
+
+    void abandon() noexcept {
+        int expected = pending;
+        if (state_.compare_exchange_strong(expected, abandoned, std::memory_order_acq_rel)) {
+            home_->post(waiter_);
+        }
+    }
+
+    bool abandoned_by_caller() const noexcept { return state_.load(std::memory_order_acquire) == abandoned; }
+
+    void release() noexcept {
+        if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            delete this;
+        }
+    }
+
+    blocking_job* next_ = nullptr; // the pool's queue link
+    std::coroutine_handle<> waiter_{};
+    executor* home_ = nullptr;
+
+private:
+    virtual void execute() noexcept = 0;
+    std::atomic<int> state_{pending};
+    std::atomic<int> references_{2};
+};
+
+template <class F, class R>
+class blocking_call final : public blocking_job {
+public:
+    explicit blocking_call(F&& fn) : fn_(std::move(fn)) {}
+
+    R take() {
+        if (outcome_.index() == 2) {
+            std::rethrow_exception(std::get<2>(outcome_));
+        }
+        if constexpr (std::is_reference_v<R>) {
+            return static_cast<R>(*std::get<1>(outcome_));
+        } else if constexpr (!std::is_void_v<R>) {
+            return R(std::move(std::get<1>(outcome_)));
+        }
+    }
+
+private:
+    using stored = std::conditional_t<std::is_void_v<R>, std::monostate,
+                                      std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
+
+    void execute() noexcept override {
+        try {
+            if constexpr (std::is_void_v<R>) {
+                std::invoke(fn_);
+                outcome_.template emplace<1>();
+            } else if constexpr (std::is_reference_v<R>) {
+                outcome_.template emplace<1>(std::addressof(std::invoke(fn_)));
+            } else {
+                outcome_.template emplace<1>(std::invoke(fn_));
+            }
+        } catch (...) {
+            outcome_.template emplace<2>(std::current_exception());
+        }
+    }
+
+    F fn_;
+    std::variant<std::monostate, stored, std::exception_ptr> outcome_;
+};
+
+struct abandon_on_stop {
+    blocking_job* job;
+    void operator()() const noexcept { job->abandon(); }
+};
+
+} // namespace detail
+
+// Worker threads for plain blocking calls — a synchronous database driver, an SDK, file I/O — so
+// a coroutine can `co_await pool.run([&] { return client.query(q); })` without blocking its event
+// loop. The value (or exception) of the call comes back on the awaiting task's executor. When the
+// awaiting task is cancelled (with_timeout, request_stop) it resumes at once with
+// operation_cancelled; the call itself cannot be interrupted, so it finishes on its worker and its
+// result is dropped.
+class blocking_pool {
+public:
+    struct options {
+        std::size_t threads = 4;
+    };
+
+    blocking_pool() : blocking_pool(options{}) {}
+    explicit blocking_pool(options opts) {
+        if (opts.threads == 0 || opts.threads > 4096) {
+            throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
+                                        std::to_string(opts.threads) + ")");
+        }
+        workers_.reserve(opts.threads);
+        for (std::size_t i = 0; i < opts.threads; ++i) {
+            workers_.emplace_back([this] { work(); });
+        }
+    }
+    blocking_pool(const blocking_pool&) = delete;
+    blocking_pool& operator=(const blocking_pool&) = delete;
+
+    // Finishes every queued call, then joins the workers.
+    ~blocking_pool() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wakeup_.notify_all();
+        for (auto& worker : workers_) {
+            worker.join();
+        }
+    }
+
+    template <class F>
+    class run_awaiter {
+    public:
+        using result_type = std::invoke_result_t<F&>;
+
+        run_awaiter(blocking_pool& pool, F fn) : pool_(&pool), fn_(std::move(fn)) {}
+        run_awaiter(const run_awaiter&) = delete;
+        run_awaiter& operator=(const run_awaiter&) = delete;
+        ~run_awaiter() {
+            if (job_ != nullptr) {
+                job_->release();
+            }
+        }
+
+        bool await_ready() const noexcept { return false; }
+
+        template <class Promise>
+        bool await_suspend(std::coroutine_handle<Promise> handle) {
+            const std::stop_token& token = detail::stop_token_of(handle);
+            if (token.stop_requested()) {
+                return false; // await_resume reports the cancellation; the call never starts
+            }
+            executor& home = detail::require_executor("blocking_pool::run");
+            job_ = new detail::blocking_call<F, result_type>(std::move(*fn_));
+            job_->waiter_ = handle;
+            job_->home_ = &home;
+            home.work_started();
+            pool_->enqueue(*job_);
+            if (token.stop_possible()) {
+                on_stop_.emplace(token, detail::abandon_on_stop{job_});
+            }
+            return true;
+        }
+
+        result_type await_resume() {
+            on_stop_.reset();
+            if (job_ == nullptr) {
+                throw operation_cancelled{};
+            }
+            job_->home_->work_finished();
+            if (job_->abandoned_by_caller()) {
+                throw operation_cancelled{};
+            }
+            return job_->take();
+        }
+
+    private:
+        blocking_pool* pool_;
+        std::optional<F> fn_;
+        detail::blocking_call<F, result_type>* job_ = nullptr;
+        std::optional<std::stop_callback<detail::abandon_on_stop>> on_stop_;
+    };
+
+    template <class F>
+    [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
+        return run_awaiter<std::decay_t<F>>{*this, std::forward<F>(fn)};
+    }
+
+    std::size_t threads() const noexcept { return workers_.size(); }
+    std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
+    std::size_t queued() const {
+        std::lock_guard lock(mutex_);
+        return queued_;
+    }
+
+private:
+    void enqueue(detail::blocking_job& job) {
+        {
+            std::lock_guard lock(mutex_);
+            (tail_ != nullptr ? tail_->next_ : head_) = &job;
+            tail_ = &job;
+            ++queued_;
+        }
+        wakeup_.notify_one();
+    }
+
+    void work() {
+        for (;;) {
+            detail::blocking_job* job = nullptr;
+            {
+                std::unique_lock lock(mutex_);
+                wakeup_.wait(lock, [this] { return head_ != nullptr || stopping_; });
+                if (head_ == nullptr) {
+                    return; // stopping and nothing left
+                }
+                job = head_;
+                head_ = job->next_;
+                if (head_ == nullptr) {
+                    tail_ = nullptr;
+                }
+                --queued_;
+            }
+            busy_.fetch_add(1, std::memory_order_relaxed);
+            job->run_on_worker();
+            busy_.fetch_sub(1, std::memory_order_relaxed);
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::condition_variable wakeup_;
+    detail::blocking_job* head_ = nullptr;
+    detail::blocking_job* tail_ = nullptr;
+    std::size_t queued_ = 0;
+    bool stopping_ = false;
+    std::atomic<std::size_t> busy_{0};
+    std::vector<std::thread> workers_;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_BLOCKING_POOL_HPP

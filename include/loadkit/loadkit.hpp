@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// The umbrella header: every core header, nothing else. Optional adapters (loadkit/catch2.hpp,
+// loadkit/asio.hpp) are never included from here.
+#ifndef LOADKIT_LOADKIT_HPP
+#define LOADKIT_LOADKIT_HPP
+
+#include <loadkit/version.hpp>
+
+#include <loadkit/blocking_pool.hpp>
+#include <loadkit/cancellation.hpp>
+#include <loadkit/event_loop.hpp>
+#include <loadkit/executor.hpp>
+#include <loadkit/runner.hpp>
+#include <loadkit/semaphore.hpp>
+#include <loadkit/sleep.hpp>
+#include <loadkit/spawn_report.hpp>
+#include <loadkit/sync_wait.hpp>
+#include <loadkit/task.hpp>
+#include <loadkit/task_pool.hpp>
+#include <loadkit/timeout.hpp>
+#include <loadkit/when_all.hpp>
+#include <loadkit/when_any.hpp>
+
+#endif // LOADKIT_LOADKIT_HPP
