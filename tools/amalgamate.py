@@ -110,8 +110,20 @@ def banner():
     return lines
 
 
+def check_umbrella(root_name):
+    """The umbrella must reach every core header: a header it misses would be absent from the
+    single header without anyone noticing."""
+    core = {p.relative_to(INCLUDE_DIR).as_posix() for p in (INCLUDE_DIR / "loadkit").glob("*.hpp")}
+    missed = sorted(name for name in core - reachable(root_name) if not ADAPTER.match(name))
+    if missed:
+        raise AmalgamationError(f"include/{root_name} does not include " + ", ".join(f"<{m}>" for m in missed)
+                                + "; the umbrella must include every core header (adapters excepted)")
+
+
 def amalgamate(root, base=None):
     root_name = root.resolve().relative_to(INCLUDE_DIR).as_posix()
+    if root_name == "loadkit/loadkit.hpp":
+        check_umbrella(root_name)
     provided = reachable(base.resolve().relative_to(INCLUDE_DIR).as_posix()) if base else set()
     state = {"done": {root_name}, "provided": provided, "base_included": False,
              "allow_adapters": ADAPTER.match(root_name) is not None}
