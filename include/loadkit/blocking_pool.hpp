@@ -20,6 +20,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -47,9 +48,15 @@ public:
         }
         int expected = pending;
         if (state_.compare_exchange_strong(expected, done, std::memory_order_acq_rel)) {
-            home_->post(waiter_);
+            // Drop our reference before waking the caller, so the job — and an exception it may
+            // hold, shared with the caller's catch block — is always freed on the caller's thread.
+            executor* home = home_;
+            const std::coroutine_handle<> waiter = waiter_;
+            release();
+            home->post(waiter);
+            return;
         }
-        release();
+        release(); // abandoned: the caller never looks at the outcome
     }
 
     void abandon() noexcept {
@@ -114,6 +121,13 @@ private:
 
     F fn_;
     std::variant<std::monostate, stored, std::exception_ptr> outcome_;
+};
+
+template <class F, class... Args>
+struct bound_call {
+    F fn;
+    std::tuple<Args...> args;
+    decltype(auto) operator()() { return std::apply(fn, args); }
 };
 
 struct abandon_on_stop {
@@ -217,6 +231,16 @@ public:
     template <class F>
     [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
         return run_awaiter<std::decay_t<F>>{*this, std::forward<F>(fn)};
+    }
+
+    // `co_await pool.run(f, a, b)` calls f(a, b) on a worker with decayed copies of the arguments
+    // (std::ref to pass a reference). It also sidesteps a GCC 12 bug that destroys a lambda with
+    // non-trivial captures twice when that lambda is a temporary inside a co_await expression.
+    template <class F, class... Args>
+        requires(sizeof...(Args) > 0)
+    [[nodiscard]] auto run(F&& fn, Args&&... args) {
+        return run(detail::bound_call<std::decay_t<F>, std::decay_t<Args>...>{
+            std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
 
     std::size_t threads() const noexcept { return workers_.size(); }
