@@ -137,7 +137,7 @@ private:
         if (timers_.empty()) {
             wakeup_.wait(lock);
         } else {
-            wakeup_.wait_until(lock, timers_.top()->deadline);
+            wakeup_.wait_until(lock, timers_.top_deadline());
         }
         sleeping_ = false;
     }
@@ -170,7 +170,7 @@ private:
 
     void fire_due_timers() {
         const clock::time_point current = now();
-        while (!timers_.empty() && timers_.top()->deadline <= current) {
+        while (!timers_.empty() && timers_.top_deadline() <= current) {
             timer_node* timer = timers_.pop();
             int expected = timer_node::pending;
             // A timer cancelled from another thread is resumed by that cancellation, which is

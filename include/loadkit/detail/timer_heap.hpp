@@ -12,25 +12,27 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// A 4-ary min-heap of timer nodes ordered by (deadline, arming order). Each node knows its index,
-// so cancellation is O(log n) and needs no search; the nodes themselves live in coroutine frames.
-// A 4-ary heap touches fewer cache lines than a binary one at a million pending timers.
+// A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
+// the heap array so sifting compares without touching the nodes (which live in coroutine frames
+// scattered over the heap); each node only learns its index, which makes cancellation O(log n)
+// without a search. A 4-ary heap touches fewer cache lines than a binary one at a million timers.
 class timer_heap {
 public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-    bool empty() const noexcept { return nodes_.empty(); }
-    std::size_t size() const noexcept { return nodes_.size(); }
-    timer_node* top() const noexcept { return nodes_.front(); }
+    bool empty() const noexcept { return entries_.empty(); }
+    std::size_t size() const noexcept { return entries_.size(); }
+    timer_node* top() const noexcept { return entries_.front().node; }
+    clock::time_point top_deadline() const noexcept { return clock::time_point(clock::duration(entries_.front().deadline)); }
 
     void push(timer_node& node) {
         node.sequence = next_sequence_++;
-        nodes_.push_back(&node);
-        sift_up(nodes_.size() - 1);
+        entries_.push_back(entry{node.deadline.time_since_epoch().count(), node.sequence, &node});
+        sift_up(entries_.size() - 1);
     }
 
     timer_node* pop() noexcept {
-        timer_node* first = nodes_.front();
+        timer_node* first = entries_.front().node;
         remove_at(0);
         return first;
     }
@@ -42,45 +44,52 @@ public:
     }
 
 private:
-    static bool before(const timer_node* a, const timer_node* b) noexcept {
-        return a->deadline < b->deadline || (a->deadline == b->deadline && a->sequence < b->sequence);
+    struct entry {
+        clock::rep deadline;
+        std::uint64_t sequence;
+        timer_node* node;
+    };
+
+    static bool before(const entry& a, const entry& b) noexcept {
+        return a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence);
     }
 
-    void place(std::size_t index, timer_node* node) noexcept {
-        nodes_[index] = node;
-        node->heap_index = index;
+    void place(std::size_t index, const entry& e) noexcept {
+        entries_[index] = e;
+        e.node->heap_index = index;
     }
 
     void remove_at(std::size_t index) noexcept {
-        nodes_[index]->heap_index = npos;
-        timer_node* last = nodes_.back();
-        nodes_.pop_back();
-        if (index < nodes_.size()) {
-            place(index, last);
-            if (index > 0 && before(last, nodes_[(index - 1) / 4])) {
+        entries_[index].node->heap_index = npos;
+        const entry last = entries_.back();
+        entries_.pop_back();
+        if (index < entries_.size()) {
+            if (index > 0 && before(last, entries_[(index - 1) / 4])) {
+                entries_[index] = last;
                 sift_up(index);
             } else {
+                entries_[index] = last;
                 sift_down(index);
             }
         }
     }
 
     void sift_up(std::size_t index) noexcept {
-        timer_node* node = nodes_[index];
+        const entry moving = entries_[index];
         while (index > 0) {
             const std::size_t parent = (index - 1) / 4;
-            if (!before(node, nodes_[parent])) {
+            if (!before(moving, entries_[parent])) {
                 break;
             }
-            place(index, nodes_[parent]);
+            place(index, entries_[parent]);
             index = parent;
         }
-        place(index, node);
+        place(index, moving);
     }
 
     void sift_down(std::size_t index) noexcept {
-        timer_node* node = nodes_[index];
-        const std::size_t count = nodes_.size();
+        const entry moving = entries_[index];
+        const std::size_t count = entries_.size();
         for (;;) {
             const std::size_t first_child = index * 4 + 1;
             if (first_child >= count) {
@@ -89,20 +98,20 @@ private:
             std::size_t best = first_child;
             const std::size_t last_child = first_child + 4 < count ? first_child + 4 : count;
             for (std::size_t child = first_child + 1; child < last_child; ++child) {
-                if (before(nodes_[child], nodes_[best])) {
+                if (before(entries_[child], entries_[best])) {
                     best = child;
                 }
             }
-            if (!before(nodes_[best], node)) {
+            if (!before(entries_[best], moving)) {
                 break;
             }
-            place(index, nodes_[best]);
+            place(index, entries_[best]);
             index = best;
         }
-        place(index, node);
+        place(index, moving);
     }
 
-    std::vector<timer_node*> nodes_;
+    std::vector<entry> entries_;
     std::uint64_t next_sequence_ = 0;
 };
 
