@@ -11,8 +11,10 @@
 #include <loadkit/cancellation.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/executor.hpp>
+#include <loadkit/histogram.hpp>
 #include <loadkit/runner.hpp>
 #include <loadkit/semaphore.hpp>
+#include <loadkit/sharded_histogram.hpp>
 #include <loadkit/sleep.hpp>
 #include <loadkit/spawn_report.hpp>
 #include <loadkit/sync_wait.hpp>
