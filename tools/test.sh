@@ -195,7 +195,7 @@ run_step() {
     rc=$?
     set -e
     if ((rc != 0)); then
-        echo "== FAILED: step $id ($name), exit code $rc"
+        echo "== FAILED: step $id ($name), exit code $rc after $((SECONDS - start))s"
         exit "$rc"
     fi
     # Step i prints nothing after its ctest: CI reads ctest's closing summary as the last lines.
