@@ -161,8 +161,8 @@ step_h() {
     echo "pkg-config --cflags loadkit: $cflags"
     mkdir -p "$BUILD_ROOT/ci-consumer-pkgconfig"
     # shellcheck disable=SC2086 # cflags is a list of flags
-    g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror $cflags "$consumer/main.cpp" -pthread \
-        -o "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
+    g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion $cflags \
+        "$consumer/main.cpp" -pthread -o "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
     "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
 }
 
