@@ -12,6 +12,8 @@
 #include <loadkit/event_loop.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/histogram.hpp>
+#include <loadkit/leak.hpp>
+#include <loadkit/process.hpp>
 #include <loadkit/runner.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sharded_histogram.hpp>
