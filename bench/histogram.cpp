@@ -18,22 +18,7 @@
 #include <thread>
 #include <vector>
 
-// Counting global allocator: proves the record path allocates nothing. malloc/free sit behind
-// opaque calls so GCC's -Wmismatched-new-delete does not mistake the replacement for a mismatch.
-namespace {
-std::atomic<std::uint64_t> allocations{0};
-[[gnu::noinline]] void* raw_allocate(std::size_t size) noexcept { return std::malloc(size == 0 ? 1 : size); }
-[[gnu::noinline]] void raw_free(void* p) noexcept { std::free(p); }
-} // namespace
-void* operator new(std::size_t size) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = raw_allocate(size)) {
-        return p;
-    }
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { raw_free(p); }
-void operator delete(void* p, std::size_t) noexcept { raw_free(p); }
+#include "counting_allocator.hpp" // proves the record path allocates nothing
 
 namespace {
 
@@ -140,12 +125,12 @@ int main() {
     int run_index = 0;
     auto record_pass = [&](const std::vector<std::int64_t>& values, auto& sink) {
         const std::int64_t* first = values.data() + (static_cast<std::size_t>(run_index++) * chunk) % n;
-        const std::uint64_t before = allocations.load(std::memory_order_relaxed);
+        const std::uint64_t before = bench::allocations.load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < chunk; ++i) {
             sink.record(first[i]);
         }
         escape(&sink);
-        record_allocations += allocations.load(std::memory_order_relaxed) - before;
+        record_allocations += bench::allocations.load(std::memory_order_relaxed) - before;
     };
     loadkit::histogram plain;
     std::vector<std::int64_t> samples;

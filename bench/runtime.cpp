@@ -14,22 +14,7 @@
 #include <random>
 #include <vector>
 
-namespace {
-std::atomic<std::size_t> allocations{0};
-std::atomic<std::size_t> last_allocation_size{0};
-} // namespace
-
-// Counting global allocator: shows how many heap allocations each operation costs.
-void* operator new(std::size_t size) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    last_allocation_size.store(size, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) {
-        return p;
-    }
-    throw std::bad_alloc{};
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "counting_allocator.hpp" // how many heap allocations each operation costs
 
 namespace {
 using std::chrono::duration;
@@ -42,11 +27,11 @@ struct measurement {
 
 template <class F>
 measurement measure(std::size_t ops, F&& body) {
-    const std::size_t before = allocations.load();
+    const std::size_t before = bench::allocations.load();
     const auto start = steady_clock::now();
     body();
     const auto elapsed = steady_clock::now() - start;
-    const std::size_t after = allocations.load();
+    const std::size_t after = bench::allocations.load();
     return {duration<double, std::nano>(elapsed).count() / static_cast<double>(ops),
             static_cast<double>(after - before) / static_cast<double>(ops)};
 }
@@ -122,10 +107,10 @@ int main() {
 
     {
         // Frame size of a minimal task: the size of the allocation its creation makes.
-        allocations = 0;
+        bench::allocations = 0;
         auto probe = trivial(1);
         std::printf("minimal task<int> frame: %zu bytes requested from the frame allocator%s\n\n",
-                    last_allocation_size.load(),
+                    bench::last_allocation_size.load(),
 #if defined(LOADKIT_NO_FRAME_RECYCLING)
                     ""
 #else
