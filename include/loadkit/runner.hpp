@@ -118,7 +118,10 @@ public:
     template <class T>
     void spawn_on(std::size_t index, task<T> work) {
         shard& target = *shards_.at(index);
-        detail::detached_task body = run_spawned(this, &target, std::move(work));
+        detail::detached_task body = detail::run_detached(
+            std::move(work), [this, where = &target](const std::exception_ptr& error, bool cancelled) noexcept {
+                finish(*where, error, cancelled);
+            });
         body.handle.promise().stop_token_ = &stop_token_;
         target.load.fetch_add(1, std::memory_order_relaxed);
         tally_.started(active_.fetch_add(1, std::memory_order_relaxed) + 1);
@@ -165,20 +168,6 @@ private:
     void wait_idle() {
         std::unique_lock lock(mutex_);
         idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
-    }
-
-    template <class T>
-    static detail::detached_task run_spawned(runner* self, shard* where, task<T> work) {
-        std::exception_ptr error;
-        bool cancelled = false;
-        try {
-            co_await std::move(work);
-        } catch (const operation_cancelled&) {
-            cancelled = true;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        self->finish(*where, error, cancelled);
     }
 
     void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {

@@ -17,63 +17,45 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// The promise parts that do not depend on the result type.
+struct sync_wait_promise_base : promise_base {
+    std::exception_ptr error_;
+    bool done_ = false;
+
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    auto final_suspend() noexcept {
+        done_ = true;
+        return std::suspend_always{};
+    }
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+};
+
 template <class R>
-class sync_wait_task {
-public:
-    struct promise_type : promise_base {
-        using stored_t = std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>;
-        std::optional<stored_t> value_;
-        std::exception_ptr error_;
-        bool done_ = false;
+struct sync_wait_promise : sync_wait_promise_base {
+    std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
 
-        sync_wait_task get_return_object() noexcept {
-            return sync_wait_task{std::coroutine_handle<promise_type>::from_promise(*this)};
-        }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        auto final_suspend() noexcept {
-            done_ = true;
-            return std::suspend_always{};
-        }
-        void unhandled_exception() noexcept { error_ = std::current_exception(); }
-        template <class U>
-        void return_value(U&& value) {
-            if constexpr (std::is_reference_v<R>) {
-                value_.emplace(std::addressof(value));
-            } else {
-                value_.emplace(std::forward<U>(value));
-            }
-        }
-    };
-
-    explicit sync_wait_task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
-    sync_wait_task(sync_wait_task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
-    sync_wait_task& operator=(sync_wait_task&&) = delete;
-    ~sync_wait_task() {
-        if (handle_) {
-            handle_.destroy();
+    template <class U>
+    void return_value(U&& value) {
+        if constexpr (std::is_reference_v<R>) {
+            value_.emplace(std::addressof(value));
+        } else {
+            value_.emplace(std::forward<U>(value));
         }
     }
-
-    std::coroutine_handle<promise_type> handle_;
 };
 
 template <>
-class sync_wait_task<void> {
-public:
-    struct promise_type : promise_base {
-        std::exception_ptr error_;
-        bool done_ = false;
+struct sync_wait_promise<void> : sync_wait_promise_base {
+    void return_void() const noexcept {}
+};
 
+template <class R>
+class sync_wait_task {
+public:
+    struct promise_type : sync_wait_promise<R> {
         sync_wait_task get_return_object() noexcept {
             return sync_wait_task{std::coroutine_handle<promise_type>::from_promise(*this)};
         }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        auto final_suspend() noexcept {
-            done_ = true;
-            return std::suspend_always{};
-        }
-        void unhandled_exception() noexcept { error_ = std::current_exception(); }
-        void return_void() const noexcept {}
     };
 
     explicit sync_wait_task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}

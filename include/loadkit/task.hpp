@@ -157,37 +157,26 @@ public:
         };
         return awaiter{{handle_, nullptr}};
     }
-    auto operator co_await() && noexcept {
-        struct awaiter : detail::task_awaiter_base<T> {
-            decltype(auto) await_resume() {
-                if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
-                    return this->handle_.promise().result();
-                } else {
-                    return T(std::move(this->handle_.promise()).result());
-                }
-            }
-        };
-        return awaiter{{handle_, nullptr}};
-    }
+    auto operator co_await() && noexcept { return rvalue_awaiter{{handle_, nullptr}}; }
 
     // For loadkit's combinators: await this task under an explicit stop token instead of the
     // awaiter's own.
-    auto await_with_token(const std::stop_token& token) && noexcept {
-        struct awaiter : detail::task_awaiter_base<T> {
-            decltype(auto) await_resume() {
-                if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
-                    return this->handle_.promise().result();
-                } else {
-                    return T(std::move(this->handle_.promise()).result());
-                }
-            }
-        };
-        return awaiter{{handle_, &token}};
-    }
+    auto await_with_token(const std::stop_token& token) && noexcept { return rvalue_awaiter{{handle_, &token}}; }
 
     handle_type handle() const noexcept { return handle_; }
 
 private:
+    // Awaiting an rvalue task moves the value out of it.
+    struct rvalue_awaiter : detail::task_awaiter_base<T> {
+        decltype(auto) await_resume() {
+            if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
+                return this->handle_.promise().result();
+            } else {
+                return T(std::move(this->handle_.promise()).result());
+            }
+        }
+    };
+
     void destroy() noexcept {
         if (handle_) {
             handle_.destroy();

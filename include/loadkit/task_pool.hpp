@@ -136,25 +136,12 @@ private:
     template <class T>
     void launch(task<T> work) {
         executor& where = options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
-        detail::detached_task runner = run_spawned(this, std::move(work));
+        detail::detached_task runner = detail::run_detached(
+            std::move(work), [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
         runner.handle.promise().stop_token_ = &stop_token_;
         active_.fetch_add(1, std::memory_order_relaxed);
         tally_.started(running_.fetch_add(1, std::memory_order_relaxed) + 1);
         where.post(runner.handle);
-    }
-
-    template <class T>
-    static detail::detached_task run_spawned(task_pool* pool, task<T> work) {
-        std::exception_ptr error;
-        bool cancelled = false;
-        try {
-            co_await std::move(work);
-        } catch (const operation_cancelled&) {
-            cancelled = true;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        pool->finish(error, cancelled);
     }
 
     void finish(const std::exception_ptr& error, bool cancelled) noexcept {

@@ -2,10 +2,13 @@
 #ifndef LOADKIT_DETAIL_DETACHED_TASK_HPP
 #define LOADKIT_DETAIL_DETACHED_TASK_HPP
 
+#include <loadkit/cancellation.hpp>
 #include <loadkit/detail/promise_base.hpp>
+#include <loadkit/task.hpp>
 
 #include <coroutine>
 #include <exception>
+#include <utility>
 
 namespace loadkit {
 inline namespace v0 {
@@ -25,6 +28,24 @@ struct detached_task {
     };
     std::coroutine_handle<promise_type> handle;
 };
+
+// Runs `work` detached and reports how it ended: `on_end(error, cancelled)` with the exception it
+// threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
+// outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
+// `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
+template <class T, class OnEnd>
+detached_task run_detached(task<T> work, OnEnd on_end) {
+    std::exception_ptr error;
+    bool cancelled = false;
+    try {
+        co_await std::move(work);
+    } catch (const operation_cancelled&) {
+        cancelled = true;
+    } catch (...) {
+        error = std::current_exception();
+    }
+    on_end(error, cancelled);
+}
 
 } // namespace detail
 } // namespace v0
