@@ -3322,142 +3322,6 @@ private:
 #ifndef LOADKIT_DETAIL_DETACHED_TASK_HPP
 #define LOADKIT_DETAIL_DETACHED_TASK_HPP
 
-
-#include <coroutine>
-#include <exception>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
-// frees itself when it ends. Its bodies (pools, runners) catch every exception themselves.
-struct detached_task {
-    struct promise_type : promise_base {
-        detached_task get_return_object() noexcept {
-            return {std::coroutine_handle<promise_type>::from_promise(*this)};
-        }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        std::suspend_never final_suspend() const noexcept { return {}; }
-        void return_void() const noexcept {}
-        void unhandled_exception() const noexcept { std::terminate(); }
-    };
-    std::coroutine_handle<promise_type> handle;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_DETACHED_TASK_HPP
-// ---- end loadkit/detail/detached_task.hpp ----
-// ---- begin loadkit/spawn_report.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_SPAWN_REPORT_HPP
-#define LOADKIT_SPAWN_REPORT_HPP
-
-
-#include <atomic>
-#include <cstddef>
-#include <exception>
-#include <mutex>
-#include <string>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-// What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
-// the first few exceptions are kept whole so nothing a task threw goes unseen.
-struct spawn_report {
-    std::size_t spawned = 0;
-    std::size_t succeeded = 0;
-    std::size_t failed = 0;    // ended with an exception
-    std::size_t cancelled = 0; // ended with operation_cancelled (the pool or runner was stopped)
-    std::size_t peak_in_flight = 0;
-    std::vector<std::exception_ptr> errors; // the first `kept_errors` failures, in order
-
-    bool ok() const noexcept { return failed == 0; }
-
-    // what() of an exception, or a placeholder for a non-std exception.
-    static std::string describe(const std::exception_ptr& error) {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "non-standard exception";
-        }
-    }
-
-    // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
-    void rethrow_first_error() const {
-        if (!errors.empty()) {
-            std::rethrow_exception(errors.front());
-        }
-    }
-};
-
-namespace detail {
-// The bookkeeping behind spawn_report. Counters are atomics touched once per task; the mutex is
-// only taken to keep a failure.
-class spawn_tally {
-public:
-    explicit spawn_tally(std::size_t kept_errors) : kept_errors_(kept_errors) {}
-
-    void started(std::size_t in_flight_now) noexcept {
-        spawned_.fetch_add(1, std::memory_order_relaxed);
-        std::size_t peak = peak_.load(std::memory_order_relaxed);
-        while (in_flight_now > peak && !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
-        }
-    }
-
-    void ended(const std::exception_ptr& error, bool cancelled) noexcept {
-        if (cancelled) {
-            cancelled_.fetch_add(1, std::memory_order_relaxed);
-        } else if (error) {
-            failed_.fetch_add(1, std::memory_order_relaxed);
-            std::lock_guard lock(mutex_);
-            if (errors_.size() < kept_errors_) {
-                try {
-                    errors_.push_back(error);
-                } catch (...) { // out of memory: still counted above
-                }
-            }
-        } else {
-            succeeded_.fetch_add(1, std::memory_order_relaxed);
-        }
-    }
-
-    spawn_report report() const {
-        spawn_report out;
-        out.spawned = spawned_.load(std::memory_order_relaxed);
-        out.succeeded = succeeded_.load(std::memory_order_relaxed);
-        out.failed = failed_.load(std::memory_order_relaxed);
-        out.cancelled = cancelled_.load(std::memory_order_relaxed);
-        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
-        std::lock_guard lock(mutex_);
-        out.errors = errors_;
-        return out;
-    }
-
-private:
-    std::size_t kept_errors_;
-    std::atomic<std::size_t> spawned_{0};
-    std::atomic<std::size_t> succeeded_{0};
-    std::atomic<std::size_t> failed_{0};
-    std::atomic<std::size_t> cancelled_{0};
-    std::atomic<std::size_t> peak_{0};
-    mutable std::mutex mutex_;
-    std::vector<std::exception_ptr> errors_;
-};
-} // namespace detail
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_SPAWN_REPORT_HPP
-// ---- end loadkit/spawn_report.hpp ----
 // ---- begin loadkit/task.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_TASK_HPP
@@ -3617,37 +3481,26 @@ public:
         };
         return awaiter{{handle_, nullptr}};
     }
-    auto operator co_await() && noexcept {
-        struct awaiter : detail::task_awaiter_base<T> {
-            decltype(auto) await_resume() {
-                if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
-                    return this->handle_.promise().result();
-                } else {
-                    return T(std::move(this->handle_.promise()).result());
-                }
-            }
-        };
-        return awaiter{{handle_, nullptr}};
-    }
+    auto operator co_await() && noexcept { return rvalue_awaiter{{handle_, nullptr}}; }
 
     // For loadkit's combinators: await this task under an explicit stop token instead of the
     // awaiter's own.
-    auto await_with_token(const std::stop_token& token) && noexcept {
-        struct awaiter : detail::task_awaiter_base<T> {
-            decltype(auto) await_resume() {
-                if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
-                    return this->handle_.promise().result();
-                } else {
-                    return T(std::move(this->handle_.promise()).result());
-                }
-            }
-        };
-        return awaiter{{handle_, &token}};
-    }
+    auto await_with_token(const std::stop_token& token) && noexcept { return rvalue_awaiter{{handle_, &token}}; }
 
     handle_type handle() const noexcept { return handle_; }
 
 private:
+    // Awaiting an rvalue task moves the value out of it.
+    struct rvalue_awaiter : detail::task_awaiter_base<T> {
+        decltype(auto) await_resume() {
+            if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
+                return this->handle_.promise().result();
+            } else {
+                return T(std::move(this->handle_.promise()).result());
+            }
+        }
+    };
+
     void destroy() noexcept {
         if (handle_) {
             handle_.destroy();
@@ -3681,6 +3534,161 @@ inline constexpr bool is_task_v<task<T>> = true;
 
 #endif // LOADKIT_TASK_HPP
 // ---- end loadkit/task.hpp ----
+
+#include <coroutine>
+#include <exception>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
+// frees itself when it ends. Its bodies (pools, runners) catch every exception themselves.
+struct detached_task {
+    struct promise_type : promise_base {
+        detached_task get_return_object() noexcept {
+            return {std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        std::suspend_always initial_suspend() const noexcept { return {}; }
+        std::suspend_never final_suspend() const noexcept { return {}; }
+        void return_void() const noexcept {}
+        void unhandled_exception() const noexcept { std::terminate(); }
+    };
+    std::coroutine_handle<promise_type> handle;
+};
+
+// Runs `work` detached and reports how it ended: `on_end(error, cancelled)` with the exception it
+// threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
+// outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
+// `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
+template <class T, class OnEnd>
+detached_task run_detached(task<T> work, OnEnd on_end) {
+    std::exception_ptr error;
+    bool cancelled = false;
+    try {
+        co_await std::move(work);
+    } catch (const operation_cancelled&) {
+        cancelled = true;
+    } catch (...) {
+        error = std::current_exception();
+    }
+    on_end(error, cancelled);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_DETACHED_TASK_HPP
+// ---- end loadkit/detail/detached_task.hpp ----
+// ---- begin loadkit/spawn_report.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_SPAWN_REPORT_HPP
+#define LOADKIT_SPAWN_REPORT_HPP
+
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
+// the first few exceptions are kept whole so nothing a task threw goes unseen.
+struct spawn_report {
+    std::size_t spawned = 0;
+    std::size_t succeeded = 0;
+    std::size_t failed = 0;    // ended with an exception
+    std::size_t cancelled = 0; // ended with operation_cancelled (the pool or runner was stopped)
+    std::size_t peak_in_flight = 0;
+    std::vector<std::exception_ptr> errors; // the first `kept_errors` failures, in order
+
+    bool ok() const noexcept { return failed == 0; }
+
+    // what() of an exception, or a placeholder for a non-std exception.
+    static std::string describe(const std::exception_ptr& error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "non-standard exception";
+        }
+    }
+
+    // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
+    void rethrow_first_error() const {
+        if (!errors.empty()) {
+            std::rethrow_exception(errors.front());
+        }
+    }
+};
+
+namespace detail {
+// The bookkeeping behind spawn_report. Counters are atomics touched once per task; the mutex is
+// only taken to keep a failure.
+class spawn_tally {
+public:
+    explicit spawn_tally(std::size_t kept_errors) : kept_errors_(kept_errors) {}
+
+    void started(std::size_t in_flight_now) noexcept {
+        spawned_.fetch_add(1, std::memory_order_relaxed);
+        std::size_t peak = peak_.load(std::memory_order_relaxed);
+        while (in_flight_now > peak && !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
+        }
+    }
+
+    void ended(const std::exception_ptr& error, bool cancelled) noexcept {
+        if (cancelled) {
+            cancelled_.fetch_add(1, std::memory_order_relaxed);
+        } else if (error) {
+            failed_.fetch_add(1, std::memory_order_relaxed);
+            std::lock_guard lock(mutex_);
+            if (errors_.size() < kept_errors_) {
+                try {
+                    errors_.push_back(error);
+                } catch (...) { // out of memory: still counted above
+                }
+            }
+        } else {
+            succeeded_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
+    spawn_report report() const {
+        spawn_report out;
+        out.spawned = spawned_.load(std::memory_order_relaxed);
+        out.succeeded = succeeded_.load(std::memory_order_relaxed);
+        out.failed = failed_.load(std::memory_order_relaxed);
+        out.cancelled = cancelled_.load(std::memory_order_relaxed);
+        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
+        std::lock_guard lock(mutex_);
+        out.errors = errors_;
+        return out;
+    }
+
+private:
+    std::size_t kept_errors_;
+    std::atomic<std::size_t> spawned_{0};
+    std::atomic<std::size_t> succeeded_{0};
+    std::atomic<std::size_t> failed_{0};
+    std::atomic<std::size_t> cancelled_{0};
+    std::atomic<std::size_t> peak_{0};
+    mutable std::mutex mutex_;
+    std::vector<std::exception_ptr> errors_;
+};
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_SPAWN_REPORT_HPP
+// ---- end loadkit/spawn_report.hpp ----
 
 #include <atomic>
 #include <condition_variable>
@@ -3792,7 +3800,10 @@ public:
     template <class T>
     void spawn_on(std::size_t index, task<T> work) {
         shard& target = *shards_.at(index);
-        detail::detached_task body = run_spawned(this, &target, std::move(work));
+        detail::detached_task body = detail::run_detached(
+            std::move(work), [this, where = &target](const std::exception_ptr& error, bool cancelled) noexcept {
+                finish(*where, error, cancelled);
+            });
         body.handle.promise().stop_token_ = &stop_token_;
         target.load.fetch_add(1, std::memory_order_relaxed);
         tally_.started(active_.fetch_add(1, std::memory_order_relaxed) + 1);
@@ -3839,20 +3850,6 @@ private:
     void wait_idle() {
         std::unique_lock lock(mutex_);
         idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
-    }
-
-    template <class T>
-    static detail::detached_task run_spawned(runner* self, shard* where, task<T> work) {
-        std::exception_ptr error;
-        bool cancelled = false;
-        try {
-            co_await std::move(work);
-        } catch (const operation_cancelled&) {
-            cancelled = true;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        self->finish(*where, error, cancelled);
     }
 
     void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {
@@ -4459,63 +4456,45 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// The promise parts that do not depend on the result type.
+struct sync_wait_promise_base : promise_base {
+    std::exception_ptr error_;
+    bool done_ = false;
+
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    auto final_suspend() noexcept {
+        done_ = true;
+        return std::suspend_always{};
+    }
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+};
+
 template <class R>
-class sync_wait_task {
-public:
-    struct promise_type : promise_base {
-        using stored_t = std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>;
-        std::optional<stored_t> value_;
-        std::exception_ptr error_;
-        bool done_ = false;
+struct sync_wait_promise : sync_wait_promise_base {
+    std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
 
-        sync_wait_task get_return_object() noexcept {
-            return sync_wait_task{std::coroutine_handle<promise_type>::from_promise(*this)};
-        }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        auto final_suspend() noexcept {
-            done_ = true;
-            return std::suspend_always{};
-        }
-        void unhandled_exception() noexcept { error_ = std::current_exception(); }
-        template <class U>
-        void return_value(U&& value) {
-            if constexpr (std::is_reference_v<R>) {
-                value_.emplace(std::addressof(value));
-            } else {
-                value_.emplace(std::forward<U>(value));
-            }
-        }
-    };
-
-    explicit sync_wait_task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
-    sync_wait_task(sync_wait_task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
-    sync_wait_task& operator=(sync_wait_task&&) = delete;
-    ~sync_wait_task() {
-        if (handle_) {
-            handle_.destroy();
+    template <class U>
+    void return_value(U&& value) {
+        if constexpr (std::is_reference_v<R>) {
+            value_.emplace(std::addressof(value));
+        } else {
+            value_.emplace(std::forward<U>(value));
         }
     }
-
-    std::coroutine_handle<promise_type> handle_;
 };
 
 template <>
-class sync_wait_task<void> {
-public:
-    struct promise_type : promise_base {
-        std::exception_ptr error_;
-        bool done_ = false;
+struct sync_wait_promise<void> : sync_wait_promise_base {
+    void return_void() const noexcept {}
+};
 
+template <class R>
+class sync_wait_task {
+public:
+    struct promise_type : sync_wait_promise<R> {
         sync_wait_task get_return_object() noexcept {
             return sync_wait_task{std::coroutine_handle<promise_type>::from_promise(*this)};
         }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        auto final_suspend() noexcept {
-            done_ = true;
-            return std::suspend_always{};
-        }
-        void unhandled_exception() noexcept { error_ = std::current_exception(); }
-        void return_void() const noexcept {}
     };
 
     explicit sync_wait_task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
@@ -4750,25 +4729,12 @@ private:
     template <class T>
     void launch(task<T> work) {
         executor& where = options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
-        detail::detached_task runner = run_spawned(this, std::move(work));
+        detail::detached_task runner = detail::run_detached(
+            std::move(work), [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
         runner.handle.promise().stop_token_ = &stop_token_;
         active_.fetch_add(1, std::memory_order_relaxed);
         tally_.started(running_.fetch_add(1, std::memory_order_relaxed) + 1);
         where.post(runner.handle);
-    }
-
-    template <class T>
-    static detail::detached_task run_spawned(task_pool* pool, task<T> work) {
-        std::exception_ptr error;
-        bool cancelled = false;
-        try {
-            co_await std::move(work);
-        } catch (const operation_cancelled&) {
-            cancelled = true;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        pool->finish(error, cancelled);
     }
 
     void finish(const std::exception_ptr& error, bool cancelled) noexcept {
