@@ -9,7 +9,8 @@
 #   e  clang-16 TSan (RelWithDebInfo at -O1): tests
 #   f  meson (g++): tests, examples
 #   g  g++ Release against single_include/loadkit/loadkit.hpp: tests
-#   h  install, then build and run a find_package() consumer and a pkg-config consumer
+#   h  install, then build and run consumers: find_package() (installed and build tree), pkg-config,
+#      add_subdirectory()
 #   i  ctest of step b once more, so the output ends with ctest's closing summary
 # Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs;
 # LOADKIT_JOBS (default 2) sets build parallelism; LOADKIT_CTEST_JOBS (default 1) test parallelism.
@@ -136,7 +137,8 @@ step_g() {
 }
 
 step_h() {
-    local dir=$BUILD_ROOT/ci-install prefix=$BUILD_ROOT/ci-install/prefix consumer=$ROOT/tests/package/find_package_consumer
+    local dir=$BUILD_ROOT/ci-install prefix=$BUILD_ROOT/ci-install/prefix
+    local consumer=$ROOT/tests/package/find_package_consumer
     rm -rf "$prefix" "$BUILD_ROOT"/ci-consumer-*
     # Installed with --prefix unlike the configured one: the package files must be relocatable.
     cmake -S "$ROOT" -B "$dir" -G Ninja -DLOADKIT_INSTALL=ON -DLOADKIT_BUILD_TESTS=OFF \
@@ -164,6 +166,12 @@ step_h() {
     g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion $cflags \
         "$consumer/main.cpp" -pthread -o "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
     "$BUILD_ROOT/ci-consumer-pkgconfig/consumer"
+
+    echo "== add_subdirectory(loadkit)"
+    cmake -S "$ROOT/tests/package/add_subdirectory_consumer" -B "$BUILD_ROOT/ci-consumer-subdir" -G Ninja \
+        -DCMAKE_CXX_COMPILER=g++
+    cmake --build "$BUILD_ROOT/ci-consumer-subdir"
+    "$BUILD_ROOT/ci-consumer-subdir/consumer"
 }
 
 step_i() {
@@ -212,7 +220,7 @@ run_step d "g++ Debug + ASan + UBSan (tests, examples)"
 run_step e "TSan (tests)"
 run_step f "meson (g++): tests, examples"
 run_step g "single header: tests against single_include/loadkit/loadkit.hpp"
-run_step h "install + find_package and pkg-config consumers"
+run_step h "install + find_package, pkg-config and add_subdirectory consumers"
 
 run_step i "final ctest of the g++ Release build"
 [[ ",$STEPS," == *",i,"* ]] || print_times
