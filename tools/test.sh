@@ -2,7 +2,7 @@
 # loadkit's whole CI in one command: `bash tools/test.sh` from the repository root (also .ci/run).
 # Installs missing Debian 12 packages, then runs these steps in order, each in its own build dir
 # under build/ci-* (or $LOADKIT_BUILD_ROOT), stopping at the first failure with `== FAILED: <step>`:
-#   a  version consistency + single header freshness
+#   a  version consistency, single header freshness, README snippets = compiled examples
 #   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment
 #   c  clang-16 RelWithDebInfo: tests, examples, header self-containment
 #   d  g++ Debug + ASan + UBSan: tests, examples (Debug also runs the deep-await test at -O0)
@@ -70,6 +70,7 @@ run_ctest() {
 step_a() {
     python3 tools/check_version.py
     python3 tools/amalgamate.py --check
+    python3 tools/check_snippets.py
 }
 
 GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=ON
@@ -213,7 +214,7 @@ run_step() {
 }
 
 echo "== loadkit CI: steps $STEPS, builds in $BUILD_ROOT, -j$JOBS"
-run_step a "version consistency + single header freshness"
+run_step a "version, single header freshness, README snippets"
 run_step b "g++ 12 Release (tests, examples, bench, header check)"
 run_step c "clang-16 RelWithDebInfo (tests, examples, header check)"
 run_step d "g++ Debug + ASan + UBSan (tests, examples)"
