@@ -53,16 +53,16 @@ def resolve(name, included_from):
 
 def reachable(root_name):
     """Names (loadkit/...) of every loadkit header reachable from root_name, root included."""
-    seen, stack = set(), [root_name]
+    seen, stack = set(), [(root_name, "<root>")]
     while stack:
-        name = stack.pop()
+        name, included_from = stack.pop()
         if name in seen:
             continue
         seen.add(name)
-        for line in read_text(resolve(name, "<root>")).splitlines():
+        for line in read_text(resolve(name, included_from)).splitlines():
             match = LOADKIT_INCLUDE.match(line)
             if match:
-                stack.append(match.group(1))
+                stack.append((match.group(1), f"include/{name}"))
     return seen
 
 
