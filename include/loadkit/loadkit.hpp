@@ -14,10 +14,13 @@
 #include <loadkit/histogram.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
+#include <loadkit/recorder.hpp>
+#include <loadkit/result.hpp>
 #include <loadkit/runner.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sharded_histogram.hpp>
 #include <loadkit/sleep.hpp>
+#include <loadkit/slo.hpp>
 #include <loadkit/spawn_report.hpp>
 #include <loadkit/sync_wait.hpp>
 #include <loadkit/task.hpp>

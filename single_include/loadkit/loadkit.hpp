@@ -3312,6 +3312,2030 @@ private:
 
 #endif // LOADKIT_PROCESS_HPP
 // ---- end loadkit/process.hpp ----
+// ---- begin loadkit/recorder.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::recorder — files each operation's outcome and latency under its tag, from many threads
+// without locks, and turns what it holds into a run_result (result.hpp) at any time.
+//
+//   loadkit::recorder rec{std::chrono::steady_clock::now(), {.interval = 1s}};   // = loadkit::clock
+//   const loadkit::tag_id login = rec.tag("login");           // once: interning locks/allocates
+//   // on each worker thread, per operation (the caller reads the clock, never the recorder):
+//   rec.local().record(login, loadkit::outcome::ok(), start, end);
+//   rec.local().record(login, loadkit::outcome::error("http", "503"), start, end);
+//   // on a timer, once per interval:          and at the end:
+//   rec.tick(steady_clock::now());             auto result = rec.finish(steady_clock::now());
+//
+// Hot path (writer::record): a 4-entry thread_local lookup in local(), then per operation a few
+// relaxed load/store pairs and one histogram counter (two in an open-model run): no lock, no
+// read-modify-write, no allocation. The first record of a tag on a thread allocates that thread's
+// slot (one histogram per latency), and so do a new error category and each of the first
+// max_error_messages distinct messages of a category on a thread: those take the mutex once.
+//
+// Intervals: tick(now) closes every interval of the grid [k * interval, (k + 1) * interval) from
+// start that has ended by now, filing what was recorded since the previous close under the last
+// one that ended (so call it at least once per interval; a late tick lumps intervals together,
+// nothing is lost). Each interval is the difference of two cumulative snapshots of the shards.
+// Warm-up: operations recorded before the warm-up ended (options.warmup after start, at the
+// first tick/snapshot past it, or end_warmup(now)) are reported apart from the steady state.
+// Steady-state histograms are then differences too; their min()/max() are the edges of their
+// first/last counters (the exact extremes are unknown), which keeps merging exact.
+#ifndef LOADKIT_RECORDER_HPP
+#define LOADKIT_RECORDER_HPP
+
+// ---- begin loadkit/detail/recorder_errors.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Errors as a run_result reports them (result.hpp): counted per category, with a bounded sample of
+// distinct messages per category, so a 24 h soak failing with a new message every request keeps a
+// few kilobytes. Counts always merge exactly; which messages the sample keeps is a sample.
+#ifndef LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+#define LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// Distinct categories kept per tag; further ones are counted under other_error_category.
+inline constexpr std::size_t max_error_categories = 64;
+// Distinct messages kept per category; further occurrences are counted in other_messages.
+inline constexpr std::size_t max_error_messages = 8;
+// Bytes kept of a message (cut at a UTF-8 character boundary).
+inline constexpr std::size_t max_error_message_length = 200;
+inline constexpr std::string_view other_error_category = "other";
+
+struct error_message {
+    std::string text;
+    std::uint64_t count = 0;
+    friend bool operator==(const error_message&, const error_message&) = default;
+};
+
+struct error_category {
+    std::string name;
+    std::uint64_t count = 0;             // every error of this category
+    std::vector<error_message> messages; // <= max_error_messages, sorted by text
+    std::uint64_t other_messages = 0;    // occurrences with a message that the sample does not hold
+    friend bool operator==(const error_category&, const error_category&) = default;
+};
+
+namespace detail {
+
+// The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
+inline std::string_view truncate_error_message(std::string_view text) noexcept {
+    if (text.size() <= max_error_message_length) {
+        return text;
+    }
+    std::size_t n = max_error_message_length;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0U) == 0x80U) {
+        --n; // text[n] continues a sequence: cut before the sequence's first byte
+    }
+    return text.substr(0, n);
+}
+
+// Stable insertion sort: the lists here hold at most a few dozen elements.
+template <class T, class Less> void small_sort(std::vector<T>& v, Less less) {
+    for (std::size_t i = 1; i < v.size(); ++i) {
+        for (std::size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) {
+            std::swap(v[j], v[j - 1]);
+        }
+    }
+}
+
+// Keeps the `keep` largest by count (ties keep their order: stable); returns the counts dropped.
+template <class T, class Count>
+std::uint64_t keep_largest(std::vector<T>& v, std::size_t keep, Count count_of) {
+    std::uint64_t dropped = 0;
+    if (v.size() > keep) {
+        small_sort(v, [&](const T& a, const T& b) { return count_of(a) > count_of(b); });
+        for (std::size_t i = keep; i < v.size(); ++i) {
+            dropped += count_of(v[i]);
+        }
+        v.resize(keep);
+    }
+    return dropped;
+}
+
+inline void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
+    for (auto& m : into.messages) {
+        if (m.text == text) {
+            m.count += n;
+            return;
+        }
+    }
+    into.messages.push_back({std::string(text), n});
+}
+
+// Brings a category back within its bounds: messages sorted by text, at most max_error_messages.
+inline void normalize_error_category(error_category& c) {
+    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
+    c.other_messages +=
+        keep_largest(c.messages, max_error_messages, [](const error_message& m) { return m.count; });
+    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
+}
+
+inline error_category& find_or_add_category(std::vector<error_category>& list, std::string_view name) {
+    for (auto& c : list) {
+        if (c.name == name) {
+            return c;
+        }
+    }
+    list.push_back({std::string(name), 0, {}, 0});
+    return list.back();
+}
+
+// Sorted by name, empty categories dropped, at most max_error_categories plus "other".
+inline void normalize_error_categories(std::vector<error_category>& list) {
+    std::erase_if(list, [](const error_category& c) { return c.count == 0; });
+    std::vector<error_category> overflow;
+    std::size_t named = 0;
+    for (const auto& c : list) {
+        named += c.name != other_error_category ? 1U : 0U;
+    }
+    if (named > max_error_categories) {
+        small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
+        small_sort(list, [](const error_category& a, const error_category& b) {
+            const bool a_other = a.name == other_error_category;
+            const bool b_other = b.name == other_error_category;
+            return a_other != b_other ? b_other : a.count > b.count; // "other" last, then by count
+        });
+        for (std::size_t i = max_error_categories; i < list.size(); ++i) {
+            overflow.push_back(std::move(list[i]));
+        }
+        list.resize(max_error_categories);
+        error_category& other = find_or_add_category(list, other_error_category);
+        for (auto& c : overflow) {
+            other.count += c.count;
+            if (c.name == other_error_category) {
+                for (const auto& m : c.messages) {
+                    add_error_message(other, m.text, m.count);
+                }
+                other.other_messages += c.other_messages;
+            } else {
+                for (const auto& m : c.messages) {
+                    other.other_messages += m.count;
+                }
+                other.other_messages += c.other_messages;
+            }
+        }
+    }
+    for (auto& c : list) {
+        normalize_error_category(c);
+    }
+    small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
+}
+
+// into += from, exact in the counts.
+inline void merge_error_categories(std::vector<error_category>& into,
+                                   const std::vector<error_category>& from) {
+    for (const auto& c : from) {
+        error_category& target = find_or_add_category(into, c.name);
+        target.count += c.count;
+        target.other_messages += c.other_messages;
+        for (const auto& m : c.messages) {
+            add_error_message(target, m.text, m.count);
+        }
+    }
+    normalize_error_categories(into);
+}
+
+// into -= from, where from is an earlier state of the same recording (counts clamp at zero; a
+// message the later sample no longer holds is taken from other_messages).
+inline void subtract_error_categories(std::vector<error_category>& into,
+                                      const std::vector<error_category>& from) {
+    const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
+    for (const auto& c : from) {
+        for (auto& target : into) {
+            if (target.name != c.name) {
+                continue;
+            }
+            target.count = minus(target.count, c.count);
+            target.other_messages = minus(target.other_messages, c.other_messages);
+            for (const auto& m : c.messages) {
+                bool found = false;
+                for (auto& t : target.messages) {
+                    if (t.text == m.text) {
+                        t.count = minus(t.count, m.count);
+                        found = true;
+                    }
+                }
+                if (!found) {
+                    target.other_messages = minus(target.other_messages, m.count);
+                }
+            }
+            std::erase_if(target.messages, [](const error_message& m) { return m.count == 0; });
+        }
+    }
+    normalize_error_categories(into);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+// ---- end loadkit/detail/recorder_errors.hpp ----
+// ---- begin loadkit/detail/recorder_shard.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// What one recording thread owns inside a loadkit::recorder (recorder.hpp): per tag, outcome
+// counters, latency histograms and error samples. One thread writes them with relaxed load + store
+// (no read-modify-write, no lock), any thread may read them: the single-writer scheme of
+// sharded_histogram.hpp, here with counters and error samples next to the histogram.
+#ifndef LOADKIT_DETAIL_RECORDER_SHARD_HPP
+#define LOADKIT_DETAIL_RECORDER_SHARD_HPP
+
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// Written by one thread, read by any: a relaxed load and store compile to a plain increment.
+class single_writer_counter {
+public:
+    void add(std::uint64_t n) noexcept {
+        value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> value_{0};
+};
+
+// histogram's recording half for one writer thread; add_to() folds it into a loadkit::histogram
+// through histogram's public record(), keeping every counter, the clamped counts and the exact
+// min/max. Readers may run concurrently: each counter only grows, so a later read never sees less
+// than an earlier one, which is what histogram::operator-= needs for interval differences.
+class single_writer_histogram {
+public:
+    explicit single_writer_histogram(const histogram_layout& layout)
+        : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
+        for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+            counts_[i].store(0, std::memory_order_relaxed);
+        }
+    }
+
+    void record(std::int64_t value_ns) noexcept {
+        auto value = static_cast<std::uint64_t>(value_ns);
+        if (value > layout_.highest) [[unlikely]] {
+            if (value_ns < 0) {
+                bump(clamped_low_);
+                value = 0;
+            } else {
+                bump(clamped_high_);
+                value = layout_.highest;
+            }
+        }
+        bump(counts_[layout_.index_of(value)]);
+        if (value < min_.load(std::memory_order_relaxed)) {
+            min_.store(value, std::memory_order_relaxed);
+        }
+        if (value > max_.load(std::memory_order_relaxed)) {
+            max_.store(value, std::memory_order_relaxed);
+        }
+    }
+
+    // out += this. Scans only [min, max] as read first: a value recorded meanwhile outside it shows
+    // up in the next snapshot (counts never go backwards, the order of snapshots is kept).
+    void add_to(histogram& out) const {
+        std::uint64_t lo = min_.load(std::memory_order_relaxed);
+        std::uint64_t hi = max_.load(std::memory_order_relaxed);
+        if (lo > hi) {
+            return; // nothing recorded yet
+        }
+        const std::size_t first_index = layout_.index_of(lo);
+        const std::size_t last_index = layout_.index_of(hi);
+        std::uint64_t low_clamped = clamped_low_.load(std::memory_order_relaxed);
+        std::uint64_t high_clamped = clamped_high_.load(std::memory_order_relaxed);
+        bool first = true;
+        std::size_t last_nonzero = first_index;
+        for (std::size_t i = first_index; i <= last_index; ++i) {
+            last_nonzero = counts_[i].load(std::memory_order_relaxed) != 0 ? i : last_nonzero;
+        }
+        for (std::size_t i = first_index; i <= last_nonzero; ++i) {
+            std::uint64_t c = counts_[i].load(std::memory_order_relaxed);
+            if (c == 0) {
+                continue;
+            }
+            if (i == 0 && low_clamped > 0) { // recorded as 0 and counted as clamped
+                const std::uint64_t n = low_clamped < c ? low_clamped : c;
+                out.record(-1, n);
+                c -= n;
+                low_clamped = 0;
+            }
+            if (i == layout_.counts_len - 1 && high_clamped > 0) {
+                const std::uint64_t n = high_clamped < c ? high_clamped : c;
+                out.record(std::numeric_limits<std::int64_t>::max(), n);
+                c -= n;
+                high_clamped = 0;
+            }
+            // A concurrent record may have stored its counter but not yet min/max: keep both in
+            // the counters that hold them.
+            const std::uint64_t lowest = layout_.lowest_of(i);
+            const std::uint64_t highest = layout_.highest_of(i);
+            const auto low = static_cast<std::int64_t>(lo < lowest ? lowest : (lo > highest ? highest : lo));
+            const auto high = static_cast<std::int64_t>(hi < lowest ? lowest : (hi > highest ? highest : hi));
+            if (first && i == last_nonzero && c > 1) {
+                out.record(low);
+                out.record(high, c - 1);
+            } else {
+                out.record(first ? low : (i == last_nonzero ? high : static_cast<std::int64_t>(lowest)), c);
+            }
+            first = false;
+        }
+    }
+
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return sizeof(*this) + layout_.counts_len * sizeof(std::uint64_t);
+    }
+
+private:
+    static void bump(std::atomic<std::uint64_t>& counter) noexcept {
+        counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+
+    histogram_layout layout_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+    std::atomic<std::uint64_t> min_{std::numeric_limits<std::uint64_t>::max()};
+    std::atomic<std::uint64_t> max_{0};
+    std::atomic<std::uint64_t> clamped_low_{0};
+    std::atomic<std::uint64_t> clamped_high_{0};
+};
+
+// A message's text never changes after it is published (under the recorder's mutex), so the
+// owner compares against it and readers copy it without synchronizing on the text itself.
+struct recorder_message {
+    std::string text;
+    single_writer_counter count;
+};
+
+struct recorder_category {
+    single_writer_counter count;
+    single_writer_counter other_messages;
+    std::vector<std::unique_ptr<recorder_message>> messages; // grows under the recorder's mutex
+};
+
+// Cache-line aligned: slots of different threads never share a line.
+struct alignas(64) recorder_tag_slot {
+    single_writer_counter ok;
+    single_writer_counter errors;
+    single_writer_counter timeouts;
+    single_writer_counter dropped;
+    single_writer_histogram latency;
+    std::unique_ptr<single_writer_histogram> service;           // open model only
+    std::vector<std::unique_ptr<recorder_category>> categories; // by category id; grows under the mutex
+
+    recorder_tag_slot(const histogram_layout& layout, bool open)
+        : latency(layout), service(open ? std::make_unique<single_writer_histogram>(layout) : nullptr) {}
+
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        std::size_t bytes = sizeof(*this) + latency.memory_bytes() + (service ? service->memory_bytes() : 0);
+        for (const auto& c : categories) {
+            bytes += sizeof(c) + (c ? sizeof(recorder_category) : 0);
+            if (c) {
+                for (const auto& m : c->messages) {
+                    bytes += sizeof(recorder_message) + m->text.capacity();
+                }
+            }
+        }
+        return bytes;
+    }
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RECORDER_SHARD_HPP
+// ---- end loadkit/detail/recorder_shard.hpp ----
+// ---- begin loadkit/result.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::run_result — what a run measured, per tag (operation name) and overall: outcome counts,
+// errors by category with sample messages, latency histograms, a time series, the warm-up apart
+// from the steady state, and why the run stopped. A recorder (recorder.hpp) produces it; SLO
+// verdicts (slo.hpp) and reporters read it. Results of several runners merge exactly with +=.
+//
+//   const loadkit::tag_result& all = result.overall;
+//   std::printf("%llu ops, %.2f %% errors, p95 %lld ns, %.1f ops/s\n", (unsigned long long)all.count(),
+//               100 * all.error_rate(), (long long)all.latency.value_at_percentile(95).count(),
+//               all.throughput());
+//
+// Definitions. count() = ok + errors + timeouts: the operations that ran. dropped operations never
+// started (an open-model profile at max_in_flight) and are in no latency histogram. error_rate() =
+// (errors + timeouts) / count(). The latency histogram holds every operation that ran, failed ones
+// too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
+// the response time (from the intended start: coordinated omission included) and service_time the
+// time from the actual start; a closed-model run has latency only (latency_model says which).
+#ifndef LOADKIT_RESULT_HPP
+#define LOADKIT_RESULT_HPP
+
+// ---- begin loadkit/detail/recorder_series.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// The time series a run_result carries (result.hpp): per interval, outcome counts and a sparse
+// histogram at 2 significant digits. Both merge exactly, and the series keeps its memory bounded
+// over a 24 h soak by merging adjacent intervals pairwise when it reaches its cap.
+#ifndef LOADKIT_DETAIL_RECORDER_SERIES_HPP
+#define LOADKIT_DETAIL_RECORDER_SERIES_HPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
+// digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
+// of the exact value). An idle interval costs no counter at all and a typical one a few hundred
+// bytes, against 36 KiB dense. Built from a loadkit::histogram of at least 2 digits, whose counters
+// nest inside these (both layouts split each power of two into equal power-of-two widths), so it
+// is exact at this resolution. It keeps no exact min/max (an interval is the difference of two
+// cumulative snapshots, whose extremes are unknown): min() and max() are the first and last
+// counters' midpoints, which makes += exact and independent of how the data was split.
+// Percentiles follow histogram's nearest-rank definition.
+class sparse_histogram {
+public:
+    static constexpr unsigned sub_bucket_bits = 8;
+
+    sparse_histogram() = default;
+    explicit sparse_histogram(const histogram& h) { add(h); }
+
+    // Adds h's counts at this resolution.
+    void add(const histogram& h) {
+        if (h.empty()) {
+            return;
+        }
+        sparse_histogram other;
+        other.total_ = h.count();
+        h.for_each_bucket([&](const histogram_bucket& b) {
+            const auto index =
+                static_cast<std::uint32_t>(layout().index_of(static_cast<std::uint64_t>(b.lowest.count())));
+            if (!other.entries_.empty() && index_of(other.entries_.back()) == index) {
+                other.entries_.back() += b.count;
+            } else {
+                other.entries_.push_back(make_entry(index, b.count));
+            }
+        });
+        *this += other;
+    }
+
+    sparse_histogram& operator+=(const sparse_histogram& other) {
+        if (other.total_ == 0) {
+            return *this;
+        }
+        if (total_ == 0) {
+            *this = other;
+            return *this;
+        }
+        std::vector<entry> merged;
+        merged.reserve(entries_.size() + other.entries_.size());
+        std::size_t i = 0;
+        std::size_t j = 0;
+        while (i < entries_.size() || j < other.entries_.size()) {
+            if (j == other.entries_.size() ||
+                (i < entries_.size() && index_of(entries_[i]) < index_of(other.entries_[j]))) {
+                merged.push_back(entries_[i++]);
+            } else if (i == entries_.size() || index_of(other.entries_[j]) < index_of(entries_[i])) {
+                merged.push_back(other.entries_[j++]);
+            } else {
+                merged.push_back(entries_[i] + count_of(other.entries_[j]));
+                ++i;
+                ++j;
+            }
+        }
+        entries_ = std::move(merged);
+        total_ += other.total_;
+        return *this;
+    }
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
+    [[nodiscard]] bool empty() const noexcept { return total_ == 0; }
+    [[nodiscard]] std::chrono::nanoseconds min() const noexcept {
+        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.front()));
+    }
+    [[nodiscard]] std::chrono::nanoseconds max() const noexcept {
+        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.back()));
+    }
+    // Number of stored (non-empty) counters.
+    [[nodiscard]] std::size_t bucket_count() const noexcept { return entries_.size(); }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return sizeof(sparse_histogram) + entries_.capacity() * sizeof(entry);
+    }
+
+    // As histogram::value_at_percentile (nearest rank), reporting the counter's midpoint.
+    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
+        if (!(p >= 0.0 && p <= 100.0)) {
+            throw std::invalid_argument("loadkit::sparse_histogram::value_at_percentile: p = " +
+                                        detail::format_double(p) + " is outside [0, 100]");
+        }
+        if (total_ == 0) {
+            return {};
+        }
+        const double exact = p / 100.0 * static_cast<double>(total_);
+        const double rounded = std::ceil(exact - exact * 1e-12);
+        const std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
+        std::uint64_t seen = 0;
+        for (const entry e : entries_) {
+            seen += count_of(e);
+            if (seen >= rank) {
+                return midpoint(index_of(e));
+            }
+        }
+        return max();
+    }
+    // From the counters' midpoints: within 0.39 % of the exact mean.
+    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept {
+        double sum = 0.0;
+        for (const entry e : entries_) {
+            sum += static_cast<double>(midpoint(index_of(e)).count()) * static_cast<double>(count_of(e));
+        }
+        return std::chrono::duration<double, std::nano>{total_ == 0 ? 0.0
+                                                                    : sum / static_cast<double>(total_)};
+    }
+
+    // Calls f(const histogram_bucket&) for every stored counter, in increasing value order.
+    template <class F> void for_each_bucket(F&& f) const {
+        for (const entry e : entries_) {
+            const std::uint32_t i = index_of(e);
+            const histogram_bucket b{ns(layout().lowest_of(i)), ns(layout().highest_of(i)), midpoint(i),
+                                     count_of(e)};
+            f(b);
+        }
+    }
+
+    // A dense loadkit::histogram with the same counts ({.significant_digits = 2}; each counter's
+    // values recorded at its midpoint), e.g. to merge intervals into one window and query it.
+    [[nodiscard]] histogram to_histogram(std::chrono::nanoseconds highest = std::chrono::hours{1}) const {
+        histogram out{{.significant_digits = 2, .highest = highest}};
+        for (const entry e : entries_) {
+            out.record(midpoint(index_of(e)), count_of(e));
+        }
+        return out;
+    }
+
+    friend bool operator==(const sparse_histogram&, const sparse_histogram&) = default;
+
+private:
+    // One counter in 8 bytes: its index (< 2^13 even for highest = 2^63 ns) in the top 16 bits,
+    // its count (< 2^48 = 2.8e14 per interval) below.
+    using entry = std::uint64_t;
+    static constexpr unsigned count_bits = 48;
+    static constexpr entry make_entry(std::uint32_t index, std::uint64_t count) noexcept {
+        return (entry{index} << count_bits) | count;
+    }
+    static constexpr std::uint32_t index_of(entry e) noexcept {
+        return static_cast<std::uint32_t>(e >> count_bits);
+    }
+    static constexpr std::uint64_t count_of(entry e) noexcept { return e & ((entry{1} << count_bits) - 1); }
+
+    static std::chrono::nanoseconds ns(std::uint64_t v) noexcept {
+        return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
+    }
+    static std::chrono::nanoseconds midpoint(std::uint32_t index) noexcept {
+        return ns(layout().midpoint_of(index));
+    }
+    static const detail::histogram_layout& layout() noexcept {
+        static const detail::histogram_layout l{sub_bucket_bits, sub_bucket_bits - 1,
+                                                (std::uint64_t{1} << sub_bucket_bits) - 1,
+                                                std::numeric_limits<std::uint64_t>::max() >> 1, 0};
+        return l;
+    }
+
+    std::vector<entry> entries_; // ascending index, counts > 0
+    std::uint64_t total_ = 0;
+};
+
+// One interval of one tag (or of the whole run). Latency is the response time in an open-model
+// run and the only latency in a closed-model one, for every operation that ran.
+struct interval_stats {
+    std::uint64_t ok = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t timeouts = 0;
+    std::uint64_t dropped = 0; // never started; not in count() and not in latency
+    sparse_histogram latency;
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
+    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
+
+    interval_stats& operator+=(const interval_stats& other) {
+        ok += other.ok;
+        errors += other.errors;
+        timeouts += other.timeouts;
+        dropped += other.dropped;
+        latency += other.latency;
+        return *this;
+    }
+    friend bool operator==(const interval_stats&, const interval_stats&) = default;
+};
+
+// intervals[i] covers [i * width, (i + 1) * width) from the run's start (the last one may be
+// partial: it ends at the run's duration). When a new interval would exceed max_intervals, each
+// pair of adjacent intervals merges into one and width doubles: a 24 h soak at 1 s intervals and
+// the default cap of 1024 ends with 675 intervals of 128 s. Merging series (+=) is exact when both
+// started from the same base width (the recorder's interval), as the runners of one test do.
+struct interval_series {
+    std::chrono::nanoseconds width{};
+    std::size_t max_intervals = 1024;
+    std::vector<interval_stats> intervals;
+
+    [[nodiscard]] bool empty() const noexcept { return intervals.empty(); }
+    [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
+        return width * static_cast<std::int64_t>(i);
+    }
+
+    // Adds s to the interval holding the time offset (from the run's start), growing the series
+    // with empty intervals and halving its resolution as needed. width must be set (> 0).
+    void add(std::chrono::nanoseconds offset, const interval_stats& s) {
+        if (width <= std::chrono::nanoseconds::zero()) {
+            throw std::invalid_argument("loadkit::interval_series::add: width = " +
+                                        std::to_string(width.count()) + "ns is invalid (expected > 0)");
+        }
+        const auto at = offset < std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero() : offset;
+        while (static_cast<std::size_t>(at / width) >= (max_intervals < 2 ? 2 : max_intervals)) {
+            halve_resolution();
+        }
+        const auto index = static_cast<std::size_t>(at / width);
+        if (index >= intervals.size()) {
+            intervals.resize(index + 1);
+        }
+        intervals[index] += s;
+    }
+
+    // Merges pairs (2i, 2i + 1) into interval i and doubles width.
+    void halve_resolution() {
+        const std::size_t half = (intervals.size() + 1) / 2;
+        for (std::size_t i = 0; i < half; ++i) {
+            interval_stats merged = std::move(intervals[2 * i]);
+            if (2 * i + 1 < intervals.size()) {
+                merged += intervals[2 * i + 1];
+            }
+            intervals[i] = std::move(merged);
+        }
+        intervals.resize(half);
+        width *= 2;
+    }
+
+    // Exact: every interval of other lands in the one covering its start here.
+    interval_series& operator+=(const interval_series& other) {
+        if (other.width <= std::chrono::nanoseconds::zero() || other.intervals.empty()) {
+            return *this;
+        }
+        if (width <= std::chrono::nanoseconds::zero() || intervals.empty()) {
+            *this = other; // an empty series adopts the other's width and cap
+            return *this;
+        }
+        while (width < other.width) {
+            halve_resolution();
+        }
+        for (std::size_t i = 0; i < other.intervals.size(); ++i) {
+            add(other.start_of(i), other.intervals[i]);
+        }
+        return *this;
+    }
+
+    // The sum of every interval: equals the run's totals (warm-up included).
+    [[nodiscard]] interval_stats total() const {
+        interval_stats sum;
+        for (const auto& s : intervals) {
+            sum += s;
+        }
+        return sum;
+    }
+
+    friend bool operator==(const interval_series&, const interval_series&) = default;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RECORDER_SERIES_HPP
+// ---- end loadkit/detail/recorder_series.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// closed: each virtual user starts its next operation when the previous one ends, so latency is
+// measured from the actual start (a stalled server also stalls the load: coordinated omission).
+// open: operations start on a schedule; latency counts from the intended start.
+enum class latency_model : std::uint8_t { closed, open };
+
+// Why a run ended. running marks a live snapshot. Ordered by severity: merging results keeps the
+// most severe reason.
+enum class stop_reason : std::uint8_t { running, completed, deadline, interrupted, slo_abort, error };
+
+[[nodiscard]] constexpr const char* to_string(latency_model m) noexcept {
+    return m == latency_model::open ? "open" : "closed";
+}
+[[nodiscard]] constexpr const char* to_string(stop_reason r) noexcept {
+    switch (r) {
+    case stop_reason::running:
+        return "running";
+    case stop_reason::completed:
+        return "completed";
+    case stop_reason::deadline:
+        return "deadline";
+    case stop_reason::interrupted:
+        return "interrupted";
+    case stop_reason::slo_abort:
+        return "slo_abort";
+    case stop_reason::error:
+        return "error";
+    }
+    return "unknown";
+}
+
+// The figures a summary prints, from one histogram (0 for an empty one).
+struct latency_summary {
+    std::uint64_t count = 0;
+    std::chrono::nanoseconds min{};
+    std::chrono::duration<double, std::nano> mean{};
+    std::chrono::nanoseconds p50{};
+    std::chrono::nanoseconds p90{};
+    std::chrono::nanoseconds p95{};
+    std::chrono::nanoseconds p99{};
+    std::chrono::nanoseconds p999{};
+    std::chrono::nanoseconds max{};
+    std::chrono::duration<double, std::nano> stddev{};
+};
+
+[[nodiscard]] inline latency_summary summarize(const histogram& h) {
+    return {h.count(),
+            h.min(),
+            h.mean(),
+            h.value_at_percentile(50.0),
+            h.value_at_percentile(90.0),
+            h.value_at_percentile(95.0),
+            h.value_at_percentile(99.0),
+            h.value_at_percentile(99.9),
+            h.max(),
+            h.stddev()};
+}
+
+// The operations of one window (steady state or warm-up) of one tag or of the whole run.
+struct op_stats {
+    std::uint64_t ok = 0;
+    std::uint64_t errors = 0;                     // failed with an error (counted by category below)
+    std::uint64_t timeouts = 0;                   // ran past their timeout
+    std::uint64_t dropped = 0;                    // never started
+    std::vector<error_category> error_categories; // sorted by name
+    histogram latency;                            // see the header comment
+    std::optional<histogram> service_time;        // open model only
+    std::chrono::nanoseconds duration{};          // the window these operations ran in
+
+    op_stats() = default;
+    explicit op_stats(const histogram_options& precision, latency_model model = latency_model::closed)
+        : latency(precision) {
+        if (model == latency_model::open) {
+            service_time.emplace(precision);
+        }
+    }
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
+    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    // failed() / count(); 0 when nothing ran.
+    [[nodiscard]] double error_rate() const noexcept {
+        return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());
+    }
+    [[nodiscard]] double success_rate() const noexcept {
+        return count() == 0 ? 0.0 : static_cast<double>(ok) / static_cast<double>(count());
+    }
+    // Operations that ran per second of duration; 0 for a zero duration.
+    [[nodiscard]] double throughput() const noexcept {
+        const double seconds = std::chrono::duration<double>(duration).count();
+        return seconds > 0.0 ? static_cast<double>(count()) / seconds : 0.0;
+    }
+    [[nodiscard]] latency_summary summary() const { return summarize(latency); }
+    [[nodiscard]] const error_category* find_error(std::string_view category) const noexcept {
+        for (const auto& c : error_categories) {
+            if (c.name == category) {
+                return &c;
+            }
+        }
+        return nullptr;
+    }
+
+    // Exact merge of operations that ran side by side (other runners): counts and histograms add,
+    // duration is the longer one. An empty side adopts the other's histogram configuration; two
+    // non-empty histograms of different configurations throw std::invalid_argument.
+    op_stats& operator+=(const op_stats& other) {
+        check_mergeable(latency, other.latency); // before changing anything
+        if (service_time && other.service_time) {
+            check_mergeable(*service_time, *other.service_time);
+        }
+        ok += other.ok;
+        errors += other.errors;
+        timeouts += other.timeouts;
+        dropped += other.dropped;
+        detail::merge_error_categories(error_categories, other.error_categories);
+        add_histogram(latency, other.latency);
+        if (other.service_time) {
+            if (service_time) {
+                add_histogram(*service_time, *other.service_time);
+            } else {
+                service_time = other.service_time;
+            }
+        }
+        duration = other.duration > duration ? other.duration : duration;
+        return *this;
+    }
+    // Removes an earlier state of the same recording (how the recorder splits steady state from
+    // warm-up). duration is left alone: the caller knows the window.
+    op_stats& operator-=(const op_stats& earlier) {
+        const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
+        ok = minus(ok, earlier.ok);
+        errors = minus(errors, earlier.errors);
+        timeouts = minus(timeouts, earlier.timeouts);
+        dropped = minus(dropped, earlier.dropped);
+        detail::subtract_error_categories(error_categories, earlier.error_categories);
+        latency -= earlier.latency;
+        if (service_time && earlier.service_time) {
+            *service_time -= *earlier.service_time;
+        }
+        return *this;
+    }
+    // Member-wise, without a temporary op_stats (GCC 12 misreads one holding an optional histogram
+    // as maybe-uninitialized).
+    void swap(op_stats& other) noexcept {
+        std::swap(ok, other.ok);
+        std::swap(errors, other.errors);
+        std::swap(timeouts, other.timeouts);
+        std::swap(dropped, other.dropped);
+        error_categories.swap(other.error_categories);
+        std::swap(latency, other.latency);
+        service_time.swap(other.service_time);
+        std::swap(duration, other.duration);
+    }
+    friend void swap(op_stats& a, op_stats& b) noexcept { a.swap(b); }
+    friend bool operator==(const op_stats&, const op_stats&) = default;
+
+private:
+    static void check_mergeable(const histogram& into, const histogram& from) {
+        if (!into.empty() && !from.empty() && !into.same_config(from)) {
+            static_cast<void>(into + from); // throws std::invalid_argument naming the difference
+        }
+    }
+    static void add_histogram(histogram& into, const histogram& from) {
+        if (into.empty() && !into.same_config(from)) {
+            into = from;
+        } else {
+            into += from;
+        }
+    }
+};
+
+// One tag's result: the steady state (the op_stats fields), the warm-up apart (present when the
+// run had one), and the time series of all its operations, warm-up included.
+struct tag_result : op_stats {
+    std::string name;               // "" for run_result::overall
+    std::optional<op_stats> warmup; // operations recorded before the warm-up ended
+    interval_series intervals;
+
+    tag_result() = default;
+    tag_result(std::string tag_name, const histogram_options& precision, latency_model model)
+        : op_stats(precision, model), name(std::move(tag_name)) {}
+
+    tag_result& operator+=(const tag_result& other) {
+        op_stats::operator+=(other);
+        if (other.warmup) {
+            if (warmup) {
+                *warmup += *other.warmup;
+            } else {
+                warmup = other.warmup;
+            }
+        }
+        intervals += other.intervals;
+        return *this;
+    }
+    friend bool operator==(const tag_result&, const tag_result&) = default;
+};
+
+struct run_result {
+    latency_model model = latency_model::closed;
+    stop_reason reason = stop_reason::completed;
+    std::string reason_text;             // e.g. the SLO line that aborted the run
+    std::chrono::nanoseconds duration{}; // start to end, warm-up included
+    std::chrono::nanoseconds warmup{};   // length of the warm-up window (0: none)
+    tag_result overall;                  // every tag together (name "")
+    std::vector<tag_result> tags;        // sorted by name
+
+    [[nodiscard]] const tag_result* find(std::string_view tag) const noexcept {
+        for (const auto& t : tags) {
+            if (t.name == tag) {
+                return &t;
+            }
+        }
+        return nullptr;
+    }
+    // find(tag), or overall for an empty tag.
+    [[nodiscard]] const tag_result* scope(std::string_view tag) const noexcept {
+        return tag.empty() ? &overall : find(tag);
+    }
+    [[nodiscard]] bool empty() const noexcept {
+        return tags.empty() && overall.count() == 0 && overall.dropped == 0 && duration.count() == 0;
+    }
+
+    // Merges the result of a runner that ran at the same time (another thread, process or
+    // machine): exact in every count, histogram and interval; duration is the longer one and the
+    // stop reason the more severe. An empty result adopts the other. Merging an open-model result
+    // into a closed-model one throws std::invalid_argument.
+    run_result& operator+=(const run_result& other) {
+        if (other.empty()) {
+            return *this;
+        }
+        if (empty()) {
+            *this = other;
+            return *this;
+        }
+        if (model != other.model) {
+            throw std::invalid_argument(
+                std::string("loadkit::run_result::operator+=: latency_model differs (") + to_string(model) +
+                " vs " + to_string(other.model) + ")");
+        }
+        if (other.reason > reason) {
+            reason = other.reason;
+            reason_text = other.reason_text;
+        }
+        duration = other.duration > duration ? other.duration : duration;
+        warmup = other.warmup > warmup ? other.warmup : warmup;
+        for (const auto& t : other.tags) {
+            bool merged = false;
+            for (auto& mine : tags) {
+                if (mine.name == t.name) {
+                    mine += t;
+                    merged = true;
+                    break;
+                }
+            }
+            if (!merged) {
+                tags.push_back(t);
+            }
+        }
+        detail::small_sort(tags, [](const tag_result& a, const tag_result& b) { return a.name < b.name; });
+        overall += other.overall;
+        return *this;
+    }
+    friend bool operator==(const run_result&, const run_result&) = default;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_RESULT_HPP
+// ---- end loadkit/result.hpp ----
+// ---- begin loadkit/sharded_histogram.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::sharded_histogram — record latencies from many threads without locks or contended
+// atomics: each thread writes its own shard (a histogram whose counters only that thread changes),
+// and snapshot() merges the shards into a loadkit::histogram at any time.
+//
+//   loadkit::sharded_histogram latencies{{.significant_digits = 3}};
+//   // on each worker thread:
+//   auto& shard = latencies.local();           // this thread's shard; keep it for the loop
+//   shard.record(elapsed);                     // relaxed load + store: no lock, no lock prefix
+//   // on a reporter thread, while workers run:
+//   loadkit::histogram now = latencies.snapshot();
+//
+// Why not one histogram with atomic increments: a locked read-modify-write per counter costs more
+// than the whole plain record (HdrHistogram_c: 11.0 ns atomic vs 2.6 ns plain, research notes 1.2;
+// bench/histogram.cpp measures a single fetch_add per record here), and threads sharing counters also
+// share their cache lines. A single writer needs no read-modify-write: a relaxed load and store
+// compile to the same mov/add/mov as a plain increment, yet make concurrent snapshots data-race-free.
+// (HdrHistogram's SingleWriterRecorder also relies on one writer, but swaps interval histograms
+// under a WriterReaderPhaser; our snapshots are cumulative, so nothing is swapped under a writer,
+// and an interval is the difference of two snapshots: histogram::operator-=.)
+#ifndef LOADKIT_SHARDED_HISTOGRAM_HPP
+#define LOADKIT_SHARDED_HISTOGRAM_HPP
+
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// Tokens are never reused (unlike std::thread::id and object addresses), so a per-thread cache entry
+// can never match a later thread or a later sharded_histogram at the same address.
+inline std::uint64_t this_thread_token() noexcept {
+    static std::atomic<std::uint64_t> next{0};
+    thread_local const std::uint64_t token = next.fetch_add(1, std::memory_order_relaxed) + 1;
+    return token;
+}
+inline std::uint64_t next_sharded_histogram_id() noexcept {
+    static std::atomic<std::uint64_t> next{0};
+    return next.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+// A sharded_histogram's shard table as seen from a thread that is exiting.
+class shard_registry_base {
+public:
+    virtual void release(std::uint64_t owner) noexcept = 0;
+
+protected:
+    ~shard_registry_base() = default;
+};
+
+// Per thread: the tables holding one of this thread's shards, told when the thread exits so the
+// shard (counts kept) passes to the next new thread. Without it, a pool that replaces its threads
+// would add a shard per thread ever seen: unbounded memory in a soak test.
+struct thread_shard_release {
+    std::uint64_t token = this_thread_token();
+    std::vector<std::weak_ptr<shard_registry_base>> registries;
+
+    thread_shard_release() = default;
+    thread_shard_release(const thread_shard_release&) = delete;
+    thread_shard_release& operator=(const thread_shard_release&) = delete;
+    ~thread_shard_release() {
+        for (const auto& registry : registries) {
+            if (const auto live = registry.lock()) {
+                live->release(token);
+            }
+        }
+    }
+    void add(std::weak_ptr<shard_registry_base> registry) {
+        std::erase_if(registries, [](const auto& r) { return r.expired(); });
+        registries.push_back(std::move(registry));
+    }
+};
+inline thread_local thread_shard_release thread_shards;
+
+struct shard_cache_slot {
+    std::uint64_t owner = 0; // sharded_histogram id
+    void* shard = nullptr;
+};
+// Per thread: the last few (histogram, shard) pairs, so local() is a short scan with no lock.
+inline constexpr std::size_t shard_cache_size = 4;
+inline thread_local shard_cache_slot shard_cache[shard_cache_size]{};
+inline thread_local std::size_t shard_cache_next = 0;
+
+} // namespace detail
+
+class sharded_histogram {
+public:
+    using options = histogram_options;
+
+    // One thread's part. Only the thread that obtained it from local() may record into it; snapshot()
+    // may read it from any thread at any time. Every shared word is a std::atomic that one thread
+    // writes with relaxed load + store, which is why concurrent snapshots are free of data races.
+    class alignas(64) shard {
+    public:
+        shard(const shard&) = delete;
+        shard& operator=(const shard&) = delete;
+        ~shard() = default;
+
+        // Same semantics as histogram::record (clamping included); O(1), no allocation, no lock.
+        void record(std::int64_t value_ns, std::uint64_t count = 1) noexcept {
+            if (count == 0) {
+                return;
+            }
+            auto value = static_cast<std::uint64_t>(value_ns);
+            if (value > layout_.highest) [[unlikely]] {
+                if (value_ns < 0) {
+                    bump(clamped_low_, count);
+                    value = 0;
+                } else {
+                    bump(clamped_high_, count);
+                    value = layout_.highest;
+                }
+            }
+            bump(counts_[layout_.index_of(value)], count);
+            if (value < min_.load(std::memory_order_relaxed)) {
+                min_.store(value, std::memory_order_relaxed);
+            }
+            if (value > max_.load(std::memory_order_relaxed)) {
+                max_.store(value, std::memory_order_relaxed);
+            }
+        }
+        void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept {
+            record(value.count(), count);
+        }
+        // Same semantics as histogram::record_corrected (HdrHistogram recordValueWithExpectedInterval).
+        void record_corrected(std::int64_t value_ns, std::int64_t expected_interval_ns) noexcept {
+            record(value_ns);
+            detail::record_backfill(layout_, value_ns, expected_interval_ns,
+                                    [this](std::int64_t v, std::uint64_t n) { record(v, n); });
+        }
+        void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
+            record_corrected(value.count(), expected_interval.count());
+        }
+
+    private:
+        friend class sharded_histogram;
+        static constexpr std::uint64_t empty_min = std::numeric_limits<std::uint64_t>::max();
+
+        explicit shard(const detail::histogram_layout& layout)
+            : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
+            clear();
+        }
+        // Single writer: a plain load and store; a fetch_add would be a locked instruction.
+        static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
+            counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+        }
+        void clear() noexcept {
+            for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+                counts_[i].store(0, std::memory_order_relaxed);
+            }
+            min_.store(empty_min, std::memory_order_relaxed);
+            max_.store(0, std::memory_order_relaxed);
+            clamped_low_.store(0, std::memory_order_relaxed);
+            clamped_high_.store(0, std::memory_order_relaxed);
+        }
+
+        detail::histogram_layout layout_; // a copy: recording never touches the parent
+        std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+        std::atomic<std::uint64_t> min_{empty_min};
+        std::atomic<std::uint64_t> max_{0};
+        std::atomic<std::uint64_t> clamped_low_{0};
+        std::atomic<std::uint64_t> clamped_high_{0};
+    };
+
+    sharded_histogram() : sharded_histogram(options{}) {}
+    // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
+    // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
+    explicit sharded_histogram(const options& opts)
+        : options_(opts),
+          layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
+                                                opts.highest.count())),
+          registry_(std::make_shared<registry>()) {}
+    // Shards live as long as this object; threads still recording into them when it is destroyed
+    // are a bug (as for any object).
+    sharded_histogram(const sharded_histogram&) = delete;
+    sharded_histogram& operator=(const sharded_histogram&) = delete;
+    ~sharded_histogram() = default;
+
+    // The calling thread's shard. The thread's first call takes a mutex and adopts the shard of a
+    // thread that has exited, or allocates a new one; later calls are a lock-free scan of a 4-entry
+    // thread_local cache. So there are at most as many shards as threads alive at once, and counts
+    // recorded by an exited thread stay in its shard (nothing recorded is ever dropped). Record into
+    // the shard from this thread only: a coroutine that may resume on another thread calls local()
+    // again after each resumption.
+    shard& local() {
+        for (const auto& slot : detail::shard_cache) {
+            if (slot.owner == id_) {
+                return *static_cast<shard*>(slot.shard);
+            }
+        }
+        return local_slow();
+    }
+
+    // Merge of all shards. Safe at any time from any thread, also while shards record. Values
+    // recorded before something that synchronizes with this call (a join, a mutex, a release store
+    // read by acquire) are all included; values recorded concurrently may or may not be, counter by
+    // counter. min/max are clamped into the first/last non-empty counter so the result is always a
+    // consistent histogram whose every statistic keeps histogram's error bound.
+    [[nodiscard]] histogram snapshot() const {
+        histogram out(options_);
+        snapshot_into(out);
+        return out;
+    }
+    // As snapshot(), into existing storage: allocates nothing when out has this configuration.
+    void snapshot_into(histogram& out) const {
+        if (!(out.layout_ == layout_)) {
+            out = histogram(options_);
+        } else {
+            out.reset();
+        }
+        std::uint64_t lo = shard::empty_min;
+        std::uint64_t hi = 0;
+        std::uint64_t low_clamped = 0;
+        std::uint64_t high_clamped = 0;
+        std::uint64_t total = 0;
+        {
+            const std::lock_guard<std::mutex> lock(registry_->mutex);
+            for (const auto& entry : registry_->shards) {
+                const shard& s = *entry.target;
+                for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+                    const std::uint64_t c = s.counts_[i].load(std::memory_order_relaxed);
+                    out.counts_[i] += c;
+                    total += c;
+                }
+                const std::uint64_t s_min = s.min_.load(std::memory_order_relaxed);
+                const std::uint64_t s_max = s.max_.load(std::memory_order_relaxed);
+                lo = s_min < lo ? s_min : lo;
+                hi = s_max > hi ? s_max : hi;
+                low_clamped += s.clamped_low_.load(std::memory_order_relaxed);
+                high_clamped += s.clamped_high_.load(std::memory_order_relaxed);
+            }
+        }
+        if (total == 0) {
+            return;
+        }
+        std::size_t first = 0;
+        while (out.counts_[first] == 0) {
+            ++first;
+        }
+        std::size_t last = layout_.counts_len - 1;
+        while (out.counts_[last] == 0) {
+            --last;
+        }
+        // A concurrent record may have stored its counter but not yet its min/max (or the reverse).
+        lo = clamp(lo, layout_.lowest_of(first), layout_.highest_of(first));
+        hi = clamp(hi, layout_.lowest_of(last), layout_.highest_of(last));
+        lo = lo > layout_.highest ? layout_.highest : lo;
+        hi = hi > layout_.highest ? layout_.highest : hi;
+        if (lo > hi) { // only when first == last and both reads were stale
+            const std::uint64_t t = lo;
+            lo = hi;
+            hi = t;
+        }
+        out.total_ = total;
+        out.min_ = lo;
+        out.max_ = hi;
+        out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
+        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1] ? high_clamped
+                                                                               : out.counts_[layout_.counts_len - 1];
+    }
+
+    // Empties every shard. Only while no thread records: a concurrent record could write back a
+    // count it read before the reset (no data race, but a torn result).
+    void reset() noexcept {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        for (auto& entry : registry_->shards) {
+            entry.target->clear();
+        }
+    }
+
+    [[nodiscard]] std::size_t shard_count() const {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        return registry_->shards.size();
+    }
+    // This object plus every shard (each about histogram::memory_bytes()).
+    [[nodiscard]] std::size_t memory_bytes() const {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        return sizeof(sharded_histogram) + sizeof(registry) + registry_->shards.capacity() * sizeof(shard_entry) +
+               registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
+    }
+    [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
+    [[nodiscard]] const options& config() const noexcept { return options_; }
+
+private:
+    static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
+
+    struct shard_entry {
+        std::uint64_t owner; // detail::this_thread_token() of the owning thread, or no_owner
+        std::unique_ptr<shard> target;
+    };
+    // Shared with exiting threads (through weak_ptr), which may outlive this object.
+    struct registry final : detail::shard_registry_base {
+        std::mutex mutex; // guards shards (registration, thread exit, snapshots; never recording)
+        std::vector<shard_entry> shards;
+
+        void release(std::uint64_t owner) noexcept override {
+            // The mutex orders the exiting thread's last relaxed stores before the next owner's loads.
+            const std::lock_guard<std::mutex> lock(mutex);
+            for (auto& entry : shards) {
+                if (entry.owner == owner) {
+                    entry.owner = no_owner;
+                }
+            }
+        }
+    };
+
+    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept {
+        return v < lo ? lo : (v > hi ? hi : v);
+    }
+
+    shard& local_slow() {
+        const std::uint64_t me = detail::this_thread_token();
+        shard* found = nullptr;
+        bool adopted = false;
+        {
+            const std::lock_guard<std::mutex> lock(registry_->mutex);
+            shard_entry* orphan = nullptr;
+            for (auto& entry : registry_->shards) { // evicted from the cache, or this thread's first call
+                if (entry.owner == me) {
+                    found = entry.target.get();
+                    break;
+                }
+                if (entry.owner == no_owner && orphan == nullptr) {
+                    orphan = &entry;
+                }
+            }
+            if (found == nullptr) {
+                if (orphan == nullptr) {
+                    registry_->shards.push_back(shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
+                    orphan = &registry_->shards.back();
+                }
+                orphan->owner = me;
+                found = orphan->target.get();
+                adopted = true;
+            }
+        }
+        if (adopted) {
+            detail::thread_shards.add(registry_);
+        }
+        detail::shard_cache[detail::shard_cache_next] = {id_, found};
+        detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
+        return *found;
+    }
+
+    const options options_;
+    const detail::histogram_layout layout_;
+    const std::uint64_t id_ = detail::next_sharded_histogram_id();
+    std::shared_ptr<registry> registry_;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_SHARDED_HISTOGRAM_HPP
+// ---- end loadkit/sharded_histogram.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+enum class outcome_kind : std::uint8_t { ok, error, timeout, dropped };
+
+// How one operation ended. The views only need to live for the record() call.
+struct outcome {
+    outcome_kind kind = outcome_kind::ok;
+    std::string_view category{}; // error only; "" files as "error"
+    std::string_view message{};  // error only; optional
+
+    [[nodiscard]] static constexpr outcome ok() noexcept { return {}; }
+    [[nodiscard]] static constexpr outcome error(std::string_view category,
+                                                 std::string_view message = {}) noexcept {
+        return {outcome_kind::error, category, message};
+    }
+    [[nodiscard]] static constexpr outcome timeout() noexcept { return {outcome_kind::timeout, {}, {}}; }
+    // Never started (an open-model profile at max_in_flight): counted, no latency.
+    [[nodiscard]] static constexpr outcome dropped() noexcept { return {outcome_kind::dropped, {}, {}}; }
+};
+
+// A tag interned by recorder::tag(); only valid with the recorder that made it.
+struct tag_id {
+    std::uint32_t value = std::numeric_limits<std::uint32_t>::max();
+    friend constexpr bool operator==(tag_id, tag_id) noexcept = default;
+};
+
+struct recorder_options {
+    latency_model model = latency_model::closed;
+    std::chrono::nanoseconds interval = std::chrono::seconds{1};
+    std::size_t max_intervals = 1024;  // per series; beyond it adjacent intervals merge (>= 2)
+    std::chrono::nanoseconds warmup{}; // 0: no warm-up unless end_warmup() is called
+    histogram_options histograms{};    // precision and range of every latency histogram
+};
+
+class recorder {
+    struct registry;
+
+public:
+    using options = recorder_options;
+    using time_point = std::chrono::steady_clock::time_point; // loadkit::clock's
+
+    // One thread's recording handle (recorder::local()). Use it from that thread only.
+    class writer {
+    public:
+        writer(const writer&) = delete;
+        writer& operator=(const writer&) = delete;
+        ~writer() = default;
+
+        // Closed model: latency from the actual start. In an open-model recorder this records it
+        // as both response and service time.
+        void record(tag_id tag, const outcome& what, std::chrono::nanoseconds latency) {
+            detail::recorder_tag_slot& s = slot(tag);
+            if (file(s, what)) {
+                s.latency.record(latency.count());
+                if (s.service) {
+                    s.service->record(latency.count());
+                }
+            }
+        }
+        // Open model: response time from the intended start, service time from the actual start
+        // (a closed-model recorder keeps the service time as its latency).
+        void record(tag_id tag, const outcome& what, std::chrono::nanoseconds response,
+                    std::chrono::nanoseconds service) {
+            detail::recorder_tag_slot& s = slot(tag);
+            if (file(s, what)) {
+                s.latency.record(s.service || !closed_ ? response.count() : service.count());
+                if (s.service) {
+                    s.service->record(service.count());
+                }
+            }
+        }
+        void record(tag_id tag, const outcome& what, time_point start, time_point end) {
+            record(tag, what, std::chrono::duration_cast<std::chrono::nanoseconds>(end - start));
+        }
+        void record(tag_id tag, const outcome& what, time_point intended, time_point start, time_point end) {
+            record(tag, what, std::chrono::duration_cast<std::chrono::nanoseconds>(end - intended),
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(end - start));
+        }
+        void record_dropped(tag_id tag, std::uint64_t n = 1) { slot(tag).dropped.add(n); }
+
+    private:
+        friend class recorder;
+        explicit writer(registry& owner) : registry_(&owner), closed_(!owner.open) {}
+
+        detail::recorder_tag_slot& slot(tag_id tag) {
+            if (tag.value < slots_.size() && slots_[tag.value]) [[likely]] {
+                return *slots_[tag.value];
+            }
+            return add_slot(tag);
+        }
+        // Counts the outcome; false for a dropped operation (no latency).
+        bool file(detail::recorder_tag_slot& s, const outcome& what) {
+            switch (what.kind) {
+            case outcome_kind::ok:
+                s.ok.add(1);
+                return true;
+            case outcome_kind::timeout:
+                s.timeouts.add(1);
+                return true;
+            case outcome_kind::dropped:
+                s.dropped.add(1);
+                return false;
+            case outcome_kind::error:
+                break;
+            }
+            s.errors.add(1);
+            file_error(s, what.category.empty() ? std::string_view("error") : what.category, what.message);
+            return true;
+        }
+        void file_error(detail::recorder_tag_slot& s, std::string_view category, std::string_view message) {
+            std::uint32_t id = std::numeric_limits<std::uint32_t>::max();
+            for (const auto& known : known_categories_) {
+                if (known.first == category) {
+                    id = known.second;
+                    break;
+                }
+            }
+            if (id == std::numeric_limits<std::uint32_t>::max()) {
+                id = registry_->intern_category(category, known_categories_);
+            }
+            detail::recorder_category* c = id < s.categories.size() ? s.categories[id].get() : nullptr;
+            if (c == nullptr) {
+                c = &registry_->add_category(s, id);
+            }
+            c->count.add(1);
+            if (message.empty()) {
+                return;
+            }
+            const std::string_view text = detail::truncate_error_message(message);
+            for (const auto& m : c->messages) {
+                if (m->text == text) {
+                    m->count.add(1);
+                    return;
+                }
+            }
+            if (c->messages.size() < max_error_messages) {
+                registry_->add_message(*c, text);
+            } else {
+                c->other_messages.add(1);
+            }
+        }
+        detail::recorder_tag_slot& add_slot(tag_id tag);
+
+        registry* registry_;
+        bool closed_;
+        std::uint64_t owner_ = 0; // thread token; 0 while no thread holds this writer
+        std::vector<std::unique_ptr<detail::recorder_tag_slot>> slots_; // by tag id; grows under the mutex
+        std::vector<std::pair<std::string, std::uint32_t>> known_categories_; // this writer's lookup cache
+    };
+
+    // start: the run's time origin (the recorder never reads a clock). Throws
+    // std::invalid_argument naming the field for interval <= 0, max_intervals < 2, warmup < 0 or
+    // invalid histogram options.
+    explicit recorder(time_point start, const options& opts = {})
+        : start_(start), options_(validate(opts)),
+          registry_(
+              std::make_shared<registry>(detail::make_histogram_layout(opts.histograms.significant_digits,
+                                                                       opts.histograms.max_relative_error,
+                                                                       opts.histograms.highest.count()),
+                                         opts.model == latency_model::open)),
+          scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
+    recorder(const recorder&) = delete;
+    recorder& operator=(const recorder&) = delete;
+    ~recorder() = default;
+
+    // Interns a tag name (the same name gives the same id). Locks and may allocate: call it once
+    // per tag, outside the hot path.
+    [[nodiscard]] tag_id tag(std::string_view name) {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        for (std::size_t i = 0; i < tags_.size(); ++i) {
+            if (tags_[i]->name == name) {
+                return tag_id{static_cast<std::uint32_t>(i)};
+            }
+        }
+        auto state = std::make_unique<tag_state>(std::string(name), options_);
+        tags_.push_back(std::move(state));
+        registry_->tag_count = tags_.size();
+        return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
+    }
+    [[nodiscard]] std::string tag_name(tag_id id) const {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        return id.value < tags_.size() ? tags_[id.value]->name : std::string();
+    }
+
+    // The calling thread's writer: a lock-free scan of a 4-entry thread_local cache after the
+    // thread's first call (which locks, and adopts the writer of an exited thread or creates one).
+    // So there are at most as many writers as threads alive at once, and what an exited thread
+    // recorded stays. A coroutine that may resume on another thread calls local() again after.
+    [[nodiscard]] writer& local() {
+        for (const auto& slot : detail::shard_cache) {
+            if (slot.owner == id_) {
+                return *static_cast<writer*>(slot.shard);
+            }
+        }
+        return local_slow();
+    }
+
+    // Closes the intervals that have ended by now; ends the warm-up when it is due.
+    void tick(time_point now) {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        tick_locked(offset_of(now));
+    }
+    // Ends the warm-up now (if it has not ended): what was recorded so far is warm-up.
+    void end_warmup(time_point now) {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        const auto at = offset_of(now);
+        tick_locked(at);
+        if (!warmup_ended_) {
+            take_warmup(at);
+        }
+    }
+
+    // Everything recorded so far, as a live result (reason stop_reason::running). Closes
+    // intervals as tick(now) does; the interval in progress is reported as the last one.
+    [[nodiscard]] run_result snapshot(time_point now) { return finish(now, stop_reason::running); }
+    // The result at the end of a run; the recorder stays usable (later results include later records).
+    [[nodiscard]] run_result finish(time_point now, stop_reason why = stop_reason::completed,
+                                    std::string text = {});
+
+    [[nodiscard]] time_point start() const noexcept { return start_; }
+    [[nodiscard]] const options& config() const noexcept { return options_; }
+    [[nodiscard]] std::size_t writer_count() const {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        return registry_->writers.size();
+    }
+    // Bytes held: writers' slots, per-tag snapshots and series.
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+private:
+    static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
+
+    // Shared with exiting threads (weak_ptr, detail::thread_shards), which may outlive the recorder.
+    struct registry final : detail::shard_registry_base {
+        std::mutex mutex; // registration, slow paths and snapshots; never the hot path
+        const detail::histogram_layout layout;
+        const bool open;
+        std::size_t tag_count = 0;
+        std::vector<std::unique_ptr<writer>> writers;
+        std::vector<std::string> categories; // by category id
+
+        registry(const detail::histogram_layout& l, bool is_open) : layout(l), open(is_open) {}
+
+        void release(std::uint64_t owner) noexcept override {
+            const std::lock_guard<std::mutex> lock(mutex);
+            for (auto& w : writers) {
+                if (w->owner_ == owner) {
+                    w->owner_ = no_owner;
+                }
+            }
+        }
+        // A new distinct category: the first max_error_categories names get their own id, later
+        // ones share other_error_category's.
+        std::uint32_t intern_category(std::string_view name,
+                                      std::vector<std::pair<std::string, std::uint32_t>>& cache) {
+            const std::lock_guard<std::mutex> lock(mutex);
+            std::uint32_t id = find(name);
+            if (id == std::numeric_limits<std::uint32_t>::max()) {
+                if (categories.size() < max_error_categories) {
+                    categories.emplace_back(name);
+                    id = static_cast<std::uint32_t>(categories.size() - 1);
+                } else {
+                    id = find(other_error_category);
+                    if (id == std::numeric_limits<std::uint32_t>::max()) {
+                        categories.emplace_back(other_error_category);
+                        id = static_cast<std::uint32_t>(categories.size() - 1);
+                    }
+                }
+            }
+            if (cache.size() < 2 * max_error_categories) { // bounded: a flood of names takes this path
+                cache.emplace_back(std::string(name), id);
+            }
+            return id;
+        }
+        std::uint32_t find(std::string_view name) const noexcept {
+            for (std::size_t i = 0; i < categories.size(); ++i) {
+                if (categories[i] == name) {
+                    return static_cast<std::uint32_t>(i);
+                }
+            }
+            return std::numeric_limits<std::uint32_t>::max();
+        }
+        detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id) {
+            auto c = std::make_unique<detail::recorder_category>();
+            const std::lock_guard<std::mutex> lock(mutex);
+            if (s.categories.size() <= id) {
+                s.categories.resize(id + 1);
+            }
+            s.categories[id] = std::move(c);
+            return *s.categories[id];
+        }
+        void add_message(detail::recorder_category& c, std::string_view text) {
+            auto m = std::make_unique<detail::recorder_message>();
+            m->text.assign(text);
+            m->count.add(1);
+            const std::lock_guard<std::mutex> lock(mutex);
+            c.messages.push_back(std::move(m));
+        }
+    };
+
+    struct tag_state {
+        std::string name;
+        op_stats previous;              // cumulative at the last closed interval
+        std::optional<op_stats> warmup; // cumulative when the warm-up ended
+        interval_series series;
+
+        tag_state(std::string tag_name, const options& opts)
+            : name(std::move(tag_name)),
+              previous(opts.histograms, opts.model), series{opts.interval, opts.max_intervals, {}} {}
+    };
+
+    static const options& validate(const options& opts) {
+        if (opts.interval <= std::chrono::nanoseconds::zero()) {
+            throw std::invalid_argument(
+                "loadkit::recorder_options: interval = " + std::to_string(opts.interval.count()) +
+                "ns is invalid (expected > 0)");
+        }
+        if (opts.max_intervals < 2) {
+            throw std::invalid_argument("loadkit::recorder_options: max_intervals = " +
+                                        std::to_string(opts.max_intervals) + " is invalid (expected >= 2)");
+        }
+        if (opts.warmup < std::chrono::nanoseconds::zero()) {
+            throw std::invalid_argument(
+                "loadkit::recorder_options: warmup = " + std::to_string(opts.warmup.count()) +
+                "ns is invalid (expected >= 0)");
+        }
+        return opts;
+    }
+
+    std::chrono::nanoseconds offset_of(time_point now) const noexcept {
+        const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_);
+        return d < std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero() : d;
+    }
+
+    writer& local_slow();
+    void collect(std::size_t tag, op_stats& out, bool with_errors) const;
+    interval_stats difference(const op_stats& now, const op_stats& before);
+    void tick_locked(std::chrono::nanoseconds at);
+    void take_warmup(std::chrono::nanoseconds at);
+
+    const time_point start_;
+    const options options_;
+    const std::uint64_t id_ = detail::next_sharded_histogram_id(); // shares sharded_histogram's id space
+    std::shared_ptr<registry> registry_;
+    // Guarded by registry_->mutex:
+    std::vector<std::unique_ptr<tag_state>> tags_;
+    std::uint64_t closed_ = 0; // grid intervals closed so far
+    bool warmup_ended_ = false;
+    std::chrono::nanoseconds warmup_length_{};
+    op_stats scratch_;
+    histogram delta_;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+// ---- begin loadkit/detail/recorder_impl.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// loadkit::recorder's snapshot side (declared in recorder.hpp): merging the writers' shards into
+// cumulative op_stats, closing intervals, splitting warm-up from steady state, building results.
+#ifndef LOADKIT_DETAIL_RECORDER_IMPL_HPP
+#define LOADKIT_DETAIL_RECORDER_IMPL_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// in with min()/max() moved to its first/last counters' edges: after a subtraction the exact
+// extremes are unknown, and edges depend only on the counts, so results merge exactly.
+inline void to_counter_edges(const histogram& in, histogram& out) {
+    out.reset();
+    if (in.empty()) {
+        return;
+    }
+    std::uint64_t low_clamped = in.clamped_low_count();
+    std::uint64_t high_clamped = in.clamped_high_count();
+    const auto top = in.highest();
+    std::chrono::nanoseconds last_lowest{};
+    in.for_each_bucket([&](const histogram_bucket& b) { last_lowest = b.lowest; });
+    in.for_each_bucket([&](const histogram_bucket& b) {
+        std::uint64_t n = b.count;
+        if (low_clamped > 0 && b.lowest.count() == 0) {
+            const std::uint64_t k = low_clamped < n ? low_clamped : n;
+            out.record(-1, k);
+            n -= k;
+            low_clamped = 0;
+        }
+        if (high_clamped > 0 && b.highest >= top) {
+            const std::uint64_t k = high_clamped < n ? high_clamped : n;
+            out.record(std::numeric_limits<std::int64_t>::max(), k);
+            n -= k;
+            high_clamped = 0;
+        }
+        if (b.lowest == last_lowest && n > 0) {
+            out.record(b.highest < top ? b.highest : top);
+            --n;
+        }
+        out.record(b.lowest, n);
+    });
+}
+
+} // namespace detail
+
+inline detail::recorder_tag_slot& recorder::writer::add_slot(tag_id tag) {
+    std::unique_ptr<detail::recorder_tag_slot> made;
+    {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        if (tag.value >= registry_->tag_count) {
+            throw std::invalid_argument("loadkit::recorder::writer::record: tag id " +
+                                        std::to_string(tag.value) + " was not made by this recorder's tag()");
+        }
+    }
+    made =
+        std::make_unique<detail::recorder_tag_slot>(registry_->layout, registry_->open); // outside the lock
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    if (slots_.size() < registry_->tag_count) {
+        slots_.resize(registry_->tag_count);
+    }
+    slots_[tag.value] = std::move(made);
+    return *slots_[tag.value];
+}
+
+inline recorder::writer& recorder::local_slow() {
+    const std::uint64_t me = detail::this_thread_token();
+    writer* found = nullptr;
+    bool adopted = false;
+    {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        writer* orphan = nullptr;
+        for (auto& w : registry_->writers) { // evicted from the cache, or this thread's first call
+            if (w->owner_ == me) {
+                found = w.get();
+                break;
+            }
+            if (w->owner_ == no_owner && orphan == nullptr) {
+                orphan = w.get();
+            }
+        }
+        if (found == nullptr) {
+            if (orphan == nullptr) {
+                registry_->writers.push_back(std::unique_ptr<writer>(new writer(*registry_)));
+                orphan = registry_->writers.back().get();
+            }
+            orphan->owner_ = me;
+            found = orphan;
+            adopted = true;
+        }
+    }
+    if (adopted) {
+        detail::thread_shards.add(registry_);
+    }
+    detail::shard_cache[detail::shard_cache_next] = {id_, found};
+    detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
+    return *found;
+}
+
+// out = the sum of every writer's slot for tag (mutex held).
+inline void recorder::collect(std::size_t tag, op_stats& out, bool with_errors) const {
+    out.ok = out.errors = out.timeouts = out.dropped = 0;
+    out.error_categories.clear();
+    out.latency.reset();
+    if (out.service_time) {
+        out.service_time->reset();
+    }
+    for (const auto& w : registry_->writers) {
+        if (tag >= w->slots_.size() || !w->slots_[tag]) {
+            continue;
+        }
+        const detail::recorder_tag_slot& s = *w->slots_[tag];
+        out.ok += s.ok.get();
+        out.errors += s.errors.get();
+        out.timeouts += s.timeouts.get();
+        out.dropped += s.dropped.get();
+        s.latency.add_to(out.latency);
+        if (s.service && out.service_time) {
+            s.service->add_to(*out.service_time);
+        }
+        if (!with_errors) {
+            continue;
+        }
+        for (std::size_t id = 0; id < s.categories.size(); ++id) {
+            if (!s.categories[id]) {
+                continue;
+            }
+            const detail::recorder_category& c = *s.categories[id];
+            error_category& into =
+                detail::find_or_add_category(out.error_categories, registry_->categories[id]);
+            into.count += c.count.get();
+            into.other_messages += c.other_messages.get();
+            for (const auto& m : c.messages) {
+                detail::add_error_message(into, m->text, m->count.get());
+            }
+        }
+    }
+    if (with_errors) {
+        detail::normalize_error_categories(out.error_categories);
+    }
+}
+
+inline interval_stats recorder::difference(const op_stats& now, const op_stats& before) {
+    const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
+    interval_stats s;
+    s.ok = minus(now.ok, before.ok);
+    s.errors = minus(now.errors, before.errors);
+    s.timeouts = minus(now.timeouts, before.timeouts);
+    s.dropped = minus(now.dropped, before.dropped);
+    delta_ = now.latency; // same configuration: reuses delta_'s storage
+    delta_ -= before.latency;
+    s.latency.add(delta_);
+    return s;
+}
+
+inline void recorder::tick_locked(std::chrono::nanoseconds at) {
+    const auto grid = static_cast<std::uint64_t>(at / options_.interval);
+    const bool warmup_due =
+        !warmup_ended_ && options_.warmup > std::chrono::nanoseconds::zero() && at >= options_.warmup;
+    if (grid > closed_) {
+        const auto last = options_.interval * static_cast<std::int64_t>(grid - 1);
+        for (std::size_t t = 0; t < tags_.size(); ++t) {
+            collect(t, scratch_, false);
+            tags_[t]->series.add(last, difference(scratch_, tags_[t]->previous));
+            tags_[t]->previous.swap(scratch_);
+        }
+        closed_ = grid;
+    }
+    if (warmup_due) {
+        take_warmup(at);
+    }
+}
+
+inline void recorder::take_warmup(std::chrono::nanoseconds at) {
+    for (std::size_t t = 0; t < tags_.size(); ++t) {
+        op_stats w(options_.histograms, options_.model);
+        collect(t, w, true);
+        tags_[t]->warmup = std::move(w);
+    }
+    warmup_ended_ = true;
+    warmup_length_ = at;
+}
+
+inline run_result recorder::finish(time_point now, stop_reason why, std::string text) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    const auto at = offset_of(now);
+    tick_locked(at);
+    run_result r;
+    r.model = options_.model;
+    r.reason = why;
+    r.reason_text = std::move(text);
+    r.duration = at;
+    const bool warming = !warmup_ended_ && options_.warmup > std::chrono::nanoseconds::zero();
+    r.warmup = warmup_ended_ ? warmup_length_ : (warming ? at : std::chrono::nanoseconds::zero());
+    const auto steady_length = r.duration - r.warmup;
+    const auto partial_start = options_.interval * static_cast<std::int64_t>(closed_);
+    r.overall = tag_result({}, options_.histograms, options_.model);
+    r.overall.intervals = interval_series{options_.interval, options_.max_intervals, {}};
+    op_stats cumulative(options_.histograms, options_.model);
+    for (std::size_t t = 0; t < tags_.size(); ++t) {
+        const tag_state& state = *tags_[t];
+        collect(t, cumulative, true);
+        tag_result tr(state.name, options_.histograms, options_.model);
+        tr.intervals = state.series;
+        const interval_stats partial = difference(cumulative, state.previous);
+        if (!partial.empty() || at > partial_start || tr.intervals.empty()) {
+            tr.intervals.add(partial_start, partial);
+        }
+        if (warmup_ended_) {
+            op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
+            op_stats steady = cumulative;
+            steady -= w;
+            detail::to_counter_edges(steady.latency, delta_);
+            std::swap(steady.latency, delta_);
+            if (steady.service_time) {
+                detail::to_counter_edges(*steady.service_time, delta_);
+                std::swap(*steady.service_time, delta_);
+            }
+            w.duration = r.warmup;
+            tr.warmup = std::move(w);
+            static_cast<op_stats&>(tr) = std::move(steady);
+        } else if (warming) {
+            cumulative.duration = r.warmup;
+            tr.warmup = cumulative; // everything so far is warm-up; the steady state is empty
+        } else {
+            static_cast<op_stats&>(tr) = cumulative;
+        }
+        tr.duration = steady_length;
+        r.overall += tr;
+        r.tags.push_back(std::move(tr));
+    }
+    r.overall.duration = steady_length;
+    if (r.overall.warmup) {
+        r.overall.warmup->duration = r.warmup;
+    }
+    detail::small_sort(r.tags, [](const tag_result& a, const tag_result& b) { return a.name < b.name; });
+    return r;
+}
+
+inline std::size_t recorder::memory_bytes() const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    std::size_t bytes =
+        sizeof(recorder) + sizeof(registry) + scratch_.latency.memory_bytes() + delta_.memory_bytes();
+    for (const auto& w : registry_->writers) {
+        bytes += sizeof(writer) + w->slots_.capacity() * sizeof(w->slots_[0]);
+        for (const auto& s : w->slots_) {
+            bytes += s ? s->memory_bytes() : 0;
+        }
+    }
+    for (const auto& t : tags_) {
+        bytes += sizeof(tag_state) + t->previous.latency.memory_bytes() +
+                 (t->previous.service_time ? t->previous.service_time->memory_bytes() : 0) +
+                 (t->warmup ? t->warmup->latency.memory_bytes() : 0);
+        for (const auto& i : t->series.intervals) {
+            bytes += sizeof(i) + i.latency.memory_bytes() - sizeof(i.latency);
+        }
+    }
+    return bytes;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RECORDER_IMPL_HPP
+// ---- end loadkit/detail/recorder_impl.hpp ----
+
+#endif // LOADKIT_RECORDER_HPP
+// ---- end loadkit/recorder.hpp ----
 // ---- begin loadkit/runner.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_RUNNER_HPP
@@ -4072,373 +6096,1231 @@ inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->w
 
 #endif // LOADKIT_SEMAPHORE_HPP
 // ---- end loadkit/semaphore.hpp ----
-// ---- begin loadkit/sharded_histogram.hpp ----
+// ---- begin loadkit/slo.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
-// loadkit::sharded_histogram — record latencies from many threads without locks or contended
-// atomics: each thread writes its own shard (a histogram whose counters only that thread changes),
-// and snapshot() merges the shards into a loadkit::histogram at any time.
+// loadkit::slo_policy — objectives on a run_result (result.hpp) and their verdicts.
 //
-//   loadkit::sharded_histogram latencies{{.significant_digits = 3}};
-//   // on each worker thread:
-//   auto& shard = latencies.local();           // this thread's shard; keep it for the loop
-//   shard.record(elapsed);                     // relaxed load + store: no lock, no lock prefix
-//   // on a reporter thread, while workers run:
-//   loadkit::histogram now = latencies.snapshot();
+//   using namespace std::chrono_literals;
+//   loadkit::slo_policy slo{"p95 < 200ms", "error_rate < 1%", loadkit::throughput() >= 40.0};
+//   loadkit::slo_report report = slo.evaluate(result);
+//   std::fputs(report.lines().c_str(), stdout);   // PASS: p95 < 200ms (measured 153.2ms; ...)
+//   return report.exit_code();                     // 0, or 99 as k6 on a failed threshold
 //
-// Why not one histogram with atomic increments: a locked read-modify-write per counter costs more
-// than the whole plain record (HdrHistogram_c: 11.0 ns atomic vs 2.6 ns plain, research notes 1.2;
-// bench/histogram.cpp measures a single fetch_add per record here), and threads sharing counters also
-// share their cache lines. A single writer needs no read-modify-write: a relaxed load and store
-// compile to the same mov/add/mov as a plain increment, yet make concurrent snapshots data-race-free.
-// (HdrHistogram's SingleWriterRecorder also relies on one writer, but swaps interval histograms
-// under a WriterReaderPhaser; our snapshots are cumulative, so nothing is swapped under a writer,
-// and an interval is the difference of two snapshots: histogram::operator-=.)
-#ifndef LOADKIT_SHARDED_HISTOGRAM_HPP
-#define LOADKIT_SHARDED_HISTOGRAM_HPP
+// Two verdicts per objective. passed: the plain comparison, as k6 thresholds make it, except that
+// "pN < T" and "pN <= T" are judged conservatively at histogram resolution (the N-th percentile's
+// counter must lie entirely on the good side of T). statistical: PASS / FAIL / INCONCLUSIVE at the
+// objective's confidence (default 95 %) for percentile, fraction_below and rate objectives, from an
+// exact one-sided binomial test on the k "bad" operations (latency not within T, or failed) out of
+// n against the allowed fraction q: PASS when P(X <= k | n, q) <= 1 - c, FAIL when
+// P(X >= k | n, q) <= 1 - c (equivalently, the Clopper–Pearson bound lies below / above q). For
+// n = 10,000 and p99 < T: PASS when at most 83 operations are at or above T, FAIL from 118 on.
+// Operations are treated as independent trials; latencies under load are autocorrelated, so the
+// effective sample is smaller and the confidence somewhat optimistic. Other objectives have no
+// sampling model: their statistical verdict repeats the plain one.
+// Objectives judge the steady state: operations recorded during the warm-up are not included.
+#ifndef LOADKIT_SLO_HPP
+#define LOADKIT_SLO_HPP
+
+// ---- begin loadkit/detail/slo_binomial.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Exact binomial tails for the SLO policy's statistical verdict (slo.hpp), through the regularized
+// incomplete beta function: P(X <= k) = I_{1-p}(n - k, k + 1) for X ~ Binomial(n, p). No global
+// state (std::lgamma writes signgam), so evaluations may run on several threads at once.
+#ifndef LOADKIT_DETAIL_SLO_BINOMIAL_HPP
+#define LOADKIT_DETAIL_SLO_BINOMIAL_HPP
 
 
-#include <atomic>
-#include <chrono>
-#include <cstddef>
+#include <cmath>
 #include <cstdint>
-#include <limits>
-#include <memory>
-#include <mutex>
-#include <utility>
-#include <vector>
 
 namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// Tokens are never reused (unlike std::thread::id and object addresses), so a per-thread cache entry
-// can never match a later thread or a later sharded_histogram at the same address.
-inline std::uint64_t this_thread_token() noexcept {
-    static std::atomic<std::uint64_t> next{0};
-    thread_local const std::uint64_t token = next.fetch_add(1, std::memory_order_relaxed) + 1;
-    return token;
+// ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
+// the reflection formula below 0.5 (Numerical Recipes 3rd ed. 6.1; coefficients after Godfrey).
+inline double log_gamma(double x) noexcept {
+    static constexpr double c[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
+                                    771.32342877765313,   -176.61502916214059,   12.507343278686905,
+                                    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
+    constexpr double pi = 3.14159265358979323846;
+    if (x < 0.5) {
+        return std::log(pi / std::fabs(std::sin(pi * x))) - log_gamma(1.0 - x);
+    }
+    x -= 1.0;
+    double a = c[0];
+    const double t = x + 7.5;
+    for (int i = 1; i < 9; ++i) {
+        a += c[i] / (x + static_cast<double>(i));
+    }
+    return 0.5 * std::log(2.0 * pi) + (x + 0.5) * std::log(t) - t + std::log(a);
 }
-inline std::uint64_t next_sharded_histogram_id() noexcept {
-    static std::atomic<std::uint64_t> next{0};
-    return next.fetch_add(1, std::memory_order_relaxed) + 1;
-}
 
-// A sharded_histogram's shard table as seen from a thread that is exiting.
-class shard_registry_base {
-public:
-    virtual void release(std::uint64_t owner) noexcept = 0;
-
-protected:
-    ~shard_registry_base() = default;
-};
-
-// Per thread: the tables holding one of this thread's shards, told when the thread exits so the
-// shard (counts kept) passes to the next new thread. Without it, a pool that replaces its threads
-// would add a shard per thread ever seen: unbounded memory in a soak test.
-struct thread_shard_release {
-    std::uint64_t token = this_thread_token();
-    std::vector<std::weak_ptr<shard_registry_base>> registries;
-
-    thread_shard_release() = default;
-    thread_shard_release(const thread_shard_release&) = delete;
-    thread_shard_release& operator=(const thread_shard_release&) = delete;
-    ~thread_shard_release() {
-        for (const auto& registry : registries) {
-            if (const auto live = registry.lock()) {
-                live->release(token);
-            }
+// Continued fraction for I_x(a, b) by the modified Lentz method (Numerical Recipes 6.4 betacf);
+// converges in O(sqrt(max(a, b))) steps for x < (a + 1) / (a + b + 2).
+inline double beta_continued_fraction(double a, double b, double x) noexcept {
+    constexpr double tiny = 1e-300;
+    constexpr double eps = 1e-15;
+    const double qab = a + b;
+    const double qap = a + 1.0;
+    const double qam = a - 1.0;
+    double c = 1.0;
+    double d = 1.0 - qab * x / qap;
+    d = std::fabs(d) < tiny ? tiny : d;
+    d = 1.0 / d;
+    double h = d;
+    for (int m = 1; m <= 10'000'000; ++m) {
+        const double dm = static_cast<double>(m);
+        const double m2 = 2.0 * dm;
+        double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        const double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1.0) < eps) {
+            break;
         }
     }
-    void add(std::weak_ptr<shard_registry_base> registry) {
-        std::erase_if(registries, [](const auto& r) { return r.expired(); });
-        registries.push_back(std::move(registry));
-    }
-};
-inline thread_local thread_shard_release thread_shards;
+    return h;
+}
 
-struct shard_cache_slot {
-    std::uint64_t owner = 0; // sharded_histogram id
-    void* shard = nullptr;
+// Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1].
+inline double incomplete_beta(double a, double b, double x) noexcept {
+    if (x <= 0.0) {
+        return 0.0;
+    }
+    if (x >= 1.0) {
+        return 1.0;
+    }
+    const double ln_front =
+        log_gamma(a + b) - log_gamma(a) - log_gamma(b) + a * std::log(x) + b * std::log1p(-x);
+    const double front = std::exp(ln_front);
+    if (x < (a + 1.0) / (a + b + 2.0)) {
+        return front * beta_continued_fraction(a, b, x) / a;
+    }
+    return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+}
+
+// P(X <= k) for X ~ Binomial(n, p).
+inline double binomial_cdf(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k >= n || p <= 0.0) {
+        return 1.0;
+    }
+    if (p >= 1.0) {
+        return 0.0;
+    }
+    return incomplete_beta(static_cast<double>(n - k), static_cast<double>(k) + 1.0, 1.0 - p);
+}
+
+// P(X >= k) for X ~ Binomial(n, p).
+inline double binomial_upper_tail(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k == 0) {
+        return 1.0;
+    }
+    if (k > n || p <= 0.0) {
+        return 0.0;
+    }
+    if (p >= 1.0) {
+        return 1.0;
+    }
+    return incomplete_beta(static_cast<double>(k), static_cast<double>(n - k) + 1.0, p);
+}
+
+// One-sided Clopper–Pearson bounds at confidence c (Clopper & Pearson 1934): the largest p with
+// P(X <= k | p) >= 1 - c, and the smallest p with P(X >= k | p) >= 1 - c. Bisection on p.
+inline double clopper_pearson_upper(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k >= n) {
+        return 1.0;
+    }
+    double lo = static_cast<double>(k) / static_cast<double>(n);
+    double hi = 1.0;
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_cdf(k, n, mid) > 1.0 - c ? lo : hi) = mid;
+    }
+    return hi;
+}
+inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k == 0) {
+        return 0.0;
+    }
+    double lo = 0.0;
+    double hi = static_cast<double>(k) / static_cast<double>(n);
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_upper_tail(k, n, mid) > 1.0 - c ? hi : lo) = mid;
+    }
+    return lo;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_BINOMIAL_HPP
+// ---- end loadkit/detail/slo_binomial.hpp ----
+// ---- begin loadkit/detail/slo_objective.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// The objectives of an SLO policy (slo.hpp) and the typed way to write them:
+//   loadkit::p(95) < 200ms      loadkit::error_rate() < 0.01      loadkit::throughput() >= 40.0
+// Units: latencies are std::chrono durations (stored in ns), rates fractions in [0, 1], throughput
+// operations per second, memory growth bytes.
+#ifndef LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+#define LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+enum class slo_metric : std::uint8_t {
+    percentile,     // latency at percentile `parameter` (0..100); med is p(50)
+    mean,           // avg
+    min,            // smallest latency
+    max,            // largest latency
+    stddev,         // population standard deviation of latency
+    fraction_below, // fraction of operations with latency <= `parameter` ns
+    error_rate,     // (errors + timeouts) / operations
+    success_rate,   // ok / operations
+    throughput,     // operations per second (steady state)
+    count,          // operations that ran
+    dropped,        // operations never started
+    memory_growth,  // bytes, from slo_context::memory_growth_bytes
+    leak,           // passes when slo_context::leak is leak_status::no_leak
 };
-// Per thread: the last few (histogram, shard) pairs, so local() is a short scan with no lock.
-inline constexpr std::size_t shard_cache_size = 4;
-inline thread_local shard_cache_slot shard_cache[shard_cache_size]{};
-inline thread_local std::size_t shard_cache_next = 0;
+
+enum class slo_op : std::uint8_t { lt, le, gt, ge, eq, ne };
+
+// The leak-trend checker's verdict, as the SLO policy takes it (leak.hpp converts to this).
+enum class leak_status : std::uint8_t { no_leak, leak, inconclusive };
+
+[[nodiscard]] constexpr const char* to_string(slo_op op) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return "<";
+    case slo_op::le:
+        return "<=";
+    case slo_op::gt:
+        return ">";
+    case slo_op::ge:
+        return ">=";
+    case slo_op::eq:
+        return "==";
+    case slo_op::ne:
+        return "!=";
+    }
+    return "?";
+}
+[[nodiscard]] constexpr const char* to_string(leak_status s) noexcept {
+    return s == leak_status::no_leak ? "no_leak" : (s == leak_status::leak ? "leak" : "inconclusive");
+}
+namespace detail {
+
+[[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return measured < limit;
+    case slo_op::le:
+        return measured <= limit;
+    case slo_op::gt:
+        return measured > limit;
+    case slo_op::ge:
+        return measured >= limit;
+    case slo_op::eq:
+        return measured == limit;
+    case slo_op::ne:
+        return measured != limit;
+    }
+    return false;
+}
+[[nodiscard]] constexpr bool is_latency(slo_metric m) noexcept {
+    return m == slo_metric::percentile || m == slo_metric::mean || m == slo_metric::min ||
+           m == slo_metric::max || m == slo_metric::stddev;
+}
+[[nodiscard]] constexpr bool is_rate(slo_metric m) noexcept {
+    return m == slo_metric::fraction_below || m == slo_metric::error_rate || m == slo_metric::success_rate;
+}
+
+inline std::string format_number(double v, int digits) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    return text;
+}
+// 200ms, 1.5s, 250us, 2m: the largest unit in which the value is at least 1.
+inline std::string format_duration(double ns, int digits = 6) {
+    const double a = std::fabs(ns);
+    if (a >= 60e9) {
+        return format_number(ns / 60e9, digits) + "m";
+    }
+    if (a >= 1e9) {
+        return format_number(ns / 1e9, digits) + "s";
+    }
+    if (a >= 1e6) {
+        return format_number(ns / 1e6, digits) + "ms";
+    }
+    if (a >= 1e3) {
+        return format_number(ns / 1e3, digits) + "us";
+    }
+    return format_number(ns, digits) + "ns";
+}
+inline std::string format_bytes(double b, int digits = 6) {
+    const double a = std::fabs(b);
+    if (a >= 1e9) {
+        return format_number(b / 1e9, digits) + "GB";
+    }
+    if (a >= 1e6) {
+        return format_number(b / 1e6, digits) + "MB";
+    }
+    if (a >= 1e3) {
+        return format_number(b / 1e3, digits) + "KB";
+    }
+    return format_number(b, digits) + "B";
+}
+inline std::string format_percent(double fraction, int digits = 6) {
+    return format_number(fraction * 100.0, digits) + "%";
+}
 
 } // namespace detail
 
-class sharded_histogram {
+// One objective: `metric op limit`, over the whole run or one tag.
+struct objective {
+    slo_metric metric = slo_metric::percentile;
+    double parameter = 0.0; // percentile (0..100), or the latency bound in ns for fraction_below
+    slo_op op = slo_op::lt;
+    double limit = 0.0;       // ns, fraction, ops/s, operations or bytes (unused for leak)
+    std::string tag;          // "" = every operation of the run
+    double confidence = 0.95; // for the statistical verdict, in (0, 1)
+    // Abort-on-fail for live evaluation (k6 abortOnFail / delayAbortEval): should_abort() stops
+    // the run once this objective fails after `abort_grace` of run time; with
+    // abort_when_confident, only once it fails at `confidence` (a single slow spike then does not
+    // abort a run whose sample is too small to tell).
+    bool abort_on_fail = false;
+    std::chrono::nanoseconds abort_grace{};
+    bool abort_when_confident = false;
+    std::string source; // the parsed text, kept for display; "" for objectives built in code
+
+    // The objective for one tag ("login: p95 < 100ms").
+    [[nodiscard]] objective on(std::string tag_name) const {
+        objective o = *this;
+        o.tag = std::move(tag_name);
+        o.source.clear();
+        return o;
+    }
+    [[nodiscard]] objective abort_after(std::chrono::nanoseconds grace = {},
+                                        bool when_confident = false) const {
+        objective o = *this;
+        o.abort_on_fail = true;
+        o.abort_grace = grace;
+        o.abort_when_confident = when_confident;
+        return o;
+    }
+    [[nodiscard]] objective at_confidence(double c) const {
+        if (!(c > 0.0 && c < 1.0)) {
+            throw std::invalid_argument("loadkit::objective: confidence = " + detail::format_double(c) +
+                                        " is invalid (expected 0 < confidence < 1)");
+        }
+        objective o = *this;
+        o.confidence = c;
+        return o;
+    }
+
+    // The expression as written ("p(99.9) <= 1s"), or a canonical form ("p99.9 <= 1s").
+    [[nodiscard]] std::string text() const {
+        if (!source.empty()) {
+            return source;
+        }
+        std::string out = tag.empty() ? std::string() : tag + ": ";
+        switch (metric) {
+        case slo_metric::percentile:
+            out += "p" + detail::format_number(parameter, 6);
+            break;
+        case slo_metric::mean:
+            out += "avg";
+            break;
+        case slo_metric::min:
+            out += "min";
+            break;
+        case slo_metric::max:
+            out += "max";
+            break;
+        case slo_metric::stddev:
+            out += "stddev";
+            break;
+        case slo_metric::fraction_below:
+            out += "fraction_below(" + detail::format_duration(parameter) + ")";
+            break;
+        case slo_metric::error_rate:
+            out += "error_rate";
+            break;
+        case slo_metric::success_rate:
+            out += "success_rate";
+            break;
+        case slo_metric::throughput:
+            out += "throughput";
+            break;
+        case slo_metric::count:
+            out += "count";
+            break;
+        case slo_metric::dropped:
+            out += "dropped";
+            break;
+        case slo_metric::memory_growth:
+            out += "memory_growth";
+            break;
+        case slo_metric::leak:
+            return out + "no_leak";
+        }
+        return out + " " + to_string(op) + " " + format_limit();
+    }
+    [[nodiscard]] std::string format_limit() const { return format_value(limit); }
+    // A value in this objective's unit, as text() writes its limit.
+    [[nodiscard]] std::string format_value(double v, int digits = 6) const {
+        if (detail::is_latency(metric)) {
+            return detail::format_duration(v, digits);
+        }
+        if (detail::is_rate(metric)) {
+            return detail::format_percent(v, digits);
+        }
+        switch (metric) {
+        case slo_metric::throughput:
+            return detail::format_number(v, digits) + "/s";
+        case slo_metric::memory_growth:
+            return detail::format_bytes(v, digits);
+        case slo_metric::count:
+        case slo_metric::dropped:
+            return detail::format_number(v, v < 1e15 ? 15 : digits);
+        default:
+            return detail::format_number(v, digits);
+        }
+    }
+};
+
+// `metric op duration`: p(95) < 200ms.
+class latency_metric {
 public:
-    using options = histogram_options;
-
-    // One thread's part. Only the thread that obtained it from local() may record into it; snapshot()
-    // may read it from any thread at any time. Every shared word is a std::atomic that one thread
-    // writes with relaxed load + store, which is why concurrent snapshots are free of data races.
-    class alignas(64) shard {
-    public:
-        shard(const shard&) = delete;
-        shard& operator=(const shard&) = delete;
-        ~shard() = default;
-
-        // Same semantics as histogram::record (clamping included); O(1), no allocation, no lock.
-        void record(std::int64_t value_ns, std::uint64_t count = 1) noexcept {
-            if (count == 0) {
-                return;
-            }
-            auto value = static_cast<std::uint64_t>(value_ns);
-            if (value > layout_.highest) [[unlikely]] {
-                if (value_ns < 0) {
-                    bump(clamped_low_, count);
-                    value = 0;
-                } else {
-                    bump(clamped_high_, count);
-                    value = layout_.highest;
-                }
-            }
-            bump(counts_[layout_.index_of(value)], count);
-            if (value < min_.load(std::memory_order_relaxed)) {
-                min_.store(value, std::memory_order_relaxed);
-            }
-            if (value > max_.load(std::memory_order_relaxed)) {
-                max_.store(value, std::memory_order_relaxed);
-            }
-        }
-        void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept {
-            record(value.count(), count);
-        }
-        // Same semantics as histogram::record_corrected (HdrHistogram recordValueWithExpectedInterval).
-        void record_corrected(std::int64_t value_ns, std::int64_t expected_interval_ns) noexcept {
-            record(value_ns);
-            detail::record_backfill(layout_, value_ns, expected_interval_ns,
-                                    [this](std::int64_t v, std::uint64_t n) { record(v, n); });
-        }
-        void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
-            record_corrected(value.count(), expected_interval.count());
-        }
-
-    private:
-        friend class sharded_histogram;
-        static constexpr std::uint64_t empty_min = std::numeric_limits<std::uint64_t>::max();
-
-        explicit shard(const detail::histogram_layout& layout)
-            : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
-            clear();
-        }
-        // Single writer: a plain load and store; a fetch_add would be a locked instruction.
-        static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
-            counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-        }
-        void clear() noexcept {
-            for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                counts_[i].store(0, std::memory_order_relaxed);
-            }
-            min_.store(empty_min, std::memory_order_relaxed);
-            max_.store(0, std::memory_order_relaxed);
-            clamped_low_.store(0, std::memory_order_relaxed);
-            clamped_high_.store(0, std::memory_order_relaxed);
-        }
-
-        detail::histogram_layout layout_; // a copy: recording never touches the parent
-        std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
-        std::atomic<std::uint64_t> min_{empty_min};
-        std::atomic<std::uint64_t> max_{0};
-        std::atomic<std::uint64_t> clamped_low_{0};
-        std::atomic<std::uint64_t> clamped_high_{0};
-    };
-
-    sharded_histogram() : sharded_histogram(options{}) {}
-    // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
-    // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
-    explicit sharded_histogram(const options& opts)
-        : options_(opts),
-          layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
-                                                opts.highest.count())),
-          registry_(std::make_shared<registry>()) {}
-    // Shards live as long as this object; threads still recording into them when it is destroyed
-    // are a bug (as for any object).
-    sharded_histogram(const sharded_histogram&) = delete;
-    sharded_histogram& operator=(const sharded_histogram&) = delete;
-    ~sharded_histogram() = default;
-
-    // The calling thread's shard. The thread's first call takes a mutex and adopts the shard of a
-    // thread that has exited, or allocates a new one; later calls are a lock-free scan of a 4-entry
-    // thread_local cache. So there are at most as many shards as threads alive at once, and counts
-    // recorded by an exited thread stay in its shard (nothing recorded is ever dropped). Record into
-    // the shard from this thread only: a coroutine that may resume on another thread calls local()
-    // again after each resumption.
-    shard& local() {
-        for (const auto& slot : detail::shard_cache) {
-            if (slot.owner == id_) {
-                return *static_cast<shard*>(slot.shard);
-            }
-        }
-        return local_slow();
+    constexpr latency_metric(slo_metric metric, double parameter) noexcept
+        : metric_(metric), parameter_(parameter) {}
+    [[nodiscard]] latency_metric on(std::string tag) const {
+        latency_metric m = *this;
+        m.tag_ = std::move(tag);
+        return m;
     }
-
-    // Merge of all shards. Safe at any time from any thread, also while shards record. Values
-    // recorded before something that synchronizes with this call (a join, a mutex, a release store
-    // read by acquire) are all included; values recorded concurrently may or may not be, counter by
-    // counter. min/max are clamped into the first/last non-empty counter so the result is always a
-    // consistent histogram whose every statistic keeps histogram's error bound.
-    [[nodiscard]] histogram snapshot() const {
-        histogram out(options_);
-        snapshot_into(out);
-        return out;
+    template <class Rep, class Period>
+    friend objective operator<(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::lt, d);
     }
-    // As snapshot(), into existing storage: allocates nothing when out has this configuration.
-    void snapshot_into(histogram& out) const {
-        if (!(out.layout_ == layout_)) {
-            out = histogram(options_);
-        } else {
-            out.reset();
-        }
-        std::uint64_t lo = shard::empty_min;
-        std::uint64_t hi = 0;
-        std::uint64_t low_clamped = 0;
-        std::uint64_t high_clamped = 0;
-        std::uint64_t total = 0;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            for (const auto& entry : registry_->shards) {
-                const shard& s = *entry.target;
-                for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                    const std::uint64_t c = s.counts_[i].load(std::memory_order_relaxed);
-                    out.counts_[i] += c;
-                    total += c;
-                }
-                const std::uint64_t s_min = s.min_.load(std::memory_order_relaxed);
-                const std::uint64_t s_max = s.max_.load(std::memory_order_relaxed);
-                lo = s_min < lo ? s_min : lo;
-                hi = s_max > hi ? s_max : hi;
-                low_clamped += s.clamped_low_.load(std::memory_order_relaxed);
-                high_clamped += s.clamped_high_.load(std::memory_order_relaxed);
-            }
-        }
-        if (total == 0) {
-            return;
-        }
-        std::size_t first = 0;
-        while (out.counts_[first] == 0) {
-            ++first;
-        }
-        std::size_t last = layout_.counts_len - 1;
-        while (out.counts_[last] == 0) {
-            --last;
-        }
-        // A concurrent record may have stored its counter but not yet its min/max (or the reverse).
-        lo = clamp(lo, layout_.lowest_of(first), layout_.highest_of(first));
-        hi = clamp(hi, layout_.lowest_of(last), layout_.highest_of(last));
-        lo = lo > layout_.highest ? layout_.highest : lo;
-        hi = hi > layout_.highest ? layout_.highest : hi;
-        if (lo > hi) { // only when first == last and both reads were stale
-            const std::uint64_t t = lo;
-            lo = hi;
-            hi = t;
-        }
-        out.total_ = total;
-        out.min_ = lo;
-        out.max_ = hi;
-        out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
-        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1] ? high_clamped
-                                                                               : out.counts_[layout_.counts_len - 1];
+    template <class Rep, class Period>
+    friend objective operator<=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::le, d);
     }
-
-    // Empties every shard. Only while no thread records: a concurrent record could write back a
-    // count it read before the reset (no data race, but a torn result).
-    void reset() noexcept {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        for (auto& entry : registry_->shards) {
-            entry.target->clear();
-        }
+    template <class Rep, class Period>
+    friend objective operator>(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::gt, d);
     }
-
-    [[nodiscard]] std::size_t shard_count() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return registry_->shards.size();
+    template <class Rep, class Period>
+    friend objective operator>=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::ge, d);
     }
-    // This object plus every shard (each about histogram::memory_bytes()).
-    [[nodiscard]] std::size_t memory_bytes() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return sizeof(sharded_histogram) + sizeof(registry) + registry_->shards.capacity() * sizeof(shard_entry) +
-               registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
+    template <class Rep, class Period>
+    friend objective operator==(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::eq, d);
     }
-    [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
-    [[nodiscard]] const options& config() const noexcept { return options_; }
+    template <class Rep, class Period>
+    friend objective operator!=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
+        return m.make(slo_op::ne, d);
+    }
 
 private:
-    static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
+    template <class Rep, class Period> objective make(slo_op op, std::chrono::duration<Rep, Period> d) const {
+        objective o;
+        o.metric = metric_;
+        o.parameter = parameter_;
+        o.op = op;
+        o.limit = std::chrono::duration<double, std::nano>(d).count();
+        o.tag = tag_;
+        return o;
+    }
+    slo_metric metric_;
+    double parameter_;
+    std::string tag_;
+};
 
-    struct shard_entry {
-        std::uint64_t owner; // detail::this_thread_token() of the owning thread, or no_owner
-        std::unique_ptr<shard> target;
-    };
-    // Shared with exiting threads (through weak_ptr), which may outlive this object.
-    struct registry final : detail::shard_registry_base {
-        std::mutex mutex; // guards shards (registration, thread exit, snapshots; never recording)
-        std::vector<shard_entry> shards;
+// `metric op number`: error_rate() < 0.01, throughput() >= 40.0, op_count() >= 1000.
+class number_metric {
+public:
+    constexpr number_metric(slo_metric metric, double parameter) noexcept
+        : metric_(metric), parameter_(parameter) {}
+    [[nodiscard]] number_metric on(std::string tag) const {
+        number_metric m = *this;
+        m.tag_ = std::move(tag);
+        return m;
+    }
+    friend objective operator<(const number_metric& m, double v) { return m.make(slo_op::lt, v); }
+    friend objective operator<=(const number_metric& m, double v) { return m.make(slo_op::le, v); }
+    friend objective operator>(const number_metric& m, double v) { return m.make(slo_op::gt, v); }
+    friend objective operator>=(const number_metric& m, double v) { return m.make(slo_op::ge, v); }
+    friend objective operator==(const number_metric& m, double v) { return m.make(slo_op::eq, v); }
+    friend objective operator!=(const number_metric& m, double v) { return m.make(slo_op::ne, v); }
 
-        void release(std::uint64_t owner) noexcept override {
-            // The mutex orders the exiting thread's last relaxed stores before the next owner's loads.
-            const std::lock_guard<std::mutex> lock(mutex);
-            for (auto& entry : shards) {
-                if (entry.owner == owner) {
-                    entry.owner = no_owner;
-                }
-            }
+private:
+    objective make(slo_op op, double v) const {
+        if (detail::is_rate(metric_) && !(v >= 0.0 && v <= 1.0)) {
+            throw std::invalid_argument("loadkit::objective: a rate limit of " + detail::format_double(v) +
+                                        " is invalid (expected a fraction in [0, 1]: 0.01 for 1 %)");
         }
-    };
+        objective o;
+        o.metric = metric_;
+        o.parameter = parameter_;
+        o.op = op;
+        o.limit = v;
+        o.tag = tag_;
+        return o;
+    }
+    slo_metric metric_;
+    double parameter_;
+    std::string tag_;
+};
 
-    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept {
-        return v < lo ? lo : (v > hi ? hi : v);
+// Latency at percentile pct (0..100): loadkit::p(95) < 200ms. Throws std::invalid_argument outside.
+[[nodiscard]] inline latency_metric p(double pct) {
+    if (!(pct >= 0.0 && pct <= 100.0)) {
+        throw std::invalid_argument("loadkit::p: percentile = " + detail::format_double(pct) +
+                                    " is invalid (expected 0 .. 100)");
+    }
+    return {slo_metric::percentile, pct};
+}
+[[nodiscard]] inline latency_metric med() { return {slo_metric::percentile, 50.0}; }
+[[nodiscard]] inline latency_metric avg() { return {slo_metric::mean, 0.0}; }
+[[nodiscard]] inline latency_metric min_latency() { return {slo_metric::min, 0.0}; }
+[[nodiscard]] inline latency_metric max_latency() { return {slo_metric::max, 0.0}; }
+[[nodiscard]] inline latency_metric latency_stddev() { return {slo_metric::stddev, 0.0}; }
+// Fraction of operations with latency <= bound: fraction_below(200ms) >= 0.99.
+template <class Rep, class Period>
+[[nodiscard]] number_metric fraction_below(std::chrono::duration<Rep, Period> bound) {
+    return {slo_metric::fraction_below, std::chrono::duration<double, std::nano>(bound).count()};
+}
+[[nodiscard]] inline number_metric error_rate() { return {slo_metric::error_rate, 0.0}; }
+[[nodiscard]] inline number_metric success_rate() { return {slo_metric::success_rate, 0.0}; }
+[[nodiscard]] inline number_metric throughput() { return {slo_metric::throughput, 0.0}; }
+[[nodiscard]] inline number_metric op_count() { return {slo_metric::count, 0.0}; }
+[[nodiscard]] inline number_metric dropped_ops() { return {slo_metric::dropped, 0.0}; }
+[[nodiscard]] inline number_metric memory_growth() { return {slo_metric::memory_growth, 0.0}; }
+[[nodiscard]] inline objective no_leak() {
+    objective o;
+    o.metric = slo_metric::leak;
+    o.op = slo_op::eq;
+    return o;
+}
+// 1 % as a fraction: error_rate() < loadkit::percent(1).
+[[nodiscard]] constexpr double percent(double pct) noexcept { return pct / 100.0; }
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+// ---- end loadkit/detail/slo_objective.hpp ----
+// ---- begin loadkit/detail/slo_parse.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Objectives from text, in k6's threshold grammar (grafana/k6 metrics/thresholds_parser.go:
+// `aggregation operator value`) with units and a few metrics k6 spreads over other metric types:
+//
+//   expression := [ tag ':' ] metric op value [ unit ]  |  [ tag ':' ] 'no_leak'
+//   metric     := 'p(' N ')' | 'p' N | 'avg' | 'mean' | 'min' | 'max' | 'med' | 'median' | 'stddev'
+//               | 'fraction_below(' duration ')' | 'error_rate' | 'rate' | 'success_rate'
+//               | 'throughput' | 'count' | 'dropped' | 'memory_growth'
+//   op         := '<' | '<=' | '>' | '>=' | '==' | '===' | '!=' ;  whitespace anywhere between tokens
+//
+// Units: latencies ns, us, µs, ms, s, m (a bare number is ms, as in k6); rates a fraction (0.01) or
+// a percentage (1%) — `rate` is k6's name for http_req_failed's rate, i.e. error_rate; throughput
+// /s or /m (bare: per second); memory_growth B, KB, MB, GB (SI) or KiB, MiB, GiB (bare: bytes).
+// The tag is everything before the last ':', trimmed.
+#ifndef LOADKIT_DETAIL_SLO_PARSE_HPP
+#define LOADKIT_DETAIL_SLO_PARSE_HPP
+
+
+#include <charconv>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+// A malformed objective: "p95 < 200xs: column 10: expected a unit (ns, us, ms, s, m)".
+// column is 1-based and counts characters (UTF-8 code points) of text().
+class slo_parse_error : public std::invalid_argument {
+public:
+    slo_parse_error(std::string text, std::size_t column, std::string expected)
+        : std::invalid_argument(text + ": column " + std::to_string(column) + ": expected " + expected),
+          text_(std::move(text)), column_(column), expected_(std::move(expected)) {}
+    [[nodiscard]] const std::string& text() const noexcept { return text_; }
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    [[nodiscard]] const std::string& expected() const noexcept { return expected_; }
+
+private:
+    std::string text_;
+    std::size_t column_;
+    std::string expected_;
+};
+
+namespace detail {
+
+class slo_parser {
+public:
+    explicit slo_parser(std::string_view text) : text_(text) {}
+
+    objective parse() {
+        objective o;
+        const std::size_t colon = text_.rfind(':');
+        if (colon != std::string_view::npos) {
+            std::size_t b = 0;
+            std::size_t e = colon;
+            while (b < e && is_space(text_[b])) {
+                ++b;
+            }
+            while (e > b && is_space(text_[e - 1])) {
+                --e;
+            }
+            if (b == e) {
+                fail(b, "a tag name before ':'");
+            }
+            o.tag = std::string(text_.substr(b, e - b));
+            pos_ = colon + 1;
+        }
+        skip_space();
+        const std::size_t metric_at = pos_;
+        const std::string_view word = read_word();
+        if (word == "p") {
+            o.metric = slo_metric::percentile;
+            o.parameter = percentile();
+        } else if (word == "avg" || word == "mean") {
+            o.metric = slo_metric::mean;
+        } else if (word == "min" || word == "max") {
+            o.metric = word == "min" ? slo_metric::min : slo_metric::max;
+        } else if (word == "med" || word == "median") {
+            o.metric = slo_metric::percentile;
+            o.parameter = 50.0;
+        } else if (word == "stddev") {
+            o.metric = slo_metric::stddev;
+        } else if (word == "fraction_below") {
+            o.metric = slo_metric::fraction_below;
+            expect('(', "'(' and a latency, as in fraction_below(200ms)");
+            skip_space();
+            o.parameter = number_with_unit(slo_metric::mean);
+            skip_space();
+            expect(')', "')'");
+        } else if (word == "error_rate" || word == "rate") {
+            o.metric = slo_metric::error_rate;
+        } else if (word == "success_rate") {
+            o.metric = slo_metric::success_rate;
+        } else if (word == "throughput") {
+            o.metric = slo_metric::throughput;
+        } else if (word == "count" || word == "dropped") {
+            o.metric = word == "count" ? slo_metric::count : slo_metric::dropped;
+        } else if (word == "memory_growth") {
+            o.metric = slo_metric::memory_growth;
+        } else if (word == "no_leak") {
+            o.metric = slo_metric::leak;
+            o.op = slo_op::eq;
+            finish(o);
+            return o;
+        } else {
+            fail(metric_at, "a metric (p(N), pN, avg, min, max, med, stddev, fraction_below(T), error_rate, "
+                            "success_rate, throughput, count, dropped, memory_growth, no_leak)");
+        }
+        skip_space();
+        o.op = op();
+        skip_space();
+        o.limit = number_with_unit(o.metric);
+        finish(o);
+        return o;
     }
 
-    shard& local_slow() {
-        const std::uint64_t me = detail::this_thread_token();
-        shard* found = nullptr;
-        bool adopted = false;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            shard_entry* orphan = nullptr;
-            for (auto& entry : registry_->shards) { // evicted from the cache, or this thread's first call
-                if (entry.owner == me) {
-                    found = entry.target.get();
-                    break;
-                }
-                if (entry.owner == no_owner && orphan == nullptr) {
-                    orphan = &entry;
-                }
-            }
-            if (found == nullptr) {
-                if (orphan == nullptr) {
-                    registry_->shards.push_back(shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
-                    orphan = &registry_->shards.back();
-                }
-                orphan->owner = me;
-                found = orphan->target.get();
-                adopted = true;
-            }
+private:
+    static bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+    static bool is_word(char c) noexcept {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    }
+    [[nodiscard]] bool at_end() const noexcept { return pos_ >= text_.size(); }
+    [[nodiscard]] char peek() const noexcept { return at_end() ? '\0' : text_[pos_]; }
+
+    void skip_space() noexcept {
+        while (!at_end() && is_space(text_[pos_])) {
+            ++pos_;
         }
-        if (adopted) {
-            detail::thread_shards.add(registry_);
+    }
+    std::string_view read_word() noexcept {
+        const std::size_t b = pos_;
+        while (!at_end() && is_word(text_[pos_])) {
+            ++pos_;
         }
-        detail::shard_cache[detail::shard_cache_next] = {id_, found};
-        detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
-        return *found;
+        return text_.substr(b, pos_ - b);
+    }
+    [[noreturn]] void fail(std::size_t at, const char* expected) const {
+        std::size_t column = 1;
+        for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
+            column += (static_cast<unsigned char>(text_[i]) & 0xC0U) == 0x80U ? 0U : 1U; // code points
+        }
+        throw slo_parse_error(std::string(text_), column, expected);
+    }
+    void expect(char c, const char* expected) {
+        if (peek() != c) {
+            fail(pos_, expected);
+        }
+        ++pos_;
     }
 
-    const options options_;
-    const detail::histogram_layout layout_;
-    const std::uint64_t id_ = detail::next_sharded_histogram_id();
-    std::shared_ptr<registry> registry_;
+    double percentile() {
+        const bool parenthesized = peek() == '(';
+        if (parenthesized) {
+            ++pos_;
+            skip_space();
+        } else if (!is_digit(peek()) && peek() != '.') {
+            fail(pos_, "a percentile after 'p', as in p95 or p(99.9)");
+        }
+        const std::size_t at = pos_;
+        const double v = number("a percentile (a number 0 .. 100)");
+        if (!(v >= 0.0 && v <= 100.0)) {
+            fail(at, "a percentile between 0 and 100");
+        }
+        if (parenthesized) {
+            skip_space();
+            expect(')', "')'");
+        }
+        return v;
+    }
+
+    slo_op op() {
+        const char c = peek();
+        const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
+        if ((c == '<' || c == '>') && next == '=') {
+            pos_ += 2;
+            return c == '<' ? slo_op::le : slo_op::ge;
+        }
+        if (c == '<' || c == '>') {
+            ++pos_;
+            return c == '<' ? slo_op::lt : slo_op::gt;
+        }
+        if ((c == '=' || c == '!') && next == '=') {
+            pos_ += 2;
+            if (c == '=' && peek() == '=') {
+                ++pos_; // k6's ===
+            }
+            return c == '=' ? slo_op::eq : slo_op::ne;
+        }
+        fail(pos_, "an operator (<, <=, >, >=, ==, !=)");
+    }
+
+    double number(const char* expected) {
+        const std::size_t b = pos_;
+        std::size_t digits = 0;
+        while (is_digit(peek())) {
+            ++pos_;
+            ++digits;
+        }
+        if (peek() == '.') {
+            ++pos_;
+            while (is_digit(peek())) {
+                ++pos_;
+                ++digits;
+            }
+        }
+        if (digits == 0) {
+            pos_ = b;
+            fail(b, expected);
+        }
+        if (peek() == 'e' || peek() == 'E') { // an exponent only when digits follow
+            std::size_t e = pos_ + 1;
+            e += e < text_.size() && (text_[e] == '+' || text_[e] == '-') ? 1U : 0U;
+            if (e < text_.size() && is_digit(text_[e])) {
+                pos_ = e;
+                while (is_digit(peek())) {
+                    ++pos_;
+                }
+            }
+        }
+        double v = 0.0;
+        const auto [end, ec] = std::from_chars(text_.data() + b, text_.data() + pos_, v);
+        if (ec != std::errc() || end != text_.data() + pos_) {
+            fail(b, expected);
+        }
+        return v;
+    }
+
+    // A number and the unit that goes with the metric, converted to the objective's unit.
+    double number_with_unit(slo_metric metric) {
+        const std::size_t number_at = pos_;
+        const double v = number("a number");
+        const std::size_t unit_at = pos_;
+        skip_space();
+        const std::size_t token_at = pos_;
+        while (!at_end() && !is_space(text_[pos_]) && text_[pos_] != ')') {
+            ++pos_;
+        }
+        const std::string_view unit = text_.substr(token_at, pos_ - token_at);
+        if (unit.empty()) {
+            pos_ = unit_at;
+        }
+        if (is_latency(metric)) {
+            static constexpr std::pair<std::string_view, double> units[] = {
+                {"", 1e6},          {"ns", 1.0}, {"us", 1e3}, {"\xC2\xB5s", 1e3},
+                {"\xCE\xBCs", 1e3}, {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
+            for (const auto& [name, scale] : units) {
+                if (unit == name) {
+                    return v * scale;
+                }
+            }
+            fail(token_at, "a unit (ns, us, ms, s, m)");
+        }
+        if (is_rate(metric)) {
+            if (unit != "" && unit != "%") {
+                fail(token_at, "a rate (a fraction as in 0.01, or a percentage as in 1%)");
+            }
+            const double fraction = unit == "%" ? v / 100.0 : v;
+            if (!(fraction >= 0.0 && fraction <= 1.0)) {
+                fail(number_at, "a rate between 0 and 1 (0% and 100%)");
+            }
+            return fraction;
+        }
+        if (metric == slo_metric::throughput) {
+            if (unit == "" || unit == "/s") {
+                return v;
+            }
+            if (unit == "/m") {
+                return v / 60.0;
+            }
+            fail(token_at, "a throughput unit (/s, /m)");
+        }
+        if (metric == slo_metric::memory_growth) {
+            static constexpr std::pair<std::string_view, double> units[] = {
+                {"", 1.0},
+                {"B", 1.0},
+                {"KB", 1e3},
+                {"kB", 1e3},
+                {"MB", 1e6},
+                {"GB", 1e9},
+                {"KiB", 1024.0},
+                {"MiB", 1024.0 * 1024.0},
+                {"GiB", 1024.0 * 1024.0 * 1024.0}};
+            for (const auto& [name, scale] : units) {
+                if (unit == name) {
+                    return v * scale;
+                }
+            }
+            fail(token_at, "a size unit (B, KB, MB, GB, KiB, MiB, GiB)");
+        }
+        if (!unit.empty()) { // count, dropped: plain numbers
+            fail(token_at, "the end of the expression");
+        }
+        return v;
+    }
+
+    void finish(objective& o) {
+        skip_space();
+        if (!at_end()) {
+            fail(pos_, "the end of the expression");
+        }
+        std::size_t b = 0;
+        std::size_t e = text_.size();
+        while (b < e && is_space(text_[b])) {
+            ++b;
+        }
+        while (e > b && is_space(text_[e - 1])) {
+            --e;
+        }
+        o.source = std::string(text_.substr(b, e - b));
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+} // namespace detail
+
+// Parses one objective ("login: p95 < 100ms"); throws slo_parse_error.
+[[nodiscard]] inline objective parse_objective(std::string_view text) {
+    return detail::slo_parser(text).parse();
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_PARSE_HPP
+// ---- end loadkit/detail/slo_parse.hpp ----
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// Inputs that are not in a run_result, supplied by the caller (e.g. from a process probe and the
+// leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
+struct slo_context {
+    std::optional<double> memory_growth_bytes{}; // e.g. final minus baseline RSS, in bytes
+    std::optional<leak_status> leak{};           // the leak-trend checker's verdict
+};
+
+enum class verdict : std::uint8_t { pass, fail, inconclusive };
+[[nodiscard]] constexpr const char* to_string(verdict v) noexcept {
+    return v == verdict::pass ? "PASS" : (v == verdict::fail ? "FAIL" : "INCONCLUSIVE");
+}
+
+struct objective_verdict {
+    objective target;
+    bool has_data = false;
+    double measured = std::numeric_limits<double>::quiet_NaN(); // in the objective's unit
+    double limit = 0.0;
+    bool passed = false;
+    verdict statistical = verdict::fail;
+    bool binomial = false;    // statistical comes from the binomial test below
+    std::uint64_t trials = 0; // n: operations judged
+    std::uint64_t bad = 0;    // k: operations not within the latency bound, or failed
+    double allowed_bad = 0.0; // q: the fraction of bad operations the objective allows
+    double bad_upper = 1.0;   // one-sided Clopper–Pearson bounds on the true bad fraction
+    double bad_lower = 0.0;
+    std::string line; // "PASS: p95 < 200ms (measured 153.2ms; ...)", plain ASCII
+};
+
+struct slo_report {
+    std::vector<objective_verdict> verdicts;
+
+    // Every objective passed (plain verdicts).
+    [[nodiscard]] bool passed() const noexcept {
+        for (const auto& v : verdicts) {
+            if (!v.passed) {
+                return false;
+            }
+        }
+        return true;
+    }
+    // FAIL if any objective fails at its confidence, else INCONCLUSIVE if any is, else PASS.
+    [[nodiscard]] verdict statistical() const noexcept {
+        verdict out = verdict::pass;
+        for (const auto& v : verdicts) {
+            out =
+                v.statistical == verdict::fail
+                    ? verdict::fail
+                    : (v.statistical == verdict::inconclusive && out == verdict::pass ? verdict::inconclusive
+                                                                                      : out);
+        }
+        return out;
+    }
+    // One line per objective, each ending in '\n'.
+    [[nodiscard]] std::string lines() const {
+        std::string out;
+        for (const auto& v : verdicts) {
+            out += v.line;
+            out += '\n';
+        }
+        return out;
+    }
+    // 0 when every objective passed, else 99 (k6's exit code for failed thresholds).
+    [[nodiscard]] int exit_code() const noexcept { return passed() ? 0 : 99; }
+};
+
+namespace detail {
+
+// Operations with latency <= x that surely are: counters straddling x count as above it.
+inline std::uint64_t count_surely_at_or_below(const histogram& h, double x) {
+    if (h.empty() || x < 0.0) {
+        return 0;
+    }
+    if (x >= static_cast<double>(h.max().count())) {
+        return h.count(); // max() is exact or an upper edge
+    }
+    const auto v = static_cast<std::int64_t>(std::floor(x));
+    const histogram_layout layout = make_histogram_layout(0, h.max_relative_error(), h.highest().count());
+    const std::size_t index = layout.index_of(static_cast<std::uint64_t>(v));
+    if (layout.highest_of(index) == static_cast<std::uint64_t>(v)) {
+        return h.count_at_or_below(v);
+    }
+    const std::uint64_t lowest = layout.lowest_of(index);
+    return lowest == 0 ? 0 : h.count_at_or_below(static_cast<std::int64_t>(lowest - 1));
+}
+
+// The binomial verdict on "bad fraction op q".
+inline verdict binomial_verdict(std::uint64_t bad, std::uint64_t n, double q, slo_op op, double confidence) {
+    const double alpha = 1.0 - confidence;
+    const bool below_is_good = op == slo_op::lt || op == slo_op::le;
+    const double p_low = binomial_cdf(bad, n, q);         // small: the true fraction is below q
+    const double p_high = binomial_upper_tail(bad, n, q); // small: the true fraction is above q
+    if ((below_is_good ? p_low : p_high) <= alpha) {
+        return verdict::pass;
+    }
+    if ((below_is_good ? p_high : p_low) <= alpha) {
+        return verdict::fail;
+    }
+    return verdict::inconclusive;
+}
+
+inline slo_op flip(slo_op op) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return slo_op::gt;
+    case slo_op::le:
+        return slo_op::ge;
+    case slo_op::gt:
+        return slo_op::lt;
+    case slo_op::ge:
+        return slo_op::le;
+    default:
+        return op;
+    }
+}
+
+} // namespace detail
+
+// Evaluates one objective on a result (its steady state; the objective's tag or overall).
+[[nodiscard]] inline objective_verdict evaluate(const objective& o, const run_result& result,
+                                                const slo_context& context = {}) {
+    objective_verdict v;
+    v.target = o;
+    v.limit = o.limit;
+    const tag_result* scope = result.scope(o.tag);
+    std::string no_data;
+    slo_op bad_op = o.op; // the test's operator on the bad fraction
+    if (o.metric == slo_metric::memory_growth || o.metric == slo_metric::leak) {
+        if (o.metric == slo_metric::memory_growth && context.memory_growth_bytes) {
+            v.has_data = true;
+            v.measured = *context.memory_growth_bytes;
+            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+        } else if (o.metric == slo_metric::leak && context.leak) {
+            v.has_data = true;
+            v.measured = static_cast<double>(static_cast<int>(*context.leak));
+            v.passed = *context.leak == leak_status::no_leak;
+            v.statistical = *context.leak == leak_status::inconclusive
+                                ? verdict::inconclusive
+                                : (v.passed ? verdict::pass : verdict::fail);
+        } else {
+            no_data = o.metric == slo_metric::leak
+                          ? "no leak verdict supplied (slo_context::leak)"
+                          : "no memory figure supplied (slo_context::memory_growth_bytes)";
+        }
+    } else if (scope == nullptr) {
+        no_data = "no operations recorded for tag \"" + o.tag + "\"";
+    } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
+               o.metric != slo_metric::throughput) {
+        no_data =
+            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
+    } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
+               scope->latency.empty()) {
+        no_data = "no latencies recorded";
+    } else {
+        v.has_data = true;
+        const histogram& h = scope->latency;
+        v.trials = scope->count();
+        switch (o.metric) {
+        case slo_metric::percentile: {
+            v.measured = static_cast<double>(h.value_at_percentile(o.parameter).count());
+            v.trials = h.count();
+            if (o.op == slo_op::lt || o.op == slo_op::le) {
+                const double bound = o.op == slo_op::lt ? std::ceil(o.limit) - 1.0 : std::floor(o.limit);
+                v.bad = v.trials - detail::count_surely_at_or_below(h, bound);
+                v.allowed_bad = 1.0 - o.parameter / 100.0;
+                const double rank =
+                    std::ceil(o.parameter / 100.0 * static_cast<double>(v.trials) * (1.0 - 1e-12));
+                const double needed = rank < 1.0 ? 1.0 : rank;
+                v.passed = static_cast<double>(v.trials - v.bad) >= needed;
+                v.binomial = true;
+                bad_op = slo_op::le;
+            } else {
+                v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+            }
+            break;
+        }
+        case slo_metric::mean:
+            v.measured = h.mean().count();
+            break;
+        case slo_metric::min:
+            v.measured = static_cast<double>(h.min().count());
+            break;
+        case slo_metric::max:
+            v.measured = static_cast<double>(h.max().count());
+            break;
+        case slo_metric::stddev:
+            v.measured = h.stddev().count();
+            break;
+        case slo_metric::fraction_below: {
+            v.trials = h.count();
+            const bool want_high = o.op == slo_op::gt || o.op == slo_op::ge;
+            const std::uint64_t good = want_high
+                                           ? detail::count_surely_at_or_below(h, o.parameter)
+                                           : h.count_at_or_below(static_cast<std::int64_t>(o.parameter));
+            v.measured = static_cast<double>(good) / static_cast<double>(v.trials);
+            v.bad = v.trials - good;
+            v.allowed_bad = 1.0 - o.limit;
+            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
+            bad_op = detail::flip(o.op);
+            break;
+        }
+        case slo_metric::error_rate:
+        case slo_metric::success_rate: {
+            v.bad = scope->failed();
+            const bool error = o.metric == slo_metric::error_rate;
+            v.measured = error ? scope->error_rate() : scope->success_rate();
+            v.allowed_bad = error ? o.limit : 1.0 - o.limit;
+            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
+            bad_op = error ? o.op : detail::flip(o.op);
+            break;
+        }
+        case slo_metric::throughput:
+            v.measured = scope->throughput();
+            break;
+        case slo_metric::count:
+            v.measured = static_cast<double>(scope->count());
+            break;
+        case slo_metric::dropped:
+            v.measured = static_cast<double>(scope->dropped);
+            break;
+        default:
+            break;
+        }
+        if (o.metric != slo_metric::percentile) { // a percentile case has judged itself
+            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+        }
+    }
+    if (v.binomial) {
+        v.statistical = detail::binomial_verdict(v.bad, v.trials, v.allowed_bad, bad_op, o.confidence);
+        v.bad_upper = detail::clopper_pearson_upper(v.bad, v.trials, o.confidence);
+        v.bad_lower = detail::clopper_pearson_lower(v.bad, v.trials, o.confidence);
+    } else if (v.has_data && o.metric != slo_metric::leak) {
+        v.statistical = v.passed ? verdict::pass : verdict::fail;
+    } else if (!v.has_data) {
+        v.statistical = verdict::inconclusive;
+    }
+
+    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
+    if (!v.has_data) {
+        v.line += "no data: " + no_data + ")";
+        return v;
+    }
+    if (o.metric == slo_metric::leak) {
+        v.line += std::string("leak verdict: ") + to_string(*context.leak) + ")";
+        return v;
+    }
+    v.line += "measured " + o.format_value(v.measured, 4);
+    if (v.binomial) {
+        const double pct = 100.0 * (1.0 - o.confidence);
+        v.line += "; " + std::string(to_string(v.statistical)) + " at " +
+                  detail::format_number(100.0 - pct, 4) + "% confidence: " + std::to_string(v.bad) + " of " +
+                  std::to_string(v.trials);
+        if (o.metric == slo_metric::percentile) {
+            v.line += std::string(o.op == slo_op::lt ? " >= " : " > ") + detail::format_duration(o.limit);
+        } else if (o.metric == slo_metric::fraction_below) {
+            v.line += " > " + detail::format_duration(o.parameter);
+        } else {
+            v.line += " failed";
+        }
+    }
+    v.line += ")";
+    return v;
+}
+
+// What should_abort() decided: abort, and the verdict line of the objective that caused it.
+struct abort_decision {
+    bool abort = false;
+    std::string reason;
+    explicit operator bool() const noexcept { return abort; }
+};
+
+class slo_policy {
+public:
+    slo_policy() = default;
+    // Each argument an objective or text to parse (slo_parse_error on bad text).
+    template <class... Objectives>
+    requires(sizeof...(Objectives) > 0 && (!std::is_same_v<std::remove_cvref_t<Objectives>, slo_policy> &&
+                                           ...)) explicit slo_policy(Objectives&&... objectives) {
+        (add(std::forward<Objectives>(objectives)), ...);
+    }
+
+    slo_policy& add(objective o) {
+        objectives_.push_back(std::move(o));
+        return *this;
+    }
+    slo_policy& add(std::string_view text) { return add(parse_objective(text)); }
+    slo_policy& add(const char* text) { return add(std::string_view(text)); }
+    slo_policy& add(const std::string& text) { return add(std::string_view(text)); }
+
+    [[nodiscard]] const std::vector<objective>& objectives() const noexcept { return objectives_; }
+    [[nodiscard]] bool empty() const noexcept { return objectives_.empty(); }
+
+    [[nodiscard]] slo_report evaluate(const run_result& result, const slo_context& context = {}) const {
+        slo_report report;
+        report.verdicts.reserve(objectives_.size());
+        for (const auto& o : objectives_) {
+            report.verdicts.push_back(loadkit::evaluate(o, result, context));
+        }
+        return report;
+    }
+
+    // For a run engine evaluating a live snapshot (every 1-2 s, as k6 does): abort when an
+    // objective marked abort_on_fail fails once `elapsed` has reached its abort_grace (with
+    // abort_when_confident: fails at its confidence). An objective without data never aborts.
+    [[nodiscard]] abort_decision should_abort(const run_result& partial, std::chrono::nanoseconds elapsed,
+                                              const slo_context& context = {}) const {
+        for (const auto& o : objectives_) {
+            if (!o.abort_on_fail || elapsed < o.abort_grace) {
+                continue;
+            }
+            objective_verdict v = loadkit::evaluate(o, partial, context);
+            const bool failing = o.abort_when_confident ? v.statistical == verdict::fail : !v.passed;
+            if (v.has_data && failing) {
+                return {true, std::move(v.line)};
+            }
+        }
+        return {};
+    }
+    // As above, with the partial result's duration as the elapsed time.
+    [[nodiscard]] abort_decision should_abort(const run_result& partial,
+                                              const slo_context& context = {}) const {
+        return should_abort(partial, partial.duration, context);
+    }
+
+private:
+    std::vector<objective> objectives_;
 };
 
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_SHARDED_HISTOGRAM_HPP
-// ---- end loadkit/sharded_histogram.hpp ----
+#endif // LOADKIT_SLO_HPP
+// ---- end loadkit/slo.hpp ----
 // ---- begin loadkit/sync_wait.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_SYNC_WAIT_HPP
