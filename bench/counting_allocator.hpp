@@ -15,7 +15,9 @@ inline std::atomic<std::uint64_t> allocations{0};
 inline std::atomic<std::size_t> last_allocation_size{0};
 // malloc/free sit behind opaque calls so GCC's -Wmismatched-new-delete does not mistake the
 // replacement for a mismatch once everything is inlined.
-[[gnu::noinline]] inline void* raw_allocate(std::size_t size) noexcept { return std::malloc(size == 0 ? 1 : size); }
+[[gnu::noinline]] inline void* raw_allocate(std::size_t size) noexcept {
+    return std::malloc(size == 0 ? 1 : size);
+}
 [[gnu::noinline]] inline void raw_free(void* p) noexcept { std::free(p); }
 } // namespace bench
 

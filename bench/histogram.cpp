@@ -25,10 +25,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 // Keeps the optimizer from deleting work whose result is otherwise unused.
-template <class T>
-void escape(T* p) {
-    asm volatile("" : : "g"(p) : "memory");
-}
+template <class T> void escape(T* p) { asm volatile("" : : "g"(p) : "memory"); }
 
 // Short runs, many of them: on a shared 2-core machine the median shows typical cost under the
 // neighbours' load and the minimum what the code costs when it has a core to itself.
@@ -38,8 +35,7 @@ struct timing {
 };
 
 // seconds(run) / per over `runs` repetitions; setup runs untimed before each.
-template <class Setup, class Run>
-timing measure(int runs, Setup&& setup, Run&& run, double per) {
+template <class Setup, class Run> timing measure(int runs, Setup&& setup, Run&& run, double per) {
     std::vector<double> results;
     results.reserve(static_cast<std::size_t>(runs));
     for (int r = 0; r < runs; ++r) {
@@ -70,7 +66,8 @@ std::vector<std::int64_t> lognormal(std::size_t n, std::uint64_t seed) {
 
 // What a shared histogram with atomic increments would cost (HdrHistogram_c's _atomic variant).
 struct atomic_counts {
-    loadkit::detail::histogram_layout layout = loadkit::detail::make_histogram_layout(3, 0.0, 3'600'000'000'000);
+    loadkit::detail::histogram_layout layout =
+        loadkit::detail::make_histogram_layout(3, 0.0, 3'600'000'000'000);
     std::unique_ptr<std::atomic<std::uint64_t>[]> counts =
         std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len);
     void record(std::int64_t v) noexcept {
@@ -84,11 +81,13 @@ void row(const char* what, timing loadkit_value, const char* baseline_name, timi
                 baseline_name, baseline_value.median, target);
 }
 void row(const char* what, timing loadkit_value, const char* target) {
-    std::printf("%-46s %10.3f %10.3f   %-24s %12s   %s\n", what, loadkit_value.median, loadkit_value.min, "", "",
-                target);
+    std::printf("%-46s %10.3f %10.3f   %-24s %12s   %s\n", what, loadkit_value.median, loadkit_value.min, "",
+                "", target);
 }
-void row(const char* what, double value, const char* baseline_name, double baseline_value, const char* target) {
-    std::printf("%-46s %10.3f %10s   %-24s %12.3f   %s\n", what, value, "", baseline_name, baseline_value, target);
+void row(const char* what, double value, const char* baseline_name, double baseline_value,
+         const char* target) {
+    std::printf("%-46s %10.3f %10s   %-24s %12.3f   %s\n", what, value, "", baseline_name, baseline_value,
+                target);
 }
 
 double load_average() {
@@ -114,7 +113,8 @@ int main() {
     std::printf("loadkit::histogram bench: 1 ns .. 1 h, 3 significant digits unless stated; seed 42; "
                 "load average %.2f on %u CPUs\n",
                 load_average(), std::thread::hardware_concurrency());
-    std::printf("%-46s %10s %10s   %-24s %12s   %s\n", "metric", "median", "min", "baseline", "median", "target");
+    std::printf("%-46s %10s %10s   %-24s %12s   %s\n", "metric", "median", "min", "baseline", "median",
+                "target");
 
     // ---- record -------------------------------------------------------------------------------
     // Runs of 10^5 records (~0.2 ms) rarely straddle a scheduler tick on a busy machine.
@@ -146,23 +146,29 @@ int main() {
         escape(samples.data());
     };
     auto nothing = [] {};
-    const timing plain_random = measure(record_runs, nothing, [&] { record_pass(random_values, plain); }, per);
-    const timing plain_sequential =
-        measure(record_runs, nothing, [&] { record_pass(sequential_values, plain); }, per);
-    const timing vector_random = measure(record_runs, vector_setup, [&] { vector_pass(random_values); }, per);
-    const timing vector_sequential = measure(record_runs, vector_setup, [&] { vector_pass(sequential_values); }, per);
+    const timing plain_random = measure(
+        record_runs, nothing, [&] { record_pass(random_values, plain); }, per);
+    const timing plain_sequential = measure(
+        record_runs, nothing, [&] { record_pass(sequential_values, plain); }, per);
+    const timing vector_random = measure(
+        record_runs, vector_setup, [&] { vector_pass(random_values); }, per);
+    const timing vector_sequential = measure(
+        record_runs, vector_setup, [&] { vector_pass(sequential_values); }, per);
     row("record ns, random lognormal (histogram)", plain_random, "vector push_back", vector_random, "<= 2.6");
-    row("record ns, sequential 1000+i (histogram)", plain_sequential, "vector push_back", vector_sequential, "");
+    row("record ns, sequential 1000+i (histogram)", plain_sequential, "vector push_back", vector_sequential,
+        "");
 
     loadkit::sharded_histogram sharded;
     auto& shard = sharded.local();
-    const timing shard_random = measure(record_runs, nothing, [&] { record_pass(random_values, shard); }, per);
-    const timing shard_sequential =
-        measure(record_runs, nothing, [&] { record_pass(sequential_values, shard); }, per);
+    const timing shard_random = measure(
+        record_runs, nothing, [&] { record_pass(random_values, shard); }, per);
+    const timing shard_sequential = measure(
+        record_runs, nothing, [&] { record_pass(sequential_values, shard); }, per);
     row("record ns, random (sharded shard, 1 thread)", shard_random, "<= 2.6");
     row("record ns, sequential (sharded shard, 1 thread)", shard_sequential, "");
     atomic_counts shared;
-    const timing atomic_random = measure(record_runs, nothing, [&] { record_pass(random_values, shared); }, per);
+    const timing atomic_random = measure(
+        record_runs, nothing, [&] { record_pass(random_values, shared); }, per);
     row("record ns, random (shared fetch_add counters)", atomic_random, "C atomic: 11.0");
 
     // Two threads, a shard each, 10^6 records each; wall time per record of one thread.
@@ -272,7 +278,8 @@ int main() {
             escape(concatenated.data());
         },
         1e-3);
-    row("merge 1000 histograms (10^4 values each), ms", merge_ms, "concat + sort 10^7, ms", concat_ms, "< 20");
+    row("merge 1000 histograms (10^4 values each), ms", merge_ms, "concat + sort 10^7, ms", concat_ms,
+        "< 20");
     row("merge the same histogram 1000 times, ms", merge_hot_ms, "");
 
     // ---- memory ---------------------------------------------------------------------------------
@@ -282,7 +289,8 @@ int main() {
     const loadkit::histogram e01{{.max_relative_error = 0.001}};
     const double baseline_kib = static_cast<double>(n * sizeof(std::int64_t)) / 1024.0;
     auto kib = [](const loadkit::histogram& h) { return static_cast<double>(h.memory_bytes()) / 1024.0; };
-    row("KiB, significant_digits = 2 (bound 1/256)", kib(d2), "vector, 10^6 samples, KiB", baseline_kib, "<= 64");
+    row("KiB, significant_digits = 2 (bound 1/256)", kib(d2), "vector, 10^6 samples, KiB", baseline_kib,
+        "<= 64");
     row("KiB, max_relative_error = 0.01 (bound 1/128)", kib(e1), "", 0.0, "<= 64");
     row("KiB, significant_digits = 3 (bound 1/2048)", kib(d3), "", 0.0, "<= 300");
     row("KiB, max_relative_error = 0.001 (bound 1/1024)", kib(e01), "", 0.0, "<= 300");

@@ -1,8 +1,8 @@
 // Prints the cost of loadkit's coroutine runtime on this machine: task create+await, frame size
 // and allocations, pool spawns, timers, and runner throughput on 1 and 2 threads.
 // Build: cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_BENCH=ON && ninja -C build/bench
-// Run:   ./build/bench/bench/bench_runtime   (bench_runtime_no_recycling: the same, frames from ::operator new)
-// Figures are wall-clock and noisy on shared machines: compare rows of one run, not across runs.
+// Run:   ./build/bench/bench/bench_runtime   (bench_runtime_no_recycling: the same, frames from ::operator
+// new) Figures are wall-clock and noisy on shared machines: compare rows of one run, not across runs.
 #include <loadkit/loadkit.hpp>
 
 #include <atomic>
@@ -25,8 +25,7 @@ struct measurement {
     double allocations_per_op;
 };
 
-template <class F>
-measurement measure(std::size_t ops, F&& body) {
+template <class F> measurement measure(std::size_t ops, F&& body) {
     const std::size_t before = bench::allocations.load();
     const auto start = steady_clock::now();
     body();
@@ -121,15 +120,19 @@ int main() {
     }
 
     std::printf("| %-52s | %17s | %8s |\n", "operation", "cost", "allocs/op");
-    std::printf("|%s|%s|%s|\n", std::string(54, '-').c_str(), std::string(19, '-').c_str(), std::string(10, '-').c_str());
+    std::printf("|%s|%s|%s|\n", std::string(54, '-').c_str(), std::string(19, '-').c_str(),
+                std::string(10, '-').c_str());
 
     constexpr std::size_t chain = 10'000'000;
     loadkit::sync_wait(await_chain(1000)); // warm the frame cache
-    row("create + co_await + destroy a trivial task", measure(chain, [] { (void)loadkit::sync_wait(await_chain(chain)); }));
+    row("create + co_await + destroy a trivial task",
+        measure(chain, [] { (void)loadkit::sync_wait(await_chain(chain)); }));
 
     constexpr std::size_t spawns = 2'000'000;
-    row("task_pool spawn+run+finish (limit 64)", measure(spawns, [] { loadkit::sync_wait(spawn_many(spawns, 64)); }));
-    row("task_pool spawn+run+finish (limit 100000)", measure(spawns, [] { loadkit::sync_wait(spawn_many(spawns, 100000)); }));
+    row("task_pool spawn+run+finish (limit 64)",
+        measure(spawns, [] { loadkit::sync_wait(spawn_many(spawns, 64)); }));
+    row("task_pool spawn+run+finish (limit 100000)",
+        measure(spawns, [] { loadkit::sync_wait(spawn_many(spawns, 100000)); }));
 
     constexpr std::size_t yields = 5'000'000;
     row("co_await schedule() (post + resume on one loop)", measure(yields, [] {
@@ -141,7 +144,8 @@ int main() {
         }));
 
     constexpr std::size_t sleeps = 2'000'000;
-    row("sleep_until(now): arm + fire + resume", measure(sleeps, [] { loadkit::sync_wait(sleep_chain(sleeps)); }));
+    row("sleep_until(now): arm + fire + resume",
+        measure(sleeps, [] { loadkit::sync_wait(sleep_chain(sleeps)); }));
 
     {
         constexpr std::size_t count = 1'000'000;
@@ -176,8 +180,9 @@ int main() {
     for (std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
         const double external = runner_external(threads, 2'000'000);
         const double local = runner_local(threads, 2'000'000);
-        std::printf("  %zu thread%s: spawned from outside %6.2f M tasks/s | spawned on the loops %6.2f M tasks/s\n", threads,
-                    threads == 1 ? " " : "s", external / 1e6, local / 1e6);
+        std::printf(
+            "  %zu thread%s: spawned from outside %6.2f M tasks/s | spawned on the loops %6.2f M tasks/s\n",
+            threads, threads == 1 ? " " : "s", external / 1e6, local / 1e6);
     }
     return 0;
 }

@@ -29,7 +29,9 @@ struct tally {
 loadkit::task<void> one_query(loadkit::blocking_pool& db, int id, tally& t) {
     try {
         auto result = co_await loadkit::with_timeout(
-            [](loadkit::blocking_pool& pool, int query) -> loadkit::task<int> { co_return co_await pool.run(blocking_query, query); }(db, id),
+            [](loadkit::blocking_pool& pool, int query) -> loadkit::task<int> {
+                co_return co_await pool.run(blocking_query, query);
+            }(db, id),
             100ms);
         result.timed_out() ? ++t.timed_out : ++t.ok;
     } catch (const std::exception&) {
@@ -50,7 +52,7 @@ int main() {
         co_await load.join();
     }(db, t));
     const double seconds = std::chrono::duration<double>(loadkit::clock::now() - start).count();
-    std::printf("500 queries in %.2f s: %d ok, %d failed, %d timed out (limit 100 ms)\n", seconds, t.ok, t.failed,
-                t.timed_out);
+    std::printf("500 queries in %.2f s: %d ok, %d failed, %d timed out (limit 100 ms)\n", seconds, t.ok,
+                t.failed, t.timed_out);
     return t.ok + t.failed + t.timed_out == 500 ? 0 : 1;
 }

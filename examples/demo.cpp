@@ -96,9 +96,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: demo [requests-per-level >= 1]\n");
         return 2;
     }
-    std::printf("loadkit %d.%d.%d demo: concurrency sweep against an embedded service\n", LOADKIT_VERSION_MAJOR,
-                LOADKIT_VERSION_MINOR, LOADKIT_VERSION_PATCH);
-    std::printf("target: in-process API, ~20 ms lognormal handler, 64 workers, 0.2 %% errors; timeout 500 ms\n");
+    std::printf("loadkit %d.%d.%d demo: concurrency sweep against an embedded service\n",
+                LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MINOR, LOADKIT_VERSION_PATCH);
+    std::printf(
+        "target: in-process API, ~20 ms lognormal handler, 64 workers, 0.2 %% errors; timeout 500 ms\n");
     std::printf("model: closed (N requests in flight); latency measured per request from its start\n\n");
     std::printf("%11s %9s %7s %7s %8s %12s %9s %9s %9s %9s %9s\n", "concurrency", "requests", "ok", "failed",
                 "timeouts", "throughput", "avg", "p50", "p95", "p99", "max");
@@ -110,11 +111,12 @@ int main(int argc, char** argv) {
         level_result r = loadkit::sync_wait(run_level(service, concurrency, requests, next_id));
         next_id += requests;
         const auto& h = r.latency;
-        std::printf("%11zu %9llu %7llu %7llu %8llu %10.1f/s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms\n", r.concurrency,
-                    static_cast<unsigned long long>(h.count()), static_cast<unsigned long long>(r.ok),
-                    static_cast<unsigned long long>(r.failed), static_cast<unsigned long long>(r.timed_out),
-                    static_cast<double>(h.count()) / r.seconds, h.mean().count() / 1e6, ms(h.value_at_percentile(50)),
-                    ms(h.value_at_percentile(95)), ms(h.value_at_percentile(99)), ms(h.max()));
+        std::printf("%11zu %9llu %7llu %7llu %8llu %10.1f/s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms\n",
+                    r.concurrency, static_cast<unsigned long long>(h.count()),
+                    static_cast<unsigned long long>(r.ok), static_cast<unsigned long long>(r.failed),
+                    static_cast<unsigned long long>(r.timed_out), static_cast<double>(h.count()) / r.seconds,
+                    h.mean().count() / 1e6, ms(h.value_at_percentile(50)), ms(h.value_at_percentile(95)),
+                    ms(h.value_at_percentile(99)), ms(h.max()));
         levels.push_back(std::move(r));
     }
 

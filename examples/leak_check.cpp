@@ -15,9 +15,11 @@ loadkit::leak_report soak(bool leak_on_purpose) {
     std::vector<loadkit::leak_sample> heap;
     std::vector<std::unique_ptr<char[]>> leaked;
     for (int i = 0; i < 20'000; ++i) {
-        std::string work(200, 'x');                       // the code under test
-        if (leak_on_purpose) leaked.push_back(std::make_unique<char[]>(64));
-        if (i % 100 == 0) heap.push_back({i, probe.heap_in_use_bytes().value_or(0)});
+        std::string work(200, 'x'); // the code under test
+        if (leak_on_purpose)
+            leaked.push_back(std::make_unique<char[]>(64));
+        if (i % 100 == 0)
+            heap.push_back({i, probe.heap_in_use_bytes().value_or(0)});
     }
     return loadkit::check_leak({}, heap, {.min_absolute_growth = 64 * 1024, .x_unit = "iter"});
 }
@@ -32,7 +34,8 @@ int main() {
     const loadkit::leak_report clean = soak(false);
     const loadkit::leak_report leaky = soak(true);
     std::printf("clean loop:   %s\nleaking loop: %s\n", clean.describe().c_str(), leaky.describe().c_str());
-    const bool right = clean.verdict != loadkit::leak_verdict::leak && leaky.verdict == loadkit::leak_verdict::leak;
+    const bool right =
+        clean.verdict != loadkit::leak_verdict::leak && leaky.verdict == loadkit::leak_verdict::leak;
     std::printf("%s\n", right ? "PASS" : "FAIL");
     return right ? 0 : 1;
 }

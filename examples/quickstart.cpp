@@ -1,5 +1,5 @@
-#include <loadkit/loadkit.hpp>
 #include <cstdio>
+#include <loadkit/loadkit.hpp>
 using namespace std::chrono_literals;
 
 loadkit::task<void> call_api(loadkit::histogram& latency) {
@@ -12,7 +12,8 @@ int main() {
     loadkit::histogram latency;
     loadkit::sync_wait([&]() -> loadkit::task<void> {
         loadkit::task_pool pool{{.max_in_flight = 50}}; // 50 concurrent operations
-        for (int i = 0; i < 1000; ++i) co_await pool.spawn(call_api(latency));
+        for (int i = 0; i < 1000; ++i)
+            co_await pool.spawn(call_api(latency));
         co_await pool.join();
     }());
     using ms = std::chrono::duration<double, std::milli>;

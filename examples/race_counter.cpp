@@ -48,10 +48,12 @@ int main() {
             }(acct, spends_ok));
         }
         const loadkit::spawn_report report = runner.join();
-        std::printf("tasks: %zu spawned, %zu succeeded, %zu failed\n", report.spawned, report.succeeded, report.failed);
+        std::printf("tasks: %zu spawned, %zu succeeded, %zu failed\n", report.spawned, report.succeeded,
+                    report.failed);
     }
     std::printf("counter: %d (expected 100)\n", acct.counter);
-    std::printf("spends that went through: %d (expected 1), balance %d (expected 40)\n", spends_ok.load(), acct.balance);
+    std::printf("spends that went through: %d (expected 1), balance %d (expected 40)\n", spends_ok.load(),
+                acct.balance);
     const bool ok = acct.counter == 100 && spends_ok.load() == 1 && acct.balance == 40;
     std::printf("%s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;

@@ -10,9 +10,7 @@
 using namespace std::chrono_literals;
 
 namespace {
-loadkit::task<void> call_api(int id) {
-    co_await loadkit::sleep_for(std::chrono::microseconds(100 + id % 7));
-}
+loadkit::task<void> call_api(int id) { co_await loadkit::sleep_for(std::chrono::microseconds(100 + id % 7)); }
 
 struct fake_client {
     loadkit::task<std::string> get(std::string path) {
@@ -39,7 +37,11 @@ loadkit::task<int> timeout_fragment(fake_client& client) {
     auto use = [&used](const std::string& body) { used += body.size(); };
     // snippet-begin: with_timeout
     auto reply = co_await loadkit::with_timeout(client.get("/orders"), 500ms);
-    if (reply.timed_out()) { ++timeouts; } else { use(*reply); }
+    if (reply.timed_out()) {
+        ++timeouts;
+    } else {
+        use(*reply);
+    }
     // snippet-end
     co_return timeouts + static_cast<int>(used > 0 ? 0 : 1);
 }
@@ -47,7 +49,7 @@ loadkit::task<int> timeout_fragment(fake_client& client) {
 loadkit::task<int> blocking_fragment(int customer_id) {
     // snippet-begin: blocking
     loadkit::blocking_pool db{{.threads = 16}};
-    int rows = co_await db.run(query_orders, customer_id);   // runs on a worker, resumes on your loop
+    int rows = co_await db.run(query_orders, customer_id); // runs on a worker, resumes on your loop
     // snippet-end
     co_return rows;
 }
@@ -55,7 +57,7 @@ loadkit::task<int> blocking_fragment(int customer_id) {
 loadkit::task<void> semaphore_fragment() {
     // snippet-begin: semaphore
     loadkit::async_semaphore connections{20};
-    co_await connections.acquire();   // suspends, never blocks the thread
+    co_await connections.acquire(); // suspends, never blocks the thread
     /* ... use a connection ... */
     connections.release();
     // snippet-end
@@ -63,9 +65,10 @@ loadkit::task<void> semaphore_fragment() {
 
 std::size_t runner_fragment() {
     // snippet-begin: runner
-    loadkit::runner runner{{.threads = 2}};          // one event loop per thread
-    for (int i = 0; i < 10'000; ++i) runner.spawn(call_api(i));   // least-loaded loop
-    loadkit::spawn_report report = runner.join();    // blocks until all have ended
+    loadkit::runner runner{{.threads = 2}}; // one event loop per thread
+    for (int i = 0; i < 10'000; ++i)
+        runner.spawn(call_api(i));                // least-loaded loop
+    loadkit::spawn_report report = runner.join(); // blocks until all have ended
     // snippet-end
     return report.succeeded;
 }
@@ -78,6 +81,7 @@ int main() {
     const int rows = loadkit::sync_wait(blocking_fragment(42));
     loadkit::sync_wait(semaphore_fragment());
     const std::size_t ran = runner_fragment();
-    std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok\n", report.succeeded, timeouts, rows, ran);
+    std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok\n", report.succeeded, timeouts, rows,
+                ran);
     return report.succeeded == 1000 && timeouts == 0 && rows == 2 && ran == 10'000 ? 0 : 1;
 }

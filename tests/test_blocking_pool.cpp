@@ -22,16 +22,16 @@ using namespace std::chrono_literals;
 TEST_CASE("a blocking callable runs on a worker thread and its value comes back", "[blocking]") {
     loadkit::blocking_pool workers{{.threads = 2}};
     const auto caller = std::this_thread::get_id();
-    auto [value, worker_thread, resumed_on] = loadkit::sync_wait([](loadkit::blocking_pool& pool)
-                                                                     -> loadkit::task<std::tuple<int, std::thread::id, std::thread::id>> {
-        std::thread::id where;
-        int v = co_await pool.run([&where] {
-            where = std::this_thread::get_id();
-            std::this_thread::sleep_for(5ms); // a real blocking call
-            return 41 + 1;
-        });
-        co_return std::tuple{v, where, std::this_thread::get_id()};
-    }(workers));
+    auto [value, worker_thread, resumed_on] = loadkit::sync_wait(
+        [](loadkit::blocking_pool& pool) -> loadkit::task<std::tuple<int, std::thread::id, std::thread::id>> {
+            std::thread::id where;
+            int v = co_await pool.run([&where] {
+                where = std::this_thread::get_id();
+                std::this_thread::sleep_for(5ms); // a real blocking call
+                return 41 + 1;
+            });
+            co_return std::tuple{v, where, std::this_thread::get_id()};
+        }(workers));
     CHECK(value == 42);
     CHECK(worker_thread != caller);
     CHECK(resumed_on == caller); // the coroutine resumes on its own loop, not on the worker
@@ -49,7 +49,8 @@ TEST_CASE("blocking calls overlap across workers while the loop stays free", "[b
     loadkit::blocking_pool workers{{.threads = 4}};
     std::atomic<int> concurrent{0};
     std::atomic<int> peak{0};
-    auto call = [](loadkit::blocking_pool& pool, std::atomic<int>& now, std::atomic<int>& most) -> loadkit::task<void> {
+    auto call = [](loadkit::blocking_pool& pool, std::atomic<int>& now,
+                   std::atomic<int>& most) -> loadkit::task<void> {
         co_await pool.run([&now, &most] {
             const int current = ++now;
             int seen = most.load();
@@ -96,19 +97,19 @@ TEST_CASE("a timed-out blocking call releases its caller at once; the call finis
 TEST_CASE("blocking calls from a task pool: 200 operations on 8 workers", "[blocking][task_pool]") {
     loadkit::blocking_pool workers{{.threads = 8}};
     std::atomic<int> calls{0};
-    auto report = loadkit::sync_wait(
-        [](loadkit::blocking_pool& pool, std::atomic<int>& count) -> loadkit::task<loadkit::spawn_report> {
-            loadkit::task_pool tasks{{.max_in_flight = 16}};
-            for (int i = 0; i < 200; ++i) {
-                co_await tasks.spawn([](loadkit::blocking_pool& p, std::atomic<int>& c) -> loadkit::task<void> {
-                    co_await p.run([&c] {
-                        std::this_thread::sleep_for(100us);
-                        c.fetch_add(1);
-                    });
-                }(pool, count));
-            }
-            co_return co_await tasks.join();
-        }(workers, calls));
+    auto report = loadkit::sync_wait([](loadkit::blocking_pool& pool,
+                                        std::atomic<int>& count) -> loadkit::task<loadkit::spawn_report> {
+        loadkit::task_pool tasks{{.max_in_flight = 16}};
+        for (int i = 0; i < 200; ++i) {
+            co_await tasks.spawn([](loadkit::blocking_pool& p, std::atomic<int>& c) -> loadkit::task<void> {
+                co_await p.run([&c] {
+                    std::this_thread::sleep_for(100us);
+                    c.fetch_add(1);
+                });
+            }(pool, count));
+        }
+        co_return co_await tasks.join();
+    }(workers, calls));
     CHECK(calls.load() == 200);
     CHECK(report.succeeded == 200);
 }
@@ -117,7 +118,8 @@ TEST_CASE("run(f, args...) copies its arguments so no closure temporary is neede
     loadkit::blocking_pool workers{{.threads = 1}};
     auto joined = loadkit::sync_wait([](loadkit::blocking_pool& pool) -> loadkit::task<std::string> {
         const std::string prefix = "user-";
-        co_return co_await pool.run([](const std::string& p, int id) { return p + std::to_string(id); }, prefix, 7);
+        co_return co_await pool.run([](const std::string& p, int id) { return p + std::to_string(id); },
+                                    prefix, 7);
     }(workers));
     CHECK(joined == "user-7");
 }

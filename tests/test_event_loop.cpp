@@ -18,7 +18,8 @@
 
 using namespace std::chrono_literals;
 
-TEST_CASE("the timer heap orders one million timers by deadline, FIFO among equals (seed 42)", "[event_loop]") {
+TEST_CASE("the timer heap orders one million timers by deadline, FIFO among equals (seed 42)",
+          "[event_loop]") {
     constexpr std::size_t count = 1'000'000;
     auto nodes = std::make_unique<loadkit::timer_node[]>(count);
     std::mt19937_64 rng(42);
@@ -40,8 +41,9 @@ TEST_CASE("the timer heap orders one million timers by deadline, FIFO among equa
     while (!heap.empty()) {
         const loadkit::timer_node* node = heap.pop();
         if (previous != nullptr) {
-            ordered = ordered && (previous->deadline < node->deadline ||
-                                  (previous->deadline == node->deadline && previous->sequence < node->sequence));
+            ordered =
+                ordered && (previous->deadline < node->deadline ||
+                            (previous->deadline == node->deadline && previous->sequence < node->sequence));
         }
         previous = node;
         ++popped;
@@ -56,8 +58,8 @@ TEST_CASE("timers fire in deadline order, not in arming order", "[event_loop]") 
         co_await loadkit::sleep_for(delay);
         out.push_back(id);
     };
-    loadkit::sync_wait(loadkit::when_all(sleeper(fired, 3, 150ms), sleeper(fired, 1, 10ms), sleeper(fired, 2, 80ms),
-                                         sleeper(fired, 0, 0ms)));
+    loadkit::sync_wait(loadkit::when_all(sleeper(fired, 3, 150ms), sleeper(fired, 1, 10ms),
+                                         sleeper(fired, 2, 80ms), sleeper(fired, 0, 0ms)));
     CHECK(fired == std::vector<int>{0, 1, 2, 3});
 }
 
@@ -75,7 +77,8 @@ TEST_CASE("100k sleeping coroutines wake in deadline order on one loop", "[event
     order.reserve(count);
     // One common base, so the deadlines are exactly the reverse of the start order.
     const auto base = loadkit::clock::now() + 10ms;
-    auto sleeper = [](std::vector<int>& out, int id, loadkit::clock::time_point start) -> loadkit::task<void> {
+    auto sleeper = [](std::vector<int>& out, int id,
+                      loadkit::clock::time_point start) -> loadkit::task<void> {
         co_await loadkit::sleep_until(start + std::chrono::microseconds((count - id) * 2));
         out.push_back(id);
     };
@@ -106,7 +109,8 @@ TEST_CASE("post from other threads resumes coroutines on the loop's thread", "[e
     std::atomic<int> resumed{0};
     std::thread::id loop_thread;
     constexpr int per_thread = 2000;
-    auto hop = [](loadkit::event_loop& target, std::atomic<int>& counter, std::thread::id& where) -> loadkit::task<void> {
+    auto hop = [](loadkit::event_loop& target, std::atomic<int>& counter,
+                  std::thread::id& where) -> loadkit::task<void> {
         co_await target.schedule();
         where = std::this_thread::get_id();
         counter.fetch_add(1);
@@ -116,9 +120,7 @@ TEST_CASE("post from other threads resumes coroutines on the loop's thread", "[e
         tasks.push_back(hop(loop, resumed, loop_thread));
     }
     // Start the tasks from two foreign threads: each task's first step runs there and then posts.
-    std::thread runner([&loop] {
-        loop.run_until_stopped();
-    });
+    std::thread runner([&loop] { loop.run_until_stopped(); });
     auto start_half = [&tasks](std::size_t from, std::size_t to) {
         for (std::size_t i = from; i < to; ++i) {
             tasks[i].handle().resume();

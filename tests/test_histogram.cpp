@@ -17,8 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class F>
-std::string invalid_argument_message(F&& f) {
+template <class F> std::string invalid_argument_message(F&& f) {
     try {
         f();
     } catch (const std::invalid_argument& e) {
@@ -27,7 +26,9 @@ std::string invalid_argument_message(F&& f) {
     return "(no std::invalid_argument thrown)";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 constexpr std::int64_t one_hour_ns = 3'600'000'000'000;
 
@@ -188,7 +189,8 @@ TEST_CASE("histogram options: invalid values throw std::invalid_argument naming 
         [] { histogram{{.max_relative_error = std::numeric_limits<double>::quiet_NaN()}}; });
     CHECK(contains(message, "max_relative_error"));
 
-    message = invalid_argument_message([] { histogram{{.significant_digits = 3, .max_relative_error = 0.01}}; });
+    message =
+        invalid_argument_message([] { histogram{{.significant_digits = 3, .max_relative_error = 0.01}}; });
     CHECK(contains(message, "significant_digits = 3"));
     CHECK(contains(message, "max_relative_error = 0.01"));
 
@@ -319,7 +321,8 @@ TEST_CASE("histogram record_corrected back-fills like HdrHistogram recordValueWi
           "[histogram]") {
     auto values_of = [](const loadkit::histogram& h) {
         std::vector<std::pair<std::int64_t, std::uint64_t>> out;
-        h.for_each_bucket([&](const loadkit::histogram_bucket& b) { out.emplace_back(b.lowest.count(), b.count); });
+        h.for_each_bucket(
+            [&](const loadkit::histogram_bucket& b) { out.emplace_back(b.lowest.count(), b.count); });
         return out;
     };
     using list = std::vector<std::pair<std::int64_t, std::uint64_t>>;
@@ -443,8 +446,10 @@ TEST_CASE("histogram subtraction of an earlier cumulative snapshot gives the int
     CHECK(interval.clamped_low_count() == 1);
     std::vector<std::pair<std::int64_t, std::uint64_t>> got;
     std::vector<std::pair<std::int64_t, std::uint64_t>> want;
-    interval.for_each_bucket([&](const loadkit::histogram_bucket& b) { got.emplace_back(b.lowest.count(), b.count); });
-    expected.for_each_bucket([&](const loadkit::histogram_bucket& b) { want.emplace_back(b.lowest.count(), b.count); });
+    interval.for_each_bucket(
+        [&](const loadkit::histogram_bucket& b) { got.emplace_back(b.lowest.count(), b.count); });
+    expected.for_each_bucket(
+        [&](const loadkit::histogram_bucket& b) { want.emplace_back(b.lowest.count(), b.count); });
     CHECK(got == want);
     const double bound = interval.max_relative_error();
     for (const double p : {1.0, 50.0, 99.0, 99.9}) {
@@ -525,8 +530,9 @@ TEST_CASE("histogram for_each_bucket visits non-empty counters in order with con
     h.for_each_bucket([&](const loadkit::histogram_bucket& b) {
         total += b.count;
         ordered = ordered && b.lowest.count() > previous_highest;
-        consistent = consistent && b.count > 0 && b.lowest <= b.representative && b.representative <= b.highest &&
-                     b.representative >= h.min() && b.representative <= h.max();
+        consistent = consistent && b.count > 0 && b.lowest <= b.representative &&
+                     b.representative <= b.highest && b.representative >= h.min() &&
+                     b.representative <= h.max();
         previous_highest = b.highest.count();
     });
     CHECK(total == h.count());

@@ -23,7 +23,8 @@ TEST_CASE("the runner spreads tasks over its loops and counts every one", "[runn
     std::mutex seen_mutex;
     std::set<std::thread::id> threads_seen;
     for (long i = 1; i <= 20'000; ++i) {
-        r.spawn([](std::atomic<long>& total, long v, std::mutex& m, std::set<std::thread::id>& seen) -> loadkit::task<void> {
+        r.spawn([](std::atomic<long>& total, long v, std::mutex& m,
+                   std::set<std::thread::id>& seen) -> loadkit::task<void> {
             if (v % 100 == 0) {
                 co_await loadkit::sleep_for(100us);
             }

@@ -137,7 +137,8 @@ TEST_CASE("sharded_histogram 8 threads' shards merge into exactly the single his
     CHECK(merged.clamped_high_count() == threads);
 }
 
-TEST_CASE("sharded_histogram snapshots taken while 3 threads record are consistent and monotonic; the last is exact",
+TEST_CASE("sharded_histogram snapshots taken while 3 threads record are consistent and monotonic; the last "
+          "is exact",
           "[sharded_histogram]") {
     constexpr std::size_t threads = 3;
     constexpr std::size_t per_thread = 100'000;
@@ -240,7 +241,8 @@ TEST_CASE("sharded_histogram snapshot_into adopts the configuration; reset empti
     CHECK(sharded.shard_count() == 1);
 }
 
-TEST_CASE("sharded_histogram invalid options throw std::invalid_argument naming the field", "[sharded_histogram]") {
+TEST_CASE("sharded_histogram invalid options throw std::invalid_argument naming the field",
+          "[sharded_histogram]") {
     std::string message;
     try {
         loadkit::sharded_histogram bad{{.significant_digits = 9}};

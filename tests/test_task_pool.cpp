@@ -9,10 +9,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 using namespace std::chrono_literals;
 
@@ -128,19 +128,19 @@ TEST_CASE("a pool can run its tasks on another loop's thread and be joined from 
     loadkit::event_loop other;
     std::thread other_thread([&other] { other.run_until_stopped(); });
     std::atomic<int> on_other{0};
-    auto report = loadkit::sync_wait(
-        [](loadkit::event_loop& target, std::atomic<int>& counter) -> loadkit::task<loadkit::spawn_report> {
-            loadkit::task_pool pool{{.max_in_flight = 4, .target = &target}};
-            for (int i = 0; i < 1000; ++i) {
-                co_await pool.spawn([](loadkit::event_loop& where, std::atomic<int>& c) -> loadkit::task<void> {
-                    if (loadkit::current_executor() == &where) {
-                        c.fetch_add(1);
-                    }
-                    co_await loadkit::schedule();
-                }(target, counter));
-            }
-            co_return co_await pool.join();
-        }(other, on_other));
+    auto report = loadkit::sync_wait([](loadkit::event_loop& target,
+                                        std::atomic<int>& counter) -> loadkit::task<loadkit::spawn_report> {
+        loadkit::task_pool pool{{.max_in_flight = 4, .target = &target}};
+        for (int i = 0; i < 1000; ++i) {
+            co_await pool.spawn([](loadkit::event_loop& where, std::atomic<int>& c) -> loadkit::task<void> {
+                if (loadkit::current_executor() == &where) {
+                    c.fetch_add(1);
+                }
+                co_await loadkit::schedule();
+            }(target, counter));
+        }
+        co_return co_await pool.join();
+    }(other, on_other));
     other.stop();
     other_thread.join();
     CHECK(on_other.load() == 1000);

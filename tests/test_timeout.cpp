@@ -20,9 +20,7 @@ loadkit::task<int> slow_value(std::chrono::milliseconds delay, int v) {
     co_return v;
 }
 // The timer sits three tasks deep: cancellation must reach it without passing tokens by hand.
-loadkit::task<int> nested(std::chrono::milliseconds delay) {
-    co_return co_await slow_value(delay, 5) + 1;
-}
+loadkit::task<int> nested(std::chrono::milliseconds delay) { co_return co_await slow_value(delay, 5) + 1; }
 } // namespace
 
 TEST_CASE("with_timeout returns the value when the work is fast enough", "[timeout]") {

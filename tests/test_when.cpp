@@ -42,8 +42,8 @@ loadkit::task<int> observed_sleep(cancel_probe& probe, std::chrono::milliseconds
 
 TEST_CASE("when_all runs tasks concurrently and returns every value in argument order", "[when_all]") {
     const auto start = loadkit::clock::now();
-    auto [a, b, c] = loadkit::sync_wait(loadkit::when_all(after(100ms, 1), after(100ms, 2),
-                                                          []() -> loadkit::task<void> { co_return; }()));
+    auto [a, b, c] = loadkit::sync_wait(
+        loadkit::when_all(after(100ms, 1), after(100ms, 2), []() -> loadkit::task<void> { co_return; }()));
     CHECK(a == 1);
     CHECK(b == 2);
     CHECK(std::is_same_v<decltype(c), std::monostate>);
@@ -94,7 +94,8 @@ TEST_CASE("when_any over a vector reports the winner's index and value", "[when_
     auto result = loadkit::sync_wait(loadkit::when_any(std::move(tasks)));
     CHECK(result.index == 1);
     CHECK(result.value == 20);
-    CHECK_THROWS_AS(loadkit::sync_wait(loadkit::when_any(std::vector<loadkit::task<int>>{})), std::invalid_argument);
+    CHECK_THROWS_AS(loadkit::sync_wait(loadkit::when_any(std::vector<loadkit::task<int>>{})),
+                    std::invalid_argument);
 }
 
 TEST_CASE("when_any rethrows when the first to finish failed", "[when_any]") {

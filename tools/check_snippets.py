@@ -5,7 +5,7 @@ Every fenced block preceded by `<!-- snippet: PATH -->` must equal the whole fil
 `<!-- snippet: PATH#NAME -->` must equal the region of PATH between `// snippet-begin: NAME` and
 `// snippet-end`, with the region's common indentation removed. The files are examples that CI builds
 and runs, so a README snippet that stops compiling fails CI. Exit status 1 lists every mismatch.
-Usage: python3 tools/check_snippets.py [README.md]
+Usage: python3 tools/check_snippets.py [--fix] [README.md]   (--fix copies the sources into the README)
 """
 import pathlib
 import re
@@ -30,8 +30,11 @@ def region(path: pathlib.Path, name: str) -> str:
 
 
 def main() -> int:
-    readme = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "README.md"
+    args = [arg for arg in sys.argv[1:] if arg != "--fix"]
+    fix = len(args) != len(sys.argv) - 1
+    readme = pathlib.Path(args[0]) if args else ROOT / "README.md"
     lines = readme.read_text(encoding="utf-8").splitlines()
+    fixed = 0
     problems, checked = [], 0
     for number, line in enumerate(lines):
         match = MARKER.search(line)
@@ -51,7 +54,17 @@ def main() -> int:
             continue
         checked += 1
         if shown != expected:
-            problems.append(f"{readme.name}:{number + 1}: the block differs from {match.group(0)}; copy it from the source")
+            if fix:
+                lines[fence + 1 : close] = expected.split("\n")
+                fixed += 1
+                continue
+            problems.append(
+                f"{readme.name}:{number + 1}: the block differs from {match.group(0)}; "
+                "run python3 tools/check_snippets.py --fix"
+            )
+    if fixed:
+        readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"check_snippets.py: rewrote {fixed} README snippets from their sources")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -84,8 +84,7 @@ private:
     std::atomic<int> references_{2};
 };
 
-template <class F, class R>
-class blocking_call final : public blocking_job {
+template <class F, class R> class blocking_call final : public blocking_job {
 public:
     explicit blocking_call(F&& fn) : fn_(std::move(fn)) {}
 
@@ -101,8 +100,9 @@ public:
     }
 
 private:
-    using stored = std::conditional_t<std::is_void_v<R>, std::monostate,
-                                      std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
+    using stored =
+        std::conditional_t<std::is_void_v<R>, std::monostate,
+                           std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
 
     void execute() noexcept override {
         try {
@@ -123,8 +123,7 @@ private:
     std::variant<std::monostate, stored, std::exception_ptr> outcome_;
 };
 
-template <class F, class... Args>
-struct bound_call {
+template <class F, class... Args> struct bound_call {
     F fn;
     std::tuple<Args...> args;
     decltype(auto) operator()() { return std::apply(fn, args); }
@@ -175,8 +174,7 @@ public:
         }
     }
 
-    template <class F>
-    class run_awaiter {
+    template <class F> class run_awaiter {
     public:
         using result_type = std::invoke_result_t<F&>;
 
@@ -191,8 +189,7 @@ public:
 
         bool await_ready() const noexcept { return false; }
 
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             const std::stop_token& token = detail::stop_token_of(handle);
             if (token.stop_requested()) {
                 return false; // await_resume reports the cancellation; the call never starts
@@ -228,8 +225,7 @@ public:
         std::optional<std::stop_callback<detail::abandon_on_stop>> on_stop_;
     };
 
-    template <class F>
-    [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
+    template <class F> [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
         return run_awaiter<std::decay_t<F>>{*this, std::forward<F>(fn)};
     }
 
@@ -237,8 +233,7 @@ public:
     // (std::ref to pass a reference). It also sidesteps a GCC 12 bug that destroys a lambda with
     // non-trivial captures twice when that lambda is a temporary inside a co_await expression.
     template <class F, class... Args>
-        requires(sizeof...(Args) > 0)
-    [[nodiscard]] auto run(F&& fn, Args&&... args) {
+    requires(sizeof...(Args) > 0) [[nodiscard]] auto run(F&& fn, Args&&... args) {
         return run(detail::bound_call<std::decay_t<F>, std::decay_t<Args>...>{
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }

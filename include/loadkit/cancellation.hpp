@@ -23,8 +23,7 @@ namespace detail {
 struct stop_token_awaiter {
     const std::stop_token* token = &never_stop_token();
     bool await_ready() const noexcept { return false; }
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> caller) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) noexcept {
         token = &stop_token_of(caller);
         return false; // never actually suspends: it only reads the caller's promise
     }

@@ -40,7 +40,8 @@ public:
 
     bool cancel_timer(timer_node& timer) noexcept override {
         int expected = timer_node::pending;
-        if (!timer.state.compare_exchange_strong(expected, timer_node::cancelled, std::memory_order_acq_rel)) {
+        if (!timer.state.compare_exchange_strong(expected, timer_node::cancelled,
+                                                 std::memory_order_acq_rel)) {
             return false;
         }
         if (current_executor() == this) {
@@ -71,10 +72,7 @@ public:
     }
 
     // Runs until done() returns true (checked after every batch of resumptions) or stop().
-    template <class Done>
-    void run_until(Done&& done) {
-        run_loop(false, done);
-    }
+    template <class Done> void run_until(Done&& done) { run_loop(false, done); }
 
     // Makes the running (or the next) run call return after its current batch. Thread-safe.
     void stop() noexcept {
@@ -89,8 +87,7 @@ public:
     std::size_t outstanding_work() const noexcept { return work_.load(std::memory_order_relaxed); }
 
 private:
-    template <class Done>
-    void run_loop(bool until_idle, Done&& done) {
+    template <class Done> void run_loop(bool until_idle, Done&& done) {
         executor_scope scope(this);
         for (;;) {
             if (stop_requested_.load(std::memory_order_acquire)) {
@@ -175,7 +172,8 @@ private:
             int expected = timer_node::pending;
             // A timer cancelled from another thread is resumed by that cancellation, which is
             // already on its way through the inbox.
-            if (timer->state.compare_exchange_strong(expected, timer_node::fired, std::memory_order_acq_rel)) {
+            if (timer->state.compare_exchange_strong(expected, timer_node::fired,
+                                                     std::memory_order_acq_rel)) {
                 ready_.push(timer->waiter);
             }
         }

@@ -22,7 +22,7 @@ struct timer_node {
 
     clock::time_point deadline{};
     std::coroutine_handle<> waiter{};
-    std::uint64_t sequence = 0;                          // FIFO order among equal deadlines
+    std::uint64_t sequence = 0;                            // FIFO order among equal deadlines
     std::size_t heap_index = static_cast<std::size_t>(-1); // owned by the executor's thread
     std::atomic<int> state{pending};
 };

@@ -89,7 +89,9 @@ public:
             max_ = value;
         }
     }
-    void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept { record(value.count(), count); }
+    void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept {
+        record(value.count(), count);
+    }
 
     // For closed-loop callers whose slow response delayed the next request (coordinated omission):
     // records value, then value - interval, value - 2 * interval, ... while >= interval
@@ -100,7 +102,8 @@ public:
         detail::record_backfill(layout_, value_ns, expected_interval_ns,
                                 [this](std::int64_t v, std::uint64_t n) { record(v, n); });
     }
-    void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
+    void record_corrected(std::chrono::nanoseconds value,
+                          std::chrono::nanoseconds expected_interval) noexcept {
         record_corrected(value.count(), expected_interval.count());
     }
 
@@ -144,8 +147,9 @@ public:
             }
         }
         if (!contained) {
-            throw std::invalid_argument("loadkit::histogram::operator-=: the right-hand side holds values this "
-                                        "histogram does not (not an earlier snapshot of the same recording)");
+            throw std::invalid_argument(
+                "loadkit::histogram::operator-=: the right-hand side holds values this "
+                "histogram does not (not an earlier snapshot of the same recording)");
         }
         if (other.total_ == 0) {
             return *this;
@@ -164,7 +168,8 @@ public:
             if (counts_[i] != 0) {
                 const std::uint64_t lo = layout_.lowest_of(i);
                 const std::uint64_t hi = layout_.highest_of(i);
-                min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
+                min_ =
+                    min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
                 max_ = hi > old_max ? old_max : hi;
             }
         }
@@ -245,8 +250,8 @@ public:
     // (std::invalid_argument otherwise). Cost: one scan of the occupied counters from the nearer end.
     [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
         if (!(p >= 0.0 && p <= 100.0)) {
-            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " + detail::format_double(p) +
-                                        " is outside [0, 100]");
+            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " +
+                                        detail::format_double(p) + " is outside [0, 100]");
         }
         if (total_ == 0) {
             return {};
@@ -270,8 +275,9 @@ public:
     // the highest value of its counter (or below min() / at or above max()); otherwise every value
     // sharing value's counter counts as <= value. 0 for an empty histogram.
     [[nodiscard]] double percentile_of(std::int64_t value_ns) const noexcept {
-        return total_ == 0 ? 0.0
-                           : 100.0 * static_cast<double>(count_at_or_below(value_ns)) / static_cast<double>(total_);
+        return total_ == 0
+                   ? 0.0
+                   : 100.0 * static_cast<double>(count_at_or_below(value_ns)) / static_cast<double>(total_);
     }
     [[nodiscard]] double percentile_of(std::chrono::nanoseconds value) const noexcept {
         return percentile_of(value.count());
@@ -297,20 +303,23 @@ public:
     }
 
     // Calls f(const histogram_bucket&) for every non-empty counter, in increasing value order.
-    template <class F>
-    void for_each_bucket(F&& f) const {
+    template <class F> void for_each_bucket(F&& f) const {
         for_each_index([&](std::size_t i, std::uint64_t c) {
-            const histogram_bucket bucket{ns(layout_.lowest_of(i)), ns(layout_.highest_of(i)), ns(representative_of(i)),
-                                          c};
+            const histogram_bucket bucket{ns(layout_.lowest_of(i)), ns(layout_.highest_of(i)),
+                                          ns(representative_of(i)), c};
             f(bucket);
         });
     }
 
     // ---- configuration --------------------------------------------------------------------------
-    [[nodiscard]] static constexpr std::chrono::nanoseconds lowest() noexcept { return std::chrono::nanoseconds{1}; }
+    [[nodiscard]] static constexpr std::chrono::nanoseconds lowest() noexcept {
+        return std::chrono::nanoseconds{1};
+    }
     [[nodiscard]] std::chrono::nanoseconds highest() const noexcept { return ns(layout_.highest); }
     // HdrHistogram-equivalent digits: the largest d with 2 * 10^d <= sub_bucket_count().
-    [[nodiscard]] int significant_digits() const noexcept { return detail::histogram_significant_digits(layout_); }
+    [[nodiscard]] int significant_digits() const noexcept {
+        return detail::histogram_significant_digits(layout_);
+    }
     // 1 / sub_bucket_count(): the bound on |reported - exact| / exact for every reported value.
     [[nodiscard]] double max_relative_error() const noexcept {
         return 1.0 / static_cast<double>(layout_.sub_bucket_count());
@@ -351,8 +360,7 @@ private:
         return mid < min_ ? min_ : (mid > max_ ? max_ : mid);
     }
 
-    template <class F>
-    void for_each_index(F&& f) const {
+    template <class F> void for_each_index(F&& f) const {
         if (total_ == 0) {
             return;
         }
@@ -419,13 +427,14 @@ private:
     void check_same_config(const histogram& other, const char* operation) const {
         if (layout_.sub_bucket_mask != other.layout_.sub_bucket_mask) {
             throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": sub_bucket_count differs (" + std::to_string(layout_.sub_bucket_count()) +
-                                        " vs " + std::to_string(other.layout_.sub_bucket_count()) +
+                                        ": sub_bucket_count differs (" +
+                                        std::to_string(layout_.sub_bucket_count()) + " vs " +
+                                        std::to_string(other.layout_.sub_bucket_count()) +
                                         ", i.e. significant_digits / max_relative_error)");
         }
         if (layout_.highest != other.layout_.highest) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation + ": highest differs (" +
-                                        std::to_string(layout_.highest) + "ns vs " +
+            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
+                                        ": highest differs (" + std::to_string(layout_.highest) + "ns vs " +
                                         std::to_string(other.layout_.highest) + "ns)");
         }
     }

@@ -110,16 +110,13 @@ public:
         return best;
     }
 
-    template <class T>
-    void spawn(task<T> work) {
-        spawn_on(least_loaded(), std::move(work));
-    }
+    template <class T> void spawn(task<T> work) { spawn_on(least_loaded(), std::move(work)); }
 
-    template <class T>
-    void spawn_on(std::size_t index, task<T> work) {
+    template <class T> void spawn_on(std::size_t index, task<T> work) {
         shard& target = *shards_.at(index);
-        detail::detached_task body = detail::run_detached(
-            std::move(work), [this, where = &target](const std::exception_ptr& error, bool cancelled) noexcept {
+        detail::detached_task body =
+            detail::run_detached(std::move(work), [this, where = &target](const std::exception_ptr& error,
+                                                                          bool cancelled) noexcept {
                 finish(*where, error, cancelled);
             });
         body.handle.promise().stop_token_ = &stop_token_;

@@ -70,8 +70,7 @@ public:
 
         bool await_ready() noexcept { return semaphore_->try_acquire(); }
 
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             const std::stop_token& token = detail::stop_token_of(handle);
             if (token.stop_requested()) {
                 waiter_.state = detail::semaphore_waiter::cancelled;

@@ -142,7 +142,8 @@ public:
             detail::record_backfill(layout_, value_ns, expected_interval_ns,
                                     [this](std::int64_t v, std::uint64_t n) { record(v, n); });
         }
-        void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
+        void record_corrected(std::chrono::nanoseconds value,
+                              std::chrono::nanoseconds expected_interval) noexcept {
             record_corrected(value.count(), expected_interval.count());
         }
 
@@ -180,9 +181,8 @@ public:
     // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
     // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
     explicit sharded_histogram(const options& opts)
-        : options_(opts),
-          layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
-                                                opts.highest.count())),
+        : options_(opts), layout_(detail::make_histogram_layout(
+                              opts.significant_digits, opts.max_relative_error, opts.highest.count())),
           registry_(std::make_shared<registry>()) {}
     // Shards live as long as this object; threads still recording into them when it is destroyed
     // are a bug (as for any object).
@@ -269,8 +269,9 @@ public:
         out.min_ = lo;
         out.max_ = hi;
         out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
-        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1] ? high_clamped
-                                                                               : out.counts_[layout_.counts_len - 1];
+        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1]
+                                ? high_clamped
+                                : out.counts_[layout_.counts_len - 1];
     }
 
     // Empties every shard. Only while no thread records: a concurrent record could write back a
@@ -289,7 +290,8 @@ public:
     // This object plus every shard (each about histogram::memory_bytes()).
     [[nodiscard]] std::size_t memory_bytes() const {
         const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return sizeof(sharded_histogram) + sizeof(registry) + registry_->shards.capacity() * sizeof(shard_entry) +
+        return sizeof(sharded_histogram) + sizeof(registry) +
+               registry_->shards.capacity() * sizeof(shard_entry) +
                registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
     }
     [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
@@ -340,7 +342,8 @@ private:
             }
             if (found == nullptr) {
                 if (orphan == nullptr) {
-                    registry_->shards.push_back(shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
+                    registry_->shards.push_back(
+                        shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
                     orphan = &registry_->shards.back();
                 }
                 orphan->owner = me;

@@ -43,8 +43,7 @@ public:
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> waiter) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> waiter) {
         const std::stop_token& token = stop_token_of(waiter);
         if (token.stop_requested()) {
             timer_.state.store(timer_node::cancelled, std::memory_order_relaxed);

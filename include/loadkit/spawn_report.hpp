@@ -55,7 +55,8 @@ public:
     void started(std::size_t in_flight_now) noexcept {
         spawned_.fetch_add(1, std::memory_order_relaxed);
         std::size_t peak = peak_.load(std::memory_order_relaxed);
-        while (in_flight_now > peak && !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
+        while (in_flight_now > peak &&
+               !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
         }
     }
 

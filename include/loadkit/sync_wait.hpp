@@ -30,12 +30,10 @@ struct sync_wait_promise_base : promise_base {
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
 };
 
-template <class R>
-struct sync_wait_promise : sync_wait_promise_base {
+template <class R> struct sync_wait_promise : sync_wait_promise_base {
     std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
 
-    template <class U>
-    void return_value(U&& value) {
+    template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<R>) {
             value_.emplace(std::addressof(value));
         } else {
@@ -44,13 +42,11 @@ struct sync_wait_promise : sync_wait_promise_base {
     }
 };
 
-template <>
-struct sync_wait_promise<void> : sync_wait_promise_base {
+template <> struct sync_wait_promise<void> : sync_wait_promise_base {
     void return_void() const noexcept {}
 };
 
-template <class R>
-class sync_wait_task {
+template <class R> class sync_wait_task {
 public:
     struct promise_type : sync_wait_promise<R> {
         sync_wait_task get_return_object() noexcept {
@@ -139,16 +135,14 @@ await_result_t<A> sync_wait_on(event_loop& loop, std::remove_reference_t<A>& awa
 
 // Runs `awaitable` on `loop` (on the calling thread) until it completes; returns its value or
 // rethrows its exception. Other work on the loop keeps running meanwhile and may remain afterwards.
-template <class A>
-detail::await_result_t<A> sync_wait(event_loop& loop, A&& awaitable) {
+template <class A> detail::await_result_t<A> sync_wait(event_loop& loop, A&& awaitable) {
     return detail::sync_wait_on<A>(loop, awaitable, false);
 }
 
 // Runs `awaitable` to completion from plain code on a fresh event loop on this thread, then keeps
 // the loop running until it is idle, so work the awaitable started in the background (spawned
 // tasks, pending timers) finishes too. Returns the value or rethrows the exception.
-template <class A>
-detail::await_result_t<A> sync_wait(A&& awaitable) {
+template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
     event_loop loop;
     return detail::sync_wait_on<A>(loop, awaitable, true);
 }

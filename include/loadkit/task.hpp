@@ -17,8 +17,7 @@
 namespace loadkit {
 inline namespace v0 {
 
-template <class T = void>
-class task;
+template <class T = void> class task;
 
 namespace detail {
 
@@ -52,14 +51,13 @@ struct task_promise_base : promise_base {
     final_awaiter final_suspend() const noexcept { return {}; }
 };
 
-template <class T>
-struct task_promise final : task_promise_base {
+template <class T> struct task_promise final : task_promise_base {
     std::variant<std::monostate, T, std::exception_ptr> result_;
 
     task<T> get_return_object() noexcept;
     void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
     template <class U = T>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         result_.template emplace<1>(std::forward<U>(value));
     }
@@ -72,8 +70,7 @@ struct task_promise final : task_promise_base {
     T&& result() && { return std::move(result()); }
 };
 
-template <class T>
-struct task_promise<T&> final : task_promise_base {
+template <class T> struct task_promise<T&> final : task_promise_base {
     T* value_ = nullptr;
     std::exception_ptr error_;
 
@@ -88,8 +85,7 @@ struct task_promise<T&> final : task_promise_base {
     }
 };
 
-template <>
-struct task_promise<void> final : task_promise_base {
+template <> struct task_promise<void> final : task_promise_base {
     std::exception_ptr error_;
 
     task<void> get_return_object() noexcept;
@@ -102,15 +98,13 @@ struct task_promise<void> final : task_promise_base {
     }
 };
 
-template <class T>
-struct task_awaiter_base {
+template <class T> struct task_awaiter_base {
     std::coroutine_handle<task_promise<T>> handle_;
     const std::stop_token* token_override_ = nullptr;
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> caller) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) {
         if (!handle_) {
             throw std::logic_error("loadkit::task: co_await on an empty or moved-from task");
         }
@@ -127,8 +121,7 @@ struct task_awaiter_base {
 // A lazily started coroutine producing a T (or a T&, or nothing). Move-only; co_await it once to
 // start it and get its value; an exception escaping the body is rethrown at the co_await.
 // Destroying a task that was never awaited destroys its frame without running it.
-template <class T>
-class [[nodiscard]] task {
+template <class T> class [[nodiscard]] task {
 public:
     using promise_type = detail::task_promise<T>;
     using value_type = T;
@@ -161,7 +154,9 @@ public:
 
     // For loadkit's combinators: await this task under an explicit stop token instead of the
     // awaiter's own.
-    auto await_with_token(const std::stop_token& token) && noexcept { return rvalue_awaiter{{handle_, &token}}; }
+    auto await_with_token(const std::stop_token& token) && noexcept {
+        return rvalue_awaiter{{handle_, &token}};
+    }
 
     handle_type handle() const noexcept { return handle_; }
 
@@ -187,22 +182,18 @@ private:
 };
 
 namespace detail {
-template <class T>
-task<T> task_promise<T>::get_return_object() noexcept {
+template <class T> task<T> task_promise<T>::get_return_object() noexcept {
     return task<T>{std::coroutine_handle<task_promise<T>>::from_promise(*this)};
 }
-template <class T>
-task<T&> task_promise<T&>::get_return_object() noexcept {
+template <class T> task<T&> task_promise<T&>::get_return_object() noexcept {
     return task<T&>{std::coroutine_handle<task_promise<T&>>::from_promise(*this)};
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
     return task<void>{std::coroutine_handle<task_promise<void>>::from_promise(*this)};
 }
 
-template <class>
-inline constexpr bool is_task_v = false;
-template <class T>
-inline constexpr bool is_task_v<task<T>> = true;
+template <class> inline constexpr bool is_task_v = false;
+template <class T> inline constexpr bool is_task_v<task<T>> = true;
 } // namespace detail
 
 } // namespace v0

@@ -54,15 +54,13 @@ public:
         }
     }
 
-    template <class T>
-    class spawn_awaiter {
+    template <class T> class spawn_awaiter {
     public:
         spawn_awaiter(task_pool& pool, task<T> work) noexcept
             : pool_(&pool), work_(std::move(work)), slot_(pool.slots_) {}
 
         bool await_ready() noexcept { return slot_.await_ready(); }
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             return slot_.await_suspend(handle);
         }
         void await_resume() {
@@ -76,14 +74,12 @@ public:
         async_semaphore::acquire_awaiter slot_;
     };
 
-    template <class T>
-    [[nodiscard]] spawn_awaiter<T> spawn(task<T> work) noexcept {
+    template <class T> [[nodiscard]] spawn_awaiter<T> spawn(task<T> work) noexcept {
         return spawn_awaiter<T>{*this, std::move(work)};
     }
 
     // Spawns only if a slot is free right now; otherwise returns false and drops the task.
-    template <class T>
-    bool try_spawn(task<T> work) {
+    template <class T> bool try_spawn(task<T> work) {
         if (!slots_.try_acquire()) {
             return false;
         }
@@ -128,16 +124,18 @@ public:
 private:
     static options validated(const options& opts) {
         if (opts.max_in_flight == 0) {
-            throw std::invalid_argument("loadkit::task_pool: options.max_in_flight must be at least 1 (got 0)");
+            throw std::invalid_argument(
+                "loadkit::task_pool: options.max_in_flight must be at least 1 (got 0)");
         }
         return opts;
     }
 
-    template <class T>
-    void launch(task<T> work) {
-        executor& where = options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
+    template <class T> void launch(task<T> work) {
+        executor& where =
+            options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
         detail::detached_task runner = detail::run_detached(
-            std::move(work), [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
+            std::move(work),
+            [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
         runner.handle.promise().stop_token_ = &stop_token_;
         active_.fetch_add(1, std::memory_order_relaxed);
         tally_.started(running_.fetch_add(1, std::memory_order_relaxed) + 1);

@@ -23,8 +23,7 @@ public:
 
 // The outcome of with_timeout(): the value, or "timed out" — a plain value to test, not an
 // exception, because in a load test a timeout is an expected, counted outcome.
-template <class T>
-class timeout_result {
+template <class T> class timeout_result {
 public:
     static timeout_result timeout() { return timeout_result{}; }
     explicit timeout_result(T value) : value_(std::move(value)) {}
@@ -47,8 +46,7 @@ private:
     std::optional<T> value_;
 };
 
-template <>
-class timeout_result<void> {
+template <> class timeout_result<void> {
 public:
     static timeout_result timeout() { return timeout_result{true}; }
     timeout_result() = default;
@@ -76,13 +74,14 @@ inline task<void> deadline_timer(clock::duration limit) { co_await sleep_for(lim
 // the call; its late value is discarded. A cancellation of the caller itself propagates as
 // operation_cancelled, distinct from a timeout.
 template <class T, class Rep, class Period>
-    requires(!std::is_reference_v<T>)
-task<timeout_result<T>> with_timeout(task<T> work, std::chrono::duration<Rep, Period> limit) {
+requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
+    task<T> work, std::chrono::duration<Rep, Period> limit) {
     if (limit < std::chrono::duration<Rep, Period>::zero()) {
         throw std::invalid_argument("loadkit::with_timeout: limit must not be negative");
     }
     task<void> timer = detail::deadline_timer(std::chrono::ceil<clock::duration>(limit));
-    task<std::variant<detail::non_void_t<T>, std::monostate>> race = when_any(std::move(work), std::move(timer));
+    task<std::variant<detail::non_void_t<T>, std::monostate>> race =
+        when_any(std::move(work), std::move(timer));
     auto outcome = co_await std::move(race);
     if (outcome.index() == 1) {
         co_return timeout_result<T>::timeout();

@@ -19,15 +19,14 @@ namespace detail {
 // Starts every child on the awaiting thread (each runs until it first suspends), then waits for
 // the last one. All children run to completion even when one fails; the first failure in argument
 // order is rethrown.
-template <class... Ts>
-class when_all_awaiter {
+template <class... Ts> class when_all_awaiter {
 public:
-    explicit when_all_awaiter(child_task<Ts>... children) : group_(sizeof...(Ts)), children_(std::move(children)...) {}
+    explicit when_all_awaiter(child_task<Ts>... children)
+        : group_(sizeof...(Ts)), children_(std::move(children)...) {}
 
     bool await_ready() const noexcept { return sizeof...(Ts) == 0; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
         group_.token_ = &stop_token_of(parent);
         start(std::index_sequence_for<Ts...>{});
         return group_.arrive_and_suspend(parent);
@@ -48,8 +47,7 @@ public:
     }
 
 private:
-    template <std::size_t... I>
-    void start(std::index_sequence<I...>) noexcept {
+    template <std::size_t... I> void start(std::index_sequence<I...>) noexcept {
         (std::get<I>(children_).start(group_, I), ...);
     }
 
@@ -57,16 +55,14 @@ private:
     std::tuple<child_task<Ts>...> children_;
 };
 
-template <class T>
-class when_all_range_awaiter {
+template <class T> class when_all_range_awaiter {
 public:
     explicit when_all_range_awaiter(std::vector<child_task<T>> children)
         : group_(children.size()), children_(std::move(children)) {}
 
     bool await_ready() const noexcept { return children_.empty(); }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
         group_.token_ = &stop_token_of(parent);
         for (std::size_t i = 0; i < children_.size(); ++i) {
             children_[i].start(group_, i);
@@ -99,16 +95,15 @@ private:
 
 // Runs the tasks concurrently and completes when all have: a tuple of their values (std::monostate
 // for task<void>), or the first exception in argument order once every task has finished.
-template <class... Ts>
-task<std::tuple<detail::non_void_t<Ts>...>> when_all(task<Ts>... tasks) {
+template <class... Ts> task<std::tuple<detail::non_void_t<Ts>...>> when_all(task<Ts>... tasks) {
     detail::when_all_awaiter<Ts...> all{detail::make_child_task(std::move(tasks))...};
     co_return co_await all;
 }
 
 // The same over a vector: a vector of values in input order (nothing for task<void>).
 template <class T>
-    requires(!std::is_reference_v<T>)
-auto when_all(std::vector<task<T>> tasks) -> task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> {
+requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
+    -> task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> {
     std::vector<detail::child_task<T>> children;
     children.reserve(tasks.size());
     for (auto& each : tasks) {

@@ -19,15 +19,11 @@
 namespace loadkit {
 inline namespace v0 {
 
-template <class T>
-struct when_any_result {
+template <class T> struct when_any_result {
     std::size_t index;
     T value;
 };
-template <>
-struct when_any_result<void> {
-    std::size_t index;
-};
+template <> struct when_any_result<void> { std::size_t index; };
 
 namespace detail {
 
@@ -45,8 +41,7 @@ protected:
         group_.race_source_ = &source_;
     }
 
-    template <class Promise>
-    void link(std::coroutine_handle<Promise> parent) {
+    template <class Promise> void link(std::coroutine_handle<Promise> parent) {
         const std::stop_token& outer = stop_token_of(parent);
         if (outer.stop_possible()) {
             link_.emplace(outer, forward_stop{&source_});
@@ -54,8 +49,7 @@ protected:
     }
 
     // Once a winner is known the remaining children are not started at all.
-    template <class Child>
-    void start_unless_decided(Child& child, std::size_t index) noexcept {
+    template <class Child> void start_unless_decided(Child& child, std::size_t index) noexcept {
         if (group_.decided()) {
             (void)group_.child_done(index); // never the last: the parent still holds its count
         } else {
@@ -69,16 +63,14 @@ protected:
     child_group group_;
 };
 
-template <class... Ts>
-class when_any_awaiter : race_base {
+template <class... Ts> class when_any_awaiter : race_base {
 public:
     explicit when_any_awaiter(child_task<Ts>... children)
         : race_base(sizeof...(Ts)), children_(std::move(children)...) {}
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) {
         link(parent);
         start(std::index_sequence_for<Ts...>{});
         return group_.arrive_and_suspend(parent);
@@ -90,13 +82,11 @@ public:
     }
 
 private:
-    template <std::size_t... I>
-    void start(std::index_sequence<I...>) noexcept {
+    template <std::size_t... I> void start(std::index_sequence<I...>) noexcept {
         (start_unless_decided(std::get<I>(children_), I), ...);
     }
 
-    template <std::size_t I = 0>
-    std::variant<non_void_t<Ts>...> take(std::size_t winner) {
+    template <std::size_t I = 0> std::variant<non_void_t<Ts>...> take(std::size_t winner) {
         if constexpr (I + 1 < sizeof...(Ts)) {
             if (winner != I) {
                 return take<I + 1>(winner);
@@ -112,16 +102,14 @@ private:
     std::tuple<child_task<Ts>...> children_;
 };
 
-template <class T>
-class when_any_range_awaiter : race_base {
+template <class T> class when_any_range_awaiter : race_base {
 public:
     explicit when_any_range_awaiter(std::vector<child_task<T>> children)
         : race_base(children.size()), children_(std::move(children)) {}
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) {
         link(parent);
         for (std::size_t i = 0; i < children_.size(); ++i) {
             start_unless_decided(children_[i], i);
@@ -154,16 +142,14 @@ private:
 // call. Returns a variant whose index() names the winner (std::monostate for task<void>); if the
 // winner failed, its exception is rethrown.
 template <class... Ts>
-    requires(sizeof...(Ts) > 0)
-task<std::variant<detail::non_void_t<Ts>...>> when_any(task<Ts>... tasks) {
+requires(sizeof...(Ts) > 0) task<std::variant<detail::non_void_t<Ts>...>> when_any(task<Ts>... tasks) {
     detail::when_any_awaiter<Ts...> race{detail::make_child_task(std::move(tasks))...};
     co_return co_await race;
 }
 
 // The same over a non-empty vector: the winner's index and value.
 template <class T>
-    requires(!std::is_reference_v<T>)
-task<when_any_result<T>> when_any(std::vector<task<T>> tasks) {
+requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<task<T>> tasks) {
     if (tasks.empty()) {
         throw std::invalid_argument("loadkit::when_any: tasks is empty; there is nothing to wait for");
     }

@@ -111,7 +111,7 @@ namespace detail {
 class frame_cache {
 public:
     static constexpr std::size_t granularity = 64;
-    static constexpr std::size_t class_count = 16;     // frames up to 1 KiB are recycled
+    static constexpr std::size_t class_count = 16;           // frames up to 1 KiB are recycled
     static constexpr std::size_t max_cached_per_class = 512; // bounds the memory a thread keeps
 
     frame_cache() noexcept { alive_flag() = true; }
@@ -262,8 +262,7 @@ namespace detail {
 struct stop_token_awaiter {
     const std::stop_token* token = &never_stop_token();
     bool await_ready() const noexcept { return false; }
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> caller) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) noexcept {
         token = &stop_token_of(caller);
         return false; // never actually suspends: it only reads the caller's promise
     }
@@ -294,8 +293,7 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-template <class A>
-decltype(auto) get_awaiter(A&& awaitable) {
+template <class A> decltype(auto) get_awaiter(A&& awaitable) {
     if constexpr (requires { std::forward<A>(awaitable).operator co_await(); }) {
         return std::forward<A>(awaitable).operator co_await();
     } else if constexpr (requires { operator co_await(std::forward<A>(awaitable)); }) {
@@ -305,15 +303,12 @@ decltype(auto) get_awaiter(A&& awaitable) {
     }
 }
 
-template <class A>
-using awaiter_t = decltype(get_awaiter(std::declval<A>()));
+template <class A> using awaiter_t = decltype(get_awaiter(std::declval<A>()));
 
-template <class A>
-using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
+template <class A> using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
 
 // void cannot sit in a tuple or a variant; when_all/when_any report it as std::monostate.
-template <class T>
-using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+template <class T> using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 } // namespace detail
 } // namespace v0
@@ -345,7 +340,7 @@ struct timer_node {
 
     clock::time_point deadline{};
     std::coroutine_handle<> waiter{};
-    std::uint64_t sequence = 0;                          // FIFO order among equal deadlines
+    std::uint64_t sequence = 0;                            // FIFO order among equal deadlines
     std::size_t heap_index = static_cast<std::size_t>(-1); // owned by the executor's thread
     std::atomic<int> state{pending};
 };
@@ -464,8 +459,7 @@ public:
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> waiter) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> waiter) {
         const std::stop_token& token = stop_token_of(waiter);
         if (token.stop_requested()) {
             timer_.state.store(timer_node::cancelled, std::memory_order_relaxed);
@@ -601,8 +595,7 @@ private:
     std::atomic<int> references_{2};
 };
 
-template <class F, class R>
-class blocking_call final : public blocking_job {
+template <class F, class R> class blocking_call final : public blocking_job {
 public:
     explicit blocking_call(F&& fn) : fn_(std::move(fn)) {}
 
@@ -618,8 +611,9 @@ public:
     }
 
 private:
-    using stored = std::conditional_t<std::is_void_v<R>, std::monostate,
-                                      std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
+    using stored =
+        std::conditional_t<std::is_void_v<R>, std::monostate,
+                           std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
 
     void execute() noexcept override {
         try {
@@ -640,8 +634,7 @@ private:
     std::variant<std::monostate, stored, std::exception_ptr> outcome_;
 };
 
-template <class F, class... Args>
-struct bound_call {
+template <class F, class... Args> struct bound_call {
     F fn;
     std::tuple<Args...> args;
     decltype(auto) operator()() { return std::apply(fn, args); }
@@ -692,8 +685,7 @@ public:
         }
     }
 
-    template <class F>
-    class run_awaiter {
+    template <class F> class run_awaiter {
     public:
         using result_type = std::invoke_result_t<F&>;
 
@@ -708,8 +700,7 @@ public:
 
         bool await_ready() const noexcept { return false; }
 
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             const std::stop_token& token = detail::stop_token_of(handle);
             if (token.stop_requested()) {
                 return false; // await_resume reports the cancellation; the call never starts
@@ -745,8 +736,7 @@ public:
         std::optional<std::stop_callback<detail::abandon_on_stop>> on_stop_;
     };
 
-    template <class F>
-    [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
+    template <class F> [[nodiscard]] run_awaiter<std::decay_t<F>> run(F&& fn) {
         return run_awaiter<std::decay_t<F>>{*this, std::forward<F>(fn)};
     }
 
@@ -754,8 +744,7 @@ public:
     // (std::ref to pass a reference). It also sidesteps a GCC 12 bug that destroys a lambda with
     // non-trivial captures twice when that lambda is a temporary inside a co_await expression.
     template <class F, class... Args>
-        requires(sizeof...(Args) > 0)
-    [[nodiscard]] auto run(F&& fn, Args&&... args) {
+    requires(sizeof...(Args) > 0) [[nodiscard]] auto run(F&& fn, Args&&... args) {
         return run(detail::bound_call<std::decay_t<F>, std::decay_t<Args>...>{
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
@@ -836,8 +825,7 @@ namespace detail {
 
 // A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
 // every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
-template <class T>
-class ring_queue {
+template <class T> class ring_queue {
 public:
     bool empty() const noexcept { return head_ == tail_; }
     std::size_t size() const noexcept { return tail_ - head_; }
@@ -904,7 +892,9 @@ public:
     bool empty() const noexcept { return entries_.empty(); }
     std::size_t size() const noexcept { return entries_.size(); }
     timer_node* top() const noexcept { return entries_.front().node; }
-    clock::time_point top_deadline() const noexcept { return clock::time_point(clock::duration(entries_.front().deadline)); }
+    clock::time_point top_deadline() const noexcept {
+        return clock::time_point(clock::duration(entries_.front().deadline));
+    }
 
     void push(timer_node& node) {
         node.sequence = next_sequence_++;
@@ -1037,7 +1027,8 @@ public:
 
     bool cancel_timer(timer_node& timer) noexcept override {
         int expected = timer_node::pending;
-        if (!timer.state.compare_exchange_strong(expected, timer_node::cancelled, std::memory_order_acq_rel)) {
+        if (!timer.state.compare_exchange_strong(expected, timer_node::cancelled,
+                                                 std::memory_order_acq_rel)) {
             return false;
         }
         if (current_executor() == this) {
@@ -1068,10 +1059,7 @@ public:
     }
 
     // Runs until done() returns true (checked after every batch of resumptions) or stop().
-    template <class Done>
-    void run_until(Done&& done) {
-        run_loop(false, done);
-    }
+    template <class Done> void run_until(Done&& done) { run_loop(false, done); }
 
     // Makes the running (or the next) run call return after its current batch. Thread-safe.
     void stop() noexcept {
@@ -1086,8 +1074,7 @@ public:
     std::size_t outstanding_work() const noexcept { return work_.load(std::memory_order_relaxed); }
 
 private:
-    template <class Done>
-    void run_loop(bool until_idle, Done&& done) {
+    template <class Done> void run_loop(bool until_idle, Done&& done) {
         executor_scope scope(this);
         for (;;) {
             if (stop_requested_.load(std::memory_order_acquire)) {
@@ -1172,7 +1159,8 @@ private:
             int expected = timer_node::pending;
             // A timer cancelled from another thread is resumed by that cancellation, which is
             // already on its way through the inbox.
-            if (timer->state.compare_exchange_strong(expected, timer_node::fired, std::memory_order_acq_rel)) {
+            if (timer->state.compare_exchange_strong(expected, timer_node::fired,
+                                                     std::memory_order_acq_rel)) {
                 ready_.push(timer->waiter);
             }
         }
@@ -1281,7 +1269,8 @@ struct histogram_layout {
 
 inline constexpr unsigned histogram_max_sub_bucket_bits = 18; // = 5 significant digits
 
-[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value, const char* expected) {
+[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value,
+                                                const char* expected) {
     throw std::invalid_argument(std::string("loadkit::histogram_options: ") + field + " = " + value +
                                 " is invalid (expected " + expected + ")");
 }
@@ -1300,9 +1289,9 @@ inline histogram_layout make_histogram_layout(int significant_digits, double max
     const bool digits_set = significant_digits != 0;
     const bool error_set = max_relative_error != 0.0;
     if (digits_set && error_set) {
-        throw std::invalid_argument("loadkit::histogram_options: significant_digits = " +
-                                    std::to_string(significant_digits) + " and max_relative_error = " +
-                                    format_double(max_relative_error) + " are both set (set one)");
+        throw std::invalid_argument(
+            "loadkit::histogram_options: significant_digits = " + std::to_string(significant_digits) +
+            " and max_relative_error = " + format_double(max_relative_error) + " are both set (set one)");
     }
     histogram_layout layout;
     if (error_set) {
@@ -1353,7 +1342,8 @@ inline histogram_layout make_histogram_layout(int significant_digits, double max
 // Calls record(v, n) and handles all values sharing a counter at once, so the cost is bounded by the
 // counter count even for value = 1 h, interval = 1 ns (HdrHistogram would loop 3.6e12 times).
 template <class Record>
-void record_backfill(const histogram_layout& layout, std::int64_t value, std::int64_t interval, Record&& record) {
+void record_backfill(const histogram_layout& layout, std::int64_t value, std::int64_t interval,
+                     Record&& record) {
     if (interval <= 0 || value <= interval) {
         return;
     }
@@ -1362,7 +1352,8 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
     auto top = static_cast<std::uint64_t>(value) - step;
     while (left > 0) {
         // Everything above the range shares the clamped top counter; otherwise top's own counter.
-        const std::uint64_t floor = top > layout.highest ? layout.highest + 1 : layout.lowest_of(layout.index_of(top));
+        const std::uint64_t floor =
+            top > layout.highest ? layout.highest + 1 : layout.lowest_of(layout.index_of(top));
         const std::uint64_t fit = (top - floor) / step + 1;
         const std::uint64_t n = fit < left ? fit : left;
         const std::uint64_t low = top - (n - 1) * step;
@@ -1447,7 +1438,9 @@ public:
             max_ = value;
         }
     }
-    void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept { record(value.count(), count); }
+    void record(std::chrono::nanoseconds value, std::uint64_t count = 1) noexcept {
+        record(value.count(), count);
+    }
 
     // For closed-loop callers whose slow response delayed the next request (coordinated omission):
     // records value, then value - interval, value - 2 * interval, ... while >= interval
@@ -1458,7 +1451,8 @@ public:
         detail::record_backfill(layout_, value_ns, expected_interval_ns,
                                 [this](std::int64_t v, std::uint64_t n) { record(v, n); });
     }
-    void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
+    void record_corrected(std::chrono::nanoseconds value,
+                          std::chrono::nanoseconds expected_interval) noexcept {
         record_corrected(value.count(), expected_interval.count());
     }
 
@@ -1502,8 +1496,9 @@ public:
             }
         }
         if (!contained) {
-            throw std::invalid_argument("loadkit::histogram::operator-=: the right-hand side holds values this "
-                                        "histogram does not (not an earlier snapshot of the same recording)");
+            throw std::invalid_argument(
+                "loadkit::histogram::operator-=: the right-hand side holds values this "
+                "histogram does not (not an earlier snapshot of the same recording)");
         }
         if (other.total_ == 0) {
             return *this;
@@ -1522,7 +1517,8 @@ public:
             if (counts_[i] != 0) {
                 const std::uint64_t lo = layout_.lowest_of(i);
                 const std::uint64_t hi = layout_.highest_of(i);
-                min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
+                min_ =
+                    min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
                 max_ = hi > old_max ? old_max : hi;
             }
         }
@@ -1603,8 +1599,8 @@ public:
     // (std::invalid_argument otherwise). Cost: one scan of the occupied counters from the nearer end.
     [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
         if (!(p >= 0.0 && p <= 100.0)) {
-            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " + detail::format_double(p) +
-                                        " is outside [0, 100]");
+            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " +
+                                        detail::format_double(p) + " is outside [0, 100]");
         }
         if (total_ == 0) {
             return {};
@@ -1628,8 +1624,9 @@ public:
     // the highest value of its counter (or below min() / at or above max()); otherwise every value
     // sharing value's counter counts as <= value. 0 for an empty histogram.
     [[nodiscard]] double percentile_of(std::int64_t value_ns) const noexcept {
-        return total_ == 0 ? 0.0
-                           : 100.0 * static_cast<double>(count_at_or_below(value_ns)) / static_cast<double>(total_);
+        return total_ == 0
+                   ? 0.0
+                   : 100.0 * static_cast<double>(count_at_or_below(value_ns)) / static_cast<double>(total_);
     }
     [[nodiscard]] double percentile_of(std::chrono::nanoseconds value) const noexcept {
         return percentile_of(value.count());
@@ -1655,20 +1652,23 @@ public:
     }
 
     // Calls f(const histogram_bucket&) for every non-empty counter, in increasing value order.
-    template <class F>
-    void for_each_bucket(F&& f) const {
+    template <class F> void for_each_bucket(F&& f) const {
         for_each_index([&](std::size_t i, std::uint64_t c) {
-            const histogram_bucket bucket{ns(layout_.lowest_of(i)), ns(layout_.highest_of(i)), ns(representative_of(i)),
-                                          c};
+            const histogram_bucket bucket{ns(layout_.lowest_of(i)), ns(layout_.highest_of(i)),
+                                          ns(representative_of(i)), c};
             f(bucket);
         });
     }
 
     // ---- configuration --------------------------------------------------------------------------
-    [[nodiscard]] static constexpr std::chrono::nanoseconds lowest() noexcept { return std::chrono::nanoseconds{1}; }
+    [[nodiscard]] static constexpr std::chrono::nanoseconds lowest() noexcept {
+        return std::chrono::nanoseconds{1};
+    }
     [[nodiscard]] std::chrono::nanoseconds highest() const noexcept { return ns(layout_.highest); }
     // HdrHistogram-equivalent digits: the largest d with 2 * 10^d <= sub_bucket_count().
-    [[nodiscard]] int significant_digits() const noexcept { return detail::histogram_significant_digits(layout_); }
+    [[nodiscard]] int significant_digits() const noexcept {
+        return detail::histogram_significant_digits(layout_);
+    }
     // 1 / sub_bucket_count(): the bound on |reported - exact| / exact for every reported value.
     [[nodiscard]] double max_relative_error() const noexcept {
         return 1.0 / static_cast<double>(layout_.sub_bucket_count());
@@ -1709,8 +1709,7 @@ private:
         return mid < min_ ? min_ : (mid > max_ ? max_ : mid);
     }
 
-    template <class F>
-    void for_each_index(F&& f) const {
+    template <class F> void for_each_index(F&& f) const {
         if (total_ == 0) {
             return;
         }
@@ -1777,13 +1776,14 @@ private:
     void check_same_config(const histogram& other, const char* operation) const {
         if (layout_.sub_bucket_mask != other.layout_.sub_bucket_mask) {
             throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": sub_bucket_count differs (" + std::to_string(layout_.sub_bucket_count()) +
-                                        " vs " + std::to_string(other.layout_.sub_bucket_count()) +
+                                        ": sub_bucket_count differs (" +
+                                        std::to_string(layout_.sub_bucket_count()) + " vs " +
+                                        std::to_string(other.layout_.sub_bucket_count()) +
                                         ", i.e. significant_digits / max_relative_error)");
         }
         if (layout_.highest != other.layout_.highest) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation + ": highest differs (" +
-                                        std::to_string(layout_.highest) + "ns vs " +
+            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
+                                        ": highest differs (" + std::to_string(layout_.highest) + "ns vs " +
                                         std::to_string(other.layout_.highest) + "ns)");
         }
     }
@@ -4459,7 +4459,8 @@ public:
             detail::record_backfill(layout_, value_ns, expected_interval_ns,
                                     [this](std::int64_t v, std::uint64_t n) { record(v, n); });
         }
-        void record_corrected(std::chrono::nanoseconds value, std::chrono::nanoseconds expected_interval) noexcept {
+        void record_corrected(std::chrono::nanoseconds value,
+                              std::chrono::nanoseconds expected_interval) noexcept {
             record_corrected(value.count(), expected_interval.count());
         }
 
@@ -4497,9 +4498,8 @@ public:
     // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
     // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
     explicit sharded_histogram(const options& opts)
-        : options_(opts),
-          layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
-                                                opts.highest.count())),
+        : options_(opts), layout_(detail::make_histogram_layout(
+                              opts.significant_digits, opts.max_relative_error, opts.highest.count())),
           registry_(std::make_shared<registry>()) {}
     // Shards live as long as this object; threads still recording into them when it is destroyed
     // are a bug (as for any object).
@@ -4586,8 +4586,9 @@ public:
         out.min_ = lo;
         out.max_ = hi;
         out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
-        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1] ? high_clamped
-                                                                               : out.counts_[layout_.counts_len - 1];
+        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1]
+                                ? high_clamped
+                                : out.counts_[layout_.counts_len - 1];
     }
 
     // Empties every shard. Only while no thread records: a concurrent record could write back a
@@ -4606,7 +4607,8 @@ public:
     // This object plus every shard (each about histogram::memory_bytes()).
     [[nodiscard]] std::size_t memory_bytes() const {
         const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return sizeof(sharded_histogram) + sizeof(registry) + registry_->shards.capacity() * sizeof(shard_entry) +
+        return sizeof(sharded_histogram) + sizeof(registry) +
+               registry_->shards.capacity() * sizeof(shard_entry) +
                registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
     }
     [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
@@ -4657,7 +4659,8 @@ private:
             }
             if (found == nullptr) {
                 if (orphan == nullptr) {
-                    registry_->shards.push_back(shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
+                    registry_->shards.push_back(
+                        shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
                     orphan = &registry_->shards.back();
                 }
                 orphan->owner = me;
@@ -5365,8 +5368,7 @@ inline std::size_t recorder::memory_bytes() const {
 namespace loadkit {
 inline namespace v0 {
 
-template <class T = void>
-class task;
+template <class T = void> class task;
 
 namespace detail {
 
@@ -5400,14 +5402,13 @@ struct task_promise_base : promise_base {
     final_awaiter final_suspend() const noexcept { return {}; }
 };
 
-template <class T>
-struct task_promise final : task_promise_base {
+template <class T> struct task_promise final : task_promise_base {
     std::variant<std::monostate, T, std::exception_ptr> result_;
 
     task<T> get_return_object() noexcept;
     void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
     template <class U = T>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         result_.template emplace<1>(std::forward<U>(value));
     }
@@ -5420,8 +5421,7 @@ struct task_promise final : task_promise_base {
     T&& result() && { return std::move(result()); }
 };
 
-template <class T>
-struct task_promise<T&> final : task_promise_base {
+template <class T> struct task_promise<T&> final : task_promise_base {
     T* value_ = nullptr;
     std::exception_ptr error_;
 
@@ -5436,8 +5436,7 @@ struct task_promise<T&> final : task_promise_base {
     }
 };
 
-template <>
-struct task_promise<void> final : task_promise_base {
+template <> struct task_promise<void> final : task_promise_base {
     std::exception_ptr error_;
 
     task<void> get_return_object() noexcept;
@@ -5450,15 +5449,13 @@ struct task_promise<void> final : task_promise_base {
     }
 };
 
-template <class T>
-struct task_awaiter_base {
+template <class T> struct task_awaiter_base {
     std::coroutine_handle<task_promise<T>> handle_;
     const std::stop_token* token_override_ = nullptr;
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> caller) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) {
         if (!handle_) {
             throw std::logic_error("loadkit::task: co_await on an empty or moved-from task");
         }
@@ -5475,8 +5472,7 @@ struct task_awaiter_base {
 // A lazily started coroutine producing a T (or a T&, or nothing). Move-only; co_await it once to
 // start it and get its value; an exception escaping the body is rethrown at the co_await.
 // Destroying a task that was never awaited destroys its frame without running it.
-template <class T>
-class [[nodiscard]] task {
+template <class T> class [[nodiscard]] task {
 public:
     using promise_type = detail::task_promise<T>;
     using value_type = T;
@@ -5509,7 +5505,9 @@ public:
 
     // For loadkit's combinators: await this task under an explicit stop token instead of the
     // awaiter's own.
-    auto await_with_token(const std::stop_token& token) && noexcept { return rvalue_awaiter{{handle_, &token}}; }
+    auto await_with_token(const std::stop_token& token) && noexcept {
+        return rvalue_awaiter{{handle_, &token}};
+    }
 
     handle_type handle() const noexcept { return handle_; }
 
@@ -5535,22 +5533,18 @@ private:
 };
 
 namespace detail {
-template <class T>
-task<T> task_promise<T>::get_return_object() noexcept {
+template <class T> task<T> task_promise<T>::get_return_object() noexcept {
     return task<T>{std::coroutine_handle<task_promise<T>>::from_promise(*this)};
 }
-template <class T>
-task<T&> task_promise<T&>::get_return_object() noexcept {
+template <class T> task<T&> task_promise<T&>::get_return_object() noexcept {
     return task<T&>{std::coroutine_handle<task_promise<T&>>::from_promise(*this)};
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
     return task<void>{std::coroutine_handle<task_promise<void>>::from_promise(*this)};
 }
 
-template <class>
-inline constexpr bool is_task_v = false;
-template <class T>
-inline constexpr bool is_task_v<task<T>> = true;
+template <class> inline constexpr bool is_task_v = false;
+template <class T> inline constexpr bool is_task_v<task<T>> = true;
 } // namespace detail
 
 } // namespace v0
@@ -5586,8 +5580,7 @@ struct detached_task {
 // threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
 // outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
 // `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
-template <class T, class OnEnd>
-detached_task run_detached(task<T> work, OnEnd on_end) {
+template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd on_end) {
     std::exception_ptr error;
     bool cancelled = false;
     try {
@@ -5663,7 +5656,8 @@ public:
     void started(std::size_t in_flight_now) noexcept {
         spawned_.fetch_add(1, std::memory_order_relaxed);
         std::size_t peak = peak_.load(std::memory_order_relaxed);
-        while (in_flight_now > peak && !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
+        while (in_flight_now > peak &&
+               !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
         }
     }
 
@@ -5816,16 +5810,13 @@ public:
         return best;
     }
 
-    template <class T>
-    void spawn(task<T> work) {
-        spawn_on(least_loaded(), std::move(work));
-    }
+    template <class T> void spawn(task<T> work) { spawn_on(least_loaded(), std::move(work)); }
 
-    template <class T>
-    void spawn_on(std::size_t index, task<T> work) {
+    template <class T> void spawn_on(std::size_t index, task<T> work) {
         shard& target = *shards_.at(index);
-        detail::detached_task body = detail::run_detached(
-            std::move(work), [this, where = &target](const std::exception_ptr& error, bool cancelled) noexcept {
+        detail::detached_task body =
+            detail::run_detached(std::move(work), [this, where = &target](const std::exception_ptr& error,
+                                                                          bool cancelled) noexcept {
                 finish(*where, error, cancelled);
             });
         body.handle.promise().stop_token_ = &stop_token_;
@@ -5976,8 +5967,7 @@ public:
 
         bool await_ready() noexcept { return semaphore_->try_acquire(); }
 
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             const std::stop_token& token = detail::stop_token_of(handle);
             if (token.stop_requested()) {
                 waiter_.state = detail::semaphore_waiter::cancelled;
@@ -7351,12 +7341,10 @@ struct sync_wait_promise_base : promise_base {
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
 };
 
-template <class R>
-struct sync_wait_promise : sync_wait_promise_base {
+template <class R> struct sync_wait_promise : sync_wait_promise_base {
     std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
 
-    template <class U>
-    void return_value(U&& value) {
+    template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<R>) {
             value_.emplace(std::addressof(value));
         } else {
@@ -7365,13 +7353,11 @@ struct sync_wait_promise : sync_wait_promise_base {
     }
 };
 
-template <>
-struct sync_wait_promise<void> : sync_wait_promise_base {
+template <> struct sync_wait_promise<void> : sync_wait_promise_base {
     void return_void() const noexcept {}
 };
 
-template <class R>
-class sync_wait_task {
+template <class R> class sync_wait_task {
 public:
     struct promise_type : sync_wait_promise<R> {
         sync_wait_task get_return_object() noexcept {
@@ -7460,16 +7446,14 @@ await_result_t<A> sync_wait_on(event_loop& loop, std::remove_reference_t<A>& awa
 
 // Runs `awaitable` on `loop` (on the calling thread) until it completes; returns its value or
 // rethrows its exception. Other work on the loop keeps running meanwhile and may remain afterwards.
-template <class A>
-detail::await_result_t<A> sync_wait(event_loop& loop, A&& awaitable) {
+template <class A> detail::await_result_t<A> sync_wait(event_loop& loop, A&& awaitable) {
     return detail::sync_wait_on<A>(loop, awaitable, false);
 }
 
 // Runs `awaitable` to completion from plain code on a fresh event loop on this thread, then keeps
 // the loop running until it is idle, so work the awaitable started in the background (spawned
 // tasks, pending timers) finishes too. Returns the value or rethrows the exception.
-template <class A>
-detail::await_result_t<A> sync_wait(A&& awaitable) {
+template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
     event_loop loop;
     return detail::sync_wait_on<A>(loop, awaitable, true);
 }
@@ -7529,15 +7513,13 @@ public:
         }
     }
 
-    template <class T>
-    class spawn_awaiter {
+    template <class T> class spawn_awaiter {
     public:
         spawn_awaiter(task_pool& pool, task<T> work) noexcept
             : pool_(&pool), work_(std::move(work)), slot_(pool.slots_) {}
 
         bool await_ready() noexcept { return slot_.await_ready(); }
-        template <class Promise>
-        bool await_suspend(std::coroutine_handle<Promise> handle) {
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
             return slot_.await_suspend(handle);
         }
         void await_resume() {
@@ -7551,14 +7533,12 @@ public:
         async_semaphore::acquire_awaiter slot_;
     };
 
-    template <class T>
-    [[nodiscard]] spawn_awaiter<T> spawn(task<T> work) noexcept {
+    template <class T> [[nodiscard]] spawn_awaiter<T> spawn(task<T> work) noexcept {
         return spawn_awaiter<T>{*this, std::move(work)};
     }
 
     // Spawns only if a slot is free right now; otherwise returns false and drops the task.
-    template <class T>
-    bool try_spawn(task<T> work) {
+    template <class T> bool try_spawn(task<T> work) {
         if (!slots_.try_acquire()) {
             return false;
         }
@@ -7603,16 +7583,18 @@ public:
 private:
     static options validated(const options& opts) {
         if (opts.max_in_flight == 0) {
-            throw std::invalid_argument("loadkit::task_pool: options.max_in_flight must be at least 1 (got 0)");
+            throw std::invalid_argument(
+                "loadkit::task_pool: options.max_in_flight must be at least 1 (got 0)");
         }
         return opts;
     }
 
-    template <class T>
-    void launch(task<T> work) {
-        executor& where = options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
+    template <class T> void launch(task<T> work) {
+        executor& where =
+            options_.target != nullptr ? *options_.target : detail::require_executor("task_pool::spawn");
         detail::detached_task runner = detail::run_detached(
-            std::move(work), [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
+            std::move(work),
+            [this](const std::exception_ptr& error, bool cancelled) noexcept { finish(error, cancelled); });
         runner.handle.promise().stop_token_ = &stop_token_;
         active_.fetch_add(1, std::memory_order_relaxed);
         tally_.started(running_.fetch_add(1, std::memory_order_relaxed) + 1);
@@ -7728,11 +7710,11 @@ private:
 };
 
 template <class T>
-using stored_t = std::conditional_t<std::is_void_v<T>, std::monostate,
-                                    std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
+using stored_t =
+    std::conditional_t<std::is_void_v<T>, std::monostate,
+                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
-template <class T>
-struct child_promise_base : promise_base {
+template <class T> struct child_promise_base : promise_base {
     child_group* group_ = nullptr;
     std::size_t index_ = 0;
     std::variant<std::monostate, stored_t<T>, std::exception_ptr> outcome_;
@@ -7751,10 +7733,8 @@ struct child_promise_base : promise_base {
     void unhandled_exception() noexcept { outcome_.template emplace<2>(std::current_exception()); }
 };
 
-template <class T>
-struct child_promise : child_promise_base<T> {
-    template <class U>
-    void return_value(U&& value) {
+template <class T> struct child_promise : child_promise_base<T> {
+    template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<T>) {
             this->outcome_.template emplace<1>(std::addressof(value));
         } else {
@@ -7762,13 +7742,11 @@ struct child_promise : child_promise_base<T> {
         }
     }
 };
-template <>
-struct child_promise<void> : child_promise_base<void> {
+template <> struct child_promise<void> : child_promise_base<void> {
     void return_void() noexcept { this->outcome_.template emplace<1>(); }
 };
 
-template <class T>
-class child_task {
+template <class T> class child_task {
 public:
     struct promise_type : child_promise<T> {
         child_task get_return_object() noexcept {
@@ -7814,8 +7792,7 @@ private:
     std::coroutine_handle<promise_type> handle_;
 };
 
-template <class T>
-child_task<T> make_child_task(task<T> inner) {
+template <class T> child_task<T> make_child_task(task<T> inner) {
     if constexpr (std::is_void_v<T>) {
         co_await std::move(inner);
     } else {
@@ -7844,15 +7821,11 @@ child_task<T> make_child_task(task<T> inner) {
 namespace loadkit {
 inline namespace v0 {
 
-template <class T>
-struct when_any_result {
+template <class T> struct when_any_result {
     std::size_t index;
     T value;
 };
-template <>
-struct when_any_result<void> {
-    std::size_t index;
-};
+template <> struct when_any_result<void> { std::size_t index; };
 
 namespace detail {
 
@@ -7870,8 +7843,7 @@ protected:
         group_.race_source_ = &source_;
     }
 
-    template <class Promise>
-    void link(std::coroutine_handle<Promise> parent) {
+    template <class Promise> void link(std::coroutine_handle<Promise> parent) {
         const std::stop_token& outer = stop_token_of(parent);
         if (outer.stop_possible()) {
             link_.emplace(outer, forward_stop{&source_});
@@ -7879,8 +7851,7 @@ protected:
     }
 
     // Once a winner is known the remaining children are not started at all.
-    template <class Child>
-    void start_unless_decided(Child& child, std::size_t index) noexcept {
+    template <class Child> void start_unless_decided(Child& child, std::size_t index) noexcept {
         if (group_.decided()) {
             (void)group_.child_done(index); // never the last: the parent still holds its count
         } else {
@@ -7894,16 +7865,14 @@ protected:
     child_group group_;
 };
 
-template <class... Ts>
-class when_any_awaiter : race_base {
+template <class... Ts> class when_any_awaiter : race_base {
 public:
     explicit when_any_awaiter(child_task<Ts>... children)
         : race_base(sizeof...(Ts)), children_(std::move(children)...) {}
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) {
         link(parent);
         start(std::index_sequence_for<Ts...>{});
         return group_.arrive_and_suspend(parent);
@@ -7915,13 +7884,11 @@ public:
     }
 
 private:
-    template <std::size_t... I>
-    void start(std::index_sequence<I...>) noexcept {
+    template <std::size_t... I> void start(std::index_sequence<I...>) noexcept {
         (start_unless_decided(std::get<I>(children_), I), ...);
     }
 
-    template <std::size_t I = 0>
-    std::variant<non_void_t<Ts>...> take(std::size_t winner) {
+    template <std::size_t I = 0> std::variant<non_void_t<Ts>...> take(std::size_t winner) {
         if constexpr (I + 1 < sizeof...(Ts)) {
             if (winner != I) {
                 return take<I + 1>(winner);
@@ -7937,16 +7904,14 @@ private:
     std::tuple<child_task<Ts>...> children_;
 };
 
-template <class T>
-class when_any_range_awaiter : race_base {
+template <class T> class when_any_range_awaiter : race_base {
 public:
     explicit when_any_range_awaiter(std::vector<child_task<T>> children)
         : race_base(children.size()), children_(std::move(children)) {}
 
     bool await_ready() const noexcept { return false; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) {
         link(parent);
         for (std::size_t i = 0; i < children_.size(); ++i) {
             start_unless_decided(children_[i], i);
@@ -7979,16 +7944,14 @@ private:
 // call. Returns a variant whose index() names the winner (std::monostate for task<void>); if the
 // winner failed, its exception is rethrown.
 template <class... Ts>
-    requires(sizeof...(Ts) > 0)
-task<std::variant<detail::non_void_t<Ts>...>> when_any(task<Ts>... tasks) {
+requires(sizeof...(Ts) > 0) task<std::variant<detail::non_void_t<Ts>...>> when_any(task<Ts>... tasks) {
     detail::when_any_awaiter<Ts...> race{detail::make_child_task(std::move(tasks))...};
     co_return co_await race;
 }
 
 // The same over a non-empty vector: the winner's index and value.
 template <class T>
-    requires(!std::is_reference_v<T>)
-task<when_any_result<T>> when_any(std::vector<task<T>> tasks) {
+requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<task<T>> tasks) {
     if (tasks.empty()) {
         throw std::invalid_argument("loadkit::when_any: tasks is empty; there is nothing to wait for");
     }
@@ -8024,8 +7987,7 @@ public:
 
 // The outcome of with_timeout(): the value, or "timed out" — a plain value to test, not an
 // exception, because in a load test a timeout is an expected, counted outcome.
-template <class T>
-class timeout_result {
+template <class T> class timeout_result {
 public:
     static timeout_result timeout() { return timeout_result{}; }
     explicit timeout_result(T value) : value_(std::move(value)) {}
@@ -8048,8 +8010,7 @@ private:
     std::optional<T> value_;
 };
 
-template <>
-class timeout_result<void> {
+template <> class timeout_result<void> {
 public:
     static timeout_result timeout() { return timeout_result{true}; }
     timeout_result() = default;
@@ -8077,13 +8038,14 @@ inline task<void> deadline_timer(clock::duration limit) { co_await sleep_for(lim
 // the call; its late value is discarded. A cancellation of the caller itself propagates as
 // operation_cancelled, distinct from a timeout.
 template <class T, class Rep, class Period>
-    requires(!std::is_reference_v<T>)
-task<timeout_result<T>> with_timeout(task<T> work, std::chrono::duration<Rep, Period> limit) {
+requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
+    task<T> work, std::chrono::duration<Rep, Period> limit) {
     if (limit < std::chrono::duration<Rep, Period>::zero()) {
         throw std::invalid_argument("loadkit::with_timeout: limit must not be negative");
     }
     task<void> timer = detail::deadline_timer(std::chrono::ceil<clock::duration>(limit));
-    task<std::variant<detail::non_void_t<T>, std::monostate>> race = when_any(std::move(work), std::move(timer));
+    task<std::variant<detail::non_void_t<T>, std::monostate>> race =
+        when_any(std::move(work), std::move(timer));
     auto outcome = co_await std::move(race);
     if (outcome.index() == 1) {
         co_return timeout_result<T>::timeout();
@@ -8120,15 +8082,14 @@ namespace detail {
 // Starts every child on the awaiting thread (each runs until it first suspends), then waits for
 // the last one. All children run to completion even when one fails; the first failure in argument
 // order is rethrown.
-template <class... Ts>
-class when_all_awaiter {
+template <class... Ts> class when_all_awaiter {
 public:
-    explicit when_all_awaiter(child_task<Ts>... children) : group_(sizeof...(Ts)), children_(std::move(children)...) {}
+    explicit when_all_awaiter(child_task<Ts>... children)
+        : group_(sizeof...(Ts)), children_(std::move(children)...) {}
 
     bool await_ready() const noexcept { return sizeof...(Ts) == 0; }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
         group_.token_ = &stop_token_of(parent);
         start(std::index_sequence_for<Ts...>{});
         return group_.arrive_and_suspend(parent);
@@ -8149,8 +8110,7 @@ public:
     }
 
 private:
-    template <std::size_t... I>
-    void start(std::index_sequence<I...>) noexcept {
+    template <std::size_t... I> void start(std::index_sequence<I...>) noexcept {
         (std::get<I>(children_).start(group_, I), ...);
     }
 
@@ -8158,16 +8118,14 @@ private:
     std::tuple<child_task<Ts>...> children_;
 };
 
-template <class T>
-class when_all_range_awaiter {
+template <class T> class when_all_range_awaiter {
 public:
     explicit when_all_range_awaiter(std::vector<child_task<T>> children)
         : group_(children.size()), children_(std::move(children)) {}
 
     bool await_ready() const noexcept { return children_.empty(); }
 
-    template <class Promise>
-    bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
         group_.token_ = &stop_token_of(parent);
         for (std::size_t i = 0; i < children_.size(); ++i) {
             children_[i].start(group_, i);
@@ -8200,16 +8158,15 @@ private:
 
 // Runs the tasks concurrently and completes when all have: a tuple of their values (std::monostate
 // for task<void>), or the first exception in argument order once every task has finished.
-template <class... Ts>
-task<std::tuple<detail::non_void_t<Ts>...>> when_all(task<Ts>... tasks) {
+template <class... Ts> task<std::tuple<detail::non_void_t<Ts>...>> when_all(task<Ts>... tasks) {
     detail::when_all_awaiter<Ts...> all{detail::make_child_task(std::move(tasks))...};
     co_return co_await all;
 }
 
 // The same over a vector: a vector of values in input order (nothing for task<void>).
 template <class T>
-    requires(!std::is_reference_v<T>)
-auto when_all(std::vector<task<T>> tasks) -> task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> {
+requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
+    -> task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> {
     std::vector<detail::child_task<T>> children;
     children.reserve(tasks.size());
     for (auto& each : tasks) {

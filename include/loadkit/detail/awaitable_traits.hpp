@@ -12,8 +12,7 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-template <class A>
-decltype(auto) get_awaiter(A&& awaitable) {
+template <class A> decltype(auto) get_awaiter(A&& awaitable) {
     if constexpr (requires { std::forward<A>(awaitable).operator co_await(); }) {
         return std::forward<A>(awaitable).operator co_await();
     } else if constexpr (requires { operator co_await(std::forward<A>(awaitable)); }) {
@@ -23,15 +22,12 @@ decltype(auto) get_awaiter(A&& awaitable) {
     }
 }
 
-template <class A>
-using awaiter_t = decltype(get_awaiter(std::declval<A>()));
+template <class A> using awaiter_t = decltype(get_awaiter(std::declval<A>()));
 
-template <class A>
-using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
+template <class A> using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
 
 // void cannot sit in a tuple or a variant; when_all/when_any report it as std::monostate.
-template <class T>
-using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+template <class T> using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 } // namespace detail
 } // namespace v0

@@ -57,11 +57,11 @@ private:
 };
 
 template <class T>
-using stored_t = std::conditional_t<std::is_void_v<T>, std::monostate,
-                                    std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
+using stored_t =
+    std::conditional_t<std::is_void_v<T>, std::monostate,
+                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
-template <class T>
-struct child_promise_base : promise_base {
+template <class T> struct child_promise_base : promise_base {
     child_group* group_ = nullptr;
     std::size_t index_ = 0;
     std::variant<std::monostate, stored_t<T>, std::exception_ptr> outcome_;
@@ -80,10 +80,8 @@ struct child_promise_base : promise_base {
     void unhandled_exception() noexcept { outcome_.template emplace<2>(std::current_exception()); }
 };
 
-template <class T>
-struct child_promise : child_promise_base<T> {
-    template <class U>
-    void return_value(U&& value) {
+template <class T> struct child_promise : child_promise_base<T> {
+    template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<T>) {
             this->outcome_.template emplace<1>(std::addressof(value));
         } else {
@@ -91,13 +89,11 @@ struct child_promise : child_promise_base<T> {
         }
     }
 };
-template <>
-struct child_promise<void> : child_promise_base<void> {
+template <> struct child_promise<void> : child_promise_base<void> {
     void return_void() noexcept { this->outcome_.template emplace<1>(); }
 };
 
-template <class T>
-class child_task {
+template <class T> class child_task {
 public:
     struct promise_type : child_promise<T> {
         child_task get_return_object() noexcept {
@@ -143,8 +139,7 @@ private:
     std::coroutine_handle<promise_type> handle_;
 };
 
-template <class T>
-child_task<T> make_child_task(task<T> inner) {
+template <class T> child_task<T> make_child_task(task<T> inner) {
     if constexpr (std::is_void_v<T>) {
         co_await std::move(inner);
     } else {

@@ -33,8 +33,7 @@ struct detached_task {
 // threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
 // outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
 // `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
-template <class T, class OnEnd>
-detached_task run_detached(task<T> work, OnEnd on_end) {
+template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd on_end) {
     std::exception_ptr error;
     bool cancelled = false;
     try {

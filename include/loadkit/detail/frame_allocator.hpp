@@ -31,7 +31,7 @@ namespace detail {
 class frame_cache {
 public:
     static constexpr std::size_t granularity = 64;
-    static constexpr std::size_t class_count = 16;     // frames up to 1 KiB are recycled
+    static constexpr std::size_t class_count = 16;           // frames up to 1 KiB are recycled
     static constexpr std::size_t max_cached_per_class = 512; // bounds the memory a thread keeps
 
     frame_cache() noexcept { alive_flag() = true; }

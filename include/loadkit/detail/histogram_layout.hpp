@@ -57,7 +57,8 @@ struct histogram_layout {
 
 inline constexpr unsigned histogram_max_sub_bucket_bits = 18; // = 5 significant digits
 
-[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value, const char* expected) {
+[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value,
+                                                const char* expected) {
     throw std::invalid_argument(std::string("loadkit::histogram_options: ") + field + " = " + value +
                                 " is invalid (expected " + expected + ")");
 }
@@ -76,9 +77,9 @@ inline histogram_layout make_histogram_layout(int significant_digits, double max
     const bool digits_set = significant_digits != 0;
     const bool error_set = max_relative_error != 0.0;
     if (digits_set && error_set) {
-        throw std::invalid_argument("loadkit::histogram_options: significant_digits = " +
-                                    std::to_string(significant_digits) + " and max_relative_error = " +
-                                    format_double(max_relative_error) + " are both set (set one)");
+        throw std::invalid_argument(
+            "loadkit::histogram_options: significant_digits = " + std::to_string(significant_digits) +
+            " and max_relative_error = " + format_double(max_relative_error) + " are both set (set one)");
     }
     histogram_layout layout;
     if (error_set) {
@@ -129,7 +130,8 @@ inline histogram_layout make_histogram_layout(int significant_digits, double max
 // Calls record(v, n) and handles all values sharing a counter at once, so the cost is bounded by the
 // counter count even for value = 1 h, interval = 1 ns (HdrHistogram would loop 3.6e12 times).
 template <class Record>
-void record_backfill(const histogram_layout& layout, std::int64_t value, std::int64_t interval, Record&& record) {
+void record_backfill(const histogram_layout& layout, std::int64_t value, std::int64_t interval,
+                     Record&& record) {
     if (interval <= 0 || value <= interval) {
         return;
     }
@@ -138,7 +140,8 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
     auto top = static_cast<std::uint64_t>(value) - step;
     while (left > 0) {
         // Everything above the range shares the clamped top counter; otherwise top's own counter.
-        const std::uint64_t floor = top > layout.highest ? layout.highest + 1 : layout.lowest_of(layout.index_of(top));
+        const std::uint64_t floor =
+            top > layout.highest ? layout.highest + 1 : layout.lowest_of(layout.index_of(top));
         const std::uint64_t fit = (top - floor) / step + 1;
         const std::uint64_t n = fit < left ? fit : left;
         const std::uint64_t low = top - (n - 1) * step;

@@ -14,8 +14,7 @@ namespace detail {
 
 // A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
 // every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
-template <class T>
-class ring_queue {
+template <class T> class ring_queue {
 public:
     bool empty() const noexcept { return head_ == tail_; }
     std::size_t size() const noexcept { return tail_ - head_; }

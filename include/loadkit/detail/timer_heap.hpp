@@ -23,7 +23,9 @@ public:
     bool empty() const noexcept { return entries_.empty(); }
     std::size_t size() const noexcept { return entries_.size(); }
     timer_node* top() const noexcept { return entries_.front().node; }
-    clock::time_point top_deadline() const noexcept { return clock::time_point(clock::duration(entries_.front().deadline)); }
+    clock::time_point top_deadline() const noexcept {
+        return clock::time_point(clock::duration(entries_.front().deadline));
+    }
 
     void push(timer_node& node) {
         node.sequence = next_sequence_++;
