@@ -1,6 +1,7 @@
 // Figures for loadkit::histogram and loadkit::sharded_histogram next to the exact baseline (keep
 // every sample in a std::vector, sort to query), as k6's TrendSink does. Prints a table; never
 // asserts on time. Fixed seed 42; median of 5 repetitions; build with -O2 -DNDEBUG.
+#include "bench_support.hpp"
 #include <loadkit/histogram.hpp>
 #include <loadkit/sharded_histogram.hpp>
 
@@ -90,17 +91,6 @@ void row(const char* what, double value, const char* baseline_name, double basel
                 target);
 }
 
-double load_average() {
-    double load = -1.0;
-    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1) {
-            load = -1.0;
-        }
-        std::fclose(f);
-    }
-    return load;
-}
-
 } // namespace
 
 int main() {
@@ -112,7 +102,7 @@ int main() {
     }
     std::printf("loadkit::histogram bench: 1 ns .. 1 h, 3 significant digits unless stated; seed 42; "
                 "load average %.2f on %u CPUs\n",
-                load_average(), std::thread::hardware_concurrency());
+                bench::load_average(), std::thread::hardware_concurrency());
     std::printf("%-46s %10s %10s   %-24s %12s   %s\n", "metric", "median", "min", "baseline", "median",
                 "target");
 

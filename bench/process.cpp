@@ -1,6 +1,7 @@
 // Figures for loadkit::process_probe (cost per reading, next to opening the file each time) and
 // loadkit::check_leak (analysis time for 1k / 10k / 100k samples). Prints a table; never asserts on
 // time. Fixed seed 42; median and minimum of 7 repetitions; build with -O2 -DNDEBUG.
+#include "bench_support.hpp"
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
 
@@ -48,17 +49,6 @@ void row(const char* what, timing t, const char* reference) {
 
 std::uint64_t sink = 0; // keeps readings observable
 
-double load_average() {
-    double load = -1.0;
-    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1) {
-            load = -1.0;
-        }
-        std::fclose(f);
-    }
-    return load;
-}
-
 std::vector<loadkit::leak_sample> soak_series(std::size_t n, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> noise(0.0, 2e6);
@@ -77,7 +67,7 @@ std::vector<loadkit::leak_sample> soak_series(std::size_t n, std::uint64_t seed)
 int main() {
     std::printf(
         "loadkit process probe / leak checker bench (seed 42; heap source: %s; load average %.2f)\n\n",
-        loadkit::process_probe::heap_source(), load_average());
+        loadkit::process_probe::heap_source(), bench::load_average());
     std::printf("%-50s %10s %10s   %s\n", "metric (us per call)", "median", "min",
                 "reference (research notes 2.4)");
 

@@ -2,6 +2,7 @@
 // errors, two threads), next to a bare loadkit::histogram; the cost of tick(), snapshot() and of
 // merging results; memory per tag and after a simulated 24 h soak. Prints a table; never asserts
 // on time. Fixed seed 42; median (and min) of repeated short runs; build with -O2 -DNDEBUG.
+#include "bench_support.hpp"
 #include <loadkit/histogram.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/result.hpp>
@@ -79,17 +80,6 @@ std::vector<std::chrono::nanoseconds> lognormal(std::size_t n, std::uint64_t see
     return out;
 }
 
-double load_average() {
-    double load = -1.0;
-    if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1) {
-            load = -1.0;
-        }
-        std::fclose(f);
-    }
-    return load;
-}
-
 } // namespace
 
 int main() {
@@ -101,7 +91,7 @@ int main() {
     const double per_record = static_cast<double>(chunk) * 1e-9;
     std::printf(
         "loadkit::recorder bench: 3 significant digits, 1 ns .. 1 h; seed 42; load average %.2f on %u CPUs\n",
-        load_average(), std::thread::hardware_concurrency());
+        bench::load_average(), std::thread::hardware_concurrency());
     std::printf("%-52s %12s %12s   %s\n", "metric", "median", "min", "unit");
 
     // ---- record ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/histogram.hpp>
 
@@ -16,19 +17,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-
-template <class F> std::string invalid_argument_message(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no std::invalid_argument thrown)";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 constexpr std::int64_t one_hour_ns = 3'600'000'000'000;
 

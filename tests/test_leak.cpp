@@ -1,4 +1,5 @@
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
@@ -21,19 +22,6 @@ namespace {
 using loadkit::leak_cause;
 using loadkit::leak_sample;
 using loadkit::leak_verdict;
-
-template <class F> std::string invalid_argument_message(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no std::invalid_argument thrown)";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 // ---- simulated soak runs --------------------------------------------------------------------------
 // One sample per x unit; 200 MB level; noise sigma 2 MB (1 % of the level); the default effect floor

@@ -1,4 +1,5 @@
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/process.hpp>
 
@@ -22,19 +23,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-
-template <class F> std::string invalid_argument_message(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no std::invalid_argument thrown)";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 // Storing a pointer here makes its block observable, so the compiler may not elide the allocation.
 char* volatile escaped = nullptr;
