@@ -100,10 +100,6 @@ public:
     }
 
 private:
-    using stored =
-        std::conditional_t<std::is_void_v<R>, std::monostate,
-                           std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
-
     void execute() noexcept override {
         try {
             if constexpr (std::is_void_v<R>) {
@@ -120,7 +116,7 @@ private:
     }
 
     F fn_;
-    std::variant<std::monostate, stored, std::exception_ptr> outcome_;
+    std::variant<std::monostate, stored_t<R>, std::exception_ptr> outcome_;
 };
 
 template <class F, class... Args> struct bound_call {

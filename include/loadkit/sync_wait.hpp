@@ -31,7 +31,7 @@ struct sync_wait_promise_base : promise_base {
 };
 
 template <class R> struct sync_wait_promise : sync_wait_promise_base {
-    std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
+    std::optional<stored_t<R>> value_;
 
     template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<R>) {
@@ -70,42 +70,29 @@ public:
 // the waiting loop before it completes, so `done_` is only ever touched by the waiting thread.
 template <class R, class A>
 sync_wait_task<R> make_sync_wait_task(std::remove_reference_t<A>& awaitable, event_loop& home) {
-    if constexpr (std::is_void_v<R>) {
-        std::exception_ptr error;
-        try {
+    std::optional<stored_t<R>> value;
+    std::exception_ptr error;
+    try {
+        if constexpr (std::is_void_v<R>) {
             co_await static_cast<A&&>(awaitable);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (current_executor() != &home) {
-            co_await home.schedule();
-        }
-        if (error) {
-            std::rethrow_exception(error);
-        }
-    } else {
-        std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value;
-        std::exception_ptr error;
-        try {
-            if constexpr (std::is_reference_v<R>) {
-                value.emplace(std::addressof(co_await static_cast<A&&>(awaitable)));
-            } else {
-                value.emplace(co_await static_cast<A&&>(awaitable));
-            }
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (current_executor() != &home) {
-            co_await home.schedule();
-        }
-        if (error) {
-            std::rethrow_exception(error);
-        }
-        if constexpr (std::is_reference_v<R>) {
-            co_return **value;
+        } else if constexpr (std::is_reference_v<R>) {
+            value.emplace(std::addressof(co_await static_cast<A&&>(awaitable)));
         } else {
-            co_return std::move(*value);
+            value.emplace(co_await static_cast<A&&>(awaitable));
         }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (current_executor() != &home) {
+        co_await home.schedule();
+    }
+    if (error) {
+        std::rethrow_exception(error);
+    }
+    if constexpr (std::is_reference_v<R>) {
+        co_return **value;
+    } else if constexpr (!std::is_void_v<R>) {
+        co_return std::move(*value);
     }
 }
 

@@ -310,6 +310,12 @@ template <class A> using await_result_t = decltype(std::declval<awaiter_t<A>&>()
 // void cannot sit in a tuple or a variant; when_all/when_any report it as std::monostate.
 template <class T> using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// How a result is kept until it is handed over: a reference as a pointer, void as std::monostate.
+template <class T>
+using stored_t =
+    std::conditional_t<std::is_void_v<T>, std::monostate,
+                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
+
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
@@ -611,10 +617,6 @@ public:
     }
 
 private:
-    using stored =
-        std::conditional_t<std::is_void_v<R>, std::monostate,
-                           std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
-
     void execute() noexcept override {
         try {
             if constexpr (std::is_void_v<R>) {
@@ -631,7 +633,7 @@ private:
     }
 
     F fn_;
-    std::variant<std::monostate, stored, std::exception_ptr> outcome_;
+    std::variant<std::monostate, stored_t<R>, std::exception_ptr> outcome_;
 };
 
 template <class F, class... Args> struct bound_call {
@@ -7342,7 +7344,7 @@ struct sync_wait_promise_base : promise_base {
 };
 
 template <class R> struct sync_wait_promise : sync_wait_promise_base {
-    std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value_;
+    std::optional<stored_t<R>> value_;
 
     template <class U> void return_value(U&& value) {
         if constexpr (std::is_reference_v<R>) {
@@ -7381,42 +7383,29 @@ public:
 // the waiting loop before it completes, so `done_` is only ever touched by the waiting thread.
 template <class R, class A>
 sync_wait_task<R> make_sync_wait_task(std::remove_reference_t<A>& awaitable, event_loop& home) {
-    if constexpr (std::is_void_v<R>) {
-        std::exception_ptr error;
-        try {
+    std::optional<stored_t<R>> value;
+    std::exception_ptr error;
+    try {
+        if constexpr (std::is_void_v<R>) {
             co_await static_cast<A&&>(awaitable);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (current_executor() != &home) {
-            co_await home.schedule();
-        }
-        if (error) {
-            std::rethrow_exception(error);
-        }
-    } else {
-        std::optional<std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>> value;
-        std::exception_ptr error;
-        try {
-            if constexpr (std::is_reference_v<R>) {
-                value.emplace(std::addressof(co_await static_cast<A&&>(awaitable)));
-            } else {
-                value.emplace(co_await static_cast<A&&>(awaitable));
-            }
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (current_executor() != &home) {
-            co_await home.schedule();
-        }
-        if (error) {
-            std::rethrow_exception(error);
-        }
-        if constexpr (std::is_reference_v<R>) {
-            co_return **value;
+        } else if constexpr (std::is_reference_v<R>) {
+            value.emplace(std::addressof(co_await static_cast<A&&>(awaitable)));
         } else {
-            co_return std::move(*value);
+            value.emplace(co_await static_cast<A&&>(awaitable));
         }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (current_executor() != &home) {
+        co_await home.schedule();
+    }
+    if (error) {
+        std::rethrow_exception(error);
+    }
+    if constexpr (std::is_reference_v<R>) {
+        co_return **value;
+    } else if constexpr (!std::is_void_v<R>) {
+        co_return std::move(*value);
     }
 }
 
@@ -7708,11 +7697,6 @@ private:
     std::atomic<std::size_t> winner_{no_winner};
     std::coroutine_handle<> parent_{};
 };
-
-template <class T>
-using stored_t =
-    std::conditional_t<std::is_void_v<T>, std::monostate,
-                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
 template <class T> struct child_promise_base : promise_base {
     child_group* group_ = nullptr;

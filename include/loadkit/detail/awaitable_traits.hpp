@@ -29,6 +29,12 @@ template <class A> using await_result_t = decltype(std::declval<awaiter_t<A>&>()
 // void cannot sit in a tuple or a variant; when_all/when_any report it as std::monostate.
 template <class T> using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// How a result is kept until it is handed over: a reference as a pointer, void as std::monostate.
+template <class T>
+using stored_t =
+    std::conditional_t<std::is_void_v<T>, std::monostate,
+                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
+
 } // namespace detail
 } // namespace v0
 } // namespace loadkit

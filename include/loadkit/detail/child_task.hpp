@@ -56,11 +56,6 @@ private:
     std::coroutine_handle<> parent_{};
 };
 
-template <class T>
-using stored_t =
-    std::conditional_t<std::is_void_v<T>, std::monostate,
-                       std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
-
 template <class T> struct child_promise_base : promise_base {
     child_group* group_ = nullptr;
     std::size_t index_ = 0;
