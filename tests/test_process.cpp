@@ -69,7 +69,16 @@ TEST_CASE("process probe: a Linux sample has every field, and plausible ones", "
 TEST_CASE("process probe: threads counts a thread while it runs", "[process]") {
     loadkit::process_probe probe;
     std::thread([] {}).join(); // TSan starts a helper thread at the first pthread_create: get it going
-    const std::uint32_t before = probe.threads().value();
+    // A joined thread can stay visible in /proc for a moment after join() returns, so "before" is the
+    // count once it has held still for 50 ms.
+    std::uint32_t before = probe.threads().value();
+    REQUIRE(eventually([&] {
+        std::this_thread::sleep_for(50ms);
+        const std::uint32_t now = probe.threads().value();
+        const bool still = now == before;
+        before = now;
+        return still;
+    }));
     std::atomic<bool> release{false};
     std::atomic<bool> started{false};
     std::thread worker([&] {
@@ -79,10 +88,10 @@ TEST_CASE("process probe: threads counts a thread while it runs", "[process]") {
         }
     });
     REQUIRE(eventually([&] { return started.load(); }));
-    const std::uint32_t during = probe.threads().value();
+    const bool counted = eventually([&] { return probe.threads().value() == before + 1; });
     release = true;
     worker.join();
-    CHECK(during == before + 1);
+    CHECK(counted);
     CHECK(eventually([&] { return probe.threads().value() == before; })); // the kernel reaps it
 }
 

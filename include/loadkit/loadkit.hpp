@@ -16,6 +16,7 @@
 #include <loadkit/process.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/result.hpp>
+#include <loadkit/run_report.hpp>
 #include <loadkit/runner.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sharded_histogram.hpp>

@@ -5341,753 +5341,20 @@ inline std::size_t recorder::memory_bytes() const {
 
 #endif // LOADKIT_RECORDER_HPP
 // ---- end loadkit/recorder.hpp ----
-// ---- begin loadkit/runner.hpp ----
+// ---- begin loadkit/run_report.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
-#ifndef LOADKIT_RUNNER_HPP
-#define LOADKIT_RUNNER_HPP
+//
+// loadkit::run_report — everything one load test produced, as plain data: the measured result
+// (result.hpp), the verdicts read from it (SLO policy, leak trend), the resources sampled while it
+// ran, operations that were stuck, and the throughput/latency curve of a capacity search. The run
+// engine (engine.hpp) fills it; reporters (report/*.hpp) write it; nothing here computes.
+//
+//   loadkit::run_report report = loadkit::run(options, scenario);
+//   if (!report.passed()) { ... }   // SLO objectives, leak verdict and stuck operations together
+#ifndef LOADKIT_RUN_REPORT_HPP
+#define LOADKIT_RUN_REPORT_HPP
 
-// ---- begin loadkit/detail/detached_task.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_DETAIL_DETACHED_TASK_HPP
-#define LOADKIT_DETAIL_DETACHED_TASK_HPP
-
-// ---- begin loadkit/task.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_TASK_HPP
-#define LOADKIT_TASK_HPP
-
-
-#include <atomic>
-#include <coroutine>
-#include <exception>
-#include <memory>
-#include <stdexcept>
-#include <stop_token>
-#include <type_traits>
-#include <utility>
-#include <variant>
-
-namespace loadkit {
-inline namespace v0 {
-
-template <class T = void> class task;
-
-namespace detail {
-
-// How a task hands control back to its awaiter without growing the stack:
-//  - the awaiter starts the child with resume() and then tries to "arrive" on the flag;
-//  - the child's final_suspend tries to arrive as well;
-//  - whoever arrives second continues the awaiter. When the child finished synchronously, the
-//    awaiter arrives second and simply does not suspend (await_suspend returns false), so a loop of
-//    a million synchronously completing co_awaits runs in constant stack even at -O0, where
-//    compilers do not guarantee the tail call that pure symmetric transfer relies on
-//    (llvm#42853, libcoro#273). When the child finished later, final_suspend arrives second and
-//    transfers to the awaiter symmetrically (P0913).
-struct task_promise_base : promise_base {
-    std::coroutine_handle<> continuation_{};
-    std::atomic<bool> arrived_{false};
-
-    struct final_awaiter {
-        bool await_ready() const noexcept { return false; }
-        template <class Promise>
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-            task_promise_base& promise = self.promise();
-            if (promise.arrived_.exchange(true, std::memory_order_acq_rel)) {
-                return promise.continuation_;
-            }
-            return std::noop_coroutine();
-        }
-        void await_resume() const noexcept {}
-    };
-
-    std::suspend_always initial_suspend() const noexcept { return {}; }
-    final_awaiter final_suspend() const noexcept { return {}; }
-};
-
-template <class T> struct task_promise final : task_promise_base {
-    std::variant<std::monostate, T, std::exception_ptr> result_;
-
-    task<T> get_return_object() noexcept;
-    void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
-    template <class U = T>
-    requires std::is_convertible_v<U&&, T>
-    void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
-        result_.template emplace<1>(std::forward<U>(value));
-    }
-    T& result() & {
-        if (result_.index() == 2) {
-            std::rethrow_exception(std::get<2>(result_));
-        }
-        return std::get<1>(result_);
-    }
-    T&& result() && { return std::move(result()); }
-};
-
-template <class T> struct task_promise<T&> final : task_promise_base {
-    T* value_ = nullptr;
-    std::exception_ptr error_;
-
-    task<T&> get_return_object() noexcept;
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
-    void return_value(T& value) noexcept { value_ = std::addressof(value); }
-    T& result() {
-        if (error_) {
-            std::rethrow_exception(error_);
-        }
-        return *value_;
-    }
-};
-
-template <> struct task_promise<void> final : task_promise_base {
-    std::exception_ptr error_;
-
-    task<void> get_return_object() noexcept;
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
-    void return_void() const noexcept {}
-    void result() {
-        if (error_) {
-            std::rethrow_exception(error_);
-        }
-    }
-};
-
-template <class T> struct task_awaiter_base {
-    std::coroutine_handle<task_promise<T>> handle_;
-    const std::stop_token* token_override_ = nullptr;
-
-    bool await_ready() const noexcept { return false; }
-
-    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) {
-        if (!handle_) {
-            throw std::logic_error("loadkit::task: co_await on an empty or moved-from task");
-        }
-        task_promise<T>& promise = handle_.promise();
-        promise.continuation_ = caller;
-        promise.stop_token_ = token_override_ != nullptr ? token_override_ : &stop_token_of(caller);
-        handle_.resume();
-        return !promise.arrived_.exchange(true, std::memory_order_acq_rel);
-    }
-};
-
-} // namespace detail
-
-// A lazily started coroutine producing a T (or a T&, or nothing). Move-only; co_await it once to
-// start it and get its value; an exception escaping the body is rethrown at the co_await.
-// Destroying a task that was never awaited destroys its frame without running it.
-template <class T> class [[nodiscard]] task {
-public:
-    using promise_type = detail::task_promise<T>;
-    using value_type = T;
-    using handle_type = std::coroutine_handle<promise_type>;
-
-    task() noexcept = default;
-    explicit task(handle_type handle) noexcept : handle_(handle) {}
-    task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
-    task& operator=(task&& other) noexcept {
-        if (this != &other) {
-            destroy();
-            handle_ = std::exchange(other.handle_, {});
-        }
-        return *this;
-    }
-    task(const task&) = delete;
-    task& operator=(const task&) = delete;
-    ~task() { destroy(); }
-
-    bool valid() const noexcept { return static_cast<bool>(handle_); }
-    bool done() const noexcept { return handle_ && handle_.done(); }
-
-    auto operator co_await() & noexcept {
-        struct awaiter : detail::task_awaiter_base<T> {
-            decltype(auto) await_resume() { return this->handle_.promise().result(); }
-        };
-        return awaiter{{handle_, nullptr}};
-    }
-    auto operator co_await() && noexcept { return rvalue_awaiter{{handle_, nullptr}}; }
-
-    // For loadkit's combinators: await this task under an explicit stop token instead of the
-    // awaiter's own.
-    auto await_with_token(const std::stop_token& token) && noexcept {
-        return rvalue_awaiter{{handle_, &token}};
-    }
-
-    handle_type handle() const noexcept { return handle_; }
-
-private:
-    // Awaiting an rvalue task moves the value out of it.
-    struct rvalue_awaiter : detail::task_awaiter_base<T> {
-        decltype(auto) await_resume() {
-            if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
-                return this->handle_.promise().result();
-            } else {
-                return T(std::move(this->handle_.promise()).result());
-            }
-        }
-    };
-
-    void destroy() noexcept {
-        if (handle_) {
-            handle_.destroy();
-            handle_ = {};
-        }
-    }
-    handle_type handle_{};
-};
-
-namespace detail {
-template <class T> task<T> task_promise<T>::get_return_object() noexcept {
-    return task<T>{std::coroutine_handle<task_promise<T>>::from_promise(*this)};
-}
-template <class T> task<T&> task_promise<T&>::get_return_object() noexcept {
-    return task<T&>{std::coroutine_handle<task_promise<T&>>::from_promise(*this)};
-}
-inline task<void> task_promise<void>::get_return_object() noexcept {
-    return task<void>{std::coroutine_handle<task_promise<void>>::from_promise(*this)};
-}
-
-template <class> inline constexpr bool is_task_v = false;
-template <class T> inline constexpr bool is_task_v<task<T>> = true;
-} // namespace detail
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_TASK_HPP
-// ---- end loadkit/task.hpp ----
-
-#include <coroutine>
-#include <exception>
-#include <utility>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
-// frees itself when it ends. Its bodies (pools, runners) catch every exception themselves.
-struct detached_task {
-    struct promise_type : promise_base {
-        detached_task get_return_object() noexcept {
-            return {std::coroutine_handle<promise_type>::from_promise(*this)};
-        }
-        std::suspend_always initial_suspend() const noexcept { return {}; }
-        std::suspend_never final_suspend() const noexcept { return {}; }
-        void return_void() const noexcept {}
-        void unhandled_exception() const noexcept { std::terminate(); }
-    };
-    std::coroutine_handle<promise_type> handle;
-};
-
-// Runs `work` detached and reports how it ended: `on_end(error, cancelled)` with the exception it
-// threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
-// outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
-// `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
-template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd on_end) {
-    std::exception_ptr error;
-    bool cancelled = false;
-    try {
-        co_await std::move(work);
-    } catch (const operation_cancelled&) {
-        cancelled = true;
-    } catch (...) {
-        error = std::current_exception();
-    }
-    on_end(error, cancelled);
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_DETACHED_TASK_HPP
-// ---- end loadkit/detail/detached_task.hpp ----
-// ---- begin loadkit/spawn_report.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_SPAWN_REPORT_HPP
-#define LOADKIT_SPAWN_REPORT_HPP
-
-
-#include <atomic>
-#include <cstddef>
-#include <exception>
-#include <mutex>
-#include <string>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-// What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
-// the first few exceptions are kept whole so nothing a task threw goes unseen.
-struct spawn_report {
-    std::size_t spawned = 0;
-    std::size_t succeeded = 0;
-    std::size_t failed = 0;    // ended with an exception
-    std::size_t cancelled = 0; // ended with operation_cancelled (the pool or runner was stopped)
-    std::size_t peak_in_flight = 0;
-    std::vector<std::exception_ptr> errors; // the first `kept_errors` failures, in order
-
-    bool ok() const noexcept { return failed == 0; }
-
-    // what() of an exception, or a placeholder for a non-std exception.
-    static std::string describe(const std::exception_ptr& error) {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "non-standard exception";
-        }
-    }
-
-    // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
-    void rethrow_first_error() const {
-        if (!errors.empty()) {
-            std::rethrow_exception(errors.front());
-        }
-    }
-};
-
-namespace detail {
-// The bookkeeping behind spawn_report. Counters are atomics touched once per task; the mutex is
-// only taken to keep a failure.
-class spawn_tally {
-public:
-    explicit spawn_tally(std::size_t kept_errors) : kept_errors_(kept_errors) {}
-
-    void started(std::size_t in_flight_now) noexcept {
-        spawned_.fetch_add(1, std::memory_order_relaxed);
-        std::size_t peak = peak_.load(std::memory_order_relaxed);
-        while (in_flight_now > peak &&
-               !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
-        }
-    }
-
-    void ended(const std::exception_ptr& error, bool cancelled) noexcept {
-        if (cancelled) {
-            cancelled_.fetch_add(1, std::memory_order_relaxed);
-        } else if (error) {
-            failed_.fetch_add(1, std::memory_order_relaxed);
-            std::lock_guard lock(mutex_);
-            if (errors_.size() < kept_errors_) {
-                try {
-                    errors_.push_back(error);
-                } catch (...) { // out of memory: still counted above
-                }
-            }
-        } else {
-            succeeded_.fetch_add(1, std::memory_order_relaxed);
-        }
-    }
-
-    spawn_report report() const {
-        spawn_report out;
-        out.spawned = spawned_.load(std::memory_order_relaxed);
-        out.succeeded = succeeded_.load(std::memory_order_relaxed);
-        out.failed = failed_.load(std::memory_order_relaxed);
-        out.cancelled = cancelled_.load(std::memory_order_relaxed);
-        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
-        std::lock_guard lock(mutex_);
-        out.errors = errors_;
-        return out;
-    }
-
-private:
-    std::size_t kept_errors_;
-    std::atomic<std::size_t> spawned_{0};
-    std::atomic<std::size_t> succeeded_{0};
-    std::atomic<std::size_t> failed_{0};
-    std::atomic<std::size_t> cancelled_{0};
-    std::atomic<std::size_t> peak_{0};
-    mutable std::mutex mutex_;
-    std::vector<std::exception_ptr> errors_;
-};
-} // namespace detail
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_SPAWN_REPORT_HPP
-// ---- end loadkit/spawn_report.hpp ----
-
-#include <atomic>
-#include <condition_variable>
-#include <cstddef>
-#include <exception>
-#include <memory>
-#include <mutex>
-#include <stdexcept>
-#include <stop_token>
-#include <string>
-#include <thread>
-#include <utility>
-#include <vector>
-
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#endif
-
-namespace loadkit {
-inline namespace v0 {
-
-// N event loops on N threads, one shard per core. A task is spawned onto one loop (the least
-// loaded, or one you choose) and stays there unless it hops (`co_await r.loop(i).schedule()`).
-// There is no shared run queue: each loop has its own, so adding threads adds throughput instead
-// of contention on one lock.
-class runner {
-public:
-    struct options {
-        std::size_t threads = 0;  // 0: one per hardware thread
-        bool pin_threads = false; // pin loop i to CPU i (Linux)
-        std::size_t kept_errors = 16;
-    };
-
-    runner() : runner(options{}) {}
-    explicit runner(options opts) : tally_(opts.kept_errors) {
-        std::size_t count = opts.threads;
-        if (count == 0) {
-            count = std::thread::hardware_concurrency();
-            count = count == 0 ? 1 : count;
-        }
-        if (count > 1024) {
-            throw std::invalid_argument("loadkit::runner: options.threads must be at most 1024 (got " +
-                                        std::to_string(count) + ")");
-        }
-        shards_.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            shards_.push_back(std::make_unique<shard>());
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            shard* s = shards_[i].get();
-            s->thread = std::thread([s] { s->loop.run_until_stopped(); });
-            if (opts.pin_threads) {
-                pin(s->thread, i);
-            }
-        }
-    }
-    runner(const runner&) = delete;
-    runner& operator=(const runner&) = delete;
-
-    // Cancels what is still running, waits for it to end, then stops the threads.
-    ~runner() {
-        request_stop();
-        wait_idle();
-        for (auto& s : shards_) {
-            s->loop.stop();
-        }
-        for (auto& s : shards_) {
-            s->thread.join();
-        }
-    }
-
-    std::size_t size() const noexcept { return shards_.size(); }
-
-    event_loop& loop(std::size_t index) {
-        if (index >= shards_.size()) {
-            throw std::out_of_range("loadkit::runner::loop: index " + std::to_string(index) + " >= size " +
-                                    std::to_string(shards_.size()));
-        }
-        return shards_[index]->loop;
-    }
-
-    // Tasks spawned and not yet finished on loop `index`.
-    std::size_t load(std::size_t index) const noexcept {
-        return shards_[index]->load.load(std::memory_order_relaxed);
-    }
-
-    std::size_t least_loaded() const noexcept {
-        const std::size_t count = shards_.size();
-        const std::size_t start = next_.fetch_add(1, std::memory_order_relaxed) % count;
-        std::size_t best = start;
-        std::size_t best_load = load(start);
-        for (std::size_t step = 1; step < count && best_load > 0; ++step) {
-            const std::size_t candidate = (start + step) % count;
-            const std::size_t candidate_load = load(candidate);
-            if (candidate_load < best_load) {
-                best = candidate;
-                best_load = candidate_load;
-            }
-        }
-        return best;
-    }
-
-    template <class T> void spawn(task<T> work) { spawn_on(least_loaded(), std::move(work)); }
-
-    template <class T> void spawn_on(std::size_t index, task<T> work) {
-        shard& target = *shards_.at(index);
-        detail::detached_task body =
-            detail::run_detached(std::move(work), [this, where = &target](const std::exception_ptr& error,
-                                                                          bool cancelled) noexcept {
-                finish(*where, error, cancelled);
-            });
-        body.handle.promise().stop_token_ = &stop_token_;
-        target.load.fetch_add(1, std::memory_order_relaxed);
-        tally_.started(active_.fetch_add(1, std::memory_order_relaxed) + 1);
-        target.loop.post(body.handle);
-    }
-
-    // Blocks the calling thread until every spawned task has ended; returns what became of them.
-    spawn_report join() {
-        for (auto& s : shards_) {
-            if (current_executor() == &s->loop) {
-                throw std::logic_error("loadkit::runner::join: called from one of the runner's own threads; "
-                                       "it would wait for itself");
-            }
-        }
-        wait_idle();
-        return tally_.report();
-    }
-
-    void request_stop() noexcept { stop_source_.request_stop(); }
-    std::stop_token get_stop_token() const noexcept { return stop_token_; }
-    spawn_report report() const { return tally_.report(); }
-
-private:
-    // Padded so the per-loop load counters of neighbouring shards do not share a cache line.
-    struct alignas(64) shard {
-        event_loop loop;
-        std::atomic<std::size_t> load{0};
-        std::thread thread;
-    };
-
-    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
-#if defined(__linux__)
-        const unsigned cpus = std::thread::hardware_concurrency();
-        if (cpus == 0) {
-            return;
-        }
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(index % cpus, &set);
-        (void)pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
-#endif
-    }
-
-    void wait_idle() {
-        std::unique_lock lock(mutex_);
-        idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
-    }
-
-    void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {
-        tally_.ended(error, cancelled);
-        where.load.fetch_sub(1, std::memory_order_relaxed);
-        std::size_t active = active_.load(std::memory_order_relaxed);
-        while (active > 1) {
-            if (active_.compare_exchange_weak(active, active - 1, std::memory_order_acq_rel)) {
-                return;
-            }
-        }
-        std::lock_guard lock(mutex_); // notify under the lock: the joiner may destroy us right after
-        if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            idle_.notify_all();
-        }
-    }
-
-    std::vector<std::unique_ptr<shard>> shards_;
-    mutable std::atomic<std::size_t> next_{0};
-    detail::spawn_tally tally_;
-    std::stop_source stop_source_;
-    std::stop_token stop_token_ = stop_source_.get_token();
-    std::atomic<std::size_t> active_{0};
-    std::mutex mutex_;
-    std::condition_variable idle_;
-};
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_RUNNER_HPP
-// ---- end loadkit/runner.hpp ----
-// ---- begin loadkit/semaphore.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_SEMAPHORE_HPP
-#define LOADKIT_SEMAPHORE_HPP
-
-
-#include <atomic>
-#include <coroutine>
-#include <cstddef>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
-#include <stop_token>
-#include <string>
-#include <utility>
-
-namespace loadkit {
-inline namespace v0 {
-
-class async_semaphore;
-
-namespace detail {
-struct semaphore_waiter {
-    enum : int { queued, granted, cancelled };
-    semaphore_waiter* prev = nullptr;
-    semaphore_waiter* next = nullptr;
-    std::coroutine_handle<> handle{};
-    executor* home = nullptr;
-    int state = queued; // guarded by the semaphore's mutex until the waiter resumes
-};
-struct withdraw_on_stop {
-    async_semaphore* semaphore;
-    semaphore_waiter* waiter;
-    void operator()() const noexcept;
-};
-} // namespace detail
-
-// A counting semaphore for coroutines: `co_await sem.acquire()` suspends (never blocks the thread)
-// until a permit is free. The fast paths — a free permit, a release nobody waits for — are one
-// atomic operation each; only actual waiting takes the mutex. Waits are cancellable through the
-// task's stop token. Not FIFO-fair: a task arriving while permits are free takes one directly.
-class async_semaphore {
-public:
-    explicit async_semaphore(std::ptrdiff_t permits) : count_(permits) {
-        if (permits < 0) {
-            throw std::invalid_argument("loadkit::async_semaphore: permits must be >= 0 (got " +
-                                        std::to_string(permits) + ")");
-        }
-    }
-    async_semaphore(const async_semaphore&) = delete;
-    async_semaphore& operator=(const async_semaphore&) = delete;
-
-    bool try_acquire() noexcept {
-        std::ptrdiff_t current = count_.load(std::memory_order_relaxed);
-        while (current > 0) {
-            if (count_.compare_exchange_weak(current, current - 1, std::memory_order_seq_cst)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    class acquire_awaiter {
-    public:
-        explicit acquire_awaiter(async_semaphore& semaphore) noexcept : semaphore_(&semaphore) {}
-        acquire_awaiter(const acquire_awaiter&) = delete;
-        acquire_awaiter& operator=(const acquire_awaiter&) = delete;
-
-        bool await_ready() noexcept { return semaphore_->try_acquire(); }
-
-        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
-            const std::stop_token& token = detail::stop_token_of(handle);
-            if (token.stop_requested()) {
-                waiter_.state = detail::semaphore_waiter::cancelled;
-                return false;
-            }
-            waiter_.handle = handle;
-            waiter_.home = &detail::require_executor("async_semaphore::acquire");
-            if (!semaphore_->enqueue_or_acquire(waiter_)) {
-                waiter_.state = detail::semaphore_waiter::granted;
-                return false;
-            }
-            if (token.stop_possible()) {
-                on_stop_.emplace(token, detail::withdraw_on_stop{semaphore_, &waiter_});
-            }
-            return true;
-        }
-
-        void await_resume() {
-            on_stop_.reset();
-            if (waiter_.state == detail::semaphore_waiter::cancelled) {
-                throw operation_cancelled{};
-            }
-        }
-
-    private:
-        async_semaphore* semaphore_;
-        detail::semaphore_waiter waiter_;
-        std::optional<std::stop_callback<detail::withdraw_on_stop>> on_stop_;
-    };
-
-    [[nodiscard]] acquire_awaiter acquire() noexcept { return acquire_awaiter{*this}; }
-
-    void release(std::ptrdiff_t permits = 1) {
-        count_.fetch_add(permits, std::memory_order_seq_cst);
-        // Pairs with the waiter's seq_cst increment of waiting_ followed by its re-check of count_:
-        // either the waiter sees our permit or we see the waiter.
-        if (waiting_.load(std::memory_order_seq_cst) == 0) {
-            return;
-        }
-        for (;;) {
-            std::coroutine_handle<> handle;
-            executor* home = nullptr;
-            {
-                std::lock_guard lock(mutex_);
-                if (head_ == nullptr || !try_acquire()) {
-                    return;
-                }
-                detail::semaphore_waiter* waiter = head_;
-                unlink(*waiter);
-                waiter->state = detail::semaphore_waiter::granted;
-                handle = waiter->handle;
-                home = waiter->home;
-            }
-            home->post(handle);
-        }
-    }
-
-    std::ptrdiff_t available() const noexcept {
-        const std::ptrdiff_t current = count_.load(std::memory_order_relaxed);
-        return current > 0 ? current : 0;
-    }
-    std::size_t waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
-
-private:
-    friend struct detail::withdraw_on_stop;
-
-    // false: a permit was taken after all; true: the waiter is queued.
-    bool enqueue_or_acquire(detail::semaphore_waiter& waiter) {
-        std::lock_guard lock(mutex_);
-        waiting_.fetch_add(1, std::memory_order_seq_cst);
-        if (try_acquire()) {
-            waiting_.fetch_sub(1, std::memory_order_relaxed);
-            return false;
-        }
-        waiter.prev = tail_;
-        waiter.next = nullptr;
-        (tail_ != nullptr ? tail_->next : head_) = &waiter;
-        tail_ = &waiter;
-        return true;
-    }
-
-    void unlink(detail::semaphore_waiter& waiter) noexcept {
-        (waiter.prev != nullptr ? waiter.prev->next : head_) = waiter.next;
-        (waiter.next != nullptr ? waiter.next->prev : tail_) = waiter.prev;
-        waiter.prev = waiter.next = nullptr;
-        waiting_.fetch_sub(1, std::memory_order_relaxed);
-    }
-
-    void withdraw(detail::semaphore_waiter& waiter) noexcept {
-        std::coroutine_handle<> handle;
-        executor* home = nullptr;
-        {
-            std::lock_guard lock(mutex_);
-            if (waiter.state != detail::semaphore_waiter::queued) {
-                return; // already granted: the grant's post resumes it
-            }
-            unlink(waiter);
-            waiter.state = detail::semaphore_waiter::cancelled;
-            handle = waiter.handle;
-            home = waiter.home;
-        }
-        home->post(handle);
-    }
-
-    std::atomic<std::ptrdiff_t> count_;
-    std::atomic<std::size_t> waiting_{0};
-    std::mutex mutex_;
-    detail::semaphore_waiter* head_ = nullptr;
-    detail::semaphore_waiter* tail_ = nullptr;
-};
-
-inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->withdraw(*waiter); }
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_SEMAPHORE_HPP
-// ---- end loadkit/semaphore.hpp ----
 // ---- begin loadkit/slo.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -7313,6 +6580,832 @@ private:
 
 #endif // LOADKIT_SLO_HPP
 // ---- end loadkit/slo.hpp ----
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// One scenario of the run, as configured: what a report prints above the numbers.
+struct scenario_summary {
+    std::string name;
+    std::string profile;                         // e.g. "constant_rate 500/s for 30s, max_in_flight 256"
+    latency_model model = latency_model::closed; // closed: latency is closed-loop (see result.hpp)
+    std::chrono::nanoseconds start_offset{};     // from the run's start
+    std::vector<std::string> operations;         // tag names, e.g. "search (weight 10)"
+};
+
+// An operation that was still running past the hang limit (or when the run had to give up on it).
+struct stuck_operation {
+    std::string scenario;
+    std::string tag;
+    std::uint64_t virtual_user = 0;
+    std::uint64_t iteration = 0;
+    std::chrono::nanoseconds elapsed{}; // how long it had been running when reported
+    bool abandoned = false;             // still running when the run returned (could not be cancelled)
+};
+
+// One level of a capacity search: the load offered, what came back, and the SLO's verdict on it.
+struct capacity_step {
+    double offered_rate = 0.0;  // operations per second asked for (or virtual users, see capacity_curve)
+    double achieved_rate = 0.0; // completed operations per second
+    std::chrono::nanoseconds p50{};
+    std::chrono::nanoseconds p95{};
+    std::chrono::nanoseconds p99{};
+    double error_rate = 0.0; // (errors + timeouts + dropped) / all, 0..1
+    bool passed = false;
+    std::string verdict; // the first failing objective's line, or "PASS"
+};
+
+// The throughput/latency curve of a capacity search, in the order the levels were run.
+struct capacity_curve {
+    std::string unit = "ops/s"; // of offered_rate: "ops/s" (arrival rate) or "VUs"
+    std::vector<capacity_step> steps;
+    std::optional<double> sustainable; // highest offered load that met the SLO
+    std::optional<double> knee;        // where latency starts to climb faster than load
+    std::string objective;             // the SLO the search held, as text
+};
+
+struct run_report {
+    std::string title;                               // the run's name; "" when not given
+    std::chrono::system_clock::time_point started{}; // wall clock at the start (for logs)
+    std::vector<scenario_summary> scenarios;
+    run_result result;
+    std::optional<slo_report> slo;          // present when the run had objectives
+    std::vector<process_sample> resources;  // sampled during the run, oldest first
+    std::optional<leak_report> leak;        // present when a leak check ran on the samples
+    std::vector<stuck_operation> stuck;     // hang watchdog findings
+    std::optional<capacity_curve> capacity; // present for a capacity search
+
+    // No SLO objective failed, no leak was found and nothing was stuck.
+    [[nodiscard]] bool passed() const noexcept {
+        return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+    }
+    // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
+    [[nodiscard]] int exit_code() const noexcept {
+        if (slo && !slo->passed()) {
+            return 99;
+        }
+        return passed() ? 0 : 98;
+    }
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_RUN_REPORT_HPP
+// ---- end loadkit/run_report.hpp ----
+// ---- begin loadkit/runner.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_RUNNER_HPP
+#define LOADKIT_RUNNER_HPP
+
+// ---- begin loadkit/detail/detached_task.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_DETAIL_DETACHED_TASK_HPP
+#define LOADKIT_DETAIL_DETACHED_TASK_HPP
+
+// ---- begin loadkit/task.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_TASK_HPP
+#define LOADKIT_TASK_HPP
+
+
+#include <atomic>
+#include <coroutine>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace loadkit {
+inline namespace v0 {
+
+template <class T = void> class task;
+
+namespace detail {
+
+// How a task hands control back to its awaiter without growing the stack:
+//  - the awaiter starts the child with resume() and then tries to "arrive" on the flag;
+//  - the child's final_suspend tries to arrive as well;
+//  - whoever arrives second continues the awaiter. When the child finished synchronously, the
+//    awaiter arrives second and simply does not suspend (await_suspend returns false), so a loop of
+//    a million synchronously completing co_awaits runs in constant stack even at -O0, where
+//    compilers do not guarantee the tail call that pure symmetric transfer relies on
+//    (llvm#42853, libcoro#273). When the child finished later, final_suspend arrives second and
+//    transfers to the awaiter symmetrically (P0913).
+struct task_promise_base : promise_base {
+    std::coroutine_handle<> continuation_{};
+    std::atomic<bool> arrived_{false};
+
+    struct final_awaiter {
+        bool await_ready() const noexcept { return false; }
+        template <class Promise>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+            task_promise_base& promise = self.promise();
+            if (promise.arrived_.exchange(true, std::memory_order_acq_rel)) {
+                return promise.continuation_;
+            }
+            return std::noop_coroutine();
+        }
+        void await_resume() const noexcept {}
+    };
+
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
+};
+
+template <class T> struct task_promise final : task_promise_base {
+    std::variant<std::monostate, T, std::exception_ptr> result_;
+
+    task<T> get_return_object() noexcept;
+    void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
+    template <class U = T>
+    requires std::is_convertible_v<U&&, T>
+    void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+        result_.template emplace<1>(std::forward<U>(value));
+    }
+    T& result() & {
+        if (result_.index() == 2) {
+            std::rethrow_exception(std::get<2>(result_));
+        }
+        return std::get<1>(result_);
+    }
+    T&& result() && { return std::move(result()); }
+};
+
+template <class T> struct task_promise<T&> final : task_promise_base {
+    T* value_ = nullptr;
+    std::exception_ptr error_;
+
+    task<T&> get_return_object() noexcept;
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void return_value(T& value) noexcept { value_ = std::addressof(value); }
+    T& result() {
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+        return *value_;
+    }
+};
+
+template <> struct task_promise<void> final : task_promise_base {
+    std::exception_ptr error_;
+
+    task<void> get_return_object() noexcept;
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void return_void() const noexcept {}
+    void result() {
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+    }
+};
+
+template <class T> struct task_awaiter_base {
+    std::coroutine_handle<task_promise<T>> handle_;
+    const std::stop_token* token_override_ = nullptr;
+
+    bool await_ready() const noexcept { return false; }
+
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> caller) {
+        if (!handle_) {
+            throw std::logic_error("loadkit::task: co_await on an empty or moved-from task");
+        }
+        task_promise<T>& promise = handle_.promise();
+        promise.continuation_ = caller;
+        promise.stop_token_ = token_override_ != nullptr ? token_override_ : &stop_token_of(caller);
+        handle_.resume();
+        return !promise.arrived_.exchange(true, std::memory_order_acq_rel);
+    }
+};
+
+} // namespace detail
+
+// A lazily started coroutine producing a T (or a T&, or nothing). Move-only; co_await it once to
+// start it and get its value; an exception escaping the body is rethrown at the co_await.
+// Destroying a task that was never awaited destroys its frame without running it.
+template <class T> class [[nodiscard]] task {
+public:
+    using promise_type = detail::task_promise<T>;
+    using value_type = T;
+    using handle_type = std::coroutine_handle<promise_type>;
+
+    task() noexcept = default;
+    explicit task(handle_type handle) noexcept : handle_(handle) {}
+    task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+    task& operator=(task&& other) noexcept {
+        if (this != &other) {
+            destroy();
+            handle_ = std::exchange(other.handle_, {});
+        }
+        return *this;
+    }
+    task(const task&) = delete;
+    task& operator=(const task&) = delete;
+    ~task() { destroy(); }
+
+    bool valid() const noexcept { return static_cast<bool>(handle_); }
+    bool done() const noexcept { return handle_ && handle_.done(); }
+
+    auto operator co_await() & noexcept {
+        struct awaiter : detail::task_awaiter_base<T> {
+            decltype(auto) await_resume() { return this->handle_.promise().result(); }
+        };
+        return awaiter{{handle_, nullptr}};
+    }
+    auto operator co_await() && noexcept { return rvalue_awaiter{{handle_, nullptr}}; }
+
+    // For loadkit's combinators: await this task under an explicit stop token instead of the
+    // awaiter's own.
+    auto await_with_token(const std::stop_token& token) && noexcept {
+        return rvalue_awaiter{{handle_, &token}};
+    }
+
+    handle_type handle() const noexcept { return handle_; }
+
+private:
+    // Awaiting an rvalue task moves the value out of it.
+    struct rvalue_awaiter : detail::task_awaiter_base<T> {
+        decltype(auto) await_resume() {
+            if constexpr (std::is_void_v<T> || std::is_reference_v<T>) {
+                return this->handle_.promise().result();
+            } else {
+                return T(std::move(this->handle_.promise()).result());
+            }
+        }
+    };
+
+    void destroy() noexcept {
+        if (handle_) {
+            handle_.destroy();
+            handle_ = {};
+        }
+    }
+    handle_type handle_{};
+};
+
+namespace detail {
+template <class T> task<T> task_promise<T>::get_return_object() noexcept {
+    return task<T>{std::coroutine_handle<task_promise<T>>::from_promise(*this)};
+}
+template <class T> task<T&> task_promise<T&>::get_return_object() noexcept {
+    return task<T&>{std::coroutine_handle<task_promise<T&>>::from_promise(*this)};
+}
+inline task<void> task_promise<void>::get_return_object() noexcept {
+    return task<void>{std::coroutine_handle<task_promise<void>>::from_promise(*this)};
+}
+
+template <class> inline constexpr bool is_task_v = false;
+template <class T> inline constexpr bool is_task_v<task<T>> = true;
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_TASK_HPP
+// ---- end loadkit/task.hpp ----
+
+#include <coroutine>
+#include <exception>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
+// frees itself when it ends. Its bodies (pools, runners) catch every exception themselves.
+struct detached_task {
+    struct promise_type : promise_base {
+        detached_task get_return_object() noexcept {
+            return {std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        std::suspend_always initial_suspend() const noexcept { return {}; }
+        std::suspend_never final_suspend() const noexcept { return {}; }
+        void return_void() const noexcept {}
+        void unhandled_exception() const noexcept { std::terminate(); }
+    };
+    std::coroutine_handle<promise_type> handle;
+};
+
+// Runs `work` detached and reports how it ended: `on_end(error, cancelled)` with the exception it
+// threw (null when it succeeded) and whether that was operation_cancelled. Pools and runners count
+// outcomes through it, so no exception of a spawned task is lost or reaches std::terminate.
+// `on_end` must be cheap to copy and must not throw; it is the last thing the coroutine does.
+template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd on_end) {
+    std::exception_ptr error;
+    bool cancelled = false;
+    try {
+        co_await std::move(work);
+    } catch (const operation_cancelled&) {
+        cancelled = true;
+    } catch (...) {
+        error = std::current_exception();
+    }
+    on_end(error, cancelled);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_DETACHED_TASK_HPP
+// ---- end loadkit/detail/detached_task.hpp ----
+// ---- begin loadkit/spawn_report.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_SPAWN_REPORT_HPP
+#define LOADKIT_SPAWN_REPORT_HPP
+
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
+// the first few exceptions are kept whole so nothing a task threw goes unseen.
+struct spawn_report {
+    std::size_t spawned = 0;
+    std::size_t succeeded = 0;
+    std::size_t failed = 0;    // ended with an exception
+    std::size_t cancelled = 0; // ended with operation_cancelled (the pool or runner was stopped)
+    std::size_t peak_in_flight = 0;
+    std::vector<std::exception_ptr> errors; // the first `kept_errors` failures, in order
+
+    bool ok() const noexcept { return failed == 0; }
+
+    // what() of an exception, or a placeholder for a non-std exception.
+    static std::string describe(const std::exception_ptr& error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "non-standard exception";
+        }
+    }
+
+    // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
+    void rethrow_first_error() const {
+        if (!errors.empty()) {
+            std::rethrow_exception(errors.front());
+        }
+    }
+};
+
+namespace detail {
+// The bookkeeping behind spawn_report. Counters are atomics touched once per task; the mutex is
+// only taken to keep a failure.
+class spawn_tally {
+public:
+    explicit spawn_tally(std::size_t kept_errors) : kept_errors_(kept_errors) {}
+
+    void started(std::size_t in_flight_now) noexcept {
+        spawned_.fetch_add(1, std::memory_order_relaxed);
+        std::size_t peak = peak_.load(std::memory_order_relaxed);
+        while (in_flight_now > peak &&
+               !peak_.compare_exchange_weak(peak, in_flight_now, std::memory_order_relaxed)) {
+        }
+    }
+
+    void ended(const std::exception_ptr& error, bool cancelled) noexcept {
+        if (cancelled) {
+            cancelled_.fetch_add(1, std::memory_order_relaxed);
+        } else if (error) {
+            failed_.fetch_add(1, std::memory_order_relaxed);
+            std::lock_guard lock(mutex_);
+            if (errors_.size() < kept_errors_) {
+                try {
+                    errors_.push_back(error);
+                } catch (...) { // out of memory: still counted above
+                }
+            }
+        } else {
+            succeeded_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
+    spawn_report report() const {
+        spawn_report out;
+        out.spawned = spawned_.load(std::memory_order_relaxed);
+        out.succeeded = succeeded_.load(std::memory_order_relaxed);
+        out.failed = failed_.load(std::memory_order_relaxed);
+        out.cancelled = cancelled_.load(std::memory_order_relaxed);
+        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
+        std::lock_guard lock(mutex_);
+        out.errors = errors_;
+        return out;
+    }
+
+private:
+    std::size_t kept_errors_;
+    std::atomic<std::size_t> spawned_{0};
+    std::atomic<std::size_t> succeeded_{0};
+    std::atomic<std::size_t> failed_{0};
+    std::atomic<std::size_t> cancelled_{0};
+    std::atomic<std::size_t> peak_{0};
+    mutable std::mutex mutex_;
+    std::vector<std::exception_ptr> errors_;
+};
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_SPAWN_REPORT_HPP
+// ---- end loadkit/spawn_report.hpp ----
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+
+// N event loops on N threads, one shard per core. A task is spawned onto one loop (the least
+// loaded, or one you choose) and stays there unless it hops (`co_await r.loop(i).schedule()`).
+// There is no shared run queue: each loop has its own, so adding threads adds throughput instead
+// of contention on one lock.
+class runner {
+public:
+    struct options {
+        std::size_t threads = 0;  // 0: one per hardware thread
+        bool pin_threads = false; // pin loop i to CPU i (Linux)
+        std::size_t kept_errors = 16;
+    };
+
+    runner() : runner(options{}) {}
+    explicit runner(options opts) : tally_(opts.kept_errors) {
+        std::size_t count = opts.threads;
+        if (count == 0) {
+            count = std::thread::hardware_concurrency();
+            count = count == 0 ? 1 : count;
+        }
+        if (count > 1024) {
+            throw std::invalid_argument("loadkit::runner: options.threads must be at most 1024 (got " +
+                                        std::to_string(count) + ")");
+        }
+        shards_.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            shards_.push_back(std::make_unique<shard>());
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            shard* s = shards_[i].get();
+            s->thread = std::thread([s] { s->loop.run_until_stopped(); });
+            if (opts.pin_threads) {
+                pin(s->thread, i);
+            }
+        }
+    }
+    runner(const runner&) = delete;
+    runner& operator=(const runner&) = delete;
+
+    // Cancels what is still running, waits for it to end, then stops the threads.
+    ~runner() {
+        request_stop();
+        wait_idle();
+        for (auto& s : shards_) {
+            s->loop.stop();
+        }
+        for (auto& s : shards_) {
+            s->thread.join();
+        }
+    }
+
+    std::size_t size() const noexcept { return shards_.size(); }
+
+    event_loop& loop(std::size_t index) {
+        if (index >= shards_.size()) {
+            throw std::out_of_range("loadkit::runner::loop: index " + std::to_string(index) + " >= size " +
+                                    std::to_string(shards_.size()));
+        }
+        return shards_[index]->loop;
+    }
+
+    // Tasks spawned and not yet finished on loop `index`.
+    std::size_t load(std::size_t index) const noexcept {
+        return shards_[index]->load.load(std::memory_order_relaxed);
+    }
+
+    std::size_t least_loaded() const noexcept {
+        const std::size_t count = shards_.size();
+        const std::size_t start = next_.fetch_add(1, std::memory_order_relaxed) % count;
+        std::size_t best = start;
+        std::size_t best_load = load(start);
+        for (std::size_t step = 1; step < count && best_load > 0; ++step) {
+            const std::size_t candidate = (start + step) % count;
+            const std::size_t candidate_load = load(candidate);
+            if (candidate_load < best_load) {
+                best = candidate;
+                best_load = candidate_load;
+            }
+        }
+        return best;
+    }
+
+    template <class T> void spawn(task<T> work) { spawn_on(least_loaded(), std::move(work)); }
+
+    template <class T> void spawn_on(std::size_t index, task<T> work) {
+        shard& target = *shards_.at(index);
+        detail::detached_task body =
+            detail::run_detached(std::move(work), [this, where = &target](const std::exception_ptr& error,
+                                                                          bool cancelled) noexcept {
+                finish(*where, error, cancelled);
+            });
+        body.handle.promise().stop_token_ = &stop_token_;
+        target.load.fetch_add(1, std::memory_order_relaxed);
+        tally_.started(active_.fetch_add(1, std::memory_order_relaxed) + 1);
+        target.loop.post(body.handle);
+    }
+
+    // Blocks the calling thread until every spawned task has ended; returns what became of them.
+    spawn_report join() {
+        for (auto& s : shards_) {
+            if (current_executor() == &s->loop) {
+                throw std::logic_error("loadkit::runner::join: called from one of the runner's own threads; "
+                                       "it would wait for itself");
+            }
+        }
+        wait_idle();
+        return tally_.report();
+    }
+
+    void request_stop() noexcept { stop_source_.request_stop(); }
+    std::stop_token get_stop_token() const noexcept { return stop_token_; }
+    spawn_report report() const { return tally_.report(); }
+
+private:
+    // Padded so the per-loop load counters of neighbouring shards do not share a cache line.
+    struct alignas(64) shard {
+        event_loop loop;
+        std::atomic<std::size_t> load{0};
+        std::thread thread;
+    };
+
+    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
+#if defined(__linux__)
+        const unsigned cpus = std::thread::hardware_concurrency();
+        if (cpus == 0) {
+            return;
+        }
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(index % cpus, &set);
+        (void)pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
+#endif
+    }
+
+    void wait_idle() {
+        std::unique_lock lock(mutex_);
+        idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
+    }
+
+    void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {
+        tally_.ended(error, cancelled);
+        where.load.fetch_sub(1, std::memory_order_relaxed);
+        std::size_t active = active_.load(std::memory_order_relaxed);
+        while (active > 1) {
+            if (active_.compare_exchange_weak(active, active - 1, std::memory_order_acq_rel)) {
+                return;
+            }
+        }
+        std::lock_guard lock(mutex_); // notify under the lock: the joiner may destroy us right after
+        if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            idle_.notify_all();
+        }
+    }
+
+    std::vector<std::unique_ptr<shard>> shards_;
+    mutable std::atomic<std::size_t> next_{0};
+    detail::spawn_tally tally_;
+    std::stop_source stop_source_;
+    std::stop_token stop_token_ = stop_source_.get_token();
+    std::atomic<std::size_t> active_{0};
+    std::mutex mutex_;
+    std::condition_variable idle_;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_RUNNER_HPP
+// ---- end loadkit/runner.hpp ----
+// ---- begin loadkit/semaphore.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_SEMAPHORE_HPP
+#define LOADKIT_SEMAPHORE_HPP
+
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+class async_semaphore;
+
+namespace detail {
+struct semaphore_waiter {
+    enum : int { queued, granted, cancelled };
+    semaphore_waiter* prev = nullptr;
+    semaphore_waiter* next = nullptr;
+    std::coroutine_handle<> handle{};
+    executor* home = nullptr;
+    int state = queued; // guarded by the semaphore's mutex until the waiter resumes
+};
+struct withdraw_on_stop {
+    async_semaphore* semaphore;
+    semaphore_waiter* waiter;
+    void operator()() const noexcept;
+};
+} // namespace detail
+
+// A counting semaphore for coroutines: `co_await sem.acquire()` suspends (never blocks the thread)
+// until a permit is free. The fast paths — a free permit, a release nobody waits for — are one
+// atomic operation each; only actual waiting takes the mutex. Waits are cancellable through the
+// task's stop token. Not FIFO-fair: a task arriving while permits are free takes one directly.
+class async_semaphore {
+public:
+    explicit async_semaphore(std::ptrdiff_t permits) : count_(permits) {
+        if (permits < 0) {
+            throw std::invalid_argument("loadkit::async_semaphore: permits must be >= 0 (got " +
+                                        std::to_string(permits) + ")");
+        }
+    }
+    async_semaphore(const async_semaphore&) = delete;
+    async_semaphore& operator=(const async_semaphore&) = delete;
+
+    bool try_acquire() noexcept {
+        std::ptrdiff_t current = count_.load(std::memory_order_relaxed);
+        while (current > 0) {
+            if (count_.compare_exchange_weak(current, current - 1, std::memory_order_seq_cst)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    class acquire_awaiter {
+    public:
+        explicit acquire_awaiter(async_semaphore& semaphore) noexcept : semaphore_(&semaphore) {}
+        acquire_awaiter(const acquire_awaiter&) = delete;
+        acquire_awaiter& operator=(const acquire_awaiter&) = delete;
+
+        bool await_ready() noexcept { return semaphore_->try_acquire(); }
+
+        template <class Promise> bool await_suspend(std::coroutine_handle<Promise> handle) {
+            const std::stop_token& token = detail::stop_token_of(handle);
+            if (token.stop_requested()) {
+                waiter_.state = detail::semaphore_waiter::cancelled;
+                return false;
+            }
+            waiter_.handle = handle;
+            waiter_.home = &detail::require_executor("async_semaphore::acquire");
+            if (!semaphore_->enqueue_or_acquire(waiter_)) {
+                waiter_.state = detail::semaphore_waiter::granted;
+                return false;
+            }
+            if (token.stop_possible()) {
+                on_stop_.emplace(token, detail::withdraw_on_stop{semaphore_, &waiter_});
+            }
+            return true;
+        }
+
+        void await_resume() {
+            on_stop_.reset();
+            if (waiter_.state == detail::semaphore_waiter::cancelled) {
+                throw operation_cancelled{};
+            }
+        }
+
+    private:
+        async_semaphore* semaphore_;
+        detail::semaphore_waiter waiter_;
+        std::optional<std::stop_callback<detail::withdraw_on_stop>> on_stop_;
+    };
+
+    [[nodiscard]] acquire_awaiter acquire() noexcept { return acquire_awaiter{*this}; }
+
+    void release(std::ptrdiff_t permits = 1) {
+        count_.fetch_add(permits, std::memory_order_seq_cst);
+        // Pairs with the waiter's seq_cst increment of waiting_ followed by its re-check of count_:
+        // either the waiter sees our permit or we see the waiter.
+        if (waiting_.load(std::memory_order_seq_cst) == 0) {
+            return;
+        }
+        for (;;) {
+            std::coroutine_handle<> handle;
+            executor* home = nullptr;
+            {
+                std::lock_guard lock(mutex_);
+                if (head_ == nullptr || !try_acquire()) {
+                    return;
+                }
+                detail::semaphore_waiter* waiter = head_;
+                unlink(*waiter);
+                waiter->state = detail::semaphore_waiter::granted;
+                handle = waiter->handle;
+                home = waiter->home;
+            }
+            home->post(handle);
+        }
+    }
+
+    std::ptrdiff_t available() const noexcept {
+        const std::ptrdiff_t current = count_.load(std::memory_order_relaxed);
+        return current > 0 ? current : 0;
+    }
+    std::size_t waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
+
+private:
+    friend struct detail::withdraw_on_stop;
+
+    // false: a permit was taken after all; true: the waiter is queued.
+    bool enqueue_or_acquire(detail::semaphore_waiter& waiter) {
+        std::lock_guard lock(mutex_);
+        waiting_.fetch_add(1, std::memory_order_seq_cst);
+        if (try_acquire()) {
+            waiting_.fetch_sub(1, std::memory_order_relaxed);
+            return false;
+        }
+        waiter.prev = tail_;
+        waiter.next = nullptr;
+        (tail_ != nullptr ? tail_->next : head_) = &waiter;
+        tail_ = &waiter;
+        return true;
+    }
+
+    void unlink(detail::semaphore_waiter& waiter) noexcept {
+        (waiter.prev != nullptr ? waiter.prev->next : head_) = waiter.next;
+        (waiter.next != nullptr ? waiter.next->prev : tail_) = waiter.prev;
+        waiter.prev = waiter.next = nullptr;
+        waiting_.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    void withdraw(detail::semaphore_waiter& waiter) noexcept {
+        std::coroutine_handle<> handle;
+        executor* home = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            if (waiter.state != detail::semaphore_waiter::queued) {
+                return; // already granted: the grant's post resumes it
+            }
+            unlink(waiter);
+            waiter.state = detail::semaphore_waiter::cancelled;
+            handle = waiter.handle;
+            home = waiter.home;
+        }
+        home->post(handle);
+    }
+
+    std::atomic<std::ptrdiff_t> count_;
+    std::atomic<std::size_t> waiting_{0};
+    std::mutex mutex_;
+    detail::semaphore_waiter* head_ = nullptr;
+    detail::semaphore_waiter* tail_ = nullptr;
+};
+
+inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->withdraw(*waiter); }
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_SEMAPHORE_HPP
+// ---- end loadkit/semaphore.hpp ----
 // ---- begin loadkit/sync_wait.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_SYNC_WAIT_HPP

@@ -1,0 +1,96 @@
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::run_report — everything one load test produced, as plain data: the measured result
+// (result.hpp), the verdicts read from it (SLO policy, leak trend), the resources sampled while it
+// ran, operations that were stuck, and the throughput/latency curve of a capacity search. The run
+// engine (engine.hpp) fills it; reporters (report/*.hpp) write it; nothing here computes.
+//
+//   loadkit::run_report report = loadkit::run(options, scenario);
+//   if (!report.passed()) { ... }   // SLO objectives, leak verdict and stuck operations together
+#ifndef LOADKIT_RUN_REPORT_HPP
+#define LOADKIT_RUN_REPORT_HPP
+
+#include <loadkit/leak.hpp>
+#include <loadkit/process.hpp>
+#include <loadkit/result.hpp>
+#include <loadkit/slo.hpp>
+#include <loadkit/version.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// One scenario of the run, as configured: what a report prints above the numbers.
+struct scenario_summary {
+    std::string name;
+    std::string profile;                         // e.g. "constant_rate 500/s for 30s, max_in_flight 256"
+    latency_model model = latency_model::closed; // closed: latency is closed-loop (see result.hpp)
+    std::chrono::nanoseconds start_offset{};     // from the run's start
+    std::vector<std::string> operations;         // tag names, e.g. "search (weight 10)"
+};
+
+// An operation that was still running past the hang limit (or when the run had to give up on it).
+struct stuck_operation {
+    std::string scenario;
+    std::string tag;
+    std::uint64_t virtual_user = 0;
+    std::uint64_t iteration = 0;
+    std::chrono::nanoseconds elapsed{}; // how long it had been running when reported
+    bool abandoned = false;             // still running when the run returned (could not be cancelled)
+};
+
+// One level of a capacity search: the load offered, what came back, and the SLO's verdict on it.
+struct capacity_step {
+    double offered_rate = 0.0;  // operations per second asked for (or virtual users, see capacity_curve)
+    double achieved_rate = 0.0; // completed operations per second
+    std::chrono::nanoseconds p50{};
+    std::chrono::nanoseconds p95{};
+    std::chrono::nanoseconds p99{};
+    double error_rate = 0.0; // (errors + timeouts + dropped) / all, 0..1
+    bool passed = false;
+    std::string verdict; // the first failing objective's line, or "PASS"
+};
+
+// The throughput/latency curve of a capacity search, in the order the levels were run.
+struct capacity_curve {
+    std::string unit = "ops/s"; // of offered_rate: "ops/s" (arrival rate) or "VUs"
+    std::vector<capacity_step> steps;
+    std::optional<double> sustainable; // highest offered load that met the SLO
+    std::optional<double> knee;        // where latency starts to climb faster than load
+    std::string objective;             // the SLO the search held, as text
+};
+
+struct run_report {
+    std::string title;                               // the run's name; "" when not given
+    std::chrono::system_clock::time_point started{}; // wall clock at the start (for logs)
+    std::vector<scenario_summary> scenarios;
+    run_result result;
+    std::optional<slo_report> slo;          // present when the run had objectives
+    std::vector<process_sample> resources;  // sampled during the run, oldest first
+    std::optional<leak_report> leak;        // present when a leak check ran on the samples
+    std::vector<stuck_operation> stuck;     // hang watchdog findings
+    std::optional<capacity_curve> capacity; // present for a capacity search
+
+    // No SLO objective failed, no leak was found and nothing was stuck.
+    [[nodiscard]] bool passed() const noexcept {
+        return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+    }
+    // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
+    [[nodiscard]] int exit_code() const noexcept {
+        if (slo && !slo->passed()) {
+            return 99;
+        }
+        return passed() ? 0 : 98;
+    }
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_RUN_REPORT_HPP
