@@ -66,6 +66,21 @@ struct capacity_curve {
     std::string objective;             // the SLO the search held, as text
 };
 
+// What a live view shows at each refresh (engine_options::on_progress; report/progress.hpp
+// renders it on a terminal).
+struct run_progress {
+    std::chrono::nanoseconds elapsed{};                // since the run's start
+    std::optional<std::chrono::nanoseconds> planned{}; // the planned length, when the profiles fix one
+    std::uint64_t completed = 0;                       // finished operations (ok, errors, timeouts)
+    std::uint64_t errors = 0;                          // errors and timeouts among them
+    std::uint64_t dropped = 0;                         // never started (open model at max_in_flight)
+    std::uint64_t in_flight = 0;                       // running now
+    double rate = 0.0;                                 // completions per second, last interval
+    std::chrono::nanoseconds p95_last{};               // p95 latency of the last interval
+    bool warming_up = false;
+    std::string phase; // what runs now, e.g. "checkout: ramping_vus stage 2/3 (50 VUs)"
+};
+
 struct run_report {
     std::string title;                               // the run's name; "" when not given
     std::chrono::system_clock::time_point started{}; // wall clock at the start (for logs)
