@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+// The run engine's coroutines: closed-model virtual users, waves, and the open-model arrival loop
+// with its operations. Each is a detached coroutine on one event loop; each ends with
+// engine_shared::ended(), which is how the monitor learns that a scenario has finished.
+#ifndef LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
+#define LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
+
+#include <loadkit/cancellation.hpp>
+#include <loadkit/detail/detached_task.hpp>
+#include <loadkit/detail/engine_state.hpp>
+#include <loadkit/executor.hpp>
+#include <loadkit/operation.hpp>
+#include <loadkit/pacer.hpp>
+#include <loadkit/profile.hpp>
+#include <loadkit/rate_schedule.hpp>
+#include <loadkit/recorder.hpp>
+#include <loadkit/sleep.hpp>
+#include <loadkit/task.hpp>
+#include <loadkit/timeout.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// How an operation ended, with reusable storage for an error's text (no allocation once warm).
+struct op_ending {
+    outcome_kind kind = outcome_kind::ok;
+    std::string category;
+    std::string message;
+
+    void reset() noexcept { kind = outcome_kind::ok; }
+    // From inside a catch block: files the exception in flight.
+    void capture() {
+        try {
+            throw;
+        } catch (const operation_cancelled&) {
+            kind = outcome_kind::timeout; // a timeout, or the run cancelled it (graceful stop expired)
+        } catch (const op_error& e) {
+            kind = outcome_kind::error;
+            category.assign(e.category());
+            message.assign(e.what());
+        } catch (const std::exception& e) {
+            kind = outcome_kind::error;
+            category = exception_category(e);
+            message.assign(e.what());
+        } catch (...) {
+            kind = outcome_kind::error;
+            category.assign("unknown exception");
+            message.clear();
+        }
+    }
+    // After a normal return: ctx.fail(), or a blocking call that overran the timeout.
+    void settle(const op_context& ctx, bool blocking, std::chrono::nanoseconds timeout, clock::duration took) {
+        if (kind != outcome_kind::ok) {
+            return;
+        }
+        if (ctx.failed()) {
+            kind = outcome_kind::error;
+            category.assign(op_context_access::fail_category(ctx));
+            message.assign(op_context_access::fail_message(ctx));
+        } else if (blocking && timeout.count() > 0 && took > timeout) {
+            kind = outcome_kind::timeout;
+        }
+    }
+    [[nodiscard]] outcome what() const noexcept {
+        switch (kind) {
+        case outcome_kind::ok:
+            return outcome::ok();
+        case outcome_kind::timeout:
+            return outcome::timeout();
+        case outcome_kind::dropped:
+            return outcome::dropped();
+        case outcome_kind::error:
+            break;
+        }
+        return outcome::error(category, message);
+    }
+};
+
+// Runs the operation's body under the scenario's timeout (coroutines only: a blocking call is
+// judged when it returns).
+inline task<void> guarded_call(const operation& op, op_context& ctx, std::chrono::nanoseconds timeout,
+                               op_ending& ending) {
+    if (timeout.count() > 0 && !op.blocking()) {
+        task<timeout_result<void>> limited = with_timeout(op.body()(ctx), timeout);
+        const timeout_result<void> r = co_await std::move(limited);
+        if (r.timed_out()) {
+            ending.kind = outcome_kind::timeout;
+        }
+    } else {
+        co_await op.body()(ctx);
+    }
+}
+
+// Starts a detached coroutine on event loop `loop`, counted until it ends.
+inline void launch(engine_shared& e, scenario_runtime& s, std::size_t loop, detached_task t) {
+    t.handle.promise().stop_token_ = &s.token;
+    e.started(s);
+    e.executors[loop]->post(t.handle);
+}
+
+// Counts down arrivals and resumes one waiter (on its own executor) when the count reaches zero.
+class countdown {
+public:
+    explicit countdown(std::uint64_t n) noexcept : remaining_(n + 1) {}
+
+    void arrive() noexcept {
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            home_->post(waiter_);
+        }
+    }
+    auto wait() noexcept {
+        struct awaiter {
+            countdown* self;
+            bool await_ready() const noexcept { return false; }
+            bool await_suspend(std::coroutine_handle<> h) noexcept {
+                self->waiter_ = h;
+                self->home_ = current_executor();
+                return self->remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1;
+            }
+            void await_resume() const noexcept {}
+        };
+        return awaiter{this};
+    }
+
+private:
+    std::atomic<std::uint64_t> remaining_;
+    std::coroutine_handle<> waiter_{};
+    executor* home_ = nullptr;
+};
+
+struct user_plan {
+    enum class kind : std::uint8_t { count, shared, ramping };
+    kind type = kind::count;
+    std::uint64_t iterations = 0;     // count: per user, 0 = until the end; shared: in total
+    std::uint64_t first_number = 0;   // the first iteration's number (waves: the wave)
+    const ramping_vus* ramp = nullptr;
+    countdown* done = nullptr; // waves: told when the user ends
+};
+
+// A closed-model virtual user: iterations back to back (plus think time) until its plan or the
+// scenario ends. In a closed loop one iteration's end is the next one's start: one clock read per
+// operation.
+inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan) {
+    const scenario& cfg = *s.config;
+    op_context ctx;
+    op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec, e.pool);
+    vu_slot& slot = s.slots[vu];
+    op_ending ending;
+    clock::time_point t0 = clock::now();
+    if (t0 < s.start) {
+        try {
+            co_await sleep_until(s.start);
+        } catch (const operation_cancelled&) {
+            if (plan.done != nullptr) {
+                plan.done->arrive();
+            }
+            e.ended(s);
+            co_return;
+        }
+        t0 = clock::now();
+    }
+    std::uint64_t done = 0;
+    for (;;) {
+        if (s.stopping(t0)) {
+            break;
+        }
+        std::uint64_t number = plan.first_number + done;
+        if (plan.type == user_plan::kind::count && plan.iterations != 0 && done >= plan.iterations) {
+            break;
+        }
+        if (plan.type == user_plan::kind::shared) {
+            number = s.shared_next.fetch_add(1, std::memory_order_relaxed);
+            if (number >= plan.iterations) {
+                break;
+            }
+        }
+        if (plan.type == user_plan::kind::ramping) {
+            const auto offset = std::chrono::duration_cast<std::chrono::nanoseconds>(t0 - s.start);
+            if (vu_target(*plan.ramp, offset) < static_cast<double>(vu) + 1.0) {
+                const auto next = vu_active_from(*plan.ramp, vu, offset);
+                if (!next || (s.end && s.start + *next >= *s.end)) {
+                    break;
+                }
+                bool cancelled = false;
+                try {
+                    co_await sleep_until(s.start + *next);
+                } catch (const operation_cancelled&) {
+                    cancelled = true;
+                }
+                if (cancelled) {
+                    break;
+                }
+                t0 = clock::now();
+                continue;
+            }
+        }
+        const std::size_t k = s.pick(ctx.random());
+        const operation& op = cfg.operations[k];
+        op_context_access::begin(ctx, number, t0, t0);
+        slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
+        slot.iteration.store(number, std::memory_order_relaxed);
+        slot.started.store(ticks(t0), std::memory_order_relaxed);
+        ending.reset();
+        try {
+            co_await guarded_call(op, ctx, cfg.timeout, ending);
+        } catch (...) {
+            ending.capture();
+        }
+        const clock::time_point t1 = clock::now();
+        ending.settle(ctx, op.blocking(), cfg.timeout, t1 - t0);
+        e.rec->local().record(s.tags[k], ending.what(), std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
+        slot.started.store(0, std::memory_order_relaxed);
+        slot.last_end.store(ticks(t1), std::memory_order_relaxed);
+        ++done;
+        t0 = t1;
+        if (!cfg.think.none()) {
+            const auto pause = cfg.think.after(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - ctx.start()),
+                                               ctx.random());
+            if (pause.count() > 0) {
+                if (s.end && t1 + pause >= *s.end) {
+                    break; // the next iteration could not start anyway
+                }
+                bool cancelled = false;
+                try {
+                    co_await sleep_for(pause);
+                } catch (const operation_cancelled&) {
+                    cancelled = true;
+                }
+                if (cancelled) {
+                    break;
+                }
+                t0 = clock::now();
+            }
+        }
+    }
+    if (plan.done != nullptr) {
+        plan.done->arrive();
+    }
+    e.ended(s);
+}
+
+// `count` bursts of `size` users, one iteration each, the next `pause` after the previous ended.
+inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w) {
+    bool cancelled = false;
+    try {
+        if (clock::now() < s.start) {
+            co_await sleep_until(s.start);
+        }
+        for (std::uint64_t wave = 0; wave < w.count && !s.stopping(clock::now()); ++wave) {
+            countdown gate(w.size);
+            const std::size_t loops = e.executors.size();
+            for (std::uint64_t vu = 0; vu < w.size; ++vu) {
+                user_plan plan{user_plan::kind::count, 1, wave, nullptr, &gate};
+                launch(e, s, static_cast<std::size_t>(vu * loops / w.size), closed_user(e, s, vu, plan));
+            }
+            co_await gate.wait();
+            if (w.pause.count() > 0 && wave + 1 < w.count) {
+                co_await sleep_for(w.pause);
+            }
+        }
+    } catch (const operation_cancelled&) {
+        cancelled = true;
+    }
+    static_cast<void>(cancelled);
+    e.ended(s);
+}
+
+// One open-model operation in its in-flight slot; latency from the intended start.
+inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard, std::uint32_t index,
+                                    std::uint64_t number, clock::time_point intended, clock::time_point start) {
+    const scenario& cfg = *s.config;
+    op_context& ctx = s.contexts[index];
+    vu_slot& slot = s.slots[index];
+    const std::size_t k = s.pick(ctx.random());
+    const operation& op = cfg.operations[k];
+    op_context_access::begin(ctx, number, intended, start);
+    slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
+    slot.iteration.store(number, std::memory_order_relaxed);
+    slot.started.store(ticks(start), std::memory_order_relaxed);
+    op_ending ending;
+    try {
+        co_await guarded_call(op, ctx, cfg.timeout, ending);
+    } catch (...) {
+        ending.capture();
+    }
+    const clock::time_point end = clock::now();
+    ending.settle(ctx, op.blocking(), cfg.timeout, end - start);
+    e.rec->local().record(s.tags[k], ending.what(), intended, start, end);
+    slot.started.store(0, std::memory_order_relaxed);
+    slot.last_end.store(ticks(end), std::memory_order_relaxed);
+    executor* home = e.executors[shard];
+    if (current_executor() != home) {
+        co_await home->schedule(); // the slot pool belongs to its loop
+    }
+    s.pools[shard].free.push_back(index);
+    e.ended(s);
+}
+
+// Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
+// free slot of this loop, or counted as dropped when every slot is busy. Behind the schedule, it
+// starts arrivals back to back (their latency counts from their intended times), yielding now and
+// then so that finished operations free their slots.
+inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard, std::size_t shards,
+                                    rate_schedule plan) {
+    pacer arrivals(s.start, std::move(plan), shard, shards);
+    rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
+    slot_pool& pool = s.pools[shard];
+    std::uint32_t back_to_back = 0;
+    for (;;) {
+        const std::optional<clock::time_point> intended = arrivals.next();
+        if (!intended || s.draining.load(std::memory_order_relaxed)) {
+            break;
+        }
+        clock::time_point now = clock::now();
+        if (*intended > now) {
+            back_to_back = 0;
+            bool cancelled = false;
+            try {
+                co_await sleep_until(*intended);
+            } catch (const operation_cancelled&) {
+                cancelled = true;
+            }
+            if (cancelled || s.draining.load(std::memory_order_relaxed)) {
+                break;
+            }
+            now = clock::now();
+        } else if (++back_to_back % 64 == 0) {
+            co_await loadkit::schedule();
+            now = clock::now();
+        }
+        const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
+        if (pool.free.empty()) {
+            e.rec->local().record_dropped(s.tags[s.pick(random)]);
+            continue;
+        }
+        const std::uint32_t index = pool.free.back();
+        pool.free.pop_back();
+        detached_task op = open_operation(e, s, shard, index, number, *intended, now);
+        op.handle.promise().stop_token_ = &s.token;
+        e.started(s);
+        op.handle.resume(); // runs until its first suspension, then the next arrival
+    }
+    e.ended(s);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_ENGINE_DRIVERS_HPP

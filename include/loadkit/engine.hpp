@@ -1,0 +1,193 @@
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::run — the run engine: scenarios in, a run_report (run_report.hpp) out.
+//
+//   auto report = loadkit::run({.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
+//                              loadkit::scenario{.name = "checkout",
+//                                                .profile = loadkit::constant_rate{.rate = 500, .duration = 30s},
+//                                                .operations = {{"checkout", checkout}},
+//                                                .timeout = 2s});
+//   std::fputs(report.slo->lines().c_str(), stdout);
+//   return report.exit_code();
+//
+// The calling thread blocks and watches: it closes the recorder's intervals, samples the process,
+// evaluates the SLO live (abort_on_fail objectives stop the run), runs the hang watchdog, reports
+// progress and handles stops. Operations run on `threads` event loops (a loadkit::runner), or on
+// executors you supply and run yourself (run_options::executors — an Asio io_context adapter).
+//
+// Stopping: a profile's end, a deadline (max_duration), SIGINT/SIGTERM (handle_signals), an external
+// stop token or an SLO abort stop new iterations at once; operations in flight get graceful_stop
+// to finish, then are cancelled through their stop token (counted as timeouts); operations that
+// ignore cancellation for cancel_grace more are reported stuck and abandoned: run() returns the
+// partial report anyway and leaves their threads behind (it cannot kill them safely). Nothing
+// recorded is lost; the report says why the run stopped.
+#ifndef LOADKIT_ENGINE_HPP
+#define LOADKIT_ENGINE_HPP
+
+#include <loadkit/blocking_pool.hpp>
+#include <loadkit/detail/engine_drivers.hpp>
+#include <loadkit/detail/engine_state.hpp>
+#include <loadkit/detail/signal_stop.hpp>
+#include <loadkit/executor.hpp>
+#include <loadkit/histogram.hpp>
+#include <loadkit/leak.hpp>
+#include <loadkit/process.hpp>
+#include <loadkit/profile.hpp>
+#include <loadkit/rate_schedule.hpp>
+#include <loadkit/recorder.hpp>
+#include <loadkit/result.hpp>
+#include <loadkit/run_report.hpp>
+#include <loadkit/runner.hpp>
+#include <loadkit/scenario.hpp>
+#include <loadkit/slo.hpp>
+#include <loadkit/version.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct run_options {
+    std::string title;
+    // Event loops (threads) running the operations; 0: one per hardware thread. Ignored when
+    // executors is set.
+    std::size_t threads = 1;
+    bool pin_threads = false;
+    // Run on these executors instead, which the caller keeps running on other threads (never the
+    // thread calling run()) until run() returns.
+    std::vector<executor*> executors;
+    // Worker threads for blocking operations; 0: as many as the blocking scenarios can keep busy.
+    std::size_t blocking_threads = 0;
+
+    std::chrono::nanoseconds warmup{};                       // reported apart from the steady state
+    std::chrono::nanoseconds interval = std::chrono::seconds{1}; // time-series resolution
+    histogram_options histograms{};
+
+    slo_policy slo{};                                               // judged at the end, and live
+    std::chrono::nanoseconds slo_check_interval = std::chrono::seconds{1}; // abort_on_fail objectives
+
+    bool sample_resources = true;
+    std::chrono::nanoseconds resource_interval = std::chrono::milliseconds{250};
+    std::optional<leak_options> leak_check{}; // check the RSS and heap trend over the run (x in seconds)
+
+    // Hang watchdog (0 turns a check off): an operation running longer than hang_limit, or no
+    // operation completing for stall_limit while some are in flight, is reported stuck.
+    std::chrono::nanoseconds hang_limit = std::chrono::seconds{60};
+    std::chrono::nanoseconds stall_limit = std::chrono::seconds{30};
+    bool report_stuck_to_stderr = true;
+
+    std::chrono::nanoseconds graceful_stop = std::chrono::seconds{30};
+    std::chrono::nanoseconds cancel_grace = std::chrono::seconds{5};
+    std::chrono::nanoseconds max_duration{}; // 0: none; else the run stops there (stop_reason::deadline)
+    bool handle_signals = false;             // SIGINT/SIGTERM stop the run (a second one cancels at once)
+    std::stop_token stop{};                  // an external stop (stop_reason::interrupted)
+
+    std::function<void(const run_progress&)> on_progress{};
+    std::chrono::nanoseconds progress_interval = std::chrono::milliseconds{250};
+
+    std::uint64_t seed = 1; // virtual users' random generators derive from it
+};
+
+namespace detail {
+
+[[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::run_options: ") + field + " = " + value + " (expected " +
+                                expected + ")");
+}
+inline void check_run_duration(const char* field, std::chrono::nanoseconds d, bool zero_ok) {
+    if (d < std::chrono::nanoseconds::zero() || (!zero_ok && d == std::chrono::nanoseconds::zero())) {
+        throw_run_option(field, std::to_string(d.count()) + "ns", zero_ok ? ">= 0" : "> 0");
+    }
+}
+inline void validate_run_options(const run_options& o) {
+    if (o.executors.empty() && o.threads > 1024) {
+        throw_run_option("threads", std::to_string(o.threads), "0 .. 1024");
+    }
+    for (std::size_t i = 0; i < o.executors.size(); ++i) {
+        if (o.executors[i] == nullptr) {
+            throw_run_option(("executors[" + std::to_string(i) + "]").c_str(), "nullptr", "an executor");
+        }
+    }
+    if (o.blocking_threads > 4096) {
+        throw_run_option("blocking_threads", std::to_string(o.blocking_threads), "0 .. 4096");
+    }
+    check_run_duration("warmup", o.warmup, true);
+    check_run_duration("interval", o.interval, false);
+    check_run_duration("slo_check_interval", o.slo_check_interval, false);
+    check_run_duration("resource_interval", o.resource_interval, false);
+    check_run_duration("hang_limit", o.hang_limit, true);
+    check_run_duration("stall_limit", o.stall_limit, true);
+    check_run_duration("graceful_stop", o.graceful_stop, true);
+    check_run_duration("cancel_grace", o.cancel_grace, true);
+    check_run_duration("max_duration", o.max_duration, true);
+    check_run_duration("progress_interval", o.progress_interval, false);
+}
+
+// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
+inline std::uint64_t peak_concurrency(const profile& p) {
+    return std::visit(
+        [](const auto& x) -> std::uint64_t {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, burst>) {
+                return x.n;
+            } else if constexpr (std::is_same_v<T, waves>) {
+                return x.size;
+            } else if constexpr (std::is_same_v<T, ramping_vus>) {
+                std::uint64_t peak = x.start_vus;
+                for (const auto& s : x.stages) {
+                    peak = std::max(peak, s.target);
+                }
+                return peak;
+            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
+                return x.max_in_flight;
+            } else {
+                return x.vus;
+            }
+        },
+        p);
+}
+
+class engine;
+
+} // namespace detail
+
+// Runs the scenarios side by side and returns what happened. Throws std::invalid_argument (naming
+// the scenario, field and value) before anything runs when a scenario or option is invalid.
+run_report run(const run_options& options, std::span<const scenario> scenarios);
+
+inline run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
+    return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
+}
+inline run_report run(const run_options& options, const scenario& one) {
+    return run(options, std::span<const scenario>(&one, 1));
+}
+// One operation under one profile: the scenario takes the operation's name.
+inline run_report run(const profile& load, operation op, const run_options& options = {}) {
+    scenario s;
+    s.name = op.name();
+    s.profile = load;
+    s.operations.push_back(std::move(op));
+    return run(options, s);
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#include <loadkit/detail/engine_monitor.hpp>
+
+#endif // LOADKIT_ENGINE_HPP
