@@ -70,7 +70,7 @@ struct run_options {
     bool pin_threads = false;
     // Run on these executors instead, which the caller keeps running on other threads (never the
     // thread calling run()) until run() returns.
-    std::vector<executor*> executors;
+    std::vector<executor*> executors{};
     // Worker threads for blocking operations; 0: as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;
 

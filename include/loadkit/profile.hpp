@@ -70,7 +70,7 @@ struct vu_stage {
 // stage. A user above the current target finishes its iteration and waits (graceful ramp-down).
 struct ramping_vus {
     std::uint64_t start_vus = 0;
-    std::vector<vu_stage> stages;
+    std::vector<vu_stage> stages{};
 };
 // `count` bursts of `size` operations; the next starts `pause` after the previous one has finished.
 struct waves {
@@ -87,7 +87,7 @@ struct constant_rate {
 // Open model: the arrival rate moves linearly over stages (rate_schedule.hpp).
 struct ramping_rate {
     double start_rate = 0.0;
-    std::vector<rate_stage> stages;
+    std::vector<rate_stage> stages{};
     std::uint64_t max_in_flight = 1000;
 };
 

@@ -32,7 +32,7 @@ inline namespace v0 {
 struct scenario {
     std::string name = "default";
     ::loadkit::profile profile = burst{1};
-    std::vector<operation> operations;
+    std::vector<operation> operations{};
     // Pause after each iteration of a closed-model virtual user (open model: none; pause inside
     // the operation with ctx.think() if needed).
     think_time think{};

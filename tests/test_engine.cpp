@@ -1,0 +1,568 @@
+#include "catch.hpp"
+#include "test_support.hpp"
+
+#include <loadkit/engine.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+#elif defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
+// Tracks how many operations run at once.
+struct concurrency_gauge {
+    std::atomic<int> now{0};
+    std::atomic<int> peak{0};
+    void enter() {
+        const int n = now.fetch_add(1) + 1;
+        int p = peak.load();
+        while (n > p && !peak.compare_exchange_weak(p, n)) {
+        }
+    }
+    void leave() { now.fetch_sub(1); }
+};
+
+loadkit::run_options quiet(std::size_t threads = 1) {
+    loadkit::run_options o;
+    o.threads = threads;
+    o.sample_resources = false;
+    o.report_stuck_to_stderr = false;
+    return o;
+}
+
+loadkit::task<void> nap(std::chrono::nanoseconds d) { co_await loadkit::sleep_for(d); }
+
+std::uint64_t count_of(const loadkit::run_report& r, const char* tag) {
+    const loadkit::tag_result* t = r.result.find(tag);
+    return t == nullptr ? 0 : t->count();
+}
+
+} // namespace
+
+TEST_CASE("engine: a burst runs n operations at once, one each", "[engine]") {
+    concurrency_gauge gauge;
+    loadkit::operation op{"call", [&](loadkit::op_context&) -> loadkit::task<void> {
+                              gauge.enter();
+                              co_await loadkit::sleep_for(50ms);
+                              gauge.leave();
+                          }};
+    const auto report = loadkit::run(loadkit::burst{.n = 100}, op, quiet(2));
+    CHECK(report.result.overall.count() == 100);
+    CHECK(report.result.overall.ok == 100);
+    CHECK(gauge.peak.load() == 100);
+    CHECK(report.result.reason == loadkit::stop_reason::completed);
+    CHECK(report.result.model == loadkit::latency_model::closed);
+    REQUIRE(report.scenarios.size() == 1);
+    CHECK(report.scenarios[0].profile == "burst of 100");
+}
+
+TEST_CASE("engine: closed profiles never exceed their virtual users, and iteration counts are exact", "[engine]") {
+    concurrency_gauge gauge;
+    const auto body = [&](loadkit::op_context&) -> loadkit::task<void> {
+        gauge.enter();
+        co_await loadkit::sleep_for(1ms);
+        gauge.leave();
+    };
+    SECTION("per_vu_iterations") {
+        const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 10, .iterations = 7}, {"op", body}, quiet(2));
+        CHECK(r.result.overall.count() == 70);
+        CHECK(gauge.peak.load() <= 10);
+    }
+    SECTION("shared_iterations") {
+        const auto r = loadkit::run(loadkit::shared_iterations{.vus = 8, .iterations = 123}, {"op", body}, quiet(2));
+        CHECK(r.result.overall.count() == 123);
+        CHECK(gauge.peak.load() <= 8);
+    }
+    SECTION("constant_vus with an iteration cap") {
+        const auto r =
+            loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 10s, .iterations = 4}, {"op", body}, quiet());
+        CHECK(r.result.overall.count() == 20);
+        CHECK(gauge.peak.load() <= 5);
+    }
+    SECTION("constant_vus for a duration") {
+        const auto r = loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 300ms}, {"op", body}, quiet());
+        CHECK(r.result.overall.count() > 20);
+        CHECK(gauge.peak.load() == 5);
+        CHECK(r.result.duration >= 300ms);
+        CHECK(r.result.duration < 5s);
+    }
+}
+
+TEST_CASE("engine: a constant rate of 2,000/s for 3 s issues exactly its 6,000 arrivals, within 2 % of the time",
+          "[engine]") {
+    loadkit::run_options o = quiet(2);
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 3s, .max_in_flight = 200},
+                                {"noop", loadkit::nonblocking([] {})}, o);
+    CHECK(r.result.model == loadkit::latency_model::open);
+    CHECK(r.result.overall.count() + r.result.overall.dropped == 6000);
+    const double seconds = std::chrono::duration<double>(r.result.duration).count();
+    CHECK(seconds >= 2.999);
+    if (!sanitized) {
+        CHECK(seconds <= 3.0 * 1.02);
+        CHECK(r.result.overall.dropped == 0);
+        const double achieved = static_cast<double>(r.result.overall.count()) / seconds;
+        CHECK(achieved >= 2000.0 * 0.98);
+    } else {
+        CHECK(seconds <= 3.0 * 1.5);
+    }
+}
+
+TEST_CASE("engine: an open model counts arrivals that find max_in_flight busy as dropped", "[engine]") {
+    concurrency_gauge gauge;
+    loadkit::operation slow{"slow", [&](loadkit::op_context&) -> loadkit::task<void> {
+                                gauge.enter();
+                                co_await loadkit::sleep_for(50ms);
+                                gauge.leave();
+                            }};
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 1000, .duration = 1s, .max_in_flight = 5}, slow, quiet(1));
+    const auto& all = r.result.overall;
+    CHECK(all.count() + all.dropped == 1000);
+    CHECK(all.dropped > 500);    // capacity is 5 / 50 ms = 100/s
+    CHECK(all.count() <= 150);
+    CHECK(gauge.peak.load() <= 5);
+}
+
+TEST_CASE("engine: max_in_flight holds across threads", "[engine]") {
+    concurrency_gauge gauge;
+    loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
+                              gauge.enter();
+                              co_await loadkit::sleep_for(5ms);
+                              gauge.leave();
+                          }};
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 4000, .duration = 500ms, .max_in_flight = 8}, op, quiet(2));
+    CHECK(gauge.peak.load() <= 8);
+    CHECK(r.result.overall.count() + r.result.overall.dropped == 2000);
+}
+
+// The coordinated-omission demonstration: one 200 ms stall of the service. Every request that
+// arrives during it waits for it, so the open model's response-time p99 shows the stall; a single
+// closed-loop user sees it once (its max) and its p99 stays at the service time.
+TEST_CASE("engine: one injected 200 ms stall shows in the open-model p99 and not in the closed-model p99",
+          "[engine]") {
+    const auto origin = loadkit::clock::now();
+    std::atomic<std::int64_t> stall_begin{0};
+    const auto service = [&](loadkit::op_context&) -> loadkit::task<void> {
+        const auto now = loadkit::clock::now();
+        const auto begin = loadkit::clock::time_point{loadkit::clock::duration{stall_begin.load()}};
+        if (stall_begin.load() != 0 && now >= begin && now < begin + 200ms) {
+            co_await loadkit::sleep_until(begin + 200ms);
+        }
+        co_await loadkit::sleep_for(1ms);
+    };
+    static_cast<void>(origin);
+
+    stall_begin = (loadkit::clock::now() + 500ms).time_since_epoch().count();
+    const auto open = loadkit::run(loadkit::constant_rate{.rate = 500, .duration = 2s, .max_in_flight = 1000},
+                                   {"request", service}, quiet(1));
+    stall_begin = (loadkit::clock::now() + 500ms).time_since_epoch().count();
+    const auto closed =
+        loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 2s}, {"request", service}, quiet(1));
+
+    const auto& o = open.result.overall;
+    const auto& c = closed.result.overall;
+    CHECK(o.dropped == 0);
+    CHECK(o.latency.value_at_percentile(99.0) >= 100ms); // ~100 of ~1,000 arrivals waited out the stall
+    CHECK(o.latency.max() >= 180ms);
+    REQUIRE(o.service_time.has_value());
+    CHECK(c.latency.max() >= 180ms);                     // the closed user met the stall once...
+    CHECK(c.latency.value_at_percentile(99.0) < 50ms);   // ...and its percentiles hide it
+    CHECK(c.count() > 200);
+}
+
+TEST_CASE("engine: a watchdog reports the operation past the hang limit by name", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.hang_limit = 100ms;
+    loadkit::scenario s{.name = "jobs",
+                        .profile = loadkit::per_vu_iterations{.vus = 2, .iterations = 1},
+                        .operations = {{"sticky", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                                            co_await loadkit::sleep_for(ctx.vu() == 1 ? 600ms : 1ms);
+                                        }}}};
+    const auto r = loadkit::run(o, s);
+    REQUIRE(r.stuck.size() == 1);
+    CHECK(r.stuck[0].tag == "sticky");
+    CHECK(r.stuck[0].scenario == "jobs");
+    CHECK(r.stuck[0].virtual_user == 1);
+    CHECK(r.stuck[0].elapsed >= 100ms);
+    CHECK_FALSE(r.stuck[0].abandoned);
+    CHECK(r.result.overall.ok == 2);
+    CHECK_FALSE(r.passed());
+}
+
+TEST_CASE("engine: an operation that never completes is cancelled after the graceful stop", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.graceful_stop = 100ms;
+    o.hang_limit = 0ns;
+    loadkit::operation forever{"forever", [](loadkit::op_context&) -> loadkit::task<void> {
+                                   co_await loadkit::sleep_for(1h);
+                               }};
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 3, .duration = 100ms}, forever, o);
+    CHECK(r.result.overall.timeouts == 3);
+    CHECK(r.result.duration < 10s);
+    CHECK(r.stuck.empty());
+}
+
+TEST_CASE("engine: operations in flight at the end finish within the graceful stop", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.graceful_stop = 5s;
+    loadkit::operation slow{"slow", [](loadkit::op_context&) -> loadkit::task<void> {
+                                co_await loadkit::sleep_for(300ms);
+                            }};
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 100ms}, slow, o);
+    CHECK(r.result.overall.ok == 2);
+    CHECK(r.result.overall.timeouts == 0);
+}
+
+TEST_CASE("engine: a stop signal returns the partial result, marked interrupted", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.handle_signals = true;
+    std::thread interrupter([] {
+        std::this_thread::sleep_for(300ms);
+        std::raise(SIGINT);
+    });
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 60s},
+                                {"tick", [](loadkit::op_context&) -> loadkit::task<void> {
+                                     co_await loadkit::sleep_for(5ms);
+                                 }},
+                                o);
+    interrupter.join();
+    CHECK(r.result.reason == loadkit::stop_reason::interrupted);
+    CHECK(r.result.overall.count() > 10);
+    CHECK(r.result.duration < 30s);
+}
+
+TEST_CASE("engine: an external stop token stops the run", "[engine]") {
+    std::stop_source source;
+    loadkit::run_options o = quiet();
+    o.stop = source.get_token();
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(200ms);
+        source.request_stop();
+    });
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 200, .duration = 60s, .max_in_flight = 10},
+                                {"op", loadkit::nonblocking([] {})}, o);
+    stopper.join();
+    CHECK(r.result.reason == loadkit::stop_reason::interrupted);
+    CHECK(r.result.overall.count() > 10);
+    CHECK(r.result.duration < 30s);
+}
+
+TEST_CASE("engine: max_duration stops the run with reason deadline", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.max_duration = 200ms;
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 60s}, {"op", [] {
+                                                                                     std::this_thread::sleep_for(1ms);
+                                                                                 }},
+                                o);
+    CHECK(r.result.reason == loadkit::stop_reason::deadline);
+    CHECK(r.result.duration < 30s);
+}
+
+TEST_CASE("engine: a failing abort_on_fail objective stops the run early (slo_abort)", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.slo.add((loadkit::p(95) < 1ms).abort_after(100ms));
+    o.slo_check_interval = 100ms;
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 60s},
+                                {"slow", [](loadkit::op_context&) -> loadkit::task<void> {
+                                     co_await loadkit::sleep_for(10ms);
+                                 }},
+                                o);
+    CHECK(r.result.reason == loadkit::stop_reason::slo_abort);
+    CHECK(contains(r.result.reason_text, "p95"));
+    CHECK(r.result.duration < 30s);
+    REQUIRE(r.slo.has_value());
+    CHECK_FALSE(r.slo->passed());
+    CHECK(r.exit_code() == 99);
+}
+
+TEST_CASE("engine: failures are classified by exception type, op_error category and ctx.fail", "[engine]") {
+    loadkit::scenario s{
+        .name = "failing",
+        .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 30},
+        .operations = {{"throws", [](loadkit::op_context&) -> loadkit::task<void> {
+                            throw std::runtime_error("boom");
+                            co_return;
+                        }},
+                       {"http", [](loadkit::op_context&) { throw loadkit::op_error("http", "503 Service Unavailable"); }},
+                       {"soft", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                            ctx.fail("validation", "empty cart");
+                            co_return;
+                        }}}};
+    const auto r = loadkit::run(quiet(), s);
+    CHECK(r.result.overall.count() == 30);
+    CHECK(r.result.overall.errors == 30);
+    const auto* throws = r.result.find("throws");
+    const auto* http = r.result.find("http");
+    const auto* soft = r.result.find("soft");
+    REQUIRE(throws != nullptr);
+    REQUIRE(http != nullptr);
+    REQUIRE(soft != nullptr);
+    REQUIRE(throws->find_error("std::runtime_error") != nullptr);
+    CHECK(throws->find_error("std::runtime_error")->count == throws->count());
+    REQUIRE(http->find_error("http") != nullptr);
+    REQUIRE_FALSE(http->find_error("http")->messages.empty());
+    CHECK(http->find_error("http")->messages[0].text == "503 Service Unavailable");
+    REQUIRE(soft->find_error("validation") != nullptr);
+}
+
+TEST_CASE("engine: a coroutine past its timeout is cancelled and counted as a timeout", "[engine]") {
+    loadkit::scenario s{.name = "t",
+                        .profile = loadkit::per_vu_iterations{.vus = 2, .iterations = 2},
+                        .operations = {{"slow", [](loadkit::op_context&) -> loadkit::task<void> {
+                                            co_await loadkit::sleep_for(5s);
+                                        }}},
+                        .timeout = 50ms};
+    const auto r = loadkit::run(quiet(), s);
+    CHECK(r.result.overall.timeouts == 4);
+    CHECK(r.result.overall.latency.max() < 2s);
+    CHECK(r.result.overall.latency.min() >= 45ms);
+}
+
+TEST_CASE("engine: a blocking call past the timeout runs to its end and counts as a timeout", "[engine]") {
+    loadkit::scenario s{.name = "t",
+                        .profile = loadkit::per_vu_iterations{.vus = 2, .iterations = 1},
+                        .operations = {{"slow", [] { std::this_thread::sleep_for(120ms); }}},
+                        .timeout = 30ms};
+    const auto r = loadkit::run(quiet(), s);
+    CHECK(r.result.overall.timeouts == 2);
+    CHECK(r.result.overall.latency.min() >= 110ms);
+}
+
+TEST_CASE("engine: blocking callables and coroutines are measured alike", "[engine]") {
+    loadkit::scenario s{.name = "mixed",
+                        .profile = loadkit::per_vu_iterations{.vus = 4, .iterations = 5},
+                        .operations = {{"blocking", [] { std::this_thread::sleep_for(20ms); }},
+                                       {"coroutine", [](loadkit::op_context&) -> loadkit::task<void> {
+                                            co_await loadkit::sleep_for(20ms);
+                                        }}}};
+    const auto r = loadkit::run(quiet(2), s);
+    const auto* b = r.result.find("blocking");
+    const auto* c = r.result.find("coroutine");
+    REQUIRE(b != nullptr);
+    REQUIRE(c != nullptr);
+    CHECK(b->count() + c->count() == 20);
+    for (const auto* t : {b, c}) {
+        CHECK(t->latency.value_at_percentile(50) >= 19ms);
+        CHECK(t->latency.value_at_percentile(50) < 200ms);
+    }
+}
+
+TEST_CASE("engine: weights mix operations in proportion (within 5 standard deviations, fixed seed)", "[engine]") {
+    std::atomic<int> calls{0};
+    const auto noop = loadkit::nonblocking([&] { calls.fetch_add(1, std::memory_order_relaxed); });
+    loadkit::scenario s{.name = "weighted",
+                        .profile = loadkit::shared_iterations{.vus = 4, .iterations = 22000},
+                        .operations = {{"a", 10, noop}, {"b", 5, noop}, {"c", 5, noop}, {"d", 2, noop}}};
+    const auto r = loadkit::run(quiet(), s);
+    CHECK(calls.load() == 22000);
+    const double n = 22000.0;
+    const std::pair<const char*, double> expected[] = {{"a", 10.0 / 22}, {"b", 5.0 / 22}, {"c", 5.0 / 22}, {"d", 2.0 / 22}};
+    for (const auto& [tag, p] : expected) {
+        const double got = static_cast<double>(count_of(r, tag));
+        const double sigma = std::sqrt(n * p * (1 - p));
+        INFO(tag << ": " << got << " expected " << n * p << " +- " << 5 * sigma);
+        CHECK(std::abs(got - n * p) < 5 * sigma);
+    }
+}
+
+TEST_CASE("engine: ramping_vus follows its stages", "[engine]") {
+    concurrency_gauge gauge;
+    std::atomic<int> peak_seen_late{0};
+    const auto start = loadkit::clock::now();
+    loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
+                              gauge.enter();
+                              co_await loadkit::sleep_for(5ms);
+                              if (loadkit::clock::now() - start > 700ms) {
+                                  const int n = gauge.now.load();
+                                  int p = peak_seen_late.load();
+                                  while (n > p && !peak_seen_late.compare_exchange_weak(p, n)) {
+                                  }
+                              }
+                              gauge.leave();
+                          }};
+    const auto r = loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{8, 300ms}, {8, 300ms}, {2, 300ms}}}, op,
+                                quiet(2));
+    CHECK(gauge.peak.load() <= 8);
+    CHECK(gauge.peak.load() >= 6);
+    CHECK(peak_seen_late.load() <= 6); // ramping down: at most ~4..6 users left after 700 ms
+    CHECK(r.result.overall.count() > 100);
+    CHECK(r.result.duration < 5s);
+}
+
+TEST_CASE("engine: waves run count bursts of size, pausing in between", "[engine]") {
+    concurrency_gauge gauge;
+    loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
+                              gauge.enter();
+                              co_await loadkit::sleep_for(10ms);
+                              gauge.leave();
+                          }};
+    const auto r = loadkit::run(loadkit::waves{.count = 5, .size = 10, .pause = 50ms}, op, quiet(2));
+    CHECK(r.result.overall.count() == 50);
+    CHECK(gauge.peak.load() == 10);
+    CHECK(r.result.duration >= 4 * 50ms + 5 * 10ms);
+}
+
+TEST_CASE("engine: scenarios run side by side, each from its start offset", "[engine]") {
+    std::atomic<std::int64_t> first_late{0};
+    const auto t0 = loadkit::clock::now();
+    const std::vector<loadkit::scenario> both = {
+        {.name = "early", .profile = loadkit::burst{.n = 3}, .operations = {{"early", loadkit::nonblocking([] {})}}},
+        {.name = "late",
+         .profile = loadkit::burst{.n = 3},
+         .operations = {{"late", loadkit::nonblocking([&] {
+                             std::int64_t expected = 0;
+                             first_late.compare_exchange_strong(expected, (loadkit::clock::now() - t0).count());
+                         })}},
+         .start_offset = 200ms}};
+    const auto r = loadkit::run(quiet(), both);
+    CHECK(count_of(r, "early") == 3);
+    CHECK(count_of(r, "late") == 3);
+    CHECK(std::chrono::nanoseconds{first_late.load()} >= 190ms);
+    CHECK(r.scenarios.size() == 2);
+}
+
+TEST_CASE("engine: sub-steps are timed as their own tags", "[engine]") {
+    loadkit::operation op{"checkout", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                              co_await ctx.step("login", nap(2ms));
+                              const int items = ctx.time("parse", [] { return 3; });
+                              if (items != 3) {
+                                  ctx.fail("logic");
+                              }
+                              co_await ctx.step("pay", nap(1ms));
+                          }};
+    const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 2, .iterations = 3}, op, quiet());
+    CHECK(count_of(r, "checkout") == 6);
+    CHECK(count_of(r, "login") == 6);
+    CHECK(count_of(r, "parse") == 6);
+    CHECK(count_of(r, "pay") == 6);
+    CHECK(r.result.find("checkout")->latency.min() >= 3ms);
+}
+
+TEST_CASE("engine: think time spaces a user's iterations", "[engine]") {
+    loadkit::scenario s{.name = "thinker",
+                        .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 4},
+                        .operations = {{"op", loadkit::nonblocking([] {})}},
+                        .think = loadkit::constant_wait(50ms)};
+    const auto r = loadkit::run(quiet(), s);
+    CHECK(r.result.overall.count() == 4);
+    CHECK(r.result.duration >= 150ms);
+    CHECK(r.scenarios[0].profile.find("think constant 50ms") != std::string::npos);
+}
+
+TEST_CASE("engine: a warm-up window is reported apart", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.warmup = 100ms;
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 300ms}, {"op", [](loadkit::op_context&) -> loadkit::task<void> {
+                                                                                         co_await loadkit::sleep_for(2ms);
+                                                                                     }},
+                                o);
+    REQUIRE(r.result.overall.warmup.has_value());
+    CHECK(r.result.overall.warmup->count() > 5);
+    CHECK(r.result.overall.count() > 10);
+}
+
+TEST_CASE("engine: resources are sampled, a leak check and the progress callback run", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.sample_resources = true;
+    o.resource_interval = 20ms;
+    o.leak_check = loadkit::leak_options{};
+    std::atomic<int> progress_calls{0};
+    std::atomic<std::uint64_t> last_completed{0};
+    o.on_progress = [&](const loadkit::run_progress& p) {
+        progress_calls.fetch_add(1);
+        last_completed = p.completed;
+    };
+    o.progress_interval = 50ms;
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 400ms}, {"op", [](loadkit::op_context&) -> loadkit::task<void> {
+                                                                                         co_await loadkit::sleep_for(1ms);
+                                                                                     }},
+                                o);
+    CHECK(r.resources.size() >= 5);
+    REQUIRE(r.leak.has_value());
+    CHECK(r.leak->x_unit == "s");
+    CHECK(progress_calls.load() >= 3);
+    CHECK(last_completed.load() > 0);
+}
+
+TEST_CASE("engine: SLO objectives are judged on the final result", "[engine]") {
+    loadkit::run_options o = quiet();
+    o.slo = loadkit::slo_policy{"p95 < 1s", "error_rate < 1%"};
+    const auto r = loadkit::run(loadkit::burst{.n = 20}, {"ok", loadkit::nonblocking([] {})}, o);
+    REQUIRE(r.slo.has_value());
+    CHECK(r.slo->passed());
+    CHECK(r.passed());
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("engine: invalid configuration throws before anything runs, naming the field", "[engine]") {
+    const loadkit::operation op{"op", loadkit::nonblocking([] {})};
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::run(loadkit::burst{.n = 0}, op, quiet()); }),
+                   "burst: n = 0"));
+    CHECK(contains(invalid_argument_message(
+                       [&] { (void)loadkit::run(loadkit::constant_rate{.rate = -5, .duration = 1s}, op, quiet()); }),
+                   "constant_rate: rate = -5"));
+    CHECK(contains(invalid_argument_message([&] {
+                       (void)loadkit::run(loadkit::constant_rate{.rate = 5, .duration = 1s, .max_in_flight = 0}, op,
+                                          quiet());
+                   }),
+                   "max_in_flight = 0"));
+    CHECK(contains(invalid_argument_message([&] {
+                       (void)loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{5, 0s}}}, op, quiet());
+                   }),
+                   "stages[0].duration = 0ns"));
+    CHECK(contains(invalid_argument_message([&] {
+                       loadkit::run_options o = quiet();
+                       o.interval = 0s;
+                       (void)loadkit::run(loadkit::burst{.n = 1}, op, o);
+                   }),
+                   "run_options: interval = 0ns"));
+    CHECK(contains(invalid_argument_message([&] {
+                       (void)loadkit::run(quiet(), loadkit::scenario{.name = "empty", .profile = loadkit::burst{.n = 1}});
+                   }),
+                   "scenario \"empty\": operations = {}"));
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::between(3s, 1s); }), "between: high"));
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::operation("x", -1.0, [] {}); }), "weight = -1"));
+    CHECK(contains(invalid_argument_message([&] {
+                       const std::vector<loadkit::scenario> twins = {
+                           {.name = "a", .profile = loadkit::burst{.n = 1}, .operations = {op}},
+                           {.name = "a", .profile = loadkit::burst{.n = 1}, .operations = {op}}};
+                       (void)loadkit::run(quiet(), twins);
+                   }),
+                   "expected unique names"));
+}
+
+TEST_CASE("engine: the per-user random generator is reproducible from the seed", "[engine]") {
+    std::vector<std::uint64_t> first;
+    std::vector<std::uint64_t> second;
+    for (auto* out : {&first, &second}) {
+        std::mutex m;
+        const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 5},
+                                    {"r", loadkit::nonblocking([&, out](loadkit::op_context& ctx) {
+                                         const std::lock_guard<std::mutex> lock(m);
+                                         out->push_back(ctx.random()());
+                                     })},
+                                    quiet());
+        CHECK(r.result.overall.count() == 5);
+    }
+    CHECK(first == second);
+    CHECK(first.size() == 5);
+}
