@@ -107,8 +107,9 @@ public:
             --it;
         }
         const double m = std::clamp(target - it->before, 0.0, it->count);
-        const double within = std::round(solve(*it, m) * 1e9);
-        const auto ns = static_cast<std::int64_t>(std::clamp(within, 0.0, static_cast<double>(it->length)));
+        // Nearest nanosecond; the value is >= 0, so adding 0.5 and truncating avoids a libm call.
+        const double within = std::min(solve(*it, m) * 1e9, static_cast<double>(it->length));
+        const auto ns = static_cast<std::int64_t>(within + 0.5);
         return std::chrono::nanoseconds{it->begin + ns};
     }
 

@@ -22,6 +22,12 @@
 // back when nobody reserved after it (otherwise later waiters already count on its place and it is
 // kept) and throws operation_cancelled.
 //
+// A limiter, not a pacer: time nobody asks for tokens is lost beyond `burst`, and so is the time a
+// waiter oversleeps (an event loop's timer wakes ~50 us late on Linux), so one coroutine taking
+// tokens at 100 k/s with burst 1 gets far fewer. Give burst a few milliseconds' worth of tokens
+// (rate * 5 ms) to absorb wake-up delays, or drive an open-model load with loadkit::pacer, which
+// never loses time (bench/rate_limiters.cpp prints both).
+//
 // Resolution: the interval 1e9 / rate is rounded up to whole nanoseconds, so the bucket never admits
 // more than `rate`; the admitted rate is lower by at most 1 ns per interval (exact at 1/s, 1000/s or
 // 1 M/s; 0.2 % low at 3 M/s). Every member taking `now` is the same operation on a time of your
