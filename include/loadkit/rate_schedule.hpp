@@ -19,7 +19,8 @@
 // offset is solved in closed form inside its stage (a quadratic for a ramp, in the cancellation-free
 // form 2m / (r0 + sqrt(r0^2 + 2am))) from cumulative counts precomputed at the stage boundaries:
 // nothing is accumulated arrival by arrival, so an hour at 1 M/s ends within a nanosecond of where it
-// should, where summing 1 us steps in floating point drifts by microseconds.
+// should, where summing 1 us steps in floating point drifts by microseconds. A rate_schedule is
+// immutable once built: share it between threads freely.
 #ifndef LOADKIT_RATE_SCHEDULE_HPP
 #define LOADKIT_RATE_SCHEDULE_HPP
 

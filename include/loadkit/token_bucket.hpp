@@ -14,7 +14,8 @@
 // whole state is one atomic theoretical arrival time TAT (int64 nanoseconds on the steady clock).
 // Taking n tokens at `now` moves TAT to max(TAT, now) + n * interval and is allowed from
 // TAT - burst * interval on; a full bucket is TAT <= now. No refill timer, no lock: one compare-and-
-// swap per acquisition, and time since the origin is never accumulated, so the rate does not drift.
+// swap per acquisition, and every grant is placed on absolute time rather than by adding up elapsed
+// intervals, so the rate does not drift.
 //
 // acquire() reserves its slot at once (advancing TAT) and then sleeps until the slot's time, so
 // waiters are served in the order they arrived and each wakes exactly once at its own time: no
@@ -29,7 +30,7 @@
 // never loses time (bench/rate_limiters.cpp prints both).
 //
 // Resolution: the interval 1e9 / rate is rounded up to whole nanoseconds, so the bucket never admits
-// more than `rate`; the admitted rate is lower by at most 1 ns per interval (exact at 1/s, 1000/s or
+// more than `rate`; the admitted rate is lower by less than 1 ns per interval (exact at 1/s, 1000/s or
 // 1 M/s; 0.2 % low at 3 M/s). Every member taking `now` is the same operation on a time of your
 // choosing: tests drive the bucket with manual times, exactly and instantly.
 #ifndef LOADKIT_TOKEN_BUCKET_HPP
