@@ -9,7 +9,9 @@
 // an SLO objective failed, 98 a leak or a stuck operation), 2 for bad usage or an unreadable
 // report. Without arguments it demonstrates itself: two recorders fed disjoint halves of one
 // synthetic workload write their reports to a temporary directory, and the merge of the two files
-// must equal the report of one recorder fed everything.
+// must equal the report of one recorder fed everything. `loadkit_merge --demo DIR` does the same
+// and keeps the shard reports and merged.json in DIR (e.g. for tools/check_json_schema.py).
+#include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/merge.hpp>
@@ -121,7 +123,22 @@ void feed(loadkit::recorder& single, loadkit::recorder& shard0, loadkit::recorde
     }
 }
 
-int demonstrate() {
+// What only one process knows: its memory samples and their leak verdict. merge_reports keeps
+// such parts when a single shard has them.
+void add_process_data(loadkit::run_report& r) {
+    std::vector<loadkit::leak_sample> rss;
+    for (int i = 0; i < 120; ++i) {
+        loadkit::process_sample s;
+        s.at = loadkit::recorder::time_point{std::chrono::milliseconds{50 * i}};
+        s.rss_bytes = 40'000'000 + static_cast<std::uint64_t>((i * 7919) % 200'000); // flat, with noise
+        s.threads = 3;
+        r.resources.push_back(s);
+        rss.push_back({0.05 * i, static_cast<double>(*s.rss_bytes)});
+    }
+    r.leak = loadkit::check_leak(rss, {}, {.x_unit = "s"});
+}
+
+int demonstrate(const std::string& keep) {
     const loadkit::recorder_options options{.interval = 1s};
     const loadkit::recorder::time_point t0{};
     loadkit::recorder single{t0, options};
@@ -130,15 +147,20 @@ int demonstrate() {
     feed(single, shard0, shard1);
     const auto end = t0 + 6s;
 
-    const auto dir =
-        std::filesystem::temp_directory_path() /
-        ("loadkit_merge_demo_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    const auto dir = keep.empty() ? std::filesystem::temp_directory_path() /
+                                        ("loadkit_merge_demo_" + std::to_string(stamp))
+                                  : std::filesystem::path(keep);
     std::filesystem::create_directories(dir);
     std::vector<std::string> files;
     for (loadkit::recorder* rec : {&shard0, &shard1}) {
+        loadkit::run_report report = report_of(rec->finish(end));
+        if (rec == &shard0) {
+            add_process_data(report);
+        }
         files.push_back((dir / ("shard" + std::to_string(files.size()) + ".json")).string());
         std::ofstream out(files.back(), std::ios::binary);
-        loadkit::write_json(out, report_of(rec->finish(end)));
+        loadkit::write_json(out, report);
     }
     std::vector<loadkit::run_report> shards;
     for (const auto& f : files) {
@@ -147,8 +169,14 @@ int demonstrate() {
                     static_cast<std::size_t>(std::filesystem::file_size(f)));
     }
     const loadkit::run_report merged = loadkit::merge_reports(shards);
-    const loadkit::run_report expected = report_of(single.finish(end));
-    std::filesystem::remove_all(dir);
+    loadkit::run_report expected = report_of(single.finish(end));
+    add_process_data(expected);
+    if (keep.empty()) {
+        std::filesystem::remove_all(dir);
+    } else {
+        std::ofstream out(dir / "merged.json", std::ios::binary);
+        loadkit::write_json(out, merged);
+    }
 
     print_summary(merged, shards.size());
     const bool same =
@@ -162,7 +190,10 @@ int demonstrate() {
 int main(int argc, char** argv) {
     try {
         if (argc == 1) {
-            return demonstrate();
+            return demonstrate({});
+        }
+        if (argc == 3 && std::string_view(argv[1]) == "--demo") {
+            return demonstrate(argv[2]);
         }
         std::string output;
         std::vector<loadkit::run_report> shards;
@@ -171,9 +202,10 @@ int main(int argc, char** argv) {
             if (arg == "-o" && i + 1 < argc) {
                 output = argv[++i];
             } else if (arg == "-h" || arg == "--help" || (!arg.empty() && arg[0] == '-')) {
-                std::fprintf(stderr,
-                             "usage: loadkit_merge [-o merged.json] report.json...\n"
-                             "       (no arguments: merge two synthetic shards as a demonstration)\n");
+                std::fprintf(
+                    stderr,
+                    "usage: loadkit_merge [-o merged.json] report.json...\n"
+                    "       loadkit_merge [--demo DIR]   (merges two synthetic shards; keeps them in DIR)\n");
                 return 2;
             } else {
                 shards.push_back(read_report(arg));

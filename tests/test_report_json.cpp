@@ -412,6 +412,14 @@ TEST_CASE(
     cleared -= recorded; // empty again
     cases.push_back(cleared);
 
+    // The counters as HdrHistogram's counts array, run-length encoded: values 0..2047 have their own
+    // counter at 3 digits; -k stands for k empty counters in a row.
+    loadkit::run_report small_values;
+    for (const std::int64_t v : {0, 1, 1, 5, 2047}) {
+        small_values.result.overall.latency.record(v);
+    }
+    CHECK(contains(loadkit::to_json(small_values), "\"counts\": [1,2,-3,1,-2041,1]"));
+
     for (std::size_t i = 0; i < cases.size(); ++i) {
         CAPTURE(i);
         loadkit::run_report r;
@@ -653,6 +661,22 @@ TEST_CASE("from_json rejects malformed input, naming the line, the column, the m
         const auto e = parse_error(replace("\"clamped_low\": 0", "\"clamped_low\": 5"));
         CHECK(contains(e.message(), "inconsistent histogram: clamped_low"));
         CHECK(e.path() == "result.overall.latency");
+    }
+    {
+        std::string t = good;
+        const auto at = t.find("\"counts\": [") + 11;
+        const std::string first_counts = t.substr(at, t.find(']', at) - at);
+        const auto with_counts = [&](const std::string& counts) {
+            return parse_error(std::string(t).replace(at, first_counts.size(), counts));
+        };
+        CHECK(contains(with_counts("-5,0,3").message(),
+                       "expected a count > 0, or -k for k empty counters, found 0"));
+        CHECK(contains(with_counts("-5,-2,3").message(), "one run of empty counters at a time"));
+        CHECK(contains(with_counts("3,-2").message(), "not a run of empty counters"));
+        CHECK(contains(with_counts("-100000,3").message(), "counts: counter 100000 is beyond the last one"));
+        CHECK(contains(with_counts("1.5").message(), "expected a count > 0"));
+        CHECK(contains(with_counts(first_counts + ",1").message(), "but the counters hold"));
+        CHECK(with_counts("-5,0,3").path() == "result.overall.latency.counts[1]");
     }
     CHECK(contains(parse_error(good.substr(0, good.size() / 2)).message(), "expected"));
     CHECK(contains(parse_error(good + "x").message(), "expected the end of the input"));

@@ -212,6 +212,18 @@ public:
     std::uint64_t u64() { return integer<std::uint64_t>("an unsigned integer"); }
     std::int64_t i64() { return integer<std::int64_t>("an integer"); }
     std::uint32_t u32() { return integer<std::uint32_t>("an unsigned 32-bit integer"); }
+    // An integer of either sign as (negative, magnitude), magnitude up to 2^64 - 1.
+    std::pair<bool, std::uint64_t> signed_magnitude(const char* what) {
+        const std::string_view t = number_token(what);
+        const bool negative = t[0] == '-';
+        std::uint64_t v = 0;
+        const char* const end = t.data() + t.size();
+        const auto r = std::from_chars(t.data() + (negative ? 1 : 0), end, v);
+        if (t.find_first_of(".eE") != std::string_view::npos || r.ec != std::errc{} || r.ptr != end) {
+            fail(std::string("expected ") + what + ", found " + std::string(t));
+        }
+        return {negative, v};
+    }
 
     // A number; also null (NaN) and "Infinity" / "-Infinity", as json_writer writes them.
     double number() {

@@ -39,8 +39,23 @@ struct json_histogram_fields {
     std::int64_t max = 0;
     std::uint64_t clamped_low = 0;
     std::uint64_t clamped_high = 0;
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count), ascending
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> counters; // (index, count), ascending index
 };
+
+// (index, count) pairs -> (lowest value, count) pairs in layout; "" or why they do not fit.
+inline std::string counters_to_values(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& counters,
+                                      const histogram_layout& layout,
+                                      std::vector<std::pair<std::int64_t, std::uint64_t>>& out) {
+    out.clear();
+    for (const auto& [index, n] : counters) {
+        if (index >= layout.counts_len) {
+            return "counts: counter " + std::to_string(index) + " is beyond the last one (" +
+                   std::to_string(layout.counts_len - 1) + ")";
+        }
+        out.emplace_back(static_cast<std::int64_t>(layout.lowest_of(static_cast<std::size_t>(index))), n);
+    }
+    return {};
+}
 
 // The histogram holding exactly these counters, totals and extremes; "" or why there is none.
 // histogram has no setter for its exact min/max, so they come from arithmetic it defines: record
@@ -62,42 +77,37 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
                                     .highest = std::chrono::nanoseconds{f.highest}};
     out = histogram(options);
     if (f.count == 0) {
-        return f.buckets.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
+        return f.counters.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
                    ? std::string()
                    : "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
     }
     const histogram_layout layout = make_histogram_layout(0, options.max_relative_error, f.highest);
     const auto index = [&](std::int64_t v) { return layout.index_of(static_cast<std::uint64_t>(v)); };
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count)
+    if (std::string problem = counters_to_values(f.counters, layout, buckets); !problem.empty()) {
+        return problem;
+    }
     std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < f.buckets.size(); ++i) {
-        const auto [value, n] = f.buckets[i];
-        if (value < 0 || value > f.highest ||
-            layout.lowest_of(index(value)) != static_cast<std::uint64_t>(value)) {
-            return "buckets[" + std::to_string(i) + "]: " + std::to_string(value) +
-                   " is not the lowest value of a counter in [0, highest_ns]";
+    for (const auto& b : buckets) {
+        if (b.second > std::numeric_limits<std::uint64_t>::max() - sum) {
+            return "counts: the counts overflow";
         }
-        if (n == 0 || (i > 0 && value <= f.buckets[i - 1].first)) {
-            return "buckets[" + std::to_string(i) + "]: expected a count > 0 and values in increasing order";
-        }
-        if (n > std::numeric_limits<std::uint64_t>::max() - sum) {
-            return "buckets: the counts overflow";
-        }
-        sum += n;
+        sum += b.second;
     }
-    if (sum != f.count || f.buckets.empty()) {
-        return "count = " + std::to_string(f.count) + " but the buckets hold " + std::to_string(sum);
+    if (sum != f.count || buckets.empty()) {
+        return "count = " + std::to_string(f.count) + " but the counters hold " + std::to_string(sum);
     }
-    const auto first = f.buckets.front().first;
-    const auto last = f.buckets.back().first;
+    const auto first = buckets.front().first;
+    const auto last = buckets.back().first;
     if (f.min < 0 || f.max < f.min || index(f.min) != index(first) || f.max > f.highest ||
         index(f.max) != index(last)) {
         return "min_ns / max_ns (" + std::to_string(f.min) + ", " + std::to_string(f.max) +
-               ") must lie in the first / last bucket";
+               ") must lie in the first / last counter";
     }
-    if ((f.clamped_low > 0 && (f.min != 0 || f.clamped_low > f.buckets.front().second || first != 0)) ||
+    if ((f.clamped_low > 0 && (f.min != 0 || f.clamped_low > buckets.front().second || first != 0)) ||
         (f.clamped_high > 0 &&
          (f.max != f.highest || f.highest == std::numeric_limits<std::int64_t>::max()))) {
-        return "clamped_low / clamped_high disagree with min_ns / max_ns and the buckets";
+        return "clamped_low / clamped_high disagree with min_ns / max_ns and the counters";
     }
     if (f.clamped_low > 0) {
         out.record(-1, f.clamped_low); // counted as clamped, filed at 0
@@ -106,17 +116,13 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
         out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest
     }
     const std::size_t top = index(f.highest);
-    for (std::size_t i = 0; i < f.buckets.size(); ++i) {
-        std::uint64_t n = f.buckets[i].second;
-        const std::size_t at = index(f.buckets[i].first);
+    for (const auto& [value, count] : buckets) {
+        const std::size_t at = index(value);
         const std::uint64_t clamped = (at == 0 ? f.clamped_low : 0) + (at == top ? f.clamped_high : 0);
-        if (clamped > n) {
-            return "clamped_low / clamped_high exceed the count of their bucket";
+        if (clamped > count) {
+            return "clamped_low / clamped_high exceed the count of their counter";
         }
-        n -= clamped;
-        const std::int64_t v =
-            f.buckets[i].first < f.min ? f.min : (f.buckets[i].first > f.max ? f.max : f.buckets[i].first);
-        out.record(v, n);
+        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), count - clamped);
     }
     histogram extremes(options);
     extremes.record(f.min);
@@ -365,25 +371,29 @@ private:
         return c;
     }
 
-    void bucket_list(std::vector<std::pair<std::int64_t, std::uint64_t>>& out) {
+    // HdrHistogram-style run-length counts (json_report_writer::counts) into (index, count) pairs.
+    void counts_list(std::vector<std::pair<std::uint64_t, std::uint64_t>>& out) {
+        static constexpr const char* expected = "a count > 0, or -k for k empty counters";
+        std::uint64_t index = 0;
+        bool after_run = false;
         r_.array([&](std::size_t) {
-            std::size_t n = 0;
-            std::pair<std::int64_t, std::uint64_t> b{};
-            r_.array([&](std::size_t i) {
-                if (i == 0) {
-                    b.first = r_.i64();
-                } else if (i == 1) {
-                    b.second = r_.u64();
-                } else {
-                    r_.fail("expected a bucket as [lowest_ns, count]");
-                }
-                n = i + 1;
-            });
-            if (n != 2) {
-                r_.fail("expected a bucket as [lowest_ns, count]");
+            const auto [negative, v] = r_.signed_magnitude(expected);
+            if (v == 0) {
+                r_.fail(std::string("expected ") + expected + ", found 0");
             }
-            out.push_back(b);
+            if (negative) {
+                if (after_run || v > (std::uint64_t{1} << 40) - index) {
+                    r_.fail("expected one run of empty counters at a time, within 2^40 counters");
+                }
+                index += v;
+            } else {
+                out.emplace_back(index++, v);
+            }
+            after_run = negative;
         });
+        if (after_run) {
+            r_.fail("expected the counts to end with a count, not a run of empty counters");
+        }
     }
 
     histogram dense() {
@@ -391,7 +401,7 @@ private:
         json_histogram_fields f;
         static constexpr std::array<std::string_view, 9> keys{"summary?",    "sub_bucket_count", "highest_ns",
                                                               "count",       "min_ns",           "max_ns",
-                                                              "clamped_low", "clamped_high",     "buckets"};
+                                                              "clamped_low", "clamped_high",     "counts"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -419,7 +429,7 @@ private:
                 f.clamped_high = r_.u64();
                 break;
             default:
-                bucket_list(f.buckets);
+                counts_list(f.counters);
             }
         });
         histogram h;
@@ -435,38 +445,35 @@ private:
     sparse_histogram sparse() {
         const std::size_t at = r_.mark();
         std::uint64_t count = 0;
-        buckets_.clear();
-        static constexpr std::array<std::string_view, 3> keys{"summary?", "count", "buckets"};
+        counters_.clear();
+        static constexpr std::array<std::string_view, 3> keys{"summary?", "count", "counts"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 r_.skip();
             } else if (k == 1) {
                 count = r_.u64();
             } else {
-                bucket_list(buckets_);
+                counts_list(counters_);
             }
         });
         sparse_histogram out;
-        if (buckets_.empty() && count == 0) {
-            return out;
-        }
-        static const histogram_layout layout =
-            make_histogram_layout(2, 0.0, std::numeric_limits<std::int64_t>::max());
+        static const histogram_layout layout = json_sparse_layout();
+        std::string problem = counters_to_values(counters_, layout, buckets_);
         std::uint64_t sum = 0;
-        for (std::size_t i = 0; i < buckets_.size(); ++i) {
-            const auto [value, n] = buckets_[i];
-            const auto u = static_cast<std::uint64_t>(value);
-            if (value < 0 || layout.lowest_of(layout.index_of(u)) != u || n == 0 ||
-                n >= (std::uint64_t{1} << 48) || (i > 0 && value <= buckets_[i - 1].first)) {
-                r_.fail_at(
-                    at, "inconsistent interval histogram: buckets[" + std::to_string(i) +
-                            "] is not [lowest value of a counter, count 1 .. 2^48 - 1] in increasing order");
+        for (const auto& b : buckets_) {
+            if (b.second >= (std::uint64_t{1} << 48)) {
+                problem = "a count of 2^48 or more";
             }
-            sum += n;
+            sum += b.second;
         }
-        if (sum != count) {
-            r_.fail_at(at, "inconsistent interval histogram: count = " + std::to_string(count) +
-                               " but the buckets hold " + std::to_string(sum));
+        if (problem.empty() && sum != count) {
+            problem = "count = " + std::to_string(count) + " but the counters hold " + std::to_string(sum);
+        }
+        if (!problem.empty()) {
+            r_.fail_at(at, "inconsistent interval histogram: " + problem);
+        }
+        if (buckets_.empty()) {
+            return out;
         }
         const std::int64_t top = buckets_.back().first < 2 ? 2 : buckets_.back().first;
         if (!scratch_ || scratch_->highest().count() < top) {
@@ -860,8 +867,9 @@ private:
     }
 
     json_reader r_;
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_; // reused by sparse()
-    std::optional<histogram> scratch_;                            // reused by sparse()
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
+    std::optional<histogram> scratch_;                              // reused by sparse()
 };
 
 } // namespace detail

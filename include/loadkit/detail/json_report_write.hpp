@@ -7,6 +7,7 @@
 #ifndef LOADKIT_DETAIL_JSON_REPORT_WRITE_HPP
 #define LOADKIT_DETAIL_JSON_REPORT_WRITE_HPP
 
+#include <loadkit/detail/histogram_layout.hpp>
 #include <loadkit/detail/json_writer.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
@@ -16,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -55,6 +57,11 @@ std::string_view json_name(E e, const std::array<std::string_view, N>& names) no
 }
 
 inline std::uint64_t json_u64(std::size_t n) noexcept { return static_cast<std::uint64_t>(n); }
+
+// The counter layout of sparse_histogram (interval histograms): 2 significant digits, any value.
+inline histogram_layout json_sparse_layout() {
+    return make_histogram_layout(2, 0.0, std::numeric_limits<std::int64_t>::max());
+}
 
 // "2024-05-01T12:34:56.789Z" (UTC, milliseconds), for people; the reader uses started_unix_ns.
 inline std::string json_utc_text(std::chrono::system_clock::time_point t) {
@@ -231,14 +238,20 @@ private:
         }
     }
 
-    template <class H> void buckets(const H& h) {
-        w_.key("buckets");
-        w_.begin_array(true);
+    // The counters as HdrHistogram's counts array (index i holds [lowest_of(i), highest_of(i)]),
+    // run-length encoded as its V2 encoding does (HdrHistogram EncodableHistogram): from index 0, a
+    // count > 0 for each occupied counter and -k for k empty ones in a row; trailing ones omitted.
+    template <class H> void counts(const H& h, const histogram_layout& layout) {
+        w_.key("counts");
+        w_.begin_array(true, true);
+        std::uint64_t next = 0;
         h.for_each_bucket([&](const histogram_bucket& b) {
-            w_.begin_array();
-            w_.value(b.lowest.count());
+            const std::uint64_t i = layout.index_of(static_cast<std::uint64_t>(b.lowest.count()));
+            if (i > next) {
+                w_.value(-static_cast<std::int64_t>(i - next));
+            }
             w_.value(b.count);
-            w_.end_array();
+            next = i + 1;
         });
         w_.end_array();
     }
@@ -275,11 +288,12 @@ private:
         w_.member("max_ns", h.max().count());
         w_.member("clamped_low", h.clamped_low_count());
         w_.member("clamped_high", h.clamped_high_count());
-        buckets(h);
+        counts(h, make_histogram_layout(0, h.max_relative_error(), h.highest().count()));
         w_.end_object();
     }
 
     void series(const interval_series& s) {
+        static const histogram_layout sparse_layout = json_sparse_layout();
         w_.begin_object();
         w_.member("width_ns", s.width.count());
         w_.member("max_intervals", json_u64(s.max_intervals));
@@ -306,7 +320,7 @@ private:
                 w_.end_object();
             }
             w_.member("count", st.latency.count());
-            buckets(st.latency);
+            counts(st.latency, sparse_layout);
             w_.end_object();
             w_.end_object();
         }

@@ -173,7 +173,11 @@ public:
 
     void begin_object(bool one_line = false) { open('{', one_line); }
     void end_object() { close('}'); }
-    void begin_array(bool one_line = false) { open('[', one_line); }
+    // packed: on one line without spaces ("[1,2,3]"), for long arrays of numbers.
+    void begin_array(bool one_line = false, bool packed = false) {
+        open('[', one_line || packed);
+        levels_.back().packed = packed;
+    }
     void end_array() { close(']'); }
 
     void key(std::string_view name) {
@@ -231,6 +235,7 @@ private:
     struct level {
         bool one_line;
         bool empty;
+        bool packed = false;
     };
 
     void newline() {
@@ -249,7 +254,7 @@ private:
         level& l = levels_.back();
         if (!l.empty) {
             out_ += ',';
-            if (l.one_line && indent_ > 0) {
+            if (l.one_line && !l.packed && indent_ > 0) {
                 out_ += ' ';
             }
         }
@@ -262,7 +267,7 @@ private:
         separate();
         out_ += bracket;
         const bool inherit = !levels_.empty() && levels_.back().one_line;
-        levels_.push_back({one_line || inherit || indent_ == 0, true});
+        levels_.push_back({one_line || inherit || indent_ == 0, true, false});
     }
     void close(char bracket) {
         const level l = levels_.back();
