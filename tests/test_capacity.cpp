@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <vector>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -33,8 +33,9 @@ struct simulated_service {
 
 } // namespace
 
-TEST_CASE("capacity: the search finds a simulated service's known capacity (4 servers x 10 ms = 400/s) within 10 %",
-          "[capacity]") {
+TEST_CASE(
+    "capacity: the search finds a simulated service's known capacity (4 servers x 10 ms = 400/s) within 10 %",
+    "[capacity]") {
     simulated_service service{4, 10ms};
     loadkit::capacity_options o;
     o.start_rate = 50;
@@ -48,7 +49,8 @@ TEST_CASE("capacity: the search finds a simulated service's known capacity (4 se
     int steps_seen = 0;
     o.on_step = [&](const loadkit::capacity_step&) { ++steps_seen; };
     const auto report = loadkit::find_capacity(
-        o, loadkit::operation{"call", [&](loadkit::op_context&) -> loadkit::task<void> { co_await service.call(); }});
+        o, loadkit::operation{"call",
+                              [&](loadkit::op_context&) -> loadkit::task<void> { co_await service.call(); }});
     REQUIRE(report.capacity.has_value());
     const auto& curve = *report.capacity;
     REQUIRE(curve.sustainable.has_value());

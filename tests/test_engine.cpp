@@ -76,7 +76,8 @@ TEST_CASE("engine: a burst runs n operations at once, one each", "[engine]") {
     CHECK(report.scenarios[0].profile == "burst of 100");
 }
 
-TEST_CASE("engine: closed profiles never exceed their virtual users, and iteration counts are exact", "[engine]") {
+TEST_CASE("engine: closed profiles never exceed their virtual users, and iteration counts are exact",
+          "[engine]") {
     concurrency_gauge gauge;
     const auto body = [&](loadkit::op_context&) -> loadkit::task<void> {
         gauge.enter();
@@ -84,23 +85,26 @@ TEST_CASE("engine: closed profiles never exceed their virtual users, and iterati
         gauge.leave();
     };
     SECTION("per_vu_iterations") {
-        const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 10, .iterations = 7}, {"op", body}, quiet(2));
+        const auto r =
+            loadkit::run(loadkit::per_vu_iterations{.vus = 10, .iterations = 7}, {"op", body}, quiet(2));
         CHECK(r.result.overall.count() == 70);
         CHECK(gauge.peak.load() <= 10);
     }
     SECTION("shared_iterations") {
-        const auto r = loadkit::run(loadkit::shared_iterations{.vus = 8, .iterations = 123}, {"op", body}, quiet(2));
+        const auto r =
+            loadkit::run(loadkit::shared_iterations{.vus = 8, .iterations = 123}, {"op", body}, quiet(2));
         CHECK(r.result.overall.count() == 123);
         CHECK(gauge.peak.load() <= 8);
     }
     SECTION("constant_vus with an iteration cap") {
-        const auto r =
-            loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 10s, .iterations = 4}, {"op", body}, quiet());
+        const auto r = loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 10s, .iterations = 4},
+                                    {"op", body}, quiet());
         CHECK(r.result.overall.count() == 20);
         CHECK(gauge.peak.load() <= 5);
     }
     SECTION("constant_vus for a duration") {
-        const auto r = loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 300ms}, {"op", body}, quiet());
+        const auto r =
+            loadkit::run(loadkit::constant_vus{.vus = 5, .duration = 300ms}, {"op", body}, quiet());
         CHECK(r.result.overall.count() > 20);
         CHECK(gauge.peak.load() == 5);
         CHECK(r.result.duration >= 300ms);
@@ -108,8 +112,9 @@ TEST_CASE("engine: closed profiles never exceed their virtual users, and iterati
     }
 }
 
-TEST_CASE("engine: a constant rate of 2,000/s for 3 s issues exactly its 6,000 arrivals, within 2 % of the time",
-          "[engine]") {
+TEST_CASE(
+    "engine: a constant rate of 2,000/s for 3 s issues exactly its 6,000 arrivals, within 2 % of the time",
+    "[engine]") {
     loadkit::run_options o = quiet(2);
     const auto r = loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 3s, .max_in_flight = 200},
                                 {"noop", loadkit::nonblocking([] {})}, o);
@@ -134,10 +139,11 @@ TEST_CASE("engine: an open model counts arrivals that find max_in_flight busy as
                                 co_await loadkit::sleep_for(50ms);
                                 gauge.leave();
                             }};
-    const auto r = loadkit::run(loadkit::constant_rate{.rate = 1000, .duration = 1s, .max_in_flight = 5}, slow, quiet(1));
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 1000, .duration = 1s, .max_in_flight = 5},
+                                slow, quiet(1));
     const auto& all = r.result.overall;
     CHECK(all.count() + all.dropped == 1000);
-    CHECK(all.dropped > 500);    // capacity is 5 / 50 ms = 100/s
+    CHECK(all.dropped > 500); // capacity is 5 / 50 ms = 100/s
     CHECK(all.count() <= 150);
     CHECK(gauge.peak.load() <= 5);
 }
@@ -149,7 +155,8 @@ TEST_CASE("engine: max_in_flight holds across threads", "[engine]") {
                               co_await loadkit::sleep_for(5ms);
                               gauge.leave();
                           }};
-    const auto r = loadkit::run(loadkit::constant_rate{.rate = 4000, .duration = 500ms, .max_in_flight = 8}, op, quiet(2));
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 4000, .duration = 500ms, .max_in_flight = 8},
+                                op, quiet(2));
     CHECK(gauge.peak.load() <= 8);
     CHECK(r.result.overall.count() + r.result.overall.dropped == 2000);
 }
@@ -184,8 +191,8 @@ TEST_CASE("engine: one injected 200 ms stall shows in the open-model p99 and not
     CHECK(o.latency.value_at_percentile(99.0) >= 100ms); // ~100 of ~1,000 arrivals waited out the stall
     CHECK(o.latency.max() >= 180ms);
     REQUIRE(o.service_time.has_value());
-    CHECK(c.latency.max() >= 180ms);                     // the closed user met the stall once...
-    CHECK(c.latency.value_at_percentile(99.0) < 50ms);   // ...and its percentiles hide it
+    CHECK(c.latency.max() >= 180ms);                   // the closed user met the stall once...
+    CHECK(c.latency.value_at_percentile(99.0) < 50ms); // ...and its percentiles hide it
     CHECK(c.count() > 200);
 }
 
@@ -212,9 +219,8 @@ TEST_CASE("engine: an operation that never completes is cancelled after the grac
     loadkit::run_options o = quiet();
     o.graceful_stop = 100ms;
     o.hang_limit = 0ns;
-    loadkit::operation forever{"forever", [](loadkit::op_context&) -> loadkit::task<void> {
-                                   co_await loadkit::sleep_for(1h);
-                               }};
+    loadkit::operation forever{
+        "forever", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1h); }};
     const auto r = loadkit::run(loadkit::constant_vus{.vus = 3, .duration = 100ms}, forever, o);
     CHECK(r.result.overall.timeouts == 3);
     CHECK(r.result.duration < 10s);
@@ -224,9 +230,8 @@ TEST_CASE("engine: an operation that never completes is cancelled after the grac
 TEST_CASE("engine: operations in flight at the end finish within the graceful stop", "[engine]") {
     loadkit::run_options o = quiet();
     o.graceful_stop = 5s;
-    loadkit::operation slow{"slow", [](loadkit::op_context&) -> loadkit::task<void> {
-                                co_await loadkit::sleep_for(300ms);
-                            }};
+    loadkit::operation slow{
+        "slow", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(300ms); }};
     const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 100ms}, slow, o);
     CHECK(r.result.overall.ok == 2);
     CHECK(r.result.overall.timeouts == 0);
@@ -239,11 +244,9 @@ TEST_CASE("engine: a stop signal returns the partial result, marked interrupted"
         std::this_thread::sleep_for(300ms);
         std::raise(SIGINT);
     });
-    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 60s},
-                                {"tick", [](loadkit::op_context&) -> loadkit::task<void> {
-                                     co_await loadkit::sleep_for(5ms);
-                                 }},
-                                o);
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 2, .duration = 60s},
+        {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(5ms); }}, o);
     interrupter.join();
     CHECK(r.result.reason == loadkit::stop_reason::interrupted);
     CHECK(r.result.overall.count() > 10);
@@ -269,10 +272,8 @@ TEST_CASE("engine: an external stop token stops the run", "[engine]") {
 TEST_CASE("engine: max_duration stops the run with reason deadline", "[engine]") {
     loadkit::run_options o = quiet();
     o.max_duration = 200ms;
-    const auto r = loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 60s}, {"op", [] {
-                                                                                     std::this_thread::sleep_for(1ms);
-                                                                                 }},
-                                o);
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 60s},
+                                {"op", [] { std::this_thread::sleep_for(1ms); }}, o);
     CHECK(r.result.reason == loadkit::stop_reason::deadline);
     CHECK(r.result.duration < 30s);
 }
@@ -281,11 +282,9 @@ TEST_CASE("engine: a failing abort_on_fail objective stops the run early (slo_ab
     loadkit::run_options o = quiet();
     o.slo.add((loadkit::p(95) < 1ms).abort_after(100ms));
     o.slo_check_interval = 100ms;
-    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 60s},
-                                {"slow", [](loadkit::op_context&) -> loadkit::task<void> {
-                                     co_await loadkit::sleep_for(10ms);
-                                 }},
-                                o);
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 2, .duration = 60s},
+        {"slow", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(10ms); }}, o);
     CHECK(r.result.reason == loadkit::stop_reason::slo_abort);
     CHECK(contains(r.result.reason_text, "p95"));
     CHECK(r.result.duration < 30s);
@@ -295,18 +294,21 @@ TEST_CASE("engine: a failing abort_on_fail objective stops the run early (slo_ab
 }
 
 TEST_CASE("engine: failures are classified by exception type, op_error category and ctx.fail", "[engine]") {
-    loadkit::scenario s{
-        .name = "failing",
-        .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 30},
-        .operations = {{"throws", [](loadkit::op_context&) -> loadkit::task<void> {
-                            throw std::runtime_error("boom");
-                            co_return;
-                        }},
-                       {"http", [](loadkit::op_context&) { throw loadkit::op_error("http", "503 Service Unavailable"); }},
-                       {"soft", [](loadkit::op_context& ctx) -> loadkit::task<void> {
-                            ctx.fail("validation", "empty cart");
-                            co_return;
-                        }}}};
+    loadkit::scenario s{.name = "failing",
+                        .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 30},
+                        .operations = {{"throws",
+                                        [](loadkit::op_context&) -> loadkit::task<void> {
+                                            throw std::runtime_error("boom");
+                                            co_return;
+                                        }},
+                                       {"http",
+                                        [](loadkit::op_context&) {
+                                            throw loadkit::op_error("http", "503 Service Unavailable");
+                                        }},
+                                       {"soft", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                                            ctx.fail("validation", "empty cart");
+                                            co_return;
+                                        }}}};
     const auto r = loadkit::run(quiet(), s);
     CHECK(r.result.overall.count() == 30);
     CHECK(r.result.overall.errors == 30);
@@ -327,7 +329,8 @@ TEST_CASE("engine: failures are classified by exception type, op_error category 
 TEST_CASE("engine: a coroutine past its timeout is cancelled and counted as a timeout", "[engine]") {
     loadkit::scenario s{.name = "t",
                         .profile = loadkit::per_vu_iterations{.vus = 2, .iterations = 2},
-                        .operations = {{"slow", [](loadkit::op_context&) -> loadkit::task<void> {
+                        .operations = {{"slow",
+                                        [](loadkit::op_context&) -> loadkit::task<void> {
                                             co_await loadkit::sleep_for(5s);
                                         }}},
                         .timeout = 50ms};
@@ -366,7 +369,8 @@ TEST_CASE("engine: blocking callables and coroutines are measured alike", "[engi
     }
 }
 
-TEST_CASE("engine: weights mix operations in proportion (within 5 standard deviations, fixed seed)", "[engine]") {
+TEST_CASE("engine: weights mix operations in proportion (within 5 standard deviations, fixed seed)",
+          "[engine]") {
     std::atomic<int> calls{0};
     const auto noop = loadkit::nonblocking([&] { calls.fetch_add(1, std::memory_order_relaxed); });
     loadkit::scenario s{.name = "weighted",
@@ -375,7 +379,8 @@ TEST_CASE("engine: weights mix operations in proportion (within 5 standard devia
     const auto r = loadkit::run(quiet(), s);
     CHECK(calls.load() == 22000);
     const double n = 22000.0;
-    const std::pair<const char*, double> expected[] = {{"a", 10.0 / 22}, {"b", 5.0 / 22}, {"c", 5.0 / 22}, {"d", 2.0 / 22}};
+    const std::pair<const char*, double> expected[] = {
+        {"a", 10.0 / 22}, {"b", 5.0 / 22}, {"c", 5.0 / 22}, {"d", 2.0 / 22}};
     for (const auto& [tag, p] : expected) {
         const double got = static_cast<double>(count_of(r, tag));
         const double sigma = std::sqrt(n * p * (1 - p));
@@ -399,8 +404,8 @@ TEST_CASE("engine: ramping_vus follows its stages", "[engine]") {
                               }
                               gauge.leave();
                           }};
-    const auto r = loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{8, 300ms}, {8, 300ms}, {2, 300ms}}}, op,
-                                quiet(2));
+    const auto r = loadkit::run(
+        loadkit::ramping_vus{.start_vus = 0, .stages = {{8, 300ms}, {8, 300ms}, {2, 300ms}}}, op, quiet(2));
     CHECK(gauge.peak.load() <= 8);
     CHECK(gauge.peak.load() >= 6);
     CHECK(peak_seen_late.load() <= 6); // ramping down: at most ~4..6 users left after 700 ms
@@ -425,12 +430,15 @@ TEST_CASE("engine: scenarios run side by side, each from its start offset", "[en
     std::atomic<std::int64_t> first_late{0};
     const auto t0 = loadkit::clock::now();
     const std::vector<loadkit::scenario> both = {
-        {.name = "early", .profile = loadkit::burst{.n = 3}, .operations = {{"early", loadkit::nonblocking([] {})}}},
+        {.name = "early",
+         .profile = loadkit::burst{.n = 3},
+         .operations = {{"early", loadkit::nonblocking([] {})}}},
         {.name = "late",
          .profile = loadkit::burst{.n = 3},
          .operations = {{"late", loadkit::nonblocking([&] {
                              std::int64_t expected = 0;
-                             first_late.compare_exchange_strong(expected, (loadkit::clock::now() - t0).count());
+                             first_late.compare_exchange_strong(expected,
+                                                                (loadkit::clock::now() - t0).count());
                          })}},
          .start_offset = 200ms}};
     const auto r = loadkit::run(quiet(), both);
@@ -471,10 +479,9 @@ TEST_CASE("engine: think time spaces a user's iterations", "[engine]") {
 TEST_CASE("engine: a warm-up window is reported apart", "[engine]") {
     loadkit::run_options o = quiet();
     o.warmup = 100ms;
-    const auto r = loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 300ms}, {"op", [](loadkit::op_context&) -> loadkit::task<void> {
-                                                                                         co_await loadkit::sleep_for(2ms);
-                                                                                     }},
-                                o);
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 1, .duration = 300ms},
+        {"op", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(2ms); }}, o);
     REQUIRE(r.result.overall.warmup.has_value());
     CHECK(r.result.overall.warmup->count() > 5);
     CHECK(r.result.overall.count() > 10);
@@ -492,10 +499,9 @@ TEST_CASE("engine: resources are sampled, a leak check and the progress callback
         last_completed = p.completed;
     };
     o.progress_interval = 50ms;
-    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 400ms}, {"op", [](loadkit::op_context&) -> loadkit::task<void> {
-                                                                                         co_await loadkit::sleep_for(1ms);
-                                                                                     }},
-                                o);
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 2, .duration = 400ms},
+        {"op", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
     CHECK(r.resources.size() >= 5);
     REQUIRE(r.leak.has_value());
     CHECK(r.leak->x_unit == "s");
@@ -517,18 +523,21 @@ TEST_CASE("engine: invalid configuration throws before anything runs, naming the
     const loadkit::operation op{"op", loadkit::nonblocking([] {})};
     CHECK(contains(invalid_argument_message([&] { (void)loadkit::run(loadkit::burst{.n = 0}, op, quiet()); }),
                    "burst: n = 0"));
-    CHECK(contains(invalid_argument_message(
-                       [&] { (void)loadkit::run(loadkit::constant_rate{.rate = -5, .duration = 1s}, op, quiet()); }),
+    CHECK(contains(invalid_argument_message([&] {
+                       (void)loadkit::run(loadkit::constant_rate{.rate = -5, .duration = 1s}, op, quiet());
+                   }),
                    "constant_rate: rate = -5"));
     CHECK(contains(invalid_argument_message([&] {
-                       (void)loadkit::run(loadkit::constant_rate{.rate = 5, .duration = 1s, .max_in_flight = 0}, op,
-                                          quiet());
+                       (void)loadkit::run(
+                           loadkit::constant_rate{.rate = 5, .duration = 1s, .max_in_flight = 0}, op,
+                           quiet());
                    }),
                    "max_in_flight = 0"));
-    CHECK(contains(invalid_argument_message([&] {
-                       (void)loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{5, 0s}}}, op, quiet());
-                   }),
-                   "stages[0].duration = 0ns"));
+    CHECK(contains(
+        invalid_argument_message([&] {
+            (void)loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{5, 0s}}}, op, quiet());
+        }),
+        "stages[0].duration = 0ns"));
     CHECK(contains(invalid_argument_message([&] {
                        loadkit::run_options o = quiet();
                        o.interval = 0s;
@@ -536,11 +545,13 @@ TEST_CASE("engine: invalid configuration throws before anything runs, naming the
                    }),
                    "run_options: interval = 0ns"));
     CHECK(contains(invalid_argument_message([&] {
-                       (void)loadkit::run(quiet(), loadkit::scenario{.name = "empty", .profile = loadkit::burst{.n = 1}});
+                       (void)loadkit::run(
+                           quiet(), loadkit::scenario{.name = "empty", .profile = loadkit::burst{.n = 1}});
                    }),
                    "scenario \"empty\": operations = {}"));
     CHECK(contains(invalid_argument_message([&] { (void)loadkit::between(3s, 1s); }), "between: high"));
-    CHECK(contains(invalid_argument_message([&] { (void)loadkit::operation("x", -1.0, [] {}); }), "weight = -1"));
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::operation("x", -1.0, [] {}); }),
+                   "weight = -1"));
     CHECK(contains(invalid_argument_message([&] {
                        const std::vector<loadkit::scenario> twins = {
                            {.name = "a", .profile = loadkit::burst{.n = 1}, .operations = {op}},

@@ -6,8 +6,8 @@
 // FindPeakPerformance does the same search on a p99 bound).
 //
 //   auto report = loadkit::find_capacity(
-//       {.start_rate = 50, .step_duration = 10s, .slo = loadkit::slo_policy{"p99 < 50ms", "error_rate < 1%"}},
-//       loadkit::operation{"checkout", checkout});
+//       {.start_rate = 50, .step_duration = 10s, .slo = loadkit::slo_policy{"p99 < 50ms", "error_rate <
+//       1%"}}, loadkit::operation{"checkout", checkout});
 //   std::printf("sustainable: %.0f/s\n", *report.capacity->sustainable);
 //
 // The search runs constant_rate steps: the rate grows by `growth` from start_rate until a step
@@ -46,10 +46,10 @@ namespace loadkit {
 inline namespace v0 {
 
 struct capacity_options {
-    double start_rate = 10.0;   // operations per second of the first step, > 0
-    double max_rate = 1e7;      // the search never offers more
-    double growth = 2.0;        // > 1: the rate multiplies by it until a step fails
-    double precision = 0.05;    // > 0: bisect until (first failure - last pass) <= precision * last pass
+    double start_rate = 10.0; // operations per second of the first step, > 0
+    double max_rate = 1e7;    // the search never offers more
+    double growth = 2.0;      // > 1: the rate multiplies by it until a step fails
+    double precision = 0.05;  // > 0: bisect until (first failure - last pass) <= precision * last pass
     std::chrono::nanoseconds step_duration = std::chrono::seconds{10};
     std::chrono::nanoseconds step_warmup{}; // excluded from each step's verdict
     std::uint64_t max_in_flight = 1000;
@@ -57,7 +57,7 @@ struct capacity_options {
     double min_achieved_ratio = 0.95; // 0 < r <= 1
     double knee_factor = 2.0;         // > 1
     std::size_t max_steps = 40;
-    run_options run{};                // threads, timeouts etc. of each step (its slo and warmup are replaced)
+    run_options run{}; // threads, timeouts etc. of each step (its slo and warmup are replaced)
     std::function<void(const capacity_step&)> on_step{}; // told after each step (progress)
 };
 
@@ -66,8 +66,8 @@ namespace detail {
 [[noreturn]] inline void throw_capacity(const char* field, double value, const char* expected) {
     char text[48];
     std::snprintf(text, sizeof text, "%g", value);
-    throw std::invalid_argument(std::string("loadkit::capacity_options: ") + field + " = " + text + " (expected " +
-                                expected + ")");
+    throw std::invalid_argument(std::string("loadkit::capacity_options: ") + field + " = " + text +
+                                " (expected " + expected + ")");
 }
 
 inline void validate_capacity(const capacity_options& o) {
@@ -87,7 +87,8 @@ inline void validate_capacity(const capacity_options& o) {
         throw_capacity("step_duration", static_cast<double>(o.step_duration.count()), "> 0 (ns)");
     }
     if (o.step_warmup < std::chrono::nanoseconds::zero() || o.step_warmup >= o.step_duration) {
-        throw_capacity("step_warmup", static_cast<double>(o.step_warmup.count()), ">= 0 and < step_duration (ns)");
+        throw_capacity("step_warmup", static_cast<double>(o.step_warmup.count()),
+                       ">= 0 and < step_duration (ns)");
     }
     if (o.slo.empty()) {
         throw std::invalid_argument("loadkit::capacity_options: slo = {} (expected at least one objective)");
@@ -129,9 +130,9 @@ inline capacity_step judge_step(double offered, const run_report& r, double min_
         }
     } else {
         char text[160];
-        std::snprintf(text, sizeof text, "FAIL: achieved %.1f/s of %.1f/s offered (below %.0f%%; %llu dropped)",
-                      step.achieved_rate, offered, min_ratio * 100.0,
-                      static_cast<unsigned long long>(steady.dropped));
+        std::snprintf(
+            text, sizeof text, "FAIL: achieved %.1f/s of %.1f/s offered (below %.0f%%; %llu dropped)",
+            step.achieved_rate, offered, min_ratio * 100.0, static_cast<unsigned long long>(steady.dropped));
         step.verdict = text;
     }
     return step;
@@ -223,9 +224,10 @@ inline run_report find_capacity(const capacity_options& options, const scenario&
     }
     out.capacity = std::move(curve);
     if (out.scenarios.size() == 1) {
-        out.scenarios[0].profile += out.capacity->sustainable
-                                        ? " (capacity search: sustainable " + detail::rate_text_of(*out.capacity->sustainable) + ")"
-                                        : std::string(" (capacity search: no rate met the SLO)");
+        out.scenarios[0].profile +=
+            out.capacity->sustainable
+                ? " (capacity search: sustainable " + detail::rate_text_of(*out.capacity->sustainable) + ")"
+                : std::string(" (capacity search: no rate met the SLO)");
     }
     return out;
 }

@@ -5,9 +5,9 @@
 //
 //   auto report = loadkit::run({.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
 //                              loadkit::scenario{.name = "checkout",
-//                                                .profile = loadkit::constant_rate{.rate = 500, .duration = 30s},
-//                                                .operations = {{"checkout", checkout}},
-//                                                .timeout = 2s});
+//                                                .profile = loadkit::constant_rate{.rate = 500, .duration =
+//                                                30s}, .operations = {{"checkout", checkout}}, .timeout =
+//                                                2s});
 //   std::fputs(report.slo->lines().c_str(), stdout);
 //   return report.exit_code();
 //
@@ -74,11 +74,11 @@ struct run_options {
     // Worker threads for blocking operations; 0: as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;
 
-    std::chrono::nanoseconds warmup{};                       // reported apart from the steady state
+    std::chrono::nanoseconds warmup{};                           // reported apart from the steady state
     std::chrono::nanoseconds interval = std::chrono::seconds{1}; // time-series resolution
     histogram_options histograms{};
 
-    slo_policy slo{};                                               // judged at the end, and live
+    slo_policy slo{};                                                      // judged at the end, and live
     std::chrono::nanoseconds slo_check_interval = std::chrono::seconds{1}; // abort_on_fail objectives
 
     bool sample_resources = true;
@@ -106,8 +106,8 @@ struct run_options {
 namespace detail {
 
 [[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::run_options: ") + field + " = " + value + " (expected " +
-                                expected + ")");
+    throw std::invalid_argument(std::string("loadkit::run_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
 }
 inline void check_run_duration(const char* field, std::chrono::nanoseconds d, bool zero_ok) {
     if (d < std::chrono::nanoseconds::zero() || (!zero_ok && d == std::chrono::nanoseconds::zero())) {

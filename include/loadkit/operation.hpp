@@ -48,8 +48,8 @@
 #include <utility>
 
 #if defined(__GNUG__) && __has_include(<cxxabi.h>)
-#include <cxxabi.h>
 #include <cstdlib>
+#include <cxxabi.h>
 #define LOADKIT_HAS_CXXABI 1
 #endif
 
@@ -283,9 +283,7 @@ private:
 };
 
 // Marks a plain callable as cheap, non-blocking code to call directly on the event loop.
-template <class F> struct nonblocking_call {
-    F fn;
-};
+template <class F> struct nonblocking_call { F fn; };
 template <class F> [[nodiscard]] nonblocking_call<std::decay_t<F>> nonblocking(F&& fn) {
     return {std::forward<F>(fn)};
 }
@@ -305,7 +303,8 @@ template <class F> decltype(auto) call_with_context(F& fn, op_context& ctx) {
         return std::invoke(fn);
     }
 }
-template <class F> using call_result_t = decltype(call_with_context(std::declval<F&>(), std::declval<op_context&>()));
+template <class F>
+using call_result_t = decltype(call_with_context(std::declval<F&>(), std::declval<op_context&>()));
 
 // A blocking call's body: the call runs on a worker of the context's pool. It is awaited under a
 // token that never stops, because a call that cannot be interrupted must not be left running
@@ -322,19 +321,26 @@ public:
 
     template <class F> operation(std::string name, F fn) : operation(std::move(name), 1.0, std::move(fn)) {}
 
-    template <class F> operation(std::string name, double weight, F fn) : name_(std::move(name)), weight_(weight) {
+    template <class F>
+    operation(std::string name, double weight, F fn) : name_(std::move(name)), weight_(weight) {
         if (name_.empty()) {
             throw std::invalid_argument("loadkit::operation: name = \"\" (expected a tag name)");
         }
         if (!(weight_ >= 0.0) || weight_ > 1e12) {
-            throw std::invalid_argument("loadkit::operation \"" + name_ + "\": weight = " + std::to_string(weight) +
-                                        " (expected a finite number >= 0)");
+            throw std::invalid_argument("loadkit::operation \"" + name_ + "\": weight = " +
+                                        std::to_string(weight) + " (expected a finite number >= 0)");
         }
         if constexpr (detail::is_nonblocking<F>::value) {
-            body_ = [call = std::move(fn.fn)](op_context& ctx) mutable -> task<void> {
+            direct_ = [call = std::move(fn.fn)](op_context& ctx) mutable {
                 detail::call_with_context(call, ctx);
+            };
+            body_ = [this_direct = direct_](op_context& ctx) mutable -> task<void> {
+                this_direct(ctx);
                 co_return;
             };
+        } else if constexpr (std::is_same_v<detail::call_result_t<F>, task<void>> &&
+                             std::is_invocable_v<F&, op_context&>) {
+            body_ = std::move(fn); // already the body's shape: no wrapper frame
         } else if constexpr (detail::is_task<std::remove_cvref_t<detail::call_result_t<F>>>::value) {
             body_ = [call = std::move(fn)](op_context& ctx) mutable -> task<void> {
                 co_await detail::call_with_context(call, ctx);
@@ -354,6 +360,8 @@ public:
     // A plain callable, run on worker threads.
     [[nodiscard]] bool blocking() const noexcept { return blocking_; }
     [[nodiscard]] const body_type& body() const noexcept { return body_; }
+    // A nonblocking() callable, called directly (empty otherwise).
+    [[nodiscard]] const std::function<void(op_context&)>& direct() const noexcept { return direct_; }
 
 private:
     static blocking_pool* detail_pool(op_context& ctx);
@@ -362,6 +370,7 @@ private:
     double weight_ = 1.0;
     bool blocking_ = false;
     body_type body_;
+    std::function<void(op_context&)> direct_;
 };
 
 namespace detail {
@@ -387,6 +396,9 @@ struct op_context_access {
     static blocking_pool* pool(op_context& ctx) noexcept { return ctx.pool_; }
     static const std::string& fail_category(const op_context& ctx) noexcept { return ctx.fail_category_; }
     static const std::string& fail_message(const op_context& ctx) noexcept { return ctx.fail_message_; }
+    // The engine files a caught exception's text here too: one reusable buffer per virtual user.
+    static std::string& category_buffer(op_context& ctx) noexcept { return ctx.fail_category_; }
+    static std::string& message_buffer(op_context& ctx) noexcept { return ctx.fail_message_; }
 };
 } // namespace detail
 

@@ -91,16 +91,15 @@ struct ramping_rate {
     std::uint64_t max_in_flight = 1000;
 };
 
-using profile =
-    std::variant<burst, constant_vus, per_vu_iterations, shared_iterations, ramping_vus, waves, constant_rate,
-                 ramping_rate>;
+using profile = std::variant<burst, constant_vus, per_vu_iterations, shared_iterations, ramping_vus, waves,
+                             constant_rate, ramping_rate>;
 
 namespace detail {
 
-[[noreturn]] inline void throw_profile(const char* profile, const std::string& field, const std::string& value,
-                                       const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value + " (expected " +
-                                expected + ")");
+[[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
+                                       const std::string& value, const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value +
+                                " (expected " + expected + ")");
 }
 inline std::string duration_text(std::chrono::nanoseconds d) {
     char text[40];
@@ -243,7 +242,8 @@ inline double vu_target(const ramping_vus& r, std::chrono::nanoseconds at) {
         const auto end = begin + s.duration;
         const double to = static_cast<double>(s.target);
         if (at < end) {
-            const double f = static_cast<double>((at - begin).count()) / static_cast<double>(s.duration.count());
+            const double f =
+                static_cast<double>((at - begin).count()) / static_cast<double>(s.duration.count());
             return from + (to - from) * f;
         }
         from = to;
@@ -298,8 +298,8 @@ inline std::string describe_profile(const profile& p) {
                 }
                 return s;
             } else if constexpr (std::is_same_v<T, per_vu_iterations>) {
-                return "per_vu_iterations " + std::to_string(x.vus) + " VUs x " + std::to_string(x.iterations) +
-                       " iterations";
+                return "per_vu_iterations " + std::to_string(x.vus) + " VUs x " +
+                       std::to_string(x.iterations) + " iterations";
             } else if constexpr (std::is_same_v<T, shared_iterations>) {
                 return "shared_iterations " + std::to_string(x.iterations) + " iterations over " +
                        std::to_string(x.vus) + " VUs";
@@ -330,8 +330,9 @@ inline std::string describe_profile(const profile& p) {
 
 // The latency model a profile measures with.
 [[nodiscard]] inline latency_model model_of(const profile& p) noexcept {
-    return std::holds_alternative<constant_rate>(p) || std::holds_alternative<ramping_rate>(p) ? latency_model::open
-                                                                                               : latency_model::closed;
+    return std::holds_alternative<constant_rate>(p) || std::holds_alternative<ramping_rate>(p)
+               ? latency_model::open
+               : latency_model::closed;
 }
 // Throws std::invalid_argument naming the profile, the field and the value.
 inline void validate(const profile& p) {

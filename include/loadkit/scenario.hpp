@@ -63,7 +63,8 @@ inline void validate(const scenario& s) {
                                     "ns (expected >= 0)");
     }
     if (s.timeout < std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument(who + "timeout = " + std::to_string(s.timeout.count()) + "ns (expected >= 0)");
+        throw std::invalid_argument(who + "timeout = " + std::to_string(s.timeout.count()) +
+                                    "ns (expected >= 0)");
     }
     try {
         validate(s.profile);

@@ -31,15 +31,16 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// How an operation ended, with reusable storage for an error's text (no allocation once warm).
+// How an operation ended. An error's text lives in the context's buffers (reused: no allocation
+// once warm).
 struct op_ending {
     outcome_kind kind = outcome_kind::ok;
-    std::string category;
-    std::string message;
 
     void reset() noexcept { kind = outcome_kind::ok; }
     // From inside a catch block: files the exception in flight.
-    void capture() {
+    void capture(op_context& ctx) {
+        std::string& category = op_context_access::category_buffer(ctx);
+        std::string& message = op_context_access::message_buffer(ctx);
         try {
             throw;
         } catch (const operation_cancelled&) {
@@ -58,20 +59,20 @@ struct op_ending {
             message.clear();
         }
     }
-    // After a normal return: ctx.fail(), or a blocking call that overran the timeout.
-    void settle(const op_context& ctx, bool blocking, std::chrono::nanoseconds timeout, clock::duration took) {
+    // After a normal return: ctx.fail() (its text is already in the buffers), or a blocking call
+    // that overran the timeout.
+    void settle(const op_context& ctx, bool blocking, std::chrono::nanoseconds timeout,
+                clock::duration took) {
         if (kind != outcome_kind::ok) {
             return;
         }
         if (ctx.failed()) {
             kind = outcome_kind::error;
-            category.assign(op_context_access::fail_category(ctx));
-            message.assign(op_context_access::fail_message(ctx));
         } else if (blocking && timeout.count() > 0 && took > timeout) {
             kind = outcome_kind::timeout;
         }
     }
-    [[nodiscard]] outcome what() const noexcept {
+    [[nodiscard]] outcome what(const op_context& ctx) const noexcept {
         switch (kind) {
         case outcome_kind::ok:
             return outcome::ok();
@@ -82,22 +83,18 @@ struct op_ending {
         case outcome_kind::error:
             break;
         }
-        return outcome::error(category, message);
+        return outcome::error(op_context_access::fail_category(ctx), op_context_access::fail_message(ctx));
     }
 };
 
-// Runs the operation's body under the scenario's timeout (coroutines only: a blocking call is
-// judged when it returns).
+// Runs a coroutine operation's body under the scenario's timeout (a blocking call is judged when
+// it returns).
 inline task<void> guarded_call(const operation& op, op_context& ctx, std::chrono::nanoseconds timeout,
                                op_ending& ending) {
-    if (timeout.count() > 0 && !op.blocking()) {
-        task<timeout_result<void>> limited = with_timeout(op.body()(ctx), timeout);
-        const timeout_result<void> r = co_await std::move(limited);
-        if (r.timed_out()) {
-            ending.kind = outcome_kind::timeout;
-        }
-    } else {
-        co_await op.body()(ctx);
+    task<timeout_result<void>> limited = with_timeout(op.body()(ctx), timeout);
+    const timeout_result<void> r = co_await std::move(limited);
+    if (r.timed_out()) {
+        ending.kind = outcome_kind::timeout;
     }
 }
 
@@ -141,8 +138,8 @@ private:
 struct user_plan {
     enum class kind : std::uint8_t { count, shared, ramping };
     kind type = kind::count;
-    std::uint64_t iterations = 0;     // count: per user, 0 = until the end; shared: in total
-    std::uint64_t first_number = 0;   // the first iteration's number (waves: the wave)
+    std::uint64_t iterations = 0;   // count: per user, 0 = until the end; shared: in total
+    std::uint64_t first_number = 0; // the first iteration's number (waves: the wave)
     const ramping_vus* ramp = nullptr;
     countdown* done = nullptr; // waves: told when the user ends
 };
@@ -153,7 +150,8 @@ struct user_plan {
 inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan) {
     const scenario& cfg = *s.config;
     op_context ctx;
-    op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec, e.pool);
+    op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec,
+                            e.pool);
     vu_slot& slot = s.slots[vu];
     op_ending ending;
     clock::time_point t0 = clock::now();
@@ -212,20 +210,27 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         slot.started.store(ticks(t0), std::memory_order_relaxed);
         ending.reset();
         try {
-            co_await guarded_call(op, ctx, cfg.timeout, ending);
+            if (op.direct()) {
+                op.direct()(ctx);
+            } else if (cfg.timeout.count() > 0 && !op.blocking()) {
+                co_await guarded_call(op, ctx, cfg.timeout, ending);
+            } else {
+                co_await op.body()(ctx);
+            }
         } catch (...) {
-            ending.capture();
+            ending.capture(ctx);
         }
         const clock::time_point t1 = clock::now();
         ending.settle(ctx, op.blocking(), cfg.timeout, t1 - t0);
-        e.rec->local().record(s.tags[k], ending.what(), std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
+        e.rec->local().record(s.tags[k], ending.what(ctx),
+                              std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
         slot.started.store(0, std::memory_order_relaxed);
         slot.last_end.store(ticks(t1), std::memory_order_relaxed);
         ++done;
         t0 = t1;
         if (!cfg.think.none()) {
-            const auto pause = cfg.think.after(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - ctx.start()),
-                                               ctx.random());
+            const auto pause = cfg.think.after(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - ctx.start()), ctx.random());
             if (pause.count() > 0) {
                 if (s.end && t1 + pause >= *s.end) {
                     break; // the next iteration could not start anyway
@@ -276,8 +281,9 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
 }
 
 // One open-model operation in its in-flight slot; latency from the intended start.
-inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard, std::uint32_t index,
-                                    std::uint64_t number, clock::time_point intended, clock::time_point start) {
+inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                    std::uint32_t index, std::uint64_t number, clock::time_point intended,
+                                    clock::time_point start) {
     const scenario& cfg = *s.config;
     op_context& ctx = s.contexts[index];
     vu_slot& slot = s.slots[index];
@@ -289,13 +295,19 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     slot.started.store(ticks(start), std::memory_order_relaxed);
     op_ending ending;
     try {
-        co_await guarded_call(op, ctx, cfg.timeout, ending);
+        if (op.direct()) {
+            op.direct()(ctx);
+        } else if (cfg.timeout.count() > 0 && !op.blocking()) {
+            co_await guarded_call(op, ctx, cfg.timeout, ending);
+        } else {
+            co_await op.body()(ctx);
+        }
     } catch (...) {
-        ending.capture();
+        ending.capture(ctx);
     }
     const clock::time_point end = clock::now();
     ending.settle(ctx, op.blocking(), cfg.timeout, end - start);
-    e.rec->local().record(s.tags[k], ending.what(), intended, start, end);
+    e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
     slot.started.store(0, std::memory_order_relaxed);
     slot.last_end.store(ticks(end), std::memory_order_relaxed);
     executor* home = e.executors[shard];
@@ -310,8 +322,8 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
 // free slot of this loop, or counted as dropped when every slot is busy. Behind the schedule, it
 // starts arrivals back to back (their latency counts from their intended times), yielding now and
 // then so that finished operations free their slots.
-inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard, std::size_t shards,
-                                    rate_schedule plan) {
+inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                    std::size_t shards, rate_schedule plan) {
     pacer arrivals(s.start, std::move(plan), shard, shards);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];

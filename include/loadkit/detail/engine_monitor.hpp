@@ -23,8 +23,8 @@ public:
         report.title = options_.title;
         report.started = std::chrono::system_clock::now();
         start_ = clock::now();
-        recorder_.emplace(start_, recorder_options{model_, options_.interval, 1024, options_.warmup,
-                                                   options_.histograms});
+        recorder_.emplace(
+            start_, recorder_options{model_, options_.interval, 1024, options_.warmup, options_.histograms});
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
@@ -79,7 +79,9 @@ private:
 
     leak_report check_leak_of(const std::vector<process_sample>& samples, leak_options opts) const {
         const clock::time_point t0 = samples.front().at;
-        const auto x_of = [&](const process_sample& s) { return std::chrono::duration<double>(s.at - t0).count(); };
+        const auto x_of = [&](const process_sample& s) {
+            return std::chrono::duration<double>(s.at - t0).count();
+        };
         const auto rss = make_leak_series(samples, x_of, [](const process_sample& s) { return s.rss_bytes; });
         const auto heap =
             make_leak_series(samples, x_of, [](const process_sample& s) { return s.heap_in_use_bytes; });
@@ -151,8 +153,9 @@ private:
         }
         if (blocking_peak > 0) {
             const std::size_t threads =
-                options_.blocking_threads != 0 ? options_.blocking_threads
-                                               : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
+                options_.blocking_threads != 0
+                    ? options_.blocking_threads
+                    : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
             pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads});
             shared_.pool = pool_.get();
         }
@@ -174,8 +177,9 @@ private:
                 }
             }
             for (std::size_t k = 0; k < s->slot_count; ++k) {
-                op_context_access::bind(s->contexts[k], s->config->name, k, rng(shared_.seed, rng::mix(s->index + 1, k)),
-                                        s->token, *recorder_, shared_.pool);
+                op_context_access::bind(s->contexts[k], s->config->name, k,
+                                        rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
+                                        shared_.pool);
             }
         }
     }
@@ -188,7 +192,8 @@ private:
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
-                    launch(shared_, s, static_cast<std::size_t>(vu * loops / n), closed_user(shared_, s, vu, plan));
+                    launch(shared_, s, static_cast<std::size_t>(vu * loops / n),
+                           closed_user(shared_, s, vu, plan));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -204,11 +209,12 @@ private:
             } else if (const auto* w = std::get_if<waves>(&p)) {
                 launch(shared_, s, 0, wave_driver(shared_, s, *w));
             } else {
-                const rate_schedule schedule = std::holds_alternative<constant_rate>(p)
-                                                   ? rate_schedule::constant(std::get<constant_rate>(p).rate,
-                                                                             std::get<constant_rate>(p).duration)
-                                                   : rate_schedule(std::get<ramping_rate>(p).start_rate,
-                                                                   std::get<ramping_rate>(p).stages);
+                const rate_schedule schedule =
+                    std::holds_alternative<constant_rate>(p)
+                        ? rate_schedule::constant(std::get<constant_rate>(p).rate,
+                                                  std::get<constant_rate>(p).duration)
+                        : rate_schedule(std::get<ramping_rate>(p).start_rate,
+                                        std::get<ramping_rate>(p).stages);
                 for (std::size_t j = 0; j < loops; ++j) {
                     launch(shared_, s, j, arrival_driver(shared_, s, j, loops, schedule));
                 }
@@ -249,7 +255,8 @@ private:
         for (;;) {
             {
                 std::unique_lock<std::mutex> lock(shared_.mutex);
-                shared_.wake.wait_for(lock, step, [&] { return shared_.active.load(std::memory_order_acquire) == 0; });
+                shared_.wake.wait_for(lock, step,
+                                      [&] { return shared_.active.load(std::memory_order_acquire) == 0; });
             }
             const clock::time_point now = clock::now();
             recorder_->tick(now);
@@ -258,8 +265,8 @@ private:
             }
             const int received = signals.received();
             if (received > signals_seen) {
-                stop_all(stop_reason::interrupted, received > 1 ? "second stop signal: cancelled" : "stop signal",
-                         now, received > 1);
+                stop_all(stop_reason::interrupted,
+                         received > 1 ? "second stop signal: cancelled" : "stop signal", now, received > 1);
                 signals_seen = received;
             }
             if (options_.stop.stop_requested()) {
@@ -305,7 +312,8 @@ private:
                 s->draining.store(true, std::memory_order_relaxed);
             }
             if (s->drain_since && !s->cancelled_at &&
-                now >= *s->drain_since + std::chrono::duration_cast<clock::duration>(options_.graceful_stop)) {
+                now >=
+                    *s->drain_since + std::chrono::duration_cast<clock::duration>(options_.graceful_stop)) {
                 s->cancelled_at = now;
                 s->stop.request_stop();
             }
@@ -340,7 +348,8 @@ private:
             }
         }
         last_completion = std::max(last_completion, ticks(start_));
-        if (options_.stall_limit.count() > 0 && busy > 0 && now_ticks - last_completion > options_.stall_limit.count() &&
+        if (options_.stall_limit.count() > 0 && busy > 0 &&
+            now_ticks - last_completion > options_.stall_limit.count() &&
             stall_reported_ != last_completion) {
             stall_reported_ = last_completion;
             for (auto& s : runtimes_) {
@@ -349,7 +358,8 @@ private:
                     const std::int64_t started = slot.started.load(std::memory_order_relaxed);
                     if (started != 0 && slot.reported != started) {
                         slot.reported = started;
-                        report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started}, "no completion for the stall limit");
+                        report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started},
+                                     "no completion for the stall limit");
                     }
                 }
             }
@@ -357,7 +367,8 @@ private:
         in_flight_ = busy;
     }
 
-    void report_stuck(scenario_runtime& s, std::size_t slot, std::chrono::nanoseconds elapsed, const char* why) {
+    void report_stuck(scenario_runtime& s, std::size_t slot, std::chrono::nanoseconds elapsed,
+                      const char* why) {
         const vu_slot& v = s.slots[slot];
         stuck_operation op;
         op.scenario = s.config->name;
@@ -367,9 +378,11 @@ private:
         op.iteration = v.iteration.load(std::memory_order_relaxed);
         op.elapsed = elapsed;
         if (options_.report_stuck_to_stderr) {
-            std::fprintf(stderr, "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
-                         op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
-                         static_cast<unsigned long long>(op.iteration), duration_text(elapsed).c_str(), why);
+            std::fprintf(
+                stderr,
+                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
+                op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
+                static_cast<unsigned long long>(op.iteration), duration_text(elapsed).c_str(), why);
         }
         stuck_.push_back(std::move(op));
     }
@@ -394,7 +407,8 @@ private:
                     stuck_operation op;
                     op.scenario = s->config->name;
                     const auto k = s->slots[i].op.load(std::memory_order_relaxed);
-                    op.tag = k < s->config->operations.size() ? s->config->operations[k].name() : std::string();
+                    op.tag =
+                        k < s->config->operations.size() ? s->config->operations[k].name() : std::string();
                     op.virtual_user = i;
                     op.iteration = s->slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
@@ -443,8 +457,9 @@ private:
             p.phase += s->config->name;
             if (const auto* r = std::get_if<ramping_vus>(&s->config->profile)) {
                 char text[48];
-                std::snprintf(text, sizeof text, ": %.0f VUs",
-                              vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
+                std::snprintf(
+                    text, sizeof text, ": %.0f VUs",
+                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
                 p.phase += text;
             } else if (s->draining.load(std::memory_order_relaxed)) {
                 p.phase += ": stopping";

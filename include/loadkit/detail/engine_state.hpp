@@ -54,20 +54,20 @@ struct engine_shared;
 struct scenario_runtime {
     const scenario* config = nullptr;
     std::size_t index = 0;
-    std::vector<tag_id> tags;        // per operation
-    std::vector<double> cumulative;  // running sums of the weights
+    std::vector<tag_id> tags;       // per operation
+    std::vector<double> cumulative; // running sums of the weights
     latency_model model = latency_model::closed;
-    clock::time_point start{};                    // the run's start + start_offset
-    std::optional<clock::time_point> end{};       // no iteration or arrival starts from then on
-    std::stop_source stop;                        // cancels its operations (graceful stop expired)
+    clock::time_point start{};              // the run's start + start_offset
+    std::optional<clock::time_point> end{}; // no iteration or arrival starts from then on
+    std::stop_source stop;                  // cancels its operations (graceful stop expired)
     std::stop_token token = stop.get_token();
-    std::atomic<bool> draining{false};            // no new iterations or arrivals
-    std::atomic<std::uint64_t> shared_next{0};    // shared_iterations: next iteration to take
-    std::atomic<std::uint64_t> active{0};         // its coroutines alive (users, arrivals, operations)
+    std::atomic<bool> draining{false};         // no new iterations or arrivals
+    std::atomic<std::uint64_t> shared_next{0}; // shared_iterations: next iteration to take
+    std::atomic<std::uint64_t> active{0};      // its coroutines alive (users, arrivals, operations)
     std::unique_ptr<vu_slot[]> slots;
     std::size_t slot_count = 0;
-    std::vector<slot_pool> pools;                 // open model: one per event loop
-    std::unique_ptr<op_context[]> contexts;       // open model: one per slot
+    std::vector<slot_pool> pools;           // open model: one per event loop
+    std::unique_ptr<op_context[]> contexts; // open model: one per slot
     // monitor only:
     std::optional<clock::time_point> drain_since;
     std::optional<clock::time_point> cancelled_at;
@@ -111,7 +111,8 @@ struct engine_shared {
                 return;
             }
         }
-        const std::lock_guard<std::mutex> lock(mutex); // notify under the lock: the monitor may return at once
+        const std::lock_guard<std::mutex> lock(
+            mutex); // notify under the lock: the monitor may return at once
         if (active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             wake.notify_all();
         }

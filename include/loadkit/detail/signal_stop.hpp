@@ -34,7 +34,7 @@ public:
         }
         stop_signals.store(0, std::memory_order_relaxed);
 #if defined(LOADKIT_HAS_SIGACTION)
-        struct sigaction action{};
+        struct sigaction action {};
         action.sa_handler = &loadkit_on_stop_signal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESTART;
@@ -67,8 +67,8 @@ public:
 private:
     bool enabled_;
 #if defined(LOADKIT_HAS_SIGACTION)
-    struct sigaction old_int_{};
-    struct sigaction old_term_{};
+    struct sigaction old_int_ {};
+    struct sigaction old_term_ {};
 #else
     void (*old_int_)(int) = nullptr;
     void (*old_term_)(int) = nullptr;

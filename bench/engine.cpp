@@ -1,0 +1,126 @@
+// Prints the run engine's own cost on this machine: overhead per no-op operation for closed and
+// open profiles on 1 and 2 threads, achieved-vs-target rates at 10 k, 100 k and 1 M/s in-process,
+// and memory per virtual user.
+// Build: cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_BENCH=ON && ninja -C build/bench
+// Run:   ./build/bench/bench/bench_engine
+// Wall-clock figures are noisy on shared machines: compare rows of one run, not across runs.
+#include <loadkit/engine.hpp>
+#include <loadkit/process.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+
+#include "bench_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+loadkit::run_options plain(std::size_t threads) {
+    loadkit::run_options o;
+    o.threads = threads;
+    o.sample_resources = false;
+    o.hang_limit = 0ns;
+    o.stall_limit = 0ns;
+    return o;
+}
+
+void closed_overhead(std::size_t threads, std::uint64_t iterations) {
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = loadkit::run(
+        loadkit::per_vu_iterations{.vus = 64 * threads, .iterations = iterations / (64 * threads)},
+        {"noop", loadkit::nonblocking([] {})}, plain(threads));
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_seconds() - cpu0;
+    const auto n = static_cast<double>(r.result.overall.count());
+    std::printf("closed  per_vu_iterations %llu no-ops, %zu thread(s): %6.1f ns/op wall, %6.1f ns/op CPU, "
+                "%.2f M ops/s\n",
+                static_cast<unsigned long long>(r.result.overall.count()), threads, wall * 1e9 / n,
+                cpu * 1e9 / n, n / wall / 1e6);
+}
+
+void closed_coroutine_overhead(std::size_t threads, std::uint64_t iterations) {
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = loadkit::run(
+        loadkit::per_vu_iterations{.vus = 64 * threads, .iterations = iterations / (64 * threads)},
+        {"noop", [](loadkit::op_context&) -> loadkit::task<void> { co_return; }}, plain(threads));
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_seconds() - cpu0;
+    const auto n = static_cast<double>(r.result.overall.count());
+    std::printf(
+        "closed  coroutine no-op task,             %zu thread(s): %6.1f ns/op wall, %6.1f ns/op CPU\n",
+        threads, wall * 1e9 / n, cpu * 1e9 / n);
+}
+
+void open_rate(std::size_t threads, double rate, std::chrono::nanoseconds duration) {
+    const double cpu0 = cpu_seconds();
+    const auto r =
+        loadkit::run(loadkit::constant_rate{.rate = rate, .duration = duration, .max_in_flight = 1024},
+                     {"noop", loadkit::nonblocking([] {})}, plain(threads));
+    const double cpu = cpu_seconds() - cpu0;
+    const auto& all = r.result.overall;
+    const double seconds = std::chrono::duration<double>(r.result.duration).count();
+    const double achieved = static_cast<double>(all.count()) / seconds;
+    std::printf("open    constant_rate %9.0f/s, %zu thread(s): achieved %10.0f/s (%6.2f %%), dropped %llu, "
+                "%6.1f ns/op CPU, response p50 %.1f us p99 %.1f us\n",
+                rate, threads, achieved, 100.0 * achieved / rate,
+                static_cast<unsigned long long>(all.dropped),
+                cpu * 1e9 / static_cast<double>(all.count() == 0 ? 1 : all.count()),
+                static_cast<double>(all.latency.value_at_percentile(50).count()) / 1e3,
+                static_cast<double>(all.latency.value_at_percentile(99).count()) / 1e3);
+}
+
+void memory_per_user(std::uint64_t users) {
+    loadkit::process_probe probe;
+    const auto before = probe.rss_bytes().value_or(0);
+    std::atomic<std::uint64_t> peak{0};
+    loadkit::run_options o = plain(1);
+    o.on_progress = [&](const loadkit::run_progress&) {
+        const auto now = probe.rss_bytes().value_or(0);
+        if (now > peak.load()) {
+            peak = now;
+        }
+    };
+    o.progress_interval = 50ms;
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = users, .duration = 1s},
+        {"idle", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(200ms); }}, o);
+    const double per_user =
+        (static_cast<double>(peak.load()) - static_cast<double>(before)) / static_cast<double>(users);
+    std::printf("memory  %llu virtual users sleeping in an operation: %.0f bytes per user (RSS peak - "
+                "before; %llu ops)\n",
+                static_cast<unsigned long long>(users), per_user,
+                static_cast<unsigned long long>(r.result.overall.count()));
+}
+
+} // namespace
+
+int main() {
+    std::printf("loadkit run engine (load average %.2f)\n", bench::load_average());
+    for (std::size_t threads : {1, 2}) {
+        closed_overhead(threads, 4'000'000);
+        closed_coroutine_overhead(threads, 4'000'000);
+    }
+    for (std::size_t threads : {1, 2}) {
+        for (double rate : {10'000.0, 100'000.0, 1'000'000.0}) {
+            open_rate(threads, rate, 2s);
+        }
+    }
+    // Far above what one loop can start: arrivals back to back, never sleeping — the per-arrival cost.
+    for (std::size_t threads : {1, 2}) {
+        open_rate(threads, 50'000'000.0, 1s);
+    }
+    memory_per_user(100'000);
+    return 0;
+}
