@@ -108,17 +108,17 @@ void memory_per_user(std::uint64_t users) {
 
 int main() {
     std::printf("loadkit run engine (load average %.2f)\n", bench::load_average());
-    for (std::size_t threads : {1, 2}) {
+    for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
         closed_overhead(threads, 4'000'000);
         closed_coroutine_overhead(threads, 4'000'000);
     }
-    for (std::size_t threads : {1, 2}) {
+    for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
         for (double rate : {10'000.0, 100'000.0, 1'000'000.0}) {
             open_rate(threads, rate, 2s);
         }
     }
     // Far above what one loop can start: arrivals back to back, never sleeping — the per-arrival cost.
-    for (std::size_t threads : {1, 2}) {
+    for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
         open_rate(threads, 50'000'000.0, 1s);
     }
     memory_per_user(100'000);

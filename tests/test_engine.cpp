@@ -148,6 +148,21 @@ TEST_CASE("engine: an open model counts arrivals that find max_in_flight busy as
     CHECK(gauge.peak.load() <= 5);
 }
 
+TEST_CASE("engine: arrivals an overloaded generator could not start by the end are counted as dropped",
+          "[engine]") {
+    // Each operation busies the loop for 20 us: one loop starts at most ~50,000/s of the 1,000,000/s.
+    loadkit::operation busy{"busy", loadkit::nonblocking([] {
+                                const auto until = loadkit::clock::now() + 20us;
+                                while (loadkit::clock::now() < until) {
+                                }
+                            })};
+    const auto r = loadkit::run(
+        loadkit::constant_rate{.rate = 1'000'000, .duration = 200ms, .max_in_flight = 10}, busy, quiet(1));
+    const auto& all = r.result.overall;
+    CHECK(all.count() + all.dropped == 200'000);
+    CHECK(all.dropped > 100'000);
+}
+
 TEST_CASE("engine: max_in_flight holds across threads", "[engine]") {
     concurrency_gauge gauge;
     loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {

@@ -318,6 +318,35 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     e.ended(s);
 }
 
+// Files n arrivals as dropped, spread over the operations by weight (one draw each for a few, in
+// proportion for many).
+inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n, rng& random) {
+    if (n == 0) {
+        return;
+    }
+    recorder::writer& w = e.rec->local();
+    if (n <= 64 || s.tags.size() == 1) {
+        if (s.tags.size() == 1) {
+            w.record_dropped(s.tags[0], n);
+            return;
+        }
+        for (std::uint64_t i = 0; i < n; ++i) {
+            w.record_dropped(s.tags[s.pick(random)]);
+        }
+        return;
+    }
+    std::uint64_t given = 0;
+    const double total = s.cumulative.back();
+    for (std::size_t k = 0; k < s.tags.size(); ++k) {
+        const auto upto = static_cast<std::uint64_t>(static_cast<double>(n) * s.cumulative[k] / total + 0.5);
+        const std::uint64_t share = k + 1 == s.tags.size() ? n - given : (upto > given ? upto - given : 0);
+        if (share > 0) {
+            w.record_dropped(s.tags[k], share);
+        }
+        given += share;
+    }
+}
+
 // Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
 // free slot of this loop, or counted as dropped when every slot is busy. Behind the schedule, it
 // starts arrivals back to back (their latency counts from their intended times), yielding now and
@@ -328,9 +357,15 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
     std::uint32_t back_to_back = 0;
+    std::uint64_t not_started = 0; // index of the first arrival the loop gave up on
     for (;;) {
         const std::optional<clock::time_point> intended = arrivals.next();
-        if (!intended || s.draining.load(std::memory_order_relaxed)) {
+        if (!intended) {
+            not_started = arrivals.count();
+            break;
+        }
+        if (s.draining.load(std::memory_order_relaxed)) {
+            not_started = arrivals.issued() - 1;
             break;
         }
         clock::time_point now = clock::now();
@@ -343,6 +378,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                 cancelled = true;
             }
             if (cancelled || s.draining.load(std::memory_order_relaxed)) {
+                not_started = arrivals.issued() - 1;
                 break;
             }
             now = clock::now();
@@ -362,6 +398,21 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         e.started(s);
         op.handle.resume(); // runs until its first suspension, then the next arrival
     }
+    // Arrivals that were due (before the stop, and before the schedule's end) but never started
+    // because the loop fell behind: dropped, not silently omitted.
+    const clock::time_point now = clock::now();
+    const clock::time_point limit = s.end && *s.end < now ? *s.end : now;
+    std::uint64_t low = not_started;
+    std::uint64_t high = arrivals.count(); // the first arrival after the limit is in [low, high]
+    while (low < high) {
+        const std::uint64_t mid = low + (high - low) / 2;
+        if (*arrivals.intended(mid) <= limit) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    drop_arrivals(e, s, low - not_started, random);
     e.ended(s);
 }
 
