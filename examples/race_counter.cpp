@@ -1,60 +1,62 @@
-// Concurrency correctness, as the seeds test it: 100 concurrent increments must give exactly 100,
-// and two concurrent spends of 60 from a balance of 100 must let exactly one through. The work runs
-// on a 2-thread runner, so the operations really race; the mutex-protected versions must hold.
-#include <loadkit/loadkit.hpp>
+// Concurrency correctness, as the seeds test it, with loadkit::contend: every thread is created and
+// parked first, then all are released at once, so the calls really overlap. 100 concurrent
+// increments must give exactly 100; two concurrent spends of 60 from a balance of 100 must let
+// exactly one through (checked over 200 releases); 60 reservations against a limit of 50 must give
+// 50 successes and 10 quota errors. Exits 0 when every invariant holds.
+#include <loadkit/contend.hpp>
 
-#include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 
 namespace {
 struct account {
     std::mutex mutex;
     int balance = 100;
-    int counter = 0;
-
     bool spend(int amount) {
         std::lock_guard lock(mutex);
-        if (balance < amount) {
+        if (balance < amount)
             return false;
-        }
         balance -= amount;
         return true;
     }
-    void increment() {
+};
+struct inventory {
+    std::mutex mutex;
+    int reserved = 0;
+    void reserve() {
         std::lock_guard lock(mutex);
-        ++counter;
+        if (reserved == 50)
+            throw std::runtime_error("quota exceeded");
+        ++reserved;
     }
 };
 } // namespace
 
 int main() {
+    // snippet-begin: race_counter
+    std::mutex mutex;
+    int counter = 0;
+    auto increments = loadkit::contend(100, [&] {
+        std::lock_guard lock(mutex);
+        ++counter;
+    });
+
     account acct;
-    std::atomic<int> spends_ok{0};
-    {
-        loadkit::runner runner{{.threads = 2}};
-        for (int i = 0; i < 100; ++i) {
-            runner.spawn([](account& a) -> loadkit::task<void> {
-                co_await loadkit::schedule();
-                a.increment();
-            }(acct));
-        }
-        for (int i = 0; i < 2; ++i) {
-            runner.spawn([](account& a, std::atomic<int>& ok) -> loadkit::task<void> {
-                if (a.spend(60)) {
-                    ok.fetch_add(1);
-                }
-                co_return;
-            }(acct, spends_ok));
-        }
-        const loadkit::spawn_report report = runner.join();
-        std::printf("tasks: %zu spawned, %zu succeeded, %zu failed\n", report.spawned, report.succeeded,
-                    report.failed);
-    }
-    std::printf("counter: %d (expected 100)\n", acct.counter);
-    std::printf("spends that went through: %d (expected 1), balance %d (expected 40)\n", spends_ok.load(),
-                acct.balance);
-    const bool ok = acct.counter == 100 && spends_ok.load() == 1 && acct.balance == 40;
+    auto spends =
+        loadkit::contend({.threads = 2, .rounds = 200, .before_round = [&](auto) { acct.balance = 100; }},
+                         [&] { return acct.spend(60); });
+
+    inventory stock;
+    auto orders = loadkit::contend(60, [&] { stock.reserve(); });
+    // snippet-end
+
+    std::printf("increments:   %s; counter %d (expected 100)\n", increments.describe().c_str(), counter);
+    std::printf("double spend: %s; %zu spends went through (expected 1 per round), balance %d\n",
+                spends.describe().c_str(), spends.count(true), acct.balance);
+    std::printf("inventory:    %s\n", orders.describe().c_str());
+    const bool ok = counter == 100 && spends.count(true) == 200 && acct.balance == 40 &&
+                    orders.succeeded() == 50 && orders.failures_by_message()["quota exceeded"] == 10;
     std::printf("%s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }

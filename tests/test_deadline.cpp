@@ -61,9 +61,10 @@ TEST_CASE("task_tracker: running() lists entered work by name until its guard go
 TEST_CASE("task_tracker: wait_idle names a hung task instead of hanging", "[deadline]") {
     loadkit::task_tracker tracker;
     auto flag = std::make_shared<release_flag>();
-    std::thread worker([&tracker, flag] {
-        auto guard = tracker.enter("settle batch 7");
+    // Entered here, before the thread starts, so wait_idle cannot run before the task registered.
+    std::thread worker([guard = tracker.enter("settle batch 7"), flag]() mutable {
         flag->wait();
+        guard.leave();
     });
     std::thread quick([&tracker] { auto guard = tracker.enter("quick job"); });
     quick.join();

@@ -85,8 +85,11 @@ TEST_CASE("probed_mutex: a lock() that waits for a holder is counted contended w
     CHECK(s.acquisitions == 2);
     CHECK(s.contended == 1);
     CHECK(s.wait.max() >= 20ms);
+    CHECK(s.contended_wait.count() == 1);
+    CHECK(s.contended_wait.min() >= 20ms);
     CHECK(s.hold.max() >= 20ms);
     CHECK(s.contended_fraction() == 0.5);
+    CHECK(contains(s.describe(), "2 acquisitions, 50% contended, wait p50 "));
 }
 
 TEST_CASE("probed_mutex<timed_mutex>: try_lock_for against a holder times out and is counted",
@@ -207,8 +210,7 @@ TEST_CASE("lock_stats::describe: counts, contention share and wait/hold percenti
         std::lock_guard lock(mutex);
     }
     const std::string line = mutex.stats().describe();
-    CHECK(contains(line,
-                   "accounts: 1,500 acquisitions, 0% contended, wait p50 0ns p99 0ns max 0ns, hold p50 "));
+    CHECK(contains(line, "accounts: 1,500 acquisitions, 0% contended, hold p50 "));
     mutex.reset();
     CHECK(mutex.stats().describe() == "accounts: 0 acquisitions, 0% contended");
 }

@@ -49,7 +49,7 @@ template <class Body> struct contend_state {
     template <class B>
     contend_state(B&& b, std::size_t n)
         : body(std::forward<B>(b)), threads(n), finished(n, 0),
-          spin(n <= std::thread::hardware_concurrency()) {}
+          spin(n < std::thread::hardware_concurrency()) {}
 
     Body body;
     const std::size_t threads;
