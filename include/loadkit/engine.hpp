@@ -63,7 +63,7 @@ namespace loadkit {
 inline namespace v0 {
 
 struct run_options {
-    std::string title;
+    std::string title{};
     // Event loops (threads) running the operations; 0: one per hardware thread. Ignored when
     // executors is set.
     std::size_t threads = 1;

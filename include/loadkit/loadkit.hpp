@@ -5,19 +5,28 @@
 #ifndef LOADKIT_LOADKIT_HPP
 #define LOADKIT_LOADKIT_HPP
 
-#include <loadkit/version.hpp>
-
 #include <loadkit/blocking_pool.hpp>
 #include <loadkit/cancellation.hpp>
+#include <loadkit/capacity.hpp>
+#include <loadkit/contend.hpp>
+#include <loadkit/deadline.hpp>
+#include <loadkit/engine.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/leak.hpp>
+#include <loadkit/lock_probe.hpp>
+#include <loadkit/operation.hpp>
+#include <loadkit/pacer.hpp>
 #include <loadkit/process.hpp>
+#include <loadkit/profile.hpp>
+#include <loadkit/random.hpp>
+#include <loadkit/rate_schedule.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/runner.hpp>
+#include <loadkit/scenario.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sharded_histogram.hpp>
 #include <loadkit/sleep.hpp>
@@ -27,6 +36,8 @@
 #include <loadkit/task.hpp>
 #include <loadkit/task_pool.hpp>
 #include <loadkit/timeout.hpp>
+#include <loadkit/token_bucket.hpp>
+#include <loadkit/version.hpp>
 #include <loadkit/when_all.hpp>
 #include <loadkit/when_any.hpp>
 
