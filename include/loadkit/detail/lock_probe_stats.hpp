@@ -116,20 +116,23 @@ public:
     void try_failed() noexcept { failed_try_locks_.fetch_add(1, std::memory_order_relaxed); }
 
     [[nodiscard]] lock_stats stats() const {
-        lock_stats s;
-        s.name = name_;
-        s.contended = contended_.load(std::memory_order_relaxed);
-        s.acquisitions = acquisitions_.load(std::memory_order_relaxed);
-        s.acquisitions = s.acquisitions < s.contended ? s.contended : s.acquisitions;
-        s.timeouts = timeouts_.load(std::memory_order_relaxed);
-        s.failed_try_locks = failed_try_locks_.load(std::memory_order_relaxed);
-        s.contended_wait = wait_.snapshot();
+        const std::uint64_t contended = contended_.load(std::memory_order_relaxed);
+        std::uint64_t acquisitions = acquisitions_.load(std::memory_order_relaxed);
+        acquisitions = acquisitions < contended ? contended : acquisitions;
+        histogram contended_wait = wait_.snapshot();
+        histogram wait = contended_wait;
         // Uncontended acquisitions waited 0: added here rather than recorded one by one, which
         // would cost the fast path a second histogram write.
-        s.wait = s.contended_wait;
-        s.wait.record(0, s.acquisitions - s.contended);
-        s.hold = hold_.snapshot();
-        return s;
+        wait.record(0, acquisitions - contended);
+        // Built in place: a default-constructed lock_stats would allocate histograms to throw away.
+        return lock_stats{name_,
+                          acquisitions,
+                          contended,
+                          timeouts_.load(std::memory_order_relaxed),
+                          failed_try_locks_.load(std::memory_order_relaxed),
+                          std::move(wait),
+                          std::move(contended_wait),
+                          hold_.snapshot()};
     }
     // Only while no thread uses the lock.
     void reset() noexcept {
