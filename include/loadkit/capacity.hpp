@@ -224,10 +224,10 @@ inline run_report find_capacity(const capacity_options& options, const scenario&
     }
     out.capacity = std::move(curve);
     if (out.scenarios.size() == 1) {
-        out.scenarios[0].profile +=
-            out.capacity->sustainable
-                ? " (capacity search: sustainable " + detail::rate_text_of(*out.capacity->sustainable) + ")"
-                : std::string(" (capacity search: no rate met the SLO)");
+        out.scenarios[0].profile += out.capacity->sustainable
+                                        ? " (capacity search: sustainable " +
+                                              detail::profile_rate_text(*out.capacity->sustainable) + ")"
+                                        : std::string(" (capacity search: no rate met the SLO)");
     }
     return out;
 }

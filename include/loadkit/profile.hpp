@@ -101,7 +101,7 @@ namespace detail {
     throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value +
                                 " (expected " + expected + ")");
 }
-inline std::string duration_text(std::chrono::nanoseconds d) {
+inline std::string profile_duration_text(std::chrono::nanoseconds d) {
     char text[40];
     const double s = static_cast<double>(d.count()) / 1e9;
     if (d.count() == 0) {
@@ -116,8 +116,8 @@ inline std::string duration_text(std::chrono::nanoseconds d) {
     }
     return text;
 }
-inline std::string ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
-inline std::string rate_text_of(double r) {
+inline std::string profile_ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
+inline std::string profile_rate_text(double r) {
     char text[40];
     std::snprintf(text, sizeof text, "%g/s", r);
     return text;
@@ -132,7 +132,7 @@ inline void check_users(const char* p, const char* field, std::uint64_t n) {
 }
 inline void check_positive(const char* p, const char* field, std::chrono::nanoseconds d) {
     if (d <= std::chrono::nanoseconds::zero()) {
-        throw_profile(p, field, ns_text(d), "> 0");
+        throw_profile(p, field, profile_ns_text(d), "> 0");
     }
 }
 
@@ -140,7 +140,7 @@ inline void validate_profile(const burst& b) { check_users("burst", "n", b.n); }
 inline void validate_profile(const constant_vus& c) {
     check_users("constant_vus", "vus", c.vus);
     if (c.duration < std::chrono::nanoseconds::zero()) {
-        throw_profile("constant_vus", "duration", ns_text(c.duration), ">= 0");
+        throw_profile("constant_vus", "duration", profile_ns_text(c.duration), ">= 0");
     }
     if (c.duration == std::chrono::nanoseconds::zero() && c.iterations == 0) {
         throw_profile("constant_vus", "duration", "0ns", "> 0, or iterations > 0");
@@ -186,7 +186,7 @@ inline void validate_profile(const waves& w) {
     }
     check_users("waves", "size", w.size);
     if (w.pause < std::chrono::nanoseconds::zero()) {
-        throw_profile("waves", "pause", ns_text(w.pause), ">= 0");
+        throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
     }
 }
 inline void check_in_flight(const char* p, std::uint64_t n) {
@@ -291,7 +291,7 @@ inline std::string describe_profile(const profile& p) {
             } else if constexpr (std::is_same_v<T, constant_vus>) {
                 std::string s = "constant_vus " + std::to_string(x.vus) + " VUs";
                 if (x.duration.count() > 0) {
-                    s += " for " + duration_text(x.duration);
+                    s += " for " + profile_duration_text(x.duration);
                 }
                 if (x.iterations > 0) {
                     s += ", " + std::to_string(x.iterations) + " iterations each";
@@ -306,19 +306,21 @@ inline std::string describe_profile(const profile& p) {
             } else if constexpr (std::is_same_v<T, ramping_vus>) {
                 std::string s = "ramping_vus " + std::to_string(x.start_vus);
                 for (const auto& st : x.stages) {
-                    s += " -> " + std::to_string(st.target) + " (" + duration_text(st.duration) + ")";
+                    s += " -> " + std::to_string(st.target) + " (" + profile_duration_text(st.duration) + ")";
                 }
                 return s + " VUs";
             } else if constexpr (std::is_same_v<T, waves>) {
                 return "waves " + std::to_string(x.count) + " x " + std::to_string(x.size) + ", pause " +
-                       duration_text(x.pause);
+                       profile_duration_text(x.pause);
             } else if constexpr (std::is_same_v<T, constant_rate>) {
-                return "constant_rate " + rate_text_of(x.rate) + " for " + duration_text(x.duration) +
-                       ", max_in_flight " + std::to_string(x.max_in_flight);
+                return "constant_rate " + profile_rate_text(x.rate) + " for " +
+                       profile_duration_text(x.duration) + ", max_in_flight " +
+                       std::to_string(x.max_in_flight);
             } else {
-                std::string s = "ramping_rate " + rate_text_of(x.start_rate);
+                std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
                 for (const auto& st : x.stages) {
-                    s += " -> " + rate_text_of(st.target) + " (" + duration_text(st.duration) + ")";
+                    s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
+                         ")";
                 }
                 return s + ", max_in_flight " + std::to_string(x.max_in_flight);
             }

@@ -120,7 +120,7 @@ private:
                 summary.profile += ", think " + cfg.think.describe();
             }
             if (cfg.timeout.count() > 0) {
-                summary.profile += ", timeout " + duration_text(cfg.timeout);
+                summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
             }
             report.scenarios.push_back(std::move(summary));
             const std::uint64_t peak = peak_concurrency(cfg.profile);
@@ -382,7 +382,7 @@ private:
                 stderr,
                 "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
                 op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
-                static_cast<unsigned long long>(op.iteration), duration_text(elapsed).c_str(), why);
+                static_cast<unsigned long long>(op.iteration), profile_duration_text(elapsed).c_str(), why);
         }
         stuck_.push_back(std::move(op));
     }
