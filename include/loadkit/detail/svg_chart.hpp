@@ -272,7 +272,7 @@ inline std::string render_svg(const svg_chart& c) {
     // Layout: title, legend rows, plot, axis labels.
     const double w = c.width;
     const double h = c.height;
-    const double left = 64.0;
+    const double left = 72.0;
     const double right = w - 18.0;
     std::string legend;
     double lx = left;
@@ -370,7 +370,7 @@ inline std::string render_svg(const svg_chart& c) {
     };
     o += "<text x=\"" + coord((left + right) / 2) + "\" y=\"" + coord(h - 8) +
          "\" text-anchor=\"middle\" fill=\"#444444\">" + xml_escape(axis_title(c.x, xunit)) + "</text>";
-    o += "<text transform=\"translate(14 " + coord((top + bottom) / 2) +
+    o += "<text transform=\"translate(13 " + coord((top + bottom) / 2) +
          ") rotate(-90)\" text-anchor=\"middle\" fill=\"#444444\">" + xml_escape(axis_title(c.y, yunit)) +
          "</text>";
 
