@@ -678,6 +678,8 @@ TEST_CASE("from_json rejects malformed input, naming the line, the column, the m
         CHECK(contains(with_counts(first_counts + ",1").message(), "but the counters hold"));
         CHECK(with_counts("-5,0,3").path() == "result.overall.latency.counts[1]");
     }
+    CHECK(contains(parse_error(replace("\"width_ns\": 1000000000", "\"width_ns\": 0")).message(),
+                   "expected width_ns > 0 in a series with intervals"));
     CHECK(contains(parse_error(good.substr(0, good.size() / 2)).message(), "expected"));
     CHECK(contains(parse_error(good + "x").message(), "expected the end of the input"));
     CHECK(contains(parse_error(replace("\"stuck\": []", "\"stuck\": [,]")).message(), "expected an object"));

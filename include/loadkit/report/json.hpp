@@ -12,9 +12,12 @@
 //
 // Why this shape. Users of k6, Locust and wrk2 ask most for machine-readable results that merge
 // across machines (research notes, load tools part 3); percentiles cannot be averaged, so every
-// histogram is written as its configuration (sub_bucket_count, highest_ns) plus its non-empty
-// counters as [lowest_ns, count] pairs, its exact min/max and clamped counts: enough to rebuild it
-// counter for counter. Next to the data, "summary" objects give the figures people look for
+// histogram is written as its configuration (sub_bucket_count, highest_ns), its exact min/max and
+// clamped counts, and its counters: HdrHistogram's counts array, run-length encoded as in its V2
+// format (a count per occupied counter, -k for k empty ones), which is enough to rebuild it
+// counter for counter, keeps HdrHistogram's counter layout, and takes ~6 bytes per occupied counter
+// (bench/report_json.cpp: 8 tags x 300 intervals, 3.5 MB, written in ~20 ms, read in ~40 ms).
+// Next to the data, "summary" objects give the figures people look for
 // (count, min, mean, p50 .. p99.9, max, stddev, in ns; error rate; throughput) — from_json skips
 // them. Durations are integer nanoseconds ("_ns"); doubles are written in the shortest form that
 // reads back to the same double (std::to_chars), NaN as null and infinities as "Infinity" /
