@@ -41,9 +41,9 @@ namespace loadkit {
 inline namespace v0 {
 
 struct junit_options {
-    std::string name;               // the testsuite's name; "": the report's title, or "loadkit"
-    std::string classname;          // prefix of every classname; "": the title, or "loadkit"
-    std::string hostname;           // written when not empty
+    std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
+    std::string classname{};        // prefix of every classname; "": the title, or "loadkit"
+    std::string hostname{};         // written when not empty
     bool properties = true;         // the run's figures as <property> elements
     bool per_tag_properties = true; // ... and each tag's
     bool console_summary = true;    // the console summary as the suite's <system-out>

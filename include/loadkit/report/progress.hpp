@@ -66,7 +66,8 @@ inline std::string progress_line(const run_progress& p, std::size_t width, const
     struct segment {
         std::string text; // printable, no escape sequences
         const char* sgr;
-        int drop_order; // dropped highest first when the line is too wide; 0: kept
+        int drop_order;        // dropped highest first when the line is too wide; 0: kept
+        std::string shorter{}; // used instead of text before anything is dropped
     };
     std::vector<segment> parts;
     std::string when = human_clock(p.elapsed);
@@ -98,12 +99,12 @@ inline std::string progress_line(const run_progress& p, std::size_t width, const
     }
     parts.push_back({"ops " + human_count(p.completed), nullptr, 0});
     parts.push_back({human_rate(p.rate), nullptr, 0});
-    std::string errors = "err " + human_count(p.errors);
+    const std::string errors = "err " + human_count(p.errors);
+    std::string share;
     if (p.errors > 0 && p.completed > 0) {
-        errors +=
-            " (" + human_percent(static_cast<double>(p.errors) / static_cast<double>(p.completed)) + ")";
+        share = " (" + human_percent(static_cast<double>(p.errors) / static_cast<double>(p.completed)) + ")";
     }
-    parts.push_back({errors, p.errors > 0 ? "31" : nullptr, 1});
+    parts.push_back({errors + share, p.errors > 0 ? "31" : nullptr, 0, share.empty() ? "" : errors});
     if (p.dropped > 0) {
         parts.push_back({"drop " + human_count(p.dropped), "33", 4});
     }
@@ -122,6 +123,11 @@ inline std::string progress_line(const run_progress& p, std::size_t width, const
         }
         return w;
     };
+    for (auto& part : parts) {
+        if (total() > width && !part.shorter.empty()) {
+            part.text = part.shorter;
+        }
+    }
     while (total() > width) {
         std::size_t victim = parts.size();
         for (std::size_t i = 0; i < parts.size(); ++i) {
