@@ -576,6 +576,28 @@ TEST_CASE("engine: invalid configuration throws before anything runs, naming the
                    "expected unique names"));
 }
 
+TEST_CASE("engine: runs on executors the caller supplies and keeps running", "[engine]") {
+    loadkit::event_loop loop;
+    std::thread host([&] { loop.run_until_stopped(); });
+    std::atomic<bool> on_host{true};
+    const auto host_id = host.get_id();
+    loadkit::run_options o = quiet();
+    o.executors = {&loop};
+    const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 4, .iterations = 5},
+                                {"op",
+                                 [&](loadkit::op_context&) -> loadkit::task<void> {
+                                     if (std::this_thread::get_id() != host_id) {
+                                         on_host = false;
+                                     }
+                                     co_await loadkit::sleep_for(1ms);
+                                 }},
+                                o);
+    loop.stop();
+    host.join();
+    CHECK(r.result.overall.count() == 20);
+    CHECK(on_host.load());
+}
+
 TEST_CASE("engine: the per-user random generator is reproducible from the seed", "[engine]") {
     std::vector<std::uint64_t> first;
     std::vector<std::uint64_t> second;

@@ -135,6 +135,18 @@ private:
     executor* home_ = nullptr;
 };
 
+// Sleeps until `at`; false when cancelled. A separate frame, alive only while sleeping: the
+// sleep's timer and stop callback would otherwise take room in every virtual user's frame, once
+// per place it sleeps.
+inline task<bool> nap_until(clock::time_point at) {
+    try {
+        co_await sleep_until(at);
+    } catch (const operation_cancelled&) {
+        co_return false;
+    }
+    co_return true;
+}
+
 struct user_plan {
     enum class kind : std::uint8_t { count, shared, ramping };
     kind type = kind::count;
@@ -155,19 +167,14 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
     vu_slot& slot = s.slots[vu];
     op_ending ending;
     clock::time_point t0 = clock::now();
+    std::uint64_t done = 0;
     if (t0 < s.start) {
-        try {
-            co_await sleep_until(s.start);
-        } catch (const operation_cancelled&) {
-            if (plan.done != nullptr) {
-                plan.done->arrive();
-            }
-            e.ended(s);
-            co_return;
+        if (!co_await nap_until(s.start)) {
+            plan.iterations = done = 1; // end at once: nothing to run
+            plan.type = user_plan::kind::count;
         }
         t0 = clock::now();
     }
-    std::uint64_t done = 0;
     for (;;) {
         if (s.stopping(t0)) {
             break;
@@ -189,13 +196,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!next || (s.end && s.start + *next >= *s.end)) {
                     break;
                 }
-                bool cancelled = false;
-                try {
-                    co_await sleep_until(s.start + *next);
-                } catch (const operation_cancelled&) {
-                    cancelled = true;
-                }
-                if (cancelled) {
+                if (!co_await nap_until(s.start + *next)) {
                     break;
                 }
                 t0 = clock::now();
@@ -235,13 +236,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (s.end && t1 + pause >= *s.end) {
                     break; // the next iteration could not start anyway
                 }
-                bool cancelled = false;
-                try {
-                    co_await sleep_for(pause);
-                } catch (const operation_cancelled&) {
-                    cancelled = true;
-                }
-                if (cancelled) {
+                if (!co_await nap_until(t1 + pause)) {
                     break;
                 }
                 t0 = clock::now();
