@@ -328,6 +328,8 @@ TEST_CASE("the percentile chart labels its log 1/(1-p) axis and the distribution
           "[report][console]") {
     const auto report = report_sample::rich();
     loadkit::console_options o = plain();
+    CHECK(!contains(loadkit::to_console(report, o), "Distribution")); // opt-in
+    o.distribution_chart = true;
     const std::string text = loadkit::to_console(report, o);
     const auto chart = section(text, "Percentile spectrum");
     REQUIRE(chart.size() == 1 + o.chart_height + 2);

@@ -27,7 +27,7 @@ inline namespace v0 {
 namespace detail {
 
 // One cell of a bar `eighths` / 8 full: vertical bars grow up, horizontal ones right.
-inline std::string chart_cell(std::size_t eighths, bool vertical, bool unicode) {
+inline std::string console_chart_cell(std::size_t eighths, bool vertical, bool unicode) {
     if (eighths == 0) {
         return " ";
     }
@@ -45,32 +45,32 @@ inline std::string chart_cell(std::size_t eighths, bool vertical, bool unicode) 
 }
 
 // The percentile plotted at column x of `columns`: 1 - 10^(-decades * x / (columns - 1)).
-inline double chart_percentile_at(std::size_t x, std::size_t columns, double decades) {
+inline double console_chart_percentile_at(std::size_t x, std::size_t columns, double decades) {
     const double t = columns > 1 ? static_cast<double>(x) / static_cast<double>(columns - 1) : 1.0;
     return 100.0 * (1.0 - std::pow(10.0, -decades * t));
 }
 
 // Decades of the 1/(1 - p) axis worth plotting for n values: up to the percentile where about one
 // value lies beyond (99.99 % for 10,000), 2 .. 6.
-inline double chart_decades(std::uint64_t n) {
+inline double console_chart_decades(std::uint64_t n) {
     const double d = std::ceil(std::log10(static_cast<double>(n < 2 ? 2 : n)));
     return d < 2.0 ? 2.0 : (d > 6.0 ? 6.0 : d);
 }
 
 // The spectrum's latency axis is logarithmic when the plotted values span more than 20x (a tail
 // of timeouts would otherwise flatten everything else into the bottom row), linear from 0 otherwise.
-inline bool chart_log_scale(const histogram& h) {
+inline bool console_chart_log_scale(const histogram& h) {
     const double low = static_cast<double>(h.min().count() > 0 ? h.min().count() : 1);
     return static_cast<double>(h.max().count()) > 20.0 * low;
 }
 
 // Latency against percentile, `width` columns wide overall and `height` rows tall.
-inline std::string percentile_chart(const histogram& h, const console_style& style, std::size_t width,
-                                    std::size_t height, std::size_t indent = 2) {
+inline std::string console_percentile_chart(const histogram& h, const console_style& style, std::size_t width,
+                                            std::size_t height, std::size_t indent = 2) {
     if (h.empty() || height < 2) {
         return {};
     }
-    const double decades = chart_decades(h.count());
+    const double decades = console_chart_decades(h.count());
     const std::string axis_pad(indent, ' ');
     const std::size_t label_width = 9;
     const std::size_t plot = width > indent + label_width + 2 + 20 ? width - indent - label_width - 2 : 20;
@@ -78,11 +78,11 @@ inline std::string percentile_chart(const histogram& h, const console_style& sty
     values.reserve(plot);
     double top = 0.0;
     for (std::size_t x = 0; x < plot; ++x) {
-        const double p = chart_percentile_at(x, plot, decades);
+        const double p = console_chart_percentile_at(x, plot, decades);
         values.push_back(static_cast<double>(h.value_at_percentile(p).count()));
         top = values.back() > top ? values.back() : top;
     }
-    const bool log_scale = chart_log_scale(h);
+    const bool log_scale = console_chart_log_scale(h);
     const double bottom = log_scale ? static_cast<double>(h.min().count() > 0 ? h.min().count() : 1) : 0.0;
     top = top > bottom ? top : bottom + 1.0;
     // Height of v as a fraction of the plot, and the value at a fraction.
@@ -114,7 +114,8 @@ inline std::string percentile_chart(const histogram& h, const console_style& sty
                 static_cast<std::size_t>(std::llround(fraction(v) * static_cast<double>(eighths_total)));
             const std::size_t below = from_bottom * 8;
             const std::size_t cell = filled <= below ? 0 : (filled - below > 8 ? 8 : filled - below);
-            bars += chart_cell(cell == 0 && from_bottom == 0 && v > 0.0 ? 1 : cell, true, style.unicode);
+            bars +=
+                console_chart_cell(cell == 0 && from_bottom == 0 && v > 0.0 ? 1 : cell, true, style.unicode);
         }
         while (!bars.empty() && bars.back() == ' ') {
             bars.pop_back();
@@ -168,8 +169,8 @@ inline std::string percentile_chart(const histogram& h, const console_style& sty
 }
 
 // Counts in `bins` log-spaced latency bins from min to max, as bars `width` columns wide overall.
-inline std::string distribution_chart(const histogram& h, const console_style& style, std::size_t width,
-                                      std::size_t bins, std::size_t indent = 2) {
+inline std::string console_distribution_chart(const histogram& h, const console_style& style,
+                                              std::size_t width, std::size_t bins, std::size_t indent = 2) {
     if (h.empty() || bins == 0) {
         return {};
     }
@@ -216,10 +217,10 @@ inline std::string distribution_chart(const histogram& h, const console_style& s
                                                   static_cast<double>(bar_columns * 8)));
         std::string bar;
         for (std::size_t full = eighths / 8; full > 0; --full) {
-            bar += chart_cell(8, false, style.unicode);
+            bar += console_chart_cell(8, false, style.unicode);
         }
         if (eighths % 8 != 0 || (eighths == 0 && counts[i] > 0)) {
-            bar += chart_cell(eighths % 8 == 0 ? 1 : eighths % 8, false, style.unicode);
+            bar += console_chart_cell(eighths % 8 == 0 ? 1 : eighths % 8, false, style.unicode);
         }
         const std::size_t bar_width = console_width(bar);
         out += std::string(indent, ' ') + console_pad(ranges[i], range_width, true) + "  " +

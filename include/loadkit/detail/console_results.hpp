@@ -147,12 +147,12 @@ inline void console_model(std::string& out, const run_report& report, const cons
     const console_style& s = v.style;
     const std::string text =
         report.result.model == latency_model::open
-            ? "open model: latency is the response time, from each operation's intended start, so time "
-              "spent queued behind a slow system counts (no coordinated omission); service time, from "
-              "the actual start, is shown apart."
-            : "closed model: latency is closed-loop (from the actual start). Each virtual user waits "
-              "for its previous operation, so a stalled system also slows the load and the tail may "
-              "read low (coordinated omission); use an open-model profile to measure response time.";
+            ? "open model: latency is the response time, from each operation's intended start (time "
+              "queued behind a slow system counts: no coordinated omission); service time, from the "
+              "actual start, is shown apart."
+            : "closed model: latency is closed-loop (from the actual start): a stalled system also "
+              "slows the load, so the tail may read low (coordinated omission); an open-model profile "
+              "measures response time.";
     out += "  " + s.paint(console_wrap(text, s.width, 2), "2") + "\n";
 }
 
@@ -200,11 +200,9 @@ inline void console_throughput(std::string& out, const run_report& report, const
         const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
         const std::string text =
             human_count(r.overall.dropped) +
-            " operations were dropped: scheduled but never started (the "
-            "open-model profile was at max_in_flight), " +
+            " operations were dropped (scheduled, never started: max_in_flight reached), " +
             human_percent(static_cast<double>(r.overall.dropped) / static_cast<double>(scheduled)) + " of " +
-            human_count(scheduled) +
-            " scheduled. They are in no latency figure: the offered load was not met.";
+            human_count(scheduled) + " scheduled; the offered load was not met.";
         out += "  " + s.paint(console_wrap(text, s.width, 2), "33") + "\n";
     }
 }
@@ -277,12 +275,12 @@ inline void console_latency(std::string& out, const run_report& report, const co
         console_title(out, v,
                       "Percentile spectrum (" + what + ", all " + human_count(h.count()) +
                           " operations; max " + human_duration(h.max(), v.style.unicode) +
-                          (chart_log_scale(h) ? "; log latency axis)" : ")"));
-        out += percentile_chart(h, v.style, v.style.width, v.chart_height);
+                          (console_chart_log_scale(h) ? "; log latency axis)" : ")"));
+        out += console_percentile_chart(h, v.style, v.style.width, v.chart_height);
     }
     if (v.distribution_chart) {
         console_title(out, v, "Distribution (" + what + ", log-spaced bins)");
-        out += distribution_chart(h, v.style, v.style.width, v.chart_height);
+        out += console_distribution_chart(h, v.style, v.style.width, v.chart_height);
     }
 }
 

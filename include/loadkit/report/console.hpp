@@ -8,11 +8,11 @@
 //   loadkit::print_summary(stdout, report);                          // colour on a terminal only
 //   std::string text = loadkit::to_console(report, {.color = loadkit::color_mode::never, .width = 120});
 //
-// What it shows, top to bottom: the run (length, warm-up, latency model, why it stopped when it did
-// not complete), scenarios and their profiles, the latency model in words, count / ok / failed /
-// error rate / throughput / dropped per tag and for all, min / avg / p50 / p90 / p95 / p99 / p99.9 /
-// max / stddev per tag (an open-model run adds service time apart from response time), the
-// percentile spectrum on a log 1/(1-p) axis and the distribution as bars, errors by category with
+// What it shows, top to bottom: the run (length, warm-up, latency model in words, why it stopped
+// when it did not complete), scenarios and their profiles, count / ok / failed / error rate /
+// throughput / dropped per tag and for all, min / avg / p50 / p90 / p95 / p99 / p99.9 / max /
+// stddev per tag (an open-model run shows service time apart from response time), the percentile
+// spectrum on a log 1/(1-p) axis (and, opted in, the distribution as bars), errors by category with
 // their most frequent messages, the warm-up (cold) beside the steady state (warm), the process's
 // resources (RSS, heap, CPU, threads, open files), the capacity curve, and last the verdicts (SLO
 // lines with PASS/FAIL marks, the leak verdict, stuck operations) and one PASSED/FAILED line with
@@ -48,7 +48,7 @@ struct console_options {
     std::size_t width = 100;            // columns, 60 .. 1000; tables drop minor columns to fit
     bool unicode = true;                // box drawing, block bars, check marks, "µs"; false: ASCII
     bool percentile_chart = true;       // latency against percentile (log 1/(1-p) axis)
-    bool distribution_chart = true;     // counts in log-spaced latency bins
+    bool distribution_chart = false;    // counts in log-spaced latency bins
     std::size_t chart_height = 10;      // rows of the spectrum and bins of the distribution, 3 .. 50
     std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
 };
@@ -76,9 +76,8 @@ inline std::string render_console(const run_report& report, const console_option
     v.max_error_messages = o.max_error_messages;
     std::string out;
     console_heading(out, report, v);
-    console_scenarios(out, report, v);
-    console_title(out, v, "Latency model");
     console_model(out, report, v);
+    console_scenarios(out, report, v);
     console_throughput(out, report, v);
     console_latency(out, report, v);
     console_errors(out, report, v);
