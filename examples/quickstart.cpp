@@ -1,22 +1,15 @@
-#include <cstdio>
 #include <loadkit/loadkit.hpp>
+#include <loadkit/report/console.hpp>
 using namespace std::chrono_literals;
 
-loadkit::task<void> call_api(loadkit::histogram& latency) {
-    const auto start = loadkit::clock::now();
-    co_await loadkit::sleep_for(2ms); // stand-in for your client call
-    latency.record(loadkit::clock::now() - start);
-}
-
 int main() {
-    loadkit::histogram latency;
-    loadkit::sync_wait([&]() -> loadkit::task<void> {
-        loadkit::task_pool pool{{.max_in_flight = 50}}; // 50 concurrent operations
-        for (int i = 0; i < 1000; ++i)
-            co_await pool.spawn(call_api(latency));
-        co_await pool.join();
-    }());
-    using ms = std::chrono::duration<double, std::milli>;
-    std::printf("%llu calls, p50 %.2f ms, p99 %.2f ms\n", static_cast<unsigned long long>(latency.count()),
-                ms(latency.value_at_percentile(50)).count(), ms(latency.value_at_percentile(99)).count());
+    loadkit::operation call_api{"call_api", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                                    co_await loadkit::sleep_for(
+                                        ctx.random().between(2ms, 8ms)); // stand-in for your client call
+                                }};
+    loadkit::run_options options;
+    options.slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"};
+    auto report = loadkit::run(loadkit::constant_rate{.rate = 500, .duration = 3s}, call_api, options);
+    loadkit::print_summary(stdout, report, {.percentile_chart = false, .distribution_chart = false});
+    return report.exit_code(); // 0 when the SLO holds, 99 when not
 }

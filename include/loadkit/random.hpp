@@ -92,14 +92,14 @@ public:
         const std::uint64_t offset = span == max() ? (*this)() : below(span + 1);
         return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + offset);
     }
-    // A duration uniform in [low, high].
-    template <class Rep, class Period>
-    std::chrono::duration<Rep, Period> between(std::chrono::duration<Rep, Period> low,
-                                               std::chrono::duration<Rep, Period> high) noexcept {
+    // A duration uniform in [low, high], at nanosecond resolution (between(2ms, 8ms) can give 7.3 ms).
+    template <class R1, class P1, class R2, class P2>
+    std::chrono::nanoseconds between(std::chrono::duration<R1, P1> low,
+                                     std::chrono::duration<R2, P2> high) noexcept {
         const auto lo = std::chrono::duration_cast<std::chrono::nanoseconds>(low).count();
         const auto hi = std::chrono::duration_cast<std::chrono::nanoseconds>(high).count();
-        return std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(
-            std::chrono::nanoseconds{between(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi))});
+        return std::chrono::nanoseconds{
+            between(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi))};
     }
     // True with probability p.
     bool chance(double p) noexcept { return next_double() < p; }
