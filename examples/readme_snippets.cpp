@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -72,6 +74,72 @@ std::size_t runner_fragment() {
     // snippet-end
     return report.succeeded;
 }
+struct fake_shop {
+    loadkit::task<void> login(std::uint64_t) { co_await loadkit::sleep_for(1ms); }
+    loadkit::task<int> buy(std::uint64_t item) {
+        co_await loadkit::sleep_for(2ms);
+        co_return item % 50 == 0 ? 409 : 200;
+    }
+};
+struct fake_db {
+    void query(const char*) { std::this_thread::sleep_for(1ms); }
+};
+
+loadkit::run_report operation_fragment() {
+    fake_shop shop;
+    fake_db db;
+    // snippet-begin: operation
+    loadkit::operation checkout{"checkout", [&](loadkit::op_context& ctx) -> loadkit::task<void> {
+                                    co_await ctx.step("login",
+                                                      shop.login(ctx.vu())); // timed as its own tag, "login"
+                                    const auto item = ctx.random().below(1000); // per-user seeded generator
+                                    const int status = co_await shop.buy(item);
+                                    if (status == 409)
+                                        ctx.fail("http", "409 conflict"); // failed, no exception needed
+                                }};
+    loadkit::operation report_query{"report", [&] { db.query("SELECT ..."); }}; // blocking: worker threads
+    // snippet-end
+    const loadkit::scenario s{.name = "ops",
+                              .profile = loadkit::per_vu_iterations{.vus = 4, .iterations = 5},
+                              .operations = {checkout, report_query}};
+    return loadkit::run({.sample_resources = false}, s);
+}
+
+loadkit::run_report scenario_fragment() {
+    const auto browse = [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); };
+    const auto search = browse;
+    const auto buy = browse;
+    const auto get_order = browse;
+    // snippet-begin: scenarios
+    loadkit::scenario shop{
+        .name = "shop",
+        .profile = loadkit::constant_vus{.vus = 20, .duration = 1s},
+        .operations = {{"browse", 10, browse}, {"search", 5, search}, {"buy", 2, buy}}, // Locust's @task(10)
+        .think = loadkit::between(10ms, 30ms),
+        .timeout = 2s,
+    };
+    loadkit::scenario api{
+        .name = "api",
+        .profile = loadkit::constant_rate{.rate = 200, .duration = 1s, .max_in_flight = 100},
+        .operations = {{"get_order", get_order}},
+        .start_offset = 200ms,
+    };
+    loadkit::run_report report = loadkit::run({.threads = 2}, std::vector{shop, api});
+    // snippet-end
+    return report;
+}
+
+loadkit::task<int> token_bucket_fragment() {
+    int calls = 0;
+    // snippet-begin: token_bucket
+    loadkit::token_bucket limit{{.rate = 100, .burst = 10}}; // 100 calls/s, bursts of up to 10
+    co_await limit.acquire();                                // in a coroutine: waits its turn
+    limit.acquire_blocking();                                // in a plain thread
+    if (limit.try_acquire())                                 // or skip when over the rate
+        ++calls;
+    // snippet-end
+    co_return calls + 2;
+}
 } // namespace
 
 int main() {
@@ -81,7 +149,17 @@ int main() {
     const int rows = loadkit::sync_wait(blocking_fragment(42));
     loadkit::sync_wait(semaphore_fragment());
     const std::size_t ran = runner_fragment();
-    std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok\n", report.succeeded, timeouts, rows,
-                ran);
-    return report.succeeded == 1000 && timeouts == 0 && rows == 2 && ran == 10'000 ? 0 : 1;
+    const auto ops = operation_fragment();
+    const auto mixed = scenario_fragment();
+    const int limited = loadkit::sync_wait(token_bucket_fragment());
+    std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok; operations: %llu; scenarios: %llu; "
+                "throttled: %d\n",
+                report.succeeded, timeouts, rows, ran,
+                static_cast<unsigned long long>(ops.result.overall.count()),
+                static_cast<unsigned long long>(mixed.result.overall.count()), limited);
+    return report.succeeded == 1000 && timeouts == 0 && rows == 2 && ran == 10'000 &&
+                   ops.result.find("login") != nullptr && mixed.result.find("get_order") != nullptr &&
+                   limited >= 2
+               ? 0
+               : 1;
 }

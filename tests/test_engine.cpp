@@ -478,6 +478,7 @@ TEST_CASE("engine: sub-steps are timed as their own tags", "[engine]") {
     CHECK(count_of(r, "parse") == 6);
     CHECK(count_of(r, "pay") == 6);
     CHECK(r.result.find("checkout")->latency.min() >= 3ms);
+    CHECK(r.result.overall.count() == 6); // steps are not operations of their own
 }
 
 TEST_CASE("engine: think time spaces a user's iterations", "[engine]") {

@@ -563,3 +563,21 @@ TEST_CASE("recorder options are validated, naming the field", "[recorder]") {
     CHECK(message({.histograms = {.significant_digits = 9}}).find("significant_digits") != std::string::npos);
     CHECK(message({}).empty());
 }
+
+TEST_CASE("recorder: step tags are reported on their own and left out of overall", "[recorder]") {
+    const loadkit::recorder::time_point start{};
+    loadkit::recorder rec{start};
+    const auto checkout = rec.tag("checkout");
+    const auto login = rec.tag("login", loadkit::tag_kind::step);
+    CHECK(rec.tag("login") == login); // the first call fixed its kind
+    auto& w = rec.local();
+    for (int i = 0; i < 10; ++i) {
+        w.record(login, loadkit::outcome::ok(), std::chrono::milliseconds{1});
+        w.record(checkout, loadkit::outcome::ok(), std::chrono::milliseconds{3});
+    }
+    const auto r = rec.finish(start + std::chrono::seconds{1});
+    REQUIRE(r.find("login") != nullptr);
+    CHECK(r.find("login")->count() == 10);
+    CHECK(r.overall.count() == 10);
+    CHECK(r.overall.latency.min() >= std::chrono::milliseconds{2});
+}

@@ -210,10 +210,11 @@ public:
     }
 
     // co_await ctx.step("login", client.login()): awaits it and files its latency and outcome
-    // under the tag "login" (an exception is filed, then rethrown to the operation).
+    // under the tag "login" (an exception is filed, then rethrown to the operation). Steps are
+    // reported as their own tags and left out of the run's overall figures (tag_kind::step).
     template <class Awaitable>
     [[nodiscard]] task<detail::await_result_t<Awaitable>> step(std::string name, Awaitable work) {
-        const tag_id tag = recorder_->tag(name);
+        const tag_id tag = recorder_->tag(name, tag_kind::step);
         const clock::time_point begin = clock::now();
         using result = detail::await_result_t<Awaitable>;
         try {
@@ -232,7 +233,7 @@ public:
     }
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
-        const tag_id tag = recorder_->tag(name);
+        const tag_id tag = recorder_->tag(name, tag_kind::step);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {

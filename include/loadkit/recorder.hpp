@@ -70,6 +70,11 @@ struct outcome {
     [[nodiscard]] static constexpr outcome dropped() noexcept { return {outcome_kind::dropped, {}, {}}; }
 };
 
+// What a tag counts: an operation (part of the run's overall figures) or a step inside one (a
+// sub-step timed on its own, e.g. "login" within "checkout": reported as its own tag, left out of
+// overall so that an operation is not counted twice).
+enum class tag_kind : std::uint8_t { operation, step };
+
 // A tag interned by recorder::tag(); only valid with the recorder that made it.
 struct tag_id {
     std::uint32_t value = std::numeric_limits<std::uint32_t>::max();
@@ -217,7 +222,8 @@ public:
 
     // Interns a tag name (the same name gives the same id). Locks and may allocate: call it once
     // per tag, outside the hot path.
-    [[nodiscard]] tag_id tag(std::string_view name) {
+    // The first call for a name fixes its kind.
+    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation) {
         const std::lock_guard<std::mutex> lock(registry_->mutex);
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             if (tags_[i]->name == name) {
@@ -225,6 +231,7 @@ public:
             }
         }
         auto state = std::make_unique<tag_state>(std::string(name), options_);
+        state->kind = kind;
         tags_.push_back(std::move(state));
         registry_->tag_count = tags_.size();
         return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
@@ -351,6 +358,7 @@ private:
 
     struct tag_state {
         std::string name;
+        tag_kind kind = tag_kind::operation;
         op_stats previous;              // cumulative at the last closed interval
         std::optional<op_stats> warmup; // cumulative when the warm-up ended
         interval_series series;

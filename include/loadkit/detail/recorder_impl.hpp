@@ -240,7 +240,9 @@ inline run_result recorder::finish(time_point now, stop_reason why, std::string 
             static_cast<op_stats&>(tr) = cumulative;
         }
         tr.duration = steady_length;
-        r.overall += tr;
+        if (state.kind == tag_kind::operation) {
+            r.overall += tr;
+        }
         r.tags.push_back(std::move(tr));
     }
     r.overall.duration = steady_length;
