@@ -162,9 +162,12 @@ bool have_xmllint() { return std::system("command -v xmllint > /dev/null 2>&1") 
 
 // xmllint --noout on the text: "" when it parses as XML, else xmllint's complaint.
 std::string xmllint(const std::string& text, const std::string& name) {
+    // Unique per process: several builds' test binaries may run at once.
+    const std::string stem =
+        "loadkit_test_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "_";
     const auto dir = std::filesystem::temp_directory_path();
-    const auto file = dir / ("loadkit_test_" + name);
-    const auto errors = dir / ("loadkit_test_" + name + ".err");
+    const auto file = dir / (stem + name);
+    const auto errors = dir / (stem + name + ".err");
     std::ofstream(file, std::ios::binary) << text;
     const std::string command = "xmllint --noout '" + file.string() + "' > '" + errors.string() + "' 2>&1";
     const int rc = std::system(command.c_str());
@@ -193,19 +196,19 @@ std::size_t count_of(const std::string& text, std::string_view part) {
 
 } // namespace
 
-TEST_CASE("xml_escape escapes markup, shows control characters and replaces invalid UTF-8", "[html][text]") {
-    using loadkit::detail::xml_escape;
-    CHECK(xml_escape("a<b>&\"c\"'") == "a&lt;b&gt;&amp;&quot;c&quot;&#39;");
-    CHECK(xml_escape("line\nnext\ttab\r\x01\x7f") == "line\\nnext\\ttab\\r\\x01\\x7f");
-    CHECK(xml_escape(utf8_tag) == utf8_tag);                     // valid UTF-8 unchanged
-    CHECK(xml_escape("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80"); // U+1F600
-    CHECK(xml_escape("a\xff"
-                     "b") == "a\xef\xbf\xbd"
-                             "b");                                               // stray byte
-    CHECK(xml_escape("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                 // overlong '/'
-    CHECK(xml_escape("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
-    CHECK(xml_escape("\xef\xbf\xbe") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // U+FFFE: not XML
-    CHECK(xml_escape("\xc3") == "\xef\xbf\xbd");                                 // truncated sequence
+TEST_CASE("html_escape escapes markup, shows control characters and replaces invalid UTF-8", "[html][text]") {
+    using loadkit::detail::html_escape;
+    CHECK(html_escape("a<b>&\"c\"'") == "a&lt;b&gt;&amp;&quot;c&quot;&#39;");
+    CHECK(html_escape("line\nnext\ttab\r\x01\x7f") == "line\\nnext\\ttab\\r\\x01\\x7f");
+    CHECK(html_escape(utf8_tag) == utf8_tag);                     // valid UTF-8 unchanged
+    CHECK(html_escape("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80"); // U+1F600
+    CHECK(html_escape("a\xff"
+                      "b") == "a\xef\xbf\xbd"
+                              "b");                                               // stray byte
+    CHECK(html_escape("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                 // overlong '/'
+    CHECK(html_escape("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
+    CHECK(html_escape("\xef\xbf\xbe") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // U+FFFE: not XML
+    CHECK(html_escape("\xc3") == "\xef\xbf\xbd");                                 // truncated sequence
     CHECK(loadkit::detail::truncate_text("\xc3\xa9\xc3\xa9\xc3\xa9", 2) == "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
 }
 

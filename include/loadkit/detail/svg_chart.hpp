@@ -77,7 +77,7 @@ struct svg_chart {
 
 // Numbers without trailing zeros: 2.50 -> "2.5", 10.0 -> "10".
 inline std::string trimmed(double v, int digits = 3) {
-    std::string s = significant(v, digits);
+    std::string s = fixed_significant(v, digits);
     if (s.find('.') != std::string::npos) {
         while (s.back() == '0') {
             s.pop_back();
@@ -287,16 +287,16 @@ inline std::string render_svg(const svg_chart& c) {
             ly += 16.0;
         }
         if (s.kind == svg_kind::bars || s.kind == svg_kind::area) {
-            legend += "<rect x=\"" + coord(lx) + "\" y=\"" + coord(ly - 8) +
+            legend += "<rect x=\"" + svg_coord(lx) + "\" y=\"" + svg_coord(ly - 8) +
                       "\" width=\"18\" height=\"9\" fill=\"" + s.color + "\"" +
                       (s.kind == svg_kind::area ? " fill-opacity=\"0.35\"" : "") + "/>";
         } else {
-            legend += "<line x1=\"" + coord(lx) + "\" y1=\"" + coord(ly - 4) + "\" x2=\"" + coord(lx + 18) +
-                      "\" y2=\"" + coord(ly - 4) + "\" stroke=\"" + s.color + "\" stroke-width=\"2.5\"" +
-                      (s.dashed ? " stroke-dasharray=\"5 3\"" : "") + "/>";
+            legend += "<line x1=\"" + svg_coord(lx) + "\" y1=\"" + svg_coord(ly - 4) + "\" x2=\"" +
+                      svg_coord(lx + 18) + "\" y2=\"" + svg_coord(ly - 4) + "\" stroke=\"" + s.color +
+                      "\" stroke-width=\"2.5\"" + (s.dashed ? " stroke-dasharray=\"5 3\"" : "") + "/>";
         }
-        legend += "<text x=\"" + coord(lx + 24) + "\" y=\"" + coord(ly) + "\">" +
-                  xml_escape(truncate_text(s.name, 40)) + "</text>";
+        legend += "<text x=\"" + svg_coord(lx + 24) + "\" y=\"" + svg_coord(ly) + "\">" +
+                  html_escape(truncate_text(s.name, 40)) + "</text>";
         lx += item;
     }
     const double top = ly + 12.0;
@@ -318,33 +318,36 @@ inline std::string render_svg(const svg_chart& c) {
          "\" height=\"" + std::to_string(c.height) + "\" role=\"img\" aria-labelledby=\"" + c.id +
          "-t\" font-family=\"system-ui, -apple-system, 'Segoe UI', "
          "Roboto, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"#333333\">";
-    o += "<title id=\"" + c.id + "-t\">" + xml_escape(c.title) + "</title>";
+    o += "<title id=\"" + c.id + "-t\">" + html_escape(c.title) + "</title>";
     o += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>";
-    o += "<text x=\"" + coord(left) + "\" y=\"20\" font-size=\"14\" font-weight=\"600\" fill=\"#1a1a1a\">" +
-         xml_escape(c.title) + "</text>";
+    o += "<text x=\"" + svg_coord(left) +
+         "\" y=\"20\" font-size=\"14\" font-weight=\"600\" fill=\"#1a1a1a\">" + html_escape(c.title) +
+         "</text>";
     o += "<g>" + legend + "</g>";
-    o += "<clipPath id=\"" + c.id + "-c\"><rect x=\"" + coord(left) + "\" y=\"" + coord(top) + "\" width=\"" +
-         coord(right - left) + "\" height=\"" + coord(bottom - top) + "\"/></clipPath>";
+    o += "<clipPath id=\"" + c.id + "-c\"><rect x=\"" + svg_coord(left) + "\" y=\"" + svg_coord(top) +
+         "\" width=\"" + svg_coord(right - left) + "\" height=\"" + svg_coord(bottom - top) +
+         "\"/></clipPath>";
     // Bands under the grid.
     for (const auto& b : c.bands) {
         const double x0 = std::max(left, sx(b.from));
         const double x1 = std::min(right, sx(b.to));
         if (x1 > x0) {
-            o += "<rect x=\"" + coord(x0) + "\" y=\"" + coord(top) + "\" width=\"" + coord(x1 - x0) +
-                 "\" height=\"" + coord(bottom - top) + "\" fill=\"" + b.color + "\" fill-opacity=\"0.13\"/>";
-            o += "<text x=\"" + coord(x0 + 4) + "\" y=\"" + coord(top + 12) + "\" fill=\"#666666\">" +
-                 xml_escape(b.label) + "</text>";
+            o += "<rect x=\"" + svg_coord(x0) + "\" y=\"" + svg_coord(top) + "\" width=\"" +
+                 svg_coord(x1 - x0) + "\" height=\"" + svg_coord(bottom - top) + "\" fill=\"" + b.color +
+                 "\" fill-opacity=\"0.13\"/>";
+            o += "<text x=\"" + svg_coord(x0 + 4) + "\" y=\"" + svg_coord(top + 12) + "\" fill=\"#666666\">" +
+                 html_escape(b.label) + "</text>";
         }
     }
     // Grid and tick labels.
     o += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">";
     for (double t : yt.at) {
-        o += "<line x1=\"" + coord(left) + "\" y1=\"" + coord(ypos(t)) + "\" x2=\"" + coord(right) +
-             "\" y2=\"" + coord(ypos(t)) + "\"/>";
+        o += "<line x1=\"" + svg_coord(left) + "\" y1=\"" + svg_coord(ypos(t)) + "\" x2=\"" +
+             svg_coord(right) + "\" y2=\"" + svg_coord(ypos(t)) + "\"/>";
     }
     for (double t : xt.at) {
-        o += "<line x1=\"" + coord(xpos(t)) + "\" y1=\"" + coord(top) + "\" x2=\"" + coord(xpos(t)) +
-             "\" y2=\"" + coord(bottom) + "\"/>";
+        o += "<line x1=\"" + svg_coord(xpos(t)) + "\" y1=\"" + svg_coord(top) + "\" x2=\"" +
+             svg_coord(xpos(t)) + "\" y2=\"" + svg_coord(bottom) + "\"/>";
     }
     o += "</g><g fill=\"#555555\">";
     const auto value_of = [](const svg_axis& a, double t) {
@@ -354,24 +357,24 @@ inline std::string render_svg(const svg_chart& c) {
     for (double t : yt.at) {
         const bool minor = fine_log_y && std::fabs(t - std::round(t)) > 1e-9 && bottom - top < 200;
         if (!minor) {
-            o += "<text x=\"" + coord(left - 6) + "\" y=\"" + coord(ypos(t) + 4) + "\" text-anchor=\"end\">" +
-                 xml_escape(tick_label(c.y, value_of(c.y, t), ydiv)) + "</text>";
+            o += "<text x=\"" + svg_coord(left - 6) + "\" y=\"" + svg_coord(ypos(t) + 4) +
+                 "\" text-anchor=\"end\">" + html_escape(tick_label(c.y, value_of(c.y, t), ydiv)) + "</text>";
         }
     }
     for (double t : xt.at) {
         const bool last = xpos(t) > right - 20.0; // keep the rightmost label inside the chart
-        o += "<text x=\"" + coord(xpos(t)) + "\" y=\"" + coord(bottom + 15) + "\" text-anchor=\"" +
-             (last ? "end" : "middle") + "\">" + xml_escape(tick_label(c.x, value_of(c.x, t), xdiv)) +
+        o += "<text x=\"" + svg_coord(xpos(t)) + "\" y=\"" + svg_coord(bottom + 15) + "\" text-anchor=\"" +
+             (last ? "end" : "middle") + "\">" + html_escape(tick_label(c.x, value_of(c.x, t), xdiv)) +
              "</text>";
     }
     o += "</g>";
     const auto axis_title = [](const svg_axis& a, const std::string& unit) {
         return a.scale == svg_scale::linear && !unit.empty() ? a.label + " (" + unit + ")" : a.label;
     };
-    o += "<text x=\"" + coord((left + right) / 2) + "\" y=\"" + coord(h - 8) +
-         "\" text-anchor=\"middle\" fill=\"#444444\">" + xml_escape(axis_title(c.x, xunit)) + "</text>";
-    o += "<text transform=\"translate(13 " + coord((top + bottom) / 2) +
-         ") rotate(-90)\" text-anchor=\"middle\" fill=\"#444444\">" + xml_escape(axis_title(c.y, yunit)) +
+    o += "<text x=\"" + svg_coord((left + right) / 2) + "\" y=\"" + svg_coord(h - 8) +
+         "\" text-anchor=\"middle\" fill=\"#444444\">" + html_escape(axis_title(c.x, xunit)) + "</text>";
+    o += "<text transform=\"translate(13 " + svg_coord((top + bottom) / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\" fill=\"#444444\">" + html_escape(axis_title(c.y, yunit)) +
          "</text>";
 
     // Series, clipped to the plot.
@@ -381,7 +384,7 @@ inline std::string render_svg(const svg_chart& c) {
         std::string pts;
         for (const auto& [px, py] : s.points) {
             if (std::isfinite(px) && std::isfinite(py) && !(c.y.scale == svg_scale::log10 && py <= 0.0)) {
-                pts += (pts.empty() ? "" : " ") + coord(sx(px)) + "," + coord(sy(py));
+                pts += (pts.empty() ? "" : " ") + svg_coord(sx(px)) + "," + svg_coord(sy(py));
             }
         }
         if (s.kind == svg_kind::bars) {
@@ -395,20 +398,21 @@ inline std::string render_svg(const svg_chart& c) {
                 const double x1 = std::max(x0 + 1.0, sx(px + s.bar_width) - 1.0);
                 const double y1 = sy(base);
                 const double y0 = sy(base + py);
-                o += "<rect x=\"" + coord(x0) + "\" y=\"" + coord(y0) + "\" width=\"" + coord(x1 - x0) +
-                     "\" height=\"" + coord(std::max(0.5, y1 - y0)) + "\" fill=\"" + s.color + "\"/>";
+                o += "<rect x=\"" + svg_coord(x0) + "\" y=\"" + svg_coord(y0) + "\" width=\"" +
+                     svg_coord(x1 - x0) + "\" height=\"" + svg_coord(std::max(0.5, y1 - y0)) + "\" fill=\"" +
+                     s.color + "\"/>";
             }
         } else if (s.kind == svg_kind::area && !s.points.empty()) {
             const double base =
                 sy(c.y.scale == svg_scale::log10 ? std::pow(10.0, yt.lo) : std::max(yt.lo, 0.0));
-            o += "<polygon points=\"" + coord(sx(s.points.front().first)) + "," + coord(base) + " " + pts +
-                 " " + coord(sx(s.points.back().first)) + "," + coord(base) + "\" fill=\"" + s.color +
-                 "\" fill-opacity=\"0.18\" stroke=\"none\"/>";
+            o += "<polygon points=\"" + svg_coord(sx(s.points.front().first)) + "," + svg_coord(base) + " " +
+                 pts + " " + svg_coord(sx(s.points.back().first)) + "," + svg_coord(base) + "\" fill=\"" +
+                 s.color + "\" fill-opacity=\"0.18\" stroke=\"none\"/>";
             o += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"" +
-                 coord(s.stroke) + "\"" + dash + " stroke-linejoin=\"round\"/>";
+                 svg_coord(s.stroke) + "\"" + dash + " stroke-linejoin=\"round\"/>";
         } else if (s.kind == svg_kind::line && !pts.empty()) {
             o += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"" +
-                 coord(s.stroke) + "\"" + dash + " stroke-linejoin=\"round\" stroke-linecap=\"round\"/>";
+                 svg_coord(s.stroke) + "\"" + dash + " stroke-linejoin=\"round\" stroke-linecap=\"round\"/>";
         }
         if (s.markers || s.kind == svg_kind::points) {
             for (std::size_t i = 0; i < s.points.size(); ++i) {
@@ -416,11 +420,11 @@ inline std::string render_svg(const svg_chart& c) {
                 if (!std::isfinite(py) || (c.y.scale == svg_scale::log10 && py <= 0.0)) {
                     continue;
                 }
-                o += "<circle cx=\"" + coord(sx(px)) + "\" cy=\"" + coord(sy(py)) + "\" r=\"3.5\" fill=\"" +
-                     s.color + "\" stroke=\"#ffffff\" stroke-width=\"1\"/>";
+                o += "<circle cx=\"" + svg_coord(sx(px)) + "\" cy=\"" + svg_coord(sy(py)) +
+                     "\" r=\"3.5\" fill=\"" + s.color + "\" stroke=\"#ffffff\" stroke-width=\"1\"/>";
                 if (i < s.notes.size() && !s.notes[i].empty()) {
-                    o += "<text x=\"" + coord(sx(px) + 6) + "\" y=\"" + coord(sy(py) - 6) + "\" fill=\"" +
-                         s.color + "\">" + xml_escape(s.notes[i]) + "</text>";
+                    o += "<text x=\"" + svg_coord(sx(px) + 6) + "\" y=\"" + svg_coord(sy(py) - 6) +
+                         "\" fill=\"" + s.color + "\">" + html_escape(s.notes[i]) + "</text>";
                 }
             }
         }
@@ -430,21 +434,22 @@ inline std::string render_svg(const svg_chart& c) {
     for (const auto& m : c.markers) {
         const double x = sx(m.x);
         if (x >= left - 0.5 && x <= right + 0.5) {
-            o += "<line x1=\"" + coord(x) + "\" y1=\"" + coord(top) + "\" x2=\"" + coord(x) + "\" y2=\"" +
-                 coord(bottom) + "\" stroke=\"" + m.color +
+            o += "<line x1=\"" + svg_coord(x) + "\" y1=\"" + svg_coord(top) + "\" x2=\"" + svg_coord(x) +
+                 "\" y2=\"" + svg_coord(bottom) + "\" stroke=\"" + m.color +
                  "\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>";
             const bool flip = x > (left + right) / 2;
-            o += "<text x=\"" + coord(flip ? x - 4 : x + 4) + "\" y=\"" + coord(label_y) + "\" fill=\"" +
-                 m.color + "\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"" +
-                 (flip ? " text-anchor=\"end\"" : "") + ">" + xml_escape(m.label) + "</text>";
+            o += "<text x=\"" + svg_coord(flip ? x - 4 : x + 4) + "\" y=\"" + svg_coord(label_y) +
+                 "\" fill=\"" + m.color + "\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"" +
+                 (flip ? " text-anchor=\"end\"" : "") + ">" + html_escape(m.label) + "</text>";
             label_y += 14.0; // stagger: two markers close together keep readable labels
         }
     }
-    o += "<rect x=\"" + coord(left) + "\" y=\"" + coord(top) + "\" width=\"" + coord(right - left) +
-         "\" height=\"" + coord(bottom - top) + "\" fill=\"none\" stroke=\"#bbbbbb\"/>";
+    o += "<rect x=\"" + svg_coord(left) + "\" y=\"" + svg_coord(top) + "\" width=\"" +
+         svg_coord(right - left) + "\" height=\"" + svg_coord(bottom - top) +
+         "\" fill=\"none\" stroke=\"#bbbbbb\"/>";
     if (!any) {
-        o += "<text x=\"" + coord((left + right) / 2) + "\" y=\"" + coord((top + bottom) / 2) +
-             "\" text-anchor=\"middle\" fill=\"#888888\" font-size=\"13\">" + xml_escape(c.empty_text) +
+        o += "<text x=\"" + svg_coord((left + right) / 2) + "\" y=\"" + svg_coord((top + bottom) / 2) +
+             "\" text-anchor=\"middle\" fill=\"#888888\" font-size=\"13\">" + html_escape(c.empty_text) +
              "</text>";
     }
     o += "</svg>";

@@ -23,7 +23,7 @@ inline namespace v0 {
 namespace detail {
 
 // Tableau 10: distinct for the common forms of colour blindness, readable on white.
-inline const char* palette(std::size_t i) noexcept {
+inline const char* chart_palette(std::size_t i) noexcept {
     static constexpr const char* colors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
                                              "#b07aa1", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
     return colors[i % 10];
@@ -53,7 +53,7 @@ inline std::vector<const tag_result*> chart_tags(const run_result& r, std::size_
 inline const char* tag_color(const run_result& r, const tag_result* t) noexcept {
     for (std::size_t i = 0; i < r.tags.size(); ++i) {
         if (&r.tags[i] == t) {
-            return palette(i);
+            return chart_palette(i);
         }
     }
     return "#333333";

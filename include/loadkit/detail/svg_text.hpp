@@ -49,7 +49,7 @@ inline std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
 // s as XML character data or attribute value: & < > " ' as entities; control characters, which XML
 // 1.0 cannot hold even as references, shown as visible C escapes (\n, \t, \x01) so a tag named
 // "a\nb" reads as such; invalid UTF-8 bytes as U+FFFD; everything else (UTF-8 text) unchanged.
-inline std::string xml_escape(std::string_view s) {
+inline std::string html_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 8);
     for (std::size_t i = 0; i < s.size();) {
@@ -117,23 +117,23 @@ inline std::string truncate_text(std::string_view s, std::size_t max_chars) {
     return i >= s.size() ? std::string(s) : std::string(s.substr(0, i)) + "\xE2\x80\xA6";
 }
 
-inline std::string printf_double(const char* format, double v) {
+inline std::string svg_printf(const char* format, double v) {
     char text[64];
     std::snprintf(text, sizeof text, format, v);
     return text;
 }
 
 // v with `digits` significant digits, fixed notation, no exponent (12.35, 1.235, 1235).
-inline std::string significant(double v, int digits = 4) {
+inline std::string fixed_significant(double v, int digits = 4) {
     if (!std::isfinite(v)) {
         return "n/a";
     }
     const double a = std::fabs(v);
     int decimals = a < 1e-12 ? 0 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
     decimals = decimals < 0 ? 0 : (decimals > 6 ? 6 : decimals);
-    std::string text = printf_double(("%." + std::to_string(decimals) + "f").c_str(), v);
+    std::string text = svg_printf(("%." + std::to_string(decimals) + "f").c_str(), v);
     if (decimals > 0 && std::fabs(std::strtod(text.c_str(), nullptr)) >= std::pow(10.0, digits - decimals)) {
-        text = printf_double(("%." + std::to_string(decimals - 1) + "f").c_str(), v); // 9.9996 -> "10.00"
+        text = svg_printf(("%." + std::to_string(decimals - 1) + "f").c_str(), v); // 9.9996 -> "10.00"
     }
     return text;
 }
@@ -146,11 +146,11 @@ inline std::string duration_text(double ns, int digits = 4) {
     static constexpr const char* units[] = {"ns", "\xC2\xB5s", "ms", "s"};
     std::size_t u = 0;
     double v = ns;
-    while (u < 3 && std::fabs(std::strtod(significant(v, digits).c_str(), nullptr)) >= 1000.0) {
+    while (u < 3 && std::fabs(std::strtod(fixed_significant(v, digits).c_str(), nullptr)) >= 1000.0) {
         v /= 1000.0;
         ++u;
     }
-    return significant(v, digits) + " " + units[u];
+    return fixed_significant(v, digits) + " " + units[u];
 }
 
 // Bytes in B, KiB, MiB, GiB, TiB, 3 significant digits; signed when `sign`.
@@ -163,7 +163,7 @@ inline std::string bytes_text(double b, bool sign = false) {
         ++u;
     }
     const std::string prefix = b < 0 ? "-" : (sign ? "+" : "");
-    return prefix + significant(v, 3) + " " + units[u];
+    return prefix + fixed_significant(v, 3) + " " + units[u];
 }
 
 // 1234567 -> "1,234,567".
@@ -183,7 +183,7 @@ inline std::string percent_text(double fraction) {
     if (fraction == 0.0) {
         return "0%";
     }
-    return significant(100.0 * fraction, 3) + "%";
+    return fixed_significant(100.0 * fraction, 3) + "%";
 }
 
 // A rate per second with 3 significant digits: "1,234/s" style for large values is avoided on
@@ -192,16 +192,16 @@ inline std::string rate_text(double per_second, std::string_view unit = "/s") {
     static constexpr const char* prefixes[] = {"", "k", "M", "G"};
     std::size_t p = 0;
     double v = per_second;
-    while (p < 3 && std::fabs(std::strtod(significant(v, 3).c_str(), nullptr)) >= 1000.0) {
+    while (p < 3 && std::fabs(std::strtod(fixed_significant(v, 3).c_str(), nullptr)) >= 1000.0) {
         v /= 1000.0;
         ++p;
     }
-    return significant(v, 3) + prefixes[p] + std::string(unit);
+    return fixed_significant(v, 3) + prefixes[p] + std::string(unit);
 }
 
 // Coordinates in SVG: one decimal, no "-0.0".
-inline std::string coord(double v) {
-    std::string s = printf_double("%.1f", v);
+inline std::string svg_coord(double v) {
+    std::string s = svg_printf("%.1f", v);
     return s == "-0.0" ? "0.0" : s;
 }
 

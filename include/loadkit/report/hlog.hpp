@@ -357,7 +357,7 @@ inline histogram to_loadkit_histogram(const hdr_decoded& d,
     throw hlog_error("loadkit::read_hlog: line " + std::to_string(line) + ": " + what);
 }
 
-inline std::string_view trim(std::string_view s) noexcept {
+inline std::string_view hlog_trim(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
         s.remove_prefix(1);
     }
@@ -373,7 +373,7 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
         return std::nullopt;
     }
     line.remove_prefix(prefix.size());
-    line = trim(line);
+    line = hlog_trim(line);
     const std::size_t end = line.find_first_of(" ,]");
     const auto ns = parse_decimal_nanos(line.substr(0, end));
     if (!ns) {
@@ -401,7 +401,7 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
     };
     while (!text.empty()) {
         const std::size_t eol = text.find('\n');
-        const std::string_view line = detail::trim(text.substr(0, eol));
+        const std::string_view line = detail::hlog_trim(text.substr(0, eol));
         text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
         ++line_no;
         const auto fail = [&](const std::string& what) { detail::hlog_read_failure(line_no, what); };
@@ -427,7 +427,7 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
         std::vector<std::string_view> fields;
         for (std::string_view rest = line;;) {
             const std::size_t comma = rest.find(',');
-            fields.push_back(detail::trim(rest.substr(0, comma)));
+            fields.push_back(detail::hlog_trim(rest.substr(0, comma)));
             if (comma == std::string_view::npos) {
                 break;
             }

@@ -50,7 +50,7 @@ struct html_options {
 
 namespace detail {
 
-inline std::string h(std::string_view s) { return xml_escape(s); }
+inline std::string html_text(std::string_view s) { return html_escape(s); }
 
 inline std::string utc_text(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;
@@ -70,7 +70,7 @@ inline std::string utc_text(std::chrono::system_clock::time_point t) {
 inline std::string span_text(std::chrono::nanoseconds d) {
     const double s = std::chrono::duration<double>(d).count();
     if (s < 60.0) {
-        return significant(s, 3) + " s";
+        return fixed_significant(s, 3) + " s";
     }
     const auto total = static_cast<long long>(std::llround(s));
     char text[48];
@@ -86,15 +86,15 @@ inline std::string ns_text(std::chrono::nanoseconds d) {
     return duration_text(static_cast<double>(d.count()));
 }
 
-inline std::string badge(std::string_view text, std::string_view kind) {
-    return "<span class=\"badge " + std::string(kind) + "\">" + h(text) + "</span>";
+inline std::string html_badge(std::string_view text, std::string_view kind) {
+    return "<span class=\"badge " + std::string(kind) + "\">" + html_text(text) + "</span>";
 }
 
 inline std::string verdict_badge(verdict v) {
-    return badge(to_string(v), v == verdict::pass ? "pass" : (v == verdict::fail ? "fail" : "warn"));
+    return html_badge(to_string(v), v == verdict::pass ? "pass" : (v == verdict::fail ? "fail" : "warn"));
 }
 
-inline std::string swatch(const char* color) {
+inline std::string html_swatch(const char* color) {
     return "<span class=\"swatch\" style=\"background:" + std::string(color) + "\"></span>";
 }
 
@@ -118,7 +118,8 @@ inline const char* latency_head() {
 
 inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total) {
     std::string o = total ? "<tr class=\"total\">" : "<tr>";
-    o += "<td class=\"name\">" + (color != nullptr ? swatch(color) : std::string()) + h(name) + "</td>";
+    o += "<td class=\"name\">" + (color != nullptr ? html_swatch(color) : std::string()) + html_text(name) +
+         "</td>";
     o += "<td>" + count_text(s.count()) + "</td>";
     o += "<td" + std::string(s.errors > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.errors) + "</td>";
     o += "<td" + std::string(s.timeouts > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.timeouts) + "</td>";
@@ -145,7 +146,7 @@ inline std::string summary_table(const run_result& r) {
              std::string(latency_head()) + "</tr></thead><tbody>";
         for (const auto& t : r.tags) {
             if (t.service_time) {
-                o += "<tr><td class=\"name\">" + swatch(tag_color(r, &t)) + h(t.name) + "</td>" +
+                o += "<tr><td class=\"name\">" + html_swatch(tag_color(r, &t)) + html_text(t.name) + "</td>" +
                      latency_cells(*t.service_time) + "</tr>";
             }
         }
@@ -160,7 +161,7 @@ inline std::string summary_table(const run_result& r) {
         warm = warm || (t.warmup && t.warmup->count() + t.warmup->dropped > 0);
     }
     if (warm) {
-        o += "<h3>Warm-up (" + h(span_text(r.warmup)) +
+        o += "<h3>Warm-up (" + html_text(span_text(r.warmup)) +
              ", excluded from the figures above)</h3><div class=\"scroll\"><table><thead><tr>"
              "<th "
              "class=\"name\">operation</th><th>count</th><th>errors</th><th>timeouts</th><th>p50</"
@@ -169,10 +170,11 @@ inline std::string summary_table(const run_result& r) {
         for (const auto& t : r.tags) {
             if (t.warmup) {
                 const latency_summary s = summarize(t.warmup->latency);
-                o += "<tr><td class=\"name\">" + swatch(tag_color(r, &t)) + h(t.name) + "</td><td>" +
-                     count_text(t.warmup->count()) + "</td><td>" + count_text(t.warmup->errors) +
-                     "</td><td>" + count_text(t.warmup->timeouts) + "</td><td>" + ns_text(s.p50) +
-                     "</td><td>" + ns_text(s.p99) + "</td><td>" + ns_text(s.max) + "</td></tr>";
+                o += "<tr><td class=\"name\">" + html_swatch(tag_color(r, &t)) + html_text(t.name) +
+                     "</td><td>" + count_text(t.warmup->count()) + "</td><td>" +
+                     count_text(t.warmup->errors) + "</td><td>" + count_text(t.warmup->timeouts) +
+                     "</td><td>" + ns_text(s.p50) + "</td><td>" + ns_text(s.p99) + "</td><td>" +
+                     ns_text(s.max) + "</td></tr>";
             }
         }
         o += "</tbody></table></div>";
@@ -186,15 +188,15 @@ inline std::string errors_table(const run_result& r) {
         for (const auto& c : t.error_categories) {
             std::string samples;
             for (const auto& m : c.messages) {
-                samples += "<li><code>" + (m.text.empty() ? std::string("(no message)") : h(m.text)) +
+                samples += "<li><code>" + (m.text.empty() ? std::string("(no message)") : html_text(m.text)) +
                            "</code> \xC3\x97" + count_text(m.count) + "</li>";
             }
             if (c.other_messages > 0) {
                 samples +=
                     "<li class=\"muted\">" + count_text(c.other_messages) + " more with other messages</li>";
             }
-            rows += "<tr><td class=\"name\">" + swatch(tag_color(r, &t)) + h(t.name) +
-                    "</td><td class=\"name\">" + h(c.name) + "</td><td>" + count_text(c.count) +
+            rows += "<tr><td class=\"name\">" + html_swatch(tag_color(r, &t)) + html_text(t.name) +
+                    "</td><td class=\"name\">" + html_text(c.name) + "</td><td>" + count_text(c.count) +
                     "</td><td class=\"name\"><ul>" + samples + "</ul></td></tr>";
         }
     }
@@ -212,9 +214,9 @@ inline std::string slo_table(const slo_report& slo) {
         "<div class=\"scroll\"><table><thead><tr><th class=\"name\">verdict</th><th class=\"name\">"
         "statistical</th><th class=\"name\">objective and measurement</th></tr></thead><tbody>";
     for (const auto& v : slo.verdicts) {
-        o += "<tr><td class=\"name\">" + badge(v.passed ? "PASS" : "FAIL", v.passed ? "pass" : "fail") +
+        o += "<tr><td class=\"name\">" + html_badge(v.passed ? "PASS" : "FAIL", v.passed ? "pass" : "fail") +
              "</td><td class=\"name\">" + verdict_badge(v.statistical) + "</td><td class=\"name\"><code>" +
-             h(v.line) + "</code></td></tr>";
+             html_text(v.line) + "</code></td></tr>";
     }
     return o + "</tbody></table></div>";
 }
@@ -225,14 +227,14 @@ inline std::string leak_table(const leak_report& l) {
     const double scale = seconds ? 3600.0 : 1.0;
     std::string o =
         "<p>" +
-        badge(to_string(l.verdict), l.verdict == leak_verdict::leak
-                                        ? "fail"
-                                        : (l.verdict == leak_verdict::no_leak ? "pass" : "warn")) +
-        " <code>" + h(l.describe()) + "</code></p>";
+        html_badge(to_string(l.verdict), l.verdict == leak_verdict::leak
+                                             ? "fail"
+                                             : (l.verdict == leak_verdict::no_leak ? "pass" : "warn")) +
+        " <code>" + html_text(l.describe()) + "</code></p>";
     o += "<div class=\"scroll\"><table><thead><tr><th class=\"name\">series</th><th "
          "class=\"name\">verdict</th>"
          "<th>slope</th><th>" +
-         h(trimmed(100.0 * l.confidence, 4)) +
+         html_text(trimmed(100.0 * l.confidence, 4)) +
          "% interval</th><th>growth over run</th>"
          "<th>effect floor</th><th>level</th><th>samples</th><th>warm-up cut</th></tr></thead><tbody>";
     for (const auto& [name, trend] :
@@ -243,27 +245,29 @@ inline std::string leak_table(const leak_report& l) {
         }
         const leak_trend& t = **trend;
         o += "<tr><td class=\"name\">" + std::string(name) + "</td><td class=\"name\">" +
-             h(to_string(t.verdict)) + "</td><td>" + h(bytes_text(t.slope * scale, true) + per) +
-             "</td><td>" +
-             h(bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true)) +
-             "</td><td>" + h(bytes_text(t.growth, true)) + "</td><td>" + h(bytes_text(t.effect_floor)) +
-             "</td><td>" + h(bytes_text(t.level)) + "</td><td>" + count_text(t.samples) + "</td><td>" +
-             count_text(t.warmup_windows) + " of " + count_text(t.windows) + " windows</td></tr>";
+             html_text(to_string(t.verdict)) + "</td><td>" +
+             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" +
+             html_text(bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true)) +
+             "</td><td>" + html_text(bytes_text(t.growth, true)) + "</td><td>" +
+             html_text(bytes_text(t.effect_floor)) + "</td><td>" + html_text(bytes_text(t.level)) +
+             "</td><td>" + count_text(t.samples) + "</td><td>" + count_text(t.warmup_windows) + " of " +
+             count_text(t.windows) + " windows</td></tr>";
     }
     return o + "</tbody></table></div>";
 }
 
 inline std::string capacity_table(const capacity_curve& c) {
-    std::string o = "<div class=\"scroll\"><table><thead><tr><th>offered (" + h(c.unit) +
+    std::string o = "<div class=\"scroll\"><table><thead><tr><th>offered (" + html_text(c.unit) +
                     ")</th><th>achieved</th><th>p50</th><th>p95</th><th>p99</th><th>error rate</th>"
                     "<th class=\"name\">verdict</th></tr></thead><tbody>";
     for (const auto& s : c.steps) {
         const bool best = c.sustainable && *c.sustainable == s.offered_rate;
-        o += std::string(best ? "<tr class=\"best\">" : "<tr>") + "<td>" + h(trimmed(s.offered_rate, 4)) +
-             "</td><td>" + h(rate_text(s.achieved_rate)) + "</td><td>" + ns_text(s.p50) + "</td><td>" +
-             ns_text(s.p95) + "</td><td>" + ns_text(s.p99) + "</td><td>" + percent_text(s.error_rate) +
-             "</td><td class=\"name\">" + badge(s.passed ? "PASS" : "FAIL", s.passed ? "pass" : "fail") +
-             " <code>" + h(s.verdict) + "</code></td></tr>";
+        o += std::string(best ? "<tr class=\"best\">" : "<tr>") + "<td>" +
+             html_text(trimmed(s.offered_rate, 4)) + "</td><td>" + html_text(rate_text(s.achieved_rate)) +
+             "</td><td>" + ns_text(s.p50) + "</td><td>" + ns_text(s.p95) + "</td><td>" + ns_text(s.p99) +
+             "</td><td>" + percent_text(s.error_rate) + "</td><td class=\"name\">" +
+             html_badge(s.passed ? "PASS" : "FAIL", s.passed ? "pass" : "fail") + " <code>" +
+             html_text(s.verdict) + "</code></td></tr>";
     }
     return o + "</tbody></table></div>";
 }
@@ -274,10 +278,10 @@ inline std::string stuck_table(const std::vector<stuck_operation>& stuck) {
         "operation</th><th>virtual user</th><th>iteration</th><th>running for</th><th class=\"name\">"
         "state</th></tr></thead><tbody>";
     for (const auto& s : stuck) {
-        o += "<tr><td class=\"name\">" + h(s.scenario) + "</td><td class=\"name\">" + h(s.tag) + "</td><td>" +
-             count_text(s.virtual_user) + "</td><td>" + count_text(s.iteration) + "</td><td>" +
-             ns_text(s.elapsed) + "</td><td class=\"name\">" +
-             (s.abandoned ? badge("abandoned", "fail") : badge("reported", "warn")) + "</td></tr>";
+        o += "<tr><td class=\"name\">" + html_text(s.scenario) + "</td><td class=\"name\">" +
+             html_text(s.tag) + "</td><td>" + count_text(s.virtual_user) + "</td><td>" +
+             count_text(s.iteration) + "</td><td>" + ns_text(s.elapsed) + "</td><td class=\"name\">" +
+             (s.abandoned ? html_badge("abandoned", "fail") : html_badge("reported", "warn")) + "</td></tr>";
     }
     return o + "</tbody></table></div>";
 }
@@ -290,18 +294,19 @@ inline std::string scenarios_table(const std::vector<scenario_summary>& scenario
     for (const auto& s : scenarios) {
         std::string ops;
         for (const auto& op : s.operations) {
-            ops += (ops.empty() ? "" : ", ") + h(op);
+            ops += (ops.empty() ? "" : ", ") + html_text(op);
         }
-        o += "<tr><td class=\"name\">" + h(s.name) + "</td><td class=\"name\">" + h(s.profile) +
-             "</td><td class=\"name\">" + to_string(s.model) + "</td><td>" + span_text(s.start_offset) +
-             "</td><td class=\"name\">" + ops + "</td></tr>";
+        o += "<tr><td class=\"name\">" + html_text(s.name) + "</td><td class=\"name\">" +
+             html_text(s.profile) + "</td><td class=\"name\">" + to_string(s.model) + "</td><td>" +
+             span_text(s.start_offset) + "</td><td class=\"name\">" + ops + "</td></tr>";
     }
     return o + "</tbody></table></div>";
 }
 
-inline std::string card(std::string_view label, const std::string& value, std::string_view kind = "") {
+inline std::string html_card(std::string_view label, const std::string& value, std::string_view kind = "") {
     return "<div class=\"card" + (kind.empty() ? std::string() : " " + std::string(kind)) +
-           "\"><div class=\"label\">" + h(label) + "</div><div class=\"value\">" + h(value) + "</div></div>";
+           "\"><div class=\"label\">" + html_text(label) + "</div><div class=\"value\">" + html_text(value) +
+           "</div></div>";
 }
 
 inline constexpr std::string_view html_style =
@@ -356,11 +361,12 @@ inline constexpr std::string_view html_style =
     o += "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta "
          "charset=\"utf-8\"/>"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>" +
-         h(title) + "</title><style>" + std::string(html_style) + "</style></head><body><main>\n";
+         html_text(title) + "</title><style>" + std::string(html_style) + "</style></head><body><main>\n";
 
     // Header and verdict.
-    o += "<header><h1>" + h(title) + "</h1><span class=\"verdict " + (passed ? "pass" : "fail") + "\">" +
-         (passed ? "PASSED" : "FAILED (exit code " + std::to_string(report.exit_code()) + ")") + "</span>";
+    o += "<header><h1>" + html_text(title) + "</h1><span class=\"verdict " + (passed ? "pass" : "fail") +
+         "\">" + (passed ? "PASSED" : "FAILED (exit code " + std::to_string(report.exit_code()) + ")") +
+         "</span>";
     std::string meta = "started " + utc_text(report.started) + " \xC2\xB7 ran " + span_text(r.duration);
     if (r.warmup > std::chrono::nanoseconds::zero()) {
         meta += " (warm-up " + span_text(r.warmup) + ")";
@@ -370,7 +376,7 @@ inline constexpr std::string_view html_style =
     if (!r.reason_text.empty()) {
         meta += " (" + r.reason_text + ")";
     }
-    o += "<p class=\"meta\">" + h(meta) + "</p></header>\n";
+    o += "<p class=\"meta\">" + html_text(meta) + "</p></header>\n";
     if (report.slo) {
         o += "<h2>Service level objectives</h2>" + slo_table(*report.slo) + "\n";
     }
@@ -378,17 +384,17 @@ inline constexpr std::string_view html_style =
     // Headline figures (steady state).
     const op_stats& all = r.overall;
     const latency_summary s = summarize(all.latency);
-    o += "<div class=\"cards\">" + card("operations", count_text(all.count())) +
-         card("throughput", rate_text(all.throughput())) +
-         card("error rate", percent_text(all.error_rate()), all.failed() > 0 ? "bad" : "") +
-         card("p50", ns_text(s.p50)) + card("p95", ns_text(s.p95)) + card("p99", ns_text(s.p99)) +
-         card("max", ns_text(s.max));
+    o += "<div class=\"cards\">" + html_card("operations", count_text(all.count())) +
+         html_card("throughput", rate_text(all.throughput())) +
+         html_card("error rate", percent_text(all.error_rate()), all.failed() > 0 ? "bad" : "") +
+         html_card("p50", ns_text(s.p50)) + html_card("p95", ns_text(s.p95)) +
+         html_card("p99", ns_text(s.p99)) + html_card("max", ns_text(s.max));
     if (report.leak) {
-        o += card("memory", to_string(report.leak->verdict),
-                  report.leak->verdict == leak_verdict::leak ? "bad" : "");
+        o += html_card("memory", to_string(report.leak->verdict),
+                       report.leak->verdict == leak_verdict::leak ? "bad" : "");
     }
     if (!report.stuck.empty()) {
-        o += card("stuck operations", count_text(report.stuck.size()), "bad");
+        o += html_card("stuck operations", count_text(report.stuck.size()), "bad");
     }
     o += "</div>\n";
 
@@ -417,10 +423,10 @@ inline constexpr std::string_view html_style =
         const capacity_curve& c = *report.capacity;
         o += "<h2>Capacity search</h2><p>";
         if (!c.objective.empty()) {
-            o += "Objective held: <code>" + h(c.objective) + "</code>. ";
+            o += "Objective held: <code>" + html_text(c.objective) + "</code>. ";
         }
         o += c.sustainable ? "Highest load that met it: <strong>" +
-                                 h(trimmed(*c.sustainable, 4) + " " + c.unit) + "</strong>."
+                                 html_text(trimmed(*c.sustainable, 4) + " " + c.unit) + "</strong>."
                            : std::string("No level met it.");
         o += "</p><div class=\"grid\">" + chart_block(capacity_throughput_chart(c)) +
              chart_block(capacity_latency_chart(c)) + "</div>" + capacity_table(c) + "\n";
@@ -434,7 +440,7 @@ inline constexpr std::string_view html_style =
     o += "<footer>Generated by loadkit " + std::to_string(LOADKIT_VERSION_MAJOR) + "." +
          std::to_string(LOADKIT_VERSION_MINOR) + "." + std::to_string(LOADKIT_VERSION_PATCH) +
          ". Latency figures are histogram values within the histograms' relative error (" +
-         h(percent_text(r.overall.latency.max_relative_error())) +
+         html_text(percent_text(r.overall.latency.max_relative_error())) +
          " for the tables, 0.39% for the over-time charts); warm-up operations are excluded from the "
          "tables and headline figures.</footer>\n</main></body></html>\n";
     return o;
