@@ -2,8 +2,10 @@
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_hlog / loadkit::read_hlog — HdrHistogram interval logs (.hlog, log format 1.3), the
-// file HistogramLogAnalyzer, HistogramLogProcessor and HdrHistogram's readers (Java, C, Go, Rust)
-// plot and merge: one line per interval per tag with its full latency histogram.
+// file HistogramLogAnalyzer and HistogramLogProcessor plot and merge: one line per interval per tag
+// with its full latency histogram. Checked against HdrHistogram 2.1.11 (Java): its
+// HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
+// counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
 //
 //   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
 //   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
