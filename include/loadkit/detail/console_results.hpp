@@ -316,6 +316,9 @@ inline void console_errors(std::string& out, const run_report& report, const con
         }
         const tag_result& d = *scope.data;
         for (const auto& c : d.error_categories) {
+            if (c.count == 0) {
+                continue; // only seen during the warm-up
+            }
             entries.push_back({scope.name, console_safe(c.name), c.count, &c});
         }
         if (d.timeouts > 0) {
