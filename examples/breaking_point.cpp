@@ -17,17 +17,19 @@ int main() {
                                 *server = std::max(loadkit::clock::now(), *server) + 10ms;
                                 co_await loadkit::sleep_until(*server);
                             }};
+    // snippet-begin: capacity
     loadkit::capacity_options options;
     options.start_rate = 100;
     options.step_duration = 1s;
     options.slo = loadkit::slo_policy{"p99 < 60ms", "error_rate < 1%"};
-    options.run.sample_resources = false; // one event loop: the servers need no lock
+    options.run.threads = 1; // one event loop, so the simulated servers need no lock
     options.on_step = [](const loadkit::capacity_step& s) {
         std::printf("offered %6.1f/s  achieved %6.1f/s  p50 %6.2fms  p99 %7.2fms  %s\n", s.offered_rate,
                     s.achieved_rate, std::chrono::duration<double, std::milli>(s.p50).count(),
                     std::chrono::duration<double, std::milli>(s.p99).count(), s.passed ? "PASS" : "FAIL");
     };
     const auto report = loadkit::find_capacity(options, call);
+    // snippet-end
     const auto& curve = *report.capacity;
     std::printf("sustainable: %.0f/s (known capacity 400/s); knee: %.0f/s\n", curve.sustainable.value_or(0.0),
                 curve.knee.value_or(0.0));

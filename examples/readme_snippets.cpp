@@ -2,9 +2,17 @@
 // code: tools/check_snippets.py checks that every README block marked `<!-- snippet: FILE#NAME -->`
 // equals the region between `// snippet-begin: NAME` and `// snippet-end` below (dedented).
 #include <loadkit/loadkit.hpp>
+#include <loadkit/report/console.hpp>
+#include <loadkit/report/csv.hpp>
+#include <loadkit/report/hlog.hpp>
+#include <loadkit/report/html.hpp>
+#include <loadkit/report/json.hpp>
+#include <loadkit/report/junit.hpp>
 
 #include <cstddef>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -140,6 +148,21 @@ loadkit::task<int> token_bucket_fragment() {
     // snippet-end
     co_return calls + 2;
 }
+bool reports_fragment(const loadkit::run_report& report) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "loadkit-readme";
+    std::filesystem::create_directories(dir);
+    // snippet-begin: reports
+    loadkit::print_summary(stdout, report);                         // report/console.hpp
+    std::ofstream(dir / "report.json") << loadkit::to_json(report); // report/json.hpp: versioned, mergeable
+    std::ofstream(dir / "report.html") << loadkit::to_html(report); // report/html.hpp: one file, inline SVG
+    std::ofstream(dir / "junit.xml") << loadkit::to_junit(
+        report); // report/junit.hpp: objectives as testcases
+    std::ofstream(dir / "intervals.csv")
+        << loadkit::to_csv(report);                              // report/csv.hpp: a row per interval and tag
+    std::ofstream(dir / "run.hlog") << loadkit::to_hlog(report); // report/hlog.hpp: HdrHistogram log 1.3
+    // snippet-end
+    return loadkit::from_json(loadkit::to_json(report)).result == report.result;
+}
 } // namespace
 
 int main() {
@@ -152,6 +175,7 @@ int main() {
     const auto ops = operation_fragment();
     const auto mixed = scenario_fragment();
     const int limited = loadkit::sync_wait(token_bucket_fragment());
+    const bool reports = reports_fragment(mixed);
     std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok; operations: %llu; scenarios: %llu; "
                 "throttled: %d\n",
                 report.succeeded, timeouts, rows, ran,
@@ -159,7 +183,7 @@ int main() {
                 static_cast<unsigned long long>(mixed.result.overall.count()), limited);
     return report.succeeded == 1000 && timeouts == 0 && rows == 2 && ran == 10'000 &&
                    ops.result.find("login") != nullptr && mixed.result.find("get_order") != nullptr &&
-                   limited >= 2
+                   limited >= 2 && reports
                ? 0
                : 1;
 }

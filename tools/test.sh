@@ -3,7 +3,8 @@
 # Installs missing Debian 12 packages, then runs these steps in order, each in its own build dir
 # under build/ci-* (or $LOADKIT_BUILD_ROOT), stopping at the first failure with `== FAILED: <step>`:
 #   a  version consistency, single header freshness, README snippets = compiled examples
-#   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment
+#   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment; JSON
+#      reports checked against docs/report.schema.json
 #   c  clang-16 RelWithDebInfo: tests, examples, header self-containment
 #   d  g++ Debug + ASan + UBSan: tests, examples (Debug also runs the deep-await test at -O0)
 #   e  clang-16 TSan (RelWithDebInfo at -O1): tests
@@ -44,7 +45,7 @@ ensure_packages() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 ensure_packages g++ cmake ninja-build ccache catch2 clang-16 libclang-rt-16-dev meson pkg-config python3 \
-    libbenchmark-dev libasio-dev
+    libbenchmark-dev libasio-dev libxml2-utils
 
 LAUNCHER=()
 MESON_CXX=g++
@@ -80,6 +81,10 @@ GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release 
 step_b() {
     configure_and_build "${GCC_RELEASE[@]}"
     run_ctest ci-gcc-release
+    echo "== JSON reports against docs/report.schema.json"
+    rm -rf "$BUILD_ROOT/ci-json"
+    "$BUILD_ROOT/ci-gcc-release/examples/loadkit_merge" --demo "$BUILD_ROOT/ci-json" >/dev/null
+    python3 tools/check_json_schema.py "$BUILD_ROOT"/ci-json/*.json
 }
 
 step_c() {

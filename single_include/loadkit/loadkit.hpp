@@ -1250,14 +1250,14 @@ public:
         const std::uint64_t offset = span == max() ? (*this)() : below(span + 1);
         return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + offset);
     }
-    // A duration uniform in [low, high].
-    template <class Rep, class Period>
-    std::chrono::duration<Rep, Period> between(std::chrono::duration<Rep, Period> low,
-                                               std::chrono::duration<Rep, Period> high) noexcept {
+    // A duration uniform in [low, high], at nanosecond resolution (between(2ms, 8ms) can give 7.3 ms).
+    template <class R1, class P1, class R2, class P2>
+    std::chrono::nanoseconds between(std::chrono::duration<R1, P1> low,
+                                     std::chrono::duration<R2, P2> high) noexcept {
         const auto lo = std::chrono::duration_cast<std::chrono::nanoseconds>(low).count();
         const auto hi = std::chrono::duration_cast<std::chrono::nanoseconds>(high).count();
-        return std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(
-            std::chrono::nanoseconds{between(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi))});
+        return std::chrono::nanoseconds{
+            between(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi))};
     }
     // True with probability p.
     bool chance(double p) noexcept { return next_double() < p; }
@@ -3312,6 +3312,11 @@ struct outcome {
     [[nodiscard]] static constexpr outcome dropped() noexcept { return {outcome_kind::dropped, {}, {}}; }
 };
 
+// What a tag counts: an operation (part of the run's overall figures) or a step inside one (a
+// sub-step timed on its own, e.g. "login" within "checkout": reported as its own tag, left out of
+// overall so that an operation is not counted twice).
+enum class tag_kind : std::uint8_t { operation, step };
+
 // A tag interned by recorder::tag(); only valid with the recorder that made it.
 struct tag_id {
     std::uint32_t value = std::numeric_limits<std::uint32_t>::max();
@@ -3459,7 +3464,8 @@ public:
 
     // Interns a tag name (the same name gives the same id). Locks and may allocate: call it once
     // per tag, outside the hot path.
-    [[nodiscard]] tag_id tag(std::string_view name) {
+    // The first call for a name fixes its kind.
+    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation) {
         const std::lock_guard<std::mutex> lock(registry_->mutex);
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             if (tags_[i]->name == name) {
@@ -3467,6 +3473,7 @@ public:
             }
         }
         auto state = std::make_unique<tag_state>(std::string(name), options_);
+        state->kind = kind;
         tags_.push_back(std::move(state));
         registry_->tag_count = tags_.size();
         return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
@@ -3593,6 +3600,7 @@ private:
 
     struct tag_state {
         std::string name;
+        tag_kind kind = tag_kind::operation;
         op_stats previous;              // cumulative at the last closed interval
         std::optional<op_stats> warmup; // cumulative when the warm-up ended
         interval_series series;
@@ -3889,7 +3897,9 @@ inline run_result recorder::finish(time_point now, stop_reason why, std::string 
             static_cast<op_stats&>(tr) = cumulative;
         }
         tr.duration = steady_length;
-        r.overall += tr;
+        if (state.kind == tag_kind::operation) {
+            r.overall += tr;
+        }
         r.tags.push_back(std::move(tr));
     }
     r.overall.duration = steady_length;
@@ -4106,10 +4116,11 @@ public:
     }
 
     // co_await ctx.step("login", client.login()): awaits it and files its latency and outcome
-    // under the tag "login" (an exception is filed, then rethrown to the operation).
+    // under the tag "login" (an exception is filed, then rethrown to the operation). Steps are
+    // reported as their own tags and left out of the run's overall figures (tag_kind::step).
     template <class Awaitable>
     [[nodiscard]] task<detail::await_result_t<Awaitable>> step(std::string name, Awaitable work) {
-        const tag_id tag = recorder_->tag(name);
+        const tag_id tag = recorder_->tag(name, tag_kind::step);
         const clock::time_point begin = clock::now();
         using result = detail::await_result_t<Awaitable>;
         try {
@@ -4128,7 +4139,7 @@ public:
     }
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
-        const tag_id tag = recorder_->tag(name);
+        const tag_id tag = recorder_->tag(name, tag_kind::step);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
@@ -4684,7 +4695,7 @@ namespace detail {
     throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value +
                                 " (expected " + expected + ")");
 }
-inline std::string duration_text(std::chrono::nanoseconds d) {
+inline std::string profile_duration_text(std::chrono::nanoseconds d) {
     char text[40];
     const double s = static_cast<double>(d.count()) / 1e9;
     if (d.count() == 0) {
@@ -4699,8 +4710,8 @@ inline std::string duration_text(std::chrono::nanoseconds d) {
     }
     return text;
 }
-inline std::string ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
-inline std::string rate_text_of(double r) {
+inline std::string profile_ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
+inline std::string profile_rate_text(double r) {
     char text[40];
     std::snprintf(text, sizeof text, "%g/s", r);
     return text;
@@ -4715,7 +4726,7 @@ inline void check_users(const char* p, const char* field, std::uint64_t n) {
 }
 inline void check_positive(const char* p, const char* field, std::chrono::nanoseconds d) {
     if (d <= std::chrono::nanoseconds::zero()) {
-        throw_profile(p, field, ns_text(d), "> 0");
+        throw_profile(p, field, profile_ns_text(d), "> 0");
     }
 }
 
@@ -4723,7 +4734,7 @@ inline void validate_profile(const burst& b) { check_users("burst", "n", b.n); }
 inline void validate_profile(const constant_vus& c) {
     check_users("constant_vus", "vus", c.vus);
     if (c.duration < std::chrono::nanoseconds::zero()) {
-        throw_profile("constant_vus", "duration", ns_text(c.duration), ">= 0");
+        throw_profile("constant_vus", "duration", profile_ns_text(c.duration), ">= 0");
     }
     if (c.duration == std::chrono::nanoseconds::zero() && c.iterations == 0) {
         throw_profile("constant_vus", "duration", "0ns", "> 0, or iterations > 0");
@@ -4769,7 +4780,7 @@ inline void validate_profile(const waves& w) {
     }
     check_users("waves", "size", w.size);
     if (w.pause < std::chrono::nanoseconds::zero()) {
-        throw_profile("waves", "pause", ns_text(w.pause), ">= 0");
+        throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
     }
 }
 inline void check_in_flight(const char* p, std::uint64_t n) {
@@ -4874,7 +4885,7 @@ inline std::string describe_profile(const profile& p) {
             } else if constexpr (std::is_same_v<T, constant_vus>) {
                 std::string s = "constant_vus " + std::to_string(x.vus) + " VUs";
                 if (x.duration.count() > 0) {
-                    s += " for " + duration_text(x.duration);
+                    s += " for " + profile_duration_text(x.duration);
                 }
                 if (x.iterations > 0) {
                     s += ", " + std::to_string(x.iterations) + " iterations each";
@@ -4889,19 +4900,21 @@ inline std::string describe_profile(const profile& p) {
             } else if constexpr (std::is_same_v<T, ramping_vus>) {
                 std::string s = "ramping_vus " + std::to_string(x.start_vus);
                 for (const auto& st : x.stages) {
-                    s += " -> " + std::to_string(st.target) + " (" + duration_text(st.duration) + ")";
+                    s += " -> " + std::to_string(st.target) + " (" + profile_duration_text(st.duration) + ")";
                 }
                 return s + " VUs";
             } else if constexpr (std::is_same_v<T, waves>) {
                 return "waves " + std::to_string(x.count) + " x " + std::to_string(x.size) + ", pause " +
-                       duration_text(x.pause);
+                       profile_duration_text(x.pause);
             } else if constexpr (std::is_same_v<T, constant_rate>) {
-                return "constant_rate " + rate_text_of(x.rate) + " for " + duration_text(x.duration) +
-                       ", max_in_flight " + std::to_string(x.max_in_flight);
+                return "constant_rate " + profile_rate_text(x.rate) + " for " +
+                       profile_duration_text(x.duration) + ", max_in_flight " +
+                       std::to_string(x.max_in_flight);
             } else {
-                std::string s = "ramping_rate " + rate_text_of(x.start_rate);
+                std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
                 for (const auto& st : x.stages) {
-                    s += " -> " + rate_text_of(st.target) + " (" + duration_text(st.duration) + ")";
+                    s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
+                         ")";
                 }
                 return s + ", max_in_flight " + std::to_string(x.max_in_flight);
             }
@@ -5820,6 +5833,18 @@ private:
     executor* home_ = nullptr;
 };
 
+// Sleeps until `at`; false when cancelled. A separate frame, alive only while sleeping: the
+// sleep's timer and stop callback would otherwise take room in every virtual user's frame, once
+// per place it sleeps.
+inline task<bool> nap_until(clock::time_point at) {
+    try {
+        co_await sleep_until(at);
+    } catch (const operation_cancelled&) {
+        co_return false;
+    }
+    co_return true;
+}
+
 struct user_plan {
     enum class kind : std::uint8_t { count, shared, ramping };
     kind type = kind::count;
@@ -5840,19 +5865,14 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
     vu_slot& slot = s.slots[vu];
     op_ending ending;
     clock::time_point t0 = clock::now();
+    std::uint64_t done = 0;
     if (t0 < s.start) {
-        try {
-            co_await sleep_until(s.start);
-        } catch (const operation_cancelled&) {
-            if (plan.done != nullptr) {
-                plan.done->arrive();
-            }
-            e.ended(s);
-            co_return;
+        if (!co_await nap_until(s.start)) {
+            plan.iterations = done = 1; // end at once: nothing to run
+            plan.type = user_plan::kind::count;
         }
         t0 = clock::now();
     }
-    std::uint64_t done = 0;
     for (;;) {
         if (s.stopping(t0)) {
             break;
@@ -5874,13 +5894,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!next || (s.end && s.start + *next >= *s.end)) {
                     break;
                 }
-                bool cancelled = false;
-                try {
-                    co_await sleep_until(s.start + *next);
-                } catch (const operation_cancelled&) {
-                    cancelled = true;
-                }
-                if (cancelled) {
+                if (!co_await nap_until(s.start + *next)) {
                     break;
                 }
                 t0 = clock::now();
@@ -5920,13 +5934,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (s.end && t1 + pause >= *s.end) {
                     break; // the next iteration could not start anyway
                 }
-                bool cancelled = false;
-                try {
-                    co_await sleep_for(pause);
-                } catch (const operation_cancelled&) {
-                    cancelled = true;
-                }
-                if (cancelled) {
+                if (!co_await nap_until(t1 + pause)) {
                     break;
                 }
                 t0 = clock::now();
@@ -9986,7 +9994,7 @@ private:
                 summary.profile += ", think " + cfg.think.describe();
             }
             if (cfg.timeout.count() > 0) {
-                summary.profile += ", timeout " + duration_text(cfg.timeout);
+                summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
             }
             report.scenarios.push_back(std::move(summary));
             const std::uint64_t peak = peak_concurrency(cfg.profile);
@@ -10248,7 +10256,7 @@ private:
                 stderr,
                 "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
                 op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
-                static_cast<unsigned long long>(op.iteration), duration_text(elapsed).c_str(), why);
+                static_cast<unsigned long long>(op.iteration), profile_duration_text(elapsed).c_str(), why);
         }
         stuck_.push_back(std::move(op));
     }
@@ -10604,10 +10612,10 @@ inline run_report find_capacity(const capacity_options& options, const scenario&
     }
     out.capacity = std::move(curve);
     if (out.scenarios.size() == 1) {
-        out.scenarios[0].profile +=
-            out.capacity->sustainable
-                ? " (capacity search: sustainable " + detail::rate_text_of(*out.capacity->sustainable) + ")"
-                : std::string(" (capacity search: no rate met the SLO)");
+        out.scenarios[0].profile += out.capacity->sustainable
+                                        ? " (capacity search: sustainable " +
+                                              detail::profile_rate_text(*out.capacity->sustainable) + ")"
+                                        : std::string(" (capacity search: no rate met the SLO)");
     }
     return out;
 }
