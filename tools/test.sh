@@ -73,6 +73,12 @@ run_ctest() {
 step_a() {
     python3 tools/check_version.py
     python3 tools/amalgamate.py --check
+    python3 tools/amalgamate.py --check --root include/loadkit/report/all.hpp \
+        --output single_include/loadkit/loadkit_report.hpp --base include/loadkit/loadkit.hpp
+    if [[ -f include/loadkit/asio.hpp && -f single_include/loadkit/loadkit_asio.hpp ]]; then
+        python3 tools/amalgamate.py --check --root include/loadkit/asio.hpp \
+            --output single_include/loadkit/loadkit_asio.hpp --base include/loadkit/loadkit.hpp
+    fi
     python3 tools/check_snippets.py
 }
 
