@@ -5920,7 +5920,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             ending.capture(ctx);
         }
         const clock::time_point t1 = clock::now();
-        ending.settle(ctx, op.blocking(), cfg.timeout, t1 - t0);
+        ending.settle(ctx, op.blocking() || static_cast<bool>(op.direct()), cfg.timeout, t1 - t0);
         e.rec->local().record(s.tags[k], ending.what(ctx),
                               std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
         slot.started.store(0, std::memory_order_relaxed);
@@ -5975,12 +5975,11 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
 
 // One open-model operation in its in-flight slot; latency from the intended start.
 inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
-                                    std::uint32_t index, std::uint64_t number, clock::time_point intended,
-                                    clock::time_point start) {
+                                    std::uint32_t index, std::size_t k, std::uint64_t number,
+                                    clock::time_point intended, clock::time_point start) {
     const scenario& cfg = *s.config;
     op_context& ctx = s.contexts[index];
     vu_slot& slot = s.slots[index];
-    const std::size_t k = s.pick(ctx.random());
     const operation& op = cfg.operations[k];
     op_context_access::begin(ctx, number, intended, start);
     slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
@@ -5999,7 +5998,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         ending.capture(ctx);
     }
     const clock::time_point end = clock::now();
-    ending.settle(ctx, op.blocking(), cfg.timeout, end - start);
+    ending.settle(ctx, op.blocking() || static_cast<bool>(op.direct()), cfg.timeout, end - start);
     e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
     slot.started.store(0, std::memory_order_relaxed);
     slot.last_end.store(ticks(end), std::memory_order_relaxed);
@@ -6051,6 +6050,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     slot_pool& pool = s.pools[shard];
     std::uint32_t back_to_back = 0;
     std::uint64_t not_started = 0; // index of the first arrival the loop gave up on
+    std::optional<clock::time_point> reuse;
     for (;;) {
         const std::optional<clock::time_point> intended = arrivals.next();
         if (!intended) {
@@ -6061,7 +6061,8 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             not_started = arrivals.issued() - 1;
             break;
         }
-        clock::time_point now = clock::now();
+        clock::time_point now = reuse ? *reuse : clock::now();
+        reuse.reset();
         if (*intended > now) {
             back_to_back = 0;
             bool cancelled = false;
@@ -6085,11 +6086,36 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             continue;
         }
         const std::uint32_t index = pool.free.back();
+        op_context& ctx = s.contexts[index];
+        const std::size_t k = s.pick(ctx.random());
+        const operation& op = s.config->operations[k];
+        if (op.direct()) {
+            // A synchronous call: made here, without a frame of its own, and its end is the next
+            // arrival's "now" (one clock read per operation when behind the schedule).
+            vu_slot& slot = s.slots[index];
+            op_context_access::begin(ctx, number, *intended, now);
+            slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
+            slot.iteration.store(number, std::memory_order_relaxed);
+            slot.started.store(ticks(now), std::memory_order_relaxed);
+            op_ending ending;
+            try {
+                op.direct()(ctx);
+            } catch (...) {
+                ending.capture(ctx);
+            }
+            const clock::time_point end = clock::now();
+            ending.settle(ctx, true, s.config->timeout, end - now);
+            e.rec->local().record(s.tags[k], ending.what(ctx), *intended, now, end);
+            slot.started.store(0, std::memory_order_relaxed);
+            slot.last_end.store(ticks(end), std::memory_order_relaxed);
+            reuse = end;
+            continue;
+        }
         pool.free.pop_back();
-        detached_task op = open_operation(e, s, shard, index, number, *intended, now);
-        op.handle.promise().stop_token_ = &s.token;
+        detached_task op_task = open_operation(e, s, shard, index, k, number, *intended, now);
+        op_task.handle.promise().stop_token_ = &s.token;
         e.started(s);
-        op.handle.resume(); // runs until its first suspension, then the next arrival
+        op_task.handle.resume(); // runs until its first suspension, then the next arrival
     }
     // Arrivals that were due (before the stop, and before the schedule's end) but never started
     // because the loop fell behind: dropped, not silently omitted.

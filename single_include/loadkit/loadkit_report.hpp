@@ -3901,11 +3901,17 @@ inline std::string bytes_text(double b, bool sign = false) {
 
 // 1234567 -> "1,234,567".
 inline std::string count_text(std::uint64_t n) {
-    std::string digits = std::to_string(n);
-    for (std::size_t i = digits.size(); i > 3; i -= 3) {
-        digits.insert(i - 3, ",");
+    // Appends left to right: std::string::insert here trips GCC 12's -Wrestrict at -O3 (bug 105329).
+    const std::string digits = std::to_string(n);
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            out.push_back(',');
+        }
+        out.push_back(digits[i]);
     }
-    return digits;
+    return out;
 }
 
 // A fraction 0..1 as a percentage: "0.59%", "12.3%", "100%".
