@@ -41,11 +41,17 @@ if(LOADKIT_WITH_ASIO AND NOT TARGET asio::asio)
 endif()
 if(LOADKIT_WITH_ASIO)
     target_link_libraries(loadkit_developer INTERFACE asio::asio)
-    target_compile_definitions(loadkit_developer INTERFACE LOADKIT_HAS_ASIO=1)
+    # ASIO_STANDALONE again for an asio::asio target of someone else's that lacks it; Asio < 1.24
+    # does not detect clang's C++20 coroutines (it looks for <experimental/coroutine>), so say so:
+    # asio::awaitable and loadkit::as_task need ASIO_HAS_CO_AWAIT (newer Asio detects it itself).
+    target_compile_definitions(loadkit_developer INTERFACE LOADKIT_HAS_ASIO=1 ASIO_STANDALONE
+        $<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1>)
 endif()
 
-# Drop the Asio adapter's files (include/loadkit/asio.hpp, tests/test_asio*.cpp, examples/asio*.cpp:
-# any file with "asio" in its name) from a list of sources unless LOADKIT_WITH_ASIO is on.
+# Drop the Asio adapter's files from a list of sources unless LOADKIT_WITH_ASIO is on: any file with
+# "asio" in its name (include/loadkit/asio.hpp, detail/asio_*.hpp, tests/test_asio*.cpp), and any file
+# whose first 30 lines carry the marker `// loadkit-requires: asio` (examples/http_load.cpp).
+# meson.build's glob script applies the same rule.
 function(loadkit_filter_optional list_var)
     if(LOADKIT_WITH_ASIO)
         return()
@@ -53,9 +59,21 @@ function(loadkit_filter_optional list_var)
     set(_kept "")
     foreach(_file IN LISTS ${list_var})
         get_filename_component(_name "${_file}" NAME)
-        if(NOT _name MATCHES "asio")
-            list(APPEND _kept "${_file}")
+        if(_name MATCHES "asio")
+            continue()
         endif()
+        set(_path "${_file}")
+        if(NOT IS_ABSOLUTE "${_path}")
+            # Header lists are relative to include/ (tests/CMakeLists.txt); sources are absolute.
+            set(_path "${PROJECT_SOURCE_DIR}/include/${_file}")
+        endif()
+        if(EXISTS "${_path}")
+            file(STRINGS "${_path}" _head LIMIT_COUNT 30)
+            if(_head MATCHES "// loadkit-requires: asio")
+                continue()
+            endif()
+        endif()
+        list(APPEND _kept "${_file}")
     endforeach()
     set(${list_var} "${_kept}" PARENT_SCOPE)
 endfunction()
