@@ -30,6 +30,8 @@
 
 #include <loadkit/cancellation.hpp>
 #include <loadkit/detail/asio_executor.hpp>
+#include <loadkit/detail/asio_http_client.hpp>
+#include <loadkit/detail/asio_http_target.hpp>
 #include <loadkit/detail/asio_task.hpp>
 #include <loadkit/detail/detached_task.hpp>
 #include <loadkit/task.hpp>
