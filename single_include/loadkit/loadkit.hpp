@@ -10955,7 +10955,10 @@ inline std::string contend_count_text(std::uint64_t n) {
 inline std::string contend_duration_text(std::chrono::nanoseconds d) {
     const std::int64_t ns = d.count();
     if (ns < 0) {
-        return "-" + contend_duration_text(std::chrono::nanoseconds{ns == INT64_MIN ? INT64_MAX : -ns});
+        // Appended, not "-" + rvalue: that operator+ trips GCC 12's -Wrestrict at -O3 (bug 105651).
+        std::string out = "-";
+        out += contend_duration_text(std::chrono::nanoseconds{ns == INT64_MIN ? INT64_MAX : -ns});
+        return out;
     }
     if (ns < 1000) {
         return std::to_string(ns) + "ns";
