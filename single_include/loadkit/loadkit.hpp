@@ -5049,6 +5049,16 @@ struct vu_slot {
     std::atomic<std::uint64_t> iteration{0};
     std::atomic<std::uint32_t> op{0};
     std::int64_t reported = 0; // monitor only: the start of the operation last reported stuck
+
+    void begin(std::size_t op_index, std::uint64_t number, clock::time_point at) noexcept {
+        op.store(static_cast<std::uint32_t>(op_index), std::memory_order_relaxed);
+        iteration.store(number, std::memory_order_relaxed);
+        started.store(ticks(at), std::memory_order_relaxed);
+    }
+    void end(clock::time_point at) noexcept {
+        started.store(0, std::memory_order_relaxed);
+        last_end.store(ticks(at), std::memory_order_relaxed);
+    }
 };
 
 // An open-model shard's free in-flight slots; touched only on its own event loop.
@@ -5757,16 +5767,17 @@ struct op_ending {
             message.clear();
         }
     }
-    // After a normal return: ctx.fail() (its text is already in the buffers), or a blocking call
-    // that overran the timeout.
-    void settle(const op_context& ctx, bool blocking, std::chrono::nanoseconds timeout,
+    // After a normal return: ctx.fail() (its text is already in the buffers), or a call that could
+    // not be interrupted (blocking or nonblocking) and overran the timeout.
+    void settle(const op_context& ctx, const operation& op, std::chrono::nanoseconds timeout,
                 clock::duration took) {
         if (kind != outcome_kind::ok) {
             return;
         }
+        const bool judged_at_return = op.blocking() || static_cast<bool>(op.direct());
         if (ctx.failed()) {
             kind = outcome_kind::error;
-        } else if (blocking && timeout.count() > 0 && took > timeout) {
+        } else if (judged_at_return && timeout.count() > 0 && took > timeout) {
             kind = outcome_kind::timeout;
         }
     }
@@ -5904,9 +5915,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         const std::size_t k = s.pick(ctx.random());
         const operation& op = cfg.operations[k];
         op_context_access::begin(ctx, number, t0, t0);
-        slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
-        slot.iteration.store(number, std::memory_order_relaxed);
-        slot.started.store(ticks(t0), std::memory_order_relaxed);
+        slot.begin(k, number, t0);
         ending.reset();
         try {
             if (op.direct()) {
@@ -5920,11 +5929,10 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             ending.capture(ctx);
         }
         const clock::time_point t1 = clock::now();
-        ending.settle(ctx, op.blocking() || static_cast<bool>(op.direct()), cfg.timeout, t1 - t0);
+        ending.settle(ctx, op, cfg.timeout, t1 - t0);
         e.rec->local().record(s.tags[k], ending.what(ctx),
                               std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
-        slot.started.store(0, std::memory_order_relaxed);
-        slot.last_end.store(ticks(t1), std::memory_order_relaxed);
+        slot.end(t1);
         ++done;
         t0 = t1;
         if (!cfg.think.none()) {
@@ -5982,9 +5990,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     vu_slot& slot = s.slots[index];
     const operation& op = cfg.operations[k];
     op_context_access::begin(ctx, number, intended, start);
-    slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
-    slot.iteration.store(number, std::memory_order_relaxed);
-    slot.started.store(ticks(start), std::memory_order_relaxed);
+    slot.begin(k, number, start);
     op_ending ending;
     try {
         if (op.direct()) {
@@ -5998,10 +6004,9 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         ending.capture(ctx);
     }
     const clock::time_point end = clock::now();
-    ending.settle(ctx, op.blocking() || static_cast<bool>(op.direct()), cfg.timeout, end - start);
+    ending.settle(ctx, op, cfg.timeout, end - start);
     e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
-    slot.started.store(0, std::memory_order_relaxed);
-    slot.last_end.store(ticks(end), std::memory_order_relaxed);
+    slot.end(end);
     executor* home = e.executors[shard];
     if (current_executor() != home) {
         co_await home->schedule(); // the slot pool belongs to its loop
@@ -6094,9 +6099,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             // arrival's "now" (one clock read per operation when behind the schedule).
             vu_slot& slot = s.slots[index];
             op_context_access::begin(ctx, number, *intended, now);
-            slot.op.store(static_cast<std::uint32_t>(k), std::memory_order_relaxed);
-            slot.iteration.store(number, std::memory_order_relaxed);
-            slot.started.store(ticks(now), std::memory_order_relaxed);
+            slot.begin(k, number, now);
             op_ending ending;
             try {
                 op.direct()(ctx);
@@ -6104,10 +6107,9 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                 ending.capture(ctx);
             }
             const clock::time_point end = clock::now();
-            ending.settle(ctx, true, s.config->timeout, end - now);
+            ending.settle(ctx, op, s.config->timeout, end - now);
             e.rec->local().record(s.tags[k], ending.what(ctx), *intended, now, end);
-            slot.started.store(0, std::memory_order_relaxed);
-            slot.last_end.store(ticks(end), std::memory_order_relaxed);
+            slot.end(end);
             reuse = end;
             continue;
         }

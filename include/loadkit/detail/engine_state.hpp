@@ -41,6 +41,16 @@ struct vu_slot {
     std::atomic<std::uint64_t> iteration{0};
     std::atomic<std::uint32_t> op{0};
     std::int64_t reported = 0; // monitor only: the start of the operation last reported stuck
+
+    void begin(std::size_t op_index, std::uint64_t number, clock::time_point at) noexcept {
+        op.store(static_cast<std::uint32_t>(op_index), std::memory_order_relaxed);
+        iteration.store(number, std::memory_order_relaxed);
+        started.store(ticks(at), std::memory_order_relaxed);
+    }
+    void end(clock::time_point at) noexcept {
+        started.store(0, std::memory_order_relaxed);
+        last_end.store(ticks(at), std::memory_order_relaxed);
+    }
 };
 
 // An open-model shard's free in-flight slots; touched only on its own event loop.
