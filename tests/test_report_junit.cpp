@@ -17,12 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string source_dir() {
-    const std::string file = __FILE__;
-    const std::size_t slash = file.find_last_of("/\\");
-    return slash == std::string::npos ? std::string(".") : file.substr(0, slash);
-}
-
 std::string read_all(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -62,7 +56,7 @@ void require_valid(const std::string& document) {
         FAIL(
             "xmllint not found: install libxml2-utils (apt-get install libxml2-utils) to validate JUnit XML");
     }
-    const auto r = xmllint(document, "--noout --schema \"" + source_dir() + "/data/junit.xsd\"");
+    const auto r = xmllint(document, "--noout --schema \"" + test_data_dir() + "/junit.xsd\"");
     INFO(r.output);
     INFO(document.substr(0, 4000));
     REQUIRE(r.status == 0);
