@@ -171,9 +171,10 @@ TEST_CASE("http url: parts, defaults and errors naming the field", "[asio][http]
 }
 
 TEST_CASE("http_client: keep-alive reuses one connection per virtual user", "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     loadkit::http_target target;
     loadkit::asio_runner io{{.threads = 2}};
-    loadkit::http_client client{{.url = target.url("/hello"), .connections = 4}};
+    loadkit::http_client client{{.url = target.url("/hello"), .connections = 4, .use_epoll = epoll}};
     const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 4, .iterations = 50}, http_op(client),
                                      quiet_options(io));
     const auto& t = tag(report, "GET /");
@@ -185,9 +186,11 @@ TEST_CASE("http_client: keep-alive reuses one connection per virtual user", "[as
 }
 
 TEST_CASE("http_client: fetch returns the status, reason and body as data", "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     loadkit::http_target target{{.statuses = {{404, 1.0}}, .body_bytes = 20, .chunked = true}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{{.url = target.url(), .connections = 1, .keep_body = true}};
+    loadkit::http_client client{
+        {.url = target.url(), .connections = 1, .keep_body = true, .use_epoll = epoll}};
     const auto body = [&]() -> loadkit::task<std::string> {
         const loadkit::http_response r = co_await client.fetch(0);
         co_return std::to_string(r.status) + " " + std::string(r.reason) + " " + std::string(r.body) +
@@ -199,14 +202,16 @@ TEST_CASE("http_client: fetch returns the status, reason and body as data", "[as
 }
 
 TEST_CASE("http_client: connection errors are counted by kind", "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     std::uint16_t closed_port = 0;
     {
         loadkit::http_target probe;
         closed_port = probe.port();
     } // stopped: nothing listens there now
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{
-        {.url = "http://127.0.0.1:" + std::to_string(closed_port) + "/", .connections = 2}};
+    loadkit::http_client client{{.url = "http://127.0.0.1:" + std::to_string(closed_port) + "/",
+                                 .connections = 2,
+                                 .use_epoll = epoll}};
     const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 2, .iterations = 3}, http_op(client),
                                      quiet_options(io));
     const auto& t = tag(report, "GET /");
@@ -216,10 +221,11 @@ TEST_CASE("http_client: connection errors are counted by kind", "[asio][http]") 
 }
 
 TEST_CASE("http_client: non-2xx statuses are failures filed by status", "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     const std::uint64_t seed = 7;
     loadkit::http_target target{{.statuses = {{404, 0.2}, {503, 0.1}}, .seed = seed}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{{.url = target.url(), .connections = 1}};
+    loadkit::http_client client{{.url = target.url(), .connections = 1, .use_epoll = epoll}};
     const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 300}, http_op(client),
                                      quiet_options(io));
     // One connection: the server draws its statuses in request order, so replaying its generator
@@ -243,9 +249,10 @@ TEST_CASE("http_client: non-2xx statuses are failures filed by status", "[asio][
 
 TEST_CASE("http_client: a server closing connections (Connection: close) costs reconnects, not errors",
           "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     loadkit::http_target target{{.close_after = 3}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{{.url = target.url(), .connections = 1}};
+    loadkit::http_client client{{.url = target.url(), .connections = 1, .use_epoll = epoll}};
     const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 30}, http_op(client),
                                      quiet_options(io));
     const auto& t = tag(report, "GET /");
@@ -256,9 +263,10 @@ TEST_CASE("http_client: a server closing connections (Connection: close) costs r
 }
 
 TEST_CASE("http_client: a server resetting connections is counted as connection reset", "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     loadkit::http_target target{{.reset_every = 5}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{{.url = target.url(), .connections = 1}};
+    loadkit::http_client client{{.url = target.url(), .connections = 1, .use_epoll = epoll}};
     const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 20}, http_op(client),
                                      quiet_options(io));
     const auto& t = tag(report, "GET /");
@@ -269,9 +277,10 @@ TEST_CASE("http_client: a server resetting connections is counted as connection 
 
 TEST_CASE("http_client: a response past the scenario's timeout is a timeout and its connection is dropped",
           "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     loadkit::http_target target{{.latency = 10s}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client client{{.url = target.url(), .connections = 1}};
+    loadkit::http_client client{{.url = target.url(), .connections = 1, .use_epoll = epoll}};
     loadkit::scenario s{.name = "slow",
                         .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 3},
                         .operations = {http_op(client)},
@@ -285,14 +294,39 @@ TEST_CASE("http_client: a response past the scenario's timeout is a timeout and 
 }
 
 TEST_CASE(
+    "http_client: its own timeout cancels a request past the limit (a timeout to the engine, data to fetch)",
+    "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
+    loadkit::http_target target{{.latency = 10s}};
+    loadkit::asio_runner io{{.threads = 1}};
+    loadkit::http_client client{{.url = target.url(), .connections = 2, .timeout = 40ms, .use_epoll = epoll}};
+    const auto start = std::chrono::steady_clock::now();
+    const auto report = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 3}, http_op(client),
+                                     quiet_options(io));
+    const auto& t = tag(report, "GET /");
+    CHECK(t.timeouts == 3);
+    CHECK(t.latency.min() >= 40ms);
+    const auto body = [&]() -> loadkit::task<std::string> {
+        const loadkit::http_response r = co_await client.fetch(1);
+        co_return std::string(r.error_kind);
+    };
+    std::future<std::string> done = loadkit::co_spawn(io.executor(0), body(), asio::use_future);
+    REQUIRE(done.wait_for(20s) == std::future_status::ready);
+    CHECK(done.get() == "timeout");
+    CHECK(std::chrono::steady_clock::now() - start < 8s);
+    CHECK(client.connects() == 4);
+}
+
+TEST_CASE(
     "coordinated omission: at a constant rate the stall shows in response times; a closed loop hides it",
     "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
     // The server stalls 100 ms at the end of every 500 ms: a fifth of the requests sent at a constant
     // rate wait up to 100 ms, so the honest p90 is ~50 ms and the p99 ~95 ms. A closed loop stops
     // sending while it waits: each user records the stall once, so its p99 stays low.
     loadkit::http_target target{{.stall = 100ms, .stall_every = 500ms}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client open_client{{.url = target.url(), .connections = 64}};
+    loadkit::http_client open_client{{.url = target.url(), .connections = 64, .use_epoll = epoll}};
     loadkit::run_options o = quiet_options(io);
     const auto open =
         loadkit::run(loadkit::constant_rate{.rate = 400, .duration = 1500ms, .max_in_flight = 64},
@@ -306,7 +340,7 @@ TEST_CASE(
     CHECK(t.latency.value_at_percentile(90.0) > 25ms);
     CHECK(t.latency.max() < 300ms);
 
-    loadkit::http_client closed_client{{.url = target.url(), .connections = 2}};
+    loadkit::http_client closed_client{{.url = target.url(), .connections = 2, .use_epoll = epoll}};
     const auto closed =
         loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 1500ms}, http_op(closed_client), o);
     const auto& c = tag(closed, "GET /");

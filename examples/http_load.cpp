@@ -1,0 +1,339 @@
+// loadkit-requires: asio
+// http_load — an HTTP/1.1 load generator in the spirit of wrk and wrk2, on loadkit's Asio adapter.
+//
+//   http_load [-c connections] [-d duration] [-t threads] [-R rate] [--timeout T] [--warmup D]
+//             [-H "Name: value"]... [-m METHOD] [--body TEXT] [--slo "p99 < 100ms"]...
+//             [--json FILE] [--html FILE] URL
+//
+// Closed model by default, as wrk: one virtual user per connection, each sending its next request
+// when the previous response has arrived (constant_vus). With -R, open model, as wrk2: requests
+// arrive at a constant rate whatever the server does, and latency counts from each request's
+// intended start (coordinated omission included); the connections are the in-flight limit, so
+// give as many as rate x the slowest response you expect (an arrival that finds all of them busy
+// is counted as dropped). Errors are filed by HTTP status ("http 503") and by socket error kind
+// ("connect refused", "connection reset", "eof", ...); a request past --timeout is a timeout and
+// its connection is closed. The report is loadkit's console summary (percentiles with the
+// spectrum, errors, throughput, resources) and, on request, its JSON and HTML forms.
+//
+// With no arguments it starts its own target server on 127.0.0.1 (loadkit::http_target: ~1 ms
+// service time, 0.5 % errors, a 100 ms stall every second) and runs a 2-second demo against it:
+// the same server at a constant 2,000 requests/s (open model) and by 8 closed-loop users. The
+// stall shows in the constant-rate response times; the closed loop hides it (coordinated omission).
+#include <loadkit/asio.hpp>
+#include <loadkit/engine.hpp>
+#include <loadkit/report/console.hpp>
+#include <loadkit/report/json.hpp>
+#include <loadkit/report/progress.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#if __has_include(<loadkit/report/html.hpp>)
+#include <loadkit/report/html.hpp>
+#define LOADKIT_HTTP_LOAD_HTML 1
+#endif
+
+#include <sys/resource.h>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* const usage =
+    "usage: http_load [options] URL        (no arguments: a demo against an embedded server)\n"
+    "  -c, --connections N   connections (closed model: virtual users; -R: the in-flight limit), default 64\n"
+    "  -d, --duration D      test length, e.g. 30s, 2m, 500ms; default 10s\n"
+    "  -t, --threads N       event-loop threads, default 1\n"
+    "  -R, --rate R          constant request rate per second (open model), e.g. 5000 or 20k\n"
+    "      --timeout T       per request, default 2s (0: none)\n"
+    "      --warmup D        reported apart from the steady state, default 0\n"
+    "  -H, --header H        add a request header, \"Name: value\" (repeatable)\n"
+    "  -m, --method M        request method, default GET\n"
+    "      --body TEXT       request body\n"
+    "      --slo OBJECTIVE   e.g. \"p99 < 100ms\", \"error_rate < 1%\" (repeatable; exit 99 when one fails)\n"
+    "      --json FILE       write the JSON report\n"
+    "      --html FILE       write the HTML report\n";
+
+struct cli {
+    std::string url;
+    std::uint64_t connections = 64;
+    std::chrono::nanoseconds duration = 10s;
+    std::size_t threads = 1;
+    std::optional<double> rate;
+    std::chrono::nanoseconds timeout = 2s;
+    std::chrono::nanoseconds warmup{};
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string method = "GET";
+    std::string body;
+    std::vector<std::string> slo;
+    std::string json_path;
+    std::string html_path;
+};
+
+[[noreturn]] void bad(const std::string& what) {
+    std::fprintf(stderr, "http_load: %s\n%s", what.c_str(), usage);
+    std::exit(2);
+}
+
+// "10s", "500ms", "2m", "1h", "1.5s", "90" (seconds).
+std::chrono::nanoseconds parse_duration(std::string_view text, const char* flag) {
+    char* end = nullptr;
+    const std::string s(text);
+    const double v = std::strtod(s.c_str(), &end);
+    const std::string_view unit(end);
+    double seconds = v;
+    if (unit == "ms") {
+        seconds = v / 1e3;
+    } else if (unit == "us") {
+        seconds = v / 1e6;
+    } else if (unit == "m" || unit == "min") {
+        seconds = v * 60;
+    } else if (unit == "h") {
+        seconds = v * 3600;
+    } else if (!unit.empty() && unit != "s") {
+        bad(std::string(flag) + " " + s + ": expected a duration such as 30s, 500ms or 2m");
+    }
+    if (end == s.c_str() || !(seconds >= 0) || seconds > 1e7) {
+        bad(std::string(flag) + " " + s + ": expected a duration such as 30s, 500ms or 2m");
+    }
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+}
+
+double parse_number(std::string_view text, const char* flag) {
+    char* end = nullptr;
+    const std::string s(text);
+    double v = std::strtod(s.c_str(), &end);
+    const std::string_view suffix(end);
+    if (suffix == "k" || suffix == "K") {
+        v *= 1e3;
+    } else if (suffix == "M") {
+        v *= 1e6;
+    } else if (!suffix.empty() || end == s.c_str()) {
+        bad(std::string(flag) + " " + s + ": expected a number such as 64, 5000 or 20k");
+    }
+    if (!(v > 0)) {
+        bad(std::string(flag) + " " + s + ": expected a number > 0");
+    }
+    return v;
+}
+
+cli parse(int argc, char** argv) {
+    cli c;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const auto value = [&]() -> std::string_view {
+            if (i + 1 >= argc) {
+                bad(std::string(arg) + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (arg == "-c" || arg == "--connections") {
+            c.connections = static_cast<std::uint64_t>(parse_number(value(), "-c"));
+        } else if (arg == "-d" || arg == "--duration") {
+            c.duration = parse_duration(value(), "-d");
+        } else if (arg == "-t" || arg == "--threads") {
+            c.threads = static_cast<std::size_t>(parse_number(value(), "-t"));
+        } else if (arg == "-R" || arg == "--rate") {
+            c.rate = parse_number(value(), "-R");
+        } else if (arg == "--timeout") {
+            c.timeout = parse_duration(value(), "--timeout");
+        } else if (arg == "--warmup") {
+            c.warmup = parse_duration(value(), "--warmup");
+        } else if (arg == "-H" || arg == "--header") {
+            const std::string_view h = value();
+            const std::size_t colon = h.find(':');
+            if (colon == std::string_view::npos || colon == 0) {
+                bad("-H " + std::string(h) + ": expected \"Name: value\"");
+            }
+            std::string_view v = h.substr(colon + 1);
+            while (!v.empty() && v.front() == ' ') {
+                v.remove_prefix(1);
+            }
+            c.headers.emplace_back(std::string(h.substr(0, colon)), std::string(v));
+        } else if (arg == "-m" || arg == "--method") {
+            c.method = std::string(value());
+        } else if (arg == "--body") {
+            c.body = std::string(value());
+        } else if (arg == "--slo") {
+            c.slo.emplace_back(value());
+        } else if (arg == "--json") {
+            c.json_path = std::string(value());
+        } else if (arg == "--html") {
+            c.html_path = std::string(value());
+        } else if (arg == "-h" || arg == "--help") {
+            std::fputs(usage, stdout);
+            std::exit(0);
+        } else if (!arg.empty() && arg.front() == '-') {
+            bad("unknown option " + std::string(arg));
+        } else if (c.url.empty()) {
+            c.url = std::string(arg);
+        } else {
+            bad("more than one URL");
+        }
+    }
+    if (c.url.empty()) {
+        bad("no URL");
+    }
+    if (c.duration <= 0ns) {
+        bad("-d must be > 0");
+    }
+    return c;
+}
+
+double cpu_seconds() {
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);
+    const auto tv = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return tv(self.ru_utime) + tv(self.ru_stime);
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    return static_cast<bool>(out);
+}
+
+void write_reports(const cli& c, const loadkit::run_report& report) {
+    if (!c.json_path.empty() && !write_file(c.json_path, loadkit::to_json(report))) {
+        std::fprintf(stderr, "http_load: cannot write %s\n", c.json_path.c_str());
+    }
+    if (!c.html_path.empty()) {
+#if defined(LOADKIT_HTTP_LOAD_HTML)
+        if (!write_file(c.html_path, loadkit::to_html(report))) {
+            std::fprintf(stderr, "http_load: cannot write %s\n", c.html_path.c_str());
+        }
+#else
+        std::fprintf(stderr, "http_load: this build has no HTML reporter\n");
+#endif
+    }
+}
+
+// One line for scripts (bench/compare-wrk.sh reads it): requests, rate, connections opened, CPU.
+void print_tail(const loadkit::run_report& report, const std::vector<const loadkit::http_client*>& clients,
+                double cpu) {
+    const loadkit::tag_result& all = report.result.overall;
+    std::uint64_t connects = 0;
+    for (const auto* client : clients) {
+        connects += client->connects();
+    }
+    const double seconds = std::chrono::duration<double>(report.result.duration).count();
+    const double completed = static_cast<double>(all.count());
+    std::printf("http_load: %llu requests in %.2fs, %.1f req/s, %llu failed, %llu dropped, %llu connections "
+                "opened; CPU %.2fs (%.2f us/request)\n",
+                static_cast<unsigned long long>(all.count()), seconds,
+                seconds > 0 ? completed / seconds : 0.0, static_cast<unsigned long long>(all.failed()),
+                static_cast<unsigned long long>(all.dropped), static_cast<unsigned long long>(connects), cpu,
+                completed > 0 ? cpu * 1e6 / completed : 0.0);
+}
+
+loadkit::operation http_operation(std::string name, loadkit::http_client& client) {
+    return {std::move(name), [&client](loadkit::op_context& ctx) { return client(ctx); }};
+}
+
+int run_cli(const cli& c) {
+    loadkit::asio_runner io{{.threads = c.threads}};
+    // The client times requests out itself (one sweep per loop instead of a timer per request).
+    loadkit::http_client client{{.url = c.url,
+                                 .method = c.method,
+                                 .headers = c.headers,
+                                 .body = c.body,
+                                 .connections = c.connections,
+                                 .timeout = c.timeout}};
+    loadkit::run_options options;
+    options.title = "http_load " + c.url;
+    options.executors = io.executors();
+    options.warmup = c.warmup;
+    options.handle_signals = true;
+    options.graceful_stop = c.timeout.count() > 0 ? c.timeout : 2s;
+    options.cancel_grace = 1s;
+    for (const auto& objective : c.slo) {
+        options.slo.add(loadkit::parse_objective(objective));
+    }
+    loadkit::progress_printer progress;
+    options.on_progress = progress;
+
+    const std::string name =
+        c.method + " " + std::string(loadkit::detail::parse_http_url(c.url, "URL").target);
+    loadkit::scenario s;
+    s.name = "http_load";
+    s.operations.push_back(http_operation(name, client));
+    if (c.rate) {
+        s.profile =
+            loadkit::constant_rate{.rate = *c.rate, .duration = c.duration, .max_in_flight = c.connections};
+    } else {
+        s.profile = loadkit::constant_vus{.vus = c.connections, .duration = c.duration};
+    }
+    const double cpu_before = cpu_seconds();
+    const loadkit::run_report report = loadkit::run(options, s);
+    const double cpu = cpu_seconds() - cpu_before;
+    progress.finish();
+    io.stop();
+    loadkit::print_summary(stdout, report);
+    print_tail(report, {&client}, cpu);
+    write_reports(c, report);
+    return report.exit_code();
+}
+
+// The README's demo: an embedded server with a known shape, hit at a constant rate and by a closed
+// loop side by side.
+int run_demo() {
+    loadkit::http_target target{{.latency = 500us,
+                                 .latency_jitter = 1ms,
+                                 .statuses = {{503, 0.003}, {404, 0.002}},
+                                 .stall = 100ms,
+                                 .stall_every = 1s}};
+    loadkit::asio_runner io{{.threads = 1}};
+    loadkit::http_client open_client{{.url = target.url("/"), .connections = 256, .timeout = 1s}};
+    loadkit::http_client closed_client{{.url = target.url("/"), .connections = 8, .timeout = 1s}};
+    std::printf(
+        "http_load demo: an embedded HTTP server on %s (~1 ms service time, 0.5%% errors, a 100 ms "
+        "stall every second),\nhit for 2 s at a constant 2,000 requests/s and by 8 closed-loop users.\n\n",
+        target.url("/").c_str());
+    std::fflush(stdout);
+
+    loadkit::run_options options;
+    options.title = "http_load demo: " + target.url("/");
+    options.executors = io.executors();
+    options.graceful_stop = 1s;
+    options.handle_signals = true;
+    options.slo = loadkit::slo_policy{"GET / at 2000/s: p99 < 250ms", "error_rate < 1%"};
+    const std::vector<loadkit::scenario> scenarios = {
+        {.name = "constant rate",
+         .profile = loadkit::constant_rate{.rate = 2000, .duration = 2s, .max_in_flight = 256},
+         .operations = {http_operation("GET / at 2000/s", open_client)}},
+        {.name = "closed loop",
+         .profile = loadkit::constant_vus{.vus = 8, .duration = 2s},
+         .operations = {http_operation("GET / by 8 users", closed_client)}},
+    };
+    const double cpu_before = cpu_seconds();
+    const loadkit::run_report report = loadkit::run(options, scenarios);
+    const double cpu = cpu_seconds() - cpu_before;
+    io.stop();
+    loadkit::print_summary(stdout, report);
+    print_tail(report, {&open_client, &closed_client}, cpu);
+    return report.exit_code();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc == 1) {
+            return run_demo();
+        }
+        return run_cli(parse(argc, argv));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "http_load: %s\n", e.what());
+        return 2;
+    }
+}
