@@ -411,7 +411,7 @@ TEST_CASE("engine: ramping_vus follows its stages", "[engine]") {
     loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
                               gauge.enter();
                               co_await loadkit::sleep_for(5ms);
-                              if (loadkit::clock::now() - start > 700ms) {
+                              if (loadkit::clock::now() - start > 800ms) {
                                   const int n = gauge.now.load();
                                   int p = peak_seen_late.load();
                                   while (n > p && !peak_seen_late.compare_exchange_weak(p, n)) {
@@ -423,7 +423,9 @@ TEST_CASE("engine: ramping_vus follows its stages", "[engine]") {
         loadkit::ramping_vus{.start_vus = 0, .stages = {{8, 300ms}, {8, 300ms}, {2, 300ms}}}, op, quiet(2));
     CHECK(gauge.peak.load() <= 8);
     CHECK(gauge.peak.load() >= 6);
-    CHECK(peak_seen_late.load() <= 6); // ramping down: at most ~4..6 users left after 700 ms
+    // At 800 ms the target is 4 users; users 6 and 7 stopped starting iterations by 650 ms and 600 ms,
+    // so 6 leaves room for two late finishers on a slow (sanitized, shared) machine.
+    CHECK(peak_seen_late.load() <= 6);
     CHECK(r.result.overall.count() > 100);
     CHECK(r.result.duration < 5s);
 }
