@@ -108,6 +108,31 @@ TEST_CASE("asio_executor: an earlier sleep re-arms the timer ahead of a later on
     CHECK(ex.pending_timers() == 0);
 }
 
+TEST_CASE("asio_executor: timers due within the slack share one wake-up; options are validated", "[asio]") {
+    asio::io_context io{1};
+    loadkit::asio_executor ex{io, {.timer_slack = 20ms}};
+    std::vector<int> order;
+    const auto sleeper = [&](int id, std::chrono::milliseconds d) -> loadkit::task<void> {
+        co_await loadkit::sleep_for(d);
+        order.push_back(id);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    loadkit::co_spawn(ex, sleeper(2, 12ms), asio::detached);
+    loadkit::co_spawn(ex, sleeper(1, 10ms), asio::detached);
+    loadkit::co_spawn(ex, sleeper(3, 50ms), asio::detached);
+    io.run_one_for(5s); // the first handler that runs: the co_spawns' starts
+    while (order.empty()) {
+        io.run_one_for(5s);
+    }
+    CHECK(order == std::vector<int>{1, 2}); // one wake-up (at ~30 ms) resumed both, in deadline order
+    CHECK(std::chrono::steady_clock::now() - start >= 10ms);
+    io.run();
+    CHECK(order == std::vector<int>{1, 2, 3});
+    CHECK(invalid_argument_message([&] {
+              loadkit::asio_executor bad{io, {.timer_slack = -1ns}};
+          }) == "loadkit::asio_executor::options: timer_slack = -1ns (expected 0 .. 1s)");
+}
+
 TEST_CASE("asio_executor: a sleep cancelled through its stop token ends at once", "[asio]") {
     io_thread host;
     std::stop_source stop;
