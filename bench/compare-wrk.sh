@@ -22,6 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-$((CONNECTIONS * 4))} # -R: in flight at once (a stall must not drop)
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 IDLE_WAIT=${IDLE_WAIT:-60}
@@ -104,10 +105,10 @@ log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on CPU $SERVER_CP
 
 # --- helpers ----------------------------------------------------------------------------------
 busy_percent() { # CPU busy (all CPUs) over one second, from /proc/stat
-    local a b
-    a=($(head -1 /proc/stat))
+    local -a a b
+    read -ra a </proc/stat
     sleep 1
-    b=($(head -1 /proc/stat))
+    read -ra b </proc/stat
     local idle=$(((b[4] + b[5]) - (a[4] + a[5])))
     local total=0 i
     for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
@@ -190,13 +191,13 @@ rate=$(sed -n 's/^RATE //p' <<<"$summary")
 echo
 wait_idle
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-read -r n s cpu dropped < <(run_measured taskset -c "$CLIENT_CPU" "$HTTP_LOAD" -t 1 -c "$CONNECTIONS" -d "${DURATION}s" \
-    --timeout 2s -R "$rate" "$URL")
-python3 - "$rate" "$n" "$s" "$cpu" "$dropped" "$IDLE_NOTE" "$load" <<'PY'
+read -r n s cpu dropped < <(run_measured taskset -c "$CLIENT_CPU" "$HTTP_LOAD" -t 1 -c "$RATE_CONNECTIONS" \
+    -d "${DURATION}s" --timeout 2s -R "$rate" "$URL")
+python3 - "$rate" "$n" "$s" "$cpu" "$dropped" "$IDLE_NOTE" "$load" "$RATE_CONNECTIONS" <<'PY'
 import sys
 rate, n, s, cpu, dropped = (float(x) for x in sys.argv[1:6])
 achieved = n / s
-print(f"constant rate at 80 % of the maximum: asked {rate:.0f} req/s, achieved {achieved:.0f} req/s "
+print(f"constant rate at 80 % of the maximum (http_load -R, -c {sys.argv[8]}): asked {rate:.0f} req/s, achieved {achieved:.0f} req/s "
       f"({100 * (achieved - rate) / rate:+.2f} %), {dropped:.0f} dropped, {cpu * 1000 / n:.4f} CPU-s per 1,000 "
       f"requests; machine {sys.argv[6]} ({sys.argv[7]})")
 PY
