@@ -48,7 +48,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const char* const usage =
-    "usage: http_load [options] URL        (no arguments: a demo against an embedded server)\n"
+    "usage: http_load [options] [URL]      (no arguments: a demo against an embedded server)\n"
     "  -c, --connections N   connections (closed model: virtual users; -R: the in-flight limit), default 64\n"
     "  -d, --duration D      test length, e.g. 30s, 2m, 500ms; default 10s\n"
     "  -t, --threads N       event-loop threads, default 1\n"
@@ -60,7 +60,11 @@ const char* const usage =
     "      --body TEXT       request body\n"
     "      --slo OBJECTIVE   e.g. \"p99 < 100ms\", \"error_rate < 1%\" (repeatable; exit 99 when one fails)\n"
     "      --json FILE       write the JSON report\n"
-    "      --html FILE       write the HTML report\n";
+    "      --html FILE       write the HTML report\n"
+    "Without a URL, http_load starts its embedded server (loadkit::http_target) on 127.0.0.1 and tests it:\n"
+    "      --target-latency D    its service time per request, default 0\n"
+    "      --target-errors P     the share of 503 responses, e.g. 0.01; default 0\n"
+    "      --target-stall D      a stall of D at the end of every --target-stall-every (default 5s)\n";
 
 struct cli {
     std::string url;
@@ -76,6 +80,7 @@ struct cli {
     std::vector<std::string> slo;
     std::string json_path;
     std::string html_path;
+    loadkit::http_target_options target{.stall_every = 5s};
 };
 
 [[noreturn]] void bad(const std::string& what) {
@@ -168,6 +173,15 @@ cli parse(int argc, char** argv) {
             c.json_path = std::string(value());
         } else if (arg == "--html") {
             c.html_path = std::string(value());
+        } else if (arg == "--target-latency") {
+            c.target.latency = parse_duration(value(), "--target-latency");
+        } else if (arg == "--target-errors") {
+            const std::string v(value());
+            c.target.statuses = {{503, std::atof(v.c_str())}};
+        } else if (arg == "--target-stall") {
+            c.target.stall = parse_duration(value(), "--target-stall");
+        } else if (arg == "--target-stall-every") {
+            c.target.stall_every = parse_duration(value(), "--target-stall-every");
         } else if (arg == "-h" || arg == "--help") {
             std::fputs(usage, stdout);
             std::exit(0);
@@ -178,9 +192,6 @@ cli parse(int argc, char** argv) {
         } else {
             bad("more than one URL");
         }
-    }
-    if (c.url.empty()) {
-        bad("no URL");
     }
     if (c.duration <= 0ns) {
         bad("-d must be > 0");
@@ -240,7 +251,13 @@ loadkit::operation http_operation(std::string name, loadkit::http_client& client
     return {std::move(name), [&client](loadkit::op_context& ctx) { return client(ctx); }};
 }
 
-int run_cli(const cli& c) {
+int run_cli(cli c) {
+    std::optional<loadkit::http_target> target;
+    if (c.url.empty()) {
+        target.emplace(c.target);
+        c.url = target->url("/");
+        std::printf("http_load: testing its embedded server on %s\n", c.url.c_str());
+    }
     loadkit::asio_runner io{{.threads = c.threads}};
     // The client times requests out itself (one sweep per loop instead of a timer per request).
     loadkit::http_client client{{.url = c.url,

@@ -320,32 +320,31 @@ TEST_CASE(
 TEST_CASE(
     "coordinated omission: at a constant rate the stall shows in response times; a closed loop hides it",
     "[asio][http]") {
-    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
-    // The server stalls 100 ms at the end of every 500 ms: a fifth of the requests sent at a constant
-    // rate wait up to 100 ms, so the honest p90 is ~50 ms and the p99 ~95 ms. A closed loop stops
-    // sending while it waits: each user records the stall once, so its p99 stays low.
-    loadkit::http_target target{{.stall = 100ms, .stall_every = 500ms}};
+    // The server stalls for the last 200 ms of every second: a fifth of the requests sent at a
+    // constant rate wait up to 200 ms, so the honest p90 is ~100 ms and the p99 ~190 ms. A closed
+    // loop stops sending while it waits: each user records each stall once, far below its p99.
+    // (Loose bounds: only the order of magnitude is asserted. The I/O path does not matter here.)
+    loadkit::http_target target{{.stall = 200ms, .stall_every = 1s}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client open_client{{.url = target.url(), .connections = 64, .use_epoll = epoll}};
+    loadkit::http_client open_client{{.url = target.url(), .connections = 128}};
     loadkit::run_options o = quiet_options(io);
-    const auto open =
-        loadkit::run(loadkit::constant_rate{.rate = 400, .duration = 1500ms, .max_in_flight = 64},
-                     http_op(open_client), o);
+    const auto open = loadkit::run(loadkit::constant_rate{.rate = 400, .duration = 2s, .max_in_flight = 128},
+                                   http_op(open_client), o);
     const auto& t = tag(open, "GET /");
     REQUIRE(t.service_time.has_value());
     CHECK(t.dropped == 0);
     CHECK(t.failed() == 0);
-    CHECK(t.count() > 500);
-    CHECK(t.latency.value_at_percentile(99.0) > 60ms);
-    CHECK(t.latency.value_at_percentile(90.0) > 25ms);
-    CHECK(t.latency.max() < 300ms);
+    CHECK(t.count() > 700);
+    CHECK(t.latency.value_at_percentile(99.0) > 120ms);
+    CHECK(t.latency.value_at_percentile(90.0) > 50ms);
+    CHECK(t.latency.max() < 2s);
 
-    loadkit::http_client closed_client{{.url = target.url(), .connections = 2, .use_epoll = epoll}};
+    loadkit::http_client closed_client{{.url = target.url(), .connections = 2}};
     const auto closed =
-        loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 1500ms}, http_op(closed_client), o);
+        loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 2s}, http_op(closed_client), o);
     const auto& c = tag(closed, "GET /");
     CHECK(c.failed() == 0);
-    CHECK(c.count() > 500);
-    CHECK(c.latency.max() > 60ms);                     // the stall is there...
-    CHECK(c.latency.value_at_percentile(99.0) < 30ms); // ...once per user, hidden below the p99
+    CHECK(c.count() > 700);
+    CHECK(c.latency.max() > 120ms);                    // the stall is there...
+    CHECK(c.latency.value_at_percentile(99.0) < 60ms); // ...once per user and stall, hidden below the p99
 }

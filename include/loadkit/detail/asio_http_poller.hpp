@@ -101,6 +101,7 @@ public:
             e.fd = -1;
         }
         e.readable = e.writable = false;
+        e.send_queued = false; // a queued send is dropped (the flush skips the entry)
     }
 
     // The send goes out at the end of the current round of events, after every other send queued
@@ -244,6 +245,9 @@ private:
         while (!sends_.empty()) {
             batch_.swap(sends_);
             for (poll_entry* e : batch_) {
+                if (!e->send_queued) {
+                    continue; // closed since, or listed twice
+                }
                 e->send_queued = false;
                 if (e->fd < 0) {
                     e->send_errno = EBADF;
