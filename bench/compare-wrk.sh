@@ -9,8 +9,9 @@
 # and answers every request from memory (`return 200`), so the server, not the disk, is the limit.
 # wrk and http_load run pinned to CLIENT_CPU, alternately (A B A B ...), with the same connections,
 # one thread and the same duration. For each run: requests per second and the generator's CPU time
-# (user + sys of its whole process, from getrusage of the child) per 1,000 requests; then the means
-# and the ratios http_load / wrk. Last, a constant-rate http_load run (-R) at 80 % of the highest
+# (user + sys of its whole process, from getrusage of the child) per 1,000 requests; then the means,
+# the ratios http_load / wrk, and the median of the ratios within each pair (robust when the machine
+# is shared and other load comes and goes). Last, a constant-rate http_load run (-R) at 80 % of the highest
 # measured rate: the rate it achieved and its CPU per request. Before each run the script waits (at
 # most IDLE_WAIT seconds) until the machine's CPUs were at least 90 % idle over a second — the
 # 1-minute load average, printed with each run, lags a minute behind — and says when it gave up.
@@ -181,6 +182,12 @@ w_k, h_k = sum(wc) * 1000 / sum(wn), sum(hc) * 1000 / sum(hn)
 print(f"wrk        mean {w_rps:10.0f} req/s (min {min(wr):.0f}, max {max(wr):.0f}), {w_k:.4f} CPU-s per 1,000 requests")
 print(f"http_load  mean {h_rps:10.0f} req/s (min {min(hr):.0f}, max {max(hr):.0f}), {h_k:.4f} CPU-s per 1,000 requests")
 print(f"ratios     req/s http_load/wrk = {h_rps / w_rps:.3f}   CPU per request http_load/wrk = {h_k / w_k:.3f}")
+# Per pair (adjacent runs see the most similar machine): robust when other load comes and goes.
+rps_pairs = [h / w for h, w in zip(hr, wr)]
+cpu_pairs = [(c2 / n2) / (c1 / n1) for c1, n1, c2, n2 in zip(wc, wn, hc, hn)]
+print(f"per pair   req/s ratio median {statistics.median(rps_pairs):.3f} (min {min(rps_pairs):.3f}, max "
+      f"{max(rps_pairs):.3f})   CPU/request ratio median {statistics.median(cpu_pairs):.3f} "
+      f"(min {min(cpu_pairs):.3f}, max {max(cpu_pairs):.3f})")
 print(f"RATE {0.8 * max(w_rps, h_rps):.0f}")
 PY
 )
