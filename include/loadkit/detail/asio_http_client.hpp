@@ -226,24 +226,6 @@ private:
 #endif
     }
 
-    static std::string_view kind_of(const std::error_code& e, bool connecting) noexcept {
-        if (e == asio::error::timed_out) {
-            return "timeout";
-        }
-        if (connecting) {
-            return e == asio::error::connection_refused ? "connect refused" : "connect error";
-        }
-        if (e == asio::error::eof) {
-            return "eof";
-        }
-        if (e == asio::error::connection_reset) {
-            return "connection reset";
-        }
-        if (e == asio::error::broken_pipe) {
-            return "broken pipe";
-        }
-        return "socket error";
-    }
     static std::error_code errno_code(int value) noexcept {
         return {value, asio::error::get_system_category()};
     }
@@ -298,31 +280,6 @@ private:
 #endif
         s.socket->non_blocking(true, ignored); // sends are tried at once, without a handler
         co_return std::error_code{};
-    }
-
-    // Makes room at the end of the buffer for the next read; false when the head is too large.
-    bool make_room(slot& s) {
-        if (s.start == s.end) {
-            s.start = s.end = 0;
-        }
-        if (s.end < s.capacity) {
-            return true;
-        }
-        if (s.start > 0) {
-            std::memmove(s.buffer.get(), s.buffer.get() + s.start, s.end - s.start);
-            s.end -= s.start;
-            s.start = 0;
-            return true;
-        }
-        if (s.capacity >= options_.max_head_bytes + 64) {
-            return false;
-        }
-        const std::size_t grown = std::min(s.capacity * 2, options_.max_head_bytes + 64);
-        auto bigger = std::make_unique<char[]>(grown);
-        std::memcpy(bigger.get(), s.buffer.get(), s.end);
-        s.buffer = std::move(bigger);
-        s.capacity = grown;
-        return true;
     }
 
     // Parses what the buffer holds; true when the response is complete (or malformed).
@@ -399,7 +356,7 @@ private:
                 co_return io_end::interrupted;
             }
             e.readable = false;
-            if (!make_room(s)) {
+            if (!detail::make_room(s, options_.max_head_bytes)) {
                 co_return io_end::response; // the parser has not finished: a protocol error
             }
             const std::size_t space = s.capacity - s.end;
@@ -445,7 +402,7 @@ private:
             if (parse(s)) {
                 co_return io_end::response;
             }
-            if (!make_room(s)) {
+            if (!detail::make_room(s, options_.max_head_bytes)) {
                 co_return io_end::response; // the parser has not finished: a protocol error
             }
             auto [read_error, n] = co_await s.socket->async_read_some(
@@ -481,7 +438,7 @@ private:
                     throw operation_cancelled{}; // the engine counts a timeout
                 }
                 if (failed) {
-                    settle(s, ctx, failed, kind_of(failed, true));
+                    settle(s, ctx, failed, detail::http_error_kind(failed, true));
                     co_return;
                 }
             }
@@ -517,7 +474,7 @@ private:
                     close(s);
                     continue;
                 }
-                settle(s, ctx, error, kind_of(error, false));
+                settle(s, ctx, error, detail::http_error_kind(error, false));
                 co_return;
             }
             if (!s.parser.done()) {

@@ -17,12 +17,15 @@
 #include <loadkit/executor.hpp>
 #include <loadkit/version.hpp>
 
+#include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,6 +92,51 @@ struct http_slot {
     socket_poller* poller = nullptr;
 #endif
 };
+
+// The kind a socket error is filed under.
+inline std::string_view http_error_kind(const std::error_code& e, bool connecting) noexcept {
+    if (e == asio::error::timed_out) {
+        return "timeout";
+    }
+    if (connecting) {
+        return e == asio::error::connection_refused ? "connect refused" : "connect error";
+    }
+    if (e == asio::error::eof) {
+        return "eof";
+    }
+    if (e == asio::error::connection_reset) {
+        return "connection reset";
+    }
+    if (e == asio::error::broken_pipe) {
+        return "broken pipe";
+    }
+    return "socket error";
+}
+
+// Makes room at the end of the buffer for the next read; false when the head is too large.
+inline bool make_room(http_slot& s, std::size_t max_head_bytes) {
+    if (s.start == s.end) {
+        s.start = s.end = 0;
+    }
+    if (s.end < s.capacity) {
+        return true;
+    }
+    if (s.start > 0) {
+        std::memmove(s.buffer.get(), s.buffer.get() + s.start, s.end - s.start);
+        s.end -= s.start;
+        s.start = 0;
+        return true;
+    }
+    if (s.capacity >= max_head_bytes + 64) {
+        return false;
+    }
+    const std::size_t grown = std::min(s.capacity * 2, max_head_bytes + 64);
+    auto bigger = std::make_unique<char[]>(grown);
+    std::memcpy(bigger.get(), s.buffer.get(), s.end);
+    s.buffer = std::move(bigger);
+    s.capacity = grown;
+    return true;
+}
 
 // The client's state on one asio_executor. `keep_alive` owns it (see http_shared).
 struct http_loop {
