@@ -52,6 +52,13 @@ loadkit::task<long> await_chain(std::size_t count) {
 loadkit::task<void> empty_task() { co_return; }
 loadkit::task<void> yield_once() { co_await loadkit::schedule(); }
 
+// The common case of a per-operation timeout: the work wins and the deadline timer loses the race.
+loadkit::task<void> timeout_chain(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+        (void)co_await loadkit::with_timeout(yield_once(), std::chrono::seconds(1));
+    }
+}
+
 loadkit::task<void> spawn_many(std::size_t count, std::size_t limit) {
     loadkit::task_pool pool{{.max_in_flight = limit}};
     for (std::size_t i = 0; i < count; ++i) {
@@ -146,6 +153,10 @@ int main() {
     constexpr std::size_t sleeps = 2'000'000;
     row("sleep_until(now): arm + fire + resume",
         measure(sleeps, [] { loadkit::sync_wait(sleep_chain(sleeps)); }));
+
+    constexpr std::size_t timeouts = 1'000'000;
+    row("with_timeout(task that yields once, 1 s): work wins",
+        measure(timeouts, [] { loadkit::sync_wait(timeout_chain(timeouts)); }));
 
     {
         constexpr std::size_t count = 1'000'000;

@@ -97,3 +97,68 @@ TEST_CASE("timeouts nest: the inner limit fires first, the outer is not reported
     REQUIRE_FALSE(outer.timed_out());
     CHECK(*outer);
 }
+
+TEST_CASE("a cancellation of the caller propagates as operation_cancelled, not as a timeout",
+          "[timeout][cancellation]") {
+    // The outer limit stops `caller`; what its own with_timeout reports is recorded in `seen`.
+    std::string seen;
+    auto caller = [&seen](loadkit::task<int> work) -> loadkit::task<void> {
+        try {
+            auto inner = co_await loadkit::with_timeout(std::move(work), 10s);
+            seen = inner.timed_out() ? "timed out" : "value";
+        } catch (const loadkit::operation_cancelled&) {
+            seen = "cancelled";
+        }
+    };
+
+    SECTION("the work sleeps") {
+        CHECK(loadkit::sync_wait(loadkit::with_timeout(caller(slow_value(10s, 1)), 20ms)).timed_out());
+        CHECK(seen == "cancelled");
+    }
+    SECTION("the work holds on after the stop, so the stopped timer finishes first") {
+        auto stubborn = []() -> loadkit::task<int> {
+            try {
+                co_await loadkit::sleep_for(10s);
+            } catch (const loadkit::operation_cancelled&) {
+            }
+            for (int i = 0; i < 10; ++i) {
+                co_await loadkit::schedule();
+            }
+            co_return 1;
+        };
+        CHECK(loadkit::sync_wait(loadkit::with_timeout(caller(stubborn()), 20ms)).timed_out());
+        CHECK(seen == "cancelled");
+    }
+    SECTION("the caller was stopped before with_timeout began") {
+        auto late = [&caller]() -> loadkit::task<void> {
+            try {
+                co_await loadkit::sleep_for(10s);
+            } catch (const loadkit::operation_cancelled&) {
+            }
+            auto yielding = []() -> loadkit::task<int> {
+                co_await loadkit::schedule();
+                co_return 1;
+            };
+            co_await caller(yielding());
+        };
+        CHECK(loadkit::sync_wait(loadkit::with_timeout(late(), 20ms)).timed_out());
+        CHECK(seen == "cancelled");
+    }
+}
+
+TEST_CASE("with_timeout returns the value of work that yields to the loop", "[timeout]") {
+    // The deadline timer is armed here (the work does not finish at once) and must lose quietly.
+    auto yielding = [](int v) -> loadkit::task<int> {
+        co_await loadkit::schedule();
+        co_return v;
+    };
+    auto many = [&yielding]() -> loadkit::task<int> {
+        int sum = 0;
+        for (int i = 0; i < 10'000; ++i) {
+            auto result = co_await loadkit::with_timeout(yielding(1), 5s);
+            sum += result.value();
+        }
+        co_return sum;
+    };
+    CHECK(loadkit::sync_wait(many()) == 10'000);
+}

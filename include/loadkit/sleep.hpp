@@ -32,14 +32,14 @@ struct cancel_timer_on_stop {
     void operator()() const noexcept { owner->cancel_timer(*timer); }
 };
 
-// Suspends until a deadline on the current executor. If the awaiting task's stop token fires
-// first, the timer is withdrawn at once and the co_await throws operation_cancelled.
-class sleep_awaiter {
+// Suspends until a deadline on the current executor; if the awaiting task's stop token fires first,
+// the timer is withdrawn at once. What a withdrawn sleep means is up to the derived awaiter.
+class sleep_awaiter_base {
 public:
-    sleep_awaiter(clock::time_point deadline, clock::duration delay, bool relative) noexcept
+    sleep_awaiter_base(clock::time_point deadline, clock::duration delay, bool relative) noexcept
         : deadline_(deadline), delay_(delay), relative_(relative) {}
-    sleep_awaiter(const sleep_awaiter&) = delete;
-    sleep_awaiter& operator=(const sleep_awaiter&) = delete;
+    sleep_awaiter_base(const sleep_awaiter_base&) = delete;
+    sleep_awaiter_base& operator=(const sleep_awaiter_base&) = delete;
 
     bool await_ready() const noexcept { return false; }
 
@@ -59,11 +59,13 @@ public:
         return true;
     }
 
-    void await_resume() {
+protected:
+    ~sleep_awaiter_base() = default;
+
+    // Whether the stop token ended the sleep before its deadline.
+    bool finish_cancelled() noexcept {
         on_stop_.reset(); // waits for a stop callback running on another thread, if any
-        if (timer_.state.load(std::memory_order_acquire) == timer_node::cancelled) {
-            throw operation_cancelled{};
-        }
+        return timer_.state.load(std::memory_order_acquire) == timer_node::cancelled;
     }
 
 private:
@@ -72,6 +74,29 @@ private:
     clock::time_point deadline_;
     clock::duration delay_;
     bool relative_;
+};
+
+// The sleep of sleep_for/sleep_until: a withdrawn sleep throws operation_cancelled, so user code
+// after it does not run on as if the time had passed.
+class sleep_awaiter : public sleep_awaiter_base {
+public:
+    using sleep_awaiter_base::sleep_awaiter_base;
+
+    void await_resume() {
+        if (finish_cancelled()) {
+            throw operation_cancelled{};
+        }
+    }
+};
+
+// For loadkit's own timers whose cancellation is the normal outcome (with_timeout's deadline, which
+// loses to every operation that succeeds in time): no exception, co_await yields whether the
+// deadline was reached (false: the stop token withdrew the sleep).
+class sleep_or_stop_awaiter : public sleep_awaiter_base {
+public:
+    using sleep_awaiter_base::sleep_awaiter_base;
+
+    bool await_resume() noexcept { return !finish_cancelled(); }
 };
 
 struct yield_awaiter {

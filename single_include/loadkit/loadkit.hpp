@@ -453,14 +453,14 @@ struct cancel_timer_on_stop {
     void operator()() const noexcept { owner->cancel_timer(*timer); }
 };
 
-// Suspends until a deadline on the current executor. If the awaiting task's stop token fires
-// first, the timer is withdrawn at once and the co_await throws operation_cancelled.
-class sleep_awaiter {
+// Suspends until a deadline on the current executor; if the awaiting task's stop token fires first,
+// the timer is withdrawn at once. What a withdrawn sleep means is up to the derived awaiter.
+class sleep_awaiter_base {
 public:
-    sleep_awaiter(clock::time_point deadline, clock::duration delay, bool relative) noexcept
+    sleep_awaiter_base(clock::time_point deadline, clock::duration delay, bool relative) noexcept
         : deadline_(deadline), delay_(delay), relative_(relative) {}
-    sleep_awaiter(const sleep_awaiter&) = delete;
-    sleep_awaiter& operator=(const sleep_awaiter&) = delete;
+    sleep_awaiter_base(const sleep_awaiter_base&) = delete;
+    sleep_awaiter_base& operator=(const sleep_awaiter_base&) = delete;
 
     bool await_ready() const noexcept { return false; }
 
@@ -480,11 +480,13 @@ public:
         return true;
     }
 
-    void await_resume() {
+protected:
+    ~sleep_awaiter_base() = default;
+
+    // Whether the stop token ended the sleep before its deadline.
+    bool finish_cancelled() noexcept {
         on_stop_.reset(); // waits for a stop callback running on another thread, if any
-        if (timer_.state.load(std::memory_order_acquire) == timer_node::cancelled) {
-            throw operation_cancelled{};
-        }
+        return timer_.state.load(std::memory_order_acquire) == timer_node::cancelled;
     }
 
 private:
@@ -493,6 +495,29 @@ private:
     clock::time_point deadline_;
     clock::duration delay_;
     bool relative_;
+};
+
+// The sleep of sleep_for/sleep_until: a withdrawn sleep throws operation_cancelled, so user code
+// after it does not run on as if the time had passed.
+class sleep_awaiter : public sleep_awaiter_base {
+public:
+    using sleep_awaiter_base::sleep_awaiter_base;
+
+    void await_resume() {
+        if (finish_cancelled()) {
+            throw operation_cancelled{};
+        }
+    }
+};
+
+// For loadkit's own timers whose cancellation is the normal outcome (with_timeout's deadline, which
+// loses to every operation that succeeds in time): no exception, co_await yields whether the
+// deadline was reached (false: the stop token withdrew the sleep).
+class sleep_or_stop_awaiter : public sleep_awaiter_base {
+public:
+    using sleep_awaiter_base::sleep_awaiter_base;
+
+    bool await_resume() noexcept { return !finish_cancelled(); }
 };
 
 struct yield_awaiter {
@@ -5638,6 +5663,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace loadkit {
 inline namespace v0 {
@@ -5692,7 +5718,13 @@ private:
 };
 
 namespace detail {
-inline task<void> deadline_timer(clock::duration limit) { co_await sleep_for(limit); }
+// Returns whether the limit was reached. It loses the race to every operation that completes in
+// time, so being stopped must cost no exception (a thrown operation_cancelled was measurable in
+// load-test profiles).
+inline task<bool> deadline_timer(clock::duration limit) {
+    sleep_or_stop_awaiter deadline{clock::time_point{}, limit, true};
+    co_return co_await deadline;
+}
 } // namespace detail
 
 // Runs `work` with a time limit. At the limit the work's stop token is triggered: loadkit sleeps,
@@ -5706,11 +5738,15 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
     if (limit < std::chrono::duration<Rep, Period>::zero()) {
         throw std::invalid_argument("loadkit::with_timeout: limit must not be negative");
     }
-    task<void> timer = detail::deadline_timer(std::chrono::ceil<clock::duration>(limit));
-    task<std::variant<detail::non_void_t<T>, std::monostate>> race =
-        when_any(std::move(work), std::move(timer));
+    task<bool> timer = detail::deadline_timer(std::chrono::ceil<clock::duration>(limit));
+    task<std::variant<detail::non_void_t<T>, bool>> race = when_any(std::move(work), std::move(timer));
     auto outcome = co_await std::move(race);
     if (outcome.index() == 1) {
+        if (!std::get<1>(outcome)) {
+            // The timer was stopped, yet the work had not finished: only the race's link to the
+            // caller's own stop token does that, so this is the caller's cancellation, not a timeout.
+            throw operation_cancelled{};
+        }
         co_return timeout_result<T>::timeout();
     }
     if constexpr (std::is_void_v<T>) {
