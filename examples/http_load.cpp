@@ -7,24 +7,27 @@
 //
 // Closed model by default, as wrk: one virtual user per connection, each sending its next request
 // when the previous response has arrived (constant_vus). With -R, open model, as wrk2: requests
-// arrive at a constant rate whatever the server does, and latency counts from each request's
-// intended start (coordinated omission included); the connections are the in-flight limit, so
-// give as many as rate x the slowest response you expect (an arrival that finds all of them busy
-// is counted as dropped). Errors are filed by HTTP status ("http 503") and by socket error kind
+// arrive at a constant rate whatever the server does and are sent over the connections; one that
+// finds every connection busy waits for one (up to --max-queued, then it is dropped). Latency is
+// the response time from each request's intended start (coordinated omission included); the
+// service time, from when the request got its connection, is reported apart: it is what a
+// closed-loop tool would show. Errors are filed by HTTP status ("http 503") and by socket error kind
 // ("connect refused", "connection reset", "eof", ...); a request past --timeout is a timeout and
 // its connection is closed. The report is loadkit's console summary (percentiles with the
 // spectrum, errors, throughput, resources) and, on request, its JSON and HTML forms.
 //
 // With no arguments it starts its own target server on 127.0.0.1 (loadkit::http_target: ~1 ms
 // service time, 0.5 % errors, a 100 ms stall every second) and runs a 2-second demo against it:
-// the same server at a constant 2,000 requests/s (open model) and by 8 closed-loop users. The
-// stall shows in the constant-rate response times; the closed loop hides it (coordinated omission).
+// the same server at a constant 2,000 requests/s over 8 connections (open model) and by 8
+// closed-loop users. The stall shows in the constant-rate response times; their service time and
+// the closed loop hide it (coordinated omission).
 #include <loadkit/asio.hpp>
 #include <loadkit/engine.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/progress.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,10 +52,12 @@ namespace {
 
 const char* const usage =
     "usage: http_load [options] [URL]      (no arguments: a demo against an embedded server)\n"
-    "  -c, --connections N   connections (closed model: virtual users; -R: the in-flight limit), default 64\n"
+    "  -c, --connections N   connections (closed model: one virtual user each), default 64\n"
     "  -d, --duration D      test length, e.g. 30s, 2m, 500ms; default 10s\n"
     "  -t, --threads N       event-loop threads, default 1\n"
     "  -R, --rate R          constant request rate per second (open model), e.g. 5000 or 20k\n"
+    "      --max-queued N    -R: requests that may wait for a busy connection (beyond: dropped),\n"
+    "                        default 10 s of arrivals\n"
     "      --timeout T       per request, default 2s (0: none)\n"
     "      --warmup D        reported apart from the steady state, default 0\n"
     "      --timer-slack D   -R: arrivals due within D share one wake-up (their latency still counts from\n"
@@ -74,6 +79,7 @@ struct cli {
     std::chrono::nanoseconds duration = 10s;
     std::size_t threads = 1;
     std::optional<double> rate;
+    std::optional<std::uint64_t> max_queued;
     std::chrono::nanoseconds timeout = 2s;
     std::chrono::nanoseconds warmup{};
     std::chrono::nanoseconds timer_slack = 50us;
@@ -151,6 +157,9 @@ cli parse(int argc, char** argv) {
             c.threads = static_cast<std::size_t>(parse_number(value(), "-t"));
         } else if (arg == "-R" || arg == "--rate") {
             c.rate = parse_number(value(), "-R");
+        } else if (arg == "--max-queued") {
+            const std::string_view v = value(); // 0: drop at once (k6's model)
+            c.max_queued = v == "0" ? 0 : static_cast<std::uint64_t>(parse_number(v, "--max-queued"));
         } else if (arg == "--timeout") {
             c.timeout = parse_duration(value(), "--timeout");
         } else if (arg == "--timer-slack") {
@@ -290,8 +299,12 @@ int run_cli(cli c) {
     s.name = "http_load";
     s.operations.push_back(http_operation(name, client));
     if (c.rate) {
-        s.profile =
-            loadkit::constant_rate{.rate = *c.rate, .duration = c.duration, .max_in_flight = c.connections};
+        const std::uint64_t ten_seconds = static_cast<std::uint64_t>(std::min(*c.rate * 10.0, 1e7));
+        s.profile = loadkit::constant_rate{
+            .rate = *c.rate,
+            .duration = c.duration,
+            .max_in_flight = c.connections,
+            .max_queued = c.max_queued.value_or(std::max<std::uint64_t>(ten_seconds, 1000))};
     } else {
         s.profile = loadkit::constant_vus{.vus = c.connections, .duration = c.duration};
     }
@@ -307,7 +320,7 @@ int run_cli(cli c) {
 }
 
 // The README's demo: an embedded server with a known shape, hit at a constant rate and by a closed
-// loop side by side.
+// loop side by side, over 8 connections each.
 int run_demo() {
     loadkit::http_target target{{.latency = 500us,
                                  .latency_jitter = 1ms,
@@ -315,11 +328,13 @@ int run_demo() {
                                  .stall = 100ms,
                                  .stall_every = 1s}};
     loadkit::asio_runner io{{.threads = 1}};
-    loadkit::http_client open_client{{.url = target.url("/"), .connections = 256, .timeout = 1s}};
+    loadkit::http_client open_client{{.url = target.url("/"), .connections = 8, .timeout = 1s}};
     loadkit::http_client closed_client{{.url = target.url("/"), .connections = 8, .timeout = 1s}};
     std::printf(
-        "http_load demo: an embedded HTTP server on %s (~1 ms service time, 0.5%% errors, a 100 ms "
-        "stall every second),\nhit for 2 s at a constant 2,000 requests/s and by 8 closed-loop users.\n\n",
+        "http_load demo: an embedded HTTP server on %s (~1 ms service time, 0.5%% errors,\n"
+        "a 100 ms stall every second), hit for 2 s at a constant 2,000 requests/s over 8 connections\n"
+        "(a request waits for a free one, as in wrk2) and by 8 closed-loop users. The stall shows in\n"
+        "the constant-rate response time; its service time and the closed loop hide it.\n\n",
         target.url("/").c_str());
     std::fflush(stdout);
 
@@ -331,7 +346,8 @@ int run_demo() {
     options.slo = loadkit::slo_policy{"GET / at 2000/s: p99 < 250ms", "error_rate < 1%"};
     const std::vector<loadkit::scenario> scenarios = {
         {.name = "constant rate",
-         .profile = loadkit::constant_rate{.rate = 2000, .duration = 2s, .max_in_flight = 256},
+         .profile =
+             loadkit::constant_rate{.rate = 2000, .duration = 2s, .max_in_flight = 8, .max_queued = 10'000},
          .operations = {http_operation("GET / at 2000/s", open_client)}},
         {.name = "closed loop",
          .profile = loadkit::constant_vus{.vus = 8, .duration = 2s},

@@ -176,6 +176,62 @@ TEST_CASE("engine: max_in_flight holds across threads", "[engine]") {
     CHECK(r.result.overall.count() + r.result.overall.dropped == 2000);
 }
 
+TEST_CASE("engine: with max_queued, arrivals wait for a busy slot; service time starts when they get one",
+          "[engine]") {
+    // 2 slots x 20 ms serve ~100/s of the 200/s offered: the queue grows for the whole second, so
+    // the late arrivals wait hundreds of ms (response time) for 20 ms of work (service time). The
+    // queue left at the end is served within the graceful stop, or dropped when it expires.
+    const bool short_grace = GENERATE(false, true);
+    concurrency_gauge gauge;
+    loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
+                              gauge.enter();
+                              co_await loadkit::sleep_for(20ms);
+                              gauge.leave();
+                          }};
+    loadkit::run_options o = quiet(1);
+    o.graceful_stop = short_grace ? 100ms : 10s;
+    const auto r = loadkit::run(
+        loadkit::constant_rate{.rate = 200, .duration = 1s, .max_in_flight = 2, .max_queued = 1000}, op, o);
+    const auto& all = r.result.overall;
+    CHECK(all.count() + all.dropped == 200);
+    CHECK(gauge.peak.load() <= 2);
+    if (short_grace) {
+        CHECK(all.count() <= 130); // ~100 in the second, a few more in the 100 ms grace
+        CHECK(all.dropped >= 70);  // the queue when the grace expired
+    } else {
+        CHECK(all.dropped == 0);
+        CHECK(all.latency.max() >= 600ms); // the last arrival waited for ~100 before it
+    }
+    REQUIRE(all.service_time.has_value());
+    CHECK(all.service_time->value_at_percentile(50.0) >= 15ms);
+    CHECK(all.service_time->value_at_percentile(90.0) < 150ms);
+    CHECK(all.latency.value_at_percentile(90.0) >= 250ms); // the wait for a slot counts
+    REQUIRE(r.scenarios.size() == 1);
+    CHECK(r.scenarios[0].profile == "constant_rate 200/s for 1s, max_in_flight 2, max_queued 1000");
+}
+
+TEST_CASE("engine: a full queue drops, and max_queued holds across threads", "[engine]") {
+    concurrency_gauge gauge;
+    std::atomic<std::uint64_t> late{0};
+    loadkit::operation op{"op", [&](loadkit::op_context& ctx) -> loadkit::task<void> {
+                              gauge.enter();
+                              // Waited at most max_queued / slots services + 1 in the queue.
+                              if (ctx.start() - ctx.intended_start() > 400ms) {
+                                  late.fetch_add(1);
+                              }
+                              co_await loadkit::sleep_for(10ms);
+                              gauge.leave();
+                          }};
+    const auto r = loadkit::run(
+        loadkit::constant_rate{.rate = 2000, .duration = 500ms, .max_in_flight = 4, .max_queued = 8}, op,
+        quiet(2));
+    const auto& all = r.result.overall;
+    CHECK(all.count() + all.dropped == 1000);
+    CHECK(all.dropped > 500); // capacity is 4 / 10 ms = 400/s
+    CHECK(gauge.peak.load() <= 4);
+    CHECK(late.load() == 0);
+}
+
 // The coordinated-omission demonstration: one 200 ms stall of the service. Every request that
 // arrives during it waits for it, so the open model's response-time p99 shows the stall; a single
 // closed-loop user sees it once (its max) and its p99 stays at the service time.
@@ -551,6 +607,13 @@ TEST_CASE("engine: invalid configuration throws before anything runs, naming the
                            quiet());
                    }),
                    "max_in_flight = 0"));
+    CHECK(contains(invalid_argument_message([&] {
+                       (void)loadkit::run(loadkit::ramping_rate{.start_rate = 5,
+                                                                .stages = {{10, 1s}},
+                                                                .max_queued = 20'000'000},
+                                          op, quiet());
+                   }),
+                   "ramping_rate: max_queued = 20000000"));
     CHECK(contains(
         invalid_argument_message([&] {
             (void)loadkit::run(loadkit::ramping_vus{.start_vus = 0, .stages = {{5, 0s}}}, op, quiet());

@@ -17,7 +17,8 @@
 // latency is closed-loop — it hides queueing (coordinated omission). Open model (*_rate): operations
 // arrive on a schedule whatever the server does; latency is the response time from the intended
 // start, the service time from the actual start is kept apart, and an arrival that finds
-// max_in_flight operations running is counted as dropped, never silently skipped.
+// max_in_flight operations running waits (max_queued) or is counted as dropped, never silently
+// skipped.
 #ifndef LOADKIT_PROFILE_HPP
 #define LOADKIT_PROFILE_HPP
 
@@ -79,16 +80,26 @@ struct waves {
     std::chrono::nanoseconds pause{};
 };
 // Open model: `rate` arrivals per second for duration, each on its own schedule slot.
+//
+// max_queued: an arrival that finds max_in_flight operations running waits for a free slot, first
+// come first served, while fewer than max_queued wait; beyond that, or with 0 (the default, k6's
+// model), it is dropped. Queueing is wrk2's model — requests wait for one of a fixed set of
+// connections — and keeps both views honest: the response time counts from the intended start
+// (the wait included), the service time from the moment a slot came free (what a closed-loop tool
+// would show). Waiting arrivals were accepted, so they are still served after the schedule's end,
+// within the run's graceful stop; those still waiting when it expires are dropped.
 struct constant_rate {
     double rate = 0.0;
     std::chrono::nanoseconds duration{};
     std::uint64_t max_in_flight = 1000;
+    std::uint64_t max_queued = 0;
 };
 // Open model: the arrival rate moves linearly over stages (rate_schedule.hpp).
 struct ramping_rate {
     double start_rate = 0.0;
     std::vector<rate_stage> stages{};
     std::uint64_t max_in_flight = 1000;
+    std::uint64_t max_queued = 0; // as constant_rate's
 };
 
 using profile = std::variant<burst, constant_vus, per_vu_iterations, shared_iterations, ramping_vus, waves,
@@ -189,9 +200,12 @@ inline void validate_profile(const waves& w) {
         throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
     }
 }
-inline void check_in_flight(const char* p, std::uint64_t n) {
+inline void check_in_flight(const char* p, std::uint64_t n, std::uint64_t queued) {
     if (n == 0 || n > max_virtual_users) {
         throw_profile(p, "max_in_flight", std::to_string(n), "1 .. 10,000,000");
+    }
+    if (queued > max_virtual_users) {
+        throw_profile(p, "max_queued", std::to_string(queued), "0 .. 10,000,000");
     }
 }
 inline void validate_profile(const constant_rate& c) {
@@ -201,12 +215,23 @@ inline void validate_profile(const constant_rate& c) {
         throw_profile("constant_rate", "rate", text, "a finite rate > 0 per second");
     }
     check_positive("constant_rate", "duration", c.duration);
-    check_in_flight("constant_rate", c.max_in_flight);
+    check_in_flight("constant_rate", c.max_in_flight, c.max_queued);
     static_cast<void>(rate_schedule::constant(c.rate, c.duration)); // at least one arrival
 }
 inline void validate_profile(const ramping_rate& r) {
-    check_in_flight("ramping_rate", r.max_in_flight);
+    check_in_flight("ramping_rate", r.max_in_flight, r.max_queued);
     static_cast<void>(rate_schedule(r.start_rate, r.stages)); // throws naming the stage
+}
+
+// How many arrivals may wait for a free slot (open model; 0 for every other profile).
+inline std::uint64_t max_queued_of(const profile& p) noexcept {
+    if (const auto* c = std::get_if<constant_rate>(&p)) {
+        return c->max_queued;
+    }
+    if (const auto* r = std::get_if<ramping_rate>(&p)) {
+        return r->max_queued;
+    }
+    return 0;
 }
 
 // The planned length of a profile, when it fixes one.
@@ -282,6 +307,13 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
     return std::nullopt;
 }
 
+inline std::string in_flight_text(std::uint64_t max_in_flight, std::uint64_t max_queued) {
+    std::string s = ", max_in_flight " + std::to_string(max_in_flight);
+    if (max_queued > 0) {
+        s += ", max_queued " + std::to_string(max_queued);
+    }
+    return s;
+}
 inline std::string describe_profile(const profile& p) {
     return std::visit(
         [](const auto& x) -> std::string {
@@ -314,15 +346,14 @@ inline std::string describe_profile(const profile& p) {
                        profile_duration_text(x.pause);
             } else if constexpr (std::is_same_v<T, constant_rate>) {
                 return "constant_rate " + profile_rate_text(x.rate) + " for " +
-                       profile_duration_text(x.duration) + ", max_in_flight " +
-                       std::to_string(x.max_in_flight);
+                       profile_duration_text(x.duration) + in_flight_text(x.max_in_flight, x.max_queued);
             } else {
                 std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
                 for (const auto& st : x.stages) {
                     s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
                          ")";
                 }
-                return s + ", max_in_flight " + std::to_string(x.max_in_flight);
+                return s + in_flight_text(x.max_in_flight, x.max_queued);
             }
         },
         p);

@@ -1153,6 +1153,66 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 #ifndef LOADKIT_DETAIL_ENGINE_STATE_HPP
 #define LOADKIT_DETAIL_ENGINE_STATE_HPP
 
+// ---- begin loadkit/detail/ring_queue.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_DETAIL_RING_QUEUE_HPP
+#define LOADKIT_DETAIL_RING_QUEUE_HPP
+
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
+// every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
+template <class T> class ring_queue {
+public:
+    bool empty() const noexcept { return head_ == tail_; }
+    std::size_t size() const noexcept { return tail_ - head_; }
+
+    void push(T value) {
+        if (size() == buffer_.size()) {
+            grow();
+        }
+        buffer_[tail_ & (buffer_.size() - 1)] = std::move(value);
+        ++tail_;
+    }
+
+    void clear() noexcept { head_ = tail_ = 0; }
+
+    T pop() noexcept {
+        T value = std::move(buffer_[head_ & (buffer_.size() - 1)]);
+        ++head_;
+        return value;
+    }
+
+private:
+    void grow() {
+        std::vector<T> bigger(buffer_.empty() ? 64 : buffer_.size() * 2);
+        const std::size_t count = size();
+        for (std::size_t i = 0; i < count; ++i) {
+            bigger[i] = std::move(buffer_[(head_ + i) & (buffer_.size() - 1)]);
+        }
+        buffer_ = std::move(bigger);
+        head_ = 0;
+        tail_ = count;
+    }
+
+    std::vector<T> buffer_;
+    std::size_t head_ = 0;
+    std::size_t tail_ = 0;
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RING_QUEUE_HPP
+// ---- end loadkit/detail/ring_queue.hpp ----
 // ---- begin loadkit/operation.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -4368,7 +4428,8 @@ inline blocking_pool* operation::detail_pool(op_context& ctx) {
 // latency is closed-loop — it hides queueing (coordinated omission). Open model (*_rate): operations
 // arrive on a schedule whatever the server does; latency is the response time from the intended
 // start, the service time from the actual start is kept apart, and an arrival that finds
-// max_in_flight operations running is counted as dropped, never silently skipped.
+// max_in_flight operations running waits (max_queued) or is counted as dropped, never silently
+// skipped.
 #ifndef LOADKIT_PROFILE_HPP
 #define LOADKIT_PROFILE_HPP
 
@@ -4698,16 +4759,26 @@ struct waves {
     std::chrono::nanoseconds pause{};
 };
 // Open model: `rate` arrivals per second for duration, each on its own schedule slot.
+//
+// max_queued: an arrival that finds max_in_flight operations running waits for a free slot, first
+// come first served, while fewer than max_queued wait; beyond that, or with 0 (the default, k6's
+// model), it is dropped. Queueing is wrk2's model — requests wait for one of a fixed set of
+// connections — and keeps both views honest: the response time counts from the intended start
+// (the wait included), the service time from the moment a slot came free (what a closed-loop tool
+// would show). Waiting arrivals were accepted, so they are still served after the schedule's end,
+// within the run's graceful stop; those still waiting when it expires are dropped.
 struct constant_rate {
     double rate = 0.0;
     std::chrono::nanoseconds duration{};
     std::uint64_t max_in_flight = 1000;
+    std::uint64_t max_queued = 0;
 };
 // Open model: the arrival rate moves linearly over stages (rate_schedule.hpp).
 struct ramping_rate {
     double start_rate = 0.0;
     std::vector<rate_stage> stages{};
     std::uint64_t max_in_flight = 1000;
+    std::uint64_t max_queued = 0; // as constant_rate's
 };
 
 using profile = std::variant<burst, constant_vus, per_vu_iterations, shared_iterations, ramping_vus, waves,
@@ -4808,9 +4879,12 @@ inline void validate_profile(const waves& w) {
         throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
     }
 }
-inline void check_in_flight(const char* p, std::uint64_t n) {
+inline void check_in_flight(const char* p, std::uint64_t n, std::uint64_t queued) {
     if (n == 0 || n > max_virtual_users) {
         throw_profile(p, "max_in_flight", std::to_string(n), "1 .. 10,000,000");
+    }
+    if (queued > max_virtual_users) {
+        throw_profile(p, "max_queued", std::to_string(queued), "0 .. 10,000,000");
     }
 }
 inline void validate_profile(const constant_rate& c) {
@@ -4820,12 +4894,23 @@ inline void validate_profile(const constant_rate& c) {
         throw_profile("constant_rate", "rate", text, "a finite rate > 0 per second");
     }
     check_positive("constant_rate", "duration", c.duration);
-    check_in_flight("constant_rate", c.max_in_flight);
+    check_in_flight("constant_rate", c.max_in_flight, c.max_queued);
     static_cast<void>(rate_schedule::constant(c.rate, c.duration)); // at least one arrival
 }
 inline void validate_profile(const ramping_rate& r) {
-    check_in_flight("ramping_rate", r.max_in_flight);
+    check_in_flight("ramping_rate", r.max_in_flight, r.max_queued);
     static_cast<void>(rate_schedule(r.start_rate, r.stages)); // throws naming the stage
+}
+
+// How many arrivals may wait for a free slot (open model; 0 for every other profile).
+inline std::uint64_t max_queued_of(const profile& p) noexcept {
+    if (const auto* c = std::get_if<constant_rate>(&p)) {
+        return c->max_queued;
+    }
+    if (const auto* r = std::get_if<ramping_rate>(&p)) {
+        return r->max_queued;
+    }
+    return 0;
 }
 
 // The planned length of a profile, when it fixes one.
@@ -4901,6 +4986,13 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
     return std::nullopt;
 }
 
+inline std::string in_flight_text(std::uint64_t max_in_flight, std::uint64_t max_queued) {
+    std::string s = ", max_in_flight " + std::to_string(max_in_flight);
+    if (max_queued > 0) {
+        s += ", max_queued " + std::to_string(max_queued);
+    }
+    return s;
+}
 inline std::string describe_profile(const profile& p) {
     return std::visit(
         [](const auto& x) -> std::string {
@@ -4933,15 +5025,14 @@ inline std::string describe_profile(const profile& p) {
                        profile_duration_text(x.pause);
             } else if constexpr (std::is_same_v<T, constant_rate>) {
                 return "constant_rate " + profile_rate_text(x.rate) + " for " +
-                       profile_duration_text(x.duration) + ", max_in_flight " +
-                       std::to_string(x.max_in_flight);
+                       profile_duration_text(x.duration) + in_flight_text(x.max_in_flight, x.max_queued);
             } else {
                 std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
                 for (const auto& st : x.stages) {
                     s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
                          ")";
                 }
-                return s + ", max_in_flight " + std::to_string(x.max_in_flight);
+                return s + in_flight_text(x.max_in_flight, x.max_queued);
             }
         },
         p);
@@ -5086,10 +5177,20 @@ struct vu_slot {
     }
 };
 
-// An open-model shard's free in-flight slots; touched only on its own event loop.
+// An arrival waiting for a free slot (a profile's max_queued).
+struct queued_arrival {
+    std::uint64_t number = 0;
+    clock::time_point intended{};
+};
+
+// An open-model shard's free in-flight slots and the arrivals waiting for one; touched only on
+// its own event loop. Arrivals wait only while every slot is busy, so a finishing operation that
+// finds one waiting takes it over on its slot.
 struct slot_pool {
     std::vector<std::uint32_t> free;
     std::uint64_t first = 0; // index of its first slot in scenario_runtime::slots
+    ring_queue<queued_arrival> waiting;
+    std::uint64_t max_waiting = 0; // this shard's share of max_queued
 };
 
 struct engine_shared;
@@ -6017,40 +6118,6 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
     e.ended(s);
 }
 
-// One open-model operation in its in-flight slot; latency from the intended start.
-inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
-                                    std::uint32_t index, std::size_t k, std::uint64_t number,
-                                    clock::time_point intended, clock::time_point start) {
-    const scenario& cfg = *s.config;
-    op_context& ctx = s.contexts[index];
-    vu_slot& slot = s.slots[index];
-    const operation& op = cfg.operations[k];
-    op_context_access::begin(ctx, number, intended, start);
-    slot.begin(k, number, start);
-    op_ending ending;
-    try {
-        if (op.direct()) {
-            op.direct()(ctx);
-        } else if (cfg.timeout.count() > 0 && !op.blocking()) {
-            co_await guarded_call(op, ctx, cfg.timeout, ending);
-        } else {
-            co_await op.body()(ctx);
-        }
-    } catch (...) {
-        ending.capture(ctx);
-    }
-    const clock::time_point end = clock::now();
-    ending.settle(ctx, op, cfg.timeout, end - start);
-    e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
-    slot.end(end);
-    executor* home = e.executors[shard];
-    if (current_executor() != home) {
-        co_await home->schedule(); // the slot pool belongs to its loop
-    }
-    s.pools[shard].free.push_back(index);
-    e.ended(s);
-}
-
 // Files n arrivals as dropped, spread over the operations by weight (one draw each for a few, in
 // proportion for many).
 inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n, rng& random) {
@@ -6080,10 +6147,68 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
     }
 }
 
+// Arrivals still waiting for a slot when the scenario is cancelled: dropped.
+inline void drop_waiting(engine_shared& e, scenario_runtime& s, slot_pool& pool, rng& random) {
+    const std::uint64_t n = pool.waiting.size();
+    pool.waiting.clear();
+    drop_arrivals(e, s, n, random);
+}
+
+// One open-model operation in its in-flight slot; latency from the intended start. When it ends
+// and arrivals are waiting for a slot (max_queued), it serves them in turn on the same slot and
+// frame, each with its service time from the moment it got the slot.
+inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                    std::uint32_t index, std::size_t k, std::uint64_t number,
+                                    clock::time_point intended, clock::time_point start) {
+    const scenario& cfg = *s.config;
+    op_context& ctx = s.contexts[index];
+    vu_slot& slot = s.slots[index];
+    executor* home = e.executors[shard];
+    slot_pool& pool = s.pools[shard];
+    for (;;) {
+        const operation& op = cfg.operations[k];
+        op_context_access::begin(ctx, number, intended, start);
+        slot.begin(k, number, start);
+        op_ending ending;
+        try {
+            if (op.direct()) {
+                op.direct()(ctx);
+            } else if (cfg.timeout.count() > 0 && !op.blocking()) {
+                co_await guarded_call(op, ctx, cfg.timeout, ending);
+            } else {
+                co_await op.body()(ctx);
+            }
+        } catch (...) {
+            ending.capture(ctx);
+        }
+        const clock::time_point end = clock::now();
+        ending.settle(ctx, op, cfg.timeout, end - start);
+        e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
+        slot.end(end);
+        if (current_executor() != home) {
+            co_await home->schedule(); // the slot pool belongs to its loop
+        }
+        if (pool.waiting.empty()) {
+            break;
+        }
+        if (s.token.stop_requested()) {
+            drop_waiting(e, s, pool, ctx.random());
+            break;
+        }
+        start = clock::now();
+        const queued_arrival next = pool.waiting.pop();
+        number = next.number;
+        intended = next.intended;
+        k = s.pick(ctx.random());
+    }
+    pool.free.push_back(index);
+    e.ended(s);
+}
+
 // Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
-// free slot of this loop, or counted as dropped when every slot is busy. Behind the schedule, it
-// starts arrivals back to back (their latency counts from their intended times), yielding now and
-// then so that finished operations free their slots.
+// free slot of this loop, or queued (max_queued) or counted as dropped when every slot is busy. Behind the
+// schedule, it starts arrivals back to back (their latency counts from their intended times), yielding now
+// and then so that finished operations free their slots.
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
     pacer arrivals(s.start, std::move(plan), shard, shards);
@@ -6123,7 +6248,11 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         }
         const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
         if (pool.free.empty()) {
-            e.rec->local().record_dropped(s.tags[s.pick(random)]);
+            if (pool.waiting.size() < pool.max_waiting) {
+                pool.waiting.push({number, *intended});
+            } else {
+                e.rec->local().record_dropped(s.tags[s.pick(random)]);
+            }
             continue;
         }
         const std::uint32_t index = pool.free.back();
@@ -6170,6 +6299,9 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         }
     }
     drop_arrivals(e, s, low - not_started, random);
+    if (s.token.stop_requested()) {
+        drop_waiting(e, s, pool, random); // else the operations running serve them
+    }
     e.ended(s);
 }
 
@@ -9115,64 +9247,6 @@ struct run_report {
 #ifndef LOADKIT_EVENT_LOOP_HPP
 #define LOADKIT_EVENT_LOOP_HPP
 
-// ---- begin loadkit/detail/ring_queue.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_DETAIL_RING_QUEUE_HPP
-#define LOADKIT_DETAIL_RING_QUEUE_HPP
-
-
-#include <cstddef>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
-// every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
-template <class T> class ring_queue {
-public:
-    bool empty() const noexcept { return head_ == tail_; }
-    std::size_t size() const noexcept { return tail_ - head_; }
-
-    void push(T value) {
-        if (size() == buffer_.size()) {
-            grow();
-        }
-        buffer_[tail_ & (buffer_.size() - 1)] = std::move(value);
-        ++tail_;
-    }
-
-    T pop() noexcept {
-        T value = std::move(buffer_[head_ & (buffer_.size() - 1)]);
-        ++head_;
-        return value;
-    }
-
-private:
-    void grow() {
-        std::vector<T> bigger(buffer_.empty() ? 64 : buffer_.size() * 2);
-        const std::size_t count = size();
-        for (std::size_t i = 0; i < count; ++i) {
-            bigger[i] = std::move(buffer_[(head_ + i) & (buffer_.size() - 1)]);
-        }
-        buffer_ = std::move(bigger);
-        head_ = 0;
-        tail_ = count;
-    }
-
-    std::vector<T> buffer_;
-    std::size_t head_ = 0;
-    std::size_t tail_ = 0;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_RING_QUEUE_HPP
-// ---- end loadkit/detail/ring_queue.hpp ----
 // ---- begin loadkit/detail/timer_heap.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_DETAIL_TIMER_HEAP_HPP
@@ -10106,10 +10180,12 @@ private:
             }
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
+            const std::uint64_t queued = max_queued_of(s->config->profile);
             for (std::size_t j = 0; j < loops; ++j) {
                 const std::uint64_t first = s->slot_count * j / loops;
                 const std::uint64_t last = s->slot_count * (j + 1) / loops;
                 s->pools[j].first = first;
+                s->pools[j].max_waiting = queued * (j + 1) / loops - queued * j / loops;
                 for (std::uint64_t k = last; k > first; --k) {
                     s->pools[j].free.push_back(static_cast<std::uint32_t>(k - 1));
                 }

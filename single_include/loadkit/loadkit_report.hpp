@@ -1184,7 +1184,7 @@ inline void console_throughput(std::string& out, const run_report& report, const
         const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
         const std::string text =
             human_count(r.overall.dropped) +
-            " operations were dropped (scheduled, never started: max_in_flight reached), " +
+            " operations were dropped (scheduled, never started: every in-flight slot was busy), " +
             human_percent(static_cast<double>(r.overall.dropped) / static_cast<double>(scheduled)) + " of " +
             human_count(scheduled) + " scheduled; the offered load was not met.";
         out += "  " + s.paint(console_wrap(text, s.width, 2), "33") + "\n";

@@ -273,40 +273,6 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
     e.ended(s);
 }
 
-// One open-model operation in its in-flight slot; latency from the intended start.
-inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
-                                    std::uint32_t index, std::size_t k, std::uint64_t number,
-                                    clock::time_point intended, clock::time_point start) {
-    const scenario& cfg = *s.config;
-    op_context& ctx = s.contexts[index];
-    vu_slot& slot = s.slots[index];
-    const operation& op = cfg.operations[k];
-    op_context_access::begin(ctx, number, intended, start);
-    slot.begin(k, number, start);
-    op_ending ending;
-    try {
-        if (op.direct()) {
-            op.direct()(ctx);
-        } else if (cfg.timeout.count() > 0 && !op.blocking()) {
-            co_await guarded_call(op, ctx, cfg.timeout, ending);
-        } else {
-            co_await op.body()(ctx);
-        }
-    } catch (...) {
-        ending.capture(ctx);
-    }
-    const clock::time_point end = clock::now();
-    ending.settle(ctx, op, cfg.timeout, end - start);
-    e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
-    slot.end(end);
-    executor* home = e.executors[shard];
-    if (current_executor() != home) {
-        co_await home->schedule(); // the slot pool belongs to its loop
-    }
-    s.pools[shard].free.push_back(index);
-    e.ended(s);
-}
-
 // Files n arrivals as dropped, spread over the operations by weight (one draw each for a few, in
 // proportion for many).
 inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n, rng& random) {
@@ -336,10 +302,68 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
     }
 }
 
+// Arrivals still waiting for a slot when the scenario is cancelled: dropped.
+inline void drop_waiting(engine_shared& e, scenario_runtime& s, slot_pool& pool, rng& random) {
+    const std::uint64_t n = pool.waiting.size();
+    pool.waiting.clear();
+    drop_arrivals(e, s, n, random);
+}
+
+// One open-model operation in its in-flight slot; latency from the intended start. When it ends
+// and arrivals are waiting for a slot (max_queued), it serves them in turn on the same slot and
+// frame, each with its service time from the moment it got the slot.
+inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                    std::uint32_t index, std::size_t k, std::uint64_t number,
+                                    clock::time_point intended, clock::time_point start) {
+    const scenario& cfg = *s.config;
+    op_context& ctx = s.contexts[index];
+    vu_slot& slot = s.slots[index];
+    executor* home = e.executors[shard];
+    slot_pool& pool = s.pools[shard];
+    for (;;) {
+        const operation& op = cfg.operations[k];
+        op_context_access::begin(ctx, number, intended, start);
+        slot.begin(k, number, start);
+        op_ending ending;
+        try {
+            if (op.direct()) {
+                op.direct()(ctx);
+            } else if (cfg.timeout.count() > 0 && !op.blocking()) {
+                co_await guarded_call(op, ctx, cfg.timeout, ending);
+            } else {
+                co_await op.body()(ctx);
+            }
+        } catch (...) {
+            ending.capture(ctx);
+        }
+        const clock::time_point end = clock::now();
+        ending.settle(ctx, op, cfg.timeout, end - start);
+        e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
+        slot.end(end);
+        if (current_executor() != home) {
+            co_await home->schedule(); // the slot pool belongs to its loop
+        }
+        if (pool.waiting.empty()) {
+            break;
+        }
+        if (s.token.stop_requested()) {
+            drop_waiting(e, s, pool, ctx.random());
+            break;
+        }
+        start = clock::now();
+        const queued_arrival next = pool.waiting.pop();
+        number = next.number;
+        intended = next.intended;
+        k = s.pick(ctx.random());
+    }
+    pool.free.push_back(index);
+    e.ended(s);
+}
+
 // Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
-// free slot of this loop, or counted as dropped when every slot is busy. Behind the schedule, it
-// starts arrivals back to back (their latency counts from their intended times), yielding now and
-// then so that finished operations free their slots.
+// free slot of this loop, or queued (max_queued) or counted as dropped when every slot is busy. Behind the
+// schedule, it starts arrivals back to back (their latency counts from their intended times), yielding now
+// and then so that finished operations free their slots.
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
     pacer arrivals(s.start, std::move(plan), shard, shards);
@@ -379,7 +403,11 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         }
         const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
         if (pool.free.empty()) {
-            e.rec->local().record_dropped(s.tags[s.pick(random)]);
+            if (pool.waiting.size() < pool.max_waiting) {
+                pool.waiting.push({number, *intended});
+            } else {
+                e.rec->local().record_dropped(s.tags[s.pick(random)]);
+            }
             continue;
         }
         const std::uint32_t index = pool.free.back();
@@ -426,6 +454,9 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         }
     }
     drop_arrivals(e, s, low - not_started, random);
+    if (s.token.stop_requested()) {
+        drop_waiting(e, s, pool, random); // else the operations running serve them
+    }
     e.ended(s);
 }
 

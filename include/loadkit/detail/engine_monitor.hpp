@@ -168,10 +168,12 @@ private:
             }
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
+            const std::uint64_t queued = max_queued_of(s->config->profile);
             for (std::size_t j = 0; j < loops; ++j) {
                 const std::uint64_t first = s->slot_count * j / loops;
                 const std::uint64_t last = s->slot_count * (j + 1) / loops;
                 s->pools[j].first = first;
+                s->pools[j].max_waiting = queued * (j + 1) / loops - queued * j / loops;
                 for (std::uint64_t k = last; k > first; --k) {
                     s->pools[j].free.push_back(static_cast<std::uint32_t>(k - 1));
                 }

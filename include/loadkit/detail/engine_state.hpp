@@ -5,6 +5,7 @@
 #define LOADKIT_DETAIL_ENGINE_STATE_HPP
 
 #include <loadkit/blocking_pool.hpp>
+#include <loadkit/detail/ring_queue.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/profile.hpp>
@@ -53,10 +54,20 @@ struct vu_slot {
     }
 };
 
-// An open-model shard's free in-flight slots; touched only on its own event loop.
+// An arrival waiting for a free slot (a profile's max_queued).
+struct queued_arrival {
+    std::uint64_t number = 0;
+    clock::time_point intended{};
+};
+
+// An open-model shard's free in-flight slots and the arrivals waiting for one; touched only on
+// its own event loop. Arrivals wait only while every slot is busy, so a finishing operation that
+// finds one waiting takes it over on its slot.
 struct slot_pool {
     std::vector<std::uint32_t> free;
     std::uint64_t first = 0; // index of its first slot in scenario_runtime::slots
+    ring_queue<queued_arrival> waiting;
+    std::uint64_t max_waiting = 0; // this shard's share of max_queued
 };
 
 struct engine_shared;

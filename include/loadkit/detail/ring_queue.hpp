@@ -27,6 +27,8 @@ public:
         ++tail_;
     }
 
+    void clear() noexcept { head_ = tail_ = 0; }
+
     T pop() noexcept {
         T value = std::move(buffer_[head_ & (buffer_.size() - 1)]);
         ++head_;
