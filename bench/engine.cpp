@@ -1,8 +1,12 @@
 // Prints the run engine's own cost on this machine: overhead per no-op operation for closed and
 // open profiles on 1 and 2 threads, achieved-vs-target rates at 10 k, 100 k and 1 M/s in-process,
 // and memory per virtual user.
-// Build: cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_BENCH=ON && ninja -C build/bench
-// Run:   ./build/bench/bench/bench_engine
+// Build from the repository root (only this bench, no tests or examples):
+// clang-format off
+//   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=ON
+//   cmake --build build/bench --target bench_engine
+// clang-format on
+// Run:   build/bench/bench/bench_engine
 // Wall-clock figures are noisy on shared machines: compare rows of one run, not across runs.
 #include <loadkit/engine.hpp>
 #include <loadkit/process.hpp>

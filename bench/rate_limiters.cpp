@@ -1,8 +1,12 @@
 // Figures for loadkit's rate limiters: token_bucket::try_acquire on 1 and 2 threads, pacer::next(),
 // and how closely one event loop keeps an open-model schedule of no-op operations at 10 k, 100 k
 // and 1 M per second (achieved rate, and lag = actual start - intended start: p50, p99, max).
-// Build: cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_BENCH=ON && ninja -C build/bench
-// Run:   ./build/bench/bench/bench_rate_limiters
+// Build from the repository root (only this bench, no tests or examples):
+// clang-format off
+//   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=ON
+//   cmake --build build/bench --target bench_rate_limiters
+// clang-format on
+// Run:   build/bench/bench/bench_rate_limiters
 // Wall-clock figures on a shared machine are noisy (the load average is printed): compare rows of
 // one run. Never asserts.
 #include "bench_support.hpp"

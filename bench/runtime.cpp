@@ -1,8 +1,13 @@
 // Prints the cost of loadkit's coroutine runtime on this machine: task create+await, frame size
 // and allocations, pool spawns, timers, and runner throughput on 1 and 2 threads.
-// Build: cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_BENCH=ON && ninja -C build/bench
-// Run:   ./build/bench/bench/bench_runtime   (bench_runtime_no_recycling: the same, frames from ::operator
-// new) Figures are wall-clock and noisy on shared machines: compare rows of one run, not across runs.
+// Build from the repository root (only this bench, no tests or examples):
+// clang-format off
+//   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=ON
+//   cmake --build build/bench --target bench_runtime bench_runtime_no_recycling
+// clang-format on
+// Run:   build/bench/bench/bench_runtime; build/bench/bench/bench_runtime_no_recycling (the same, frames
+//        from ::operator new). Figures are wall-clock and noisy on shared machines: compare rows of one
+//        run, not across runs.
 #include <loadkit/loadkit.hpp>
 
 #include <atomic>
