@@ -322,43 +322,45 @@ int run_cli(cli c) {
 // The README's demo: an embedded server with a known shape, hit at a constant rate and by a closed
 // loop side by side, over 8 connections each.
 int run_demo() {
+    std::printf(
+        "http_load demo: an HTTP server embedded in this program (~1 ms service time, 0.5%% errors,\n"
+        "a 100 ms stall every second), hit for 2 s at a constant 2,000 requests/s over 8 connections\n"
+        "(a request waits for a free one, as in wrk2) and by 8 closed-loop users. The stall shows in\n"
+        "the constant-rate response time; its service time and the closed loop hide it.\n\n");
+    std::fflush(stdout);
+    const double cpu_before = cpu_seconds();
+    // snippet-begin: http_demo
+    // A server with a known shape on 127.0.0.1: ~1 ms service time, 0.5 % errors, a 100 ms stall
+    // every second. Point the clients at your own service instead.
     loadkit::http_target target{{.latency = 500us,
                                  .latency_jitter = 1ms,
                                  .statuses = {{503, 0.003}, {404, 0.002}},
                                  .stall = 100ms,
                                  .stall_every = 1s}};
-    loadkit::asio_runner io{{.threads = 1}};
+    loadkit::asio_runner io{{.threads = 1}}; // the engine's event loops are Asio io_contexts
     loadkit::http_client open_client{{.url = target.url("/"), .connections = 8, .timeout = 1s}};
     loadkit::http_client closed_client{{.url = target.url("/"), .connections = 8, .timeout = 1s}};
-    std::printf(
-        "http_load demo: an embedded HTTP server on %s (~1 ms service time, 0.5%% errors,\n"
-        "a 100 ms stall every second), hit for 2 s at a constant 2,000 requests/s over 8 connections\n"
-        "(a request waits for a free one, as in wrk2) and by 8 closed-loop users. The stall shows in\n"
-        "the constant-rate response time; its service time and the closed loop hide it.\n\n",
-        target.url("/").c_str());
-    std::fflush(stdout);
 
     loadkit::run_options options;
     options.title = "http_load demo: " + target.url("/");
     options.executors = io.executors();
     options.graceful_stop = 1s;
-    options.handle_signals = true;
+    options.handle_signals = true; // Ctrl-C stops the run and still prints the partial report
     options.slo = loadkit::slo_policy{"GET / at 2000/s: p99 < 250ms", "error_rate < 1%"};
     const std::vector<loadkit::scenario> scenarios = {
-        {.name = "constant rate",
+        {.name = "constant rate", // wrk2: a request that finds the 8 connections busy waits for one
          .profile =
              loadkit::constant_rate{.rate = 2000, .duration = 2s, .max_in_flight = 8, .max_queued = 10'000},
-         .operations = {http_operation("GET / at 2000/s", open_client)}},
-        {.name = "closed loop",
+         .operations = {{"GET / at 2000/s", [&](loadkit::op_context& ctx) { return open_client(ctx); }}}},
+        {.name = "closed loop", // wrk: each user sends its next request when the last one is answered
          .profile = loadkit::constant_vus{.vus = 8, .duration = 2s},
-         .operations = {http_operation("GET / by 8 users", closed_client)}},
+         .operations = {{"GET / by 8 users", [&](loadkit::op_context& ctx) { return closed_client(ctx); }}}},
     };
-    const double cpu_before = cpu_seconds();
     const loadkit::run_report report = loadkit::run(options, scenarios);
-    const double cpu = cpu_seconds() - cpu_before;
-    io.stop();
     loadkit::print_summary(stdout, report);
-    print_tail(report, {&open_client, &closed_client}, cpu);
+    // snippet-end
+    io.stop();
+    print_tail(report, {&open_client, &closed_client}, cpu_seconds() - cpu_before);
     return report.exit_code();
 }
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# loadkit's demo in one command: `bash tools/demo.sh [demo arguments]` from the repository root.
-# Installs missing Debian 12 packages, builds examples/demo.cpp (Release, build/demo) and runs it;
-# arguments are passed to the demo. The build's output is shown only if the build fails.
+# loadkit's demo in one command: `bash tools/demo.sh [http_load arguments]` from the repository root.
+# Installs missing Debian 12 packages, builds examples/http_load.cpp (Release, build/demo; standalone
+# Asio from libasio-dev) and runs it. With no arguments http_load load-tests the HTTP server it embeds,
+# over loopback, and prints the report with an SLO verdict; with arguments it is the wrk-style tool
+# (e.g. `bash tools/demo.sh -c 64 -d 10s http://127.0.0.1:8080/`). The build's output is shown only
+# if the build fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
 if command -v dpkg-query >/dev/null; then
-    for package in g++ cmake ninja-build; do
+    for package in g++ cmake ninja-build libasio-dev; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
 fi
@@ -23,12 +26,12 @@ fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 mkdir -p build/demo
-echo "demo: building examples/demo.cpp (Release, build/demo)..." >&2
+echo "demo: building examples/http_load.cpp (Release, build/demo)..." >&2
 if ! { cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
-    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_INSTALL=OFF &&
-    cmake --build build/demo --target demo -j 2; } >build/demo/build.log 2>&1; then
+    -DLOADKIT_WITH_ASIO=ON -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_BENCH=OFF \
+    -DLOADKIT_INSTALL=OFF && cmake --build build/demo --target http_load -j 2; } >build/demo/build.log 2>&1; then
     cat build/demo/build.log >&2
     echo "demo: build failed (log: build/demo/build.log)" >&2
     exit 1
 fi
-exec ./build/demo/examples/demo "$@"
+exec ./build/demo/examples/http_load "$@"

@@ -7372,8 +7372,14 @@ inline std::string leak_report::describe() const {
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
-#include <psapi.h>
 #include <windows.h>
+
+// After <windows.h>, which they need for DWORD, HANDLE and BOOL (the blank line keeps clang-format from
+// sorting them above it). With the default Windows 7+ target (PSAPI_VERSION 2) GetProcessMemoryInfo is
+// K32GetProcessMemoryInfo from kernel32 and nothing else is linked; a build for an older target
+// (PSAPI_VERSION 1) needs psapi.lib: MSVC links it through the pragma, MinGW users add -lpsapi.
+#include <psapi.h>
+#include <tlhelp32.h>
 #if defined(_MSC_VER)
 #pragma comment(lib, "psapi.lib")
 #endif
@@ -7660,7 +7666,33 @@ inline std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
     return static_cast<std::uint64_t>(counters.WorkingSetSize);
 }
 
-inline std::optional<std::uint32_t> process_reader::threads() const noexcept { return std::nullopt; }
+// Windows has no per-process thread count call: a Toolhelp snapshot lists every thread of the system,
+// and we count ours (O(system threads), so sample it at sampler intervals, not per operation).
+inline std::optional<std::uint32_t> process_reader::threads() const noexcept {
+    const HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    if (snapshot == INVALID_HANDLE_VALUE) {
+        return std::nullopt;
+    }
+    const DWORD self = GetCurrentProcessId();
+    // Thread32First/Next may fill fewer bytes than dwSize says: reset it before each call and read the
+    // owner only when the entry reaches it (the documented Toolhelp idiom).
+    constexpr std::size_t owner_end =
+        offsetof(THREADENTRY32, th32OwnerProcessID) + sizeof(THREADENTRY32::th32OwnerProcessID);
+    THREADENTRY32 entry{};
+    entry.dwSize = sizeof entry;
+    std::uint32_t count = 0;
+    for (BOOL more = Thread32First(snapshot, &entry); more; more = Thread32Next(snapshot, &entry)) {
+        if (entry.dwSize >= owner_end && entry.th32OwnerProcessID == self) {
+            ++count;
+        }
+        entry.dwSize = sizeof entry;
+    }
+    CloseHandle(snapshot);
+    if (count == 0) { // the snapshot failed part-way: this thread at least is running
+        return std::nullopt;
+    }
+    return count;
+}
 
 inline std::optional<std::uint32_t> process_reader::open_fds() noexcept {
     DWORD handles = 0;
