@@ -1,4 +1,5 @@
-// The README's demo: a real load test with a verdict against a service embedded in this process.
+// A real load test with a verdict against a service embedded in this process (the README's demo,
+// tools/demo.sh, is examples/http_load.cpp: the same idea over HTTP on loopback).
 //
 // The target is an order API with a known shape: 64 workers, a handler taking ~20 ms (lognormal,
 // sigma 0.35), 0.2 % of calls failing with "503 service unavailable" — so its capacity is about
@@ -8,7 +9,8 @@
 //   browse   closed model: 20 users with 50-150 ms of think time, "list" twice as often as "detail".
 // The SLO: p95 < 100 ms, p99 < 250 ms, error rate < 1 %; an error rate above 5 % aborts the run.
 //
-// Run: bash tools/demo.sh [seconds] [--json FILE] [--html FILE]    (Ctrl-C stops it early: partial report)
+// Run: <build>/examples/demo [seconds] [--json FILE] [--html FILE]    (Ctrl-C stops it early: partial
+// report)
 #include <loadkit/loadkit.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/report/json.hpp>
