@@ -14,6 +14,10 @@
 #include <stdexcept>
 #include <thread>
 
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
 using namespace std::chrono_literals;
 
 TEST_CASE("the runner spreads tasks over its loops and counts every one", "[runner]") {
@@ -127,4 +131,23 @@ TEST_CASE("join from one of the runner's own threads is refused", "[runner]") {
     }(r, refused));
     r.join();
     CHECK(refused.load());
+}
+
+TEST_CASE("the runner's loop threads wake with the timer slack it was given", "[runner]") {
+    CHECK_THROWS_WITH((loadkit::runner{{.threads = 1, .timer_slack = -1ns}}),
+                      loadkit_test::contains_text("timer_slack = -1ns"));
+#if defined(__linux__)
+    const auto slack_of_loop = [](std::chrono::nanoseconds slack) {
+        loadkit::runner r{{.threads = 1, .timer_slack = slack}};
+        std::atomic<long> seen{-1};
+        r.spawn([](std::atomic<long>& out) -> loadkit::task<void> {
+            out = static_cast<long>(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL));
+            co_return;
+        }(seen));
+        r.join();
+        return seen.load();
+    };
+    CHECK(slack_of_loop(3us) == 3000);
+    CHECK(slack_of_loop(1us) == 1000);
+#endif
 }
