@@ -23,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
-RATE_CONNECTIONS=${RATE_CONNECTIONS:-$((CONNECTIONS * 4))} # -R: in flight at once (a stall must not drop)
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-$CONNECTIONS} # -R: connections (a request finding all busy waits for one)
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 IDLE_WAIT=${IDLE_WAIT:-60}
