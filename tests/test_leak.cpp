@@ -317,6 +317,19 @@ TEST_CASE("leak: the effect floor separates significant-but-irrelevant growth fr
           leak_verdict::no_leak); // 40 KB < the 256 KiB absolute floor
 }
 
+TEST_CASE("leak: the floor resolution follows the noise: white noise and AR(1) keep the finest windows, a "
+          "sawtooth longer than a window gets coarser ones (seed 6)",
+          "[leak]") {
+    std::mt19937_64 rng(6);
+    const auto white = loadkit::check_leak(simulate(model::white, 1000, 0, rng));
+    CHECK(white.rss->windows == 100); // min(max_windows, 1000 / window_samples)
+    const auto ar1 = loadkit::check_leak(simulate(model::ar1, 1000, 0, rng));
+    CHECK(ar1.rss->windows >= 50);
+    const auto saw = loadkit::check_leak(simulate(model::sawtooth_long, 1000, 0, rng));
+    CHECK(saw.rss->windows <= 50);
+    CHECK(saw.verdict == leak_verdict::no_leak);
+}
+
 TEST_CASE("leak: samples out of x order give the same verdict as sorted ones", "[leak]") {
     std::mt19937_64 rng(5);
     auto series = simulate(model::white, 300, 3 * effect_floor, rng);
@@ -415,33 +428,37 @@ TEST_CASE("leak simulation: false positives <= 1 % on white noise (seed 101), AR
     }
 }
 
-TEST_CASE("leak simulation: detection >= 95 % at 1.5x the effect floor on white noise (seed 201) and GC "
-          "sawtooth (seed 202); >= 90 % after plateau steps (seed 203) and warm-up (seed 204); >= 85 % under "
-          "AR(1) phi 0.9 (seed 205)",
+// The issue's target is >= 95 % for every model. Measured at these seeds: white 100 %, sawtooth 100 %,
+// plateau 96.2 %, warm-up 96.9 %, AR(1) 96.3 % (~97 % over 5,000 trials; ~98 % is the ceiling for
+// AR(1) phi 0.9 at 1,000 samples, see leak.hpp).
+TEST_CASE("leak simulation: detection >= 95 % at 1.5x the effect floor on white noise (seed 201), GC "
+          "sawtooth (seed 202), after plateau steps (seed 203) and warm-up (seed 204), and under AR(1) phi "
+          "0.9 (seed 205)",
           "[leak][simulation]") {
     const struct {
         model m;
         std::uint64_t seed;
-        double at_least;
         const char* name;
-    } cases[] = {{model::white, 201, 0.95, "white"},
-                 {model::sawtooth_short, 202, 0.95, "saw"},
-                 {model::plateau, 203, 0.90, "plateau"},
-                 {model::warmup, 204, 0.90, "warm-up"},
-                 {model::ar1, 205, 0.85, "AR(1)"}};
+    } cases[] = {{model::white, 201, "white"},
+                 {model::sawtooth_short, 202, "saw"},
+                 {model::plateau, 203, "plateau"},
+                 {model::warmup, 204, "warm-up"},
+                 {model::ar1, 205, "AR(1)"}};
     for (const auto& c : cases) {
         const rates r = verdict_rates(c.m, 1000, 1.5 * effect_floor, c.seed);
         INFO(c.name << ": detected " << r.leak * 100 << " %");
-        CHECK(r.leak >= c.at_least);
+        CHECK(r.leak >= 0.95);
     }
 }
 
+// The notes' target for this model is 5 %; measured 1.4 % at this seed (1.2 % over 5,000 trials). The
+// bound is set to catch a regression, not at the notes' figure.
 TEST_CASE("leak simulation: the notes' hardest model (AR(1) noise above the effect floor + GC sawtooth) "
-          "stays within the notes' 5 % false-positive target over 2,000 samples (seed 301)",
+          "gives <= 2 % false positives over 2,000 samples (seed 301)",
           "[leak][simulation]") {
     const rates r = verdict_rates(model::ar1_sawtooth, 2000, 0, 301);
     INFO("false positives " << r.leak * 100 << " %");
-    CHECK(r.leak <= 0.05);
+    CHECK(r.leak <= 0.02);
 }
 
 // ---- a real leak, measured through process.hpp ------------------------------------------------------------
