@@ -393,240 +393,6 @@ struct console_style {
 
 #endif // LOADKIT_DETAIL_CONSOLE_TEXT_HPP
 // ---- end loadkit/detail/console_text.hpp ----
-// ---- begin loadkit/detail/format_units.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Numbers as people read them in a report: each value in the unit that suits it, with the same
-// number of significant digits everywhere, so a column of them lines up and compares at a glance.
-//
-//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
-//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
-//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
-//
-// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
-// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
-// Shared by the console summary, the live progress line and the JUnit properties.
-#ifndef LOADKIT_DETAIL_FORMAT_UNITS_HPP
-#define LOADKIT_DETAIL_FORMAT_UNITS_HPP
-
-
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
-#include <iterator>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-inline std::string human_printf(const char* format, double v) {
-    char text[64];
-    std::snprintf(text, sizeof text, format, v);
-    return text;
-}
-
-// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
-// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
-inline std::string human_significant(double v, int digits) {
-    const double a = std::fabs(v);
-    int decimals = a == 0.0 ? digits - 1 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
-    decimals = decimals < 0 ? 0 : (decimals > 9 ? 9 : decimals);
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, v);
-    if (decimals > 0 && std::fabs(std::strtod(text, nullptr)) >= std::pow(10.0, digits - decimals)) {
-        std::snprintf(text, sizeof text, "%.*f", decimals - 1, v);
-    }
-    return text;
-}
-
-// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
-// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
-inline std::size_t human_scale(double& a, std::size_t units, int digits) {
-    std::size_t u = 0;
-    while (u + 1 < units && std::strtod(human_significant(a, digits).c_str(), nullptr) >= 1000.0) {
-        a /= 1000.0;
-        ++u;
-    }
-    return u;
-}
-
-// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
-inline std::string human_duration(double ns, bool unicode = true, int digits = 4) {
-    if (std::isnan(ns)) {
-        return "-";
-    }
-    const std::string sign = ns < 0 ? "-" : "";
-    double a = std::fabs(ns);
-    if (a < 1000.0) {
-        a = std::round(a); // 999.6ns is 1.000us
-        if (a < 1000.0) {
-            return sign + human_printf("%.0f", a) + "ns";
-        }
-    }
-    if (a < 59.995e9) {
-        a /= 1000.0;
-        static constexpr const char* units[] = {"us", "ms", "s"};
-        const std::size_t u = human_scale(a, std::size(units), digits);
-        return sign + human_significant(a, digits) + (u == 0 && unicode ? "\xC2\xB5s" : units[u]);
-    }
-    const auto total = static_cast<long long>(std::llround(a / 1e9));
-    char text[48];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%s%lldh%02lldm", sign.c_str(), total / 3600, total / 60 % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%s%lldm%02llds", sign.c_str(), total / 60, total % 60);
-    }
-    return text;
-}
-inline std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4) {
-    return human_duration(static_cast<double>(d.count()), unicode, digits);
-}
-template <class Rep, class Period>
-std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
-    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
-}
-
-// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
-inline std::string human_span(std::chrono::nanoseconds d, bool unicode = true) {
-    std::string text = human_duration(d, unicode, 3);
-    const std::size_t dot = text.find('.');
-    if (dot == std::string::npos) {
-        return text;
-    }
-    std::size_t unit = dot + 1;
-    while (unit < text.size() && text[unit] >= '0' && text[unit] <= '9') {
-        ++unit;
-    }
-    std::size_t end = unit;
-    while (end > dot + 1 && text[end - 1] == '0') {
-        --end;
-    }
-    if (end == dot + 1) {
-        --end; // "5." -> "5"
-    }
-    return text.substr(0, end) + text.substr(unit);
-}
-template <class Rep, class Period>
-std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
-    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
-}
-
-// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
-inline std::string human_clock(std::chrono::nanoseconds d) {
-    const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-    const long long total = s < 0 ? 0 : static_cast<long long>(s);
-    char text[40];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
-    }
-    return text;
-}
-
-// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
-inline std::string human_count(std::uint64_t n) {
-    std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
-// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
-inline std::string human_si(double v, int digits = 3) {
-    if (std::isnan(v)) {
-        return "-";
-    }
-    static constexpr const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
-    double a = std::fabs(v);
-    const std::size_t p = human_scale(a, std::size(prefixes), digits);
-    return (v < 0 ? "-" : "") + human_significant(a, digits) + prefixes[p];
-}
-
-// Operations per second: 412/s, 62.0/s, 1.23k/s.
-inline std::string human_rate(double per_second) { return human_si(per_second) + "/s"; }
-
-// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
-// below 1024 of a unit is never written in the next).
-inline std::string human_bytes(double bytes) {
-    if (std::isnan(bytes)) {
-        return "-";
-    }
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double a = std::fabs(bytes);
-    std::size_t u = 0;
-    while (u + 1 < std::size(units) && std::round(a) >= 1024.0) {
-        a /= 1024.0;
-        ++u;
-    }
-    const std::string number = u == 0 ? human_printf("%.0f", a) : human_significant(a, 3);
-    return (bytes < 0 ? "-" : "") + number + " " + units[u];
-}
-// A change: +3.90 MiB, -512 B, +0 B.
-inline std::string human_bytes_delta(double bytes) { return (bytes < 0 ? "" : "+") + human_bytes(bytes); }
-
-// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
-// (0.0037%) so a small but non-zero error rate never reads as zero.
-inline std::string human_percent(double fraction) {
-    if (std::isnan(fraction)) {
-        return "-";
-    }
-    const double pct = fraction * 100.0;
-    if (pct == 0.0) {
-        return "0%";
-    }
-    if (pct == 100.0) {
-        return "100%";
-    }
-    if (std::fabs(pct) < 0.01) {
-        return human_significant(pct, 2) + "%";
-    }
-    if (pct > 99.99 && pct < 100.0) {
-        return human_printf("%.7g", pct) + "%"; // 99.999%: never "100.00%" for a success rate short of it
-    }
-    return human_printf("%.2f", pct) + "%";
-}
-
-// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
-// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
-inline std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false) {
-    if (t == std::chrono::system_clock::time_point{}) {
-        return {};
-    }
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm parts{};
-#if defined(_WIN32)
-    if (gmtime_s(&parts, &seconds) != 0) {
-        return {};
-    }
-#else
-    if (gmtime_r(&seconds, &parts) == nullptr) {
-        return {};
-    }
-#endif
-    char text[64];
-    const std::size_t n =
-        std::strftime(text, sizeof text, iso8601 ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S UTC", &parts);
-    return std::string(text, n);
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_FORMAT_UNITS_HPP
-// ---- end loadkit/detail/format_units.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -3734,17 +3500,33 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 // ---- begin loadkit/detail/svg_text.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// Text for the HTML report and its SVG charts (report/html.hpp): XML escaping that keeps the file
-// well-formed whatever a tag or message holds, and numbers in the unit that suits them.
+// Text for the HTML report and its SVG charts (report/html.hpp): escaping that keeps the file
+// well-formed whatever a tag or message holds, and the report's spelling of numbers. The numbers
+// themselves come from detail/format_units.hpp and the escaping from detail/format_xml.hpp; what
+// is here is the HTML style: a space before a unit ("153.2 ms"), significant digits down to
+// nanoseconds ("850.0 ns"), seconds never turned into minutes (an axis tick stays number + unit),
+// a bare "0" and "n/a" for a value that is not a number.
 #ifndef LOADKIT_DETAIL_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_SVG_TEXT_HPP
 
+// ---- begin loadkit/detail/format_xml.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// XML 1.0 escaping for reporters that write XML (JUnit, SVG/HTML). Any byte string becomes
+// well-formed character data: & < > (and " ' in attributes) as entities; in attributes also tab,
+// newline and carriage return as character references, since attribute-value normalisation would
+// otherwise turn them into spaces (XML 1.0 section 3.3.3); characters XML 1.0 does not allow
+// (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
+// U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
+// but shows control characters instead (xml_escape_mode::visible).
+#ifndef LOADKIT_DETAIL_FORMAT_XML_HPP
+#define LOADKIT_DETAIL_FORMAT_XML_HPP
 
-#include <cmath>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -3752,108 +3534,108 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, at most
-// U+10FFFF), or 0 if it is not one.
-inline std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    const std::size_t n =
-        c < 0x80
-            ? 1
-            : (c >= 0xC2 && c <= 0xDF ? 2 : (c >= 0xE0 && c <= 0xEF ? 3 : (c >= 0xF0 && c <= 0xF4 ? 4 : 0)));
-    if (n <= 1 || i + n > s.size()) {
-        return n == 1 ? 1 : 0;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((b(k) & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F) || (c == 0xF0 && b(1) < 0x90) ||
-        (c == 0xF4 && b(1) > 0x8F)) {
-        return 0; // overlong, surrogate or beyond U+10FFFF
-    }
-    if (c == 0xEF && b(1) == 0xBF && (b(2) == 0xBE || b(2) == 0xBF)) {
-        return 0; // U+FFFE and U+FFFF are not XML characters
-    }
-    return n;
+// XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+constexpr bool xml_char_allowed(char32_t cp) noexcept {
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-// s as XML character data or attribute value: & < > " ' as entities; control characters, which XML
-// 1.0 cannot hold even as references, shown as visible C escapes (\n, \t, \x01) so a tag named
-// "a\nb" reads as such; invalid UTF-8 bytes as U+FFFD; everything else (UTF-8 text) unchanged.
-inline std::string html_escape(std::string_view s) {
+enum class xml_escape_mode : std::uint8_t {
+    text,      // character data: quotes, tab and newline as they are
+    attribute, // an attribute value: quotes as entities, tab, newline and CR as references
+    visible,   // the HTML report: quotes as entities (' as &#39;, which HTML 4 also knows); tab,
+               // newline, CR, other C0 controls and DEL as C escapes (\t, \n, \x01), so a tag
+               // named "a\nb" reads as such and a message keeps its line breaks visible in a cell
+};
+
+inline std::string xml_escape(std::string_view text, xml_escape_mode mode) {
+    const bool attribute = mode == xml_escape_mode::attribute;
+    const bool visible = mode == xml_escape_mode::visible;
     std::string out;
-    out.reserve(s.size() + 8);
-    for (std::size_t i = 0; i < s.size();) {
-        const char c = s[i];
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) {
-            const std::size_t n = utf8_length(s, i);
-            if (n == 0) {
-                out += "\xEF\xBF\xBD"; // U+FFFD
-                ++i;
-            } else {
-                out.append(s.substr(i, n));
-                i += n;
-            }
-            continue;
-        }
-        ++i;
-        switch (c) {
+    out.reserve(text.size() + text.size() / 8);
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        const char32_t cp = utf8_next(text, i);
+        switch (cp) {
         case '&':
             out += "&amp;";
-            break;
+            continue;
         case '<':
             out += "&lt;";
-            break;
+            continue;
         case '>':
             out += "&gt;";
-            break;
+            continue;
         case '"':
-            out += "&quot;";
-            break;
+            out += mode == xml_escape_mode::text ? "\"" : "&quot;";
+            continue;
         case '\'':
-            out += "&#39;";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
+            out += visible ? "&#39;" : (attribute ? "&apos;" : "'");
+            continue;
         case '\t':
-            out += "\\t";
-            break;
+            out += visible ? "\\t" : (attribute ? "&#9;" : "\t");
+            continue;
+        case '\n':
+            out += visible ? "\\n" : (attribute ? "&#10;" : "\n");
+            continue;
+        case '\r':
+            out += visible ? "\\r" : "&#13;"; // a raw CR in content is read as a line end
+            continue;
         default:
-            if (u < 0x20 || u == 0x7F) {
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "\\x%02x", u);
-                out += hex;
-            } else {
-                out += c;
+            break;
+        }
+        if (visible && (cp < 0x20 || cp == 0x7F)) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned>(cp));
+            out += hex;
+        } else if (xml_char_allowed(cp) && cp != 0xFFFD) {
+            out.append(text.substr(start, i - start));
+        } else {
+            // Invalid UTF-8 decodes one byte at a time; a non-character (U+FFFE) is one U+FFFD in
+            // XML, one per byte in the HTML report, whose escaping always counted it as bad bytes.
+            const std::size_t n = visible && cp != 0xFFFD ? i - start : 1;
+            for (std::size_t k = 0; k < n; ++k) {
+                out += "\xEF\xBF\xBD";
             }
         }
     }
     return out;
 }
 
+inline std::string xml_text(std::string_view text) { return xml_escape(text, xml_escape_mode::text); }
+inline std::string xml_attribute(std::string_view text) {
+    return xml_escape(text, xml_escape_mode::attribute);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_FORMAT_XML_HPP
+// ---- end loadkit/detail/format_xml.hpp ----
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// s as XML character data or attribute value, control characters shown as C escapes (\n, \t, \x01)
+// so a tag named "a\nb" reads as such; see xml_escape_mode::visible.
+inline std::string html_escape(std::string_view s) { return xml_escape(s, xml_escape_mode::visible); }
+
 // At most max_chars characters of s (UTF-8 aware), with "…" when cut.
 inline std::string truncate_text(std::string_view s, std::size_t max_chars) {
     std::size_t i = 0;
-    std::size_t chars = 0;
-    while (i < s.size() && chars < max_chars) {
-        const std::size_t n = utf8_length(s, i);
-        i += n == 0 ? 1 : n;
-        ++chars;
+    for (std::size_t chars = 0; i < s.size() && chars < max_chars; ++chars) {
+        utf8_next(s, i);
     }
     return i >= s.size() ? std::string(s) : std::string(s.substr(0, i)) + "\xE2\x80\xA6";
-}
-
-inline std::string svg_printf(const char* format, double v) {
-    char text[64];
-    std::snprintf(text, sizeof text, format, v);
-    return text;
 }
 
 // v with `digits` significant digits, fixed notation, no exponent (12.35, 1.235, 1235).
@@ -3861,14 +3643,7 @@ inline std::string fixed_significant(double v, int digits = 4) {
     if (!std::isfinite(v)) {
         return "n/a";
     }
-    const double a = std::fabs(v);
-    int decimals = a < 1e-12 ? 0 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
-    decimals = decimals < 0 ? 0 : (decimals > 6 ? 6 : decimals);
-    std::string text = svg_printf(("%." + std::to_string(decimals) + "f").c_str(), v);
-    if (decimals > 0 && std::fabs(std::strtod(text.c_str(), nullptr)) >= std::pow(10.0, digits - decimals)) {
-        text = svg_printf(("%." + std::to_string(decimals - 1) + "f").c_str(), v); // 9.9996 -> "10.00"
-    }
-    return text;
+    return std::fabs(v) < 1e-12 ? human_printf("%.0f", v) : human_significant(v, digits, 6);
 }
 
 // Nanoseconds in ns, µs, ms or s, 4 significant digits: "153.2 ms".
@@ -3877,70 +3652,40 @@ inline std::string duration_text(double ns, int digits = 4) {
         return "n/a";
     }
     static constexpr const char* units[] = {"ns", "\xC2\xB5s", "ms", "s"};
-    std::size_t u = 0;
-    double v = ns;
-    while (u < 3 && std::fabs(std::strtod(fixed_significant(v, digits).c_str(), nullptr)) >= 1000.0) {
-        v /= 1000.0;
-        ++u;
-    }
-    return fixed_significant(v, digits) + " " + units[u];
+    double a = std::fabs(ns);
+    const std::size_t u = human_scale(a, std::size(units), digits);
+    return fixed_significant(std::copysign(a, ns), digits) + " " + units[u];
 }
 
-// Bytes in B, KiB, MiB, GiB, TiB, 3 significant digits; signed when `sign`.
+// As the console writes bytes: "512 B", "12.5 MiB"; "+2.00 KiB" when `sign`.
 inline std::string bytes_text(double b, bool sign = false) {
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    std::size_t u = 0;
-    double v = std::fabs(b);
-    while (u < 4 && v >= 1024.0) {
-        v /= 1024.0;
-        ++u;
-    }
-    const std::string prefix = b < 0 ? "-" : (sign ? "+" : "");
-    return prefix + fixed_significant(v, 3) + " " + units[u];
+    return sign ? human_bytes_delta(b) : human_bytes(b);
 }
 
 // 1234567 -> "1,234,567".
-inline std::string count_text(std::uint64_t n) {
-    // Appends left to right: std::string::insert here trips GCC 12's -Wrestrict at -O3 (bug 105329).
-    const std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out.push_back(',');
-        }
-        out.push_back(digits[i]);
-    }
-    return out;
-}
+inline std::string count_text(std::uint64_t n) { return human_count(n); }
 
-// A fraction 0..1 as a percentage: "0.59%", "12.3%", "100%".
+// A fraction 0..1 as a percentage in 3 significant digits, like the report's other figures (not
+// human_percent's 2 decimals): "0.590%", "12.5%", "100%".
 inline std::string percent_text(double fraction) {
     if (!std::isfinite(fraction)) {
         return "n/a";
     }
-    if (fraction == 0.0) {
-        return "0%";
-    }
-    return fixed_significant(100.0 * fraction, 3) + "%";
+    return fraction == 0.0 ? "0%" : fixed_significant(100.0 * fraction, 3) + "%";
 }
 
 // A rate per second with 3 significant digits: "1,234/s" style for large values is avoided on
 // purpose (charts and tables mix them); "1.23k/s" instead.
 inline std::string rate_text(double per_second, std::string_view unit = "/s") {
     static constexpr const char* prefixes[] = {"", "k", "M", "G"};
-    std::size_t p = 0;
-    double v = per_second;
-    while (p < 3 && std::fabs(std::strtod(fixed_significant(v, 3).c_str(), nullptr)) >= 1000.0) {
-        v /= 1000.0;
-        ++p;
-    }
-    return fixed_significant(v, 3) + prefixes[p] + std::string(unit);
+    double a = std::fabs(per_second);
+    const std::size_t p = std::isfinite(a) ? human_scale(a, std::size(prefixes), 3) : 0;
+    return fixed_significant(std::copysign(a, per_second), 3) + prefixes[p] + std::string(unit);
 }
 
 // Coordinates in SVG: one decimal, no "-0.0".
 inline std::string svg_coord(double v) {
-    std::string s = svg_printf("%.1f", v);
+    std::string s = human_printf("%.1f", v);
     return s == "-0.0" ? "0.0" : s;
 }
 
@@ -7378,86 +7123,6 @@ inline void write_json(std::ostream& out, const run_report& report, const json_o
 #ifndef LOADKIT_REPORT_JUNIT_HPP
 #define LOADKIT_REPORT_JUNIT_HPP
 
-// ---- begin loadkit/detail/format_xml.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// XML 1.0 escaping for reporters that write XML (JUnit, SVG/HTML). Any byte string becomes
-// well-formed character data: & < > (and " ' in attributes) as entities; in attributes also tab,
-// newline and carriage return as character references, since attribute-value normalisation would
-// otherwise turn them into spaces (XML 1.0 section 3.3.3); characters XML 1.0 does not allow
-// (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
-// U+FFFD; other non-ASCII text passes through as UTF-8.
-#ifndef LOADKIT_DETAIL_FORMAT_XML_HPP
-#define LOADKIT_DETAIL_FORMAT_XML_HPP
-
-
-#include <cstddef>
-#include <string>
-#include <string_view>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-constexpr bool xml_char_allowed(char32_t cp) noexcept {
-    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-inline std::string xml_escape(std::string_view text, bool attribute) {
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t start = i;
-        const char32_t cp = utf8_next(text, i);
-        switch (cp) {
-        case '&':
-            out += "&amp;";
-            continue;
-        case '<':
-            out += "&lt;";
-            continue;
-        case '>':
-            out += "&gt;";
-            continue;
-        case '"':
-            out += attribute ? "&quot;" : "\"";
-            continue;
-        case '\'':
-            out += attribute ? "&apos;" : "'";
-            continue;
-        case '\t':
-            out += attribute ? "&#9;" : "\t";
-            continue;
-        case '\n':
-            out += attribute ? "&#10;" : "\n";
-            continue;
-        case '\r':
-            out += "&#13;"; // a raw CR in content is read as a line end
-            continue;
-        default:
-            break;
-        }
-        if (!xml_char_allowed(cp) || cp == 0xFFFD) {
-            out += "\xEF\xBF\xBD"; // also for invalid UTF-8, which decodes as U+FFFD
-        } else {
-            out.append(text.substr(start, i - start));
-        }
-    }
-    return out;
-}
-
-inline std::string xml_text(std::string_view text) { return xml_escape(text, false); }
-inline std::string xml_attribute(std::string_view text) { return xml_escape(text, true); }
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_FORMAT_XML_HPP
-// ---- end loadkit/detail/format_xml.hpp ----
 
 #include <chrono>
 #include <cstddef>

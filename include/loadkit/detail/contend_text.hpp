@@ -2,15 +2,17 @@
 // SPDX-License-Identifier: MIT
 //
 // Text shared by the concurrency-correctness headers (contend.hpp, lock_probe.hpp, deadline.hpp):
-// short durations ("1.2us", "80us", "1.0s"), counts with thousands separators ("1,000") and what a
-// caught exception says about itself (what() and its demangled type). Names carry a contend_ prefix
-// so they never clash with other detail helpers pulled into the same translation unit.
+// their spelling of a duration ("1.2us", "80us", "1.0s", formatted by detail/format_units.hpp, as
+// counts are: human_count) and what a caught exception says about itself (what() and its demangled
+// type). Names carry a contend_ prefix so they never clash with other detail helpers pulled into
+// the same translation unit.
 #ifndef LOADKIT_DETAIL_CONTEND_TEXT_HPP
 #define LOADKIT_DETAIL_CONTEND_TEXT_HPP
 
+#include <loadkit/detail/format_units.hpp>
+#include <loadkit/version.hpp>
+
 #include <chrono>
-#include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -27,45 +29,9 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// "1,000,000": counts read at a glance.
-inline std::string contend_count_text(std::uint64_t n) {
-    std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    const std::size_t lead = digits.size() % 3;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i != 0 && (i + 3 - lead) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
-// Two significant figures at most, in the largest unit where the value is at least 1:
-// 850ns, 1.2us, 80us, 1.1ms, 1.0s, 75s.
-inline std::string contend_duration_text(std::chrono::nanoseconds d) {
-    const std::int64_t ns = d.count();
-    if (ns < 0) {
-        // Appended, not "-" + rvalue: that operator+ trips GCC 12's -Wrestrict at -O3 (bug 105651).
-        std::string out = "-";
-        out += contend_duration_text(std::chrono::nanoseconds{ns == INT64_MIN ? INT64_MAX : -ns});
-        return out;
-    }
-    if (ns < 1000) {
-        return std::to_string(ns) + "ns";
-    }
-    static constexpr const char* units[] = {"us", "ms", "s"};
-    double v = static_cast<double>(ns) / 1e3;
-    std::size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && v >= 999.5) {
-        v /= 1e3;
-        ++u;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, v < 9.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
-    return text;
-}
+// Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
+// console table's fourth digit would be noise. 850ns, 1.2us, 80us, 1.1ms, 1.0s, 2m05s.
+inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
 
 inline std::string contend_demangle(const char* name) {
 #if defined(LOADKIT_HAS_CXXABI)

@@ -10,7 +10,9 @@
 //
 // Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
 // the fourth digit is still information); rates and bytes 3 (they are averages or samples).
-// Shared by the console summary, the live progress line and the JUnit properties.
+// The one place such numbers are formatted: the console summary, the live progress line and the
+// JUnit properties call these; the HTML report (detail/svg_text.hpp) and the contend / lock_probe /
+// deadline lines (detail/contend_text.hpp) only pick their spelling of the same numbers.
 #ifndef LOADKIT_DETAIL_FORMAT_UNITS_HPP
 #define LOADKIT_DETAIL_FORMAT_UNITS_HPP
 
@@ -37,10 +39,11 @@ inline std::string human_printf(const char* format, double v) {
 
 // v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
 // 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
-inline std::string human_significant(double v, int digits) {
+// At most max_decimals decimals (the HTML report keeps to 6).
+inline std::string human_significant(double v, int digits, int max_decimals = 9) {
     const double a = std::fabs(v);
     int decimals = a == 0.0 ? digits - 1 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
-    decimals = decimals < 0 ? 0 : (decimals > 9 ? 9 : decimals);
+    decimals = decimals < 0 ? 0 : (decimals > max_decimals ? max_decimals : decimals);
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, v);
     if (decimals > 0 && std::fabs(std::strtod(text, nullptr)) >= std::pow(10.0, digits - decimals)) {
@@ -65,26 +68,32 @@ inline std::string human_duration(double ns, bool unicode = true, int digits = 4
     if (std::isnan(ns)) {
         return "-";
     }
-    const std::string sign = ns < 0 ? "-" : "";
+    // Appended, never sign + rvalue: that operator+ inserts, and std::string::insert trips GCC 12's
+    // -Wrestrict at -O3 (bugs 105329, 105651) in whichever caller it is inlined into.
+    std::string out = ns < 0 ? "-" : "";
     double a = std::fabs(ns);
     if (a < 1000.0) {
         a = std::round(a); // 999.6ns is 1.000us
         if (a < 1000.0) {
-            return sign + human_printf("%.0f", a) + "ns";
+            out += human_printf("%.0f", a);
+            out += "ns";
+            return out;
         }
     }
     if (a < 59.995e9) {
         a /= 1000.0;
         static constexpr const char* units[] = {"us", "ms", "s"};
         const std::size_t u = human_scale(a, std::size(units), digits);
-        return sign + human_significant(a, digits) + (u == 0 && unicode ? "\xC2\xB5s" : units[u]);
+        out += human_significant(a, digits);
+        out += u == 0 && unicode ? "\xC2\xB5s" : units[u];
+        return out;
     }
     const auto total = static_cast<long long>(std::llround(a / 1e9));
     char text[48];
     if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%s%lldh%02lldm", sign.c_str(), total / 3600, total / 60 % 60);
+        std::snprintf(text, sizeof text, "%s%lldh%02lldm", out.c_str(), total / 3600, total / 60 % 60);
     } else {
-        std::snprintf(text, sizeof text, "%s%lldm%02llds", sign.c_str(), total / 60, total % 60);
+        std::snprintf(text, sizeof text, "%s%lldm%02llds", out.c_str(), total / 60, total % 60);
     }
     return text;
 }
@@ -156,7 +165,10 @@ inline std::string human_si(double v, int digits = 3) {
     static constexpr const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
     double a = std::fabs(v);
     const std::size_t p = human_scale(a, std::size(prefixes), digits);
-    return (v < 0 ? "-" : "") + human_significant(a, digits) + prefixes[p];
+    std::string out = v < 0 ? "-" : ""; // appended: see human_duration
+    out += human_significant(a, digits);
+    out += prefixes[p];
+    return out;
 }
 
 // Operations per second: 412/s, 62.0/s, 1.23k/s.
@@ -179,7 +191,11 @@ inline std::string human_bytes(double bytes) {
     return (bytes < 0 ? "-" : "") + number + " " + units[u];
 }
 // A change: +3.90 MiB, -512 B, +0 B.
-inline std::string human_bytes_delta(double bytes) { return (bytes < 0 ? "" : "+") + human_bytes(bytes); }
+inline std::string human_bytes_delta(double bytes) {
+    std::string out = bytes < 0 ? "" : "+"; // appended: see human_duration
+    out += human_bytes(bytes);
+    return out;
+}
 
 // A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
 // (0.0037%) so a small but non-zero error rate never reads as zero.

@@ -7,6 +7,7 @@
 #define LOADKIT_DETAIL_LOCK_PROBE_STATS_HPP
 
 #include <loadkit/detail/contend_text.hpp>
+#include <loadkit/detail/format_units.hpp>
 #include <loadkit/detail/lock_probe_clock.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/sharded_histogram.hpp>
@@ -52,8 +53,7 @@ struct lock_stats {
     // acquisitions: over all of them, p50 and p99 are 0 whenever fewer than half or 1 % waited.
     [[nodiscard]] std::string describe() const {
         std::string out = name.empty() ? std::string{} : name + ": ";
-        out += detail::contend_count_text(acquisitions) +
-               (acquisitions == 1 ? " acquisition, " : " acquisitions, ");
+        out += detail::human_count(acquisitions) + (acquisitions == 1 ? " acquisition, " : " acquisitions, ");
         char pct[32];
         const double p = contended_fraction() * 100.0;
         if (p > 0.0 && p < 0.1) {
@@ -69,10 +69,10 @@ struct lock_stats {
             out += ", hold " + figures(hold);
         }
         if (timeouts != 0) {
-            out += ", " + detail::contend_count_text(timeouts) + (timeouts == 1 ? " timeout" : " timeouts");
+            out += ", " + detail::human_count(timeouts) + (timeouts == 1 ? " timeout" : " timeouts");
         }
         if (failed_try_locks != 0) {
-            out += ", " + detail::contend_count_text(failed_try_locks) + " failed try_lock";
+            out += ", " + detail::human_count(failed_try_locks) + " failed try_lock";
         }
         return out;
     }

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 //
-// Text for the HTML report and its SVG charts (report/html.hpp): XML escaping that keeps the file
-// well-formed whatever a tag or message holds, and numbers in the unit that suits them.
+// Text for the HTML report and its SVG charts (report/html.hpp): escaping that keeps the file
+// well-formed whatever a tag or message holds, and the report's spelling of numbers. The numbers
+// themselves come from detail/format_units.hpp and the escaping from detail/format_xml.hpp; what
+// is here is the HTML style: a space before a unit ("153.2 ms"), significant digits down to
+// nanoseconds ("850.0 ns"), seconds never turned into minutes (an axis tick stays number + unit),
+// a bare "0" and "n/a" for a value that is not a number.
 #ifndef LOADKIT_DETAIL_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_SVG_TEXT_HPP
 
+#include <loadkit/detail/console_text.hpp>
+#include <loadkit/detail/format_units.hpp>
+#include <loadkit/detail/format_xml.hpp>
 #include <loadkit/version.hpp>
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -19,108 +25,17 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, at most
-// U+10FFFF), or 0 if it is not one.
-inline std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    const std::size_t n =
-        c < 0x80
-            ? 1
-            : (c >= 0xC2 && c <= 0xDF ? 2 : (c >= 0xE0 && c <= 0xEF ? 3 : (c >= 0xF0 && c <= 0xF4 ? 4 : 0)));
-    if (n <= 1 || i + n > s.size()) {
-        return n == 1 ? 1 : 0;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((b(k) & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F) || (c == 0xF0 && b(1) < 0x90) ||
-        (c == 0xF4 && b(1) > 0x8F)) {
-        return 0; // overlong, surrogate or beyond U+10FFFF
-    }
-    if (c == 0xEF && b(1) == 0xBF && (b(2) == 0xBE || b(2) == 0xBF)) {
-        return 0; // U+FFFE and U+FFFF are not XML characters
-    }
-    return n;
-}
-
-// s as XML character data or attribute value: & < > " ' as entities; control characters, which XML
-// 1.0 cannot hold even as references, shown as visible C escapes (\n, \t, \x01) so a tag named
-// "a\nb" reads as such; invalid UTF-8 bytes as U+FFFD; everything else (UTF-8 text) unchanged.
-inline std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (std::size_t i = 0; i < s.size();) {
-        const char c = s[i];
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) {
-            const std::size_t n = utf8_length(s, i);
-            if (n == 0) {
-                out += "\xEF\xBF\xBD"; // U+FFFD
-                ++i;
-            } else {
-                out.append(s.substr(i, n));
-                i += n;
-            }
-            continue;
-        }
-        ++i;
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (u < 0x20 || u == 0x7F) {
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "\\x%02x", u);
-                out += hex;
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out;
-}
+// s as XML character data or attribute value, control characters shown as C escapes (\n, \t, \x01)
+// so a tag named "a\nb" reads as such; see xml_escape_mode::visible.
+inline std::string html_escape(std::string_view s) { return xml_escape(s, xml_escape_mode::visible); }
 
 // At most max_chars characters of s (UTF-8 aware), with "…" when cut.
 inline std::string truncate_text(std::string_view s, std::size_t max_chars) {
     std::size_t i = 0;
-    std::size_t chars = 0;
-    while (i < s.size() && chars < max_chars) {
-        const std::size_t n = utf8_length(s, i);
-        i += n == 0 ? 1 : n;
-        ++chars;
+    for (std::size_t chars = 0; i < s.size() && chars < max_chars; ++chars) {
+        utf8_next(s, i);
     }
     return i >= s.size() ? std::string(s) : std::string(s.substr(0, i)) + "\xE2\x80\xA6";
-}
-
-inline std::string svg_printf(const char* format, double v) {
-    char text[64];
-    std::snprintf(text, sizeof text, format, v);
-    return text;
 }
 
 // v with `digits` significant digits, fixed notation, no exponent (12.35, 1.235, 1235).
@@ -128,14 +43,7 @@ inline std::string fixed_significant(double v, int digits = 4) {
     if (!std::isfinite(v)) {
         return "n/a";
     }
-    const double a = std::fabs(v);
-    int decimals = a < 1e-12 ? 0 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
-    decimals = decimals < 0 ? 0 : (decimals > 6 ? 6 : decimals);
-    std::string text = svg_printf(("%." + std::to_string(decimals) + "f").c_str(), v);
-    if (decimals > 0 && std::fabs(std::strtod(text.c_str(), nullptr)) >= std::pow(10.0, digits - decimals)) {
-        text = svg_printf(("%." + std::to_string(decimals - 1) + "f").c_str(), v); // 9.9996 -> "10.00"
-    }
-    return text;
+    return std::fabs(v) < 1e-12 ? human_printf("%.0f", v) : human_significant(v, digits, 6);
 }
 
 // Nanoseconds in ns, µs, ms or s, 4 significant digits: "153.2 ms".
@@ -144,70 +52,40 @@ inline std::string duration_text(double ns, int digits = 4) {
         return "n/a";
     }
     static constexpr const char* units[] = {"ns", "\xC2\xB5s", "ms", "s"};
-    std::size_t u = 0;
-    double v = ns;
-    while (u < 3 && std::fabs(std::strtod(fixed_significant(v, digits).c_str(), nullptr)) >= 1000.0) {
-        v /= 1000.0;
-        ++u;
-    }
-    return fixed_significant(v, digits) + " " + units[u];
+    double a = std::fabs(ns);
+    const std::size_t u = human_scale(a, std::size(units), digits);
+    return fixed_significant(std::copysign(a, ns), digits) + " " + units[u];
 }
 
-// Bytes in B, KiB, MiB, GiB, TiB, 3 significant digits; signed when `sign`.
+// As the console writes bytes: "512 B", "12.5 MiB"; "+2.00 KiB" when `sign`.
 inline std::string bytes_text(double b, bool sign = false) {
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    std::size_t u = 0;
-    double v = std::fabs(b);
-    while (u < 4 && v >= 1024.0) {
-        v /= 1024.0;
-        ++u;
-    }
-    const std::string prefix = b < 0 ? "-" : (sign ? "+" : "");
-    return prefix + fixed_significant(v, 3) + " " + units[u];
+    return sign ? human_bytes_delta(b) : human_bytes(b);
 }
 
 // 1234567 -> "1,234,567".
-inline std::string count_text(std::uint64_t n) {
-    // Appends left to right: std::string::insert here trips GCC 12's -Wrestrict at -O3 (bug 105329).
-    const std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out.push_back(',');
-        }
-        out.push_back(digits[i]);
-    }
-    return out;
-}
+inline std::string count_text(std::uint64_t n) { return human_count(n); }
 
-// A fraction 0..1 as a percentage: "0.59%", "12.3%", "100%".
+// A fraction 0..1 as a percentage in 3 significant digits, like the report's other figures (not
+// human_percent's 2 decimals): "0.590%", "12.5%", "100%".
 inline std::string percent_text(double fraction) {
     if (!std::isfinite(fraction)) {
         return "n/a";
     }
-    if (fraction == 0.0) {
-        return "0%";
-    }
-    return fixed_significant(100.0 * fraction, 3) + "%";
+    return fraction == 0.0 ? "0%" : fixed_significant(100.0 * fraction, 3) + "%";
 }
 
 // A rate per second with 3 significant digits: "1,234/s" style for large values is avoided on
 // purpose (charts and tables mix them); "1.23k/s" instead.
 inline std::string rate_text(double per_second, std::string_view unit = "/s") {
     static constexpr const char* prefixes[] = {"", "k", "M", "G"};
-    std::size_t p = 0;
-    double v = per_second;
-    while (p < 3 && std::fabs(std::strtod(fixed_significant(v, 3).c_str(), nullptr)) >= 1000.0) {
-        v /= 1000.0;
-        ++p;
-    }
-    return fixed_significant(v, 3) + prefixes[p] + std::string(unit);
+    double a = std::fabs(per_second);
+    const std::size_t p = std::isfinite(a) ? human_scale(a, std::size(prefixes), 3) : 0;
+    return fixed_significant(std::copysign(a, per_second), 3) + prefixes[p] + std::string(unit);
 }
 
 // Coordinates in SVG: one decimal, no "-0.0".
 inline std::string svg_coord(double v) {
-    std::string s = svg_printf("%.1f", v);
+    std::string s = human_printf("%.1f", v);
     return s == "-0.0" ? "0.0" : s;
 }
 
