@@ -1,6 +1,6 @@
 // Prints the run engine's own cost on this machine: overhead per no-op operation for closed and
-// open profiles on 1 and 2 threads, achieved-vs-target rates at 10 k, 100 k and 1 M/s in-process,
-// and memory per virtual user.
+// open profiles on 1 and 2 threads, achieved-vs-target rates at 10 k, 100 k and 1 M/s in-process
+// (with the default timer slack and with 1 us), and memory per virtual user.
 // Build from the repository root (only this bench, no tests or examples):
 // clang-format off
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=OFF -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=ON
@@ -67,18 +67,21 @@ void closed_coroutine_overhead(std::size_t threads, std::uint64_t iterations) {
         threads, wall * 1e9 / n, cpu * 1e9 / n);
 }
 
-void open_rate(std::size_t threads, double rate, std::chrono::nanoseconds duration) {
+void open_rate(std::size_t threads, double rate, std::chrono::nanoseconds duration,
+               std::chrono::nanoseconds slack = loadkit::run_options{}.timer_slack) {
     const double cpu0 = cpu_seconds();
+    loadkit::run_options o = plain(threads);
+    o.timer_slack = slack;
     const auto r =
         loadkit::run(loadkit::constant_rate{.rate = rate, .duration = duration, .max_in_flight = 1024},
-                     {"noop", loadkit::nonblocking([] {})}, plain(threads));
+                     {"noop", loadkit::nonblocking([] {})}, o);
     const double cpu = cpu_seconds() - cpu0;
     const auto& all = r.result.overall;
     const double seconds = std::chrono::duration<double>(r.result.duration).count();
     const double achieved = static_cast<double>(all.count()) / seconds;
-    std::printf("open    constant_rate %9.0f/s, %zu thread(s): achieved %10.0f/s (%6.2f %%), dropped %llu, "
-                "%6.1f ns/op CPU, response p50 %.1f us p99 %.1f us\n",
-                rate, threads, achieved, 100.0 * achieved / rate,
+    std::printf("open    constant_rate %9.0f/s, %zu thread(s), slack %2.0f us: achieved %10.0f/s (%6.2f %%), "
+                "dropped %llu, %6.1f ns/op CPU, response p50 %.1f us p99 %.1f us\n",
+                rate, threads, static_cast<double>(slack.count()) / 1e3, achieved, 100.0 * achieved / rate,
                 static_cast<unsigned long long>(all.dropped),
                 cpu * 1e9 / static_cast<double>(all.count() == 0 ? 1 : all.count()),
                 static_cast<double>(all.latency.value_at_percentile(50).count()) / 1e3,
@@ -119,6 +122,7 @@ int main() {
     for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
         for (double rate : {10'000.0, 100'000.0, 1'000'000.0}) {
             open_rate(threads, rate, 2s);
+            open_rate(threads, rate, 2s, 1us); // precise wake-ups: less lateness, more CPU
         }
     }
     // Far above what one loop can start: arrivals back to back, never sleeping — the per-arrival cost.

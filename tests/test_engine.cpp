@@ -626,6 +626,12 @@ TEST_CASE("engine: invalid configuration throws before anything runs, naming the
                    }),
                    "run_options: interval = 0ns"));
     CHECK(contains(invalid_argument_message([&] {
+                       loadkit::run_options o = quiet();
+                       o.timer_slack = -1us;
+                       (void)loadkit::run(loadkit::burst{.n = 1}, op, o);
+                   }),
+                   "run_options: timer_slack = -1000ns"));
+    CHECK(contains(invalid_argument_message([&] {
                        (void)loadkit::run(
                            quiet(), loadkit::scenario{.name = "empty", .profile = loadkit::burst{.n = 1}});
                    }),

@@ -146,6 +146,7 @@ private:
             runner::options ro;
             ro.threads = options_.threads;
             ro.pin_threads = options_.pin_threads;
+            ro.timer_slack = options_.timer_slack;
             runner_ = std::make_unique<runner>(ro);
             for (std::size_t i = 0; i < runner_->size(); ++i) {
                 shared_.executors.push_back(&runner_->loop(i));
