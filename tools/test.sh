@@ -14,7 +14,7 @@
 # examples (each a whole engine) in b and d, the header check in b; the meson and single-header builds
 # check the build definition and the amalgam, so they compile the tests at -O0.
 #   h  install, then build and run consumers: find_package() (installed and build tree), pkg-config,
-#      add_subdirectory()
+#      add_subdirectory(); meson: a subproject consumer, and meson install + pkg-config
 #   i  ctest of step b once more, so the output ends with ctest's closing summary
 # Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs;
 # LOADKIT_JOBS (default 2) sets build parallelism; LOADKIT_CTEST_JOBS (default 1) test parallelism.
@@ -188,6 +188,29 @@ step_h() {
         -DCMAKE_CXX_COMPILER=g++
     cmake --build "$BUILD_ROOT/ci-consumer-subdir"
     "$BUILD_ROOT/ci-consumer-subdir/consumer"
+
+    echo "== meson: subproject('loadkit') + dependency('loadkit')"
+    local src=$BUILD_ROOT/ci-consumer-meson-src
+    rm -rf "$src" "$BUILD_ROOT/ci-consumer-meson"
+    mkdir -p "$src/subprojects"
+    cp "$ROOT/tests/package/meson_consumer/meson.build" "$consumer/main.cpp" "$src/"
+    ln -s "$ROOT" "$src/subprojects/loadkit"
+    CXX=g++ meson setup "$BUILD_ROOT/ci-consumer-meson" "$src"
+    meson compile -C "$BUILD_ROOT/ci-consumer-meson"
+    "$BUILD_ROOT/ci-consumer-meson/consumer"
+
+    echo "== meson install + pkg-config loadkit"
+    local mprefix=$BUILD_ROOT/ci-meson-install/prefix
+    rm -rf "$BUILD_ROOT/ci-meson-install"
+    meson setup "$BUILD_ROOT/ci-meson-install" "$ROOT" --prefix="$mprefix" -Dtests=disabled \
+        -Dexamples=disabled -Dasio=disabled
+    meson install -C "$BUILD_ROOT/ci-meson-install" --quiet
+    cflags=$(PKG_CONFIG_PATH="$mprefix/share/pkgconfig" pkg-config --cflags loadkit)
+    echo "pkg-config --cflags loadkit (meson): $cflags"
+    # shellcheck disable=SC2086 # cflags is a list of flags
+    g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion $cflags \
+        "$consumer/main.cpp" -pthread -o "$BUILD_ROOT/ci-meson-install/consumer"
+    "$BUILD_ROOT/ci-meson-install/consumer"
 }
 
 step_i() {
@@ -236,7 +259,7 @@ run_step d "g++ Debug + ASan + UBSan (tests, examples)"
 run_step e "TSan (tests)"
 run_step f "meson (g++ -O0): tests"
 run_step g "single header (g++ -O0): tests against single_include/loadkit/loadkit.hpp"
-run_step h "install + find_package, pkg-config and add_subdirectory consumers"
+run_step h "install + find_package, pkg-config, add_subdirectory and meson consumers"
 
 run_step i "final ctest of the g++ Release build"
 [[ ",$STEPS," == *",i,"* ]] || print_times
