@@ -6212,8 +6212,10 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         ending.settle(ctx, op, cfg.timeout, end - start);
         e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
         slot.end(end);
+        start = end; // the slot came free: a waiting arrival's service starts now
         if (current_executor() != home) {
             co_await home->schedule(); // the slot pool belongs to its loop
+            start = clock::now();
         }
         if (pool.waiting.empty()) {
             break;
@@ -6222,7 +6224,6 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
             drop_waiting(e, s, pool, ctx.random());
             break;
         }
-        start = clock::now();
         const queued_arrival next = pool.waiting.pop();
         number = next.number;
         intended = next.intended;
