@@ -49,8 +49,9 @@ if(LOADKIT_WITH_ASIO)
 endif()
 
 # Drop the Asio adapter's files from a list of sources unless LOADKIT_WITH_ASIO is on: any file with
-# "asio" in its name (include/loadkit/asio.hpp, detail/asio_*.hpp, tests/test_asio*.cpp), and any file
-# whose first 30 lines carry the marker `// loadkit-requires: asio` (examples/http_load.cpp).
+# "asio" in its name or, for headers, in its path under include/ (loadkit/asio.hpp, detail/asio/*,
+# tests/test_asio*.cpp), and any file whose first 30 lines carry the marker `// loadkit-requires: asio`
+# (examples/http_load.cpp, detail/http/client.hpp).
 # meson.build's glob script applies the same rule.
 function(loadkit_filter_optional list_var)
     if(LOADKIT_WITH_ASIO)
@@ -59,6 +60,9 @@ function(loadkit_filter_optional list_var)
     set(_kept "")
     foreach(_file IN LISTS ${list_var})
         get_filename_component(_name "${_file}" NAME)
+        if(NOT IS_ABSOLUTE "${_file}")
+            set(_name "${_file}") # a header, relative to include/
+        endif()
         if(_name MATCHES "asio")
             continue()
         endif()

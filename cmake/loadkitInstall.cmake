@@ -1,5 +1,7 @@
 # Install rules: headers, the exported target, a CMake package and a pkg-config file.
-# Header-only, so everything goes to architecture-independent places (share/, as nlohmann_json).
+# Header-only, so everything goes to architecture-independent places (share/, as nlohmann_json),
+# unless LOADKIT_INSTALL_COMPILED adds the static library loadkit::compiled (then the package is
+# no longer architecture-independent).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -8,9 +10,16 @@ set(LOADKIT_CMAKE_DIR "${CMAKE_INSTALL_DATADIR}/cmake/loadkit"
 set(LOADKIT_PKGCONFIG_DIR "${CMAKE_INSTALL_DATADIR}/pkgconfig"
     CACHE STRING "Install directory of loadkit.pc, relative to the prefix")
 
-install(TARGETS loadkit EXPORT loadkitTargets)
+set(_loadkit_installed loadkit)
+if(LOADKIT_INSTALL_COMPILED)
+    list(APPEND _loadkit_installed loadkit_compiled)
+    set(_loadkit_arch "")
+else()
+    set(_loadkit_arch ARCH_INDEPENDENT)
+endif()
+install(TARGETS ${_loadkit_installed} EXPORT loadkitTargets ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
-        FILES_MATCHING PATTERN "*.hpp")
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp")
 install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/loadkit")
 install(EXPORT loadkitTargets NAMESPACE loadkit:: DESTINATION "${LOADKIT_CMAKE_DIR}")
 
@@ -23,10 +32,10 @@ configure_package_config_file(
 write_basic_package_version_file(
     "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
     COMPATIBILITY SameMajorVersion
-    ARCH_INDEPENDENT)
+    ${_loadkit_arch})
 install(FILES "${PROJECT_BINARY_DIR}/loadkitConfig.cmake" "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
         DESTINATION "${LOADKIT_CMAKE_DIR}")
-export(TARGETS loadkit NAMESPACE loadkit:: FILE "${PROJECT_BINARY_DIR}/loadkitTargets.cmake")
+export(TARGETS ${_loadkit_installed} NAMESPACE loadkit:: FILE "${PROJECT_BINARY_DIR}/loadkitTargets.cmake")
 
 # loadkit.pc finds its prefix relative to itself (${pcfiledir}), so an installed tree can be moved
 # (or installed with `cmake --install --prefix`) and still resolve.

@@ -1,6 +1,6 @@
 #include "catch.hpp"
 
-#include <loadkit/detail/timer_heap.hpp>
+#include <loadkit/detail/runtime/timer_heap.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/sleep.hpp>
 #include <loadkit/sync_wait.hpp>

@@ -1,10 +1,10 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include <loadkit/detail/hlog_codec.hpp>
-#include <loadkit/detail/hlog_histogram.hpp>
-#include <loadkit/detail/hlog_inflate.hpp>
-#include <loadkit/detail/hlog_text.hpp>
+#include <loadkit/detail/report/hlog/codec.hpp>
+#include <loadkit/detail/report/hlog/histogram.hpp>
+#include <loadkit/detail/report/hlog/inflate.hpp>
+#include <loadkit/detail/report/hlog/text.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/report/hlog.hpp>
 

@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include <loadkit/detail/svg_chart.hpp>
-#include <loadkit/detail/svg_text.hpp>
+#include <loadkit/detail/report/svg/chart.hpp>
+#include <loadkit/detail/report/svg/text.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/report/html.hpp>

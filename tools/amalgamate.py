@@ -17,6 +17,12 @@ Another single header (e.g. the Asio adapter's) is one more root/output pair:
 
 With --base, headers reachable from the base are not inlined: the first include of any of them
 becomes `#include <loadkit/loadkit.hpp>` (which is the core single header on a single_include path).
+
+Bodies (loadkit/impl/*.ipp) are included at the end of their header in a block of exactly three
+lines, `#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)` /
+`#include <loadkit/impl/x.ipp>` / `#endif` (LOADKIT_ASIO_IMPLEMENTATION for the Asio layer). The amalgam gathers them at its end, in one such block per macro, after every
+declaration: a header first met inside a body block would otherwise vanish with it when
+LOADKIT_SEPARATE_COMPILATION leaves the block out.
 """
 
 import argparse
@@ -33,6 +39,8 @@ DEFAULT_OUTPUT = "single_include/loadkit/loadkit.hpp"
 # Optional adapters depend on third-party libraries; the core amalgam must never contain them.
 ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|asio\.hpp|adapters/.*)$")
 LOADKIT_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"](loadkit/[^>"]+)[>"]')
+BODIES_IF = re.compile(r"^#if (!defined\(LOADKIT_SEPARATE_COMPILATION\) \|\| defined\(LOADKIT_(?:ASIO_)?IMPLEMENTATION\))$")
+BODIES_INCLUDE = re.compile(r"^#include <(loadkit/impl/[^>]+\.ipp)>$")
 VERSION_MACRO = re.compile(r"^#define LOADKIT_VERSION_(MAJOR|MINOR|PATCH) +(\d+)", re.MULTILINE)
 
 
@@ -51,24 +59,45 @@ def resolve(name, included_from):
     return path
 
 
-def reachable(root_name):
-    """Names (loadkit/...) of every loadkit header reachable from root_name, root included."""
+def body_block(lines, i):
+    """(macro, impl name) when lines[i:i+3] is a body block, else None."""
+    if i + 2 < len(lines):
+        opening, include = BODIES_IF.match(lines[i]), BODIES_INCLUDE.match(lines[i + 1])
+        if opening and include and lines[i + 2] == "#endif":
+            return opening.group(1), include.group(1)
+    return None
+
+
+def reachable(root_name, with_bodies=True):
+    """Names (loadkit/...) of every loadkit header reachable from root_name, root included;
+    without bodies, only through declarations (what LOADKIT_SEPARATE_COMPILATION keeps)."""
     seen, stack = set(), [(root_name, "<root>")]
     while stack:
         name, included_from = stack.pop()
         if name in seen:
             continue
         seen.add(name)
-        for line in read_text(resolve(name, included_from)).splitlines():
+        lines = read_text(resolve(name, included_from)).splitlines()
+        for i, line in enumerate(lines):
             match = LOADKIT_INCLUDE.match(line)
-            if match:
+            if match and (with_bodies or not (i > 0 and body_block(lines, i - 1))):
                 stack.append((match.group(1), f"include/{name}"))
     return seen
 
 
 def expand(name, state, out, included_from="<root>"):
-    """Append name's lines to out, inlining loadkit includes not yet in state["done"]."""
-    for line in read_text(resolve(name, included_from)).splitlines():
+    """Append name's lines to out, inlining loadkit includes not yet in state["done"]; body blocks
+    are queued in state["bodies"] for the end."""
+    lines = read_text(resolve(name, included_from)).splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        block = body_block(lines, i - 1)
+        if block:
+            state["bodies"].setdefault(block[0], []).append((block[1], f"include/{name}"))
+            i += 2
+            continue
         match = LOADKIT_INCLUDE.match(line)
         if not match:
             out.append(line)
@@ -124,11 +153,25 @@ def amalgamate(root, base=None):
     root_name = root.resolve().relative_to(INCLUDE_DIR).as_posix()
     if root_name == "loadkit/loadkit.hpp":
         check_umbrella(root_name)
-    provided = reachable(base.resolve().relative_to(INCLUDE_DIR).as_posix()) if base else set()
+    provided = reachable(base.resolve().relative_to(INCLUDE_DIR).as_posix(), False) if base else set()
     state = {"done": {root_name}, "provided": provided, "base_included": False,
-             "allow_adapters": ADAPTER.match(root_name) is not None}
+             "allow_adapters": ADAPTER.match(root_name) is not None, "bodies": {}}
     out = banner()
     expand(root_name, state, out)
+    while state["bodies"]:
+        macro = sorted(state["bodies"])[0]
+        out.append(f"// ---- bodies (loadkit/impl/), see loadkit/config.hpp ----")
+        out.append(f"#if {macro}")
+        while state["bodies"].get(macro):
+            name, included_from = state["bodies"][macro].pop(0)
+            if name in state["done"]:
+                continue
+            state["done"].add(name)
+            out.append(f"// ---- begin {name} ----")
+            expand(name, state, out, included_from)
+            out.append(f"// ---- end {name} ----")
+        del state["bodies"][macro]
+        out.append("#endif")
     return "\n".join(out) + "\n"
 
 

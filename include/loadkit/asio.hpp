@@ -16,24 +16,24 @@
 //   auto report = loadkit::run({.executors = io.executors()}, scenario);
 //
 // What is here:
-//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio_executor.hpp)
+//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio/executor.hpp)
 //   use_task, use_task_nothrow   completion tokens; the task's stop token cancels the operation
-//                                (detail/asio_task.hpp)
+//                                (detail/asio/use_task.hpp)
 //   as_task(awaitable)           await an asio::awaitable<T> (co_spawned on the task's io_context;
 //                                needs ASIO_HAS_CO_AWAIT: define it for clang with Asio < 1.24)
 //   co_spawn(ex, task, token)    start a loadkit task on an asio_executor, Asio style (use_future,
 //                                detached, a callback); the token's cancellation slot stops it
 //   http_client, http_target     an HTTP/1.1 keep-alive client for operations and a configurable
-//                                target server (detail/asio_http_client.hpp, asio_http_target.hpp)
+//                                target server (detail/http/client.hpp, detail/http/target.hpp)
 #ifndef LOADKIT_ASIO_HPP
 #define LOADKIT_ASIO_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/asio_executor.hpp>
-#include <loadkit/detail/asio_http_client.hpp>
-#include <loadkit/detail/asio_http_target.hpp>
-#include <loadkit/detail/asio_task.hpp>
-#include <loadkit/detail/detached_task.hpp>
+#include <loadkit/detail/asio/executor.hpp>
+#include <loadkit/detail/http/client.hpp>
+#include <loadkit/detail/http/target.hpp>
+#include <loadkit/detail/asio/use_task.hpp>
+#include <loadkit/detail/runtime/detached_task.hpp>
 #include <loadkit/task.hpp>
 #include <loadkit/version.hpp>
 

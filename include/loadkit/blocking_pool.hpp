@@ -3,7 +3,7 @@
 #define LOADKIT_BLOCKING_POOL_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/awaitable_traits.hpp>
+#include <loadkit/detail/runtime/awaitable_traits.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/sleep.hpp>
 

@@ -2,7 +2,7 @@
 #ifndef LOADKIT_CANCELLATION_HPP
 #define LOADKIT_CANCELLATION_HPP
 
-#include <loadkit/detail/promise_base.hpp>
+#include <loadkit/detail/runtime/promise_base.hpp>
 
 #include <coroutine>
 #include <exception>

@@ -19,7 +19,7 @@
 //                              .before_round = [&](std::size_t) { acct.balance = 100; }},
 //                             [&] { return acct.spend(60); });
 //
-// Every thread is created and parked before one store releases them all (detail/contend_engine.hpp
+// Every thread is created and parked before one store releases them all (detail/harness/contend_engine.hpp
 // says why), so the calls overlap as much as the machine allows. A call's exception is data (its
 // outcome says what(), the type, the exception_ptr); it never escapes contend(). A call that does
 // not return by the timeout makes contend() return anyway, with timed_out() and the threads' indices
@@ -32,8 +32,8 @@
 #ifndef LOADKIT_CONTEND_HPP
 #define LOADKIT_CONTEND_HPP
 
-#include <loadkit/detail/contend_engine.hpp>
-#include <loadkit/detail/contend_result.hpp>
+#include <loadkit/detail/harness/contend_engine.hpp>
+#include <loadkit/detail/harness/contend_result.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>

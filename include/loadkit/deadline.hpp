@@ -10,7 +10,7 @@
 //   CHECK(r.completed);   // or: loadkit::expect_within(1s, {...}) throws deadline_exceeded
 //   // r.describe(): "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)"
 //
-//   // Work already running anywhere registers by name (task_tracker, detail/deadline_tracker.hpp):
+//   // Work already running anywhere registers by name (task_tracker, detail/harness/deadline_tracker.hpp):
 //   auto guard = tracker.enter("job 17");  ...  tracker.expect_idle_within(5s);
 //
 //   // Coroutines: cancelled at the limit (through their stop token), then deadline_exceeded:
@@ -23,7 +23,7 @@
 #define LOADKIT_DEADLINE_HPP
 
 #include <loadkit/contend.hpp>
-#include <loadkit/detail/deadline_tracker.hpp>
+#include <loadkit/detail/harness/deadline_tracker.hpp>
 #include <loadkit/task.hpp>
 #include <loadkit/timeout.hpp>
 #include <loadkit/version.hpp>

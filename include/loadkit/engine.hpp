@@ -25,38 +25,23 @@
 #ifndef LOADKIT_ENGINE_HPP
 #define LOADKIT_ENGINE_HPP
 
-#include <loadkit/blocking_pool.hpp>
-#include <loadkit/detail/engine_drivers.hpp>
-#include <loadkit/detail/engine_state.hpp>
-#include <loadkit/detail/signal_stop.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/leak.hpp>
-#include <loadkit/process.hpp>
 #include <loadkit/profile.hpp>
-#include <loadkit/rate_schedule.hpp>
-#include <loadkit/recorder.hpp>
-#include <loadkit/result.hpp>
 #include <loadkit/run_report.hpp>
-#include <loadkit/runner.hpp>
 #include <loadkit/scenario.hpp>
 #include <loadkit/slo.hpp>
-#include <loadkit/version.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace loadkit {
@@ -109,74 +94,12 @@ struct run_options {
 };
 
 namespace detail {
-
-[[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::run_options: ") + field + " = " + value +
-                                " (expected " + expected + ")");
-}
-inline void check_run_duration(const char* field, std::chrono::nanoseconds d, bool zero_ok) {
-    if (d < std::chrono::nanoseconds::zero() || (!zero_ok && d == std::chrono::nanoseconds::zero())) {
-        throw_run_option(field, std::to_string(d.count()) + "ns", zero_ok ? ">= 0" : "> 0");
-    }
-}
-inline void validate_run_options(const run_options& o) {
-    if (o.executors.empty() && o.threads > 1024) {
-        throw_run_option("threads", std::to_string(o.threads), "0 .. 1024");
-    }
-    for (std::size_t i = 0; i < o.executors.size(); ++i) {
-        if (o.executors[i] == nullptr) {
-            throw_run_option(("executors[" + std::to_string(i) + "]").c_str(), "nullptr", "an executor");
-        }
-    }
-    if (o.blocking_threads > 4096) {
-        throw_run_option("blocking_threads", std::to_string(o.blocking_threads), "0 .. 4096");
-    }
-    if (o.timer_slack < std::chrono::nanoseconds::zero() || o.timer_slack > std::chrono::seconds{1}) {
-        throw_run_option("timer_slack", std::to_string(o.timer_slack.count()) + "ns", "0 .. 1s");
-    }
-    check_run_duration("warmup", o.warmup, true);
-    check_run_duration("interval", o.interval, false);
-    check_run_duration("slo_check_interval", o.slo_check_interval, false);
-    check_run_duration("resource_interval", o.resource_interval, false);
-    check_run_duration("hang_limit", o.hang_limit, true);
-    check_run_duration("stall_limit", o.stall_limit, true);
-    check_run_duration("graceful_stop", o.graceful_stop, true);
-    check_run_duration("cancel_grace", o.cancel_grace, true);
-    check_run_duration("max_duration", o.max_duration, true);
-    check_run_duration("progress_interval", o.progress_interval, false);
-}
-
-// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
-inline std::uint64_t peak_concurrency(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::uint64_t {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, burst>) {
-                return x.n;
-            } else if constexpr (std::is_same_v<T, waves>) {
-                return x.size;
-            } else if constexpr (std::is_same_v<T, ramping_vus>) {
-                std::uint64_t peak = x.start_vus;
-                for (const auto& s : x.stages) {
-                    peak = std::max(peak, s.target);
-                }
-                return peak;
-            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
-                return x.max_in_flight;
-            } else {
-                return x.vus;
-            }
-        },
-        p);
-}
-
 class engine;
-
 } // namespace detail
 
 // Runs the scenarios side by side and returns what happened. Throws std::invalid_argument (naming
 // the scenario, field and value) before anything runs when a scenario or option is invalid.
-run_report run(const run_options& options, std::span<const scenario> scenarios);
+LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario> scenarios);
 
 inline run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
     return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
@@ -196,6 +119,8 @@ inline run_report run(const profile& load, operation op, const run_options& opti
 } // namespace v0
 } // namespace loadkit
 
-#include <loadkit/detail/engine_monitor.hpp>
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/engine.ipp>
+#endif
 
 #endif // LOADKIT_ENGINE_HPP

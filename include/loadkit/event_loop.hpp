@@ -2,8 +2,8 @@
 #ifndef LOADKIT_EVENT_LOOP_HPP
 #define LOADKIT_EVENT_LOOP_HPP
 
-#include <loadkit/detail/ring_queue.hpp>
-#include <loadkit/detail/timer_heap.hpp>
+#include <loadkit/detail/runtime/ring_queue.hpp>
+#include <loadkit/detail/runtime/timer_heap.hpp>
 #include <loadkit/executor.hpp>
 
 #include <atomic>

@@ -21,7 +21,7 @@
 #ifndef LOADKIT_HISTOGRAM_HPP
 #define LOADKIT_HISTOGRAM_HPP
 
-#include <loadkit/detail/histogram_layout.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>

@@ -19,7 +19,7 @@
 //     effective points (points / the step-3 correlation factor) times the squared span analysed.
 //     Correlated noise keeps K fine; a cycle longer than a window makes fine minima alike and K coarse.
 //  2. Warm-up: cut the start of the floor where the line fits worst, by MSER (White 1997) with a line
-//     instead of a mean (detail/leak_stats.hpp), then further while the rest still bends down
+//     instead of a mean (detail/stats/leak_stats.hpp), then further while the rest still bends down
 //     significantly — rather than a fixed fraction: an unfinished warm-up fools every raw trend test
 //     (about 100 % false positives in the notes' simulation). Growth that still slows down after the
 //     largest allowed cut is `inconclusive` (warm-up not over), never `leak`.
@@ -48,7 +48,7 @@
 #ifndef LOADKIT_LEAK_HPP
 #define LOADKIT_LEAK_HPP
 
-#include <loadkit/detail/leak_stats.hpp>
+#include <loadkit/detail/stats/leak_stats.hpp>
 #include <loadkit/version.hpp>
 
 #include <algorithm>

@@ -16,7 +16,7 @@
 // Cost: an uncontended lock()/unlock() pair adds two clock reads (acquired, released), two relaxed
 // counter updates and one histogram write: lock() tries try_lock() first and reads the clock only
 // once on success; a lock that has to wait also reads it before waiting. The clock is the CPU's
-// time-stamp counter where the kernel trusts it, else steady_clock (detail/lock_probe_clock.hpp).
+// time-stamp counter where the kernel trusts it, else steady_clock (detail/harness/lock_probe_clock.hpp).
 // bench/lock_probe.cpp on a busy 2-core VM: std::mutex 6 ns per pair, probed 53 ns (min of runs;
 // the TSC read costs 14 ns there, steady_clock 50 ns). Waits and holds go to sharded_histograms (one
 // shard per thread, no lock or locked instruction on the recording path, nothing allocated after a
@@ -27,8 +27,8 @@
 #ifndef LOADKIT_LOCK_PROBE_HPP
 #define LOADKIT_LOCK_PROBE_HPP
 
-#include <loadkit/detail/lock_probe_clock.hpp>
-#include <loadkit/detail/lock_probe_stats.hpp>
+#include <loadkit/detail/harness/lock_probe_clock.hpp>
+#include <loadkit/detail/harness/lock_probe_stats.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
@@ -59,7 +59,7 @@ concept shared_timed_lockable = requires(M& m, std::chrono::nanoseconds d) {
 template <class Mutex = std::mutex> class probed_mutex {
 public:
     using mutex_type = Mutex;
-    using clock = detail::lock_probe_clock; // TSC or steady_clock, see detail/lock_probe_clock.hpp
+    using clock = detail::lock_probe_clock; // TSC or steady_clock, see detail/harness/lock_probe_clock.hpp
 
     probed_mutex() : probed_mutex(lock_probe_options{}) {}
     explicit probed_mutex(const lock_probe_options& opts) : probe_(opts) {}
@@ -194,7 +194,7 @@ struct shared_lock_stats {
 template <class SharedMutex = std::shared_mutex> class probed_shared_mutex {
 public:
     using mutex_type = SharedMutex;
-    using clock = detail::lock_probe_clock; // TSC or steady_clock, see detail/lock_probe_clock.hpp
+    using clock = detail::lock_probe_clock; // TSC or steady_clock, see detail/harness/lock_probe_clock.hpp
 
     probed_shared_mutex() : probed_shared_mutex(lock_probe_options{}) {}
     explicit probed_shared_mutex(const lock_probe_options& opts) : exclusive_(opts), shared_(opts) {}

@@ -27,7 +27,7 @@
 
 #include <loadkit/blocking_pool.hpp>
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/awaitable_traits.hpp>
+#include <loadkit/detail/runtime/awaitable_traits.hpp>
 #include <loadkit/random.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/sleep.hpp>

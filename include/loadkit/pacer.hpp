@@ -28,7 +28,7 @@
 #define LOADKIT_PACER_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/rate_text.hpp>
+#include <loadkit/detail/text/rate_text.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/rate_schedule.hpp>
 #include <loadkit/sleep.hpp>

@@ -37,7 +37,7 @@
 #ifndef LOADKIT_PROCESS_HPP
 #define LOADKIT_PROCESS_HPP
 
-#include <loadkit/detail/process_reader.hpp>
+#include <loadkit/detail/platform/process_reader.hpp>
 #include <loadkit/version.hpp>
 
 #include <algorithm>

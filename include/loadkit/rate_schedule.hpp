@@ -24,7 +24,7 @@
 #ifndef LOADKIT_RATE_SCHEDULE_HPP
 #define LOADKIT_RATE_SCHEDULE_HPP
 
-#include <loadkit/detail/rate_text.hpp>
+#include <loadkit/detail/text/rate_text.hpp>
 #include <loadkit/version.hpp>
 
 #include <algorithm>

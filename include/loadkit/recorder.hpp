@@ -29,8 +29,9 @@
 #ifndef LOADKIT_RECORDER_HPP
 #define LOADKIT_RECORDER_HPP
 
-#include <loadkit/detail/recorder_errors.hpp>
-#include <loadkit/detail/recorder_shard.hpp>
+#include <loadkit/config.hpp>
+#include <loadkit/detail/recorder/errors.hpp>
+#include <loadkit/detail/recorder/shard.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/sharded_histogram.hpp>
@@ -413,6 +414,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#include <loadkit/detail/recorder_impl.hpp>
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/recorder.ipp>
+#endif
 
 #endif // LOADKIT_RECORDER_HPP

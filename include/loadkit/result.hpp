@@ -20,8 +20,8 @@
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
-#include <loadkit/detail/recorder_errors.hpp>
-#include <loadkit/detail/recorder_series.hpp>
+#include <loadkit/detail/recorder/errors.hpp>
+#include <loadkit/detail/recorder/series.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/version.hpp>
 

@@ -3,7 +3,7 @@
 #define LOADKIT_RUNNER_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/detached_task.hpp>
+#include <loadkit/detail/runtime/detached_task.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/spawn_report.hpp>
 #include <loadkit/task.hpp>

@@ -23,7 +23,7 @@
 #ifndef LOADKIT_SHARDED_HISTOGRAM_HPP
 #define LOADKIT_SHARDED_HISTOGRAM_HPP
 
-#include <loadkit/detail/histogram_layout.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/version.hpp>
 

@@ -24,10 +24,10 @@
 #ifndef LOADKIT_SLO_HPP
 #define LOADKIT_SLO_HPP
 
-#include <loadkit/detail/histogram_layout.hpp>
-#include <loadkit/detail/slo_binomial.hpp>
-#include <loadkit/detail/slo_objective.hpp>
-#include <loadkit/detail/slo_parse.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
+#include <loadkit/detail/stats/binomial.hpp>
+#include <loadkit/detail/slo/objective.hpp>
+#include <loadkit/detail/slo/parse.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/version.hpp>

@@ -2,8 +2,8 @@
 #ifndef LOADKIT_SYNC_WAIT_HPP
 #define LOADKIT_SYNC_WAIT_HPP
 
-#include <loadkit/detail/awaitable_traits.hpp>
-#include <loadkit/detail/promise_base.hpp>
+#include <loadkit/detail/runtime/awaitable_traits.hpp>
+#include <loadkit/detail/runtime/promise_base.hpp>
 #include <loadkit/event_loop.hpp>
 
 #include <coroutine>

@@ -2,7 +2,7 @@
 #ifndef LOADKIT_TASK_HPP
 #define LOADKIT_TASK_HPP
 
-#include <loadkit/detail/promise_base.hpp>
+#include <loadkit/detail/runtime/promise_base.hpp>
 
 #include <atomic>
 #include <coroutine>

@@ -3,7 +3,7 @@
 #define LOADKIT_TASK_POOL_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/detached_task.hpp>
+#include <loadkit/detail/runtime/detached_task.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sleep.hpp>

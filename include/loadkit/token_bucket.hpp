@@ -37,7 +37,7 @@
 #define LOADKIT_TOKEN_BUCKET_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/rate_text.hpp>
+#include <loadkit/detail/text/rate_text.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/sleep.hpp>
 

@@ -3,14 +3,12 @@
 #ifndef LOADKIT_VERSION_HPP
 #define LOADKIT_VERSION_HPP
 
+#include <loadkit/config.hpp>
+
 #define LOADKIT_VERSION_MAJOR 0
 #define LOADKIT_VERSION_MINOR 1
 #define LOADKIT_VERSION_PATCH 0
 #define LOADKIT_VERSION (LOADKIT_VERSION_MAJOR * 10000 + LOADKIT_VERSION_MINOR * 100 + LOADKIT_VERSION_PATCH)
-
-#if !defined(__cpp_impl_coroutine) || __cpp_impl_coroutine < 201902L
-#error "loadkit needs C++20 coroutines (-std=c++20; GCC >= 12, Clang >= 16 or MSVC 19.30)"
-#endif
 
 namespace loadkit {
 // The inline ABI namespace keeps two loadkit versions in one program from silently mixing

@@ -2,7 +2,7 @@
 #ifndef LOADKIT_WHEN_ALL_HPP
 #define LOADKIT_WHEN_ALL_HPP
 
-#include <loadkit/detail/child_task.hpp>
+#include <loadkit/detail/runtime/child_task.hpp>
 #include <loadkit/task.hpp>
 
 #include <cstddef>

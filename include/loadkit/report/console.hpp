@@ -27,9 +27,9 @@
 #ifndef LOADKIT_REPORT_CONSOLE_HPP
 #define LOADKIT_REPORT_CONSOLE_HPP
 
-#include <loadkit/detail/console_results.hpp>
-#include <loadkit/detail/console_text.hpp>
-#include <loadkit/detail/console_verdicts.hpp>
+#include <loadkit/detail/report/console/results.hpp>
+#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/console/verdicts.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 

@@ -20,7 +20,7 @@
 #ifndef LOADKIT_REPORT_CSV_HPP
 #define LOADKIT_REPORT_CSV_HPP
 
-#include <loadkit/detail/json_writer.hpp>
+#include <loadkit/detail/report/json/writer.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 

@@ -18,7 +18,7 @@
 // BaseTime, the run's start. max is the interval's largest value as HdrHistogram reports it (the
 // upper edge of its counter) divided by max_value_unit_ratio: 1e6 turns loadkit's nanoseconds into
 // the milliseconds HistogramLogAnalyzer shows, as Java's writer does by default. The payload is
-// HdrHistogram's V2 encoding (detail/hlog_histogram.hpp) in a zlib stream: stored blocks, or zlib's
+// HdrHistogram's V2 encoding (detail/report/hlog/histogram.hpp) in a zlib stream: stored blocks, or zlib's
 // compression at Java's level 9 when compiled with -DLOADKIT_WITH_ZLIB and linked with -lz.
 // Unlike HdrHistogram_c's hdr_log_write (legend "EndTimestamp", an absolute end time as column 2,
 // the max in raw units, version 1.2), which Java readers misread, this follows the Java reference.
@@ -36,10 +36,10 @@
 #ifndef LOADKIT_REPORT_HLOG_HPP
 #define LOADKIT_REPORT_HLOG_HPP
 
-#include <loadkit/detail/hlog_codec.hpp>
-#include <loadkit/detail/hlog_histogram.hpp>
-#include <loadkit/detail/hlog_text.hpp>
-#include <loadkit/detail/recorder_series.hpp>
+#include <loadkit/detail/report/hlog/codec.hpp>
+#include <loadkit/detail/report/hlog/histogram.hpp>
+#include <loadkit/detail/report/hlog/text.hpp>
+#include <loadkit/detail/recorder/series.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>

@@ -23,9 +23,9 @@
 #ifndef LOADKIT_REPORT_HTML_HPP
 #define LOADKIT_REPORT_HTML_HPP
 
-#include <loadkit/detail/svg_chart.hpp>
-#include <loadkit/detail/svg_charts.hpp>
-#include <loadkit/detail/svg_text.hpp>
+#include <loadkit/detail/report/svg/chart.hpp>
+#include <loadkit/detail/report/svg/charts.hpp>
+#include <loadkit/detail/report/svg/text.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 

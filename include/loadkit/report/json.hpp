@@ -30,9 +30,9 @@
 #ifndef LOADKIT_REPORT_JSON_HPP
 #define LOADKIT_REPORT_JSON_HPP
 
-#include <loadkit/detail/json_reader.hpp>
-#include <loadkit/detail/json_report_read.hpp>
-#include <loadkit/detail/json_report_write.hpp>
+#include <loadkit/detail/report/json/reader.hpp>
+#include <loadkit/detail/report/json/report_read.hpp>
+#include <loadkit/detail/report/json/report_write.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 

@@ -18,13 +18,13 @@
 //    error, its time the run's length;
 //  - <properties> with the run's figures (count, error rate, throughput, percentiles in ms, per tag),
 //    and the console summary (to_console, without colour) as the suite's <system-out>.
-// time attributes are seconds. Text is escaped for XML 1.0 (detail/format_xml.hpp): quotes, < > &,
+// time attributes are seconds. Text is escaped for XML 1.0 (detail/text/xml.hpp): quotes, < > &,
 // newlines in attributes as &#10;, characters XML does not allow as U+FFFD, UTF-8 passed through.
 #ifndef LOADKIT_REPORT_JUNIT_HPP
 #define LOADKIT_REPORT_JUNIT_HPP
 
-#include <loadkit/detail/format_units.hpp>
-#include <loadkit/detail/format_xml.hpp>
+#include <loadkit/detail/text/units.hpp>
+#include <loadkit/detail/text/xml.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>

@@ -22,8 +22,8 @@
 #ifndef LOADKIT_REPORT_PROGRESS_HPP
 #define LOADKIT_REPORT_PROGRESS_HPP
 
-#include <loadkit/detail/console_text.hpp>
-#include <loadkit/detail/format_units.hpp>
+#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/text/units.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 

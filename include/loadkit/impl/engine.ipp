@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+// The run engine's body: sets the scenarios up, launches their coroutines, and watches them from
+// the calling thread (intervals, resources, live SLO, watchdog, progress, stops) until they end.
+// The body of engine.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_ENGINE_IPP
+#define LOADKIT_IMPL_ENGINE_IPP
+
+#include <loadkit/blocking_pool.hpp>
+#include <loadkit/detail/engine/drivers.hpp>
+#include <loadkit/detail/engine/signal_stop.hpp>
+#include <loadkit/detail/engine/state.hpp>
+#include <loadkit/process.hpp>
+#include <loadkit/rate_schedule.hpp>
+#include <loadkit/recorder.hpp>
+#include <loadkit/result.hpp>
+#include <loadkit/runner.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+[[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::run_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+inline void check_run_duration(const char* field, std::chrono::nanoseconds d, bool zero_ok) {
+    if (d < std::chrono::nanoseconds::zero() || (!zero_ok && d == std::chrono::nanoseconds::zero())) {
+        throw_run_option(field, std::to_string(d.count()) + "ns", zero_ok ? ">= 0" : "> 0");
+    }
+}
+inline void validate_run_options(const run_options& o) {
+    if (o.executors.empty() && o.threads > 1024) {
+        throw_run_option("threads", std::to_string(o.threads), "0 .. 1024");
+    }
+    for (std::size_t i = 0; i < o.executors.size(); ++i) {
+        if (o.executors[i] == nullptr) {
+            throw_run_option(("executors[" + std::to_string(i) + "]").c_str(), "nullptr", "an executor");
+        }
+    }
+    if (o.blocking_threads > 4096) {
+        throw_run_option("blocking_threads", std::to_string(o.blocking_threads), "0 .. 4096");
+    }
+    if (o.timer_slack < std::chrono::nanoseconds::zero() || o.timer_slack > std::chrono::seconds{1}) {
+        throw_run_option("timer_slack", std::to_string(o.timer_slack.count()) + "ns", "0 .. 1s");
+    }
+    check_run_duration("warmup", o.warmup, true);
+    check_run_duration("interval", o.interval, false);
+    check_run_duration("slo_check_interval", o.slo_check_interval, false);
+    check_run_duration("resource_interval", o.resource_interval, false);
+    check_run_duration("hang_limit", o.hang_limit, true);
+    check_run_duration("stall_limit", o.stall_limit, true);
+    check_run_duration("graceful_stop", o.graceful_stop, true);
+    check_run_duration("cancel_grace", o.cancel_grace, true);
+    check_run_duration("max_duration", o.max_duration, true);
+    check_run_duration("progress_interval", o.progress_interval, false);
+}
+
+// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
+inline std::uint64_t peak_concurrency(const profile& p) {
+    return std::visit(
+        [](const auto& x) -> std::uint64_t {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, burst>) {
+                return x.n;
+            } else if constexpr (std::is_same_v<T, waves>) {
+                return x.size;
+            } else if constexpr (std::is_same_v<T, ramping_vus>) {
+                std::uint64_t peak = x.start_vus;
+                for (const auto& s : x.stages) {
+                    peak = std::max(peak, s.target);
+                }
+                return peak;
+            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
+                return x.max_in_flight;
+            } else {
+                return x.vus;
+            }
+        },
+        p);
+}
+
+
+class engine {
+public:
+    engine(const run_options& options, std::span<const scenario> scenarios)
+        : options_(options), configs_(scenarios.begin(), scenarios.end()) {}
+
+    // Runs to the end. Sets `abandon` when operations ignored cancellation: the caller must then
+    // leak this engine (its threads still run them).
+    run_report run(bool& abandon) {
+        run_report report;
+        report.title = options_.title;
+        report.started = std::chrono::system_clock::now();
+        start_ = clock::now();
+        recorder_.emplace(
+            start_, recorder_options{model_, options_.interval, 1024, options_.warmup, options_.histograms});
+        shared_.rec = &*recorder_;
+        prepare(report);
+        if (options_.sample_resources) {
+            sampler_.emplace(process_sampler_options{options_.resource_interval, 4096});
+            sampler_->start();
+        }
+        launch_all();
+        monitor();
+        abandon = shared_.active.load(std::memory_order_acquire) != 0;
+        const clock::time_point end = clock::now();
+        report.result = recorder_->finish(end, reason_, reason_text_);
+        if (sampler_) {
+            sampler_->stop();
+            report.resources = sampler_->samples();
+        }
+        if (options_.leak_check && !report.resources.empty()) {
+            report.leak = check_leak_of(report.resources, *options_.leak_check);
+        }
+        if (!options_.slo.empty()) {
+            slo_context context;
+            context.memory_growth_bytes = memory_growth(report.resources);
+            if (report.leak) {
+                context.leak = report.leak->verdict == leak_verdict::no_leak
+                                   ? leak_status::no_leak
+                                   : (report.leak->verdict == leak_verdict::leak ? leak_status::leak
+                                                                                 : leak_status::inconclusive);
+            }
+            report.slo = options_.slo.evaluate(report.result, context);
+        }
+        report.stuck = std::move(stuck_);
+        if (abandon) {
+            mark_abandoned(report, end);
+        }
+        return report;
+    }
+
+private:
+    static std::optional<double> memory_growth(const std::vector<process_sample>& samples) {
+        std::optional<std::uint64_t> first;
+        std::optional<std::uint64_t> last;
+        for (const auto& s : samples) {
+            if (s.rss_bytes) {
+                first = first ? first : s.rss_bytes;
+                last = s.rss_bytes;
+            }
+        }
+        if (!first || !last) {
+            return std::nullopt;
+        }
+        return static_cast<double>(*last) - static_cast<double>(*first);
+    }
+
+    leak_report check_leak_of(const std::vector<process_sample>& samples, leak_options opts) const {
+        const clock::time_point t0 = samples.front().at;
+        const auto x_of = [&](const process_sample& s) {
+            return std::chrono::duration<double>(s.at - t0).count();
+        };
+        const auto rss = make_leak_series(samples, x_of, [](const process_sample& s) { return s.rss_bytes; });
+        const auto heap =
+            make_leak_series(samples, x_of, [](const process_sample& s) { return s.heap_in_use_bytes; });
+        if (opts.x_unit == "iter") {
+            opts.x_unit = "s";
+        }
+        return check_leak(rss, heap, opts);
+    }
+
+    void prepare(run_report& report) {
+        std::uint64_t blocking_peak = 0;
+        for (std::size_t i = 0; i < configs_.size(); ++i) {
+            const scenario& cfg = configs_[i];
+            auto s = std::make_unique<scenario_runtime>();
+            s->config = &cfg;
+            s->index = i;
+            s->model = model_of(cfg.profile);
+            s->start = start_ + std::chrono::duration_cast<clock::duration>(cfg.start_offset);
+            double sum = 0.0;
+            bool blocking = false;
+            scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
+            for (const auto& op : cfg.operations) {
+                s->tags.push_back(recorder_->tag(op.name()));
+                sum += op.weight();
+                s->cumulative.push_back(sum);
+                blocking = blocking || op.blocking();
+                std::string line = op.name();
+                if (cfg.operations.size() > 1) {
+                    char weight[32];
+                    std::snprintf(weight, sizeof weight, " (weight %g)", op.weight());
+                    line += weight;
+                }
+                summary.operations.push_back(std::move(line));
+            }
+            if (!cfg.think.none()) {
+                summary.profile += ", think " + cfg.think.describe();
+            }
+            if (cfg.timeout.count() > 0) {
+                summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
+            }
+            report.scenarios.push_back(std::move(summary));
+            const std::uint64_t peak = peak_concurrency(cfg.profile);
+            if (blocking) {
+                blocking_peak += peak;
+            }
+            if (const auto length = planned_length(cfg.profile)) {
+                s->end = s->start + std::chrono::duration_cast<clock::duration>(*length);
+            }
+            if (const auto* p = std::get_if<per_vu_iterations>(&cfg.profile)) {
+                s->end = s->start + std::chrono::duration_cast<clock::duration>(p->max_duration);
+            } else if (const auto* q = std::get_if<shared_iterations>(&cfg.profile)) {
+                s->end = s->start + std::chrono::duration_cast<clock::duration>(q->max_duration);
+            }
+            s->slot_count = static_cast<std::size_t>(peak);
+            s->slots = std::make_unique<vu_slot[]>(s->slot_count);
+            runtimes_.push_back(std::move(s));
+        }
+        // Executors: the caller's, or a runner of our own.
+        if (!options_.executors.empty()) {
+            shared_.executors = options_.executors;
+        } else {
+            runner::options ro;
+            ro.threads = options_.threads;
+            ro.pin_threads = options_.pin_threads;
+            ro.timer_slack = options_.timer_slack;
+            runner_ = std::make_unique<runner>(ro);
+            for (std::size_t i = 0; i < runner_->size(); ++i) {
+                shared_.executors.push_back(&runner_->loop(i));
+            }
+        }
+        if (blocking_peak > 0) {
+            const std::size_t threads =
+                options_.blocking_threads != 0
+                    ? options_.blocking_threads
+                    : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
+            pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads});
+            shared_.pool = pool_.get();
+        }
+        shared_.seed = options_.seed;
+        // Open-model slots: split evenly across the loops, each with its own free list.
+        const std::size_t loops = shared_.executors.size();
+        for (auto& s : runtimes_) {
+            if (s->model != latency_model::open) {
+                continue;
+            }
+            s->contexts = std::make_unique<op_context[]>(s->slot_count);
+            s->pools.resize(loops);
+            const std::uint64_t queued = max_queued_of(s->config->profile);
+            for (std::size_t j = 0; j < loops; ++j) {
+                const std::uint64_t first = s->slot_count * j / loops;
+                const std::uint64_t last = s->slot_count * (j + 1) / loops;
+                s->pools[j].first = first;
+                s->pools[j].max_waiting = queued * (j + 1) / loops - queued * j / loops;
+                for (std::uint64_t k = last; k > first; --k) {
+                    s->pools[j].free.push_back(static_cast<std::uint32_t>(k - 1));
+                }
+            }
+            for (std::size_t k = 0; k < s->slot_count; ++k) {
+                op_context_access::bind(s->contexts[k], s->config->name, k,
+                                        rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
+                                        shared_.pool);
+            }
+        }
+    }
+
+    void launch_all() {
+        const std::size_t loops = shared_.executors.size();
+        for (auto& sp : runtimes_) {
+            scenario_runtime& s = *sp;
+            const profile& p = s.config->profile;
+            const auto users = [&](std::uint64_t n, user_plan plan) {
+                for (std::uint64_t vu = 0; vu < n; ++vu) {
+                    // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
+                    launch(shared_, s, static_cast<std::size_t>(vu * loops / n),
+                           closed_user(shared_, s, vu, plan));
+                }
+            };
+            if (const auto* b = std::get_if<burst>(&p)) {
+                users(b->n, {user_plan::kind::count, 1, 0, nullptr, nullptr});
+            } else if (const auto* c = std::get_if<constant_vus>(&p)) {
+                users(c->vus, {user_plan::kind::count, c->iterations, 0, nullptr, nullptr});
+            } else if (const auto* v = std::get_if<per_vu_iterations>(&p)) {
+                users(v->vus, {user_plan::kind::count, v->iterations, 0, nullptr, nullptr});
+            } else if (const auto* sh = std::get_if<shared_iterations>(&p)) {
+                users(sh->vus, {user_plan::kind::shared, sh->iterations, 0, nullptr, nullptr});
+            } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
+                users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
+            } else if (const auto* w = std::get_if<waves>(&p)) {
+                launch(shared_, s, 0, wave_driver(shared_, s, *w));
+            } else {
+                const rate_schedule schedule =
+                    std::holds_alternative<constant_rate>(p)
+                        ? rate_schedule::constant(std::get<constant_rate>(p).rate,
+                                                  std::get<constant_rate>(p).duration)
+                        : rate_schedule(std::get<ramping_rate>(p).start_rate,
+                                        std::get<ramping_rate>(p).stages);
+                for (std::size_t j = 0; j < loops; ++j) {
+                    launch(shared_, s, j, arrival_driver(shared_, s, j, loops, schedule));
+                }
+            }
+        }
+    }
+
+    // ---- the monitor ------------------------------------------------------------------------
+
+    void stop_all(stop_reason why, std::string text, clock::time_point now, bool cancel_now) {
+        if (reason_ == stop_reason::completed) {
+            reason_ = why;
+            reason_text_ = std::move(text);
+        }
+        for (auto& s : runtimes_) {
+            if (!s->drain_since) {
+                s->drain_since = now;
+            }
+            s->draining.store(true, std::memory_order_relaxed);
+            if (cancel_now && !s->cancelled_at) {
+                s->cancelled_at = now;
+                s->stop.request_stop();
+            }
+        }
+    }
+
+    void monitor() {
+        const signal_stop_guard signals(options_.handle_signals);
+        int signals_seen = 0;
+        const clock::duration step = std::chrono::milliseconds{50};
+        clock::time_point next_slo = start_ + options_.slo_check_interval;
+        clock::time_point next_progress = start_;
+        // time_point::max() for none (an optional here trips GCC 12's -Wmaybe-uninitialized)
+        const clock::time_point deadline =
+            options_.max_duration.count() > 0
+                ? start_ + std::chrono::duration_cast<clock::duration>(options_.max_duration)
+                : clock::time_point::max();
+        for (;;) {
+            {
+                std::unique_lock<std::mutex> lock(shared_.mutex);
+                shared_.wake.wait_for(lock, step,
+                                      [&] { return shared_.active.load(std::memory_order_acquire) == 0; });
+            }
+            const clock::time_point now = clock::now();
+            recorder_->tick(now);
+            if (shared_.active.load(std::memory_order_acquire) == 0) {
+                break;
+            }
+            const int received = signals.received();
+            if (received > signals_seen) {
+                stop_all(stop_reason::interrupted,
+                         received > 1 ? "second stop signal: cancelled" : "stop signal", now, received > 1);
+                signals_seen = received;
+            }
+            if (options_.stop.stop_requested()) {
+                stop_all(stop_reason::interrupted, "stop requested", now, false);
+            }
+            if (now >= deadline) {
+                stop_all(stop_reason::deadline, "max_duration reached", now, false);
+            }
+            bool want_slo = !options_.slo.empty() && now >= next_slo;
+            bool want_progress = static_cast<bool>(options_.on_progress) && now >= next_progress;
+            if (want_slo || want_progress) {
+                const run_result snapshot = recorder_->snapshot(now);
+                if (want_slo) {
+                    next_slo = now + options_.slo_check_interval;
+                    if (abort_decision d = options_.slo.should_abort(snapshot)) {
+                        stop_all(stop_reason::slo_abort, d.reason, now, true);
+                    }
+                }
+                if (want_progress) {
+                    next_progress = now + options_.progress_interval;
+                    options_.on_progress(progress(snapshot, now));
+                }
+            }
+            watchdog(now);
+            if (graceful(now)) {
+                break; // only abandoned operations are left
+            }
+        }
+    }
+
+    // Ends scenarios whose time is up, cancels those whose graceful stop expired; true when every
+    // scenario left is past its cancel grace (nothing more will end by itself).
+    bool graceful(clock::time_point now) {
+        bool waiting_only_for_abandoned = true;
+        bool any_active = false;
+        for (auto& s : runtimes_) {
+            if (s->active.load(std::memory_order_acquire) == 0) {
+                continue;
+            }
+            any_active = true;
+            if (!s->drain_since && s->end && now >= *s->end) {
+                s->drain_since = *s->end;
+                s->draining.store(true, std::memory_order_relaxed);
+            }
+            if (s->drain_since && !s->cancelled_at &&
+                now >=
+                    *s->drain_since + std::chrono::duration_cast<clock::duration>(options_.graceful_stop)) {
+                s->cancelled_at = now;
+                s->stop.request_stop();
+            }
+            if (!s->cancelled_at ||
+                now < *s->cancelled_at + std::chrono::duration_cast<clock::duration>(options_.cancel_grace)) {
+                waiting_only_for_abandoned = false;
+            }
+        }
+        return any_active && waiting_only_for_abandoned;
+    }
+
+    void watchdog(clock::time_point now) {
+        const std::int64_t now_ticks = ticks(now);
+        std::int64_t last_completion = 0;
+        std::int64_t oldest_start = 0;
+        std::size_t busy = 0;
+        for (auto& s : runtimes_) {
+            for (std::size_t i = 0; i < s->slot_count; ++i) {
+                vu_slot& slot = s->slots[i];
+                last_completion = std::max(last_completion, slot.last_end.load(std::memory_order_relaxed));
+                const std::int64_t started = slot.started.load(std::memory_order_relaxed);
+                if (started == 0) {
+                    continue;
+                }
+                ++busy;
+                oldest_start = oldest_start == 0 ? started : std::min(oldest_start, started);
+                if (options_.hang_limit.count() > 0 && now_ticks - started > options_.hang_limit.count() &&
+                    slot.reported != started) {
+                    slot.reported = started;
+                    report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started}, "past the hang limit");
+                }
+            }
+        }
+        last_completion = std::max(last_completion, ticks(start_));
+        if (options_.stall_limit.count() > 0 && busy > 0 &&
+            now_ticks - last_completion > options_.stall_limit.count() &&
+            stall_reported_ != last_completion) {
+            stall_reported_ = last_completion;
+            for (auto& s : runtimes_) {
+                for (std::size_t i = 0; i < s->slot_count; ++i) {
+                    vu_slot& slot = s->slots[i];
+                    const std::int64_t started = slot.started.load(std::memory_order_relaxed);
+                    if (started != 0 && slot.reported != started) {
+                        slot.reported = started;
+                        report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started},
+                                     "no completion for the stall limit");
+                    }
+                }
+            }
+        }
+        in_flight_ = busy;
+    }
+
+    void report_stuck(scenario_runtime& s, std::size_t slot, std::chrono::nanoseconds elapsed,
+                      const char* why) {
+        const vu_slot& v = s.slots[slot];
+        stuck_operation op;
+        op.scenario = s.config->name;
+        const auto k = v.op.load(std::memory_order_relaxed);
+        op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
+        op.virtual_user = slot;
+        op.iteration = v.iteration.load(std::memory_order_relaxed);
+        op.elapsed = elapsed;
+        if (options_.report_stuck_to_stderr) {
+            std::fprintf(
+                stderr,
+                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
+                op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
+                static_cast<unsigned long long>(op.iteration), profile_duration_text(elapsed).c_str(), why);
+        }
+        stuck_.push_back(std::move(op));
+    }
+
+    void mark_abandoned(run_report& report, clock::time_point now) {
+        const std::int64_t now_ticks = ticks(now);
+        for (auto& s : runtimes_) {
+            for (std::size_t i = 0; i < s->slot_count; ++i) {
+                const std::int64_t started = s->slots[i].started.load(std::memory_order_relaxed);
+                if (started == 0) {
+                    continue;
+                }
+                bool found = false;
+                for (auto& op : report.stuck) {
+                    if (op.scenario == s->config->name && op.virtual_user == i) {
+                        op.abandoned = true;
+                        op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+                        found = true;
+                    }
+                }
+                if (!found) {
+                    stuck_operation op;
+                    op.scenario = s->config->name;
+                    const auto k = s->slots[i].op.load(std::memory_order_relaxed);
+                    op.tag =
+                        k < s->config->operations.size() ? s->config->operations[k].name() : std::string();
+                    op.virtual_user = i;
+                    op.iteration = s->slots[i].iteration.load(std::memory_order_relaxed);
+                    op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+                    op.abandoned = true;
+                    report.stuck.push_back(std::move(op));
+                }
+            }
+        }
+    }
+
+    run_progress progress(const run_result& snapshot, clock::time_point now) const {
+        run_progress p;
+        p.elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_);
+        std::optional<std::chrono::nanoseconds> planned = std::chrono::nanoseconds{};
+        for (const auto& cfg : configs_) {
+            const auto length = planned_length(cfg.profile);
+            if (!length) {
+                planned.reset();
+                break;
+            }
+            planned = std::max(*planned, cfg.start_offset + *length);
+        }
+        p.planned = planned;
+        const tag_result& all = snapshot.overall;
+        p.completed = all.count() + (all.warmup ? all.warmup->count() : 0);
+        p.errors = all.errors + all.timeouts + (all.warmup ? all.warmup->errors + all.warmup->timeouts : 0);
+        p.dropped = all.dropped + (all.warmup ? all.warmup->dropped : 0);
+        p.in_flight = in_flight_;
+        const auto& series = all.intervals;
+        if (!series.intervals.empty()) {
+            // The last closed interval (the one in progress is the last entry).
+            const std::size_t i = series.intervals.size() >= 2 ? series.intervals.size() - 2 : 0;
+            const interval_stats& last = series.intervals[i];
+            const double width = std::chrono::duration<double>(series.width).count();
+            p.rate = width > 0.0 ? static_cast<double>(last.count()) / width : 0.0;
+            p.p95_last = last.latency.value_at_percentile(95.0);
+        }
+        p.warming_up = options_.warmup.count() > 0 && p.elapsed < options_.warmup;
+        for (const auto& s : runtimes_) {
+            if (s->active.load(std::memory_order_relaxed) == 0 || now < s->start) {
+                continue;
+            }
+            if (!p.phase.empty()) {
+                p.phase += "; ";
+            }
+            p.phase += s->config->name;
+            if (const auto* r = std::get_if<ramping_vus>(&s->config->profile)) {
+                char text[48];
+                std::snprintf(
+                    text, sizeof text, ": %.0f VUs",
+                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
+                p.phase += text;
+            } else if (s->draining.load(std::memory_order_relaxed)) {
+                p.phase += ": stopping";
+            }
+        }
+        return p;
+    }
+
+    static latency_model model_for(std::span<const scenario> scenarios) {
+        for (const auto& s : scenarios) {
+            if (model_of(s.profile) == latency_model::open) {
+                return latency_model::open;
+            }
+        }
+        return latency_model::closed;
+    }
+
+    const run_options& options_;
+    std::vector<scenario> configs_;
+    latency_model model_ = model_for(configs_);
+    clock::time_point start_{};
+    std::optional<recorder> recorder_;
+    std::optional<process_sampler> sampler_;
+    engine_shared shared_;
+    std::vector<std::unique_ptr<scenario_runtime>> runtimes_;
+    std::unique_ptr<runner> runner_;
+    std::unique_ptr<blocking_pool> pool_;
+    stop_reason reason_ = stop_reason::completed;
+    std::string reason_text_;
+    std::vector<stuck_operation> stuck_;
+    std::int64_t stall_reported_ = -1;
+    std::size_t in_flight_ = 0;
+
+    // Member order matters for destruction: the runner (and its loops) and the pool go first,
+    // while the scenarios, recorder and options they use still exist.
+public:
+    ~engine() {
+        runner_.reset();
+        pool_.reset();
+    }
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+};
+
+} // namespace detail
+
+LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario> scenarios) {
+    detail::validate_run_options(options);
+    if (scenarios.empty()) {
+        throw std::invalid_argument("loadkit::run: scenarios = {} (expected at least one scenario)");
+    }
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        validate(scenarios[i]);
+        for (std::size_t j = 0; j < i; ++j) {
+            if (scenarios[j].name == scenarios[i].name) {
+                throw std::invalid_argument("loadkit::run: scenarios[" + std::to_string(i) + "].name = \"" +
+                                            scenarios[i].name + "\" (expected unique names)");
+            }
+        }
+    }
+    // The options live with the engine: an abandoned engine (leaked below) keeps using them.
+    auto owned = std::make_unique<run_options>(options);
+    auto body = std::make_unique<detail::engine>(*owned, scenarios);
+    bool abandon = false;
+    run_report report = body->run(abandon);
+    if (abandon) {
+        // Operations that ignore cancellation still run on the engine's threads: leave them (and
+        // everything they use) alive rather than destroy what they touch.
+        static_cast<void>(body.release());
+        static_cast<void>(owned.release());
+    }
+    return report;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_ENGINE_IPP
