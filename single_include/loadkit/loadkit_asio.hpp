@@ -43,20 +43,20 @@
 //   auto report = loadkit::run({.executors = io.executors()}, scenario);
 //
 // What is here:
-//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio_executor.hpp)
+//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio/executor.hpp)
 //   use_task, use_task_nothrow   completion tokens; the task's stop token cancels the operation
-//                                (detail/asio_task.hpp)
+//                                (detail/asio/use_task.hpp)
 //   as_task(awaitable)           await an asio::awaitable<T> (co_spawned on the task's io_context;
 //                                needs ASIO_HAS_CO_AWAIT: define it for clang with Asio < 1.24)
 //   co_spawn(ex, task, token)    start a loadkit task on an asio_executor, Asio style (use_future,
 //                                detached, a callback); the token's cancellation slot stops it
 //   http_client, http_target     an HTTP/1.1 keep-alive client for operations and a configurable
-//                                target server (detail/asio_http_client.hpp, asio_http_target.hpp)
+//                                target server (detail/http/client.hpp, detail/http/target.hpp)
 #ifndef LOADKIT_ASIO_HPP
 #define LOADKIT_ASIO_HPP
 
 #include <loadkit/loadkit.hpp>
-// ---- begin loadkit/detail/asio_executor.hpp ----
+// ---- begin loadkit/detail/asio/executor.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -374,10 +374,11 @@ private:
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
-// ---- end loadkit/detail/asio_executor.hpp ----
-// ---- begin loadkit/detail/asio_http_client.hpp ----
+// ---- end loadkit/detail/asio/executor.hpp ----
+// ---- begin loadkit/detail/http/client.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit::http_client — an HTTP/1.1 keep-alive client for loadkit operations (Asio, plain TCP).
 //
@@ -394,7 +395,7 @@ private:
 // it; the next request reconnects). Each connection reuses one read buffer (buffer_bytes, grown up
 // to max_head_bytes for a large head); bodies are counted through, not kept, unless keep_body.
 // Nothing is allocated per request once the connections are warm. On Linux the connections are
-// polled by an epoll set per event loop with batched sends (asio_http_poller.hpp); elsewhere, or
+// polled by an epoll set per event loop with batched sends (detail/http/poller.hpp); elsewhere, or
 // with use_epoll = false, through Asio's socket operations.
 //
 // Outcomes are data: fetch() returns the status, or an error with its kind. client(ctx) files them
@@ -406,26 +407,28 @@ private:
 // retry_stale, a kept-alive connection that the server had closed (no byte of the response came
 // back) is retried once on a fresh connection, as browsers do (retries() counts them); by default
 // that is an error, as wrk counts it.
-#ifndef LOADKIT_DETAIL_ASIO_HTTP_CLIENT_HPP
-#define LOADKIT_DETAIL_ASIO_HTTP_CLIENT_HPP
+#ifndef LOADKIT_DETAIL_HTTP_CLIENT_HPP
+#define LOADKIT_DETAIL_HTTP_CLIENT_HPP
 
-// ---- begin loadkit/detail/asio_http_loop.hpp ----
+// ---- begin loadkit/detail/http/client_loop.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // The HTTP client's state per connection and per event loop: a slot (one connection, its buffer,
 // parser and last response) and a loop (the slots that run on one asio_executor, their epoll set on
-// Linux, and the timeout sweep). Used by asio_http_client.hpp; http_response is its public result.
+// Linux, and the timeout sweep). Used by detail/http/client.hpp; http_response is its public result.
 //
 // Timeouts are swept rather than armed: while requests are in flight on a loop, one steady_timer
 // wakes every quarter of the timeout and ends the requests that have run past it — one timer per
 // loop instead of a timer set and cancelled for every request (wrk checks its timeouts the same way).
-#ifndef LOADKIT_DETAIL_ASIO_HTTP_LOOP_HPP
-#define LOADKIT_DETAIL_ASIO_HTTP_LOOP_HPP
+#ifndef LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
+#define LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
 
-// ---- begin loadkit/detail/asio_http_poller.hpp ----
+// ---- begin loadkit/detail/http/poller.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // The HTTP client's Linux fast path: one epoll set per event loop for the client's connections,
 // woken through a single Asio wait on the epoll descriptor, with the sends of each round batched.
@@ -438,8 +441,8 @@ private:
 // out back to back after the round, so a sleeping server is woken once per round rather than once
 // per request (wrk gets the same effect from its write events). Per request that is one send() and
 // one recv(); epoll_wait and the Asio wait are per round.
-#ifndef LOADKIT_DETAIL_ASIO_HTTP_POLLER_HPP
-#define LOADKIT_DETAIL_ASIO_HTTP_POLLER_HPP
+#ifndef LOADKIT_DETAIL_HTTP_POLLER_HPP
+#define LOADKIT_DETAIL_HTTP_POLLER_HPP
 
 #if defined(__linux__)
 #define LOADKIT_HTTP_EPOLL 1
@@ -711,9 +714,9 @@ private:
 } // namespace loadkit
 
 #endif // __linux__
-#endif // LOADKIT_DETAIL_ASIO_HTTP_POLLER_HPP
-// ---- end loadkit/detail/asio_http_poller.hpp ----
-// ---- begin loadkit/detail/http_parser.hpp ----
+#endif // LOADKIT_DETAIL_HTTP_POLLER_HPP
+// ---- end loadkit/detail/http/poller.hpp ----
+// ---- begin loadkit/detail/http/parser.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -722,7 +725,7 @@ private:
 // but a few integers: it reads the status line and the headers it needs (Content-Length,
 // Transfer-Encoding, Connection) in place, then counts the body through (Content-Length, chunked,
 // or until the connection closes) — a keep-alive client reuses one buffer per connection and
-// allocates nothing per response. Used by the Asio HTTP client (asio_http_client.hpp).
+// allocates nothing per response. Used by the Asio HTTP client (detail/http/client.hpp).
 #ifndef LOADKIT_DETAIL_HTTP_PARSER_HPP
 #define LOADKIT_DETAIL_HTTP_PARSER_HPP
 
@@ -1186,7 +1189,7 @@ private:
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HTTP_PARSER_HPP
-// ---- end loadkit/detail/http_parser.hpp ----
+// ---- end loadkit/detail/http/parser.hpp ----
 
 #include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
@@ -1439,9 +1442,9 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_ASIO_HTTP_LOOP_HPP
-// ---- end loadkit/detail/asio_http_loop.hpp ----
-// ---- begin loadkit/detail/asio_task.hpp ----
+#endif // LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
+// ---- end loadkit/detail/http/client_loop.hpp ----
+// ---- begin loadkit/detail/asio/use_task.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -1462,8 +1465,8 @@ private:
 // cancelled operation that fails makes use_task throw loadkit::operation_cancelled, which the engine
 // counts as a timeout. The operation completes on its own executor; the awaiting task resumes on
 // its own (inline when that is the same thread, else posted).
-#ifndef LOADKIT_DETAIL_ASIO_TASK_HPP
-#define LOADKIT_DETAIL_ASIO_TASK_HPP
+#ifndef LOADKIT_DETAIL_ASIO_USE_TASK_HPP
+#define LOADKIT_DETAIL_ASIO_USE_TASK_HPP
 
 
 #include <asio/async_result.hpp>
@@ -1767,8 +1770,8 @@ template <class R, class... Args> struct asio::async_result<loadkit::use_task_no
     }
 };
 
-#endif // LOADKIT_DETAIL_ASIO_TASK_HPP
-// ---- end loadkit/detail/asio_task.hpp ----
+#endif // LOADKIT_DETAIL_ASIO_USE_TASK_HPP
+// ---- end loadkit/detail/asio/use_task.hpp ----
 
 #include <asio/error.hpp>
 #include <asio/io_context.hpp>
@@ -2236,11 +2239,12 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_ASIO_HTTP_CLIENT_HPP
-// ---- end loadkit/detail/asio_http_client.hpp ----
-// ---- begin loadkit/detail/asio_http_target.hpp ----
+#endif // LOADKIT_DETAIL_HTTP_CLIENT_HPP
+// ---- end loadkit/detail/http/client.hpp ----
+// ---- begin loadkit/detail/http/target.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit::http_target — a small HTTP/1.1 server to load-test against: loopback, keep-alive, with
 // a known shape you configure (service time, a status mix, closed or reset connections, and
@@ -2259,8 +2263,8 @@ private:
 // It runs loadkit tasks on its own io_context thread (an asio_executor), responding to each
 // request in order (pipelined requests too). Counters (accepted connections, requests) are
 // readable from any thread.
-#ifndef LOADKIT_DETAIL_ASIO_HTTP_TARGET_HPP
-#define LOADKIT_DETAIL_ASIO_HTTP_TARGET_HPP
+#ifndef LOADKIT_DETAIL_HTTP_TARGET_HPP
+#define LOADKIT_DETAIL_HTTP_TARGET_HPP
 
 
 #include <asio/executor_work_guard.hpp>
@@ -2698,8 +2702,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_ASIO_HTTP_TARGET_HPP
-// ---- end loadkit/detail/asio_http_target.hpp ----
+#endif // LOADKIT_DETAIL_HTTP_TARGET_HPP
+// ---- end loadkit/detail/http/target.hpp ----
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>

@@ -64,7 +64,7 @@
 #ifndef LOADKIT_REPORT_CONSOLE_HPP
 #define LOADKIT_REPORT_CONSOLE_HPP
 
-// ---- begin loadkit/detail/console_results.hpp ----
+// ---- begin loadkit/detail/report/console/results.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -72,10 +72,10 @@
 // scenarios, the latency model in words, counts and rates per tag, latency figures per tag, the
 // charts, errors by category with their sample messages, and the warm-up beside the steady state.
 // Each section appends to `out` and is skipped when the run has nothing for it.
-#ifndef LOADKIT_DETAIL_CONSOLE_RESULTS_HPP
-#define LOADKIT_DETAIL_CONSOLE_RESULTS_HPP
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
 
-// ---- begin loadkit/detail/console_chart.hpp ----
+// ---- begin loadkit/detail/report/console/chart.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -86,10 +86,10 @@
 //  - the distribution: counts in log-spaced latency bins, as horizontal bars.
 // With unicode, block elements give eighths of a cell (U+2581..U+2588 upward, U+258F..U+2588
 // sideways); without, '#' and '|' in whole cells.
-#ifndef LOADKIT_DETAIL_CONSOLE_CHART_HPP
-#define LOADKIT_DETAIL_CONSOLE_CHART_HPP
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
 
-// ---- begin loadkit/detail/console_text.hpp ----
+// ---- begin loadkit/detail/text/terminal.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -98,8 +98,8 @@
 // making untrusted text (tag names, server error messages) safe to print: a control character
 // in an error message must not move the cursor or recolour the terminal (an ESC from a server
 // would otherwise reach the user's terminal as a command).
-#ifndef LOADKIT_DETAIL_CONSOLE_TEXT_HPP
-#define LOADKIT_DETAIL_CONSOLE_TEXT_HPP
+#ifndef LOADKIT_DETAIL_TEXT_TERMINAL_HPP
+#define LOADKIT_DETAIL_TEXT_TERMINAL_HPP
 
 #include <loadkit/loadkit.hpp>
 
@@ -391,8 +391,8 @@ struct console_style {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_CONSOLE_TEXT_HPP
-// ---- end loadkit/detail/console_text.hpp ----
+#endif // LOADKIT_DETAIL_TEXT_TERMINAL_HPP
+// ---- end loadkit/detail/text/terminal.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -613,17 +613,17 @@ inline std::string console_distribution_chart(const histogram& h, const console_
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_CONSOLE_CHART_HPP
-// ---- end loadkit/detail/console_chart.hpp ----
-// ---- begin loadkit/detail/console_table.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
+// ---- end loadkit/detail/report/console/chart.hpp ----
+// ---- begin loadkit/detail/report/console/table.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
 // Aligned text tables for the console summary: numbers right-aligned under their header, widths
 // from the content, and a table that is too wide for the terminal first shortens its name column
 // (with an ellipsis) and then drops its least important columns, rather than wrapping lines.
-#ifndef LOADKIT_DETAIL_CONSOLE_TABLE_HPP
-#define LOADKIT_DETAIL_CONSOLE_TABLE_HPP
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
 
 
 #include <cstddef>
@@ -763,8 +763,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_CONSOLE_TABLE_HPP
-// ---- end loadkit/detail/console_table.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
+// ---- end loadkit/detail/report/console/table.hpp ----
 
 #include <algorithm>
 #include <cstddef>
@@ -1181,9 +1181,9 @@ inline void console_warmup(std::string& out, const run_report& report, const con
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_CONSOLE_RESULTS_HPP
-// ---- end loadkit/detail/console_results.hpp ----
-// ---- begin loadkit/detail/console_verdicts.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
+// ---- end loadkit/detail/report/console/results.hpp ----
+// ---- begin loadkit/detail/report/console/verdicts.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -1191,8 +1191,8 @@ inline void console_warmup(std::string& out, const run_report& report, const con
 // run, the capacity-search curve, and the verdicts last (SLO objectives, leak trend, stuck
 // operations, then one PASSED/FAILED line with the exit code), so that they are what a terminal
 // shows when the run ends.
-#ifndef LOADKIT_DETAIL_CONSOLE_VERDICTS_HPP
-#define LOADKIT_DETAIL_CONSOLE_VERDICTS_HPP
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
 
 
 #include <chrono>
@@ -1418,8 +1418,8 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_CONSOLE_VERDICTS_HPP
-// ---- end loadkit/detail/console_verdicts.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
+// ---- end loadkit/detail/report/console/verdicts.hpp ----
 
 #include <cstddef>
 #include <cstdio>
@@ -1530,14 +1530,14 @@ inline void print_summary(std::ostream& out, const run_report& report, const con
 #ifndef LOADKIT_REPORT_CSV_HPP
 #define LOADKIT_REPORT_CSV_HPP
 
-// ---- begin loadkit/detail/json_writer.hpp ----
+// ---- begin loadkit/detail/report/json/writer.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // Writing JSON text (RFC 8259) for the reporters (report/json.hpp): string escaping with UTF-8
 // repair, numbers that parse back to the same value, and a small indenting writer. No DOM: the
 // report is written straight into one std::string.
-#ifndef LOADKIT_DETAIL_JSON_WRITER_HPP
-#define LOADKIT_DETAIL_JSON_WRITER_HPP
+#ifndef LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
 
 
 #include <charconv>
@@ -1820,8 +1820,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_WRITER_HPP
-// ---- end loadkit/detail/json_writer.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
+// ---- end loadkit/detail/report/json/writer.hpp ----
 
 #include <chrono>
 #include <cstddef>
@@ -1950,7 +1950,7 @@ inline void write_csv(std::ostream& out, const run_report& report, const csv_opt
 // BaseTime, the run's start. max is the interval's largest value as HdrHistogram reports it (the
 // upper edge of its counter) divided by max_value_unit_ratio: 1e6 turns loadkit's nanoseconds into
 // the milliseconds HistogramLogAnalyzer shows, as Java's writer does by default. The payload is
-// HdrHistogram's V2 encoding (detail/hlog_histogram.hpp) in a zlib stream: stored blocks, or zlib's
+// HdrHistogram's V2 encoding (detail/report/hlog/histogram.hpp) in a zlib stream: stored blocks, or zlib's
 // compression at Java's level 9 when compiled with -DLOADKIT_WITH_ZLIB and linked with -lz.
 // Unlike HdrHistogram_c's hdr_log_write (legend "EndTimestamp", an absolute end time as column 2,
 // the max in raw units, version 1.2), which Java readers misread, this follows the Java reference.
@@ -1968,7 +1968,7 @@ inline void write_csv(std::ostream& out, const run_report& report, const csv_opt
 #ifndef LOADKIT_REPORT_HLOG_HPP
 #define LOADKIT_REPORT_HLOG_HPP
 
-// ---- begin loadkit/detail/hlog_codec.hpp ----
+// ---- begin loadkit/detail/report/hlog/codec.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // The byte-level pieces of HdrHistogram's V2 histogram encoding (report/hlog.hpp): big-endian
@@ -1976,8 +1976,8 @@ inline void write_csv(std::ostream& out, const run_report& report, const csv_opt
 // (RFC 1951 3.2.4) or, with LOADKIT_WITH_ZLIB, around zlib's own compression, and base64 (RFC 4648).
 // Without zlib the stream is valid but uncompressed: every reader inflates it, and the V2 payload
 // is already compact (one byte per small count, one varint per run of empty counters).
-#ifndef LOADKIT_DETAIL_HLOG_CODEC_HPP
-#define LOADKIT_DETAIL_HLOG_CODEC_HPP
+#ifndef LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP
+#define LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP
 
 
 #include <cstddef>
@@ -2240,20 +2240,20 @@ inline hlog_bytes base64_decode(std::string_view text) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HLOG_CODEC_HPP
-// ---- end loadkit/detail/hlog_codec.hpp ----
-// ---- begin loadkit/detail/hlog_histogram.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP
+// ---- end loadkit/detail/report/hlog/codec.hpp ----
+// ---- begin loadkit/detail/report/hlog/histogram.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // HdrHistogram's counts layout and its encoded form (Java AbstractHistogram
 // encodeIntoCompressedByteBuffer / decodeFromCompressedByteBuffer): what one .hlog interval line
 // carries (report/hlog.hpp). The layout is HdrHistogram's own, including a unit magnitude
 // (lowestDiscernibleValue > 1), so logs written by other tools decode too; loadkit's histograms are
-// the unit-magnitude-0 case and map onto it counter for counter (detail/histogram_layout.hpp).
-#ifndef LOADKIT_DETAIL_HLOG_HISTOGRAM_HPP
-#define LOADKIT_DETAIL_HLOG_HISTOGRAM_HPP
+// the unit-magnitude-0 case and map onto it counter for counter (detail/stats/histogram_layout.hpp).
+#ifndef LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP
+#define LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP
 
-// ---- begin loadkit/detail/hlog_inflate.hpp ----
+// ---- begin loadkit/detail/report/hlog/inflate.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // zlib_inflate: decompresses a zlib stream (RFC 1950) of deflate blocks (RFC 1951) of every kind —
@@ -2261,8 +2261,8 @@ inline hlog_bytes base64_decode(std::string_view text) {
 // HdrHistogram and HdrHistogram_c write, not only loadkit's stored blocks. Canonical Huffman codes
 // are decoded a bit at a time from per-length counts, the method of Mark Adler's puff.c (zlib
 // contrib): small and obviously correct, and fast enough for histogram payloads of a few KiB.
-#ifndef LOADKIT_DETAIL_HLOG_INFLATE_HPP
-#define LOADKIT_DETAIL_HLOG_INFLATE_HPP
+#ifndef LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
+#define LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
 
 
 #include <array>
@@ -2562,8 +2562,8 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HLOG_INFLATE_HPP
-// ---- end loadkit/detail/hlog_inflate.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
+// ---- end loadkit/detail/report/hlog/inflate.hpp ----
 
 #include <bit>
 #include <cstddef>
@@ -2860,9 +2860,9 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HLOG_HISTOGRAM_HPP
-// ---- end loadkit/detail/hlog_histogram.hpp ----
-// ---- begin loadkit/detail/hlog_text.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP
+// ---- end loadkit/detail/report/hlog/histogram.hpp ----
+// ---- begin loadkit/detail/report/hlog/text.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // The text side of a .hlog file (report/hlog.hpp), as Java's HistogramLogWriter prints it:
@@ -2870,8 +2870,8 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
 // rounded half-up: 1.0005 prints 1.001 where C's printf prints 1.000), dates as java.util.Date's
 // toString() in UTC, tags with the characters the format reserves replaced; and exact decimal
 // parsing of timestamps into nanoseconds for the reader.
-#ifndef LOADKIT_DETAIL_HLOG_TEXT_HPP
-#define LOADKIT_DETAIL_HLOG_TEXT_HPP
+#ifndef LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP
+#define LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP
 
 
 #include <charconv>
@@ -3022,8 +3022,8 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HLOG_TEXT_HPP
-// ---- end loadkit/detail/hlog_text.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP
+// ---- end loadkit/detail/report/hlog/text.hpp ----
 
 #include <algorithm>
 #include <bit>
@@ -3487,29 +3487,29 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 #ifndef LOADKIT_REPORT_HTML_HPP
 #define LOADKIT_REPORT_HTML_HPP
 
-// ---- begin loadkit/detail/svg_chart.hpp ----
+// ---- begin loadkit/detail/report/svg/chart.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // A small SVG chart renderer for the HTML report (report/html.hpp): lines, areas, bars and points
 // on linear, log10 or "nines" axes (x = log10(1 / (1 - p)): 0 = 0 %, 1 = 90 %, 2 = 99 %, as
 // HdrHistogram's percentile plots), shaded bands (the warm-up) and marker lines (the sustainable
 // load). Output is self-contained SVG 1.1: no script, no external reference, well-formed XML.
-#ifndef LOADKIT_DETAIL_SVG_CHART_HPP
-#define LOADKIT_DETAIL_SVG_CHART_HPP
+#ifndef LOADKIT_DETAIL_REPORT_SVG_CHART_HPP
+#define LOADKIT_DETAIL_REPORT_SVG_CHART_HPP
 
-// ---- begin loadkit/detail/svg_text.hpp ----
+// ---- begin loadkit/detail/report/svg/text.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // Text for the HTML report and its SVG charts (report/html.hpp): escaping that keeps the file
 // well-formed whatever a tag or message holds, and the report's spelling of numbers. The numbers
-// themselves come from detail/format_units.hpp and the escaping from detail/format_xml.hpp; what
+// themselves come from detail/text/units.hpp and the escaping from detail/text/xml.hpp; what
 // is here is the HTML style: a space before a unit ("153.2 ms"), significant digits down to
 // nanoseconds ("850.0 ns"), seconds never turned into minutes (an axis tick stays number + unit),
 // a bare "0" and "n/a" for a value that is not a number.
-#ifndef LOADKIT_DETAIL_SVG_TEXT_HPP
-#define LOADKIT_DETAIL_SVG_TEXT_HPP
+#ifndef LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
+#define LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 
-// ---- begin loadkit/detail/format_xml.hpp ----
+// ---- begin loadkit/detail/text/xml.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -3520,8 +3520,8 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 // (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
 // U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
 // but shows control characters instead (xml_escape_mode::visible).
-#ifndef LOADKIT_DETAIL_FORMAT_XML_HPP
-#define LOADKIT_DETAIL_FORMAT_XML_HPP
+#ifndef LOADKIT_DETAIL_TEXT_XML_HPP
+#define LOADKIT_DETAIL_TEXT_XML_HPP
 
 
 #include <cstddef>
@@ -3611,8 +3611,8 @@ inline std::string xml_attribute(std::string_view text) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_FORMAT_XML_HPP
-// ---- end loadkit/detail/format_xml.hpp ----
+#endif // LOADKIT_DETAIL_TEXT_XML_HPP
+// ---- end loadkit/detail/text/xml.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -3693,8 +3693,8 @@ inline std::string svg_coord(double v) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_SVG_TEXT_HPP
-// ---- end loadkit/detail/svg_text.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
+// ---- end loadkit/detail/report/svg/text.hpp ----
 
 #include <algorithm>
 #include <cmath>
@@ -4146,16 +4146,16 @@ inline std::string render_svg(const svg_chart& c) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_SVG_CHART_HPP
-// ---- end loadkit/detail/svg_chart.hpp ----
-// ---- begin loadkit/detail/svg_charts.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_SVG_CHART_HPP
+// ---- end loadkit/detail/report/svg/chart.hpp ----
+// ---- begin loadkit/detail/report/svg/charts.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // The charts of the HTML report (report/html.hpp), each built from a run_report as a svg_chart
-// (detail/svg_chart.hpp): the percentile spectrum per tag, throughput, latency and errors over
+// (detail/report/svg/chart.hpp): the percentile spectrum per tag, throughput, latency and errors over
 // time, memory with the leak trend, and the capacity-search curve.
-#ifndef LOADKIT_DETAIL_SVG_CHARTS_HPP
-#define LOADKIT_DETAIL_SVG_CHARTS_HPP
+#ifndef LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP
+#define LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP
 
 
 #include <algorithm>
@@ -4564,8 +4564,8 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_SVG_CHARTS_HPP
-// ---- end loadkit/detail/svg_charts.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP
+// ---- end loadkit/detail/report/svg/charts.hpp ----
 
 #include <chrono>
 #include <cmath>
@@ -5022,14 +5022,14 @@ inline constexpr std::string_view html_style =
 #ifndef LOADKIT_REPORT_JSON_HPP
 #define LOADKIT_REPORT_JSON_HPP
 
-// ---- begin loadkit/detail/json_reader.hpp ----
+// ---- begin loadkit/detail/report/json/reader.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // Reading JSON text (RFC 8259) strictly, for report/json.hpp: a pull parser that the report reader
 // drives field by field, so nothing is built but the report itself. Every error names the line,
 // the column, the member path ("result.tags[2].latency") and what was expected there.
-#ifndef LOADKIT_DETAIL_JSON_READER_HPP
-#define LOADKIT_DETAIL_JSON_READER_HPP
+#ifndef LOADKIT_DETAIL_REPORT_JSON_READER_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_READER_HPP
 
 
 #include <array>
@@ -5608,29 +5608,29 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_READER_HPP
-// ---- end loadkit/detail/json_reader.hpp ----
-// ---- begin loadkit/detail/json_report_read.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_READER_HPP
+// ---- end loadkit/detail/report/json/reader.hpp ----
+// ---- begin loadkit/detail/report/json/report_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 1 (the inverse of json_report_write.hpp):
-// the run's result (json_result_read.hpp), then what was read from it (SLO verdicts, leak trend),
+// JSON -> run_report, schema "loadkit-report" version 1 (the inverse of detail/report/json/report_write.hpp):
+// the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
 // whose counters disagree with their totals or extremes are errors (json_error: line, column,
 // member path and what was expected).
-#ifndef LOADKIT_DETAIL_JSON_REPORT_READ_HPP
-#define LOADKIT_DETAIL_JSON_REPORT_READ_HPP
+#ifndef LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
 
-// ---- begin loadkit/detail/json_report_write.hpp ----
+// ---- begin loadkit/detail/report/json/report_write.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // run_report -> JSON, schema "loadkit-report" version 1 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
-#ifndef LOADKIT_DETAIL_JSON_REPORT_WRITE_HPP
-#define LOADKIT_DETAIL_JSON_REPORT_WRITE_HPP
+#ifndef LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
 
 
 #include <array>
@@ -6114,26 +6114,26 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_REPORT_WRITE_HPP
-// ---- end loadkit/detail/json_report_write.hpp ----
-// ---- begin loadkit/detail/json_result_read.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
+// ---- end loadkit/detail/report/json/report_write.hpp ----
+// ---- begin loadkit/detail/report/json/result_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // JSON -> run_result: the "result" member of schema "loadkit-report" version 1 (the inverse of
-// json_report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
+// detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
-// line, column, member path and what was expected). json_report_read.hpp reads the rest.
-#ifndef LOADKIT_DETAIL_JSON_RESULT_READ_HPP
-#define LOADKIT_DETAIL_JSON_RESULT_READ_HPP
+// line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
+#ifndef LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
 
-// ---- begin loadkit/detail/json_histogram_read.hpp ----
+// ---- begin loadkit/detail/report/json/histogram_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // Rebuilding a loadkit::histogram exactly from what the JSON holds (report/json.hpp): its
 // configuration, totals, extremes, clamped counts and counters. Whatever the counters, extremes
 // and clamped counts allow is accepted; anything inconsistent is named.
-#ifndef LOADKIT_DETAIL_JSON_HISTOGRAM_READ_HPP
-#define LOADKIT_DETAIL_JSON_HISTOGRAM_READ_HPP
+#ifndef LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP
+#define LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP
 
 
 #include <bit>
@@ -6260,8 +6260,8 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_HISTOGRAM_READ_HPP
-// ---- end loadkit/detail/json_histogram_read.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP
+// ---- end loadkit/detail/report/json/histogram_read.hpp ----
 
 #include <array>
 #include <chrono>
@@ -6610,8 +6610,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_RESULT_READ_HPP
-// ---- end loadkit/detail/json_result_read.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
+// ---- end loadkit/detail/report/json/result_read.hpp ----
 
 #include <array>
 #include <chrono>
@@ -7053,8 +7053,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_JSON_REPORT_READ_HPP
-// ---- end loadkit/detail/json_report_read.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
+// ---- end loadkit/detail/report/json/report_read.hpp ----
 
 #include <istream>
 #include <iterator>
@@ -7118,7 +7118,7 @@ inline void write_json(std::ostream& out, const run_report& report, const json_o
 //    error, its time the run's length;
 //  - <properties> with the run's figures (count, error rate, throughput, percentiles in ms, per tag),
 //    and the console summary (to_console, without colour) as the suite's <system-out>.
-// time attributes are seconds. Text is escaped for XML 1.0 (detail/format_xml.hpp): quotes, < > &,
+// time attributes are seconds. Text is escaped for XML 1.0 (detail/text/xml.hpp): quotes, < > &,
 // newlines in attributes as &#10;, characters XML does not allow as U+FFFD, UTF-8 passed through.
 #ifndef LOADKIT_REPORT_JUNIT_HPP
 #define LOADKIT_REPORT_JUNIT_HPP
