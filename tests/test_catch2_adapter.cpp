@@ -50,7 +50,7 @@ TEST_CASE("a failing loadkit::meets() describes itself with every verdict line",
 TEST_CASE("loadkit::meets().with() supplies memory growth and the leak verdict", "[catch2_adapter]") {
     const auto result = sample_result();
     CHECK_THAT(result, loadkit::meets("memory_growth < 50MB", "no_leak")
-                           .with({.memory_growth_bytes = 1e6, .leak = loadkit::leak_status::no_leak}));
+                           .with({.memory_growth_bytes = 1e6, .leak = loadkit::leak_verdict::no_leak}));
     CHECK_THAT(result, !loadkit::meets("memory_growth < 50MB")); // no figure supplied: no data fails
 }
 

@@ -129,7 +129,7 @@ loadkit::run_report report_of(loadkit::run_result result, const std::vector<std:
     r.scenarios.push_back(
         {"browse", "constant_rate 300/s for 10s, max_in_flight 64", result.model, 0ns, tags});
     r.result = std::move(result);
-    r.slo = policy.evaluate(r.result, {.memory_growth_bytes = 2.5e6, .leak = loadkit::leak_status::no_leak});
+    r.slo = policy.evaluate(r.result, {.memory_growth_bytes = 2.5e6, .leak = loadkit::leak_verdict::no_leak});
     return r;
 }
 

@@ -357,11 +357,11 @@ TEST_CASE("verdicts: tags, missing data, memory growth and the leak verdict from
     CHECK(judge("memory_growth < 50MB", r, {.memory_growth_bytes = 10e6}).line ==
           "PASS: memory_growth < 50MB (measured 10MB)");
     CHECK_FALSE(judge("memory_growth < 50MB", r, {.memory_growth_bytes = 60e6}).passed);
-    CHECK(judge("no_leak", r, {.leak = loadkit::leak_status::no_leak}).passed);
-    const auto leak = judge("no_leak", r, {.leak = loadkit::leak_status::leak});
+    CHECK(judge("no_leak", r, {.leak = loadkit::leak_verdict::no_leak}).passed);
+    const auto leak = judge("no_leak", r, {.leak = loadkit::leak_verdict::leak});
     CHECK_FALSE(leak.passed);
     CHECK(leak.line == "FAIL: no_leak (leak verdict: leak)");
-    const auto unsure = judge("no_leak", r, {.leak = loadkit::leak_status::inconclusive});
+    const auto unsure = judge("no_leak", r, {.leak = loadkit::leak_verdict::inconclusive});
     CHECK_FALSE(unsure.passed);
     CHECK(unsure.statistical == loadkit::verdict::inconclusive);
     CHECK_FALSE(judge("no_leak", r).has_data);

@@ -48,6 +48,7 @@
 #ifndef LOADKIT_LEAK_HPP
 #define LOADKIT_LEAK_HPP
 
+#include <loadkit/core_types.hpp>
 #include <loadkit/detail/stats/leak_stats.hpp>
 #include <loadkit/version.hpp>
 
@@ -142,8 +143,6 @@ struct leak_options {
     std::string x_unit = "iter";
 };
 
-enum class leak_verdict { no_leak, leak, inconclusive };
-
 // What grew, when both series are known.
 enum class leak_cause {
     none,                     // nothing grows beyond the effect floor
@@ -152,18 +151,6 @@ enum class leak_cause {
     allocator_retention,      // RSS grows, heap flat: the allocator keeps freed memory; not a leak
     rss_growth,               // RSS grows and no heap series was given: a leak or retention
 };
-
-inline const char* to_string(leak_verdict v) noexcept {
-    switch (v) {
-    case leak_verdict::no_leak:
-        return "no leak";
-    case leak_verdict::leak:
-        return "leak";
-    case leak_verdict::inconclusive:
-        return "inconclusive";
-    }
-    return "?";
-}
 
 inline const char* to_string(leak_cause c) noexcept {
     switch (c) {

@@ -9,6 +9,7 @@
 #include <loadkit/cancellation.hpp>
 #include <loadkit/capacity.hpp>
 #include <loadkit/contend.hpp>
+#include <loadkit/core_types.hpp>
 #include <loadkit/deadline.hpp>
 #include <loadkit/engine.hpp>
 #include <loadkit/event_loop.hpp>

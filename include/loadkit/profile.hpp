@@ -22,8 +22,8 @@
 #ifndef LOADKIT_PROFILE_HPP
 #define LOADKIT_PROFILE_HPP
 
+#include <loadkit/core_types.hpp>
 #include <loadkit/rate_schedule.hpp>
-#include <loadkit/result.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>

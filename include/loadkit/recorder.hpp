@@ -30,6 +30,7 @@
 #define LOADKIT_RECORDER_HPP
 
 #include <loadkit/config.hpp>
+#include <loadkit/core_types.hpp>
 #include <loadkit/detail/recorder/errors.hpp>
 #include <loadkit/detail/recorder/shard.hpp>
 #include <loadkit/histogram.hpp>
@@ -52,8 +53,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-enum class outcome_kind : std::uint8_t { ok, error, timeout, dropped };
 
 // How one operation ended. The views only need to live for the record() call.
 struct outcome {

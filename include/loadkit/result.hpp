@@ -20,6 +20,7 @@
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
+#include <loadkit/core_types.hpp>
 #include <loadkit/detail/recorder/errors.hpp>
 #include <loadkit/detail/recorder/series.hpp>
 #include <loadkit/histogram.hpp>
@@ -37,36 +38,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-// closed: each virtual user starts its next operation when the previous one ends, so latency is
-// measured from the actual start (a stalled server also stalls the load: coordinated omission).
-// open: operations start on a schedule; latency counts from the intended start.
-enum class latency_model : std::uint8_t { closed, open };
-
-// Why a run ended. running marks a live snapshot. Ordered by severity: merging results keeps the
-// most severe reason.
-enum class stop_reason : std::uint8_t { running, completed, deadline, interrupted, slo_abort, error };
-
-[[nodiscard]] constexpr const char* to_string(latency_model m) noexcept {
-    return m == latency_model::open ? "open" : "closed";
-}
-[[nodiscard]] constexpr const char* to_string(stop_reason r) noexcept {
-    switch (r) {
-    case stop_reason::running:
-        return "running";
-    case stop_reason::completed:
-        return "completed";
-    case stop_reason::deadline:
-        return "deadline";
-    case stop_reason::interrupted:
-        return "interrupted";
-    case stop_reason::slo_abort:
-        return "slo_abort";
-    case stop_reason::error:
-        return "error";
-    }
-    return "unknown";
-}
 
 // The figures a summary prints, from one histogram (0 for an empty one).
 struct latency_summary {

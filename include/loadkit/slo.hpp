@@ -24,6 +24,7 @@
 #ifndef LOADKIT_SLO_HPP
 #define LOADKIT_SLO_HPP
 
+#include <loadkit/core_types.hpp>
 #include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/detail/stats/binomial.hpp>
 #include <loadkit/detail/slo/objective.hpp>
@@ -51,13 +52,9 @@ inline namespace v0 {
 // leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
 struct slo_context {
     std::optional<double> memory_growth_bytes{}; // e.g. final minus baseline RSS, in bytes
-    std::optional<leak_status> leak{};           // the leak-trend checker's verdict
+    std::optional<leak_verdict> leak{};           // the leak-trend checker's verdict
 };
 
-enum class verdict : std::uint8_t { pass, fail, inconclusive };
-[[nodiscard]] constexpr const char* to_string(verdict v) noexcept {
-    return v == verdict::pass ? "PASS" : (v == verdict::fail ? "FAIL" : "INCONCLUSIVE");
-}
 
 struct objective_verdict {
     objective target;
@@ -181,8 +178,8 @@ inline slo_op flip(slo_op op) noexcept {
         } else if (o.metric == slo_metric::leak && context.leak) {
             v.has_data = true;
             v.measured = static_cast<double>(static_cast<int>(*context.leak));
-            v.passed = *context.leak == leak_status::no_leak;
-            v.statistical = *context.leak == leak_status::inconclusive
+            v.passed = *context.leak == leak_verdict::no_leak;
+            v.statistical = *context.leak == leak_verdict::inconclusive
                                 ? verdict::inconclusive
                                 : (v.passed ? verdict::pass : verdict::fail);
         } else {

@@ -130,10 +130,7 @@ public:
             slo_context context;
             context.memory_growth_bytes = memory_growth(report.resources);
             if (report.leak) {
-                context.leak = report.leak->verdict == leak_verdict::no_leak
-                                   ? leak_status::no_leak
-                                   : (report.leak->verdict == leak_verdict::leak ? leak_status::leak
-                                                                                 : leak_status::inconclusive);
+                context.leak = report.leak->verdict;
             }
             report.slo = options_.slo.evaluate(report.result, context);
         }

@@ -34,13 +34,10 @@ enum class slo_metric : std::uint8_t {
     count,          // operations that ran
     dropped,        // operations never started
     memory_growth,  // bytes, from slo_context::memory_growth_bytes
-    leak,           // passes when slo_context::leak is leak_status::no_leak
+    leak,           // passes when slo_context::leak is leak_verdict::no_leak
 };
 
 enum class slo_op : std::uint8_t { lt, le, gt, ge, eq, ne };
-
-// The leak-trend checker's verdict, as the SLO policy takes it (leak.hpp converts to this).
-enum class leak_status : std::uint8_t { no_leak, leak, inconclusive };
 
 [[nodiscard]] constexpr const char* to_string(slo_op op) noexcept {
     switch (op) {
@@ -59,9 +56,7 @@ enum class leak_status : std::uint8_t { no_leak, leak, inconclusive };
     }
     return "?";
 }
-[[nodiscard]] constexpr const char* to_string(leak_status s) noexcept {
-    return s == leak_status::no_leak ? "no_leak" : (s == leak_status::leak ? "leak" : "inconclusive");
-}
+
 namespace detail {
 
 [[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
