@@ -51,7 +51,7 @@ endif()
 # Drop the Asio adapter's files from a list of sources unless LOADKIT_WITH_ASIO is on: any file with
 # "asio" in its name or, for headers, in its path under include/ (loadkit/asio.hpp, detail/asio/*,
 # tests/test_asio*.cpp), and any file whose first 30 lines carry the marker `// loadkit-requires: asio`
-# (examples/http_load.cpp, detail/http/client.hpp).
+# (examples/http_load.cpp, http/client.hpp).
 # meson.build's glob script applies the same rule.
 function(loadkit_filter_optional list_var)
     if(LOADKIT_WITH_ASIO)

@@ -293,8 +293,7 @@ int run_cli(cli c) {
     loadkit::progress_printer progress;
     options.on_progress = progress;
 
-    const std::string name =
-        c.method + " " + std::string(loadkit::detail::parse_http_url(c.url, "URL").target);
+    const std::string name = c.method + " " + std::string(loadkit::parse_http_url(c.url, "URL").target);
     loadkit::scenario s;
     s.name = "http_load";
     s.operations.push_back(http_operation(name, client));

@@ -149,20 +149,18 @@ TEST_CASE("http parser: body framing by status, method, version and Connection",
 }
 
 TEST_CASE("http url: parts, defaults and errors naming the field", "[asio][http]") {
-    const auto u = loadkit::detail::parse_http_url("http://example.com:8080/a/b?c=1", "url");
+    const auto u = loadkit::parse_http_url("http://example.com:8080/a/b?c=1", "url");
     CHECK(u.host == "example.com");
     CHECK(u.port == 8080);
     CHECK(u.target == "/a/b?c=1");
-    const auto d = loadkit::detail::parse_http_url("http://[::1]?q", "url");
+    const auto d = loadkit::parse_http_url("http://[::1]?q", "url");
     CHECK(d.host == "::1");
     CHECK(d.port == 80);
     CHECK(d.target == "/?q");
-    CHECK(invalid_argument_message([] {
-              (void)loadkit::detail::parse_http_url("https://x/", "opts: url");
-          }) == "opts: url = \"https://x/\" (expected http://...: https is not supported)");
-    CHECK(contains(
-        invalid_argument_message([] { (void)loadkit::detail::parse_http_url("http://x:0/", "url"); }),
-        "a port 1 .. 65535"));
+    CHECK(invalid_argument_message([] { (void)loadkit::parse_http_url("https://x/", "opts: url"); }) ==
+          "opts: url = \"https://x/\" (expected http://...: https is not supported)");
+    CHECK(contains(invalid_argument_message([] { (void)loadkit::parse_http_url("http://x:0/", "url"); }),
+                   "a port 1 .. 65535"));
     CHECK(contains(invalid_argument_message(
                        [] { loadkit::http_client c{{.url = "http://127.0.0.1:1/", .connections = 0}}; }),
                    "loadkit::http_client_options: connections = 0"));

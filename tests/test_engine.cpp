@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <loadkit/engine.hpp>
+#include <loadkit/event_loop.hpp>
 
 #include <algorithm>
 #include <atomic>

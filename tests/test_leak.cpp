@@ -1,6 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
+#include <loadkit/detail/stats/leak_stats.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
 

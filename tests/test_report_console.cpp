@@ -2,6 +2,8 @@
 #include "report_sample.hpp"
 #include "test_support.hpp"
 
+#include <loadkit/detail/report/terminal.hpp>
+#include <loadkit/detail/text/units.hpp>
 #include <loadkit/report/console.hpp>
 
 #include <chrono>

@@ -184,10 +184,10 @@ TEST_CASE("ZigZag LEB128-64b9B encodes HdrHistogram's varints, 1 byte for -64..6
         CHECK(in.zigzag() == v);
     }
     CHECK(in.remaining() == 0);
-    CHECK_THROWS_AS(in.zigzag(), loadkit::hlog_error); // truncated
+    CHECK_THROWS_AS(in.zigzag(), loadkit::detail::hlog_format_error); // truncated
     const bytes cut = {0x80, 0x80};
     loadkit::detail::hlog_cursor short_in(cut.data(), cut.size());
-    CHECK_THROWS_AS(short_in.zigzag(), loadkit::hlog_error);
+    CHECK_THROWS_AS(short_in.zigzag(), loadkit::detail::hlog_format_error);
 }
 
 TEST_CASE("base64 follows RFC 4648 (test vectors, padding) and rejects malformed text", "[hlog][codec]") {
@@ -211,7 +211,7 @@ TEST_CASE("base64 follows RFC 4648 (test vectors, padding) and rejects malformed
     }
     CHECK(b64("\xfb\xff") == "+/8=");
     for (std::string_view bad : {"Zg=", "Zg=a", "Z===", "Zm9v!A==", "Zh==", "Zm9=", "=Zm9"}) {
-        CHECK_THROWS_AS(loadkit::detail::base64_decode(bad), loadkit::hlog_error);
+        CHECK_THROWS_AS(loadkit::detail::base64_decode(bad), loadkit::detail::hlog_format_error);
     }
 }
 
@@ -295,14 +295,14 @@ TEST_CASE("inflate decodes fixed and dynamic Huffman blocks (zlib level 9) and r
     bytes bad = fixed;
     bad[1] ^= 1;
     CHECK_THROWS_WITH(inflate(bad), loadkit_test::contains_text("not a zlib"));
-    CHECK_THROWS_AS(inflate(bytes(fixed.begin(), fixed.end() - 5)), loadkit::hlog_error);
+    CHECK_THROWS_AS(inflate(bytes(fixed.begin(), fixed.end() - 5)), loadkit::detail::hlog_format_error);
     bad = fixed;
     bad.back() ^= 1;
     CHECK_THROWS_WITH(inflate(bad), loadkit_test::contains_text("Adler-32"));
     CHECK_THROWS_WITH(inflate(dynamic, 100), loadkit_test::contains_text("exceeds 100 bytes"));
     bad = dynamic;
     bad[40] ^= 0x55;
-    CHECK_THROWS_AS(inflate(bad), loadkit::hlog_error);
+    CHECK_THROWS_AS(inflate(bad), loadkit::detail::hlog_format_error);
 }
 
 TEST_CASE("java_fixed prints as Java's %.3f (shortest decimal, half-up) and dates as Date.toString in UTC",

@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <loadkit/detail/report/svg/chart.hpp>
+#include <loadkit/detail/report/svg/charts.hpp>
 #include <loadkit/detail/report/svg/text.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>

@@ -1,6 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
+#include <loadkit/detail/report/json/writer.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/report/json.hpp>

@@ -2,6 +2,7 @@
 #include "report_sample.hpp"
 #include "test_support.hpp"
 
+#include <loadkit/detail/report/xml.hpp>
 #include <loadkit/report/junit.hpp>
 
 #include <chrono>

@@ -2,6 +2,7 @@
 #include "report_sample.hpp"
 #include "test_support.hpp"
 
+#include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/report/progress.hpp>
 
 #include <algorithm>

@@ -1,5 +1,7 @@
 #include "catch.hpp"
 
+#include <loadkit/detail/slo/objective.hpp> // detail::format_number
+#include <loadkit/detail/stats/binomial.hpp>
 #include <loadkit/slo.hpp>
 
 #include <chrono>

@@ -37,7 +37,7 @@ DEFAULT_ROOT = "include/loadkit/loadkit.hpp"
 DEFAULT_OUTPUT = "single_include/loadkit/loadkit.hpp"
 
 # Optional adapters depend on third-party libraries; the core amalgam must never contain them.
-ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|asio\.hpp|adapters/.*)$")
+ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|asio\.hpp|asio/.*|http/.*|adapters/.*)$")
 LOADKIT_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"](loadkit/[^>"]+)[>"]')
 BODIES_IF = re.compile(r"^#if (!defined\(LOADKIT_SEPARATE_COMPILATION\) \|\| defined\(LOADKIT_(?:ASIO_)?IMPLEMENTATION\))$")
 BODIES_INCLUDE = re.compile(r"^#include <(loadkit/impl/[^>]+\.ipp)>$")

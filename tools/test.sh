@@ -2,18 +2,22 @@
 # loadkit's whole CI in one command: `bash tools/test.sh` from the repository root (also .ci/run).
 # Installs missing Debian 12 packages, then runs these steps in order, each in its own build dir
 # under build/ci-* (or $LOADKIT_BUILD_ROOT), stopping at the first failure with `== FAILED: <step>`:
-#   a  version consistency, single header freshness, README snippets = compiled examples
+#   a  version consistency, single header freshness, README snippets = compiled examples, the layout
+#      (tools/check_layout.py: data-flow order, public names outside detail/, no include cycles),
+#      clang-format
 #   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment; JSON
 #      reports checked against docs/report.schema.json
-#   c  clang-16 RelWithDebInfo: tests
+#   c  clang-16 RelWithDebInfo, separate compilation (loadkit::compiled): tests, header self-containment
 #   d  g++ Debug + ASan + UBSan: tests, examples (Debug also runs the deep-await test at -O0)
-#   e  clang-16 TSan (RelWithDebInfo at -O1): tests
-#   f  meson (g++, -O0): tests
-#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests
+#   e  clang-16 TSan (RelWithDebInfo at -O1), separate compilation: tests
+#   f  meson (g++, -O0), separate compilation (loadkit_compiled_dep): tests
+#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests; the quickstart against the single
+#      headers in separate compilation
 # Each costly thing is built where it adds something, to keep CI near 20 minutes on 2 cores: the
 # examples (each a whole engine) in b and d, the header check in b; the meson and single-header builds
 # check the build definition and the amalgam, so they compile the tests at -O0.
-#   h  install, then build and run consumers: find_package() (installed and build tree), pkg-config,
+#   h  install, then build and run consumers: find_package() (installed, installed with
+#      loadkit::compiled, and build tree), pkg-config,
 #      add_subdirectory(); meson: a subproject consumer, and meson install + pkg-config
 #   i  ctest of step b once more, so the output ends with ctest's closing summary
 # Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs;
@@ -46,7 +50,7 @@ ensure_packages() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 ensure_packages g++ cmake ninja-build ccache catch2 clang-16 libclang-rt-16-dev meson pkg-config python3 \
-    libbenchmark-dev libasio-dev libxml2-utils
+    libbenchmark-dev libasio-dev libxml2-utils clang-format-14
 
 LAUNCHER=()
 MESON_CXX=g++
@@ -81,6 +85,10 @@ step_a() {
             --output single_include/loadkit/loadkit_asio.hpp --base include/loadkit/loadkit.hpp
     fi
     python3 tools/check_snippets.py
+    python3 tools/check_layout.py
+    echo "== clang-format-14 (.clang-format) on every source but the generated single headers"
+    git ls-files -z '*.hpp' '*.ipp' '*.cpp' | grep -zv '^single_include/' | xargs -0 clang-format-14 --dry-run --Werror
+    echo "clang-format: clean"
 }
 
 GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=ON
@@ -94,10 +102,12 @@ step_b() {
     python3 tools/check_json_schema.py "$BUILD_ROOT"/ci-json/*.json
 }
 
+# Separate compilation (LOADKIT_SEPARATE_COMPILATION, loadkit::compiled) in c, e and f; header-only in
+# b, d and g: the whole suite runs in both modes, and each sanitizer in one.
 step_c() {
     configure_and_build ci-clang16 -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DLOADKIT_BUILD_TESTS=ON -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_HEADER_CHECK=OFF \
-        -DLOADKIT_WITH_ASIO=ON
+        -DLOADKIT_BUILD_TESTS=ON -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_HEADER_CHECK=ON \
+        -DLOADKIT_WITH_ASIO=ON -DLOADKIT_SEPARATE_COMPILATION=ON
     run_ctest ci-clang16
 }
 
@@ -132,7 +142,8 @@ step_e() {
     echo "== TSan with $compiler ${wrapper[*]}"
     configure_and_build ci-tsan -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLOADKIT_SANITIZE=thread -DLOADKIT_BUILD_TESTS=ON \
-        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_HEADER_CHECK=OFF -DLOADKIT_WITH_ASIO=ON
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_HEADER_CHECK=OFF -DLOADKIT_WITH_ASIO=ON \
+        -DLOADKIT_SEPARATE_COMPILATION=ON
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_ctest ci-tsan "${wrapper[@]}"
 }
 
@@ -140,7 +151,7 @@ step_f() {
     local dir=$BUILD_ROOT/ci-meson reconfigure=()
     [[ -d $dir/meson-private ]] && reconfigure=(--reconfigure)
     CXX=$MESON_CXX meson setup "${reconfigure[@]}" "$dir" --buildtype=plain \
-        -Dtests=enabled -Dexamples=disabled -Dasio=enabled
+        -Dtests=enabled -Dexamples=disabled -Dasio=enabled -Dseparate_compilation=true
     meson compile -C "$dir" -j "$JOBS"
     meson test -C "$dir" --print-errorlogs --num-processes "$CTEST_JOBS"
 }
@@ -150,6 +161,20 @@ step_g() {
         -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DLOADKIT_SINGLE_HEADER_TESTS=ON -DLOADKIT_BUILD_TESTS=ON \
         -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
     run_ctest ci-single-header
+    echo "== single headers, separate compilation: one TU with LOADKIT_IMPLEMENTATION, the quickstart apart"
+    local dir=$BUILD_ROOT/ci-single-header/separate flags=(-std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror
+        -Wshadow -Wconversion -Wsign-conversion -DLOADKIT_SEPARATE_COMPILATION -I"$ROOT/single_include")
+    mkdir -p "$dir"
+    printf '#define LOADKIT_IMPLEMENTATION\n#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' \
+        >"$dir/loadkit.cpp"
+    printf '#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' >"$dir/shim.hpp"
+    g++ "${flags[@]}" -c "$dir/loadkit.cpp" -o "$dir/loadkit.o"
+    # The quickstart includes the multi-file names; a shim tree maps them onto the single headers.
+    mkdir -p "$dir/include/loadkit/report"
+    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/loadkit.hpp"
+    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/report/console.hpp"
+    g++ "${flags[@]}" -I"$dir/include" "$ROOT/examples/quickstart.cpp" "$dir/loadkit.o" -pthread -o "$dir/quickstart"
+    "$dir/quickstart" >/dev/null
 }
 
 step_h() {
@@ -166,6 +191,19 @@ step_h() {
         -DCMAKE_PREFIX_PATH="$prefix"
     cmake --build "$BUILD_ROOT/ci-consumer-install"
     "$BUILD_ROOT/ci-consumer-install/consumer"
+
+    echo "== find_package(loadkit) + loadkit::compiled (LOADKIT_INSTALL_COMPILED=ON)"
+    local cprefix=$BUILD_ROOT/ci-install-compiled/prefix
+    rm -rf "$BUILD_ROOT/ci-install-compiled"
+    cmake -S "$ROOT" -B "$BUILD_ROOT/ci-install-compiled" -G Ninja "${LAUNCHER[@]}" -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_BUILD_TYPE=Release -DLOADKIT_INSTALL=ON -DLOADKIT_INSTALL_COMPILED=ON -DLOADKIT_BUILD_TESTS=OFF \
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF
+    cmake --build "$BUILD_ROOT/ci-install-compiled" -j "$JOBS"
+    cmake --install "$BUILD_ROOT/ci-install-compiled" --prefix "$cprefix"
+    cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-compiled" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_PREFIX_PATH="$cprefix" -DLOADKIT_CONSUMER_TARGET=loadkit::compiled
+    cmake --build "$BUILD_ROOT/ci-consumer-compiled"
+    "$BUILD_ROOT/ci-consumer-compiled/consumer"
 
     echo "== find_package(loadkit) from the build tree (loadkit_DIR)"
     cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-buildtree" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
@@ -252,12 +290,12 @@ run_step() {
 }
 
 echo "== loadkit CI: steps $STEPS, builds in $BUILD_ROOT, -j$JOBS"
-run_step a "version, single header freshness, README snippets"
+run_step a "version, single header freshness, README snippets, layout, format"
 run_step b "g++ 12 Release (tests, examples, bench, header check)"
-run_step c "clang-16 RelWithDebInfo (tests)"
+run_step c "clang-16 RelWithDebInfo, separate compilation (tests, header check)"
 run_step d "g++ Debug + ASan + UBSan (tests, examples)"
-run_step e "TSan (tests)"
-run_step f "meson (g++ -O0): tests"
+run_step e "TSan, separate compilation (tests)"
+run_step f "meson (g++ -O0), separate compilation: tests"
 run_step g "single header (g++ -O0): tests against single_include/loadkit/loadkit.hpp"
 run_step h "install + find_package, pkg-config, add_subdirectory and meson consumers"
 

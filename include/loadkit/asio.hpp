@@ -1,5 +1,6 @@
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit/asio.hpp — the optional Asio adapter (standalone Asio >= 1.22, ASIO_STANDALONE; never
 // included by loadkit.hpp): run loadkit on asio::io_context threads, await Asio operations and
@@ -16,24 +17,29 @@
 //   auto report = loadkit::run({.executors = io.executors()}, scenario);
 //
 // What is here:
-//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio/executor.hpp)
+//   asio_executor, asio_runner   the executor seam on io_contexts (asio/executor.hpp)
 //   use_task, use_task_nothrow   completion tokens; the task's stop token cancels the operation
-//                                (detail/asio/use_task.hpp)
+//                                (asio/use_task.hpp)
 //   as_task(awaitable)           await an asio::awaitable<T> (co_spawned on the task's io_context;
 //                                needs ASIO_HAS_CO_AWAIT: define it for clang with Asio < 1.24)
 //   co_spawn(ex, task, token)    start a loadkit task on an asio_executor, Asio style (use_future,
 //                                detached, a callback); the token's cancellation slot stops it
 //   http_client, http_target     an HTTP/1.1 keep-alive client for operations and a configurable
-//                                target server (detail/http/client.hpp, detail/http/target.hpp)
+//                                target server (http/client.hpp, http/target.hpp)
+//   parse_http_url               an http:// URL in its parts (http/url.hpp)
+//
+// Separate compilation: the layer's bodies (impl/asio.ipp, impl/http*.ipp) are compiled by
+// <loadkit/impl/src_asio.hpp> (LOADKIT_ASIO_IMPLEMENTATION), apart from the core's.
 #ifndef LOADKIT_ASIO_HPP
 #define LOADKIT_ASIO_HPP
 
+#include <loadkit/asio/executor.hpp>
+#include <loadkit/asio/use_task.hpp>
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/asio/executor.hpp>
-#include <loadkit/detail/http/client.hpp>
-#include <loadkit/detail/http/target.hpp>
-#include <loadkit/detail/asio/use_task.hpp>
 #include <loadkit/detail/runtime/detached_task.hpp>
+#include <loadkit/http/client.hpp>
+#include <loadkit/http/target.hpp>
+#include <loadkit/http/url.hpp>
 #include <loadkit/task.hpp>
 #include <loadkit/version.hpp>
 
@@ -48,6 +54,7 @@
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
+#include <string>
 #include <type_traits>
 #include <utility>
 

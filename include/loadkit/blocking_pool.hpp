@@ -3,28 +3,22 @@
 #define LOADKIT_BLOCKING_POOL_HPP
 
 #include <loadkit/cancellation.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/awaitable_traits.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/sleep.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <coroutine>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <stop_token>
-#include <string>
-#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
-#include <vector>
 
 namespace loadkit {
 inline namespace v0 {
@@ -103,12 +97,12 @@ private:
     void execute() noexcept override {
         try {
             if constexpr (std::is_void_v<R>) {
-                std::invoke(fn_);
+                fn_();
                 outcome_.template emplace<1>();
             } else if constexpr (std::is_reference_v<R>) {
-                outcome_.template emplace<1>(std::addressof(std::invoke(fn_)));
+                outcome_.template emplace<1>(std::addressof(fn_()));
             } else {
-                outcome_.template emplace<1>(std::invoke(fn_));
+                outcome_.template emplace<1>(fn_());
             }
         } catch (...) {
             outcome_.template emplace<2>(std::current_exception());
@@ -144,31 +138,14 @@ public:
         std::size_t threads = 4;
     };
 
-    blocking_pool() : blocking_pool(options{}) {}
-    explicit blocking_pool(options opts) {
-        if (opts.threads == 0 || opts.threads > 4096) {
-            throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
-                                        std::to_string(opts.threads) + ")");
-        }
-        workers_.reserve(opts.threads);
-        for (std::size_t i = 0; i < opts.threads; ++i) {
-            workers_.emplace_back([this] { work(); });
-        }
-    }
+    blocking_pool();
+    // Throws std::invalid_argument unless options.threads is in 1..4096.
+    explicit blocking_pool(options opts);
     blocking_pool(const blocking_pool&) = delete;
     blocking_pool& operator=(const blocking_pool&) = delete;
 
     // Finishes every queued call, then joins the workers.
-    ~blocking_pool() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        wakeup_.notify_all();
-        for (auto& worker : workers_) {
-            worker.join();
-        }
-    }
+    ~blocking_pool();
 
     template <class F> class run_awaiter {
     public:
@@ -234,57 +211,28 @@ public:
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
 
-    std::size_t threads() const noexcept { return workers_.size(); }
+    std::size_t threads() const noexcept;
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
-    std::size_t queued() const {
-        std::lock_guard lock(mutex_);
-        return queued_;
-    }
+    std::size_t queued() const;
 
 private:
-    void enqueue(detail::blocking_job& job) {
-        {
-            std::lock_guard lock(mutex_);
-            (tail_ != nullptr ? tail_->next_ : head_) = &job;
-            tail_ = &job;
-            ++queued_;
-        }
-        wakeup_.notify_one();
-    }
+    // The queue, its lock and the worker threads (impl/blocking_pool.ipp): opaque, so the header
+    // needs neither <thread> nor <condition_variable>. A call already costs a lock and a thread
+    // hand-off; reaching the queue through one pointer adds nothing measurable.
+    struct state;
 
-    void work() {
-        for (;;) {
-            detail::blocking_job* job = nullptr;
-            {
-                std::unique_lock lock(mutex_);
-                wakeup_.wait(lock, [this] { return head_ != nullptr || stopping_; });
-                if (head_ == nullptr) {
-                    return; // stopping and nothing left
-                }
-                job = head_;
-                head_ = job->next_;
-                if (head_ == nullptr) {
-                    tail_ = nullptr;
-                }
-                --queued_;
-            }
-            busy_.fetch_add(1, std::memory_order_relaxed);
-            job->run_on_worker();
-            busy_.fetch_sub(1, std::memory_order_relaxed);
-        }
-    }
+    void enqueue(detail::blocking_job& job);
+    void work();
 
-    mutable std::mutex mutex_;
-    std::condition_variable wakeup_;
-    detail::blocking_job* head_ = nullptr;
-    detail::blocking_job* tail_ = nullptr;
-    std::size_t queued_ = 0;
-    bool stopping_ = false;
+    std::unique_ptr<state> state_;
     std::atomic<std::size_t> busy_{0};
-    std::vector<std::thread> workers_;
 };
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/blocking_pool.ipp>
+#endif
 
 #endif // LOADKIT_BLOCKING_POOL_HPP

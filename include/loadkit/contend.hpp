@@ -33,15 +33,15 @@
 #define LOADKIT_CONTEND_HPP
 
 #include <loadkit/detail/harness/contend_engine.hpp>
-#include <loadkit/detail/harness/contend_result.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
-#include <stdexcept>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -62,25 +62,207 @@ struct contend_options {
     std::function<void(std::size_t round)> before_round{};
 };
 
+enum class contend_status {
+    returned, // the call returned (value holds the result for non-void R)
+    threw,    // the call threw (error, error_message, error_type)
+    running,  // the call had not returned when contend() gave up (timed_out())
+};
+
+namespace detail {
+template <class R> struct contend_value_holder {
+    std::optional<R> value; // set when the call returned
+};
+template <> struct contend_value_holder<void> {};
+
+// What describe() reads, without the outcomes' value type: the text is built once, in impl/.
+struct contend_summary {
+    std::size_t threads;
+    std::size_t rounds;
+    std::size_t returned;
+    std::size_t threw;
+    const std::map<std::string, std::size_t>& failures_by_message;
+    bool any_outcome;
+    std::chrono::nanoseconds start_spread;
+    bool timed_out;
+    std::chrono::nanoseconds limit;
+    const std::vector<std::size_t>& still_running;
+};
+LOADKIT_DECL std::string contend_describe(const contend_summary& s);
+} // namespace detail
+
+// One call: fn on thread `thread` in round `round`.
+template <class R> struct contend_outcome : detail::contend_value_holder<R> {
+    std::size_t thread = 0;
+    std::size_t round = 0;
+    contend_status status = contend_status::running;
+    std::exception_ptr error;
+    std::string error_message; // what(), or "non-standard exception (<type>)"
+    std::string error_type;    // the exception's dynamic type, demangled where the ABI allows
+    // From the release of the round to the start of this call: how well the threads overlapped.
+    std::chrono::nanoseconds start_delay{0};
+    // The call's wall time (for a running call: from the release to the time limit).
+    std::chrono::nanoseconds elapsed{0};
+
+    [[nodiscard]] bool returned() const noexcept { return status == contend_status::returned; }
+    [[nodiscard]] bool threw() const noexcept { return status == contend_status::threw; }
+};
+
+// What loadkit::contend returns: one outcome per call (thread x round) and the counting helpers
+// that make a race test's checks one line each:
+//
+//   CHECK(r.count(true) == 1);                                  // returned values
+//   CHECK(r.failures_by_message()["quota exceeded"] == 10);     // what() of the exceptions
+//   CHECK_FALSE(r.timed_out());                                 // every call returned in time
+//   INFO(r.describe());                                         // "60 threads x 1 round: 50 returned, ..."
+template <class R> class contend_result {
+public:
+    using value_type = R;
+    using outcome_type = contend_outcome<R>;
+
+    contend_result() = default;
+    contend_result(std::vector<outcome_type> outcomes, std::size_t threads, std::size_t rounds,
+                   bool timed_out, std::vector<std::size_t> still_running, std::chrono::nanoseconds limit)
+        : outcomes_(std::move(outcomes)), still_running_(std::move(still_running)), threads_(threads),
+          rounds_(rounds), limit_(limit), timed_out_(timed_out) {}
+
+    // ---- the calls ---------------------------------------------------------------------------
+    // Round by round, thread 0 first; threads() * rounds() entries (the last round possibly
+    // incomplete: its calls still running have status running).
+    [[nodiscard]] const std::vector<outcome_type>& outcomes() const noexcept { return outcomes_; }
+    [[nodiscard]] std::size_t size() const noexcept { return outcomes_.size(); }
+    [[nodiscard]] const outcome_type& operator[](std::size_t i) const { return outcomes_[i]; }
+    [[nodiscard]] auto begin() const noexcept { return outcomes_.begin(); }
+    [[nodiscard]] auto end() const noexcept { return outcomes_.end(); }
+    [[nodiscard]] std::size_t threads() const noexcept { return threads_; }
+    [[nodiscard]] std::size_t rounds() const noexcept { return rounds_; } // rounds released
+
+    // The calls of one round, as a result of their own (for per-round checks).
+    [[nodiscard]] contend_result round(std::size_t r) const {
+        std::vector<outcome_type> part;
+        for (const auto& o : outcomes_) {
+            if (o.round == r) {
+                part.push_back(o);
+            }
+        }
+        const bool late = timed_out_ && r + 1 == rounds_;
+        const std::size_t rounds = part.empty() ? 0 : 1;
+        return contend_result(std::move(part), threads_, rounds, late,
+                              late ? still_running_ : std::vector<std::size_t>{}, limit_);
+    }
+
+    // ---- counts ------------------------------------------------------------------------------
+    [[nodiscard]] std::size_t succeeded() const noexcept { return tally(contend_status::returned); }
+    [[nodiscard]] std::size_t failed() const noexcept { return tally(contend_status::threw); }
+    // Every call returned (none threw, none still running).
+    [[nodiscard]] bool ok() const noexcept { return !timed_out_ && succeeded() == outcomes_.size(); }
+
+    // Calls that returned a value equal to v.
+    template <class U>
+    requires(!std::is_void_v<R>) [[nodiscard]] std::size_t count(const U& v) const {
+        return count_if([&](const R& x) { return static_cast<bool>(x == v); });
+    }
+    // pred(const R&) over the returned values, or pred(const contend_outcome<R>&) over every call.
+    template <class Pred> [[nodiscard]] std::size_t count_if(Pred pred) const {
+        std::size_t n = 0;
+        for (const auto& o : outcomes_) {
+            if constexpr (!std::is_void_v<R> && std::is_invocable_v<Pred&, const R&>) {
+                n += o.returned() && pred(*o.value) ? 1U : 0U;
+            } else {
+                n += pred(o) ? 1U : 0U;
+            }
+        }
+        return n;
+    }
+    // The returned values, in outcome order.
+    template <class U = R>
+    requires(!std::is_void_v<U>) [[nodiscard]] std::vector<U> values() const {
+        std::vector<U> out;
+        for (const auto& o : outcomes_) {
+            if (o.returned()) {
+                out.push_back(*o.value);
+            }
+        }
+        return out;
+    }
+
+    // ---- failures ----------------------------------------------------------------------------
+    // what() of every exception -> how many calls threw it.
+    [[nodiscard]] std::map<std::string, std::size_t> failures_by_message() const {
+        std::map<std::string, std::size_t> out;
+        for (const auto& o : outcomes_) {
+            if (o.threw()) {
+                ++out[o.error_message];
+            }
+        }
+        return out;
+    }
+    // Rethrows the first captured exception (by outcome order), if any: for a test that wants a
+    // failed call to fail it with the original exception.
+    void rethrow_first() const {
+        for (const auto& o : outcomes_) {
+            if (o.threw() && o.error) {
+                std::rethrow_exception(o.error);
+            }
+        }
+    }
+
+    // ---- time --------------------------------------------------------------------------------
+    // Some call had not returned within the time limit: contend() returned without it.
+    [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
+    // Indices of the threads still inside fn when contend() gave up (in the last round).
+    [[nodiscard]] const std::vector<std::size_t>& still_running() const noexcept { return still_running_; }
+    // The largest start_delay: all calls began within this long of their release.
+    [[nodiscard]] std::chrono::nanoseconds start_spread() const noexcept {
+        std::chrono::nanoseconds most{0};
+        for (const auto& o : outcomes_) {
+            most = o.status != contend_status::running && o.start_delay > most ? o.start_delay : most;
+        }
+        return most;
+    }
+    [[nodiscard]] std::chrono::nanoseconds max_elapsed() const noexcept {
+        std::chrono::nanoseconds most{0};
+        for (const auto& o : outcomes_) {
+            most = o.elapsed > most ? o.elapsed : most;
+        }
+        return most;
+    }
+
+    // One line: "60 threads x 1 round: 50 returned, 10 threw ('quota exceeded' x10); started
+    // within 85us" and, on a timeout, "; timed out after 200ms: threads 3, 7 still running".
+    [[nodiscard]] std::string describe() const {
+        const std::size_t returned = succeeded();
+        const std::size_t threw = failed();
+        const auto by_message = failures_by_message();
+        return detail::contend_describe({threads_, rounds_, returned, threw, by_message, !outcomes_.empty(),
+                                         start_spread(), timed_out_, limit_, still_running_});
+    }
+
+private:
+    [[nodiscard]] std::size_t tally(contend_status s) const noexcept {
+        std::size_t n = 0;
+        for (const auto& o : outcomes_) {
+            n += o.status == s ? 1U : 0U;
+        }
+        return n;
+    }
+
+    std::vector<outcome_type> outcomes_;
+    std::vector<std::size_t> still_running_;
+    std::size_t threads_ = 0;
+    std::size_t rounds_ = 0;
+    std::chrono::nanoseconds limit_{0};
+    bool timed_out_ = false;
+};
+
 namespace detail {
 
-[[noreturn]] inline void throw_contend_option(const char* field, const std::string& value,
-                                              const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::contend_options: ") + field + " = " + value +
-                                " (expected " + expected + ")");
-}
+// Throws std::invalid_argument naming the first bad field.
+LOADKIT_DECL void validate(const contend_options& o);
 
-inline void validate(const contend_options& o) {
-    if (o.threads < 1 || o.threads > 10'000) {
-        throw_contend_option("threads", std::to_string(o.threads), "1 .. 10000");
-    }
-    if (o.rounds < 1) {
-        throw_contend_option("rounds", std::to_string(o.rounds), ">= 1");
-    }
-    if (o.timeout <= std::chrono::nanoseconds::zero()) {
-        throw_contend_option("timeout", std::to_string(o.timeout.count()) + "ns", "> 0");
-    }
-}
+// Fills a failed call's message (what(), or a placeholder) and dynamic type from its exception;
+// leaves them as they are when memory for the text runs out (the exception_ptr is kept).
+LOADKIT_DECL void describe_contend_error(const std::exception_ptr& error, std::string& message,
+                                         std::string& type) noexcept;
 
 template <class F> constexpr bool contend_takes_index = std::is_invocable_v<const F&, std::size_t>;
 
@@ -92,18 +274,17 @@ struct contend_call<F> {
 };
 template <class F> using contend_value_of = std::remove_cvref_t<typename contend_call<F>::type>;
 
-// One thread's slot: written by that thread during its call, read by the coordinator after the
-// thread reported (both under the state's mutex, or ordered by it).
-template <class Fn> struct contend_body {
+// fn and one slot per thread: a slot is written by its thread during its call, read by the
+// coordinator after the thread reported (both under the crew's mutex, or ordered by it).
+template <class Fn> class contend_body final : public contend_job {
+public:
     using value_type = contend_value_of<Fn>;
 
-    Fn fn;
-    std::vector<contend_outcome<value_type>> slots;
-    const std::chrono::steady_clock::time_point* released = nullptr; // the state's, set before the gate opens
+    template <class F> contend_body(F&& f, std::size_t threads) : fn(std::forward<F>(f)), slots(threads) {}
 
-    void operator()(std::size_t index, std::size_t) noexcept {
+    void run(std::size_t index, std::size_t) noexcept override {
         contend_outcome<value_type>& out = slots[index];
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = contend_clock::now();
         try {
             if constexpr (std::is_void_v<value_type>) {
                 call(index);
@@ -114,18 +295,17 @@ template <class Fn> struct contend_body {
         } catch (...) {
             out.status = contend_status::threw;
             out.error = std::current_exception();
-            try {
-                contend_exception_text text = describe_exception(out.error);
-                out.error_message = std::move(text.message);
-                out.error_type = std::move(text.type);
-            } catch (...) { // out of memory for the text: the exception_ptr is kept
-            }
+            describe_contend_error(out.error, out.error_message, out.error_type);
         }
-        const auto ended = std::chrono::steady_clock::now();
-        out.start_delay = started - *released;
+        const auto ended = contend_clock::now();
+        out.start_delay = started - released;
         out.elapsed = ended - started;
     }
 
+    Fn fn;
+    std::vector<contend_outcome<value_type>> slots;
+
+private:
     decltype(auto) call(std::size_t index) const {
         if constexpr (contend_takes_index<Fn>) {
             return std::invoke(fn, index);
@@ -152,11 +332,7 @@ template <class F>
     using R = detail::contend_value_of<Fn>;
     detail::validate(opts);
 
-    using body_type = detail::contend_body<Fn>;
-    auto state =
-        std::make_shared<detail::contend_state<body_type>>(body_type{std::forward<F>(fn), {}}, opts.threads);
-    state->body.slots.resize(opts.threads);
-    state->body.released = &state->released;
+    auto body = std::make_shared<detail::contend_body<Fn>>(std::forward<F>(fn), opts.threads);
 
     std::vector<contend_outcome<R>> outcomes;
     outcomes.reserve(opts.threads * (opts.rounds < 64 ? opts.rounds : 64));
@@ -165,26 +341,26 @@ template <class F>
     bool timed_out = false;
     std::size_t rounds_run = 0;
     {
-        detail::contend_crew<body_type> crew(state);
+        detail::contend_crew crew(body, opts.threads);
         for (std::size_t round = 0; round < opts.rounds && !timed_out; ++round) {
             if (opts.before_round) {
                 opts.before_round(round);
             }
-            for (auto& slot : state->body.slots) {
+            for (auto& slot : body->slots) {
                 slot = contend_outcome<R>{};
             }
             const auto end = crew.run_round(round == 0 ? nullptr : &deadline, opts.timeout,
                                             [&](const std::vector<char>& finished, bool late) {
-                                                const auto now = std::chrono::steady_clock::now();
+                                                const auto now = detail::contend_clock::now();
                                                 for (std::size_t i = 0; i < opts.threads; ++i) {
-                                                    contend_outcome<R> out =
-                                                        finished[i] != 0 ? std::move(state->body.slots[i])
-                                                                         : contend_outcome<R>{};
+                                                    contend_outcome<R> out = finished[i] != 0
+                                                                                 ? std::move(body->slots[i])
+                                                                                 : contend_outcome<R>{};
                                                     out.thread = i;
                                                     out.round = round;
                                                     if (finished[i] == 0) {
                                                         out.status = contend_status::running;
-                                                        out.elapsed = now - state->released;
+                                                        out.elapsed = now - body->released;
                                                         still_running.push_back(i);
                                                     }
                                                     outcomes.push_back(std::move(out));
@@ -211,5 +387,9 @@ template <class F>
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/contend.ipp>
+#endif
 
 #endif // LOADKIT_CONTEND_HPP

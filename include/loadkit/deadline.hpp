@@ -10,7 +10,7 @@
 //   CHECK(r.completed);   // or: loadkit::expect_within(1s, {...}) throws deadline_exceeded
 //   // r.describe(): "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)"
 //
-//   // Work already running anywhere registers by name (task_tracker, detail/harness/deadline_tracker.hpp):
+//   // Work already running anywhere registers by name (task_tracker):
 //   auto guard = tracker.enter("job 17");  ...  tracker.expect_idle_within(5s);
 //
 //   // Coroutines: cancelled at the limit (through their stop token), then deadline_exceeded:
@@ -22,14 +22,13 @@
 #ifndef LOADKIT_DEADLINE_HPP
 #define LOADKIT_DEADLINE_HPP
 
-#include <loadkit/contend.hpp>
-#include <loadkit/detail/harness/deadline_tracker.hpp>
 #include <loadkit/task.hpp>
 #include <loadkit/timeout.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -42,6 +41,125 @@
 namespace loadkit {
 inline namespace v0 {
 
+struct running_task {
+    std::string name;
+    std::chrono::nanoseconds elapsed{0}; // since it entered, when the result was taken
+};
+
+struct failed_task {
+    std::string name;
+    std::string message; // what(), or "non-standard exception (<type>)"
+    std::exception_ptr error;
+};
+
+// The outcome of waiting for work with a time limit.
+struct deadline_result {
+    bool completed = true;                   // everything finished within the limit
+    std::chrono::nanoseconds limit{0};       // the time limit
+    std::chrono::nanoseconds waited{0};      // how long the wait took
+    std::vector<running_task> still_running; // in the order they entered; empty when completed
+    std::vector<failed_task> failed;         // run_with_deadline: tasks that threw
+
+    explicit operator bool() const noexcept { return completed; }
+
+    // "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)" or
+    // "all tasks finished after 12ms (limit 1.0s)"; failures are appended ("; 1 task failed: ...").
+    [[nodiscard]] std::string describe() const;
+};
+
+// Thrown by expect_within, task_tracker::expect_idle_within and with_deadline: what() is the
+// result's describe(), so a test framework prints the names of the stuck tasks.
+class deadline_exceeded : public std::runtime_error {
+public:
+    explicit deadline_exceeded(deadline_result r);
+    [[nodiscard]] const deadline_result& result() const noexcept { return *result_; }
+
+private:
+    std::shared_ptr<const deadline_result> result_; // shared: copying an exception must not throw
+};
+
+// Names of the work in progress, so a wait that gives up can say *which* work is stuck:
+//
+//   loadkit::task_tracker tracker;
+//   // on any thread or in any coroutine:
+//   auto guard = tracker.enter("transfer A->B");   // leaves when guard is destroyed
+//   // in the test:
+//   auto r = tracker.wait_idle(1s);
+//   CHECK(r.completed);  INFO(r.describe());
+//
+// enter() registers, the guard's destruction leaves; running(), wait_idle() and
+// expect_idle_within() may be called from any thread. Guards co-own the tracker's state, so a
+// guard held by a detached, stuck thread never dangles.
+class task_tracker {
+    struct state; // impl/deadline.ipp: the names in progress, under a mutex
+
+public:
+    class [[nodiscard]] guard {
+    public:
+        guard() = default;
+        guard(guard&& other) noexcept : state_(std::move(other.state_)), id_(other.id_) {}
+        guard& operator=(guard&& other) noexcept {
+            if (this != &other) {
+                leave();
+                state_ = std::move(other.state_);
+                id_ = other.id_;
+            }
+            return *this;
+        }
+        guard(const guard&) = delete;
+        guard& operator=(const guard&) = delete;
+        ~guard() { leave(); }
+
+        // Leaves now (idempotent).
+        void leave() noexcept {
+            if (state_) {
+                leave_now();
+            }
+        }
+
+    private:
+        friend class task_tracker;
+        guard(std::shared_ptr<state> s, std::uint64_t id) : state_(std::move(s)), id_(id) {}
+        void leave_now() noexcept;
+        std::shared_ptr<state> state_;
+        std::uint64_t id_ = 0;
+    };
+
+    task_tracker();
+    task_tracker(const task_tracker&) = delete;
+    task_tracker& operator=(const task_tracker&) = delete;
+    ~task_tracker() = default;
+
+    // Registers `name` as running until the guard is destroyed (or leave() is called).
+    [[nodiscard]] guard enter(std::string name);
+
+    // What is running now, oldest first, with how long each has been running.
+    [[nodiscard]] std::vector<running_task> running() const;
+    [[nodiscard]] std::size_t running_count() const;
+
+    // Blocks this thread until nothing is running or `limit` passed (never longer); says which
+    // tasks were still running. Don't call it from a loadkit event loop thread whose tasks it waits for.
+    template <class Rep, class Period>
+    [[nodiscard]] deadline_result wait_idle(std::chrono::duration<Rep, Period> limit) const {
+        return wait_idle_ns(std::chrono::ceil<std::chrono::nanoseconds>(limit));
+    }
+
+    // wait_idle(limit), throwing deadline_exceeded (what(): the names) when something still runs.
+    template <class Rep, class Period>
+    deadline_result expect_idle_within(std::chrono::duration<Rep, Period> limit) const {
+        deadline_result r = wait_idle(limit);
+        if (!r.completed) {
+            throw deadline_exceeded(std::move(r));
+        }
+        return r;
+    }
+
+private:
+    [[nodiscard]] deadline_result wait_idle_ns(std::chrono::nanoseconds limit) const;
+
+    std::shared_ptr<state> state_;
+};
+
 // A callable with the name reports use for it.
 struct named_task {
     std::string name;
@@ -53,50 +171,11 @@ struct named_task {
 // never throws what a task throws. Tasks still running at the limit are detached: each keeps its
 // named_task alive, so it may finish later or never. Throws std::invalid_argument for limit <= 0
 // or a task without a callable.
-inline deadline_result run_with_deadline(std::chrono::nanoseconds limit, std::vector<named_task> tasks) {
-    if (limit <= std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument("loadkit::run_with_deadline: limit = " + std::to_string(limit.count()) +
-                                    "ns (expected > 0)");
-    }
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        if (!tasks[i].fn) {
-            throw std::invalid_argument("loadkit::run_with_deadline: tasks[" + std::to_string(i) + "].fn ('" +
-                                        tasks[i].name + "') is empty (expected a callable)");
-        }
-    }
-    deadline_result out;
-    out.limit = limit;
-    if (tasks.empty()) {
-        return out;
-    }
-    const auto start = std::chrono::steady_clock::now();
-    auto shared = std::make_shared<const std::vector<named_task>>(std::move(tasks));
-    const auto r = contend({.threads = shared->size(), .timeout = limit},
-                           [shared](std::size_t i) { (*shared)[i].fn(); });
-    out.waited = std::chrono::steady_clock::now() - start;
-    out.completed = !r.timed_out();
-    for (const auto& o : r) {
-        if (o.status == contend_status::running) {
-            out.still_running.push_back({(*shared)[o.thread].name, o.elapsed});
-        } else if (o.threw()) {
-            out.failed.push_back({(*shared)[o.thread].name, o.error_message, o.error});
-        }
-    }
-    return out;
-}
+LOADKIT_DECL deadline_result run_with_deadline(std::chrono::nanoseconds limit, std::vector<named_task> tasks);
 
 // run_with_deadline, for tests that want a stuck task to fail them: throws deadline_exceeded
 // (what(): the names still running) at the limit, else rethrows the first task's exception.
-inline deadline_result expect_within(std::chrono::nanoseconds limit, std::vector<named_task> tasks) {
-    deadline_result r = run_with_deadline(limit, std::move(tasks));
-    if (!r.completed) {
-        throw deadline_exceeded(std::move(r));
-    }
-    if (!r.failed.empty()) {
-        std::rethrow_exception(r.failed.front().error);
-    }
-    return r;
-}
+LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::vector<named_task> tasks);
 
 // Runs `work` with a time limit: its value when it finishes in time; at the limit the work is
 // cancelled (its stop token: loadkit sleeps and waits inside end at once) and deadline_exceeded is
@@ -139,5 +218,9 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/deadline.ipp>
+#endif
 
 #endif // LOADKIT_DEADLINE_HPP

@@ -3,11 +3,12 @@
 //
 // loadkit::run — the run engine: scenarios in, a run_report (run_report.hpp) out.
 //
-//   auto report = loadkit::run({.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
-//                              loadkit::scenario{.name = "checkout",
-//                                                .profile = loadkit::constant_rate{.rate = 500, .duration =
-//                                                30s}, .operations = {{"checkout", checkout}}, .timeout =
-//                                                2s});
+//   auto report = loadkit::run(
+//       {.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
+//       loadkit::scenario{.name = "checkout",
+//                         .profile = loadkit::constant_rate{.rate = 500, .duration = 30s},
+//                         .operations = {{"checkout", checkout}},
+//                         .timeout = 2s});
 //   std::fputs(report.slo->lines().c_str(), stdout);
 //   return report.exit_code();
 //
@@ -41,7 +42,6 @@
 #include <span>
 #include <stop_token>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -101,20 +101,10 @@ class engine;
 // the scenario, field and value) before anything runs when a scenario or option is invalid.
 LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario> scenarios);
 
-inline run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
-    return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
-}
-inline run_report run(const run_options& options, const scenario& one) {
-    return run(options, std::span<const scenario>(&one, 1));
-}
+LOADKIT_DECL run_report run(const run_options& options, const std::vector<scenario>& scenarios);
+LOADKIT_DECL run_report run(const run_options& options, const scenario& one);
 // One operation under one profile: the scenario takes the operation's name.
-inline run_report run(const profile& load, operation op, const run_options& options = {}) {
-    scenario s;
-    s.name = op.name();
-    s.profile = load;
-    s.operations.push_back(std::move(op));
-    return run(options, s);
-}
+LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options = {});
 
 } // namespace v0
 } // namespace loadkit

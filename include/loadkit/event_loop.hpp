@@ -2,6 +2,7 @@
 #ifndef LOADKIT_EVENT_LOOP_HPP
 #define LOADKIT_EVENT_LOOP_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/ring_queue.hpp>
 #include <loadkit/detail/runtime/timer_heap.hpp>
 #include <loadkit/executor.hpp>
@@ -30,10 +31,7 @@ public:
             ready_.push(handle);
             return;
         }
-        std::lock_guard lock(mutex_);
-        inbox_.push_back(handle);
-        has_inbox_.store(true, std::memory_order_release);
-        wake_locked();
+        post_remote(handle);
     }
 
     void arm_timer(timer_node& timer) override { timers_.push(timer); }
@@ -49,10 +47,7 @@ public:
             ready_.push(timer.waiter);
             return true;
         }
-        std::lock_guard lock(mutex_);
-        cancels_.push_back(&timer);
-        has_inbox_.store(true, std::memory_order_release);
-        wake_locked();
+        cancel_remote(timer);
         return true;
     }
 
@@ -62,24 +57,16 @@ public:
     // Runs until nothing is left to do: no queued coroutine, no pending timer and no outstanding
     // external work (coroutines waiting for another thread hold the loop open). Returns early on
     // stop().
-    void run() {
-        run_loop(true, [] { return false; });
-    }
+    void run();
 
     // Runs until stop() is called, sleeping when there is nothing to do.
-    void run_until_stopped() {
-        run_loop(false, [] { return false; });
-    }
+    void run_until_stopped();
 
     // Runs until done() returns true (checked after every batch of resumptions) or stop().
     template <class Done> void run_until(Done&& done) { run_loop(false, done); }
 
     // Makes the running (or the next) run call return after its current batch. Thread-safe.
-    void stop() noexcept {
-        std::lock_guard lock(mutex_);
-        stop_requested_.store(true, std::memory_order_release);
-        wake_locked();
-    }
+    void stop() noexcept;
 
     // Loop-thread observers, for tests and diagnostics.
     std::size_t pending_timers() const noexcept { return timers_.size(); }
@@ -122,48 +109,14 @@ private:
         }
     }
 
-    void wait_for_work(bool until_idle) {
-        std::unique_lock lock(mutex_);
-        if (has_inbox_.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) {
-            return;
-        }
-        if (until_idle && timers_.empty() && work_.load(std::memory_order_relaxed) == 0) {
-            return;
-        }
-        sleeping_ = true;
-        if (timers_.empty()) {
-            wakeup_.wait(lock);
-        } else {
-            wakeup_.wait_until(lock, timers_.top_deadline());
-        }
-        sleeping_ = false;
-    }
-
+    // From another thread: through the inbox, under the lock.
+    void post_remote(std::coroutine_handle<> handle);
+    void cancel_remote(timer_node& timer);
+    void wait_for_work(bool until_idle);
     // Called with mutex_ held. Notifying under the lock matters: once the lock is released the
     // loop may finish and be destroyed, so a notify after unlocking could touch a dead object.
-    void wake_locked() noexcept {
-        if (sleeping_) {
-            wakeup_.notify_one();
-        }
-    }
-
-    void drain_inbox() {
-        {
-            std::lock_guard lock(mutex_);
-            draining_.swap(inbox_);
-            draining_cancels_.swap(cancels_);
-            has_inbox_.store(false, std::memory_order_relaxed);
-        }
-        for (std::coroutine_handle<> handle : draining_) {
-            ready_.push(handle);
-        }
-        draining_.clear();
-        for (timer_node* timer : draining_cancels_) {
-            timers_.erase(*timer);
-            ready_.push(timer->waiter);
-        }
-        draining_cancels_.clear();
-    }
+    void wake_locked() noexcept;
+    void drain_inbox();
 
     void fire_due_timers() {
         const clock::time_point current = now();
@@ -196,5 +149,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/event_loop.ipp>
+#endif
 
 #endif // LOADKIT_EVENT_LOOP_HPP

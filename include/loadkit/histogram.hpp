@@ -21,17 +21,14 @@
 #ifndef LOADKIT_HISTOGRAM_HPP
 #define LOADKIT_HISTOGRAM_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace loadkit {
@@ -65,10 +62,7 @@ public:
 
     histogram() : histogram(options{}) {}
     // Allocates the counters once; nothing else in this class allocates except copies.
-    explicit histogram(const options& opts)
-        : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
-                                                opts.highest.count())),
-          counts_(layout_.counts_len, 0) {}
+    explicit histogram(const options& opts);
 
     // ---- recording: O(1), no allocation, no lock, never throws -------------------------------
     // Values in [0, highest()] land in their counter; negative values are recorded as 0 and values
@@ -110,22 +104,7 @@ public:
 
     // ---- combining ------------------------------------------------------------------------------
     // Exact: adds counts. Throws std::invalid_argument if the layouts differ (see same_config()).
-    histogram& operator+=(const histogram& other) {
-        check_same_config(other, "operator+=");
-        if (other.total_ == 0) {
-            return *this;
-        }
-        const std::size_t last = other.last_index();
-        for (std::size_t i = other.first_index(); i <= last; ++i) { // only other's occupied range
-            counts_[i] += other.counts_[i];
-        }
-        total_ += other.total_;
-        clamped_low_ += other.clamped_low_;
-        clamped_high_ += other.clamped_high_;
-        min_ = other.min_ < min_ ? other.min_ : min_;
-        max_ = other.max_ > max_ ? other.max_ : max_;
-        return *this;
-    }
+    histogram& operator+=(const histogram& other);
     friend histogram operator+(histogram lhs, const histogram& rhs) {
         lhs += rhs;
         return lhs; // moved, not copied
@@ -137,77 +116,18 @@ public:
     // are unknown, so they become the first/last non-empty counter's edges, kept within the old
     // [min(), max()] (still within max_relative_error()). Throws std::invalid_argument, changing
     // nothing, if the configurations differ or other is not contained.
-    histogram& operator-=(const histogram& other) {
-        check_same_config(other, "operator-=");
-        bool contained = other.total_ <= total_ && other.clamped_low_ <= clamped_low_ &&
-                         other.clamped_high_ <= clamped_high_;
-        if (contained && other.total_ != 0) {
-            const std::size_t last = other.last_index();
-            for (std::size_t i = other.first_index(); contained && i <= last; ++i) {
-                contained = other.counts_[i] <= counts_[i];
-            }
-        }
-        if (!contained) {
-            throw std::invalid_argument(
-                "loadkit::histogram::operator-=: the right-hand side holds values this "
-                "histogram does not (not an earlier snapshot of the same recording)");
-        }
-        if (other.total_ == 0) {
-            return *this;
-        }
-        const std::size_t first = first_index(); // ours contains other's occupied range
-        const std::size_t last = last_index();
-        const std::uint64_t old_min = min_;
-        const std::uint64_t old_max = max_;
-        total_ -= other.total_; // in this order, h -= h works too
-        clamped_low_ -= other.clamped_low_;
-        clamped_high_ -= other.clamped_high_;
-        min_ = std::numeric_limits<std::uint64_t>::max();
-        max_ = 0;
-        for (std::size_t i = first; i <= last; ++i) {
-            counts_[i] -= other.counts_[i];
-            if (counts_[i] != 0) {
-                const std::uint64_t lo = layout_.lowest_of(i);
-                const std::uint64_t hi = layout_.highest_of(i);
-                min_ =
-                    min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
-                max_ = hi > old_max ? old_max : hi;
-            }
-        }
-        return *this;
-    }
+    histogram& operator-=(const histogram& other);
     friend histogram operator-(histogram lhs, const histogram& rhs) {
         lhs -= rhs;
         return lhs;
     }
 
     // Back to empty, keeping the configuration and the storage (O(occupied range)).
-    void reset() noexcept {
-        if (total_ != 0) {
-            const std::size_t last = last_index();
-            for (std::size_t i = first_index(); i <= last; ++i) {
-                counts_[i] = 0;
-            }
-        }
-        total_ = clamped_low_ = clamped_high_ = 0;
-        min_ = std::numeric_limits<std::uint64_t>::max();
-        max_ = 0;
-    }
+    void reset() noexcept;
     void clear() noexcept { reset(); }
 
     // Same configuration and identical contents: every counter, count, clamped counts, min and max.
-    friend bool operator==(const histogram& a, const histogram& b) noexcept {
-        if (!a.same_config(b) || a.total_ != b.total_ || a.clamped_low_ != b.clamped_low_ ||
-            a.clamped_high_ != b.clamped_high_ || a.min_ != b.min_ || a.max_ != b.max_) {
-            return false;
-        }
-        for (std::size_t i = 0; i < a.counts_.size(); ++i) {
-            if (a.counts_[i] != b.counts_[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
+    friend bool operator==(const histogram& a, const histogram& b) noexcept;
 
     // ---- statistics (an empty histogram reports 0 for all of them) ------------------------------
     [[nodiscard]] std::uint64_t count() const noexcept { return total_; } // clamped values included
@@ -220,57 +140,16 @@ public:
     [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return ns(max_); }
 
     // From the counters' representatives: within max_relative_error() of the exact mean.
-    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept {
-        if (total_ == 0) {
-            return {};
-        }
-        double sum = 0.0;
-        for_each_index([&](std::size_t i, std::uint64_t c) {
-            sum += static_cast<double>(representative_of(i)) * static_cast<double>(c);
-        });
-        return std::chrono::duration<double, std::nano>{sum / static_cast<double>(total_)};
-    }
+    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept;
     // Population standard deviation (divides by count(), as HdrHistogram getStdDeviation).
-    [[nodiscard]] std::chrono::duration<double, std::nano> stddev() const noexcept {
-        if (total_ == 0) {
-            return {};
-        }
-        const double mu = mean().count();
-        double sum = 0.0;
-        for_each_index([&](std::size_t i, std::uint64_t c) {
-            const double d = static_cast<double>(representative_of(i)) - mu;
-            sum += d * d * static_cast<double>(c);
-        });
-        return std::chrono::duration<double, std::nano>{std::sqrt(sum / static_cast<double>(total_))};
-    }
+    [[nodiscard]] std::chrono::duration<double, std::nano> stddev() const noexcept;
 
     // Nearest rank: with N values sorted ascending v[1..N], the value v[k] with k = ceil(p / 100 * N)
     // (at least 1), i.e. the smallest recorded value with at least p % of values <= it; p = 0 gives
     // min() and p = 100 max(), exactly. Returns v[k]'s counter midpoint clamped to [min(), max()], so
     // the result is within v[k] * max_relative_error() of the exact v[k]. p must be in [0, 100]
     // (std::invalid_argument otherwise). Cost: one scan of the occupied counters from the nearer end.
-    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
-        if (!(p >= 0.0 && p <= 100.0)) {
-            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " +
-                                        detail::format_double(p) + " is outside [0, 100]");
-        }
-        if (total_ == 0) {
-            return {};
-        }
-        if (p == 0.0) {
-            return min();
-        }
-        if (p == 100.0) {
-            return max();
-        }
-        // p / 100 * N is rarely exact in binary (99.99 % of 10^6 = 999900.0000000001): shave a
-        // relative 1e-12 so decimal percentiles land on the rank they denote.
-        const double exact = p / 100.0 * static_cast<double>(total_);
-        const double rounded = std::ceil(exact - exact * 1e-12);
-        std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
-        rank = rank > total_ ? total_ : rank;
-        return ns(representative_of(index_of_rank(rank)));
-    }
+    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const;
 
     // Percentage (0 .. 100) of recorded values <= value, at counter resolution: exact when value is
     // the highest value of its counter (or below min() / at or above max()); otherwise every value
@@ -284,21 +163,7 @@ public:
         return percentile_of(value.count());
     }
     // Number of recorded values <= value, at counter resolution as percentile_of().
-    [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t value_ns) const noexcept {
-        if (total_ == 0 || value_ns < 0 || static_cast<std::uint64_t>(value_ns) < min_) {
-            return 0;
-        }
-        const auto value = static_cast<std::uint64_t>(value_ns);
-        if (value >= max_) {
-            return total_;
-        }
-        std::uint64_t above = 0;
-        const std::size_t last = last_index();
-        for (std::size_t i = layout_.index_of(value) + 1; i <= last; ++i) {
-            above += counts_[i];
-        }
-        return total_ - above;
-    }
+    [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t value_ns) const noexcept;
     [[nodiscard]] std::uint64_t count_at_or_below(std::chrono::nanoseconds value) const noexcept {
         return count_at_or_below(value.count());
     }
@@ -318,9 +183,7 @@ public:
     }
     [[nodiscard]] std::chrono::nanoseconds highest() const noexcept { return ns(layout_.highest); }
     // HdrHistogram-equivalent digits: the largest d with 2 * 10^d <= sub_bucket_count().
-    [[nodiscard]] int significant_digits() const noexcept {
-        return detail::histogram_significant_digits(layout_);
-    }
+    [[nodiscard]] int significant_digits() const noexcept;
     // 1 / sub_bucket_count(): the bound on |reported - exact| / exact for every reported value.
     [[nodiscard]] double max_relative_error() const noexcept {
         return 1.0 / static_cast<double>(layout_.sub_bucket_count());
@@ -377,94 +240,13 @@ private:
     // vectorizes the scalar form at -O2 but not at -O3 (it unrolls it into scalar adds first, 2.8x
     // slower: p90 of 10^6 lognormal values 1.04 vs 0.37 us), so GCC and Clang get explicit 2 x 64-bit
     // vectors (SSE2 / NEON, or scalar code where the target has none) in four independent chains.
-    static std::uint64_t block_sum(const std::uint64_t* c) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        typedef std::uint64_t u64x2 __attribute__((vector_size(16)));
-        u64x2 s0{0, 0};
-        u64x2 s1{0, 0};
-        u64x2 s2{0, 0};
-        u64x2 s3{0, 0};
-        for (std::size_t k = 0; k < scan_block; k += 8) {
-            u64x2 v0;
-            u64x2 v1;
-            u64x2 v2;
-            u64x2 v3;
-            std::memcpy(&v0, c + k, sizeof v0); // counters are only 8-byte aligned
-            std::memcpy(&v1, c + k + 2, sizeof v1);
-            std::memcpy(&v2, c + k + 4, sizeof v2);
-            std::memcpy(&v3, c + k + 6, sizeof v3);
-            s0 += v0;
-            s1 += v1;
-            s2 += v2;
-            s3 += v3;
-        }
-        const u64x2 s = (s0 + s1) + (s2 + s3);
-        return s[0] + s[1];
-#else
-        std::uint64_t s0 = 0;
-        std::uint64_t s1 = 0;
-        std::uint64_t s2 = 0;
-        std::uint64_t s3 = 0;
-        for (std::size_t k = 0; k < scan_block; k += 4) {
-            s0 += c[k];
-            s1 += c[k + 1];
-            s2 += c[k + 2];
-            s3 += c[k + 3];
-        }
-        return (s0 + s1) + (s2 + s3);
-#endif
-    }
+    static std::uint64_t block_sum(const std::uint64_t* c) noexcept;
 
     // The counter holding the rank-th smallest value (1 <= rank <= count()). Scans from the nearer
     // end a block at a time, then counter by counter inside the block that reaches the rank.
-    [[nodiscard]] std::size_t index_of_rank(std::uint64_t rank) const noexcept {
-        const std::size_t first = first_index();
-        const std::size_t last = last_index();
-        const std::uint64_t* c = counts_.data();
-        std::uint64_t seen = 0;
-        if (rank <= total_ / 2) {
-            std::size_t i = first;
-            for (; last - i >= scan_block; i += scan_block) {
-                const std::uint64_t sum = block_sum(c + i);
-                if (seen + sum >= rank) {
-                    break;
-                }
-                seen += sum;
-            }
-            for (; seen + c[i] < rank; ++i) {
-                seen += c[i];
-            }
-            return i;
-        }
-        const std::uint64_t from_top = total_ - rank + 1; // the same value, counted from the largest
-        std::size_t i = last;
-        for (; i - first >= scan_block; i -= scan_block) {
-            const std::uint64_t sum = block_sum(c + (i + 1 - scan_block));
-            if (seen + sum >= from_top) {
-                break;
-            }
-            seen += sum;
-        }
-        for (; seen + c[i] < from_top; --i) {
-            seen += c[i];
-        }
-        return i;
-    }
+    [[nodiscard]] std::size_t index_of_rank(std::uint64_t rank) const noexcept;
 
-    void check_same_config(const histogram& other, const char* operation) const {
-        if (layout_.sub_bucket_mask != other.layout_.sub_bucket_mask) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": sub_bucket_count differs (" +
-                                        std::to_string(layout_.sub_bucket_count()) + " vs " +
-                                        std::to_string(other.layout_.sub_bucket_count()) +
-                                        ", i.e. significant_digits / max_relative_error)");
-        }
-        if (layout_.highest != other.layout_.highest) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": highest differs (" + std::to_string(layout_.highest) + "ns vs " +
-                                        std::to_string(other.layout_.highest) + "ns)");
-        }
-    }
+    void check_same_config(const histogram& other, const char* operation) const;
 
     detail::histogram_layout layout_;
     std::vector<std::uint64_t> counts_;
@@ -477,5 +259,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/histogram.ipp>
+#endif
 
 #endif // LOADKIT_HISTOGRAM_HPP

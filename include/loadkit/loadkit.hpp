@@ -12,11 +12,14 @@
 #include <loadkit/core_types.hpp>
 #include <loadkit/deadline.hpp>
 #include <loadkit/engine.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/histogram.hpp>
+#include <loadkit/interval_series.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/lock_probe.hpp>
+#include <loadkit/objective.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/pacer.hpp>
 #include <loadkit/process.hpp>

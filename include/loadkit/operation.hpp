@@ -27,6 +27,7 @@
 
 #include <loadkit/blocking_pool.hpp>
 #include <loadkit/cancellation.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/awaitable_traits.hpp>
 #include <loadkit/random.hpp>
 #include <loadkit/recorder.hpp>
@@ -36,7 +37,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <functional>
 #include <stdexcept>
@@ -44,14 +44,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
-
-#if defined(__GNUG__) && __has_include(<cxxabi.h>)
-#include <cstdlib>
-#include <cxxabi.h>
-#define LOADKIT_HAS_CXXABI 1
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -95,35 +88,9 @@ struct think_time {
 };
 
 namespace detail {
-[[noreturn]] inline void throw_think(const char* what, std::chrono::nanoseconds value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::") + what + " = " + std::to_string(value.count()) +
-                                "ns (expected " + expected + ")");
-}
-inline std::string think_duration_text(std::chrono::nanoseconds d) {
-    const double ms = static_cast<double>(d.count()) / 1e6;
-    char text[32];
-    if (ms >= 1000.0) {
-        std::snprintf(text, sizeof text, "%gs", ms / 1000.0);
-    } else {
-        std::snprintf(text, sizeof text, "%gms", ms);
-    }
-    return text;
-}
+[[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
+                                           const char* expected);
 } // namespace detail
-
-inline std::string think_time::describe() const {
-    switch (type) {
-    case kind::none:
-        return "none";
-    case kind::constant:
-        return "constant " + detail::think_duration_text(low);
-    case kind::uniform:
-        return "between " + detail::think_duration_text(low) + " and " + detail::think_duration_text(high);
-    case kind::pacing:
-        return "pacing " + detail::think_duration_text(low);
-    }
-    return "?";
-}
 
 template <class R1, class P1, class R2, class P2>
 [[nodiscard]] think_time between(std::chrono::duration<R1, P1> low, std::chrono::duration<R2, P2> high) {
@@ -156,19 +123,7 @@ namespace detail {
 struct op_context_access;
 
 // The category an exception is filed under: its dynamic type's name, demangled where possible.
-inline std::string exception_category(const std::exception& e) {
-#if defined(LOADKIT_HAS_CXXABI)
-    int status = 0;
-    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-    if (status == 0 && name != nullptr) {
-        std::string out(name);
-        std::free(name);
-        return out;
-    }
-    std::free(name);
-#endif
-    return typeid(e).name();
-}
+LOADKIT_DECL std::string exception_category(const std::exception& e);
 } // namespace detail
 
 // What an operation gets: who runs it, its random generator, its stop token, and ways to fail,
@@ -253,21 +208,8 @@ public:
 private:
     friend struct detail::op_context_access;
 
-    void file_exception(tag_id tag, clock::time_point begin) {
-        const clock::time_point end = clock::now();
-        try {
-            throw;
-        } catch (const operation_cancelled&) {
-            recorder_->local().record(tag, outcome::timeout(), begin, end);
-        } catch (const op_error& e) {
-            recorder_->local().record(tag, outcome::error(e.category(), e.what()), begin, end);
-        } catch (const std::exception& e) {
-            const std::string category = detail::exception_category(e);
-            recorder_->local().record(tag, outcome::error(category, e.what()), begin, end);
-        } catch (...) {
-            recorder_->local().record(tag, outcome::error("unknown exception"), begin, end);
-        }
-    }
+    // Files the exception in flight (called from a catch block) under `tag`.
+    void file_exception(tag_id tag, clock::time_point begin);
 
     std::uint64_t vu_ = 0;
     std::uint64_t iteration_ = 0;
@@ -324,13 +266,7 @@ public:
 
     template <class F>
     operation(std::string name, double weight, F fn) : name_(std::move(name)), weight_(weight) {
-        if (name_.empty()) {
-            throw std::invalid_argument("loadkit::operation: name = \"\" (expected a tag name)");
-        }
-        if (!(weight_ >= 0.0) || weight_ > 1e12) {
-            throw std::invalid_argument("loadkit::operation \"" + name_ + "\": weight = " +
-                                        std::to_string(weight) + " (expected a finite number >= 0)");
-        }
+        check(name_, weight_);
         if constexpr (detail::is_nonblocking<F>::value) {
             direct_ = [call = std::move(fn.fn)](op_context& ctx) mutable {
                 detail::call_with_context(call, ctx);
@@ -366,6 +302,8 @@ public:
 
 private:
     static blocking_pool* detail_pool(op_context& ctx);
+    // Throws std::invalid_argument for an empty name or a weight that is not a finite number >= 0.
+    static void check(const std::string& name, double weight);
 
     std::string name_;
     double weight_ = 1.0;
@@ -403,16 +341,11 @@ struct op_context_access {
 };
 } // namespace detail
 
-inline blocking_pool* operation::detail_pool(op_context& ctx) {
-    blocking_pool* pool = detail::op_context_access::pool(ctx);
-    if (pool == nullptr) {
-        throw std::logic_error("loadkit::operation: a blocking operation ran without a blocking pool; run it "
-                               "through loadkit::run");
-    }
-    return pool;
-}
-
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/operation.ipp>
+#endif
 
 #endif // LOADKIT_OPERATION_HPP

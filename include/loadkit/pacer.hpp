@@ -28,7 +28,7 @@
 #define LOADKIT_PACER_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/text/rate_text.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/rate_schedule.hpp>
 #include <loadkit/sleep.hpp>
@@ -37,7 +37,6 @@
 #include <coroutine>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <utility>
 
 namespace loadkit {
@@ -46,18 +45,7 @@ inline namespace v0 {
 class pacer {
 public:
     // Throws std::invalid_argument when shards is 0 or shard >= shards.
-    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1)
-        : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards) {
-        if (shards == 0) {
-            detail::throw_rate_option("pacer", "shards", "0", ">= 1");
-        }
-        if (shard >= shards) {
-            detail::throw_rate_option("pacer", "shard", std::to_string(shard),
-                                      ("< shards = " + std::to_string(shards)).c_str());
-        }
-        const std::uint64_t total = schedule_.total_count();
-        count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
-    }
+    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1);
 
     // The intended time of this shard's next arrival, and advances; nullopt once the schedule is done.
     std::optional<clock::time_point> next() noexcept {
@@ -167,5 +155,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/pacer.ipp>
+#endif
 
 #endif // LOADKIT_PACER_HPP

@@ -37,20 +37,17 @@
 #ifndef LOADKIT_PROCESS_HPP
 #define LOADKIT_PROCESS_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/detail/platform/process_reader.hpp>
 #include <loadkit/version.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
-#include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -78,22 +75,7 @@ public:
     process_probe() noexcept = default;
 
     // Everything at once: ~15 us on Linux, most of it the stat read and listing /proc/self/fd.
-    process_sample sample() noexcept {
-        process_sample s;
-        s.at = std::chrono::steady_clock::now();
-        s.rss_bytes = reader_.rss_bytes();
-        s.heap_in_use_bytes = reader_.heap_in_use_bytes();
-        const detail::process_usage usage = reader_.usage();
-        s.cpu_user = usage.cpu_user;
-        s.cpu_system = usage.cpu_system;
-        s.peak_rss_bytes = usage.peak_rss_bytes;
-        if (s.rss_bytes && s.peak_rss_bytes && *s.peak_rss_bytes < *s.rss_bytes) {
-            s.peak_rss_bytes = s.rss_bytes; // the kernel updates its high-water mark lazily
-        }
-        s.threads = reader_.threads();
-        s.open_fds = reader_.open_fds();
-        return s;
-    }
+    process_sample sample() noexcept;
 
     // Resident memory alone (Linux: one pread of statm).
     std::optional<std::uint64_t> rss_bytes() const noexcept { return reader_.rss_bytes(); }
@@ -127,99 +109,32 @@ public:
 
     process_sampler() : process_sampler(options{}) {}
     // Validates (std::invalid_argument naming the field and the value); does not start.
-    explicit process_sampler(const options& opts) : interval_(opts.interval), max_samples_(opts.max_samples) {
-        if (opts.interval <= std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
-                                        std::to_string(opts.interval.count()) + "ns (expected > 0)");
-        }
-        if (opts.max_samples < 2) {
-            throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
-                                        std::to_string(opts.max_samples) + " (expected >= 2)");
-        }
-        samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
-    }
-    ~process_sampler() { stop(); }
+    explicit process_sampler(const options& opts);
+    ~process_sampler();
     process_sampler(const process_sampler&) = delete;
     process_sampler& operator=(const process_sampler&) = delete;
 
     // Starts the thread, which samples at once and then every interval(). No-op while running;
     // after stop() it starts again, appending to the same series.
-    void start() {
-        std::lock_guard lock(mutex_);
-        if (thread_.joinable()) {
-            return;
-        }
-        stop_requested_ = false;
-        thread_ = std::thread([this] { run(); });
-    }
+    void start();
 
     // Wakes the thread (no waiting out the interval) and joins it. Idempotent.
-    void stop() {
-        std::thread finished;
-        {
-            std::lock_guard lock(mutex_);
-            stop_requested_ = true;
-            finished = std::move(thread_);
-        }
-        wake_.notify_all();
-        if (finished.joinable()) {
-            finished.join();
-        }
-    }
+    void stop();
 
-    bool running() const {
-        std::lock_guard lock(mutex_);
-        return thread_.joinable();
-    }
+    bool running() const;
 
     // A copy of the series so far, oldest first; safe while the sampler runs.
-    std::vector<process_sample> samples() const {
-        std::lock_guard lock(mutex_);
-        return samples_;
-    }
+    std::vector<process_sample> samples() const;
 
     // The current interval: options.interval * 2^decimations().
-    std::chrono::nanoseconds interval() const {
-        std::lock_guard lock(mutex_);
-        return interval_;
-    }
-    std::size_t decimations() const {
-        std::lock_guard lock(mutex_);
-        return decimations_;
-    }
+    std::chrono::nanoseconds interval() const;
+    std::size_t decimations() const;
 
 private:
-    void run() {
-        auto next = std::chrono::steady_clock::now();
-        std::unique_lock lock(mutex_);
-        while (!stop_requested_) {
-            lock.unlock();
-            const process_sample s = probe_.sample(); // the probe belongs to this thread
-            lock.lock();
-            if (samples_.size() >= max_samples_) {
-                decimate();
-            }
-            samples_.push_back(s);
-            next += interval_;
-            const auto now = std::chrono::steady_clock::now();
-            if (next <= now) { // fell behind (a stalled machine): skip what was missed, keep the pace
-                next = now + interval_;
-            }
-            wake_.wait_until(lock, next, [this] { return stop_requested_; });
-        }
-    }
-
+    void run();
     // Keeps samples 0, 2, 4, ... and doubles the interval: with an even max_samples the kept series
     // and the samples to come stay evenly spaced.
-    void decimate() {
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < samples_.size(); i += 2) {
-            samples_[kept++] = samples_[i];
-        }
-        samples_.resize(kept);
-        interval_ *= 2;
-        ++decimations_;
-    }
+    void decimate();
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -234,5 +149,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/process.ipp>
+#endif
 
 #endif // LOADKIT_PROCESS_HPP

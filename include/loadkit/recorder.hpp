@@ -33,7 +33,9 @@
 #include <loadkit/core_types.hpp>
 #include <loadkit/detail/recorder/errors.hpp>
 #include <loadkit/detail/recorder/shard.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/histogram.hpp>
+#include <loadkit/interval_series.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/sharded_histogram.hpp>
 #include <loadkit/version.hpp>
@@ -43,9 +45,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -137,7 +136,7 @@ public:
 
     private:
         friend class recorder;
-        explicit writer(registry& owner) : registry_(&owner), closed_(!owner.open) {}
+        explicit writer(registry& owner);
 
         detail::recorder_tag_slot& slot(tag_id tag) {
             if (tag.value < slots_.size() && slots_[tag.value]) [[likely]] {
@@ -173,11 +172,11 @@ public:
                 }
             }
             if (id == std::numeric_limits<std::uint32_t>::max()) {
-                id = registry_->intern_category(category, known_categories_);
+                id = intern_category(category);
             }
             detail::recorder_category* c = id < s.categories.size() ? s.categories[id].get() : nullptr;
             if (c == nullptr) {
-                c = &registry_->add_category(s, id);
+                c = &add_category(s, id);
             }
             c->count.add(1);
             if (message.empty()) {
@@ -191,12 +190,16 @@ public:
                 }
             }
             if (c->messages.size() < max_error_messages) {
-                registry_->add_message(*c, text);
+                add_message(*c, text);
             } else {
                 c->other_messages.add(1);
             }
         }
+        // The slow paths: they take the recorder's mutex (bodies in impl/recorder.ipp).
         detail::recorder_tag_slot& add_slot(tag_id tag);
+        std::uint32_t intern_category(std::string_view category);
+        detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id);
+        void add_message(detail::recorder_category& c, std::string_view text);
 
         registry* registry_;
         bool closed_;
@@ -208,38 +211,16 @@ public:
     // start: the run's time origin (the recorder never reads a clock). Throws
     // std::invalid_argument naming the field for interval <= 0, max_intervals < 2, warmup < 0 or
     // invalid histogram options.
-    explicit recorder(time_point start, const options& opts = {})
-        : start_(start), options_(validate(opts)),
-          registry_(
-              std::make_shared<registry>(detail::make_histogram_layout(opts.histograms.significant_digits,
-                                                                       opts.histograms.max_relative_error,
-                                                                       opts.histograms.highest.count()),
-                                         opts.model == latency_model::open)),
-          scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
+    explicit recorder(time_point start, const options& opts = {});
     recorder(const recorder&) = delete;
     recorder& operator=(const recorder&) = delete;
-    ~recorder() = default;
+    ~recorder();
 
     // Interns a tag name (the same name gives the same id). Locks and may allocate: call it once
     // per tag, outside the hot path.
     // The first call for a name fixes its kind.
-    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        for (std::size_t i = 0; i < tags_.size(); ++i) {
-            if (tags_[i]->name == name) {
-                return tag_id{static_cast<std::uint32_t>(i)};
-            }
-        }
-        auto state = std::make_unique<tag_state>(std::string(name), options_);
-        state->kind = kind;
-        tags_.push_back(std::move(state));
-        registry_->tag_count = tags_.size();
-        return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
-    }
-    [[nodiscard]] std::string tag_name(tag_id id) const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return id.value < tags_.size() ? tags_[id.value]->name : std::string();
-    }
+    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation);
+    [[nodiscard]] std::string tag_name(tag_id id) const;
 
     // The calling thread's writer: a lock-free scan of a 4-entry thread_local cache after the
     // thread's first call (which locks, and adopts the writer of an exited thread or creates one).
@@ -255,19 +236,9 @@ public:
     }
 
     // Closes the intervals that have ended by now; ends the warm-up when it is due.
-    void tick(time_point now) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        tick_locked(offset_of(now));
-    }
+    void tick(time_point now);
     // Ends the warm-up now (if it has not ended): what was recorded so far is warm-up.
-    void end_warmup(time_point now) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        const auto at = offset_of(now);
-        tick_locked(at);
-        if (!warmup_ended_) {
-            take_warmup(at);
-        }
-    }
+    void end_warmup(time_point now);
 
     // Everything recorded so far, as a live result (reason stop_reason::running). Closes
     // intervals as tick(now) does; the interval in progress is reported as the last one.
@@ -278,113 +249,18 @@ public:
 
     [[nodiscard]] time_point start() const noexcept { return start_; }
     [[nodiscard]] const options& config() const noexcept { return options_; }
-    [[nodiscard]] std::size_t writer_count() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return registry_->writers.size();
-    }
+    [[nodiscard]] std::size_t writer_count() const;
     // Bytes held: writers' slots, per-tag snapshots and series.
     [[nodiscard]] std::size_t memory_bytes() const;
 
 private:
     static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
 
-    // Shared with exiting threads (weak_ptr, detail::thread_shards), which may outlive the recorder.
-    struct registry final : detail::shard_registry_base {
-        std::mutex mutex; // registration, slow paths and snapshots; never the hot path
-        const detail::histogram_layout layout;
-        const bool open;
-        std::size_t tag_count = 0;
-        std::vector<std::unique_ptr<writer>> writers;
-        std::vector<std::string> categories; // by category id
+    // registry (shared with exiting threads, which may outlive the recorder) and tag_state are
+    // defined in impl/recorder.ipp: only the slow paths and the snapshot side touch them.
+    struct tag_state;
 
-        registry(const detail::histogram_layout& l, bool is_open) : layout(l), open(is_open) {}
-
-        void release(std::uint64_t owner) noexcept override {
-            const std::lock_guard<std::mutex> lock(mutex);
-            for (auto& w : writers) {
-                if (w->owner_ == owner) {
-                    w->owner_ = no_owner;
-                }
-            }
-        }
-        // A new distinct category: the first max_error_categories names get their own id, later
-        // ones share other_error_category's.
-        std::uint32_t intern_category(std::string_view name,
-                                      std::vector<std::pair<std::string, std::uint32_t>>& cache) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            std::uint32_t id = find(name);
-            if (id == std::numeric_limits<std::uint32_t>::max()) {
-                if (categories.size() < max_error_categories) {
-                    categories.emplace_back(name);
-                    id = static_cast<std::uint32_t>(categories.size() - 1);
-                } else {
-                    id = find(other_error_category);
-                    if (id == std::numeric_limits<std::uint32_t>::max()) {
-                        categories.emplace_back(other_error_category);
-                        id = static_cast<std::uint32_t>(categories.size() - 1);
-                    }
-                }
-            }
-            if (cache.size() < 2 * max_error_categories) { // bounded: a flood of names takes this path
-                cache.emplace_back(std::string(name), id);
-            }
-            return id;
-        }
-        std::uint32_t find(std::string_view name) const noexcept {
-            for (std::size_t i = 0; i < categories.size(); ++i) {
-                if (categories[i] == name) {
-                    return static_cast<std::uint32_t>(i);
-                }
-            }
-            return std::numeric_limits<std::uint32_t>::max();
-        }
-        detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id) {
-            auto c = std::make_unique<detail::recorder_category>();
-            const std::lock_guard<std::mutex> lock(mutex);
-            if (s.categories.size() <= id) {
-                s.categories.resize(id + 1);
-            }
-            s.categories[id] = std::move(c);
-            return *s.categories[id];
-        }
-        void add_message(detail::recorder_category& c, std::string_view text) {
-            auto m = std::make_unique<detail::recorder_message>();
-            m->text.assign(text);
-            m->count.add(1);
-            const std::lock_guard<std::mutex> lock(mutex);
-            c.messages.push_back(std::move(m));
-        }
-    };
-
-    struct tag_state {
-        std::string name;
-        tag_kind kind = tag_kind::operation;
-        op_stats previous;              // cumulative at the last closed interval
-        std::optional<op_stats> warmup; // cumulative when the warm-up ended
-        interval_series series;
-
-        tag_state(std::string tag_name, const options& opts)
-            : name(std::move(tag_name)),
-              previous(opts.histograms, opts.model), series{opts.interval, opts.max_intervals, {}} {}
-    };
-
-    static const options& validate(const options& opts) {
-        if (opts.interval <= std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument(
-                "loadkit::recorder_options: interval = " + std::to_string(opts.interval.count()) +
-                "ns is invalid (expected > 0)");
-        }
-        if (opts.max_intervals < 2) {
-            throw std::invalid_argument("loadkit::recorder_options: max_intervals = " +
-                                        std::to_string(opts.max_intervals) + " is invalid (expected >= 2)");
-        }
-        if (opts.warmup < std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument(
-                "loadkit::recorder_options: warmup = " + std::to_string(opts.warmup.count()) +
-                "ns is invalid (expected >= 0)");
-        }
-        return opts;
-    }
+    static const options& validate(const options& opts);
 
     std::chrono::nanoseconds offset_of(time_point now) const noexcept {
         const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_);

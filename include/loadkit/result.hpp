@@ -20,20 +20,18 @@
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/core_types.hpp>
-#include <loadkit/detail/recorder/errors.hpp>
-#include <loadkit/detail/recorder/series.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/histogram.hpp>
+#include <loadkit/interval_series.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -53,18 +51,7 @@ struct latency_summary {
     std::chrono::duration<double, std::nano> stddev{};
 };
 
-[[nodiscard]] inline latency_summary summarize(const histogram& h) {
-    return {h.count(),
-            h.min(),
-            h.mean(),
-            h.value_at_percentile(50.0),
-            h.value_at_percentile(90.0),
-            h.value_at_percentile(95.0),
-            h.value_at_percentile(99.0),
-            h.value_at_percentile(99.9),
-            h.max(),
-            h.stddev()};
-}
+[[nodiscard]] LOADKIT_DECL latency_summary summarize(const histogram& h);
 
 // The operations of one window (steady state or warm-up) of one tag or of the whole run.
 struct op_stats {
@@ -78,12 +65,7 @@ struct op_stats {
     std::chrono::nanoseconds duration{};          // the window these operations ran in
 
     op_stats() = default;
-    explicit op_stats(const histogram_options& precision, latency_model model = latency_model::closed)
-        : latency(precision) {
-        if (model == latency_model::open) {
-            service_time.emplace(precision);
-        }
-    }
+    explicit op_stats(const histogram_options& precision, latency_model model = latency_model::closed);
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
@@ -100,82 +82,24 @@ struct op_stats {
         return seconds > 0.0 ? static_cast<double>(count()) / seconds : 0.0;
     }
     [[nodiscard]] latency_summary summary() const { return summarize(latency); }
-    [[nodiscard]] const error_category* find_error(std::string_view category) const noexcept {
-        for (const auto& c : error_categories) {
-            if (c.name == category) {
-                return &c;
-            }
-        }
-        return nullptr;
-    }
+    [[nodiscard]] const error_category* find_error(std::string_view category) const noexcept;
 
     // Exact merge of operations that ran side by side (other runners): counts and histograms add,
     // duration is the longer one. An empty side adopts the other's histogram configuration; two
     // non-empty histograms of different configurations throw std::invalid_argument.
-    op_stats& operator+=(const op_stats& other) {
-        check_mergeable(latency, other.latency); // before changing anything
-        if (service_time && other.service_time) {
-            check_mergeable(*service_time, *other.service_time);
-        }
-        ok += other.ok;
-        errors += other.errors;
-        timeouts += other.timeouts;
-        dropped += other.dropped;
-        detail::merge_error_categories(error_categories, other.error_categories);
-        add_histogram(latency, other.latency);
-        if (other.service_time) {
-            if (service_time) {
-                add_histogram(*service_time, *other.service_time);
-            } else {
-                service_time = other.service_time;
-            }
-        }
-        duration = other.duration > duration ? other.duration : duration;
-        return *this;
-    }
+    op_stats& operator+=(const op_stats& other);
     // Removes an earlier state of the same recording (how the recorder splits steady state from
     // warm-up). duration is left alone: the caller knows the window.
-    op_stats& operator-=(const op_stats& earlier) {
-        const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
-        ok = minus(ok, earlier.ok);
-        errors = minus(errors, earlier.errors);
-        timeouts = minus(timeouts, earlier.timeouts);
-        dropped = minus(dropped, earlier.dropped);
-        detail::subtract_error_categories(error_categories, earlier.error_categories);
-        latency -= earlier.latency;
-        if (service_time && earlier.service_time) {
-            *service_time -= *earlier.service_time;
-        }
-        return *this;
-    }
+    op_stats& operator-=(const op_stats& earlier);
     // Member-wise, without a temporary op_stats (GCC 12 misreads one holding an optional histogram
     // as maybe-uninitialized).
-    void swap(op_stats& other) noexcept {
-        std::swap(ok, other.ok);
-        std::swap(errors, other.errors);
-        std::swap(timeouts, other.timeouts);
-        std::swap(dropped, other.dropped);
-        error_categories.swap(other.error_categories);
-        std::swap(latency, other.latency);
-        service_time.swap(other.service_time);
-        std::swap(duration, other.duration);
-    }
+    void swap(op_stats& other) noexcept;
     friend void swap(op_stats& a, op_stats& b) noexcept { a.swap(b); }
     friend bool operator==(const op_stats&, const op_stats&) = default;
 
 private:
-    static void check_mergeable(const histogram& into, const histogram& from) {
-        if (!into.empty() && !from.empty() && !into.same_config(from)) {
-            static_cast<void>(into + from); // throws std::invalid_argument naming the difference
-        }
-    }
-    static void add_histogram(histogram& into, const histogram& from) {
-        if (into.empty() && !into.same_config(from)) {
-            into = from;
-        } else {
-            into += from;
-        }
-    }
+    static void check_mergeable(const histogram& into, const histogram& from);
+    static void add_histogram(histogram& into, const histogram& from);
 };
 
 // One tag's result: the steady state (the op_stats fields), the warm-up apart (present when the
@@ -186,21 +110,9 @@ struct tag_result : op_stats {
     interval_series intervals;
 
     tag_result() = default;
-    tag_result(std::string tag_name, const histogram_options& precision, latency_model model)
-        : op_stats(precision, model), name(std::move(tag_name)) {}
+    tag_result(std::string tag_name, const histogram_options& precision, latency_model model);
 
-    tag_result& operator+=(const tag_result& other) {
-        op_stats::operator+=(other);
-        if (other.warmup) {
-            if (warmup) {
-                *warmup += *other.warmup;
-            } else {
-                warmup = other.warmup;
-            }
-        }
-        intervals += other.intervals;
-        return *this;
-    }
+    tag_result& operator+=(const tag_result& other);
     friend bool operator==(const tag_result&, const tag_result&) = default;
 };
 
@@ -213,14 +125,7 @@ struct run_result {
     tag_result overall;                  // every tag together (name "")
     std::vector<tag_result> tags;        // sorted by name
 
-    [[nodiscard]] const tag_result* find(std::string_view tag) const noexcept {
-        for (const auto& t : tags) {
-            if (t.name == tag) {
-                return &t;
-            }
-        }
-        return nullptr;
-    }
+    [[nodiscard]] const tag_result* find(std::string_view tag) const noexcept;
     // find(tag), or overall for an empty tag.
     [[nodiscard]] const tag_result* scope(std::string_view tag) const noexcept {
         return tag.empty() ? &overall : find(tag);
@@ -233,46 +138,15 @@ struct run_result {
     // machine): exact in every count, histogram and interval; duration is the longer one and the
     // stop reason the more severe. An empty result adopts the other. Merging an open-model result
     // into a closed-model one throws std::invalid_argument.
-    run_result& operator+=(const run_result& other) {
-        if (other.empty()) {
-            return *this;
-        }
-        if (empty()) {
-            *this = other;
-            return *this;
-        }
-        if (model != other.model) {
-            throw std::invalid_argument(
-                std::string("loadkit::run_result::operator+=: latency_model differs (") + to_string(model) +
-                " vs " + to_string(other.model) + ")");
-        }
-        if (other.reason > reason) {
-            reason = other.reason;
-            reason_text = other.reason_text;
-        }
-        duration = other.duration > duration ? other.duration : duration;
-        warmup = other.warmup > warmup ? other.warmup : warmup;
-        for (const auto& t : other.tags) {
-            bool merged = false;
-            for (auto& mine : tags) {
-                if (mine.name == t.name) {
-                    mine += t;
-                    merged = true;
-                    break;
-                }
-            }
-            if (!merged) {
-                tags.push_back(t);
-            }
-        }
-        detail::small_sort(tags, [](const tag_result& a, const tag_result& b) { return a.name < b.name; });
-        overall += other.overall;
-        return *this;
-    }
+    run_result& operator+=(const run_result& other);
     friend bool operator==(const run_result&, const run_result&) = default;
 };
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/result.ipp>
+#endif
 
 #endif // LOADKIT_RESULT_HPP

@@ -11,6 +11,7 @@
 #ifndef LOADKIT_RUN_REPORT_HPP
 #define LOADKIT_RUN_REPORT_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
 #include <loadkit/result.hpp>
@@ -93,19 +94,16 @@ struct run_report {
     std::optional<capacity_curve> capacity; // present for a capacity search
 
     // No SLO objective failed, no leak was found and nothing was stuck.
-    [[nodiscard]] bool passed() const noexcept {
-        return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
-    }
+    [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
-    [[nodiscard]] int exit_code() const noexcept {
-        if (slo && !slo->passed()) {
-            return 99;
-        }
-        return passed() ? 0 : 98;
-    }
+    [[nodiscard]] int exit_code() const noexcept;
 };
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/run_report.ipp>
+#endif
 
 #endif // LOADKIT_RUN_REPORT_HPP

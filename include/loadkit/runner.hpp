@@ -3,6 +3,7 @@
 #define LOADKIT_RUNNER_HPP
 
 #include <loadkit/cancellation.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/detached_task.hpp>
 #include <loadkit/event_loop.hpp>
 #include <loadkit/spawn_report.hpp>
@@ -15,18 +16,10 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <stop_token>
-#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#include <sys/prctl.h>
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -49,61 +42,19 @@ public:
         std::chrono::nanoseconds timer_slack = std::chrono::microseconds{50};
     };
 
-    runner() : runner(options{}) {}
-    explicit runner(options opts) : tally_(opts.kept_errors) {
-        std::size_t count = opts.threads;
-        if (count == 0) {
-            count = std::thread::hardware_concurrency();
-            count = count == 0 ? 1 : count;
-        }
-        if (count > 1024) {
-            throw std::invalid_argument("loadkit::runner: options.threads must be at most 1024 (got " +
-                                        std::to_string(count) + ")");
-        }
-        if (opts.timer_slack < std::chrono::nanoseconds::zero() ||
-            opts.timer_slack > std::chrono::seconds{1}) {
-            throw std::invalid_argument("loadkit::runner: options.timer_slack = " +
-                                        std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
-        }
-        shards_.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            shards_.push_back(std::make_unique<shard>());
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            shard* s = shards_[i].get();
-            s->thread = std::thread([s, slack = opts.timer_slack] {
-                set_timer_slack(slack);
-                s->loop.run_until_stopped();
-            });
-            if (opts.pin_threads) {
-                pin(s->thread, i);
-            }
-        }
-    }
+    runner();
+    // Throws std::invalid_argument when threads > 1024 or timer_slack is outside 0 .. 1s.
+    explicit runner(options opts);
     runner(const runner&) = delete;
     runner& operator=(const runner&) = delete;
 
     // Cancels what is still running, waits for it to end, then stops the threads.
-    ~runner() {
-        request_stop();
-        wait_idle();
-        for (auto& s : shards_) {
-            s->loop.stop();
-        }
-        for (auto& s : shards_) {
-            s->thread.join();
-        }
-    }
+    ~runner();
 
     std::size_t size() const noexcept { return shards_.size(); }
 
-    event_loop& loop(std::size_t index) {
-        if (index >= shards_.size()) {
-            throw std::out_of_range("loadkit::runner::loop: index " + std::to_string(index) + " >= size " +
-                                    std::to_string(shards_.size()));
-        }
-        return shards_[index]->loop;
-    }
+    // Throws std::out_of_range when index >= size().
+    event_loop& loop(std::size_t index);
 
     // Tasks spawned and not yet finished on loop `index`.
     std::size_t load(std::size_t index) const noexcept {
@@ -142,20 +93,11 @@ public:
     }
 
     // Blocks the calling thread until every spawned task has ended; returns what became of them.
-    spawn_report join() {
-        for (auto& s : shards_) {
-            if (current_executor() == &s->loop) {
-                throw std::logic_error("loadkit::runner::join: called from one of the runner's own threads; "
-                                       "it would wait for itself");
-            }
-        }
-        wait_idle();
-        return tally_.report();
-    }
+    spawn_report join();
 
     void request_stop() noexcept { stop_source_.request_stop(); }
     std::stop_token get_stop_token() const noexcept { return stop_token_; }
-    spawn_report report() const { return tally_.report(); }
+    spawn_report report() const;
 
 private:
     // Padded so the per-loop load counters of neighbouring shards do not share a cache line.
@@ -165,31 +107,9 @@ private:
         std::thread thread;
     };
 
-    static void set_timer_slack([[maybe_unused]] std::chrono::nanoseconds slack) noexcept {
-#if defined(__linux__)
-        if (slack.count() > 0) {
-            (void)prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(slack.count()), 0UL, 0UL, 0UL);
-        }
-#endif
-    }
-
-    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
-#if defined(__linux__)
-        const unsigned cpus = std::thread::hardware_concurrency();
-        if (cpus == 0) {
-            return;
-        }
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(index % cpus, &set);
-        (void)pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
-#endif
-    }
-
-    void wait_idle() {
-        std::unique_lock lock(mutex_);
-        idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
-    }
+    static void set_timer_slack(std::chrono::nanoseconds slack) noexcept;
+    static void pin(std::thread& thread, std::size_t index);
+    void wait_idle();
 
     void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {
         tally_.ended(error, cancelled);
@@ -218,5 +138,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/runner.ipp>
+#endif
 
 #endif // LOADKIT_RUNNER_HPP

@@ -17,12 +17,12 @@
 #ifndef LOADKIT_SCENARIO_HPP
 #define LOADKIT_SCENARIO_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/profile.hpp>
 #include <loadkit/version.hpp>
 
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -43,37 +43,13 @@ struct scenario {
 };
 
 // Throws std::invalid_argument naming the scenario, the field and the value.
-inline void validate(const scenario& s) {
-    const std::string who = "loadkit::scenario \"" + s.name + "\": ";
-    if (s.name.empty()) {
-        throw std::invalid_argument("loadkit::scenario: name = \"\" (expected a name)");
-    }
-    if (s.operations.empty()) {
-        throw std::invalid_argument(who + "operations = {} (expected at least one operation)");
-    }
-    double total = 0.0;
-    for (const auto& op : s.operations) {
-        total += op.weight();
-    }
-    if (!(total > 0.0)) {
-        throw std::invalid_argument(who + "operations' weights sum to 0 (expected > 0)");
-    }
-    if (s.start_offset < std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument(who + "start_offset = " + std::to_string(s.start_offset.count()) +
-                                    "ns (expected >= 0)");
-    }
-    if (s.timeout < std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument(who + "timeout = " + std::to_string(s.timeout.count()) +
-                                    "ns (expected >= 0)");
-    }
-    try {
-        validate(s.profile);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(who + e.what());
-    }
-}
+LOADKIT_DECL void validate(const scenario& s);
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/scenario.ipp>
+#endif
 
 #endif // LOADKIT_SCENARIO_HPP

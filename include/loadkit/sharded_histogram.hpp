@@ -23,6 +23,7 @@
 #ifndef LOADKIT_SHARDED_HISTOGRAM_HPP
 #define LOADKIT_SHARDED_HISTOGRAM_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/version.hpp>
@@ -33,8 +34,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -72,17 +71,8 @@ struct thread_shard_release {
     thread_shard_release() = default;
     thread_shard_release(const thread_shard_release&) = delete;
     thread_shard_release& operator=(const thread_shard_release&) = delete;
-    ~thread_shard_release() {
-        for (const auto& registry : registries) {
-            if (const auto live = registry.lock()) {
-                live->release(token);
-            }
-        }
-    }
-    void add(std::weak_ptr<shard_registry_base> registry) {
-        std::erase_if(registries, [](const auto& r) { return r.expired(); });
-        registries.push_back(std::move(registry));
-    }
+    ~thread_shard_release();
+    void add(std::weak_ptr<shard_registry_base> registry);
 };
 inline thread_local thread_shard_release thread_shards;
 
@@ -151,23 +141,12 @@ public:
         friend class sharded_histogram;
         static constexpr std::uint64_t empty_min = std::numeric_limits<std::uint64_t>::max();
 
-        explicit shard(const detail::histogram_layout& layout)
-            : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
-            clear();
-        }
+        explicit shard(const detail::histogram_layout& layout);
         // Single writer: a plain load and store; a fetch_add would be a locked instruction.
         static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
             counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
         }
-        void clear() noexcept {
-            for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                counts_[i].store(0, std::memory_order_relaxed);
-            }
-            min_.store(empty_min, std::memory_order_relaxed);
-            max_.store(0, std::memory_order_relaxed);
-            clamped_low_.store(0, std::memory_order_relaxed);
-            clamped_high_.store(0, std::memory_order_relaxed);
-        }
+        void clear() noexcept;
 
         detail::histogram_layout layout_; // a copy: recording never touches the parent
         std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
@@ -180,10 +159,7 @@ public:
     sharded_histogram() : sharded_histogram(options{}) {}
     // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
     // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
-    explicit sharded_histogram(const options& opts)
-        : options_(opts), layout_(detail::make_histogram_layout(
-                              opts.significant_digits, opts.max_relative_error, opts.highest.count())),
-          registry_(std::make_shared<registry>()) {}
+    explicit sharded_histogram(const options& opts);
     // Shards live as long as this object; threads still recording into them when it is destroyed
     // are a bug (as for any object).
     sharded_histogram(const sharded_histogram&) = delete;
@@ -210,154 +186,30 @@ public:
     // read by acquire) are all included; values recorded concurrently may or may not be, counter by
     // counter. min/max are clamped into the first/last non-empty counter so the result is always a
     // consistent histogram whose every statistic keeps histogram's error bound.
-    [[nodiscard]] histogram snapshot() const {
-        histogram out(options_);
-        snapshot_into(out);
-        return out;
-    }
+    [[nodiscard]] histogram snapshot() const;
     // As snapshot(), into existing storage: allocates nothing when out has this configuration.
-    void snapshot_into(histogram& out) const {
-        if (!(out.layout_ == layout_)) {
-            out = histogram(options_);
-        } else {
-            out.reset();
-        }
-        std::uint64_t lo = shard::empty_min;
-        std::uint64_t hi = 0;
-        std::uint64_t low_clamped = 0;
-        std::uint64_t high_clamped = 0;
-        std::uint64_t total = 0;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            for (const auto& entry : registry_->shards) {
-                const shard& s = *entry.target;
-                for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                    const std::uint64_t c = s.counts_[i].load(std::memory_order_relaxed);
-                    out.counts_[i] += c;
-                    total += c;
-                }
-                const std::uint64_t s_min = s.min_.load(std::memory_order_relaxed);
-                const std::uint64_t s_max = s.max_.load(std::memory_order_relaxed);
-                lo = s_min < lo ? s_min : lo;
-                hi = s_max > hi ? s_max : hi;
-                low_clamped += s.clamped_low_.load(std::memory_order_relaxed);
-                high_clamped += s.clamped_high_.load(std::memory_order_relaxed);
-            }
-        }
-        if (total == 0) {
-            return;
-        }
-        std::size_t first = 0;
-        while (out.counts_[first] == 0) {
-            ++first;
-        }
-        std::size_t last = layout_.counts_len - 1;
-        while (out.counts_[last] == 0) {
-            --last;
-        }
-        // A concurrent record may have stored its counter but not yet its min/max (or the reverse).
-        lo = clamp(lo, layout_.lowest_of(first), layout_.highest_of(first));
-        hi = clamp(hi, layout_.lowest_of(last), layout_.highest_of(last));
-        lo = lo > layout_.highest ? layout_.highest : lo;
-        hi = hi > layout_.highest ? layout_.highest : hi;
-        if (lo > hi) { // only when first == last and both reads were stale
-            const std::uint64_t t = lo;
-            lo = hi;
-            hi = t;
-        }
-        out.total_ = total;
-        out.min_ = lo;
-        out.max_ = hi;
-        out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
-        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1]
-                                ? high_clamped
-                                : out.counts_[layout_.counts_len - 1];
-    }
+    void snapshot_into(histogram& out) const;
 
     // Empties every shard. Only while no thread records: a concurrent record could write back a
     // count it read before the reset (no data race, but a torn result).
-    void reset() noexcept {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        for (auto& entry : registry_->shards) {
-            entry.target->clear();
-        }
-    }
+    void reset() noexcept;
 
-    [[nodiscard]] std::size_t shard_count() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return registry_->shards.size();
-    }
+    [[nodiscard]] std::size_t shard_count() const;
     // This object plus every shard (each about histogram::memory_bytes()).
-    [[nodiscard]] std::size_t memory_bytes() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return sizeof(sharded_histogram) + sizeof(registry) +
-               registry_->shards.capacity() * sizeof(shard_entry) +
-               registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
-    }
+    [[nodiscard]] std::size_t memory_bytes() const;
     [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
     [[nodiscard]] const options& config() const noexcept { return options_; }
 
 private:
     static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
 
-    struct shard_entry {
-        std::uint64_t owner; // detail::this_thread_token() of the owning thread, or no_owner
-        std::unique_ptr<shard> target;
-    };
+    struct shard_entry;
     // Shared with exiting threads (through weak_ptr), which may outlive this object.
-    struct registry final : detail::shard_registry_base {
-        std::mutex mutex; // guards shards (registration, thread exit, snapshots; never recording)
-        std::vector<shard_entry> shards;
+    struct registry;
 
-        void release(std::uint64_t owner) noexcept override {
-            // The mutex orders the exiting thread's last relaxed stores before the next owner's loads.
-            const std::lock_guard<std::mutex> lock(mutex);
-            for (auto& entry : shards) {
-                if (entry.owner == owner) {
-                    entry.owner = no_owner;
-                }
-            }
-        }
-    };
+    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept;
 
-    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept {
-        return v < lo ? lo : (v > hi ? hi : v);
-    }
-
-    shard& local_slow() {
-        const std::uint64_t me = detail::this_thread_token();
-        shard* found = nullptr;
-        bool adopted = false;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            shard_entry* orphan = nullptr;
-            for (auto& entry : registry_->shards) { // evicted from the cache, or this thread's first call
-                if (entry.owner == me) {
-                    found = entry.target.get();
-                    break;
-                }
-                if (entry.owner == no_owner && orphan == nullptr) {
-                    orphan = &entry;
-                }
-            }
-            if (found == nullptr) {
-                if (orphan == nullptr) {
-                    registry_->shards.push_back(
-                        shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
-                    orphan = &registry_->shards.back();
-                }
-                orphan->owner = me;
-                found = orphan->target.get();
-                adopted = true;
-            }
-        }
-        if (adopted) {
-            detail::thread_shards.add(registry_);
-        }
-        detail::shard_cache[detail::shard_cache_next] = {id_, found};
-        detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
-        return *found;
-    }
+    shard& local_slow();
 
     const options options_;
     const detail::histogram_layout layout_;
@@ -367,5 +219,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/sharded_histogram.ipp>
+#endif
 
 #endif // LOADKIT_SHARDED_HISTOGRAM_HPP

@@ -3,6 +3,7 @@
 #define LOADKIT_SPAWN_REPORT_HPP
 
 #include <loadkit/cancellation.hpp>
+#include <loadkit/config.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -27,22 +28,10 @@ struct spawn_report {
     bool ok() const noexcept { return failed == 0; }
 
     // what() of an exception, or a placeholder for a non-std exception.
-    static std::string describe(const std::exception_ptr& error) {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "non-standard exception";
-        }
-    }
+    static std::string describe(const std::exception_ptr& error);
 
     // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
-    void rethrow_first_error() const {
-        if (!errors.empty()) {
-            std::rethrow_exception(errors.front());
-        }
-    }
+    void rethrow_first_error() const;
 };
 
 namespace detail {
@@ -65,31 +54,18 @@ public:
             cancelled_.fetch_add(1, std::memory_order_relaxed);
         } else if (error) {
             failed_.fetch_add(1, std::memory_order_relaxed);
-            std::lock_guard lock(mutex_);
-            if (errors_.size() < kept_errors_) {
-                try {
-                    errors_.push_back(error);
-                } catch (...) { // out of memory: still counted above
-                }
-            }
+            keep(error);
         } else {
             succeeded_.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
-    spawn_report report() const {
-        spawn_report out;
-        out.spawned = spawned_.load(std::memory_order_relaxed);
-        out.succeeded = succeeded_.load(std::memory_order_relaxed);
-        out.failed = failed_.load(std::memory_order_relaxed);
-        out.cancelled = cancelled_.load(std::memory_order_relaxed);
-        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
-        std::lock_guard lock(mutex_);
-        out.errors = errors_;
-        return out;
-    }
+    spawn_report report() const;
 
 private:
+    // Files a failure among the first kept_errors (the failure path: takes the lock).
+    void keep(const std::exception_ptr& error) noexcept;
+
     std::size_t kept_errors_;
     std::atomic<std::size_t> spawned_{0};
     std::atomic<std::size_t> succeeded_{0};
@@ -103,5 +79,9 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/spawn_report.ipp>
+#endif
 
 #endif // LOADKIT_SPAWN_REPORT_HPP

@@ -589,23 +589,16 @@ template <class Duration>
 // ---- end loadkit/sleep.hpp ----
 
 #include <atomic>
-#include <condition_variable>
 #include <coroutine>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <stop_token>
-#include <string>
-#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
-#include <vector>
 
 namespace loadkit {
 inline namespace v0 {
@@ -684,12 +677,12 @@ private:
     void execute() noexcept override {
         try {
             if constexpr (std::is_void_v<R>) {
-                std::invoke(fn_);
+                fn_();
                 outcome_.template emplace<1>();
             } else if constexpr (std::is_reference_v<R>) {
-                outcome_.template emplace<1>(std::addressof(std::invoke(fn_)));
+                outcome_.template emplace<1>(std::addressof(fn_()));
             } else {
-                outcome_.template emplace<1>(std::invoke(fn_));
+                outcome_.template emplace<1>(fn_());
             }
         } catch (...) {
             outcome_.template emplace<2>(std::current_exception());
@@ -725,31 +718,14 @@ public:
         std::size_t threads = 4;
     };
 
-    blocking_pool() : blocking_pool(options{}) {}
-    explicit blocking_pool(options opts) {
-        if (opts.threads == 0 || opts.threads > 4096) {
-            throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
-                                        std::to_string(opts.threads) + ")");
-        }
-        workers_.reserve(opts.threads);
-        for (std::size_t i = 0; i < opts.threads; ++i) {
-            workers_.emplace_back([this] { work(); });
-        }
-    }
+    blocking_pool();
+    // Throws std::invalid_argument unless options.threads is in 1..4096.
+    explicit blocking_pool(options opts);
     blocking_pool(const blocking_pool&) = delete;
     blocking_pool& operator=(const blocking_pool&) = delete;
 
     // Finishes every queued call, then joins the workers.
-    ~blocking_pool() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        wakeup_.notify_all();
-        for (auto& worker : workers_) {
-            worker.join();
-        }
-    }
+    ~blocking_pool();
 
     template <class F> class run_awaiter {
     public:
@@ -815,58 +791,26 @@ public:
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
 
-    std::size_t threads() const noexcept { return workers_.size(); }
+    std::size_t threads() const noexcept;
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
-    std::size_t queued() const {
-        std::lock_guard lock(mutex_);
-        return queued_;
-    }
+    std::size_t queued() const;
 
 private:
-    void enqueue(detail::blocking_job& job) {
-        {
-            std::lock_guard lock(mutex_);
-            (tail_ != nullptr ? tail_->next_ : head_) = &job;
-            tail_ = &job;
-            ++queued_;
-        }
-        wakeup_.notify_one();
-    }
+    // The queue, its lock and the worker threads (impl/blocking_pool.ipp): opaque, so the header
+    // needs neither <thread> nor <condition_variable>. A call already costs a lock and a thread
+    // hand-off; reaching the queue through one pointer adds nothing measurable.
+    struct state;
 
-    void work() {
-        for (;;) {
-            detail::blocking_job* job = nullptr;
-            {
-                std::unique_lock lock(mutex_);
-                wakeup_.wait(lock, [this] { return head_ != nullptr || stopping_; });
-                if (head_ == nullptr) {
-                    return; // stopping and nothing left
-                }
-                job = head_;
-                head_ = job->next_;
-                if (head_ == nullptr) {
-                    tail_ = nullptr;
-                }
-                --queued_;
-            }
-            busy_.fetch_add(1, std::memory_order_relaxed);
-            job->run_on_worker();
-            busy_.fetch_sub(1, std::memory_order_relaxed);
-        }
-    }
+    void enqueue(detail::blocking_job& job);
+    void work();
 
-    mutable std::mutex mutex_;
-    std::condition_variable wakeup_;
-    detail::blocking_job* head_ = nullptr;
-    detail::blocking_job* tail_ = nullptr;
-    std::size_t queued_ = 0;
-    bool stopping_ = false;
+    std::unique_ptr<state> state_;
     std::atomic<std::size_t> busy_{0};
-    std::vector<std::thread> workers_;
 };
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_BLOCKING_POOL_HPP
 // ---- end loadkit/blocking_pool.hpp ----
@@ -901,11 +845,12 @@ private:
 //
 // loadkit::run — the run engine: scenarios in, a run_report (run_report.hpp) out.
 //
-//   auto report = loadkit::run({.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
-//                              loadkit::scenario{.name = "checkout",
-//                                                .profile = loadkit::constant_rate{.rate = 500, .duration =
-//                                                30s}, .operations = {{"checkout", checkout}}, .timeout =
-//                                                2s});
+//   auto report = loadkit::run(
+//       {.threads = 2, .slo = loadkit::slo_policy{"p95 < 200ms", "error_rate < 1%"}},
+//       loadkit::scenario{.name = "checkout",
+//                         .profile = loadkit::constant_rate{.rate = 500, .duration = 30s},
+//                         .operations = {{"checkout", checkout}},
+//                         .timeout = 2s});
 //   std::fputs(report.slo->lines().c_str(), stdout);
 //   return report.exit_code();
 //
@@ -956,8 +901,6 @@ private:
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <stdexcept>
 #include <string>
 
 namespace loadkit {
@@ -1006,73 +949,18 @@ struct histogram_layout {
 
 inline constexpr unsigned histogram_max_sub_bucket_bits = 18; // = 5 significant digits
 
-[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value,
-                                                const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::histogram_options: ") + field + " = " + value +
-                                " is invalid (expected " + expected + ")");
-}
-
-inline std::string format_double(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return text;
-}
+// value as "%g" prints it, for error messages. (Bodies of this block: impl/histogram_layout.ipp.)
+LOADKIT_DECL std::string format_double(double value);
 
 // Validates the options and derives the layout. significant_digits d follows HdrHistogram
 // (sub_bucket_count = 2^ceil(log2(2 * 10^d))); max_relative_error e picks the smallest power-of-two
-// sub_bucket_count with 1 / sub_bucket_count <= e. 0 in both means "not set" (then d = 3).
-inline histogram_layout make_histogram_layout(int significant_digits, double max_relative_error,
-                                              std::int64_t highest) {
-    const bool digits_set = significant_digits != 0;
-    const bool error_set = max_relative_error != 0.0;
-    if (digits_set && error_set) {
-        throw std::invalid_argument(
-            "loadkit::histogram_options: significant_digits = " + std::to_string(significant_digits) +
-            " and max_relative_error = " + format_double(max_relative_error) + " are both set (set one)");
-    }
-    histogram_layout layout;
-    if (error_set) {
-        const double finest = 1.0 / static_cast<double>(std::uint64_t{1} << histogram_max_sub_bucket_bits);
-        if (!(max_relative_error >= finest && max_relative_error <= 0.5)) {
-            throw_histogram_option("max_relative_error", format_double(max_relative_error),
-                                   "3.8147e-06 (2^-18) .. 0.5");
-        }
-        unsigned bits = 1;
-        while (1.0 / static_cast<double>(std::uint64_t{1} << bits) > max_relative_error) {
-            ++bits;
-        }
-        layout.sub_bucket_bits = bits;
-    } else {
-        const int digits = digits_set ? significant_digits : 3;
-        if (digits < 1 || digits > 5) {
-            throw_histogram_option("significant_digits", std::to_string(significant_digits), "1 .. 5");
-        }
-        std::uint64_t largest = 2;
-        for (int i = 0; i < digits; ++i) {
-            largest *= 10;
-        }
-        layout.sub_bucket_bits = static_cast<unsigned>(std::bit_width(largest - 1));
-    }
-    if (highest < 2) { // HdrHistogram requires highest >= 2 * lowest
-        throw_histogram_option("highest", std::to_string(highest) + "ns", "at least 2ns");
-    }
-    layout.half_bits = layout.sub_bucket_bits - 1;
-    layout.sub_bucket_mask = (std::uint64_t{1} << layout.sub_bucket_bits) - 1;
-    layout.highest = static_cast<std::uint64_t>(highest);
-    layout.counts_len = layout.index_of(layout.highest) + 1;
-    return layout;
-}
+// sub_bucket_count with 1 / sub_bucket_count <= e. 0 in both means "not set" (then d = 3). Throws
+// std::invalid_argument naming the field and the value.
+LOADKIT_DECL histogram_layout make_histogram_layout(int significant_digits, double max_relative_error,
+                                                    std::int64_t highest);
 
 // The largest d (0..5) whose HdrHistogram layout this one matches or exceeds: 2 * 10^d <= sub_bucket_count.
-[[nodiscard]] inline int histogram_significant_digits(const histogram_layout& layout) noexcept {
-    int digits = 0;
-    std::uint64_t needed = 20;
-    while (digits < 5 && needed <= layout.sub_bucket_count()) {
-        ++digits;
-        needed *= 10;
-    }
-    return digits;
-}
+[[nodiscard]] LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) noexcept;
 
 // Coordinated-omission back-fill with HdrHistogram recordValueWithExpectedInterval semantics: after
 // the value itself, the missing samples value - k * interval for every k >= 1 with result >= interval.
@@ -1107,17 +995,14 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_DETAIL_STATS_HISTOGRAM_LAYOUT_HPP
 // ---- end loadkit/detail/stats/histogram_layout.hpp ----
 
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace loadkit {
@@ -1151,10 +1036,7 @@ public:
 
     histogram() : histogram(options{}) {}
     // Allocates the counters once; nothing else in this class allocates except copies.
-    explicit histogram(const options& opts)
-        : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
-                                                opts.highest.count())),
-          counts_(layout_.counts_len, 0) {}
+    explicit histogram(const options& opts);
 
     // ---- recording: O(1), no allocation, no lock, never throws -------------------------------
     // Values in [0, highest()] land in their counter; negative values are recorded as 0 and values
@@ -1196,22 +1078,7 @@ public:
 
     // ---- combining ------------------------------------------------------------------------------
     // Exact: adds counts. Throws std::invalid_argument if the layouts differ (see same_config()).
-    histogram& operator+=(const histogram& other) {
-        check_same_config(other, "operator+=");
-        if (other.total_ == 0) {
-            return *this;
-        }
-        const std::size_t last = other.last_index();
-        for (std::size_t i = other.first_index(); i <= last; ++i) { // only other's occupied range
-            counts_[i] += other.counts_[i];
-        }
-        total_ += other.total_;
-        clamped_low_ += other.clamped_low_;
-        clamped_high_ += other.clamped_high_;
-        min_ = other.min_ < min_ ? other.min_ : min_;
-        max_ = other.max_ > max_ ? other.max_ : max_;
-        return *this;
-    }
+    histogram& operator+=(const histogram& other);
     friend histogram operator+(histogram lhs, const histogram& rhs) {
         lhs += rhs;
         return lhs; // moved, not copied
@@ -1223,77 +1090,18 @@ public:
     // are unknown, so they become the first/last non-empty counter's edges, kept within the old
     // [min(), max()] (still within max_relative_error()). Throws std::invalid_argument, changing
     // nothing, if the configurations differ or other is not contained.
-    histogram& operator-=(const histogram& other) {
-        check_same_config(other, "operator-=");
-        bool contained = other.total_ <= total_ && other.clamped_low_ <= clamped_low_ &&
-                         other.clamped_high_ <= clamped_high_;
-        if (contained && other.total_ != 0) {
-            const std::size_t last = other.last_index();
-            for (std::size_t i = other.first_index(); contained && i <= last; ++i) {
-                contained = other.counts_[i] <= counts_[i];
-            }
-        }
-        if (!contained) {
-            throw std::invalid_argument(
-                "loadkit::histogram::operator-=: the right-hand side holds values this "
-                "histogram does not (not an earlier snapshot of the same recording)");
-        }
-        if (other.total_ == 0) {
-            return *this;
-        }
-        const std::size_t first = first_index(); // ours contains other's occupied range
-        const std::size_t last = last_index();
-        const std::uint64_t old_min = min_;
-        const std::uint64_t old_max = max_;
-        total_ -= other.total_; // in this order, h -= h works too
-        clamped_low_ -= other.clamped_low_;
-        clamped_high_ -= other.clamped_high_;
-        min_ = std::numeric_limits<std::uint64_t>::max();
-        max_ = 0;
-        for (std::size_t i = first; i <= last; ++i) {
-            counts_[i] -= other.counts_[i];
-            if (counts_[i] != 0) {
-                const std::uint64_t lo = layout_.lowest_of(i);
-                const std::uint64_t hi = layout_.highest_of(i);
-                min_ =
-                    min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
-                max_ = hi > old_max ? old_max : hi;
-            }
-        }
-        return *this;
-    }
+    histogram& operator-=(const histogram& other);
     friend histogram operator-(histogram lhs, const histogram& rhs) {
         lhs -= rhs;
         return lhs;
     }
 
     // Back to empty, keeping the configuration and the storage (O(occupied range)).
-    void reset() noexcept {
-        if (total_ != 0) {
-            const std::size_t last = last_index();
-            for (std::size_t i = first_index(); i <= last; ++i) {
-                counts_[i] = 0;
-            }
-        }
-        total_ = clamped_low_ = clamped_high_ = 0;
-        min_ = std::numeric_limits<std::uint64_t>::max();
-        max_ = 0;
-    }
+    void reset() noexcept;
     void clear() noexcept { reset(); }
 
     // Same configuration and identical contents: every counter, count, clamped counts, min and max.
-    friend bool operator==(const histogram& a, const histogram& b) noexcept {
-        if (!a.same_config(b) || a.total_ != b.total_ || a.clamped_low_ != b.clamped_low_ ||
-            a.clamped_high_ != b.clamped_high_ || a.min_ != b.min_ || a.max_ != b.max_) {
-            return false;
-        }
-        for (std::size_t i = 0; i < a.counts_.size(); ++i) {
-            if (a.counts_[i] != b.counts_[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
+    friend bool operator==(const histogram& a, const histogram& b) noexcept;
 
     // ---- statistics (an empty histogram reports 0 for all of them) ------------------------------
     [[nodiscard]] std::uint64_t count() const noexcept { return total_; } // clamped values included
@@ -1306,57 +1114,16 @@ public:
     [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return ns(max_); }
 
     // From the counters' representatives: within max_relative_error() of the exact mean.
-    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept {
-        if (total_ == 0) {
-            return {};
-        }
-        double sum = 0.0;
-        for_each_index([&](std::size_t i, std::uint64_t c) {
-            sum += static_cast<double>(representative_of(i)) * static_cast<double>(c);
-        });
-        return std::chrono::duration<double, std::nano>{sum / static_cast<double>(total_)};
-    }
+    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept;
     // Population standard deviation (divides by count(), as HdrHistogram getStdDeviation).
-    [[nodiscard]] std::chrono::duration<double, std::nano> stddev() const noexcept {
-        if (total_ == 0) {
-            return {};
-        }
-        const double mu = mean().count();
-        double sum = 0.0;
-        for_each_index([&](std::size_t i, std::uint64_t c) {
-            const double d = static_cast<double>(representative_of(i)) - mu;
-            sum += d * d * static_cast<double>(c);
-        });
-        return std::chrono::duration<double, std::nano>{std::sqrt(sum / static_cast<double>(total_))};
-    }
+    [[nodiscard]] std::chrono::duration<double, std::nano> stddev() const noexcept;
 
     // Nearest rank: with N values sorted ascending v[1..N], the value v[k] with k = ceil(p / 100 * N)
     // (at least 1), i.e. the smallest recorded value with at least p % of values <= it; p = 0 gives
     // min() and p = 100 max(), exactly. Returns v[k]'s counter midpoint clamped to [min(), max()], so
     // the result is within v[k] * max_relative_error() of the exact v[k]. p must be in [0, 100]
     // (std::invalid_argument otherwise). Cost: one scan of the occupied counters from the nearer end.
-    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
-        if (!(p >= 0.0 && p <= 100.0)) {
-            throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " +
-                                        detail::format_double(p) + " is outside [0, 100]");
-        }
-        if (total_ == 0) {
-            return {};
-        }
-        if (p == 0.0) {
-            return min();
-        }
-        if (p == 100.0) {
-            return max();
-        }
-        // p / 100 * N is rarely exact in binary (99.99 % of 10^6 = 999900.0000000001): shave a
-        // relative 1e-12 so decimal percentiles land on the rank they denote.
-        const double exact = p / 100.0 * static_cast<double>(total_);
-        const double rounded = std::ceil(exact - exact * 1e-12);
-        std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
-        rank = rank > total_ ? total_ : rank;
-        return ns(representative_of(index_of_rank(rank)));
-    }
+    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const;
 
     // Percentage (0 .. 100) of recorded values <= value, at counter resolution: exact when value is
     // the highest value of its counter (or below min() / at or above max()); otherwise every value
@@ -1370,21 +1137,7 @@ public:
         return percentile_of(value.count());
     }
     // Number of recorded values <= value, at counter resolution as percentile_of().
-    [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t value_ns) const noexcept {
-        if (total_ == 0 || value_ns < 0 || static_cast<std::uint64_t>(value_ns) < min_) {
-            return 0;
-        }
-        const auto value = static_cast<std::uint64_t>(value_ns);
-        if (value >= max_) {
-            return total_;
-        }
-        std::uint64_t above = 0;
-        const std::size_t last = last_index();
-        for (std::size_t i = layout_.index_of(value) + 1; i <= last; ++i) {
-            above += counts_[i];
-        }
-        return total_ - above;
-    }
+    [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t value_ns) const noexcept;
     [[nodiscard]] std::uint64_t count_at_or_below(std::chrono::nanoseconds value) const noexcept {
         return count_at_or_below(value.count());
     }
@@ -1404,9 +1157,7 @@ public:
     }
     [[nodiscard]] std::chrono::nanoseconds highest() const noexcept { return ns(layout_.highest); }
     // HdrHistogram-equivalent digits: the largest d with 2 * 10^d <= sub_bucket_count().
-    [[nodiscard]] int significant_digits() const noexcept {
-        return detail::histogram_significant_digits(layout_);
-    }
+    [[nodiscard]] int significant_digits() const noexcept;
     // 1 / sub_bucket_count(): the bound on |reported - exact| / exact for every reported value.
     [[nodiscard]] double max_relative_error() const noexcept {
         return 1.0 / static_cast<double>(layout_.sub_bucket_count());
@@ -1463,94 +1214,13 @@ private:
     // vectorizes the scalar form at -O2 but not at -O3 (it unrolls it into scalar adds first, 2.8x
     // slower: p90 of 10^6 lognormal values 1.04 vs 0.37 us), so GCC and Clang get explicit 2 x 64-bit
     // vectors (SSE2 / NEON, or scalar code where the target has none) in four independent chains.
-    static std::uint64_t block_sum(const std::uint64_t* c) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        typedef std::uint64_t u64x2 __attribute__((vector_size(16)));
-        u64x2 s0{0, 0};
-        u64x2 s1{0, 0};
-        u64x2 s2{0, 0};
-        u64x2 s3{0, 0};
-        for (std::size_t k = 0; k < scan_block; k += 8) {
-            u64x2 v0;
-            u64x2 v1;
-            u64x2 v2;
-            u64x2 v3;
-            std::memcpy(&v0, c + k, sizeof v0); // counters are only 8-byte aligned
-            std::memcpy(&v1, c + k + 2, sizeof v1);
-            std::memcpy(&v2, c + k + 4, sizeof v2);
-            std::memcpy(&v3, c + k + 6, sizeof v3);
-            s0 += v0;
-            s1 += v1;
-            s2 += v2;
-            s3 += v3;
-        }
-        const u64x2 s = (s0 + s1) + (s2 + s3);
-        return s[0] + s[1];
-#else
-        std::uint64_t s0 = 0;
-        std::uint64_t s1 = 0;
-        std::uint64_t s2 = 0;
-        std::uint64_t s3 = 0;
-        for (std::size_t k = 0; k < scan_block; k += 4) {
-            s0 += c[k];
-            s1 += c[k + 1];
-            s2 += c[k + 2];
-            s3 += c[k + 3];
-        }
-        return (s0 + s1) + (s2 + s3);
-#endif
-    }
+    static std::uint64_t block_sum(const std::uint64_t* c) noexcept;
 
     // The counter holding the rank-th smallest value (1 <= rank <= count()). Scans from the nearer
     // end a block at a time, then counter by counter inside the block that reaches the rank.
-    [[nodiscard]] std::size_t index_of_rank(std::uint64_t rank) const noexcept {
-        const std::size_t first = first_index();
-        const std::size_t last = last_index();
-        const std::uint64_t* c = counts_.data();
-        std::uint64_t seen = 0;
-        if (rank <= total_ / 2) {
-            std::size_t i = first;
-            for (; last - i >= scan_block; i += scan_block) {
-                const std::uint64_t sum = block_sum(c + i);
-                if (seen + sum >= rank) {
-                    break;
-                }
-                seen += sum;
-            }
-            for (; seen + c[i] < rank; ++i) {
-                seen += c[i];
-            }
-            return i;
-        }
-        const std::uint64_t from_top = total_ - rank + 1; // the same value, counted from the largest
-        std::size_t i = last;
-        for (; i - first >= scan_block; i -= scan_block) {
-            const std::uint64_t sum = block_sum(c + (i + 1 - scan_block));
-            if (seen + sum >= from_top) {
-                break;
-            }
-            seen += sum;
-        }
-        for (; seen + c[i] < from_top; --i) {
-            seen += c[i];
-        }
-        return i;
-    }
+    [[nodiscard]] std::size_t index_of_rank(std::uint64_t rank) const noexcept;
 
-    void check_same_config(const histogram& other, const char* operation) const {
-        if (layout_.sub_bucket_mask != other.layout_.sub_bucket_mask) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": sub_bucket_count differs (" +
-                                        std::to_string(layout_.sub_bucket_count()) + " vs " +
-                                        std::to_string(other.layout_.sub_bucket_count()) +
-                                        ", i.e. significant_digits / max_relative_error)");
-        }
-        if (layout_.highest != other.layout_.highest) {
-            throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
-                                        ": highest differs (" + std::to_string(layout_.highest) + "ns vs " +
-                                        std::to_string(other.layout_.highest) + "ns)");
-        }
-    }
+    void check_same_config(const histogram& other, const char* operation) const;
 
     detail::histogram_layout layout_;
     std::vector<std::uint64_t> counts_;
@@ -1563,6 +1233,7 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_HISTOGRAM_HPP
 // ---- end loadkit/histogram.hpp ----
@@ -1617,412 +1288,105 @@ private:
 #ifndef LOADKIT_LEAK_HPP
 #define LOADKIT_LEAK_HPP
 
-// ---- begin loadkit/detail/stats/leak_stats.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// ---- begin loadkit/core_types.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
-// The statistics behind loadkit::check_leak (leak.hpp): window minima, warm-up truncation, the
-// Theil–Sen slope with Sen's confidence interval, and the normal quantile they need. Users never
-// name these; tests do. Every function here works on plain (x, y) arrays sorted by x.
-#ifndef LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
-#define LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
+// The vocabulary every stage of a run shares, from the profile to the reporters: how latency is
+// measured (latency_model), how one operation ended (outcome_kind), why a run ended (stop_reason),
+// and the two verdicts (verdict for objectives, leak_verdict for the leak-trend checker). Here, and
+// not in the header of the stage that produces them, so no header reaches back up the data flow for
+// an enum.
+#ifndef LOADKIT_CORE_TYPES_HPP
+#define LOADKIT_CORE_TYPES_HPP
 
 
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <limits>
-#include <span>
-#include <vector>
+#include <cstdint>
 
 namespace loadkit {
 inline namespace v0 {
-namespace detail {
 
-// Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
-// P. J. Acklam's rational approximation (2003; three regions, central one in (p - 0.5)^2).
-inline double normal_quantile(double p) noexcept {
-    if (!(p > 0.0 && p < 1.0)) {
-        return p <= 0.0 ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-    }
-    constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
-                            1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-    constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                            6.680131188771972e+01, -1.328068155288572e+01};
-    constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                            -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-    constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                            3.754408661907416e+00};
-    constexpr double p_low = 0.02425;
-    const auto tail = [&](double q) {
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
-    };
-    if (p < p_low) {
-        return tail(std::sqrt(-2.0 * std::log(p)));
-    }
-    if (p > 1.0 - p_low) {
-        return -tail(std::sqrt(-2.0 * std::log1p(-p)));
-    }
-    const double q = p - 0.5;
-    const double r = q * q;
-    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+// closed: each virtual user starts its next operation when the previous one ends, so latency is
+// measured from the actual start (a stalled server also stalls the load: coordinated omission).
+// open: operations start on a schedule; latency counts from the intended start.
+enum class latency_model : std::uint8_t { closed, open };
+
+// How one operation ended.
+enum class outcome_kind : std::uint8_t { ok, error, timeout, dropped };
+
+// Why a run ended. running marks a live snapshot. Ordered by severity: merging results keeps the
+// most severe reason.
+enum class stop_reason : std::uint8_t { running, completed, deadline, interrupted, slo_abort, error };
+
+// An objective's verdict at its stated confidence (slo.hpp).
+enum class verdict : std::uint8_t { pass, fail, inconclusive };
+
+// The leak-trend checker's verdict (leak.hpp); the SLO policy judges it too (slo_context::leak).
+enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
+
+[[nodiscard]] constexpr const char* to_string(latency_model m) noexcept {
+    return m == latency_model::open ? "open" : "closed";
 }
 
-// Median of a non-empty array (reorders it). Mean of the two middle values for an even length.
-inline double median_in_place(std::vector<double>& v) {
-    const std::size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-    const double upper = v[mid];
-    if (v.size() % 2 == 1) {
-        return upper;
+[[nodiscard]] constexpr const char* to_string(outcome_kind k) noexcept {
+    switch (k) {
+    case outcome_kind::ok:
+        return "ok";
+    case outcome_kind::error:
+        return "error";
+    case outcome_kind::timeout:
+        return "timeout";
+    case outcome_kind::dropped:
+        return "dropped";
     }
-    const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
-    return lower + (upper - lower) / 2.0;
+    return "unknown";
 }
 
-// The floor series: the sample with the smallest y in each of `windows` consecutive, equal-count
-// windows (sizes differ by at most one). The lower envelope ignores what rises and falls within a
-// window (GC or allocator sawtooth, transient buffers) and keeps what every window has to carry:
-// the idea of HPjmeter's "heap after GC" regression, without needing GC events.
-struct floor_series {
-    std::vector<double> x;
-    std::vector<double> y;
-};
-
-inline floor_series window_minima(std::span<const double> x, std::span<const double> y, std::size_t windows) {
-    floor_series out;
-    const std::size_t n = x.size();
-    if (windows == 0 || n == 0) {
-        return out;
+[[nodiscard]] constexpr const char* to_string(stop_reason r) noexcept {
+    switch (r) {
+    case stop_reason::running:
+        return "running";
+    case stop_reason::completed:
+        return "completed";
+    case stop_reason::deadline:
+        return "deadline";
+    case stop_reason::interrupted:
+        return "interrupted";
+    case stop_reason::slo_abort:
+        return "slo_abort";
+    case stop_reason::error:
+        return "error";
     }
-    windows = std::min(windows, n);
-    out.x.reserve(windows);
-    out.y.reserve(windows);
-    for (std::size_t w = 0; w < windows; ++w) {
-        const std::size_t begin = w * n / windows;
-        const std::size_t end = (w + 1) * n / windows;
-        std::size_t best = begin;
-        for (std::size_t i = begin + 1; i < end; ++i) {
-            if (y[i] < y[best]) {
-                best = i;
-            }
-        }
-        out.x.push_back(x[best]);
-        out.y.push_back(y[best]);
-    }
-    return out;
+    return "unknown";
 }
 
-// Warm-up truncation: the d in [0, d_max] minimising SSR_d / m_d^2, where SSR_d is the residual sum of
-// squares of the least-squares line through points d..m-1 and m_d = m - d of them remain.
-// This is MSER (White 1997, "An effective truncation heuristic for bias reduction in simulation
-// output"; Hoad, Robinson & Davies 2010 rank it first among warm-up rules) with the mean replaced
-// by a line, so that a steady leak is not mistaken for warm-up: a linear series has SSR_d ~ m_d
-// sigma^2 and the criterion prefers keeping everything, while a curved start (a warm-up ramp)
-// leaves residuals that are only removed by cutting it. O(m * d_max); m is the floor length.
-inline std::size_t mser_line_truncation(std::span<const double> x, std::span<const double> y,
-                                        std::size_t d_max) {
-    const std::size_t m = x.size();
-    if (m < 4) {
-        return 0;
-    }
-    d_max = std::min(d_max, m - 4); // at least four points stay
-    std::size_t best_d = 0;
-    double best = std::numeric_limits<double>::infinity();
-    for (std::size_t d = 0; d <= d_max; ++d) {
-        const double count = static_cast<double>(m - d);
-        double mx = 0.0;
-        double my = 0.0;
-        for (std::size_t i = d; i < m; ++i) {
-            mx += x[i];
-            my += y[i];
-        }
-        mx /= count;
-        my /= count;
-        double sxx = 0.0;
-        double sxy = 0.0;
-        double syy = 0.0;
-        for (std::size_t i = d; i < m; ++i) {
-            const double dx = x[i] - mx;
-            const double dy = y[i] - my;
-            sxx += dx * dx;
-            sxy += dx * dy;
-            syy += dy * dy;
-        }
-        if (sxx <= 0.0) {
-            continue;
-        }
-        const double ssr = std::max(0.0, syy - sxy * sxy / sxx);
-        const double criterion = ssr / ((count - 2.0) * sxx); // the slope's squared standard error
-        if (criterion < best) {                               // strict: ties keep the earlier (smaller) cut
-            best = criterion;
-            best_d = d;
-        }
-    }
-    return best_d;
+[[nodiscard]] constexpr const char* to_string(verdict v) noexcept {
+    return v == verdict::pass ? "PASS" : (v == verdict::fail ? "FAIL" : "INCONCLUSIVE");
 }
 
-// Lag-1 autocorrelation of a series, bias-corrected for a short AR(1) sample (+ (1 + 4 rho) / m,
-// Marriott & Pope 1954) and capped at 0.95. Used to widen intervals, never to narrow them.
-inline double lag1_autocorrelation(std::span<const double> r) noexcept {
-    const std::size_t m = r.size();
-    if (m < 4) {
-        return 0.0;
+[[nodiscard]] constexpr const char* to_string(leak_verdict v) noexcept {
+    switch (v) {
+    case leak_verdict::no_leak:
+        return "no leak";
+    case leak_verdict::leak:
+        return "leak";
+    case leak_verdict::inconclusive:
+        return "inconclusive";
     }
-    double mean = 0.0;
-    for (double v : r) {
-        mean += v;
-    }
-    mean /= static_cast<double>(m);
-    double num = 0.0;
-    double den = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        den += (r[i] - mean) * (r[i] - mean);
-        if (i + 1 < m) {
-            num += (r[i] - mean) * (r[i + 1] - mean);
-        }
-    }
-    const double rho_hat = den > 0.0 ? num / den : 0.0;
-    return std::min(0.95, rho_hat + (1.0 + 4.0 * rho_hat) / static_cast<double>(m));
+    return "?";
 }
 
-// Is the series significantly concave (growth slowing down: a warm-up still settling)? The t statistic
-// of the quadratic term of a least-squares fit y = a + b x + c x^2 (orthogonal polynomials), its
-// standard error widened by the AR(1) variance factor (1 + rho) / (1 - rho) of the residuals so that
-// correlated noise does not pass for curvature. Returns t (negative: concave).
-inline double curvature_t(std::span<const double> x, std::span<const double> y) {
-    const std::size_t m = x.size();
-    if (m < 5) {
-        return 0.0;
-    }
-    const double md = static_cast<double>(m);
-    double mx = 0.0;
-    double my = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        mx += x[i];
-        my += y[i];
-    }
-    mx /= md;
-    my /= md;
-    // q1 = x - mean; q2 = q1^2 minus its projections on 1 and q1.
-    double s11 = 0.0;
-    double s12 = 0.0;
-    double mean_sq = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        const double u = x[i] - mx;
-        s11 += u * u;
-        s12 += u * u * u;
-        mean_sq += u * u;
-    }
-    mean_sq /= md;
-    if (s11 <= 0.0) {
-        return 0.0;
-    }
-    std::vector<double> q2(m);
-    double s22 = 0.0;
-    double b1 = 0.0;
-    double b2 = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        const double u = x[i] - mx;
-        q2[i] = u * u - mean_sq - (s12 / s11) * u;
-        s22 += q2[i] * q2[i];
-        b1 += u * (y[i] - my);
-        b2 += q2[i] * (y[i] - my);
-    }
-    if (s22 <= 0.0) {
-        return 0.0;
-    }
-    b1 /= s11;
-    b2 /= s22;
-    std::vector<double> residual(m);
-    double ssr = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        residual[i] = y[i] - my - b1 * (x[i] - mx) - b2 * q2[i];
-        ssr += residual[i] * residual[i];
-    }
-    const double rho = std::max(0.0, lag1_autocorrelation(residual));
-    const double variance = ssr / (md - 3.0) / s22 * (1.0 + rho) / (1.0 - rho);
-    if (!(variance > 0.0)) {
-        return b2 < 0.0 ? -std::numeric_limits<double>::infinity()
-                        : (b2 > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
-    }
-    return b2 / std::sqrt(variance);
-}
-
-// Theil–Sen slope with Sen's confidence interval, corrected for serial correlation.
-//   slope  = median of (y_j - y_i) / (x_j - x_i) over pairs with x_i < x_j (Theil 1950; Sen 1968).
-//   Sen's interval: with S the Mann–Kendall statistic, Var S = [m(m-1)(2m+5) - sum_t t(t-1)(2t+5)] / 18
-//   (t: sizes of tied groups in y; Kendall 1975), C = z * sqrt(Var S) and N' pairwise slopes, the
-//   bounds are the order statistics of rank (N' - C) / 2 and (N' + C) / 2 + 1, interpolated between
-//   neighbours (Gilbert 1987, "Statistical Methods for Environmental Pollution Monitoring", 16.5).
-//   Serial correlation: Var S is multiplied by Hamed & Rao's factor n/n* (J. Hydrology 204, 1998)
-//   1 + 2 / (m(m-1)(m-2)) sum_k (m-k)(m-k-1)(m-k-2) rho_k, with rho_k = rho^k from the lag-1
-//   autocorrelation of the detrended series (an AR(1) reading, as Yue & Wang 2004 do), bias-corrected
-//   (+ (1 + 4 rho) / m, Marriott & Pope 1954) and used only when positive: it only ever widens.
-// O(m^2) for m points (pairs, then selection of five ranks); m is bounded by the number of windows.
-struct sen_slope {
-    double slope = std::numeric_limits<double>::quiet_NaN();
-    double lower_bound = -std::numeric_limits<double>::infinity(); // one-sided at `confidence`
-    double ci_low = -std::numeric_limits<double>::infinity();      // two-sided at `confidence`
-    double ci_high = std::numeric_limits<double>::infinity();
-    double s = 0.0;         // Mann–Kendall S
-    double var_s = 0.0;     // after the correlation correction
-    double inflation = 1.0; // Hamed–Rao factor applied to Var S (>= 1)
-    double lag1 = 0.0;      // bias-corrected lag-1 autocorrelation of the detrended series
-    std::size_t pairs = 0;  // N'
-};
-
-// Order statistics of 1-based, possibly fractional ranks, interpolated between neighbours, by
-// selection (nth_element) rather than a full sort: O(N') for the handful of ranks needed. Outside
-// [1, N'] a bound is unbounded (the data cannot support that confidence). Reorders `values`.
-class rank_selector {
-public:
-    explicit rank_selector(std::vector<double>& values) : v_(values) {}
-
-    double at(double r) {
-        const double n = static_cast<double>(v_.size());
-        if (!(r >= 1.0)) {
-            return -std::numeric_limits<double>::infinity();
-        }
-        if (r > n) {
-            return std::numeric_limits<double>::infinity();
-        }
-        const double whole = std::floor(r);
-        const auto i = static_cast<std::size_t>(whole) - 1;
-        const double frac = r - whole;
-        const double lower = select(i);
-        if (frac == 0.0 || i + 1 >= v_.size()) {
-            return lower;
-        }
-        return lower + frac * (select(i + 1) - lower);
-    }
-
-private:
-    // nth_element leaves every earlier element <= and every later one >= the selected one, so a
-    // later query only needs to search the side its index lies on.
-    double select(std::size_t i) {
-        auto first = v_.begin();
-        auto last = v_.end();
-        for (std::size_t known : known_) {
-            if (known < i) {
-                first = std::max(first, v_.begin() + static_cast<std::ptrdiff_t>(known) + 1);
-            } else if (known > i) {
-                last = std::min(last, v_.begin() + static_cast<std::ptrdiff_t>(known));
-            } else {
-                return v_[i];
-            }
-        }
-        std::nth_element(first, v_.begin() + static_cast<std::ptrdiff_t>(i), last);
-        known_.push_back(i);
-        return v_[i];
-    }
-
-    std::vector<double>& v_;
-    std::vector<std::size_t> known_;
-};
-
-inline sen_slope theil_sen(std::span<const double> x, std::span<const double> y, double confidence) {
-    sen_slope out;
-    const std::size_t m = x.size();
-    if (m < 2) {
-        return out;
-    }
-    std::vector<double> slopes;
-    slopes.reserve(m * (m - 1) / 2);
-    double s = 0.0;
-    for (std::size_t i = 0; i + 1 < m; ++i) {
-        for (std::size_t j = i + 1; j < m; ++j) {
-            const double dy = y[j] - y[i];
-            s += static_cast<double>((dy > 0.0) - (dy < 0.0));
-            const double dx = x[j] - x[i];
-            if (dx > 0.0) {
-                slopes.push_back(dy / dx);
-            }
-        }
-    }
-    out.s = s;
-    out.pairs = slopes.size();
-    if (slopes.empty()) {
-        return out;
-    }
-    const std::size_t np = slopes.size();
-    const double n_prime = static_cast<double>(np);
-    rank_selector ranks(slopes);
-    out.slope = ranks.at((n_prime + 1.0) / 2.0); // the median: mean of the middle two for even N'
-
-    // Var S with the correction for ties in y.
-    const double md = static_cast<double>(m);
-    double var_s = md * (md - 1.0) * (2.0 * md + 5.0);
-    {
-        std::vector<double> sorted_y(y.begin(), y.end());
-        std::sort(sorted_y.begin(), sorted_y.end());
-        for (std::size_t i = 0; i < m;) {
-            std::size_t j = i + 1;
-            while (j < m && sorted_y[j] == sorted_y[i]) {
-                ++j;
-            }
-            const double t = static_cast<double>(j - i);
-            var_s -= t * (t - 1.0) * (2.0 * t + 5.0);
-            i = j;
-        }
-    }
-    var_s /= 18.0;
-
-    // Serial correlation of the detrended series (lag 1, AR(1) reading).
-    if (m >= 4) {
-        std::vector<double> r(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            r[i] = y[i] - out.slope * x[i];
-        }
-        const double rho = lag1_autocorrelation(r);
-        out.lag1 = rho;
-        if (rho > 0.0) {
-            double sum = 0.0;
-            double rho_k = 1.0;
-            for (std::size_t k = 1; k + 2 < m; ++k) {
-                rho_k *= rho;
-                const double mk = static_cast<double>(m - k);
-                sum += mk * (mk - 1.0) * (mk - 2.0) * rho_k;
-            }
-            out.inflation = 1.0 + 2.0 * sum / (md * (md - 1.0) * (md - 2.0));
-        }
-    }
-    out.var_s = var_s * out.inflation;
-
-    const double sd = std::sqrt(std::max(0.0, out.var_s));
-    const double c_one = normal_quantile(confidence) * sd;
-    const double c_two = normal_quantile(0.5 + confidence / 2.0) * sd;
-    if (sd == 0.0) { // every y equal: every pairwise slope is 0
-        out.lower_bound = out.ci_low = ranks.at(1.0);
-        out.ci_high = ranks.at(n_prime);
-        return out;
-    }
-    out.lower_bound = ranks.at((n_prime - c_one) / 2.0);
-    out.ci_low = ranks.at((n_prime - c_two) / 2.0);
-    out.ci_high = ranks.at((n_prime + c_two) / 2.0 + 1.0);
-    return out;
-}
-
-} // namespace detail
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
-// ---- end loadkit/detail/stats/leak_stats.hpp ----
+#endif // LOADKIT_CORE_TYPES_HPP
+// ---- end loadkit/core_types.hpp ----
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <cstdio>
-#include <iterator>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -2103,8 +1467,6 @@ struct leak_options {
     std::string x_unit = "iter";
 };
 
-enum class leak_verdict { no_leak, leak, inconclusive };
-
 // What grew, when both series are known.
 enum class leak_cause {
     none,                     // nothing grows beyond the effect floor
@@ -2114,33 +1476,7 @@ enum class leak_cause {
     rss_growth,               // RSS grows and no heap series was given: a leak or retention
 };
 
-inline const char* to_string(leak_verdict v) noexcept {
-    switch (v) {
-    case leak_verdict::no_leak:
-        return "no leak";
-    case leak_verdict::leak:
-        return "leak";
-    case leak_verdict::inconclusive:
-        return "inconclusive";
-    }
-    return "?";
-}
-
-inline const char* to_string(leak_cause c) noexcept {
-    switch (c) {
-    case leak_cause::none:
-        return "none";
-    case leak_cause::heap_growth:
-        return "heap growth";
-    case leak_cause::heap_growth_not_resident:
-        return "heap growth, not yet resident";
-    case leak_cause::allocator_retention:
-        return "allocator retention";
-    case leak_cause::rss_growth:
-        return "RSS growth";
-    }
-    return "?";
-}
+LOADKIT_DECL const char* to_string(leak_cause c) noexcept;
 
 // The analysis of one series. Slopes are in bytes per x unit; growth and floors in bytes.
 struct leak_trend {
@@ -2181,296 +1517,14 @@ struct leak_report {
     std::string describe() const;
 };
 
-namespace detail {
-
-[[noreturn]] inline void throw_leak_option(const char* field, const std::string& value,
-                                           const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::leak_options: ") + field + " = " + value +
-                                " (expected " + expected + ")");
-}
-
-inline std::string leak_number(double v, const char* format = "%g") {
-    char text[48];
-    std::snprintf(text, sizeof text, format, v);
-    return text;
-}
-
-inline void validate(const leak_options& o) {
-    if (!(o.confidence > 0.5 && o.confidence < 1.0)) {
-        throw_leak_option("confidence", leak_number(o.confidence), "0.5 < confidence < 1");
-    }
-    if (!(o.min_relative_growth >= 0.0 && std::isfinite(o.min_relative_growth))) {
-        throw_leak_option("min_relative_growth", leak_number(o.min_relative_growth), "a finite value >= 0");
-    }
-    if (!(o.min_absolute_growth >= 0.0 && std::isfinite(o.min_absolute_growth))) {
-        throw_leak_option("min_absolute_growth", leak_number(o.min_absolute_growth), "a finite value >= 0");
-    }
-    if (!(o.horizon >= 0.0 && std::isfinite(o.horizon))) {
-        throw_leak_option("horizon", leak_number(o.horizon), "a finite value >= 0");
-    }
-    if (!(o.min_warmup >= 0.0 && std::isfinite(o.min_warmup))) {
-        throw_leak_option("min_warmup", leak_number(o.min_warmup), "a finite value >= 0");
-    }
-    if (!(o.max_warmup_fraction >= 0.0 && o.max_warmup_fraction <= 0.9)) {
-        throw_leak_option("max_warmup_fraction", leak_number(o.max_warmup_fraction), "0 .. 0.9");
-    }
-    if (o.window_samples < 1) {
-        throw_leak_option("window_samples", std::to_string(o.window_samples), ">= 1");
-    }
-    if (o.min_windows < 4) {
-        throw_leak_option("min_windows", std::to_string(o.min_windows), ">= 4");
-    }
-    if (o.max_windows < o.min_windows || o.max_windows > 1000) {
-        throw_leak_option("max_windows", std::to_string(o.max_windows), "min_windows .. 1000");
-    }
-}
-
-inline leak_trend analyse_leak_series(std::span<const leak_sample> samples, const leak_options& o) {
-    leak_trend t;
-    t.samples = samples.size();
-    std::vector<leak_sample> sorted(samples.begin(), samples.end());
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-        if (!std::isfinite(sorted[i].x) || !std::isfinite(sorted[i].bytes)) {
-            throw std::invalid_argument("loadkit::check_leak: sample " + std::to_string(i) + " is (" +
-                                        leak_number(sorted[i].x) + ", " + leak_number(sorted[i].bytes) +
-                                        "); x and bytes must be finite");
-        }
-    }
-    const auto by_x = [](const leak_sample& a, const leak_sample& b) { return a.x < b.x; };
-    if (!std::is_sorted(sorted.begin(), sorted.end(), by_x)) {
-        std::stable_sort(sorted.begin(), sorted.end(), by_x);
-    }
-    if (sorted.empty()) {
-        return t;
-    }
-    t.run_span = sorted.back().x - sorted.front().x;
-    const double warm_x = sorted.front().x + o.min_warmup;
-    const auto first = o.min_warmup > 0.0
-                           ? std::lower_bound(sorted.begin(), sorted.end(), leak_sample{warm_x, 0.0}, by_x)
-                           : sorted.begin();
-    std::vector<double> xs;
-    std::vector<double> ys;
-    xs.reserve(static_cast<std::size_t>(sorted.end() - first));
-    ys.reserve(xs.capacity());
-    for (auto it = first; it != sorted.end(); ++it) {
-        xs.push_back(it->x);
-        ys.push_back(it->bytes);
-    }
-    t.analysed_samples = xs.size();
-    const std::size_t most_windows = std::min(o.max_windows, xs.size() / o.window_samples);
-    t.windows = most_windows;
-    t.samples_needed = o.min_windows * o.window_samples;
-    if (most_windows < o.min_windows) {
-        return t; // inconclusive: too few samples
-    }
-    // Floor resolution: every number of windows from the finest allowed, halving down to min_windows,
-    // is analysed; the one kept measures the slope most precisely by prediction: the most effective
-    // floor points (points / Hamed–Rao factor, i.e. what correlation leaves of them) times the squared
-    // x span analysed, as a slope's variance goes with 1 / (points * span^2). Slowly wandering noise
-    // keeps the finest floor (its correlation is priced by the factor, and coarser minima throw
-    // points away: AR(1) phi 0.9 detection 93 % -> 97 %); a sawtooth cycle longer than a window makes
-    // fine minima so alike that coarser windows win. The score depends on the estimated correlation
-    // and the warm-up cut, not on the scatter, so it does not pick whichever interval came out
-    // narrowest by chance.
-    const double z = detail::normal_quantile(o.confidence);
-    struct choice {
-        std::size_t windows = 0;
-        std::size_t cut = 0;
-        bool still_curved = false;
-        detail::floor_series floor;
-        detail::sen_slope sen;
-        double precision = 0.0;
-    } best;
-    for (std::size_t windows = most_windows; windows >= o.min_windows; windows /= 2) {
-        choice c;
-        c.windows = windows;
-        c.floor = detail::window_minima(xs, ys, windows);
-        // Warm-up: MSER's cut, then further while what remains still bends down significantly (a
-        // warm-up that has not settled: a line through it would report its tail as growth).
-        const auto by_fraction =
-            static_cast<std::size_t>(o.max_warmup_fraction * static_cast<double>(windows));
-        const std::size_t d_max = std::min(by_fraction, windows - o.min_windows);
-        const auto tail_x = [&](std::size_t d) { return std::span<const double>(c.floor.x).subspan(d); };
-        const auto tail_y = [&](std::size_t d) { return std::span<const double>(c.floor.y).subspan(d); };
-        c.cut = detail::mser_line_truncation(c.floor.x, c.floor.y, d_max);
-        c.still_curved = detail::curvature_t(tail_x(c.cut), tail_y(c.cut)) < -z;
-        while (c.still_curved && c.cut < d_max) {
-            ++c.cut;
-            c.still_curved = detail::curvature_t(tail_x(c.cut), tail_y(c.cut)) < -z;
-        }
-        c.sen = detail::theil_sen(tail_x(c.cut), tail_y(c.cut), o.confidence);
-        const double points = static_cast<double>(c.floor.x.size() - c.cut);
-        const double span = c.floor.x.back() - c.floor.x[c.cut];
-        c.precision = points / c.sen.inflation * span * span;
-        if (best.windows == 0 || c.precision > best.precision) { // ties keep the finer floor
-            best = std::move(c);
-        }
-    }
-    t.windows = best.windows;
-    t.warmup_windows = best.cut;
-    const std::span<const double> fx = std::span<const double>(best.floor.x).subspan(best.cut);
-    const std::span<const double> fy = std::span<const double>(best.floor.y).subspan(best.cut);
-    t.warmup_end_x = fx.front();
-    const detail::sen_slope& sen = best.sen;
-    if (std::isnan(sen.slope)) {
-        return t; // every analysed sample at one x: no trend can be measured
-    }
-    t.slope = sen.slope;
-    t.ci_low = sen.ci_low;
-    t.ci_high = sen.ci_high;
-    t.lower_bound = sen.lower_bound;
-    t.lag1_autocorrelation = sen.lag1;
-    std::vector<double> levels(fy.begin(), fy.end());
-    t.level = detail::median_in_place(levels);
-    t.growth = t.slope * t.run_span;
-    t.effect_floor = std::max(o.min_relative_growth * std::abs(t.level), o.min_absolute_growth);
-    t.projected_growth = t.slope * o.horizon;
-    const bool grows = t.lower_bound > 0.0 && t.growth >= t.effect_floor;
-    t.warmup_unfinished = grows && best.still_curved;
-    t.verdict = t.warmup_unfinished ? leak_verdict::inconclusive
-                : grows             ? leak_verdict::leak
-                                    : leak_verdict::no_leak;
-    return t;
-}
-
-// Binary units, three significant digits: {"+1.25", "MiB"}, {"-512", "B"}, {"+64.1", "B"}.
-struct leak_quantity {
-    std::string number;
-    const char* unit;
-};
-
-inline leak_quantity leak_scaled(double v, bool sign = true) {
-    if (std::isinf(v)) {
-        return {v > 0 ? "+inf" : "-inf", "B"};
-    }
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double magnitude = std::abs(v);
-    std::size_t u = 0;
-    while (magnitude >= 1024.0 && u + 1 < std::size(units)) {
-        magnitude /= 1024.0;
-        ++u;
-    }
-    const char* format = magnitude >= 99.95 ? "%.0f" : magnitude >= 9.995 ? "%.1f" : "%.2f";
-    const bool negative = v < 0 && leak_number(magnitude, format) != leak_number(0.0, format);
-    const std::string prefix = negative ? "-" : sign ? "+" : "";
-    return {prefix + leak_number(magnitude, format), units[u]};
-}
-
-inline std::string leak_bytes(double v, bool sign = true) {
-    const leak_quantity q = leak_scaled(v, sign);
-    return q.number + " " + q.unit;
-}
-
-// "+64.1 B/iter (95% CI +63.9..+64.3)"; interval bounds carry their own unit when it differs.
-inline std::string leak_slope_text(const leak_trend& t, const leak_report& r) {
-    const leak_quantity slope = leak_scaled(t.slope);
-    const leak_quantity low = leak_scaled(t.ci_low);
-    const leak_quantity high = leak_scaled(t.ci_high);
-    const auto bound = [&](const leak_quantity& q) {
-        return std::string(q.unit) == slope.unit || q.number.find("inf") != std::string::npos
-                   ? q.number
-                   : q.number + " " + q.unit;
-    };
-    return slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) +
-           "% CI " + bound(low) + ".." + bound(high) + ")";
-}
-
-inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
-    std::string s = leak_bytes(t.growth) + " over the run";
-    if (r.horizon > 0.0) {
-        s += ", " + leak_bytes(t.projected_growth) + " per " + leak_number(r.horizon) + " " + r.x_unit;
-    }
-    return s;
-}
-
-inline std::string leak_floor_text(const leak_trend& t) {
-    return "effect floor " + leak_bytes(t.effect_floor, false);
-}
-
-} // namespace detail
-
 // The verdict on RSS and/or heap samples (either may be empty). Throws std::invalid_argument for
 // invalid options or a non-finite sample; never for too few samples (that is `inconclusive`).
-inline leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap = {},
-                              const leak_options& options = {}) {
-    detail::validate(options);
-    leak_report r;
-    r.confidence = options.confidence;
-    r.min_relative_growth = options.min_relative_growth;
-    r.horizon = options.horizon;
-    r.x_unit = options.x_unit;
-    if (!rss.empty()) {
-        r.rss = detail::analyse_leak_series(rss, options);
-    }
-    if (!heap.empty()) {
-        r.heap = detail::analyse_leak_series(heap, options);
-    }
-    const bool rss_known = r.rss && r.rss->verdict != leak_verdict::inconclusive;
-    const bool heap_known = r.heap && r.heap->verdict != leak_verdict::inconclusive;
-    const bool rss_grows = rss_known && r.rss->verdict == leak_verdict::leak;
-    if (heap_known) { // the heap decides; RSS explains
-        if (r.heap->verdict == leak_verdict::leak) {
-            r.verdict = leak_verdict::leak;
-            r.cause =
-                rss_known && !rss_grows ? leak_cause::heap_growth_not_resident : leak_cause::heap_growth;
-        } else {
-            r.verdict = leak_verdict::no_leak;
-            r.cause = rss_grows ? leak_cause::allocator_retention : leak_cause::none;
-        }
-    } else if (rss_known) {
-        r.verdict = rss_grows ? leak_verdict::leak : leak_verdict::no_leak;
-        r.cause = rss_grows ? leak_cause::rss_growth : leak_cause::none;
-    }
-    return r;
-}
-
-inline std::string leak_report::describe() const {
-    const bool heap_decides = heap && heap->verdict != leak_verdict::inconclusive;
-    const bool rss_decides = !heap_decides && rss && rss->verdict != leak_verdict::inconclusive;
-    if (verdict == leak_verdict::inconclusive || !(heap_decides || rss_decides)) {
-        const leak_trend* any = heap ? &*heap : rss ? &*rss : nullptr;
-        if (any == nullptr) {
-            return "inconclusive: no samples";
-        }
-        const std::string name = heap ? "heap" : "RSS";
-        if (any->warmup_unfinished) {
-            return "inconclusive: " + name + " floor still grows but ever more slowly (" +
-                   detail::leak_slope_text(*any, *this) +
-                   " after the largest warm-up cut, at x = " + detail::leak_number(any->warmup_end_x) +
-                   "): warm-up not over; run longer or set min_warmup";
-        }
-        return "inconclusive: " + name + " has " + std::to_string(any->analysed_samples) +
-               " samples after the known warm-up, needs " + std::to_string(any->samples_needed) +
-               " (min_windows x window_samples)";
-    }
-    const leak_trend& t = heap_decides ? *heap : *rss;
-    const std::string name = heap_decides ? "heap" : "RSS";
-    if (verdict == leak_verdict::leak) {
-        std::string line = "leak: " + name + " floor slope " + detail::leak_slope_text(t, *this) + ", " +
-                           detail::leak_growth_text(t, *this) + " (" + detail::leak_floor_text(t) + ")";
-        if (cause == leak_cause::heap_growth_not_resident) {
-            line += "; RSS is flat so far (not yet resident; run longer)";
-        } else if (cause == leak_cause::rss_growth) {
-            line += "; no heap series to tell a leak from allocator retention";
-        }
-        return line;
-    }
-    if (cause == leak_cause::allocator_retention) {
-        return "no leak (allocator retention): RSS floor slope " + detail::leak_slope_text(*rss, *this) +
-               " grows but heap is flat: " + detail::leak_slope_text(*heap, *this);
-    }
-    std::string line = "no leak: " + name + " floor slope " + detail::leak_slope_text(t, *this) + ", " +
-                       detail::leak_growth_text(t, *this);
-    if (t.growth < t.effect_floor) {
-        line += ", below the " + detail::leak_floor_text(t);
-    } else {
-        line += ", not significant at " + detail::leak_number(confidence * 100.0) + "%";
-    }
-    return line;
-}
+LOADKIT_DECL leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap = {},
+                                    const leak_options& options = {});
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_LEAK_HPP
 // ---- end loadkit/leak.hpp ----
@@ -2526,59 +1580,13 @@ inline std::string leak_report::describe() const {
 #ifndef LOADKIT_RATE_SCHEDULE_HPP
 #define LOADKIT_RATE_SCHEDULE_HPP
 
-// ---- begin loadkit/detail/text/rate_text.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Number formatting for the rate limiters' configuration errors ("stages[2].target = -5"), kept
-// apart so rate_schedule.hpp and token_bucket.hpp share one spelling without pulling in a reporter.
-#ifndef LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
-#define LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
-
-
-#include <chrono>
-#include <cstdio>
-#include <stdexcept>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// 15 significant digits: integral values print bare ("-5", "1000000"), fractions without noise
-// ("0.1"), and nan/inf as such.
-inline std::string rate_number(double value) {
-    char text[40];
-    std::snprintf(text, sizeof text, "%.15g", value);
-    return text;
-}
-
-inline std::string rate_duration(std::chrono::nanoseconds value) {
-    return std::to_string(value.count()) + "ns";
-}
-
-[[noreturn]] inline void throw_rate_option(const char* owner, const std::string& field,
-                                           const std::string& value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::") + owner + ": " + field + " = " + value +
-                                " (expected " + expected + ")");
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
-// ---- end loadkit/detail/text/rate_text.hpp ----
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <optional>
-#include <string>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -2595,15 +1603,10 @@ class rate_schedule {
 public:
     // Throws std::invalid_argument naming the field and the value: rates must be finite and >= 0,
     // durations > 0, there must be at least one stage and the schedule must yield an arrival.
-    rate_schedule(double start_rate, std::vector<rate_stage> stages)
-        : start_rate_(start_rate), stages_(std::move(stages)) {
-        build("rate_schedule", "start_rate", "stages[");
-    }
+    rate_schedule(double start_rate, std::vector<rate_stage> stages);
 
     // `rate` operations per second for `duration`.
-    static rate_schedule constant(double rate, std::chrono::nanoseconds duration) {
-        return rate_schedule{rate, duration, constant_tag{}};
-    }
+    static rate_schedule constant(double rate, std::chrono::nanoseconds duration);
 
     double start_rate() const noexcept { return start_rate_; }
     const std::vector<rate_stage>& stages() const noexcept { return stages_; }
@@ -2668,10 +1671,7 @@ private:
         double count;        // integral of the rate over the stage
     };
 
-    rate_schedule(double rate, std::chrono::nanoseconds duration, constant_tag) : start_rate_(rate) {
-        stages_.push_back(rate_stage{rate, duration});
-        build("rate_schedule::constant", "rate", nullptr);
-    }
+    rate_schedule(double rate, std::chrono::nanoseconds duration, constant_tag);
 
     static double seconds(std::int64_t ns) noexcept { return static_cast<double>(ns) * 1e-9; }
 
@@ -2694,68 +1694,12 @@ private:
         return *(it - 1);
     }
 
-    // The integral as a whole number of arrivals. Products like 0.29/s * 100 s come out as
-    // 28.999999999999996: a value within rounding noise of an integer counts as that integer.
-    static std::uint64_t whole_arrivals(double integral) noexcept {
-        const double nearest = std::round(integral);
-        const double noise = std::min(1e-3, 1e-13 * std::max(1.0, integral));
-        return static_cast<std::uint64_t>(std::abs(integral - nearest) <= noise ? nearest
-                                                                                : std::floor(integral));
-    }
-
-    static bool valid_rate(double rate) noexcept { return std::isfinite(rate) && rate >= 0.0; }
-
+    // The integral as a whole number of arrivals, tolerating rounding noise.
+    static std::uint64_t whole_arrivals(double integral) noexcept;
+    static bool valid_rate(double rate) noexcept;
     // `stage_prefix` null: the schedule came from constant(), whose only stage is named "rate" and
     // "duration" in messages.
-    void build(const char* owner, const char* start_field, const char* stage_prefix) {
-        constexpr const char* rate_expected = "a finite rate >= 0 per second";
-        auto field = [&](std::size_t i, const char* member) {
-            return stage_prefix == nullptr ? std::string(member)
-                                           : std::string(stage_prefix) + std::to_string(i) + "]." + member;
-        };
-        if (!valid_rate(start_rate_)) {
-            detail::throw_rate_option(owner, start_field, detail::rate_number(start_rate_), rate_expected);
-        }
-        if (stages_.empty()) {
-            detail::throw_rate_option(owner, "stages", "{} (empty)", "at least one stage");
-        }
-        segments_.reserve(stages_.size());
-        double rate = start_rate_;
-        for (std::size_t i = 0; i < stages_.size(); ++i) {
-            const rate_stage& stage = stages_[i];
-            if (!valid_rate(stage.target)) {
-                detail::throw_rate_option(owner, field(i, stage_prefix == nullptr ? "rate" : "target"),
-                                          detail::rate_number(stage.target), rate_expected);
-            }
-            const std::int64_t length = stage.duration.count();
-            if (length <= 0 || length > std::numeric_limits<std::int64_t>::max() - total_ns_) {
-                detail::throw_rate_option(owner, field(i, "duration"), detail::rate_duration(stage.duration),
-                                          length <= 0 ? "> 0" : "a total duration below 292 years");
-            }
-            const double span = seconds(length);
-            const segment s{total_ns_,
-                            length,
-                            rate,
-                            (stage.target - rate) / span,
-                            total_integral_,
-                            0.5 * (rate + stage.target) * span};
-            segments_.push_back(s);
-            total_ns_ += length;
-            total_integral_ += s.count;
-            rate = stage.target;
-        }
-        if (!(total_integral_ < 9e18)) {
-            detail::throw_rate_option(owner, "total_count", detail::rate_number(total_integral_),
-                                      "fewer than 9e18 arrivals");
-        }
-        total_count_ = whole_arrivals(total_integral_);
-        if (total_count_ == 0) {
-            detail::throw_rate_option(owner, "total_count",
-                                      "0 (integral of the rate = " + detail::rate_number(total_integral_) +
-                                          ")",
-                                      "at least one arrival");
-        }
-    }
+    void build(const char* owner, const char* start_field, const char* stage_prefix);
 
     double start_rate_;
     std::vector<rate_stage> stages_;
@@ -2768,809 +1712,13 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_RATE_SCHEDULE_HPP
 // ---- end loadkit/rate_schedule.hpp ----
-// ---- begin loadkit/result.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// loadkit::run_result — what a run measured, per tag (operation name) and overall: outcome counts,
-// errors by category with sample messages, latency histograms, a time series, the warm-up apart
-// from the steady state, and why the run stopped. A recorder (recorder.hpp) produces it; SLO
-// verdicts (slo.hpp) and reporters read it. Results of several runners merge exactly with +=.
-//
-//   const loadkit::tag_result& all = result.overall;
-//   std::printf("%llu ops, %.2f %% errors, p95 %lld ns, %.1f ops/s\n", (unsigned long long)all.count(),
-//               100 * all.error_rate(), (long long)all.latency.value_at_percentile(95).count(),
-//               all.throughput());
-//
-// Definitions. count() = ok + errors + timeouts: the operations that ran. dropped operations never
-// started (an open-model profile at max_in_flight) and are in no latency histogram. error_rate() =
-// (errors + timeouts) / count(). The latency histogram holds every operation that ran, failed ones
-// too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
-// the response time (from the intended start: coordinated omission included) and service_time the
-// time from the actual start; a closed-model run has latency only (latency_model says which).
-#ifndef LOADKIT_RESULT_HPP
-#define LOADKIT_RESULT_HPP
-
-// ---- begin loadkit/detail/recorder/errors.hpp ----
-// SPDX-License-Identifier: MIT
-//
-// Errors as a run_result reports them (result.hpp): counted per category, with a bounded sample of
-// distinct messages per category, so a 24 h soak failing with a new message every request keeps a
-// few kilobytes. Counts always merge exactly; which messages the sample keeps is a sample.
-#ifndef LOADKIT_DETAIL_RECORDER_ERRORS_HPP
-#define LOADKIT_DETAIL_RECORDER_ERRORS_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-// Distinct categories kept per tag; further ones are counted under other_error_category.
-inline constexpr std::size_t max_error_categories = 64;
-// Distinct messages kept per category; further occurrences are counted in other_messages.
-inline constexpr std::size_t max_error_messages = 8;
-// Bytes kept of a message (cut at a UTF-8 character boundary).
-inline constexpr std::size_t max_error_message_length = 200;
-inline constexpr std::string_view other_error_category = "other";
-
-struct error_message {
-    std::string text;
-    std::uint64_t count = 0;
-    friend bool operator==(const error_message&, const error_message&) = default;
-};
-
-struct error_category {
-    std::string name;
-    std::uint64_t count = 0;             // every error of this category
-    std::vector<error_message> messages; // <= max_error_messages, sorted by text
-    std::uint64_t other_messages = 0;    // occurrences with a message that the sample does not hold
-    friend bool operator==(const error_category&, const error_category&) = default;
-};
-
-namespace detail {
-
-// The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
-inline std::string_view truncate_error_message(std::string_view text) noexcept {
-    if (text.size() <= max_error_message_length) {
-        return text;
-    }
-    std::size_t n = max_error_message_length;
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0U) == 0x80U) {
-        --n; // text[n] continues a sequence: cut before the sequence's first byte
-    }
-    return text.substr(0, n);
-}
-
-// Stable insertion sort: the lists here hold at most a few dozen elements.
-template <class T, class Less> void small_sort(std::vector<T>& v, Less less) {
-    for (std::size_t i = 1; i < v.size(); ++i) {
-        for (std::size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) {
-            std::swap(v[j], v[j - 1]);
-        }
-    }
-}
-
-// Keeps the `keep` largest by count (ties keep their order: stable); returns the counts dropped.
-template <class T, class Count>
-std::uint64_t keep_largest(std::vector<T>& v, std::size_t keep, Count count_of) {
-    std::uint64_t dropped = 0;
-    if (v.size() > keep) {
-        small_sort(v, [&](const T& a, const T& b) { return count_of(a) > count_of(b); });
-        for (std::size_t i = keep; i < v.size(); ++i) {
-            dropped += count_of(v[i]);
-        }
-        v.resize(keep);
-    }
-    return dropped;
-}
-
-inline void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
-    for (auto& m : into.messages) {
-        if (m.text == text) {
-            m.count += n;
-            return;
-        }
-    }
-    into.messages.push_back({std::string(text), n});
-}
-
-// Brings a category back within its bounds: messages sorted by text, at most max_error_messages.
-inline void normalize_error_category(error_category& c) {
-    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
-    c.other_messages +=
-        keep_largest(c.messages, max_error_messages, [](const error_message& m) { return m.count; });
-    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
-}
-
-inline error_category& find_or_add_category(std::vector<error_category>& list, std::string_view name) {
-    for (auto& c : list) {
-        if (c.name == name) {
-            return c;
-        }
-    }
-    list.push_back({std::string(name), 0, {}, 0});
-    return list.back();
-}
-
-// Sorted by name, empty categories dropped, at most max_error_categories plus "other".
-inline void normalize_error_categories(std::vector<error_category>& list) {
-    std::erase_if(list, [](const error_category& c) { return c.count == 0; });
-    std::vector<error_category> overflow;
-    std::size_t named = 0;
-    for (const auto& c : list) {
-        named += c.name != other_error_category ? 1U : 0U;
-    }
-    if (named > max_error_categories) {
-        small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
-        small_sort(list, [](const error_category& a, const error_category& b) {
-            const bool a_other = a.name == other_error_category;
-            const bool b_other = b.name == other_error_category;
-            return a_other != b_other ? b_other : a.count > b.count; // "other" last, then by count
-        });
-        for (std::size_t i = max_error_categories; i < list.size(); ++i) {
-            overflow.push_back(std::move(list[i]));
-        }
-        list.resize(max_error_categories);
-        error_category& other = find_or_add_category(list, other_error_category);
-        for (auto& c : overflow) {
-            other.count += c.count;
-            if (c.name == other_error_category) {
-                for (const auto& m : c.messages) {
-                    add_error_message(other, m.text, m.count);
-                }
-                other.other_messages += c.other_messages;
-            } else {
-                for (const auto& m : c.messages) {
-                    other.other_messages += m.count;
-                }
-                other.other_messages += c.other_messages;
-            }
-        }
-    }
-    for (auto& c : list) {
-        normalize_error_category(c);
-    }
-    small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
-}
-
-// into += from, exact in the counts.
-inline void merge_error_categories(std::vector<error_category>& into,
-                                   const std::vector<error_category>& from) {
-    for (const auto& c : from) {
-        error_category& target = find_or_add_category(into, c.name);
-        target.count += c.count;
-        target.other_messages += c.other_messages;
-        for (const auto& m : c.messages) {
-            add_error_message(target, m.text, m.count);
-        }
-    }
-    normalize_error_categories(into);
-}
-
-// into -= from, where from is an earlier state of the same recording (counts clamp at zero; a
-// message the later sample no longer holds is taken from other_messages).
-inline void subtract_error_categories(std::vector<error_category>& into,
-                                      const std::vector<error_category>& from) {
-    const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
-    for (const auto& c : from) {
-        for (auto& target : into) {
-            if (target.name != c.name) {
-                continue;
-            }
-            target.count = minus(target.count, c.count);
-            target.other_messages = minus(target.other_messages, c.other_messages);
-            for (const auto& m : c.messages) {
-                bool found = false;
-                for (auto& t : target.messages) {
-                    if (t.text == m.text) {
-                        t.count = minus(t.count, m.count);
-                        found = true;
-                    }
-                }
-                if (!found) {
-                    target.other_messages = minus(target.other_messages, m.count);
-                }
-            }
-            std::erase_if(target.messages, [](const error_message& m) { return m.count == 0; });
-        }
-    }
-    normalize_error_categories(into);
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_RECORDER_ERRORS_HPP
-// ---- end loadkit/detail/recorder/errors.hpp ----
-// ---- begin loadkit/detail/recorder/series.hpp ----
-// SPDX-License-Identifier: MIT
-//
-// The time series a run_result carries (result.hpp): per interval, outcome counts and a sparse
-// histogram at 2 significant digits. Both merge exactly, and the series keeps its memory bounded
-// over a 24 h soak by merging adjacent intervals pairwise when it reaches its cap.
-#ifndef LOADKIT_DETAIL_RECORDER_SERIES_HPP
-#define LOADKIT_DETAIL_RECORDER_SERIES_HPP
-
 
 #include <chrono>
-#include <cmath>
-#include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <stdexcept>
 #include <string>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-// A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
-// digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
-// of the exact value). An idle interval costs no counter at all and a typical one a few hundred
-// bytes, against 36 KiB dense. Built from a loadkit::histogram of at least 2 digits, whose counters
-// nest inside these (both layouts split each power of two into equal power-of-two widths), so it
-// is exact at this resolution. It keeps no exact min/max (an interval is the difference of two
-// cumulative snapshots, whose extremes are unknown): min() and max() are the first and last
-// counters' midpoints, which makes += exact and independent of how the data was split.
-// Percentiles follow histogram's nearest-rank definition.
-class sparse_histogram {
-public:
-    static constexpr unsigned sub_bucket_bits = 8;
-
-    sparse_histogram() = default;
-    explicit sparse_histogram(const histogram& h) { add(h); }
-
-    // Adds h's counts at this resolution.
-    void add(const histogram& h) {
-        if (h.empty()) {
-            return;
-        }
-        sparse_histogram other;
-        other.total_ = h.count();
-        h.for_each_bucket([&](const histogram_bucket& b) {
-            const auto index =
-                static_cast<std::uint32_t>(layout().index_of(static_cast<std::uint64_t>(b.lowest.count())));
-            if (!other.entries_.empty() && index_of(other.entries_.back()) == index) {
-                other.entries_.back() += b.count;
-            } else {
-                other.entries_.push_back(make_entry(index, b.count));
-            }
-        });
-        *this += other;
-    }
-
-    sparse_histogram& operator+=(const sparse_histogram& other) {
-        if (other.total_ == 0) {
-            return *this;
-        }
-        if (total_ == 0) {
-            *this = other;
-            return *this;
-        }
-        std::vector<entry> merged;
-        merged.reserve(entries_.size() + other.entries_.size());
-        std::size_t i = 0;
-        std::size_t j = 0;
-        while (i < entries_.size() || j < other.entries_.size()) {
-            if (j == other.entries_.size() ||
-                (i < entries_.size() && index_of(entries_[i]) < index_of(other.entries_[j]))) {
-                merged.push_back(entries_[i++]);
-            } else if (i == entries_.size() || index_of(other.entries_[j]) < index_of(entries_[i])) {
-                merged.push_back(other.entries_[j++]);
-            } else {
-                merged.push_back(entries_[i] + count_of(other.entries_[j]));
-                ++i;
-                ++j;
-            }
-        }
-        entries_ = std::move(merged);
-        total_ += other.total_;
-        return *this;
-    }
-
-    [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
-    [[nodiscard]] bool empty() const noexcept { return total_ == 0; }
-    [[nodiscard]] std::chrono::nanoseconds min() const noexcept {
-        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.front()));
-    }
-    [[nodiscard]] std::chrono::nanoseconds max() const noexcept {
-        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.back()));
-    }
-    // Number of stored (non-empty) counters.
-    [[nodiscard]] std::size_t bucket_count() const noexcept { return entries_.size(); }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return sizeof(sparse_histogram) + entries_.capacity() * sizeof(entry);
-    }
-
-    // As histogram::value_at_percentile (nearest rank), reporting the counter's midpoint.
-    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const {
-        if (!(p >= 0.0 && p <= 100.0)) {
-            throw std::invalid_argument("loadkit::sparse_histogram::value_at_percentile: p = " +
-                                        detail::format_double(p) + " is outside [0, 100]");
-        }
-        if (total_ == 0) {
-            return {};
-        }
-        const double exact = p / 100.0 * static_cast<double>(total_);
-        const double rounded = std::ceil(exact - exact * 1e-12);
-        const std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
-        std::uint64_t seen = 0;
-        for (const entry e : entries_) {
-            seen += count_of(e);
-            if (seen >= rank) {
-                return midpoint(index_of(e));
-            }
-        }
-        return max();
-    }
-    // From the counters' midpoints: within 0.39 % of the exact mean.
-    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept {
-        double sum = 0.0;
-        for (const entry e : entries_) {
-            sum += static_cast<double>(midpoint(index_of(e)).count()) * static_cast<double>(count_of(e));
-        }
-        return std::chrono::duration<double, std::nano>{total_ == 0 ? 0.0
-                                                                    : sum / static_cast<double>(total_)};
-    }
-
-    // Calls f(const histogram_bucket&) for every stored counter, in increasing value order.
-    template <class F> void for_each_bucket(F&& f) const {
-        for (const entry e : entries_) {
-            const std::uint32_t i = index_of(e);
-            const histogram_bucket b{ns(layout().lowest_of(i)), ns(layout().highest_of(i)), midpoint(i),
-                                     count_of(e)};
-            f(b);
-        }
-    }
-
-    // A dense loadkit::histogram with the same counts ({.significant_digits = 2}; each counter's
-    // values recorded at its midpoint), e.g. to merge intervals into one window and query it.
-    [[nodiscard]] histogram to_histogram(std::chrono::nanoseconds highest = std::chrono::hours{1}) const {
-        histogram out{{.significant_digits = 2, .highest = highest}};
-        for (const entry e : entries_) {
-            out.record(midpoint(index_of(e)), count_of(e));
-        }
-        return out;
-    }
-
-    friend bool operator==(const sparse_histogram&, const sparse_histogram&) = default;
-
-private:
-    // One counter in 8 bytes: its index (< 2^13 even for highest = 2^63 ns) in the top 16 bits,
-    // its count (< 2^48 = 2.8e14 per interval) below.
-    using entry = std::uint64_t;
-    static constexpr unsigned count_bits = 48;
-    static constexpr entry make_entry(std::uint32_t index, std::uint64_t count) noexcept {
-        return (entry{index} << count_bits) | count;
-    }
-    static constexpr std::uint32_t index_of(entry e) noexcept {
-        return static_cast<std::uint32_t>(e >> count_bits);
-    }
-    static constexpr std::uint64_t count_of(entry e) noexcept { return e & ((entry{1} << count_bits) - 1); }
-
-    static std::chrono::nanoseconds ns(std::uint64_t v) noexcept {
-        return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
-    }
-    static std::chrono::nanoseconds midpoint(std::uint32_t index) noexcept {
-        return ns(layout().midpoint_of(index));
-    }
-    static const detail::histogram_layout& layout() noexcept {
-        static const detail::histogram_layout l{sub_bucket_bits, sub_bucket_bits - 1,
-                                                (std::uint64_t{1} << sub_bucket_bits) - 1,
-                                                std::numeric_limits<std::uint64_t>::max() >> 1, 0};
-        return l;
-    }
-
-    std::vector<entry> entries_; // ascending index, counts > 0
-    std::uint64_t total_ = 0;
-};
-
-// One interval of one tag (or of the whole run). Latency is the response time in an open-model
-// run and the only latency in a closed-model one, for every operation that ran.
-struct interval_stats {
-    std::uint64_t ok = 0;
-    std::uint64_t errors = 0;
-    std::uint64_t timeouts = 0;
-    std::uint64_t dropped = 0; // never started; not in count() and not in latency
-    sparse_histogram latency;
-
-    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
-    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
-    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
-
-    interval_stats& operator+=(const interval_stats& other) {
-        ok += other.ok;
-        errors += other.errors;
-        timeouts += other.timeouts;
-        dropped += other.dropped;
-        latency += other.latency;
-        return *this;
-    }
-    friend bool operator==(const interval_stats&, const interval_stats&) = default;
-};
-
-// intervals[i] covers [i * width, (i + 1) * width) from the run's start (the last one may be
-// partial: it ends at the run's duration). When a new interval would exceed max_intervals, each
-// pair of adjacent intervals merges into one and width doubles: a 24 h soak at 1 s intervals and
-// the default cap of 1024 ends with 675 intervals of 128 s. Merging series (+=) is exact when both
-// started from the same base width (the recorder's interval), as the runners of one test do.
-struct interval_series {
-    std::chrono::nanoseconds width{};
-    std::size_t max_intervals = 1024;
-    std::vector<interval_stats> intervals;
-
-    [[nodiscard]] bool empty() const noexcept { return intervals.empty(); }
-    [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
-        return width * static_cast<std::int64_t>(i);
-    }
-
-    // Adds s to the interval holding the time offset (from the run's start), growing the series
-    // with empty intervals and halving its resolution as needed. width must be set (> 0).
-    void add(std::chrono::nanoseconds offset, const interval_stats& s) {
-        if (width <= std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument("loadkit::interval_series::add: width = " +
-                                        std::to_string(width.count()) + "ns is invalid (expected > 0)");
-        }
-        const auto at = offset < std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero() : offset;
-        while (static_cast<std::size_t>(at / width) >= (max_intervals < 2 ? 2 : max_intervals)) {
-            halve_resolution();
-        }
-        const auto index = static_cast<std::size_t>(at / width);
-        if (index >= intervals.size()) {
-            intervals.resize(index + 1);
-        }
-        intervals[index] += s;
-    }
-
-    // Merges pairs (2i, 2i + 1) into interval i and doubles width.
-    void halve_resolution() {
-        const std::size_t half = (intervals.size() + 1) / 2;
-        for (std::size_t i = 0; i < half; ++i) {
-            interval_stats merged = std::move(intervals[2 * i]);
-            if (2 * i + 1 < intervals.size()) {
-                merged += intervals[2 * i + 1];
-            }
-            intervals[i] = std::move(merged);
-        }
-        intervals.resize(half);
-        width *= 2;
-    }
-
-    // Exact: every interval of other lands in the one covering its start here.
-    interval_series& operator+=(const interval_series& other) {
-        if (other.width <= std::chrono::nanoseconds::zero() || other.intervals.empty()) {
-            return *this;
-        }
-        if (width <= std::chrono::nanoseconds::zero() || intervals.empty()) {
-            *this = other; // an empty series adopts the other's width and cap
-            return *this;
-        }
-        while (width < other.width) {
-            halve_resolution();
-        }
-        for (std::size_t i = 0; i < other.intervals.size(); ++i) {
-            add(other.start_of(i), other.intervals[i]);
-        }
-        return *this;
-    }
-
-    // The sum of every interval: equals the run's totals (warm-up included).
-    [[nodiscard]] interval_stats total() const {
-        interval_stats sum;
-        for (const auto& s : intervals) {
-            sum += s;
-        }
-        return sum;
-    }
-
-    friend bool operator==(const interval_series&, const interval_series&) = default;
-};
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_RECORDER_SERIES_HPP
-// ---- end loadkit/detail/recorder/series.hpp ----
-
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-// closed: each virtual user starts its next operation when the previous one ends, so latency is
-// measured from the actual start (a stalled server also stalls the load: coordinated omission).
-// open: operations start on a schedule; latency counts from the intended start.
-enum class latency_model : std::uint8_t { closed, open };
-
-// Why a run ended. running marks a live snapshot. Ordered by severity: merging results keeps the
-// most severe reason.
-enum class stop_reason : std::uint8_t { running, completed, deadline, interrupted, slo_abort, error };
-
-[[nodiscard]] constexpr const char* to_string(latency_model m) noexcept {
-    return m == latency_model::open ? "open" : "closed";
-}
-[[nodiscard]] constexpr const char* to_string(stop_reason r) noexcept {
-    switch (r) {
-    case stop_reason::running:
-        return "running";
-    case stop_reason::completed:
-        return "completed";
-    case stop_reason::deadline:
-        return "deadline";
-    case stop_reason::interrupted:
-        return "interrupted";
-    case stop_reason::slo_abort:
-        return "slo_abort";
-    case stop_reason::error:
-        return "error";
-    }
-    return "unknown";
-}
-
-// The figures a summary prints, from one histogram (0 for an empty one).
-struct latency_summary {
-    std::uint64_t count = 0;
-    std::chrono::nanoseconds min{};
-    std::chrono::duration<double, std::nano> mean{};
-    std::chrono::nanoseconds p50{};
-    std::chrono::nanoseconds p90{};
-    std::chrono::nanoseconds p95{};
-    std::chrono::nanoseconds p99{};
-    std::chrono::nanoseconds p999{};
-    std::chrono::nanoseconds max{};
-    std::chrono::duration<double, std::nano> stddev{};
-};
-
-[[nodiscard]] inline latency_summary summarize(const histogram& h) {
-    return {h.count(),
-            h.min(),
-            h.mean(),
-            h.value_at_percentile(50.0),
-            h.value_at_percentile(90.0),
-            h.value_at_percentile(95.0),
-            h.value_at_percentile(99.0),
-            h.value_at_percentile(99.9),
-            h.max(),
-            h.stddev()};
-}
-
-// The operations of one window (steady state or warm-up) of one tag or of the whole run.
-struct op_stats {
-    std::uint64_t ok = 0;
-    std::uint64_t errors = 0;                     // failed with an error (counted by category below)
-    std::uint64_t timeouts = 0;                   // ran past their timeout
-    std::uint64_t dropped = 0;                    // never started
-    std::vector<error_category> error_categories; // sorted by name
-    histogram latency;                            // see the header comment
-    std::optional<histogram> service_time;        // open model only
-    std::chrono::nanoseconds duration{};          // the window these operations ran in
-
-    op_stats() = default;
-    explicit op_stats(const histogram_options& precision, latency_model model = latency_model::closed)
-        : latency(precision) {
-        if (model == latency_model::open) {
-            service_time.emplace(precision);
-        }
-    }
-
-    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
-    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
-    // failed() / count(); 0 when nothing ran.
-    [[nodiscard]] double error_rate() const noexcept {
-        return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());
-    }
-    [[nodiscard]] double success_rate() const noexcept {
-        return count() == 0 ? 0.0 : static_cast<double>(ok) / static_cast<double>(count());
-    }
-    // Operations that ran per second of duration; 0 for a zero duration.
-    [[nodiscard]] double throughput() const noexcept {
-        const double seconds = std::chrono::duration<double>(duration).count();
-        return seconds > 0.0 ? static_cast<double>(count()) / seconds : 0.0;
-    }
-    [[nodiscard]] latency_summary summary() const { return summarize(latency); }
-    [[nodiscard]] const error_category* find_error(std::string_view category) const noexcept {
-        for (const auto& c : error_categories) {
-            if (c.name == category) {
-                return &c;
-            }
-        }
-        return nullptr;
-    }
-
-    // Exact merge of operations that ran side by side (other runners): counts and histograms add,
-    // duration is the longer one. An empty side adopts the other's histogram configuration; two
-    // non-empty histograms of different configurations throw std::invalid_argument.
-    op_stats& operator+=(const op_stats& other) {
-        check_mergeable(latency, other.latency); // before changing anything
-        if (service_time && other.service_time) {
-            check_mergeable(*service_time, *other.service_time);
-        }
-        ok += other.ok;
-        errors += other.errors;
-        timeouts += other.timeouts;
-        dropped += other.dropped;
-        detail::merge_error_categories(error_categories, other.error_categories);
-        add_histogram(latency, other.latency);
-        if (other.service_time) {
-            if (service_time) {
-                add_histogram(*service_time, *other.service_time);
-            } else {
-                service_time = other.service_time;
-            }
-        }
-        duration = other.duration > duration ? other.duration : duration;
-        return *this;
-    }
-    // Removes an earlier state of the same recording (how the recorder splits steady state from
-    // warm-up). duration is left alone: the caller knows the window.
-    op_stats& operator-=(const op_stats& earlier) {
-        const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
-        ok = minus(ok, earlier.ok);
-        errors = minus(errors, earlier.errors);
-        timeouts = minus(timeouts, earlier.timeouts);
-        dropped = minus(dropped, earlier.dropped);
-        detail::subtract_error_categories(error_categories, earlier.error_categories);
-        latency -= earlier.latency;
-        if (service_time && earlier.service_time) {
-            *service_time -= *earlier.service_time;
-        }
-        return *this;
-    }
-    // Member-wise, without a temporary op_stats (GCC 12 misreads one holding an optional histogram
-    // as maybe-uninitialized).
-    void swap(op_stats& other) noexcept {
-        std::swap(ok, other.ok);
-        std::swap(errors, other.errors);
-        std::swap(timeouts, other.timeouts);
-        std::swap(dropped, other.dropped);
-        error_categories.swap(other.error_categories);
-        std::swap(latency, other.latency);
-        service_time.swap(other.service_time);
-        std::swap(duration, other.duration);
-    }
-    friend void swap(op_stats& a, op_stats& b) noexcept { a.swap(b); }
-    friend bool operator==(const op_stats&, const op_stats&) = default;
-
-private:
-    static void check_mergeable(const histogram& into, const histogram& from) {
-        if (!into.empty() && !from.empty() && !into.same_config(from)) {
-            static_cast<void>(into + from); // throws std::invalid_argument naming the difference
-        }
-    }
-    static void add_histogram(histogram& into, const histogram& from) {
-        if (into.empty() && !into.same_config(from)) {
-            into = from;
-        } else {
-            into += from;
-        }
-    }
-};
-
-// One tag's result: the steady state (the op_stats fields), the warm-up apart (present when the
-// run had one), and the time series of all its operations, warm-up included.
-struct tag_result : op_stats {
-    std::string name;               // "" for run_result::overall
-    std::optional<op_stats> warmup; // operations recorded before the warm-up ended
-    interval_series intervals;
-
-    tag_result() = default;
-    tag_result(std::string tag_name, const histogram_options& precision, latency_model model)
-        : op_stats(precision, model), name(std::move(tag_name)) {}
-
-    tag_result& operator+=(const tag_result& other) {
-        op_stats::operator+=(other);
-        if (other.warmup) {
-            if (warmup) {
-                *warmup += *other.warmup;
-            } else {
-                warmup = other.warmup;
-            }
-        }
-        intervals += other.intervals;
-        return *this;
-    }
-    friend bool operator==(const tag_result&, const tag_result&) = default;
-};
-
-struct run_result {
-    latency_model model = latency_model::closed;
-    stop_reason reason = stop_reason::completed;
-    std::string reason_text;             // e.g. the SLO line that aborted the run
-    std::chrono::nanoseconds duration{}; // start to end, warm-up included
-    std::chrono::nanoseconds warmup{};   // length of the warm-up window (0: none)
-    tag_result overall;                  // every tag together (name "")
-    std::vector<tag_result> tags;        // sorted by name
-
-    [[nodiscard]] const tag_result* find(std::string_view tag) const noexcept {
-        for (const auto& t : tags) {
-            if (t.name == tag) {
-                return &t;
-            }
-        }
-        return nullptr;
-    }
-    // find(tag), or overall for an empty tag.
-    [[nodiscard]] const tag_result* scope(std::string_view tag) const noexcept {
-        return tag.empty() ? &overall : find(tag);
-    }
-    [[nodiscard]] bool empty() const noexcept {
-        return tags.empty() && overall.count() == 0 && overall.dropped == 0 && duration.count() == 0;
-    }
-
-    // Merges the result of a runner that ran at the same time (another thread, process or
-    // machine): exact in every count, histogram and interval; duration is the longer one and the
-    // stop reason the more severe. An empty result adopts the other. Merging an open-model result
-    // into a closed-model one throws std::invalid_argument.
-    run_result& operator+=(const run_result& other) {
-        if (other.empty()) {
-            return *this;
-        }
-        if (empty()) {
-            *this = other;
-            return *this;
-        }
-        if (model != other.model) {
-            throw std::invalid_argument(
-                std::string("loadkit::run_result::operator+=: latency_model differs (") + to_string(model) +
-                " vs " + to_string(other.model) + ")");
-        }
-        if (other.reason > reason) {
-            reason = other.reason;
-            reason_text = other.reason_text;
-        }
-        duration = other.duration > duration ? other.duration : duration;
-        warmup = other.warmup > warmup ? other.warmup : warmup;
-        for (const auto& t : other.tags) {
-            bool merged = false;
-            for (auto& mine : tags) {
-                if (mine.name == t.name) {
-                    mine += t;
-                    merged = true;
-                    break;
-                }
-            }
-            if (!merged) {
-                tags.push_back(t);
-            }
-        }
-        detail::small_sort(tags, [](const tag_result& a, const tag_result& b) { return a.name < b.name; });
-        overall += other.overall;
-        return *this;
-    }
-    friend bool operator==(const run_result&, const run_result&) = default;
-};
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_RESULT_HPP
-// ---- end loadkit/result.hpp ----
-
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -3643,276 +1791,21 @@ using profile = std::variant<burst, constant_vus, per_vu_iterations, shared_iter
                              constant_rate, ramping_rate>;
 
 namespace detail {
-
-[[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
-                                       const std::string& value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value +
-                                " (expected " + expected + ")");
-}
-inline std::string profile_duration_text(std::chrono::nanoseconds d) {
-    char text[40];
-    const double s = static_cast<double>(d.count()) / 1e9;
-    if (d.count() == 0) {
-        return "0s";
-    }
-    if (s >= 120.0) {
-        std::snprintf(text, sizeof text, "%gmin", s / 60.0);
-    } else if (s >= 1.0) {
-        std::snprintf(text, sizeof text, "%gs", s);
-    } else {
-        std::snprintf(text, sizeof text, "%gms", s * 1e3);
-    }
-    return text;
-}
-inline std::string profile_ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
-inline std::string profile_rate_text(double r) {
-    char text[40];
-    std::snprintf(text, sizeof text, "%g/s", r);
-    return text;
-}
-
-constexpr std::uint64_t max_virtual_users = 10'000'000;
-
-inline void check_users(const char* p, const char* field, std::uint64_t n) {
-    if (n == 0 || n > max_virtual_users) {
-        throw_profile(p, field, std::to_string(n), "1 .. 10,000,000");
-    }
-}
-inline void check_positive(const char* p, const char* field, std::chrono::nanoseconds d) {
-    if (d <= std::chrono::nanoseconds::zero()) {
-        throw_profile(p, field, profile_ns_text(d), "> 0");
-    }
-}
-
-inline void validate_profile(const burst& b) { check_users("burst", "n", b.n); }
-inline void validate_profile(const constant_vus& c) {
-    check_users("constant_vus", "vus", c.vus);
-    if (c.duration < std::chrono::nanoseconds::zero()) {
-        throw_profile("constant_vus", "duration", profile_ns_text(c.duration), ">= 0");
-    }
-    if (c.duration == std::chrono::nanoseconds::zero() && c.iterations == 0) {
-        throw_profile("constant_vus", "duration", "0ns", "> 0, or iterations > 0");
-    }
-}
-inline void validate_profile(const per_vu_iterations& p) {
-    check_users("per_vu_iterations", "vus", p.vus);
-    if (p.iterations == 0) {
-        throw_profile("per_vu_iterations", "iterations", "0", ">= 1");
-    }
-    check_positive("per_vu_iterations", "max_duration", p.max_duration);
-}
-inline void validate_profile(const shared_iterations& p) {
-    check_users("shared_iterations", "vus", p.vus);
-    if (p.iterations == 0) {
-        throw_profile("shared_iterations", "iterations", "0", ">= 1");
-    }
-    check_positive("shared_iterations", "max_duration", p.max_duration);
-}
-inline void validate_profile(const ramping_vus& r) {
-    if (r.start_vus > max_virtual_users) {
-        throw_profile("ramping_vus", "start_vus", std::to_string(r.start_vus), "<= 10,000,000");
-    }
-    if (r.stages.empty()) {
-        throw_profile("ramping_vus", "stages", "{}", "at least one stage");
-    }
-    std::uint64_t peak = r.start_vus;
-    for (std::size_t i = 0; i < r.stages.size(); ++i) {
-        const std::string at = "stages[" + std::to_string(i) + "]";
-        if (r.stages[i].target > max_virtual_users) {
-            throw_profile("ramping_vus", at + ".target", std::to_string(r.stages[i].target), "<= 10,000,000");
-        }
-        check_positive("ramping_vus", (at + ".duration").c_str(), r.stages[i].duration);
-        peak = r.stages[i].target > peak ? r.stages[i].target : peak;
-    }
-    if (peak == 0) {
-        throw_profile("ramping_vus", "stages", "all targets 0", "some stage with target > 0");
-    }
-}
-inline void validate_profile(const waves& w) {
-    if (w.count == 0) {
-        throw_profile("waves", "count", "0", ">= 1");
-    }
-    check_users("waves", "size", w.size);
-    if (w.pause < std::chrono::nanoseconds::zero()) {
-        throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
-    }
-}
-inline void check_in_flight(const char* p, std::uint64_t n, std::uint64_t queued) {
-    if (n == 0 || n > max_virtual_users) {
-        throw_profile(p, "max_in_flight", std::to_string(n), "1 .. 10,000,000");
-    }
-    if (queued > max_virtual_users) {
-        throw_profile(p, "max_queued", std::to_string(queued), "0 .. 10,000,000");
-    }
-}
-inline void validate_profile(const constant_rate& c) {
-    if (!std::isfinite(c.rate) || c.rate <= 0.0) {
-        char text[40];
-        std::snprintf(text, sizeof text, "%g", c.rate);
-        throw_profile("constant_rate", "rate", text, "a finite rate > 0 per second");
-    }
-    check_positive("constant_rate", "duration", c.duration);
-    check_in_flight("constant_rate", c.max_in_flight, c.max_queued);
-    static_cast<void>(rate_schedule::constant(c.rate, c.duration)); // at least one arrival
-}
-inline void validate_profile(const ramping_rate& r) {
-    check_in_flight("ramping_rate", r.max_in_flight, r.max_queued);
-    static_cast<void>(rate_schedule(r.start_rate, r.stages)); // throws naming the stage
-}
-
-// How many arrivals may wait for a free slot (open model; 0 for every other profile).
-inline std::uint64_t max_queued_of(const profile& p) noexcept {
-    if (const auto* c = std::get_if<constant_rate>(&p)) {
-        return c->max_queued;
-    }
-    if (const auto* r = std::get_if<ramping_rate>(&p)) {
-        return r->max_queued;
-    }
-    return 0;
-}
-
-// The planned length of a profile, when it fixes one.
-inline std::optional<std::chrono::nanoseconds> planned_length(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::optional<std::chrono::nanoseconds> {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, constant_vus>) {
-                if (x.iterations == 0) {
-                    return x.duration;
-                }
-                return std::nullopt;
-            } else if constexpr (std::is_same_v<T, ramping_vus> || std::is_same_v<T, ramping_rate>) {
-                std::chrono::nanoseconds total{};
-                for (const auto& s : x.stages) {
-                    total += s.duration;
-                }
-                return total;
-            } else if constexpr (std::is_same_v<T, constant_rate>) {
-                return x.duration;
-            } else {
-                return std::nullopt;
-            }
-        },
-        p);
-}
-
-// Virtual users of a ramping_vus profile at `at` from its start (fractional; floor() of it run).
-inline double vu_target(const ramping_vus& r, std::chrono::nanoseconds at) {
-    double from = static_cast<double>(r.start_vus);
-    std::chrono::nanoseconds begin{};
-    for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
-        const double to = static_cast<double>(s.target);
-        if (at < end) {
-            const double f =
-                static_cast<double>((at - begin).count()) / static_cast<double>(s.duration.count());
-            return from + (to - from) * f;
-        }
-        from = to;
-        begin = end;
-    }
-    return 0.0; // the profile has ended
-}
-
-// The first offset >= from at which user `index` (0-based) is active (vu_target > index), if any.
-inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus& r, std::uint64_t index,
-                                                              std::chrono::nanoseconds from) {
-    const double need = static_cast<double>(index) + 1.0;
-    double level = static_cast<double>(r.start_vus);
-    std::chrono::nanoseconds begin{};
-    for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
-        const double to = static_cast<double>(s.target);
-        if (end > from) {
-            const auto lo = from > begin ? from : begin;
-            if (vu_target(r, lo) >= need) {
-                return lo;
-            }
-            if (to > level && to >= need) { // rises through `need` within this stage
-                const double f = (need - level) / (to - level);
-                auto t = begin + std::chrono::nanoseconds{static_cast<std::int64_t>(
-                                     std::ceil(f * static_cast<double>(s.duration.count())))};
-                t = t < lo ? lo : t;
-                if (t < end) {
-                    return t;
-                }
-            }
-        }
-        level = to;
-        begin = end;
-    }
-    return std::nullopt;
-}
-
-inline std::string in_flight_text(std::uint64_t max_in_flight, std::uint64_t max_queued) {
-    std::string s = ", max_in_flight " + std::to_string(max_in_flight);
-    if (max_queued > 0) {
-        s += ", max_queued " + std::to_string(max_queued);
-    }
-    return s;
-}
-inline std::string describe_profile(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::string {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, burst>) {
-                return "burst of " + std::to_string(x.n);
-            } else if constexpr (std::is_same_v<T, constant_vus>) {
-                std::string s = "constant_vus " + std::to_string(x.vus) + " VUs";
-                if (x.duration.count() > 0) {
-                    s += " for " + profile_duration_text(x.duration);
-                }
-                if (x.iterations > 0) {
-                    s += ", " + std::to_string(x.iterations) + " iterations each";
-                }
-                return s;
-            } else if constexpr (std::is_same_v<T, per_vu_iterations>) {
-                return "per_vu_iterations " + std::to_string(x.vus) + " VUs x " +
-                       std::to_string(x.iterations) + " iterations";
-            } else if constexpr (std::is_same_v<T, shared_iterations>) {
-                return "shared_iterations " + std::to_string(x.iterations) + " iterations over " +
-                       std::to_string(x.vus) + " VUs";
-            } else if constexpr (std::is_same_v<T, ramping_vus>) {
-                std::string s = "ramping_vus " + std::to_string(x.start_vus);
-                for (const auto& st : x.stages) {
-                    s += " -> " + std::to_string(st.target) + " (" + profile_duration_text(st.duration) + ")";
-                }
-                return s + " VUs";
-            } else if constexpr (std::is_same_v<T, waves>) {
-                return "waves " + std::to_string(x.count) + " x " + std::to_string(x.size) + ", pause " +
-                       profile_duration_text(x.pause);
-            } else if constexpr (std::is_same_v<T, constant_rate>) {
-                return "constant_rate " + profile_rate_text(x.rate) + " for " +
-                       profile_duration_text(x.duration) + in_flight_text(x.max_in_flight, x.max_queued);
-            } else {
-                std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
-                for (const auto& st : x.stages) {
-                    s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
-                         ")";
-                }
-                return s + in_flight_text(x.max_in_flight, x.max_queued);
-            }
-        },
-        p);
-}
-
+// Spellings shared by the reports that name a profile's durations and rates ("30s", "500/s").
+LOADKIT_DECL std::string profile_duration_text(std::chrono::nanoseconds d);
+LOADKIT_DECL std::string profile_rate_text(double r);
 } // namespace detail
 
 // The latency model a profile measures with.
-[[nodiscard]] inline latency_model model_of(const profile& p) noexcept {
-    return std::holds_alternative<constant_rate>(p) || std::holds_alternative<ramping_rate>(p)
-               ? latency_model::open
-               : latency_model::closed;
-}
+[[nodiscard]] LOADKIT_DECL latency_model model_of(const profile& p) noexcept;
 // Throws std::invalid_argument naming the profile, the field and the value.
-inline void validate(const profile& p) {
-    std::visit([](const auto& x) { detail::validate_profile(x); }, p);
-}
+LOADKIT_DECL void validate(const profile& p);
 // One line for reports, e.g. "constant_rate 500/s for 30s, max_in_flight 256".
-[[nodiscard]] inline std::string describe(const profile& p) { return detail::describe_profile(p); }
+[[nodiscard]] LOADKIT_DECL std::string describe(const profile& p);
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_PROFILE_HPP
 // ---- end loadkit/profile.hpp ----
@@ -3982,66 +1875,8 @@ inline void validate(const profile& p) {
 
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <utility>
-#include <vector>
-
-#if defined(__linux__)
-#include <charconv>
-#include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/time.h>
-#include <unistd.h>
-#elif defined(__APPLE__)
-#include <libproc.h>
-#include <mach/mach.h>
-#include <malloc/malloc.h>
-#include <sys/resource.h>
-#include <sys/time.h>
-#include <unistd.h>
-#elif defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-
-// After <windows.h>, which they need for DWORD, HANDLE and BOOL (the blank line keeps clang-format from
-// sorting them above it). With the default Windows 7+ target (PSAPI_VERSION 2) GetProcessMemoryInfo is
-// K32GetProcessMemoryInfo from kernel32 and nothing else is linked; a build for an older target
-// (PSAPI_VERSION 1) needs psapi.lib: MSVC links it through the pragma, MinGW users add -lpsapi.
-#include <psapi.h>
-#include <tlhelp32.h>
-#if defined(_MSC_VER)
-#pragma comment(lib, "psapi.lib")
-#endif
-#endif
-
-// Which allocator counter heap_in_use_bytes() reads. Sanitizers replace malloc, so glibc's counters
-// would describe an arena nobody uses; their own counter is the one that moves.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LOADKIT_DETAIL_SANITIZER_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                                   \
-    __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
-#define LOADKIT_DETAIL_SANITIZER_HEAP 1
-#endif
-#endif
-
-#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
-// Declared by <sanitizer/allocator_interface.h>, which GCC 12 does not ship; every sanitizer runtime
-// defines it.
-extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
-#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-#include <malloc.h>
-#define LOADKIT_DETAIL_MALLINFO2 1
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -4053,20 +1888,16 @@ struct process_usage {
     std::optional<std::uint64_t> peak_rss_bytes;
 };
 
+// Bodies and platform headers: impl/process.ipp. What the class holds is plain (descriptors, a
+// directory handle as void*), so this declaration needs no system header.
 class process_reader {
 public:
-    process_reader() noexcept { open(); }
-    ~process_reader() { close(); }
+    process_reader() noexcept;
+    ~process_reader();
     process_reader(const process_reader&) = delete;
     process_reader& operator=(const process_reader&) = delete;
-    process_reader(process_reader&& other) noexcept { steal(other); }
-    process_reader& operator=(process_reader&& other) noexcept {
-        if (this != &other) {
-            close();
-            steal(other);
-        }
-        return *this;
-    }
+    process_reader(process_reader&& other) noexcept;
+    process_reader& operator=(process_reader&& other) noexcept;
 
     std::optional<std::uint64_t> rss_bytes() const noexcept;
     static std::optional<std::uint64_t> heap_in_use_bytes() noexcept;
@@ -4078,297 +1909,15 @@ public:
 private:
     void open() noexcept;
     void close() noexcept;
-    void steal(process_reader& other) noexcept {
-#if defined(__linux__)
-        statm_fd_ = std::exchange(other.statm_fd_, -1);
-        stat_fd_ = std::exchange(other.stat_fd_, -1);
-        fd_dir_ = std::exchange(other.fd_dir_, nullptr);
-        page_size_ = other.page_size_;
-#else
-        (void)other;
-#endif
-    }
+    void steal(process_reader& other) noexcept;
 
 #if defined(__linux__)
-    // Reads a whole small /proc file at offset 0 into buf (NUL-terminated); false on failure.
-    static bool read_at_start(int fd, char* buf, std::size_t size) noexcept {
-        if (fd < 0) {
-            return false;
-        }
-        const ssize_t n = ::pread(fd, buf, size - 1, 0);
-        if (n <= 0) {
-            return false;
-        }
-        buf[n] = '\0';
-        return true;
-    }
-    static const char* skip_field(const char* p, const char* end) noexcept {
-        while (p < end && *p != ' ') {
-            ++p;
-        }
-        while (p < end && *p == ' ') {
-            ++p;
-        }
-        return p;
-    }
-
     int statm_fd_ = -1;
     int stat_fd_ = -1;
-    DIR* fd_dir_ = nullptr;
+    void* fd_dir_ = nullptr; // DIR* of /proc/self/fd
     std::uint64_t page_size_ = 4096;
 #endif
 };
-
-inline std::optional<std::uint64_t> process_reader::heap_in_use_bytes() noexcept {
-#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
-    return static_cast<std::uint64_t>(__sanitizer_get_current_allocated_bytes());
-#elif defined(LOADKIT_DETAIL_MALLINFO2)
-    const struct mallinfo2 info = ::mallinfo2();
-    return static_cast<std::uint64_t>(info.uordblks) + static_cast<std::uint64_t>(info.hblkhd);
-#elif defined(__APPLE__)
-    malloc_statistics_t stats{};
-    malloc_zone_statistics(nullptr, &stats); // nullptr: every zone
-    return static_cast<std::uint64_t>(stats.size_in_use);
-#else
-    return std::nullopt;
-#endif
-}
-
-inline const char* process_reader::heap_source() noexcept {
-#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
-    return "sanitizer";
-#elif defined(LOADKIT_DETAIL_MALLINFO2)
-    return "mallinfo2";
-#elif defined(__APPLE__)
-    return "malloc_zone_statistics";
-#else
-    return "none";
-#endif
-}
-
-#if defined(__linux__)
-
-inline void process_reader::open() noexcept {
-    statm_fd_ = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    stat_fd_ = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    fd_dir_ = ::opendir("/proc/self/fd");
-    const long page = ::sysconf(_SC_PAGESIZE);
-    page_size_ = page > 0 ? static_cast<std::uint64_t>(page) : 4096;
-}
-
-inline void process_reader::close() noexcept {
-    if (statm_fd_ >= 0) {
-        ::close(statm_fd_);
-    }
-    if (stat_fd_ >= 0) {
-        ::close(stat_fd_);
-    }
-    if (fd_dir_ != nullptr) {
-        ::closedir(fd_dir_);
-    }
-    statm_fd_ = stat_fd_ = -1;
-    fd_dir_ = nullptr;
-}
-
-// proc(5): statm is "size resident shared text lib data dt", in pages.
-inline std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
-    char buf[128];
-    if (!read_at_start(statm_fd_, buf, sizeof buf)) {
-        return std::nullopt;
-    }
-    const char* end = buf + std::strlen(buf);
-    const char* p = skip_field(buf, end);
-    std::uint64_t pages = 0;
-    if (std::from_chars(p, end, pages).ec != std::errc{}) {
-        return std::nullopt;
-    }
-    return pages * page_size_;
-}
-
-// proc(5): stat is "pid (comm) state ppid ...", num_threads the 20th field. comm may hold spaces and
-// parentheses, so fields are counted from the last ')': state is the 3rd field, num_threads 17 later.
-inline std::optional<std::uint32_t> process_reader::threads() const noexcept {
-    char buf[1024];
-    if (!read_at_start(stat_fd_, buf, sizeof buf)) {
-        return std::nullopt;
-    }
-    const char* end = buf + std::strlen(buf);
-    const char* p = std::strrchr(buf, ')');
-    if (p == nullptr || p + 2 >= end) {
-        return std::nullopt;
-    }
-    p += 2; // the state field
-    for (int field = 3; field < 20 && p < end; ++field) {
-        p = skip_field(p, end);
-    }
-    std::uint32_t threads = 0;
-    if (p >= end || std::from_chars(p, end, threads).ec != std::errc{}) {
-        return std::nullopt;
-    }
-    return threads;
-}
-
-inline std::optional<std::uint32_t> process_reader::open_fds() noexcept {
-    if (fd_dir_ == nullptr) {
-        return std::nullopt;
-    }
-    ::rewinddir(fd_dir_); // procfs lists the fds afresh from offset 0
-    std::uint32_t count = 0;
-    while (const dirent* entry = ::readdir(fd_dir_)) {
-        if (entry->d_name[0] != '.') {
-            ++count;
-        }
-    }
-    return count > 0 ? count - 1 : 0; // the directory's own descriptor is listed too
-}
-
-inline process_usage process_reader::usage() const noexcept {
-    process_usage s;
-    rusage usage{};
-    if (::getrusage(RUSAGE_SELF, &usage) != 0) {
-        return s;
-    }
-    const auto micros = [](const timeval& tv) {
-        return std::chrono::microseconds{static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 +
-                                         static_cast<std::int64_t>(tv.tv_usec)};
-    };
-    s.cpu_user = micros(usage.ru_utime);
-    s.cpu_system = micros(usage.ru_stime);
-    s.peak_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024; // KiB on Linux
-    return s;
-}
-
-#elif defined(__APPLE__)
-
-inline void process_reader::open() noexcept {}
-inline void process_reader::close() noexcept {}
-
-inline std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
-    task_vm_info_data_t info{};
-    mach_msg_type_number_t count = TASK_VM_INFO_COUNT;
-    if (task_info(mach_task_self(), TASK_VM_INFO, reinterpret_cast<task_info_t>(&info), &count) !=
-        KERN_SUCCESS) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint64_t>(info.phys_footprint);
-}
-
-inline std::optional<std::uint32_t> process_reader::threads() const noexcept {
-    proc_taskinfo info{};
-    if (proc_pidinfo(getpid(), PROC_PIDTASKINFO, 0, &info, sizeof info) != static_cast<int>(sizeof info)) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint32_t>(info.pti_threadnum);
-}
-
-inline std::optional<std::uint32_t> process_reader::open_fds() noexcept {
-    const int bytes = proc_pidinfo(getpid(), PROC_PIDLISTFDS, 0, nullptr, 0); // an upper bound
-    if (bytes <= 0) {
-        return std::nullopt;
-    }
-    std::vector<proc_fdinfo> fds(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo) + 16);
-    const int used = proc_pidinfo(getpid(), PROC_PIDLISTFDS, 0, fds.data(),
-                                  static_cast<int>(fds.size() * sizeof(proc_fdinfo)));
-    if (used < 0) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint32_t>(static_cast<std::size_t>(used) / sizeof(proc_fdinfo));
-}
-
-inline process_usage process_reader::usage() const noexcept {
-    process_usage s;
-    rusage usage{};
-    if (getrusage(RUSAGE_SELF, &usage) != 0) {
-        return s;
-    }
-    const auto micros = [](const timeval& tv) {
-        return std::chrono::microseconds{static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 +
-                                         static_cast<std::int64_t>(tv.tv_usec)};
-    };
-    s.cpu_user = micros(usage.ru_utime);
-    s.cpu_system = micros(usage.ru_stime);
-    s.peak_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss); // bytes on macOS
-    return s;
-}
-
-#elif defined(_WIN32)
-
-inline void process_reader::open() noexcept {}
-inline void process_reader::close() noexcept {}
-
-inline std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
-    PROCESS_MEMORY_COUNTERS counters{};
-    if (!GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint64_t>(counters.WorkingSetSize);
-}
-
-// Windows has no per-process thread count call: a Toolhelp snapshot lists every thread of the system,
-// and we count ours (O(system threads), so sample it at sampler intervals, not per operation).
-inline std::optional<std::uint32_t> process_reader::threads() const noexcept {
-    const HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-    if (snapshot == INVALID_HANDLE_VALUE) {
-        return std::nullopt;
-    }
-    const DWORD self = GetCurrentProcessId();
-    // Thread32First/Next may fill fewer bytes than dwSize says: reset it before each call and read the
-    // owner only when the entry reaches it (the documented Toolhelp idiom).
-    constexpr std::size_t owner_end =
-        offsetof(THREADENTRY32, th32OwnerProcessID) + sizeof(THREADENTRY32::th32OwnerProcessID);
-    THREADENTRY32 entry{};
-    entry.dwSize = sizeof entry;
-    std::uint32_t count = 0;
-    for (BOOL more = Thread32First(snapshot, &entry); more; more = Thread32Next(snapshot, &entry)) {
-        if (entry.dwSize >= owner_end && entry.th32OwnerProcessID == self) {
-            ++count;
-        }
-        entry.dwSize = sizeof entry;
-    }
-    CloseHandle(snapshot);
-    if (count == 0) { // the snapshot failed part-way: this thread at least is running
-        return std::nullopt;
-    }
-    return count;
-}
-
-inline std::optional<std::uint32_t> process_reader::open_fds() noexcept {
-    DWORD handles = 0;
-    if (!GetProcessHandleCount(GetCurrentProcess(), &handles)) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint32_t>(handles);
-}
-
-inline process_usage process_reader::usage() const noexcept {
-    process_usage s;
-    PROCESS_MEMORY_COUNTERS counters{};
-    if (GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) {
-        s.peak_rss_bytes = static_cast<std::uint64_t>(counters.PeakWorkingSetSize);
-    }
-    FILETIME created{}, exited{}, kernel{}, user{};
-    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user)) {
-        const auto micros = [](const FILETIME& t) { // 100 ns units
-            const std::uint64_t ticks =
-                (static_cast<std::uint64_t>(t.dwHighDateTime) << 32) | t.dwLowDateTime;
-            return std::chrono::microseconds{static_cast<std::int64_t>(ticks / 10)};
-        };
-        s.cpu_user = micros(user);
-        s.cpu_system = micros(kernel);
-    }
-    return s;
-}
-
-#else // other platforms: every reading empty
-
-inline void process_reader::open() noexcept {}
-inline void process_reader::close() noexcept {}
-inline std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept { return std::nullopt; }
-inline std::optional<std::uint32_t> process_reader::threads() const noexcept { return std::nullopt; }
-inline std::optional<std::uint32_t> process_reader::open_fds() noexcept { return std::nullopt; }
-inline process_usage process_reader::usage() const noexcept { return {}; }
-
-#endif
 
 } // namespace detail
 } // namespace v0
@@ -4377,17 +1926,13 @@ inline process_usage process_reader::usage() const noexcept { return {}; }
 #endif // LOADKIT_DETAIL_PLATFORM_PROCESS_READER_HPP
 // ---- end loadkit/detail/platform/process_reader.hpp ----
 
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
-#include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -4415,22 +1960,7 @@ public:
     process_probe() noexcept = default;
 
     // Everything at once: ~15 us on Linux, most of it the stat read and listing /proc/self/fd.
-    process_sample sample() noexcept {
-        process_sample s;
-        s.at = std::chrono::steady_clock::now();
-        s.rss_bytes = reader_.rss_bytes();
-        s.heap_in_use_bytes = reader_.heap_in_use_bytes();
-        const detail::process_usage usage = reader_.usage();
-        s.cpu_user = usage.cpu_user;
-        s.cpu_system = usage.cpu_system;
-        s.peak_rss_bytes = usage.peak_rss_bytes;
-        if (s.rss_bytes && s.peak_rss_bytes && *s.peak_rss_bytes < *s.rss_bytes) {
-            s.peak_rss_bytes = s.rss_bytes; // the kernel updates its high-water mark lazily
-        }
-        s.threads = reader_.threads();
-        s.open_fds = reader_.open_fds();
-        return s;
-    }
+    process_sample sample() noexcept;
 
     // Resident memory alone (Linux: one pread of statm).
     std::optional<std::uint64_t> rss_bytes() const noexcept { return reader_.rss_bytes(); }
@@ -4464,99 +1994,32 @@ public:
 
     process_sampler() : process_sampler(options{}) {}
     // Validates (std::invalid_argument naming the field and the value); does not start.
-    explicit process_sampler(const options& opts) : interval_(opts.interval), max_samples_(opts.max_samples) {
-        if (opts.interval <= std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
-                                        std::to_string(opts.interval.count()) + "ns (expected > 0)");
-        }
-        if (opts.max_samples < 2) {
-            throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
-                                        std::to_string(opts.max_samples) + " (expected >= 2)");
-        }
-        samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
-    }
-    ~process_sampler() { stop(); }
+    explicit process_sampler(const options& opts);
+    ~process_sampler();
     process_sampler(const process_sampler&) = delete;
     process_sampler& operator=(const process_sampler&) = delete;
 
     // Starts the thread, which samples at once and then every interval(). No-op while running;
     // after stop() it starts again, appending to the same series.
-    void start() {
-        std::lock_guard lock(mutex_);
-        if (thread_.joinable()) {
-            return;
-        }
-        stop_requested_ = false;
-        thread_ = std::thread([this] { run(); });
-    }
+    void start();
 
     // Wakes the thread (no waiting out the interval) and joins it. Idempotent.
-    void stop() {
-        std::thread finished;
-        {
-            std::lock_guard lock(mutex_);
-            stop_requested_ = true;
-            finished = std::move(thread_);
-        }
-        wake_.notify_all();
-        if (finished.joinable()) {
-            finished.join();
-        }
-    }
+    void stop();
 
-    bool running() const {
-        std::lock_guard lock(mutex_);
-        return thread_.joinable();
-    }
+    bool running() const;
 
     // A copy of the series so far, oldest first; safe while the sampler runs.
-    std::vector<process_sample> samples() const {
-        std::lock_guard lock(mutex_);
-        return samples_;
-    }
+    std::vector<process_sample> samples() const;
 
     // The current interval: options.interval * 2^decimations().
-    std::chrono::nanoseconds interval() const {
-        std::lock_guard lock(mutex_);
-        return interval_;
-    }
-    std::size_t decimations() const {
-        std::lock_guard lock(mutex_);
-        return decimations_;
-    }
+    std::chrono::nanoseconds interval() const;
+    std::size_t decimations() const;
 
 private:
-    void run() {
-        auto next = std::chrono::steady_clock::now();
-        std::unique_lock lock(mutex_);
-        while (!stop_requested_) {
-            lock.unlock();
-            const process_sample s = probe_.sample(); // the probe belongs to this thread
-            lock.lock();
-            if (samples_.size() >= max_samples_) {
-                decimate();
-            }
-            samples_.push_back(s);
-            next += interval_;
-            const auto now = std::chrono::steady_clock::now();
-            if (next <= now) { // fell behind (a stalled machine): skip what was missed, keep the pace
-                next = now + interval_;
-            }
-            wake_.wait_until(lock, next, [this] { return stop_requested_; });
-        }
-    }
-
+    void run();
     // Keeps samples 0, 2, 4, ... and doubles the interval: with an even max_samples the kept series
     // and the samples to come stay evenly spaced.
-    void decimate() {
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < samples_.size(); i += 2) {
-            samples_[kept++] = samples_[i];
-        }
-        samples_.resize(kept);
-        interval_ *= 2;
-        ++decimations_;
-    }
+    void decimate();
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -4572,8 +2035,357 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_PROCESS_HPP
 // ---- end loadkit/process.hpp ----
+// ---- begin loadkit/result.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::run_result — what a run measured, per tag (operation name) and overall: outcome counts,
+// errors by category with sample messages, latency histograms, a time series, the warm-up apart
+// from the steady state, and why the run stopped. A recorder (recorder.hpp) produces it; SLO
+// verdicts (slo.hpp) and reporters read it. Results of several runners merge exactly with +=.
+//
+//   const loadkit::tag_result& all = result.overall;
+//   std::printf("%llu ops, %.2f %% errors, p95 %lld ns, %.1f ops/s\n", (unsigned long long)all.count(),
+//               100 * all.error_rate(), (long long)all.latency.value_at_percentile(95).count(),
+//               all.throughput());
+//
+// Definitions. count() = ok + errors + timeouts: the operations that ran. dropped operations never
+// started (an open-model profile at max_in_flight) and are in no latency histogram. error_rate() =
+// (errors + timeouts) / count(). The latency histogram holds every operation that ran, failed ones
+// too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
+// the response time (from the intended start: coordinated omission included) and service_time the
+// time from the actual start; a closed-model run has latency only (latency_model says which).
+#ifndef LOADKIT_RESULT_HPP
+#define LOADKIT_RESULT_HPP
+
+// ---- begin loadkit/error_category.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::error_category — errors as a run_result reports them (result.hpp): counted per category,
+// with a bounded sample of distinct messages per category, so a 24 h soak failing with a new message
+// every request keeps a few kilobytes. Counts always merge exactly; which messages the sample keeps
+// is a sample. The limits below are what the recorder (recorder.hpp) and every merge hold to.
+#ifndef LOADKIT_ERROR_CATEGORY_HPP
+#define LOADKIT_ERROR_CATEGORY_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// Distinct categories kept per tag; further ones are counted under other_error_category.
+inline constexpr std::size_t max_error_categories = 64;
+// Distinct messages kept per category; further occurrences are counted in other_messages.
+inline constexpr std::size_t max_error_messages = 8;
+// Bytes kept of a message (cut at a UTF-8 character boundary).
+inline constexpr std::size_t max_error_message_length = 200;
+inline constexpr std::string_view other_error_category = "other";
+
+struct error_message {
+    std::string text;
+    std::uint64_t count = 0;
+    friend bool operator==(const error_message&, const error_message&) = default;
+};
+
+struct error_category {
+    std::string name;
+    std::uint64_t count = 0;             // every error of this category
+    std::vector<error_message> messages; // <= max_error_messages, sorted by text
+    std::uint64_t other_messages = 0;    // occurrences with a message that the sample does not hold
+    friend bool operator==(const error_category&, const error_category&) = default;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_ERROR_CATEGORY_HPP
+// ---- end loadkit/error_category.hpp ----
+// ---- begin loadkit/interval_series.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::interval_series — the time series a run_result carries (result.hpp): per interval,
+// outcome counts (interval_stats) and a sparse histogram at 2 significant digits
+// (sparse_histogram). Both merge exactly, and the series keeps its memory bounded over a 24 h soak
+// by merging adjacent intervals pairwise when it reaches its cap.
+#ifndef LOADKIT_INTERVAL_SERIES_HPP
+#define LOADKIT_INTERVAL_SERIES_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
+// digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
+// of the exact value). An idle interval costs no counter at all and a typical one a few hundred
+// bytes, against 36 KiB dense. Built from a loadkit::histogram of at least 2 digits, whose counters
+// nest inside these (both layouts split each power of two into equal power-of-two widths), so it
+// is exact at this resolution. It keeps no exact min/max (an interval is the difference of two
+// cumulative snapshots, whose extremes are unknown): min() and max() are the first and last
+// counters' midpoints, which makes += exact and independent of how the data was split.
+// Percentiles follow histogram's nearest-rank definition.
+class sparse_histogram {
+public:
+    static constexpr unsigned sub_bucket_bits = 8;
+
+    sparse_histogram() = default;
+    explicit sparse_histogram(const histogram& h) { add(h); }
+
+    // Adds h's counts at this resolution.
+    void add(const histogram& h);
+
+    sparse_histogram& operator+=(const sparse_histogram& other);
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return total_; }
+    [[nodiscard]] bool empty() const noexcept { return total_ == 0; }
+    [[nodiscard]] std::chrono::nanoseconds min() const noexcept {
+        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.front()));
+    }
+    [[nodiscard]] std::chrono::nanoseconds max() const noexcept {
+        return entries_.empty() ? std::chrono::nanoseconds{} : midpoint(index_of(entries_.back()));
+    }
+    // Number of stored (non-empty) counters.
+    [[nodiscard]] std::size_t bucket_count() const noexcept { return entries_.size(); }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return sizeof(sparse_histogram) + entries_.capacity() * sizeof(entry);
+    }
+
+    // As histogram::value_at_percentile (nearest rank), reporting the counter's midpoint.
+    [[nodiscard]] std::chrono::nanoseconds value_at_percentile(double p) const;
+    // From the counters' midpoints: within 0.39 % of the exact mean.
+    [[nodiscard]] std::chrono::duration<double, std::nano> mean() const noexcept;
+
+    // Calls f(const histogram_bucket&) for every stored counter, in increasing value order.
+    template <class F> void for_each_bucket(F&& f) const {
+        for (const entry e : entries_) {
+            const std::uint32_t i = index_of(e);
+            const histogram_bucket b{ns(layout().lowest_of(i)), ns(layout().highest_of(i)), midpoint(i),
+                                     count_of(e)};
+            f(b);
+        }
+    }
+
+    // A dense loadkit::histogram with the same counts ({.significant_digits = 2}; each counter's
+    // values recorded at its midpoint), e.g. to merge intervals into one window and query it.
+    [[nodiscard]] histogram to_histogram(std::chrono::nanoseconds highest = std::chrono::hours{1}) const;
+
+    friend bool operator==(const sparse_histogram&, const sparse_histogram&) = default;
+
+private:
+    // One counter in 8 bytes: its index (< 2^13 even for highest = 2^63 ns) in the top 16 bits,
+    // its count (< 2^48 = 2.8e14 per interval) below.
+    using entry = std::uint64_t;
+    static constexpr unsigned count_bits = 48;
+    static constexpr entry make_entry(std::uint32_t index, std::uint64_t count) noexcept {
+        return (entry{index} << count_bits) | count;
+    }
+    static constexpr std::uint32_t index_of(entry e) noexcept {
+        return static_cast<std::uint32_t>(e >> count_bits);
+    }
+    static constexpr std::uint64_t count_of(entry e) noexcept { return e & ((entry{1} << count_bits) - 1); }
+
+    static std::chrono::nanoseconds ns(std::uint64_t v) noexcept {
+        return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
+    }
+    static std::chrono::nanoseconds midpoint(std::uint32_t index) noexcept {
+        return ns(layout().midpoint_of(index));
+    }
+    static const detail::histogram_layout& layout() noexcept;
+
+    std::vector<entry> entries_; // ascending index, counts > 0
+    std::uint64_t total_ = 0;
+};
+
+// One interval of one tag (or of the whole run). Latency is the response time in an open-model
+// run and the only latency in a closed-model one, for every operation that ran.
+struct interval_stats {
+    std::uint64_t ok = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t timeouts = 0;
+    std::uint64_t dropped = 0; // never started; not in count() and not in latency
+    sparse_histogram latency;
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
+    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
+
+    interval_stats& operator+=(const interval_stats& other);
+    friend bool operator==(const interval_stats&, const interval_stats&) = default;
+};
+
+// intervals[i] covers [i * width, (i + 1) * width) from the run's start (the last one may be
+// partial: it ends at the run's duration). When a new interval would exceed max_intervals, each
+// pair of adjacent intervals merges into one and width doubles: a 24 h soak at 1 s intervals and
+// the default cap of 1024 ends with 675 intervals of 128 s. Merging series (+=) is exact when both
+// started from the same base width (the recorder's interval), as the runners of one test do.
+struct interval_series {
+    std::chrono::nanoseconds width{};
+    std::size_t max_intervals = 1024;
+    std::vector<interval_stats> intervals;
+
+    [[nodiscard]] bool empty() const noexcept { return intervals.empty(); }
+    [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
+        return width * static_cast<std::int64_t>(i);
+    }
+
+    // Adds s to the interval holding the time offset (from the run's start), growing the series
+    // with empty intervals and halving its resolution as needed. width must be set (> 0).
+    void add(std::chrono::nanoseconds offset, const interval_stats& s);
+
+    // Merges pairs (2i, 2i + 1) into interval i and doubles width.
+    void halve_resolution();
+
+    // Exact: every interval of other lands in the one covering its start here.
+    interval_series& operator+=(const interval_series& other);
+
+    // The sum of every interval: equals the run's totals (warm-up included).
+    [[nodiscard]] interval_stats total() const;
+
+    friend bool operator==(const interval_series&, const interval_series&) = default;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_INTERVAL_SERIES_HPP
+// ---- end loadkit/interval_series.hpp ----
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// The figures a summary prints, from one histogram (0 for an empty one).
+struct latency_summary {
+    std::uint64_t count = 0;
+    std::chrono::nanoseconds min{};
+    std::chrono::duration<double, std::nano> mean{};
+    std::chrono::nanoseconds p50{};
+    std::chrono::nanoseconds p90{};
+    std::chrono::nanoseconds p95{};
+    std::chrono::nanoseconds p99{};
+    std::chrono::nanoseconds p999{};
+    std::chrono::nanoseconds max{};
+    std::chrono::duration<double, std::nano> stddev{};
+};
+
+[[nodiscard]] LOADKIT_DECL latency_summary summarize(const histogram& h);
+
+// The operations of one window (steady state or warm-up) of one tag or of the whole run.
+struct op_stats {
+    std::uint64_t ok = 0;
+    std::uint64_t errors = 0;                     // failed with an error (counted by category below)
+    std::uint64_t timeouts = 0;                   // ran past their timeout
+    std::uint64_t dropped = 0;                    // never started
+    std::vector<error_category> error_categories; // sorted by name
+    histogram latency;                            // see the header comment
+    std::optional<histogram> service_time;        // open model only
+    std::chrono::nanoseconds duration{};          // the window these operations ran in
+
+    op_stats() = default;
+    explicit op_stats(const histogram_options& precision, latency_model model = latency_model::closed);
+
+    [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
+    [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    // failed() / count(); 0 when nothing ran.
+    [[nodiscard]] double error_rate() const noexcept {
+        return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());
+    }
+    [[nodiscard]] double success_rate() const noexcept {
+        return count() == 0 ? 0.0 : static_cast<double>(ok) / static_cast<double>(count());
+    }
+    // Operations that ran per second of duration; 0 for a zero duration.
+    [[nodiscard]] double throughput() const noexcept {
+        const double seconds = std::chrono::duration<double>(duration).count();
+        return seconds > 0.0 ? static_cast<double>(count()) / seconds : 0.0;
+    }
+    [[nodiscard]] latency_summary summary() const { return summarize(latency); }
+    [[nodiscard]] const error_category* find_error(std::string_view category) const noexcept;
+
+    // Exact merge of operations that ran side by side (other runners): counts and histograms add,
+    // duration is the longer one. An empty side adopts the other's histogram configuration; two
+    // non-empty histograms of different configurations throw std::invalid_argument.
+    op_stats& operator+=(const op_stats& other);
+    // Removes an earlier state of the same recording (how the recorder splits steady state from
+    // warm-up). duration is left alone: the caller knows the window.
+    op_stats& operator-=(const op_stats& earlier);
+    // Member-wise, without a temporary op_stats (GCC 12 misreads one holding an optional histogram
+    // as maybe-uninitialized).
+    void swap(op_stats& other) noexcept;
+    friend void swap(op_stats& a, op_stats& b) noexcept { a.swap(b); }
+    friend bool operator==(const op_stats&, const op_stats&) = default;
+
+private:
+    static void check_mergeable(const histogram& into, const histogram& from);
+    static void add_histogram(histogram& into, const histogram& from);
+};
+
+// One tag's result: the steady state (the op_stats fields), the warm-up apart (present when the
+// run had one), and the time series of all its operations, warm-up included.
+struct tag_result : op_stats {
+    std::string name;               // "" for run_result::overall
+    std::optional<op_stats> warmup; // operations recorded before the warm-up ended
+    interval_series intervals;
+
+    tag_result() = default;
+    tag_result(std::string tag_name, const histogram_options& precision, latency_model model);
+
+    tag_result& operator+=(const tag_result& other);
+    friend bool operator==(const tag_result&, const tag_result&) = default;
+};
+
+struct run_result {
+    latency_model model = latency_model::closed;
+    stop_reason reason = stop_reason::completed;
+    std::string reason_text;             // e.g. the SLO line that aborted the run
+    std::chrono::nanoseconds duration{}; // start to end, warm-up included
+    std::chrono::nanoseconds warmup{};   // length of the warm-up window (0: none)
+    tag_result overall;                  // every tag together (name "")
+    std::vector<tag_result> tags;        // sorted by name
+
+    [[nodiscard]] const tag_result* find(std::string_view tag) const noexcept;
+    // find(tag), or overall for an empty tag.
+    [[nodiscard]] const tag_result* scope(std::string_view tag) const noexcept {
+        return tag.empty() ? &overall : find(tag);
+    }
+    [[nodiscard]] bool empty() const noexcept {
+        return tags.empty() && overall.count() == 0 && overall.dropped == 0 && duration.count() == 0;
+    }
+
+    // Merges the result of a runner that ran at the same time (another thread, process or
+    // machine): exact in every count, histogram and interval; duration is the longer one and the
+    // stop reason the more severe. An empty result adopts the other. Merging an open-model result
+    // into a closed-model one throws std::invalid_argument.
+    run_result& operator+=(const run_result& other);
+    friend bool operator==(const run_result&, const run_result&) = default;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_RESULT_HPP
+// ---- end loadkit/result.hpp ----
 // ---- begin loadkit/slo.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -4601,173 +2413,27 @@ private:
 #ifndef LOADKIT_SLO_HPP
 #define LOADKIT_SLO_HPP
 
-// ---- begin loadkit/detail/stats/binomial.hpp ----
+// ---- begin loadkit/objective.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
-// Exact binomial tails for the SLO policy's statistical verdict (slo.hpp), through the regularized
-// incomplete beta function: P(X <= k) = I_{1-p}(n - k, k + 1) for X ~ Binomial(n, p). No global
-// state (std::lgamma writes signgam), so evaluations may run on several threads at once.
-#ifndef LOADKIT_DETAIL_STATS_BINOMIAL_HPP
-#define LOADKIT_DETAIL_STATS_BINOMIAL_HPP
-
-
-#include <cmath>
-#include <cstdint>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
-// the reflection formula below 0.5 (Numerical Recipes 3rd ed. 6.1; coefficients after Godfrey).
-inline double log_gamma(double x) noexcept {
-    static constexpr double c[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
-                                    771.32342877765313,   -176.61502916214059,   12.507343278686905,
-                                    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
-    constexpr double pi = 3.14159265358979323846;
-    if (x < 0.5) {
-        return std::log(pi / std::fabs(std::sin(pi * x))) - log_gamma(1.0 - x);
-    }
-    x -= 1.0;
-    double a = c[0];
-    const double t = x + 7.5;
-    for (int i = 1; i < 9; ++i) {
-        a += c[i] / (x + static_cast<double>(i));
-    }
-    return 0.5 * std::log(2.0 * pi) + (x + 0.5) * std::log(t) - t + std::log(a);
-}
-
-// Continued fraction for I_x(a, b) by the modified Lentz method (Numerical Recipes 6.4 betacf);
-// converges in O(sqrt(max(a, b))) steps for x < (a + 1) / (a + b + 2).
-inline double beta_continued_fraction(double a, double b, double x) noexcept {
-    constexpr double tiny = 1e-300;
-    constexpr double eps = 1e-15;
-    const double qab = a + b;
-    const double qap = a + 1.0;
-    const double qam = a - 1.0;
-    double c = 1.0;
-    double d = 1.0 - qab * x / qap;
-    d = std::fabs(d) < tiny ? tiny : d;
-    d = 1.0 / d;
-    double h = d;
-    for (int m = 1; m <= 10'000'000; ++m) {
-        const double dm = static_cast<double>(m);
-        const double m2 = 2.0 * dm;
-        double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = std::fabs(d) < tiny ? tiny : d;
-        c = 1.0 + aa / c;
-        c = std::fabs(c) < tiny ? tiny : c;
-        d = 1.0 / d;
-        h *= d * c;
-        aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        d = std::fabs(d) < tiny ? tiny : d;
-        c = 1.0 + aa / c;
-        c = std::fabs(c) < tiny ? tiny : c;
-        d = 1.0 / d;
-        const double del = d * c;
-        h *= del;
-        if (std::fabs(del - 1.0) < eps) {
-            break;
-        }
-    }
-    return h;
-}
-
-// Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1].
-inline double incomplete_beta(double a, double b, double x) noexcept {
-    if (x <= 0.0) {
-        return 0.0;
-    }
-    if (x >= 1.0) {
-        return 1.0;
-    }
-    const double ln_front =
-        log_gamma(a + b) - log_gamma(a) - log_gamma(b) + a * std::log(x) + b * std::log1p(-x);
-    const double front = std::exp(ln_front);
-    if (x < (a + 1.0) / (a + b + 2.0)) {
-        return front * beta_continued_fraction(a, b, x) / a;
-    }
-    return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
-}
-
-// P(X <= k) for X ~ Binomial(n, p).
-inline double binomial_cdf(std::uint64_t k, std::uint64_t n, double p) noexcept {
-    if (k >= n || p <= 0.0) {
-        return 1.0;
-    }
-    if (p >= 1.0) {
-        return 0.0;
-    }
-    return incomplete_beta(static_cast<double>(n - k), static_cast<double>(k) + 1.0, 1.0 - p);
-}
-
-// P(X >= k) for X ~ Binomial(n, p).
-inline double binomial_upper_tail(std::uint64_t k, std::uint64_t n, double p) noexcept {
-    if (k == 0) {
-        return 1.0;
-    }
-    if (k > n || p <= 0.0) {
-        return 0.0;
-    }
-    if (p >= 1.0) {
-        return 1.0;
-    }
-    return incomplete_beta(static_cast<double>(k), static_cast<double>(n - k) + 1.0, p);
-}
-
-// One-sided Clopper–Pearson bounds at confidence c (Clopper & Pearson 1934): the largest p with
-// P(X <= k | p) >= 1 - c, and the smallest p with P(X >= k | p) >= 1 - c. Bisection on p.
-inline double clopper_pearson_upper(std::uint64_t k, std::uint64_t n, double c) noexcept {
-    if (n == 0 || k >= n) {
-        return 1.0;
-    }
-    double lo = static_cast<double>(k) / static_cast<double>(n);
-    double hi = 1.0;
-    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        (binomial_cdf(k, n, mid) > 1.0 - c ? lo : hi) = mid;
-    }
-    return hi;
-}
-inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) noexcept {
-    if (n == 0 || k == 0) {
-        return 0.0;
-    }
-    double lo = 0.0;
-    double hi = static_cast<double>(k) / static_cast<double>(n);
-    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        (binomial_upper_tail(k, n, mid) > 1.0 - c ? hi : lo) = mid;
-    }
-    return lo;
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP
-// ---- end loadkit/detail/stats/binomial.hpp ----
-// ---- begin loadkit/detail/slo/objective.hpp ----
-// SPDX-License-Identifier: MIT
-//
-// The objectives of an SLO policy (slo.hpp) and the typed way to write them:
+// The objectives an SLO policy (slo.hpp) judges, and the two ways to write them: typed
 //   loadkit::p(95) < 200ms      loadkit::error_rate() < 0.01      loadkit::throughput() >= 40.0
+// or as text in k6's threshold grammar (parse_objective, detail/slo/parse.hpp has the grammar):
+//   "p95 < 200ms"               "error_rate < 1%"                 "login: throughput >= 40/s"
 // Units: latencies are std::chrono durations (stored in ns), rates fractions in [0, 1], throughput
-// operations per second, memory growth bytes.
-#ifndef LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
-#define LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+// operations per second, memory growth bytes. A header of its own, apart from the policy, so that
+// options structs and reporters can hold objectives without the evaluation's dependencies.
+#ifndef LOADKIT_OBJECTIVE_HPP
+#define LOADKIT_OBJECTIVE_HPP
 
 
 #include <chrono>
-#include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <stdexcept>
 #include <string>
-#include <utility>
+#include <string_view>
 
 namespace loadkit {
 inline namespace v0 {
@@ -4785,13 +2451,10 @@ enum class slo_metric : std::uint8_t {
     count,          // operations that ran
     dropped,        // operations never started
     memory_growth,  // bytes, from slo_context::memory_growth_bytes
-    leak,           // passes when slo_context::leak is leak_status::no_leak
+    leak,           // passes when slo_context::leak is leak_verdict::no_leak
 };
 
 enum class slo_op : std::uint8_t { lt, le, gt, ge, eq, ne };
-
-// The leak-trend checker's verdict, as the SLO policy takes it (leak.hpp converts to this).
-enum class leak_status : std::uint8_t { no_leak, leak, inconclusive };
 
 [[nodiscard]] constexpr const char* to_string(slo_op op) noexcept {
     switch (op) {
@@ -4810,76 +2473,6 @@ enum class leak_status : std::uint8_t { no_leak, leak, inconclusive };
     }
     return "?";
 }
-[[nodiscard]] constexpr const char* to_string(leak_status s) noexcept {
-    return s == leak_status::no_leak ? "no_leak" : (s == leak_status::leak ? "leak" : "inconclusive");
-}
-namespace detail {
-
-[[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
-    switch (op) {
-    case slo_op::lt:
-        return measured < limit;
-    case slo_op::le:
-        return measured <= limit;
-    case slo_op::gt:
-        return measured > limit;
-    case slo_op::ge:
-        return measured >= limit;
-    case slo_op::eq:
-        return measured == limit;
-    case slo_op::ne:
-        return measured != limit;
-    }
-    return false;
-}
-[[nodiscard]] constexpr bool is_latency(slo_metric m) noexcept {
-    return m == slo_metric::percentile || m == slo_metric::mean || m == slo_metric::min ||
-           m == slo_metric::max || m == slo_metric::stddev;
-}
-[[nodiscard]] constexpr bool is_rate(slo_metric m) noexcept {
-    return m == slo_metric::fraction_below || m == slo_metric::error_rate || m == slo_metric::success_rate;
-}
-
-inline std::string format_number(double v, int digits) {
-    char text[48];
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    return text;
-}
-// 200ms, 1.5s, 250us, 2m: the largest unit in which the value is at least 1.
-inline std::string format_duration(double ns, int digits = 6) {
-    const double a = std::fabs(ns);
-    if (a >= 60e9) {
-        return format_number(ns / 60e9, digits) + "m";
-    }
-    if (a >= 1e9) {
-        return format_number(ns / 1e9, digits) + "s";
-    }
-    if (a >= 1e6) {
-        return format_number(ns / 1e6, digits) + "ms";
-    }
-    if (a >= 1e3) {
-        return format_number(ns / 1e3, digits) + "us";
-    }
-    return format_number(ns, digits) + "ns";
-}
-inline std::string format_bytes(double b, int digits = 6) {
-    const double a = std::fabs(b);
-    if (a >= 1e9) {
-        return format_number(b / 1e9, digits) + "GB";
-    }
-    if (a >= 1e6) {
-        return format_number(b / 1e6, digits) + "MB";
-    }
-    if (a >= 1e3) {
-        return format_number(b / 1e3, digits) + "KB";
-    }
-    return format_number(b, digits) + "B";
-}
-inline std::string format_percent(double fraction, int digits = 6) {
-    return format_number(fraction * 100.0, digits) + "%";
-}
-
-} // namespace detail
 
 // One objective: `metric op limit`, over the whole run or one tag.
 struct objective {
@@ -4899,99 +2492,17 @@ struct objective {
     std::string source; // the parsed text, kept for display; "" for objectives built in code
 
     // The objective for one tag ("login: p95 < 100ms").
-    [[nodiscard]] objective on(std::string tag_name) const {
-        objective o = *this;
-        o.tag = std::move(tag_name);
-        o.source.clear();
-        return o;
-    }
+    [[nodiscard]] objective on(std::string tag_name) const;
     [[nodiscard]] objective abort_after(std::chrono::nanoseconds grace = {},
-                                        bool when_confident = false) const {
-        objective o = *this;
-        o.abort_on_fail = true;
-        o.abort_grace = grace;
-        o.abort_when_confident = when_confident;
-        return o;
-    }
-    [[nodiscard]] objective at_confidence(double c) const {
-        if (!(c > 0.0 && c < 1.0)) {
-            throw std::invalid_argument("loadkit::objective: confidence = " + detail::format_double(c) +
-                                        " is invalid (expected 0 < confidence < 1)");
-        }
-        objective o = *this;
-        o.confidence = c;
-        return o;
-    }
+                                        bool when_confident = false) const;
+    // Throws std::invalid_argument unless 0 < c < 1.
+    [[nodiscard]] objective at_confidence(double c) const;
 
     // The expression as written ("p(99.9) <= 1s"), or a canonical form ("p99.9 <= 1s").
-    [[nodiscard]] std::string text() const {
-        if (!source.empty()) {
-            return source;
-        }
-        std::string out = tag.empty() ? std::string() : tag + ": ";
-        switch (metric) {
-        case slo_metric::percentile:
-            out += "p" + detail::format_number(parameter, 6);
-            break;
-        case slo_metric::mean:
-            out += "avg";
-            break;
-        case slo_metric::min:
-            out += "min";
-            break;
-        case slo_metric::max:
-            out += "max";
-            break;
-        case slo_metric::stddev:
-            out += "stddev";
-            break;
-        case slo_metric::fraction_below:
-            out += "fraction_below(" + detail::format_duration(parameter) + ")";
-            break;
-        case slo_metric::error_rate:
-            out += "error_rate";
-            break;
-        case slo_metric::success_rate:
-            out += "success_rate";
-            break;
-        case slo_metric::throughput:
-            out += "throughput";
-            break;
-        case slo_metric::count:
-            out += "count";
-            break;
-        case slo_metric::dropped:
-            out += "dropped";
-            break;
-        case slo_metric::memory_growth:
-            out += "memory_growth";
-            break;
-        case slo_metric::leak:
-            return out + "no_leak";
-        }
-        return out + " " + to_string(op) + " " + format_limit();
-    }
-    [[nodiscard]] std::string format_limit() const { return format_value(limit); }
+    [[nodiscard]] std::string text() const;
+    [[nodiscard]] std::string format_limit() const;
     // A value in this objective's unit, as text() writes its limit.
-    [[nodiscard]] std::string format_value(double v, int digits = 6) const {
-        if (detail::is_latency(metric)) {
-            return detail::format_duration(v, digits);
-        }
-        if (detail::is_rate(metric)) {
-            return detail::format_percent(v, digits);
-        }
-        switch (metric) {
-        case slo_metric::throughput:
-            return detail::format_number(v, digits) + "/s";
-        case slo_metric::memory_growth:
-            return detail::format_bytes(v, digits);
-        case slo_metric::count:
-        case slo_metric::dropped:
-            return detail::format_number(v, v < 1e15 ? 15 : digits);
-        default:
-            return detail::format_number(v, digits);
-        }
-    }
+    [[nodiscard]] std::string format_value(double v, int digits = 6) const;
 };
 
 // `metric op duration`: p(95) < 200ms.
@@ -4999,46 +2510,35 @@ class latency_metric {
 public:
     constexpr latency_metric(slo_metric metric, double parameter) noexcept
         : metric_(metric), parameter_(parameter) {}
-    [[nodiscard]] latency_metric on(std::string tag) const {
-        latency_metric m = *this;
-        m.tag_ = std::move(tag);
-        return m;
-    }
+    [[nodiscard]] latency_metric on(std::string tag) const;
     template <class Rep, class Period>
     friend objective operator<(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::lt, d);
+        return m.make(slo_op::lt, std::chrono::duration<double, std::nano>(d).count());
     }
     template <class Rep, class Period>
     friend objective operator<=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::le, d);
+        return m.make(slo_op::le, std::chrono::duration<double, std::nano>(d).count());
     }
     template <class Rep, class Period>
     friend objective operator>(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::gt, d);
+        return m.make(slo_op::gt, std::chrono::duration<double, std::nano>(d).count());
     }
     template <class Rep, class Period>
     friend objective operator>=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::ge, d);
+        return m.make(slo_op::ge, std::chrono::duration<double, std::nano>(d).count());
     }
     template <class Rep, class Period>
     friend objective operator==(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::eq, d);
+        return m.make(slo_op::eq, std::chrono::duration<double, std::nano>(d).count());
     }
     template <class Rep, class Period>
     friend objective operator!=(const latency_metric& m, std::chrono::duration<Rep, Period> d) {
-        return m.make(slo_op::ne, d);
+        return m.make(slo_op::ne, std::chrono::duration<double, std::nano>(d).count());
     }
 
 private:
-    template <class Rep, class Period> objective make(slo_op op, std::chrono::duration<Rep, Period> d) const {
-        objective o;
-        o.metric = metric_;
-        o.parameter = parameter_;
-        o.op = op;
-        o.limit = std::chrono::duration<double, std::nano>(d).count();
-        o.tag = tag_;
-        return o;
-    }
+    // The templates above only convert the duration: one body for every duration type.
+    objective make(slo_op op, double limit_ns) const;
     slo_metric metric_;
     double parameter_;
     std::string tag_;
@@ -5049,11 +2549,7 @@ class number_metric {
 public:
     constexpr number_metric(slo_metric metric, double parameter) noexcept
         : metric_(metric), parameter_(parameter) {}
-    [[nodiscard]] number_metric on(std::string tag) const {
-        number_metric m = *this;
-        m.tag_ = std::move(tag);
-        return m;
-    }
+    [[nodiscard]] number_metric on(std::string tag) const;
     friend objective operator<(const number_metric& m, double v) { return m.make(slo_op::lt, v); }
     friend objective operator<=(const number_metric& m, double v) { return m.make(slo_op::le, v); }
     friend objective operator>(const number_metric& m, double v) { return m.make(slo_op::gt, v); }
@@ -5062,32 +2558,15 @@ public:
     friend objective operator!=(const number_metric& m, double v) { return m.make(slo_op::ne, v); }
 
 private:
-    objective make(slo_op op, double v) const {
-        if (detail::is_rate(metric_) && !(v >= 0.0 && v <= 1.0)) {
-            throw std::invalid_argument("loadkit::objective: a rate limit of " + detail::format_double(v) +
-                                        " is invalid (expected a fraction in [0, 1]: 0.01 for 1 %)");
-        }
-        objective o;
-        o.metric = metric_;
-        o.parameter = parameter_;
-        o.op = op;
-        o.limit = v;
-        o.tag = tag_;
-        return o;
-    }
+    // Throws std::invalid_argument for a rate limit outside [0, 1].
+    objective make(slo_op op, double v) const;
     slo_metric metric_;
     double parameter_;
     std::string tag_;
 };
 
 // Latency at percentile pct (0..100): loadkit::p(95) < 200ms. Throws std::invalid_argument outside.
-[[nodiscard]] inline latency_metric p(double pct) {
-    if (!(pct >= 0.0 && pct <= 100.0)) {
-        throw std::invalid_argument("loadkit::p: percentile = " + detail::format_double(pct) +
-                                    " is invalid (expected 0 .. 100)");
-    }
-    return {slo_metric::percentile, pct};
-}
+[[nodiscard]] LOADKIT_DECL latency_metric p(double pct);
 [[nodiscard]] inline latency_metric med() { return {slo_metric::percentile, 50.0}; }
 [[nodiscard]] inline latency_metric avg() { return {slo_metric::mean, 0.0}; }
 [[nodiscard]] inline latency_metric min_latency() { return {slo_metric::min, 0.0}; }
@@ -5104,58 +2583,15 @@ template <class Rep, class Period>
 [[nodiscard]] inline number_metric op_count() { return {slo_metric::count, 0.0}; }
 [[nodiscard]] inline number_metric dropped_ops() { return {slo_metric::dropped, 0.0}; }
 [[nodiscard]] inline number_metric memory_growth() { return {slo_metric::memory_growth, 0.0}; }
-[[nodiscard]] inline objective no_leak() {
-    objective o;
-    o.metric = slo_metric::leak;
-    o.op = slo_op::eq;
-    return o;
-}
+[[nodiscard]] LOADKIT_DECL objective no_leak();
 // 1 % as a fraction: error_rate() < loadkit::percent(1).
 [[nodiscard]] constexpr double percent(double pct) noexcept { return pct / 100.0; }
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
-// ---- end loadkit/detail/slo/objective.hpp ----
-// ---- begin loadkit/detail/slo/parse.hpp ----
-// SPDX-License-Identifier: MIT
-//
-// Objectives from text, in k6's threshold grammar (grafana/k6 metrics/thresholds_parser.go:
-// `aggregation operator value`) with units and a few metrics k6 spreads over other metric types:
-//
-//   expression := [ tag ':' ] metric op value [ unit ]  |  [ tag ':' ] 'no_leak'
-//   metric     := 'p(' N ')' | 'p' N | 'avg' | 'mean' | 'min' | 'max' | 'med' | 'median' | 'stddev'
-//               | 'fraction_below(' duration ')' | 'error_rate' | 'rate' | 'success_rate'
-//               | 'throughput' | 'count' | 'dropped' | 'memory_growth'
-//   op         := '<' | '<=' | '>' | '>=' | '==' | '===' | '!=' ;  whitespace anywhere between tokens
-//
-// Units: latencies ns, us, µs, ms, s, m (a bare number is ms, as in k6); rates a fraction (0.01) or
-// a percentage (1%) — `rate` is k6's name for http_req_failed's rate, i.e. error_rate; throughput
-// /s or /m (bare: per second); memory_growth B, KB, MB, GB (SI) or KiB, MiB, GiB (bare: bytes).
-// The tag is everything before the last ':', trimmed.
-#ifndef LOADKIT_DETAIL_SLO_PARSE_HPP
-#define LOADKIT_DETAIL_SLO_PARSE_HPP
-
-
-#include <charconv>
-#include <cstddef>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <system_error>
-#include <utility>
-
-namespace loadkit {
-inline namespace v0 {
 
 // A malformed objective: "p95 < 200xs: column 10: expected a unit (ns, us, ms, s, m)".
 // column is 1-based and counts characters (UTF-8 code points) of text().
 class slo_parse_error : public std::invalid_argument {
 public:
-    slo_parse_error(std::string text, std::size_t column, std::string expected)
-        : std::invalid_argument(text + ": column " + std::to_string(column) + ": expected " + expected),
-          text_(std::move(text)), column_(column), expected_(std::move(expected)) {}
+    slo_parse_error(std::string text, std::size_t column, std::string expected);
     [[nodiscard]] const std::string& text() const noexcept { return text_; }
     [[nodiscard]] std::size_t column() const noexcept { return column_; }
     [[nodiscard]] const std::string& expected() const noexcept { return expected_; }
@@ -5166,295 +2602,17 @@ private:
     std::string expected_;
 };
 
-namespace detail {
-
-class slo_parser {
-public:
-    explicit slo_parser(std::string_view text) : text_(text) {}
-
-    objective parse() {
-        objective o;
-        const std::size_t colon = text_.rfind(':');
-        if (colon != std::string_view::npos) {
-            std::size_t b = 0;
-            std::size_t e = colon;
-            while (b < e && is_space(text_[b])) {
-                ++b;
-            }
-            while (e > b && is_space(text_[e - 1])) {
-                --e;
-            }
-            if (b == e) {
-                fail(b, "a tag name before ':'");
-            }
-            o.tag = std::string(text_.substr(b, e - b));
-            pos_ = colon + 1;
-        }
-        skip_space();
-        const std::size_t metric_at = pos_;
-        const std::string_view word = read_word();
-        if (word == "p") {
-            o.metric = slo_metric::percentile;
-            o.parameter = percentile();
-        } else if (word == "avg" || word == "mean") {
-            o.metric = slo_metric::mean;
-        } else if (word == "min" || word == "max") {
-            o.metric = word == "min" ? slo_metric::min : slo_metric::max;
-        } else if (word == "med" || word == "median") {
-            o.metric = slo_metric::percentile;
-            o.parameter = 50.0;
-        } else if (word == "stddev") {
-            o.metric = slo_metric::stddev;
-        } else if (word == "fraction_below") {
-            o.metric = slo_metric::fraction_below;
-            expect('(', "'(' and a latency, as in fraction_below(200ms)");
-            skip_space();
-            o.parameter = number_with_unit(slo_metric::mean);
-            skip_space();
-            expect(')', "')'");
-        } else if (word == "error_rate" || word == "rate") {
-            o.metric = slo_metric::error_rate;
-        } else if (word == "success_rate") {
-            o.metric = slo_metric::success_rate;
-        } else if (word == "throughput") {
-            o.metric = slo_metric::throughput;
-        } else if (word == "count" || word == "dropped") {
-            o.metric = word == "count" ? slo_metric::count : slo_metric::dropped;
-        } else if (word == "memory_growth") {
-            o.metric = slo_metric::memory_growth;
-        } else if (word == "no_leak") {
-            o.metric = slo_metric::leak;
-            o.op = slo_op::eq;
-            finish(o);
-            return o;
-        } else {
-            fail(metric_at, "a metric (p(N), pN, avg, min, max, med, stddev, fraction_below(T), error_rate, "
-                            "success_rate, throughput, count, dropped, memory_growth, no_leak)");
-        }
-        skip_space();
-        o.op = op();
-        skip_space();
-        o.limit = number_with_unit(o.metric);
-        finish(o);
-        return o;
-    }
-
-private:
-    static bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-    static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-    static bool is_word(char c) noexcept {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    }
-    [[nodiscard]] bool at_end() const noexcept { return pos_ >= text_.size(); }
-    [[nodiscard]] char peek() const noexcept { return at_end() ? '\0' : text_[pos_]; }
-
-    void skip_space() noexcept {
-        while (!at_end() && is_space(text_[pos_])) {
-            ++pos_;
-        }
-    }
-    std::string_view read_word() noexcept {
-        const std::size_t b = pos_;
-        while (!at_end() && is_word(text_[pos_])) {
-            ++pos_;
-        }
-        return text_.substr(b, pos_ - b);
-    }
-    [[noreturn]] void fail(std::size_t at, const char* expected) const {
-        std::size_t column = 1;
-        for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
-            column += (static_cast<unsigned char>(text_[i]) & 0xC0U) == 0x80U ? 0U : 1U; // code points
-        }
-        throw slo_parse_error(std::string(text_), column, expected);
-    }
-    void expect(char c, const char* expected) {
-        if (peek() != c) {
-            fail(pos_, expected);
-        }
-        ++pos_;
-    }
-
-    double percentile() {
-        const bool parenthesized = peek() == '(';
-        if (parenthesized) {
-            ++pos_;
-            skip_space();
-        } else if (!is_digit(peek()) && peek() != '.') {
-            fail(pos_, "a percentile after 'p', as in p95 or p(99.9)");
-        }
-        const std::size_t at = pos_;
-        const double v = number("a percentile (a number 0 .. 100)");
-        if (!(v >= 0.0 && v <= 100.0)) {
-            fail(at, "a percentile between 0 and 100");
-        }
-        if (parenthesized) {
-            skip_space();
-            expect(')', "')'");
-        }
-        return v;
-    }
-
-    slo_op op() {
-        const char c = peek();
-        const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
-        if ((c == '<' || c == '>') && next == '=') {
-            pos_ += 2;
-            return c == '<' ? slo_op::le : slo_op::ge;
-        }
-        if (c == '<' || c == '>') {
-            ++pos_;
-            return c == '<' ? slo_op::lt : slo_op::gt;
-        }
-        if ((c == '=' || c == '!') && next == '=') {
-            pos_ += 2;
-            if (c == '=' && peek() == '=') {
-                ++pos_; // k6's ===
-            }
-            return c == '=' ? slo_op::eq : slo_op::ne;
-        }
-        fail(pos_, "an operator (<, <=, >, >=, ==, !=)");
-    }
-
-    double number(const char* expected) {
-        const std::size_t b = pos_;
-        std::size_t digits = 0;
-        while (is_digit(peek())) {
-            ++pos_;
-            ++digits;
-        }
-        if (peek() == '.') {
-            ++pos_;
-            while (is_digit(peek())) {
-                ++pos_;
-                ++digits;
-            }
-        }
-        if (digits == 0) {
-            pos_ = b;
-            fail(b, expected);
-        }
-        if (peek() == 'e' || peek() == 'E') { // an exponent only when digits follow
-            std::size_t e = pos_ + 1;
-            e += e < text_.size() && (text_[e] == '+' || text_[e] == '-') ? 1U : 0U;
-            if (e < text_.size() && is_digit(text_[e])) {
-                pos_ = e;
-                while (is_digit(peek())) {
-                    ++pos_;
-                }
-            }
-        }
-        double v = 0.0;
-        const auto [end, ec] = std::from_chars(text_.data() + b, text_.data() + pos_, v);
-        if (ec != std::errc() || end != text_.data() + pos_) {
-            fail(b, expected);
-        }
-        return v;
-    }
-
-    // A number and the unit that goes with the metric, converted to the objective's unit.
-    double number_with_unit(slo_metric metric) {
-        const std::size_t number_at = pos_;
-        const double v = number("a number");
-        const std::size_t unit_at = pos_;
-        skip_space();
-        const std::size_t token_at = pos_;
-        while (!at_end() && !is_space(text_[pos_]) && text_[pos_] != ')') {
-            ++pos_;
-        }
-        const std::string_view unit = text_.substr(token_at, pos_ - token_at);
-        if (unit.empty()) {
-            pos_ = unit_at;
-        }
-        if (is_latency(metric)) {
-            static constexpr std::pair<std::string_view, double> units[] = {
-                {"", 1e6},          {"ns", 1.0}, {"us", 1e3}, {"\xC2\xB5s", 1e3},
-                {"\xCE\xBCs", 1e3}, {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
-            for (const auto& [name, scale] : units) {
-                if (unit == name) {
-                    return v * scale;
-                }
-            }
-            fail(token_at, "a unit (ns, us, ms, s, m)");
-        }
-        if (is_rate(metric)) {
-            if (unit != "" && unit != "%") {
-                fail(token_at, "a rate (a fraction as in 0.01, or a percentage as in 1%)");
-            }
-            const double fraction = unit == "%" ? v / 100.0 : v;
-            if (!(fraction >= 0.0 && fraction <= 1.0)) {
-                fail(number_at, "a rate between 0 and 1 (0% and 100%)");
-            }
-            return fraction;
-        }
-        if (metric == slo_metric::throughput) {
-            if (unit == "" || unit == "/s") {
-                return v;
-            }
-            if (unit == "/m") {
-                return v / 60.0;
-            }
-            fail(token_at, "a throughput unit (/s, /m)");
-        }
-        if (metric == slo_metric::memory_growth) {
-            static constexpr std::pair<std::string_view, double> units[] = {
-                {"", 1.0},
-                {"B", 1.0},
-                {"KB", 1e3},
-                {"kB", 1e3},
-                {"MB", 1e6},
-                {"GB", 1e9},
-                {"KiB", 1024.0},
-                {"MiB", 1024.0 * 1024.0},
-                {"GiB", 1024.0 * 1024.0 * 1024.0}};
-            for (const auto& [name, scale] : units) {
-                if (unit == name) {
-                    return v * scale;
-                }
-            }
-            fail(token_at, "a size unit (B, KB, MB, GB, KiB, MiB, GiB)");
-        }
-        if (!unit.empty()) { // count, dropped: plain numbers
-            fail(token_at, "the end of the expression");
-        }
-        return v;
-    }
-
-    void finish(objective& o) {
-        skip_space();
-        if (!at_end()) {
-            fail(pos_, "the end of the expression");
-        }
-        std::size_t b = 0;
-        std::size_t e = text_.size();
-        while (b < e && is_space(text_[b])) {
-            ++b;
-        }
-        while (e > b && is_space(text_[e - 1])) {
-            --e;
-        }
-        o.source = std::string(text_.substr(b, e - b));
-    }
-
-    std::string_view text_;
-    std::size_t pos_ = 0;
-};
-
-} // namespace detail
-
 // Parses one objective ("login: p95 < 100ms"); throws slo_parse_error.
-[[nodiscard]] inline objective parse_objective(std::string_view text) {
-    return detail::slo_parser(text).parse();
-}
+[[nodiscard]] LOADKIT_DECL objective parse_objective(std::string_view text);
 
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_SLO_PARSE_HPP
-// ---- end loadkit/detail/slo/parse.hpp ----
+
+#endif // LOADKIT_OBJECTIVE_HPP
+// ---- end loadkit/objective.hpp ----
 
 #include <chrono>
-#include <cmath>
-#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -5471,13 +2629,8 @@ inline namespace v0 {
 // leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
 struct slo_context {
     std::optional<double> memory_growth_bytes{}; // e.g. final minus baseline RSS, in bytes
-    std::optional<leak_status> leak{};           // the leak-trend checker's verdict
+    std::optional<leak_verdict> leak{};          // the leak-trend checker's verdict
 };
-
-enum class verdict : std::uint8_t { pass, fail, inconclusive };
-[[nodiscard]] constexpr const char* to_string(verdict v) noexcept {
-    return v == verdict::pass ? "PASS" : (v == verdict::fail ? "FAIL" : "INCONCLUSIVE");
-}
 
 struct objective_verdict {
     objective target;
@@ -5499,236 +2652,18 @@ struct slo_report {
     std::vector<objective_verdict> verdicts;
 
     // Every objective passed (plain verdicts).
-    [[nodiscard]] bool passed() const noexcept {
-        for (const auto& v : verdicts) {
-            if (!v.passed) {
-                return false;
-            }
-        }
-        return true;
-    }
+    [[nodiscard]] bool passed() const noexcept;
     // FAIL if any objective fails at its confidence, else INCONCLUSIVE if any is, else PASS.
-    [[nodiscard]] verdict statistical() const noexcept {
-        verdict out = verdict::pass;
-        for (const auto& v : verdicts) {
-            out =
-                v.statistical == verdict::fail
-                    ? verdict::fail
-                    : (v.statistical == verdict::inconclusive && out == verdict::pass ? verdict::inconclusive
-                                                                                      : out);
-        }
-        return out;
-    }
+    [[nodiscard]] verdict statistical() const noexcept;
     // One line per objective, each ending in '\n'.
-    [[nodiscard]] std::string lines() const {
-        std::string out;
-        for (const auto& v : verdicts) {
-            out += v.line;
-            out += '\n';
-        }
-        return out;
-    }
+    [[nodiscard]] std::string lines() const;
     // 0 when every objective passed, else 99 (k6's exit code for failed thresholds).
     [[nodiscard]] int exit_code() const noexcept { return passed() ? 0 : 99; }
 };
 
-namespace detail {
-
-// Operations with latency <= x that surely are: counters straddling x count as above it.
-inline std::uint64_t count_surely_at_or_below(const histogram& h, double x) {
-    if (h.empty() || x < 0.0) {
-        return 0;
-    }
-    if (x >= static_cast<double>(h.max().count())) {
-        return h.count(); // max() is exact or an upper edge
-    }
-    const auto v = static_cast<std::int64_t>(std::floor(x));
-    const histogram_layout layout = make_histogram_layout(0, h.max_relative_error(), h.highest().count());
-    const std::size_t index = layout.index_of(static_cast<std::uint64_t>(v));
-    if (layout.highest_of(index) == static_cast<std::uint64_t>(v)) {
-        return h.count_at_or_below(v);
-    }
-    const std::uint64_t lowest = layout.lowest_of(index);
-    return lowest == 0 ? 0 : h.count_at_or_below(static_cast<std::int64_t>(lowest - 1));
-}
-
-// The binomial verdict on "bad fraction op q".
-inline verdict binomial_verdict(std::uint64_t bad, std::uint64_t n, double q, slo_op op, double confidence) {
-    const double alpha = 1.0 - confidence;
-    const bool below_is_good = op == slo_op::lt || op == slo_op::le;
-    const double p_low = binomial_cdf(bad, n, q);         // small: the true fraction is below q
-    const double p_high = binomial_upper_tail(bad, n, q); // small: the true fraction is above q
-    if ((below_is_good ? p_low : p_high) <= alpha) {
-        return verdict::pass;
-    }
-    if ((below_is_good ? p_high : p_low) <= alpha) {
-        return verdict::fail;
-    }
-    return verdict::inconclusive;
-}
-
-inline slo_op flip(slo_op op) noexcept {
-    switch (op) {
-    case slo_op::lt:
-        return slo_op::gt;
-    case slo_op::le:
-        return slo_op::ge;
-    case slo_op::gt:
-        return slo_op::lt;
-    case slo_op::ge:
-        return slo_op::le;
-    default:
-        return op;
-    }
-}
-
-} // namespace detail
-
 // Evaluates one objective on a result (its steady state; the objective's tag or overall).
-[[nodiscard]] inline objective_verdict evaluate(const objective& o, const run_result& result,
-                                                const slo_context& context = {}) {
-    objective_verdict v;
-    v.target = o;
-    v.limit = o.limit;
-    const tag_result* scope = result.scope(o.tag);
-    std::string no_data;
-    slo_op bad_op = o.op; // the test's operator on the bad fraction
-    if (o.metric == slo_metric::memory_growth || o.metric == slo_metric::leak) {
-        if (o.metric == slo_metric::memory_growth && context.memory_growth_bytes) {
-            v.has_data = true;
-            v.measured = *context.memory_growth_bytes;
-            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
-        } else if (o.metric == slo_metric::leak && context.leak) {
-            v.has_data = true;
-            v.measured = static_cast<double>(static_cast<int>(*context.leak));
-            v.passed = *context.leak == leak_status::no_leak;
-            v.statistical = *context.leak == leak_status::inconclusive
-                                ? verdict::inconclusive
-                                : (v.passed ? verdict::pass : verdict::fail);
-        } else {
-            no_data = o.metric == slo_metric::leak
-                          ? "no leak verdict supplied (slo_context::leak)"
-                          : "no memory figure supplied (slo_context::memory_growth_bytes)";
-        }
-    } else if (scope == nullptr) {
-        no_data = "no operations recorded for tag \"" + o.tag + "\"";
-    } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
-               o.metric != slo_metric::throughput) {
-        no_data =
-            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
-    } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
-               scope->latency.empty()) {
-        no_data = "no latencies recorded";
-    } else {
-        v.has_data = true;
-        const histogram& h = scope->latency;
-        v.trials = scope->count();
-        switch (o.metric) {
-        case slo_metric::percentile: {
-            v.measured = static_cast<double>(h.value_at_percentile(o.parameter).count());
-            v.trials = h.count();
-            if (o.op == slo_op::lt || o.op == slo_op::le) {
-                const double bound = o.op == slo_op::lt ? std::ceil(o.limit) - 1.0 : std::floor(o.limit);
-                v.bad = v.trials - detail::count_surely_at_or_below(h, bound);
-                v.allowed_bad = 1.0 - o.parameter / 100.0;
-                const double rank =
-                    std::ceil(o.parameter / 100.0 * static_cast<double>(v.trials) * (1.0 - 1e-12));
-                const double needed = rank < 1.0 ? 1.0 : rank;
-                v.passed = static_cast<double>(v.trials - v.bad) >= needed;
-                v.binomial = true;
-                bad_op = slo_op::le;
-            } else {
-                v.passed = detail::slo_compare(v.measured, o.op, o.limit);
-            }
-            break;
-        }
-        case slo_metric::mean:
-            v.measured = h.mean().count();
-            break;
-        case slo_metric::min:
-            v.measured = static_cast<double>(h.min().count());
-            break;
-        case slo_metric::max:
-            v.measured = static_cast<double>(h.max().count());
-            break;
-        case slo_metric::stddev:
-            v.measured = h.stddev().count();
-            break;
-        case slo_metric::fraction_below: {
-            v.trials = h.count();
-            const bool want_high = o.op == slo_op::gt || o.op == slo_op::ge;
-            const std::uint64_t good = want_high
-                                           ? detail::count_surely_at_or_below(h, o.parameter)
-                                           : h.count_at_or_below(static_cast<std::int64_t>(o.parameter));
-            v.measured = static_cast<double>(good) / static_cast<double>(v.trials);
-            v.bad = v.trials - good;
-            v.allowed_bad = 1.0 - o.limit;
-            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
-            bad_op = detail::flip(o.op);
-            break;
-        }
-        case slo_metric::error_rate:
-        case slo_metric::success_rate: {
-            v.bad = scope->failed();
-            const bool error = o.metric == slo_metric::error_rate;
-            v.measured = error ? scope->error_rate() : scope->success_rate();
-            v.allowed_bad = error ? o.limit : 1.0 - o.limit;
-            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
-            bad_op = error ? o.op : detail::flip(o.op);
-            break;
-        }
-        case slo_metric::throughput:
-            v.measured = scope->throughput();
-            break;
-        case slo_metric::count:
-            v.measured = static_cast<double>(scope->count());
-            break;
-        case slo_metric::dropped:
-            v.measured = static_cast<double>(scope->dropped);
-            break;
-        default:
-            break;
-        }
-        if (o.metric != slo_metric::percentile) { // a percentile case has judged itself
-            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
-        }
-    }
-    if (v.binomial) {
-        v.statistical = detail::binomial_verdict(v.bad, v.trials, v.allowed_bad, bad_op, o.confidence);
-        v.bad_upper = detail::clopper_pearson_upper(v.bad, v.trials, o.confidence);
-        v.bad_lower = detail::clopper_pearson_lower(v.bad, v.trials, o.confidence);
-    } else if (v.has_data && o.metric != slo_metric::leak) {
-        v.statistical = v.passed ? verdict::pass : verdict::fail;
-    } else if (!v.has_data) {
-        v.statistical = verdict::inconclusive;
-    }
-
-    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
-    if (!v.has_data) {
-        v.line += "no data: " + no_data + ")";
-        return v;
-    }
-    if (o.metric == slo_metric::leak) {
-        v.line += std::string("leak verdict: ") + to_string(*context.leak) + ")";
-        return v;
-    }
-    v.line += "measured " + o.format_value(v.measured, 4);
-    if (v.binomial) {
-        const double pct = 100.0 * (1.0 - o.confidence);
-        v.line += "; " + std::string(to_string(v.statistical)) + " at " +
-                  detail::format_number(100.0 - pct, 4) + "% confidence: " + std::to_string(v.bad) + " of " +
-                  std::to_string(v.trials);
-        if (o.metric == slo_metric::percentile) {
-            v.line += std::string(o.op == slo_op::lt ? " >= " : " > ") + detail::format_duration(o.limit);
-        } else if (o.metric == slo_metric::fraction_below) {
-            v.line += " > " + detail::format_duration(o.parameter);
-        } else {
-            v.line += " failed";
-        }
-    }
-    v.line += ")";
-    return v;
-}
+[[nodiscard]] LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& result,
+                                                      const slo_context& context = {});
 
 // What should_abort() decided: abort, and the verdict line of the objective that caused it.
 struct abort_decision {
@@ -5747,43 +2682,21 @@ public:
         (add(std::forward<Objectives>(objectives)), ...);
     }
 
-    slo_policy& add(objective o) {
-        objectives_.push_back(std::move(o));
-        return *this;
-    }
-    slo_policy& add(std::string_view text) { return add(parse_objective(text)); }
+    slo_policy& add(objective o);
+    slo_policy& add(std::string_view text);
     slo_policy& add(const char* text) { return add(std::string_view(text)); }
     slo_policy& add(const std::string& text) { return add(std::string_view(text)); }
 
     [[nodiscard]] const std::vector<objective>& objectives() const noexcept { return objectives_; }
     [[nodiscard]] bool empty() const noexcept { return objectives_.empty(); }
 
-    [[nodiscard]] slo_report evaluate(const run_result& result, const slo_context& context = {}) const {
-        slo_report report;
-        report.verdicts.reserve(objectives_.size());
-        for (const auto& o : objectives_) {
-            report.verdicts.push_back(loadkit::evaluate(o, result, context));
-        }
-        return report;
-    }
+    [[nodiscard]] slo_report evaluate(const run_result& result, const slo_context& context = {}) const;
 
     // For a run engine evaluating a live snapshot (every 1-2 s, as k6 does): abort when an
     // objective marked abort_on_fail fails once `elapsed` has reached its abort_grace (with
     // abort_when_confident: fails at its confidence). An objective without data never aborts.
     [[nodiscard]] abort_decision should_abort(const run_result& partial, std::chrono::nanoseconds elapsed,
-                                              const slo_context& context = {}) const {
-        for (const auto& o : objectives_) {
-            if (!o.abort_on_fail || elapsed < o.abort_grace) {
-                continue;
-            }
-            objective_verdict v = loadkit::evaluate(o, partial, context);
-            const bool failing = o.abort_when_confident ? v.statistical == verdict::fail : !v.passed;
-            if (v.has_data && failing) {
-                return {true, std::move(v.line)};
-            }
-        }
-        return {};
-    }
+                                              const slo_context& context = {}) const;
     // As above, with the partial result's duration as the elapsed time.
     [[nodiscard]] abort_decision should_abort(const run_result& partial,
                                               const slo_context& context = {}) const {
@@ -5796,6 +2709,7 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_SLO_HPP
 // ---- end loadkit/slo.hpp ----
@@ -5876,20 +2790,14 @@ struct run_report {
     std::optional<capacity_curve> capacity; // present for a capacity search
 
     // No SLO objective failed, no leak was found and nothing was stuck.
-    [[nodiscard]] bool passed() const noexcept {
-        return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
-    }
+    [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
-    [[nodiscard]] int exit_code() const noexcept {
-        if (slo && !slo->passed()) {
-            return 99;
-        }
-        return passed() ? 0 : 98;
-    }
+    [[nodiscard]] int exit_code() const noexcept;
 };
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_RUN_REPORT_HPP
 // ---- end loadkit/run_report.hpp ----
@@ -6103,13 +3011,94 @@ private:
 #ifndef LOADKIT_RECORDER_HPP
 #define LOADKIT_RECORDER_HPP
 
+// ---- begin loadkit/detail/recorder/errors.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// The bookkeeping behind error_category (error_category.hpp): cutting messages, merging and
+// bounding category lists. The non-template bodies are in impl/error_category.ipp.
+#ifndef LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+#define LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
+inline std::string_view truncate_error_message(std::string_view text) noexcept {
+    if (text.size() <= max_error_message_length) {
+        return text;
+    }
+    std::size_t n = max_error_message_length;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0U) == 0x80U) {
+        --n; // text[n] continues a sequence: cut before the sequence's first byte
+    }
+    return text.substr(0, n);
+}
+
+// Stable insertion sort: the lists here hold at most a few dozen elements.
+template <class T, class Less> void small_sort(std::vector<T>& v, Less less) {
+    for (std::size_t i = 1; i < v.size(); ++i) {
+        for (std::size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) {
+            std::swap(v[j], v[j - 1]);
+        }
+    }
+}
+
+// Keeps the `keep` largest by count (ties keep their order: stable); returns the counts dropped.
+template <class T, class Count>
+std::uint64_t keep_largest(std::vector<T>& v, std::size_t keep, Count count_of) {
+    std::uint64_t dropped = 0;
+    if (v.size() > keep) {
+        small_sort(v, [&](const T& a, const T& b) { return count_of(a) > count_of(b); });
+        for (std::size_t i = keep; i < v.size(); ++i) {
+            dropped += count_of(v[i]);
+        }
+        v.resize(keep);
+    }
+    return dropped;
+}
+
+LOADKIT_DECL void add_error_message(error_category& into, std::string_view text, std::uint64_t n);
+
+// Brings a category back within its bounds: messages sorted by text, at most max_error_messages.
+LOADKIT_DECL void normalize_error_category(error_category& c);
+
+LOADKIT_DECL error_category& find_or_add_category(std::vector<error_category>& list, std::string_view name);
+
+// Sorted by name, empty categories dropped, at most max_error_categories plus "other".
+LOADKIT_DECL void normalize_error_categories(std::vector<error_category>& list);
+
+// into += from, exact in the counts.
+LOADKIT_DECL void merge_error_categories(std::vector<error_category>& into,
+                                         const std::vector<error_category>& from);
+
+// into -= from, where from is an earlier state of the same recording (counts clamp at zero; a
+// message the later sample no longer holds is taken from other_messages).
+LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
+                                            const std::vector<error_category>& from);
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_RECORDER_ERRORS_HPP
+// ---- end loadkit/detail/recorder/errors.hpp ----
 // ---- begin loadkit/detail/recorder/shard.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // What one recording thread owns inside a loadkit::recorder (recorder.hpp): per tag, outcome
 // counters, latency histograms and error samples. One thread writes them with relaxed load + store
 // (no read-modify-write, no lock), any thread may read them: the single-writer scheme of
-// sharded_histogram.hpp, here with counters and error samples next to the histogram.
+// sharded_histogram.hpp, here with counters and error samples next to the histogram. The cold
+// member bodies are in impl/recorder.ipp.
 #ifndef LOADKIT_DETAIL_RECORDER_SHARD_HPP
 #define LOADKIT_DETAIL_RECORDER_SHARD_HPP
 
@@ -6144,12 +3133,7 @@ private:
 // than an earlier one, which is what histogram::operator-= needs for interval differences.
 class single_writer_histogram {
 public:
-    explicit single_writer_histogram(const histogram_layout& layout)
-        : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
-        for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-            counts_[i].store(0, std::memory_order_relaxed);
-        }
-    }
+    explicit single_writer_histogram(const histogram_layout& layout);
 
     void record(std::int64_t value_ns) noexcept {
         auto value = static_cast<std::uint64_t>(value_ns);
@@ -6173,57 +3157,9 @@ public:
 
     // out += this. Scans only [min, max] as read first: a value recorded meanwhile outside it shows
     // up in the next snapshot (counts never go backwards, the order of snapshots is kept).
-    void add_to(histogram& out) const {
-        std::uint64_t lo = min_.load(std::memory_order_relaxed);
-        std::uint64_t hi = max_.load(std::memory_order_relaxed);
-        if (lo > hi) {
-            return; // nothing recorded yet
-        }
-        const std::size_t first_index = layout_.index_of(lo);
-        const std::size_t last_index = layout_.index_of(hi);
-        std::uint64_t low_clamped = clamped_low_.load(std::memory_order_relaxed);
-        std::uint64_t high_clamped = clamped_high_.load(std::memory_order_relaxed);
-        bool first = true;
-        std::size_t last_nonzero = first_index;
-        for (std::size_t i = first_index; i <= last_index; ++i) {
-            last_nonzero = counts_[i].load(std::memory_order_relaxed) != 0 ? i : last_nonzero;
-        }
-        for (std::size_t i = first_index; i <= last_nonzero; ++i) {
-            std::uint64_t c = counts_[i].load(std::memory_order_relaxed);
-            if (c == 0) {
-                continue;
-            }
-            if (i == 0 && low_clamped > 0) { // recorded as 0 and counted as clamped
-                const std::uint64_t n = low_clamped < c ? low_clamped : c;
-                out.record(-1, n);
-                c -= n;
-                low_clamped = 0;
-            }
-            if (i == layout_.counts_len - 1 && high_clamped > 0) {
-                const std::uint64_t n = high_clamped < c ? high_clamped : c;
-                out.record(std::numeric_limits<std::int64_t>::max(), n);
-                c -= n;
-                high_clamped = 0;
-            }
-            // A concurrent record may have stored its counter but not yet min/max: keep both in
-            // the counters that hold them.
-            const std::uint64_t lowest = layout_.lowest_of(i);
-            const std::uint64_t highest = layout_.highest_of(i);
-            const auto low = static_cast<std::int64_t>(lo < lowest ? lowest : (lo > highest ? highest : lo));
-            const auto high = static_cast<std::int64_t>(hi < lowest ? lowest : (hi > highest ? highest : hi));
-            if (first && i == last_nonzero && c > 1) {
-                out.record(low);
-                out.record(high, c - 1);
-            } else {
-                out.record(first ? low : (i == last_nonzero ? high : static_cast<std::int64_t>(lowest)), c);
-            }
-            first = false;
-        }
-    }
+    void add_to(histogram& out) const;
 
-    [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return sizeof(*this) + layout_.counts_len * sizeof(std::uint64_t);
-    }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
     static void bump(std::atomic<std::uint64_t>& counter) noexcept {
@@ -6261,21 +3197,9 @@ struct alignas(64) recorder_tag_slot {
     std::unique_ptr<single_writer_histogram> service;           // open model only
     std::vector<std::unique_ptr<recorder_category>> categories; // by category id; grows under the mutex
 
-    recorder_tag_slot(const histogram_layout& layout, bool open)
-        : latency(layout), service(open ? std::make_unique<single_writer_histogram>(layout) : nullptr) {}
+    recorder_tag_slot(const histogram_layout& layout, bool open);
 
-    [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        std::size_t bytes = sizeof(*this) + latency.memory_bytes() + (service ? service->memory_bytes() : 0);
-        for (const auto& c : categories) {
-            bytes += sizeof(c) + (c ? sizeof(recorder_category) : 0);
-            if (c) {
-                for (const auto& m : c->messages) {
-                    bytes += sizeof(recorder_message) + m->text.capacity();
-                }
-            }
-        }
-        return bytes;
-    }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept;
 };
 
 } // namespace detail
@@ -6317,8 +3241,6 @@ struct alignas(64) recorder_tag_slot {
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -6356,17 +3278,8 @@ struct thread_shard_release {
     thread_shard_release() = default;
     thread_shard_release(const thread_shard_release&) = delete;
     thread_shard_release& operator=(const thread_shard_release&) = delete;
-    ~thread_shard_release() {
-        for (const auto& registry : registries) {
-            if (const auto live = registry.lock()) {
-                live->release(token);
-            }
-        }
-    }
-    void add(std::weak_ptr<shard_registry_base> registry) {
-        std::erase_if(registries, [](const auto& r) { return r.expired(); });
-        registries.push_back(std::move(registry));
-    }
+    ~thread_shard_release();
+    void add(std::weak_ptr<shard_registry_base> registry);
 };
 inline thread_local thread_shard_release thread_shards;
 
@@ -6435,23 +3348,12 @@ public:
         friend class sharded_histogram;
         static constexpr std::uint64_t empty_min = std::numeric_limits<std::uint64_t>::max();
 
-        explicit shard(const detail::histogram_layout& layout)
-            : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
-            clear();
-        }
+        explicit shard(const detail::histogram_layout& layout);
         // Single writer: a plain load and store; a fetch_add would be a locked instruction.
         static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
             counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
         }
-        void clear() noexcept {
-            for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                counts_[i].store(0, std::memory_order_relaxed);
-            }
-            min_.store(empty_min, std::memory_order_relaxed);
-            max_.store(0, std::memory_order_relaxed);
-            clamped_low_.store(0, std::memory_order_relaxed);
-            clamped_high_.store(0, std::memory_order_relaxed);
-        }
+        void clear() noexcept;
 
         detail::histogram_layout layout_; // a copy: recording never touches the parent
         std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
@@ -6464,10 +3366,7 @@ public:
     sharded_histogram() : sharded_histogram(options{}) {}
     // Validates opts like histogram (std::invalid_argument naming the field). Shards are created
     // lazily, one per recording thread, each of histogram's size (see memory_bytes()).
-    explicit sharded_histogram(const options& opts)
-        : options_(opts), layout_(detail::make_histogram_layout(
-                              opts.significant_digits, opts.max_relative_error, opts.highest.count())),
-          registry_(std::make_shared<registry>()) {}
+    explicit sharded_histogram(const options& opts);
     // Shards live as long as this object; threads still recording into them when it is destroyed
     // are a bug (as for any object).
     sharded_histogram(const sharded_histogram&) = delete;
@@ -6494,154 +3393,30 @@ public:
     // read by acquire) are all included; values recorded concurrently may or may not be, counter by
     // counter. min/max are clamped into the first/last non-empty counter so the result is always a
     // consistent histogram whose every statistic keeps histogram's error bound.
-    [[nodiscard]] histogram snapshot() const {
-        histogram out(options_);
-        snapshot_into(out);
-        return out;
-    }
+    [[nodiscard]] histogram snapshot() const;
     // As snapshot(), into existing storage: allocates nothing when out has this configuration.
-    void snapshot_into(histogram& out) const {
-        if (!(out.layout_ == layout_)) {
-            out = histogram(options_);
-        } else {
-            out.reset();
-        }
-        std::uint64_t lo = shard::empty_min;
-        std::uint64_t hi = 0;
-        std::uint64_t low_clamped = 0;
-        std::uint64_t high_clamped = 0;
-        std::uint64_t total = 0;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            for (const auto& entry : registry_->shards) {
-                const shard& s = *entry.target;
-                for (std::size_t i = 0; i < layout_.counts_len; ++i) {
-                    const std::uint64_t c = s.counts_[i].load(std::memory_order_relaxed);
-                    out.counts_[i] += c;
-                    total += c;
-                }
-                const std::uint64_t s_min = s.min_.load(std::memory_order_relaxed);
-                const std::uint64_t s_max = s.max_.load(std::memory_order_relaxed);
-                lo = s_min < lo ? s_min : lo;
-                hi = s_max > hi ? s_max : hi;
-                low_clamped += s.clamped_low_.load(std::memory_order_relaxed);
-                high_clamped += s.clamped_high_.load(std::memory_order_relaxed);
-            }
-        }
-        if (total == 0) {
-            return;
-        }
-        std::size_t first = 0;
-        while (out.counts_[first] == 0) {
-            ++first;
-        }
-        std::size_t last = layout_.counts_len - 1;
-        while (out.counts_[last] == 0) {
-            --last;
-        }
-        // A concurrent record may have stored its counter but not yet its min/max (or the reverse).
-        lo = clamp(lo, layout_.lowest_of(first), layout_.highest_of(first));
-        hi = clamp(hi, layout_.lowest_of(last), layout_.highest_of(last));
-        lo = lo > layout_.highest ? layout_.highest : lo;
-        hi = hi > layout_.highest ? layout_.highest : hi;
-        if (lo > hi) { // only when first == last and both reads were stale
-            const std::uint64_t t = lo;
-            lo = hi;
-            hi = t;
-        }
-        out.total_ = total;
-        out.min_ = lo;
-        out.max_ = hi;
-        out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
-        out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1]
-                                ? high_clamped
-                                : out.counts_[layout_.counts_len - 1];
-    }
+    void snapshot_into(histogram& out) const;
 
     // Empties every shard. Only while no thread records: a concurrent record could write back a
     // count it read before the reset (no data race, but a torn result).
-    void reset() noexcept {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        for (auto& entry : registry_->shards) {
-            entry.target->clear();
-        }
-    }
+    void reset() noexcept;
 
-    [[nodiscard]] std::size_t shard_count() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return registry_->shards.size();
-    }
+    [[nodiscard]] std::size_t shard_count() const;
     // This object plus every shard (each about histogram::memory_bytes()).
-    [[nodiscard]] std::size_t memory_bytes() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return sizeof(sharded_histogram) + sizeof(registry) +
-               registry_->shards.capacity() * sizeof(shard_entry) +
-               registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
-    }
+    [[nodiscard]] std::size_t memory_bytes() const;
     [[nodiscard]] std::size_t bucket_count() const noexcept { return layout_.counts_len; }
     [[nodiscard]] const options& config() const noexcept { return options_; }
 
 private:
     static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
 
-    struct shard_entry {
-        std::uint64_t owner; // detail::this_thread_token() of the owning thread, or no_owner
-        std::unique_ptr<shard> target;
-    };
+    struct shard_entry;
     // Shared with exiting threads (through weak_ptr), which may outlive this object.
-    struct registry final : detail::shard_registry_base {
-        std::mutex mutex; // guards shards (registration, thread exit, snapshots; never recording)
-        std::vector<shard_entry> shards;
+    struct registry;
 
-        void release(std::uint64_t owner) noexcept override {
-            // The mutex orders the exiting thread's last relaxed stores before the next owner's loads.
-            const std::lock_guard<std::mutex> lock(mutex);
-            for (auto& entry : shards) {
-                if (entry.owner == owner) {
-                    entry.owner = no_owner;
-                }
-            }
-        }
-    };
+    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept;
 
-    static std::uint64_t clamp(std::uint64_t v, std::uint64_t lo, std::uint64_t hi) noexcept {
-        return v < lo ? lo : (v > hi ? hi : v);
-    }
-
-    shard& local_slow() {
-        const std::uint64_t me = detail::this_thread_token();
-        shard* found = nullptr;
-        bool adopted = false;
-        {
-            const std::lock_guard<std::mutex> lock(registry_->mutex);
-            shard_entry* orphan = nullptr;
-            for (auto& entry : registry_->shards) { // evicted from the cache, or this thread's first call
-                if (entry.owner == me) {
-                    found = entry.target.get();
-                    break;
-                }
-                if (entry.owner == no_owner && orphan == nullptr) {
-                    orphan = &entry;
-                }
-            }
-            if (found == nullptr) {
-                if (orphan == nullptr) {
-                    registry_->shards.push_back(
-                        shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
-                    orphan = &registry_->shards.back();
-                }
-                orphan->owner = me;
-                found = orphan->target.get();
-                adopted = true;
-            }
-        }
-        if (adopted) {
-            detail::thread_shards.add(registry_);
-        }
-        detail::shard_cache[detail::shard_cache_next] = {id_, found};
-        detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
-        return *found;
-    }
+    shard& local_slow();
 
     const options options_;
     const detail::histogram_layout layout_;
@@ -6652,6 +3427,7 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_SHARDED_HISTOGRAM_HPP
 // ---- end loadkit/sharded_histogram.hpp ----
 
@@ -6660,9 +3436,6 @@ private:
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -6670,8 +3443,6 @@ private:
 
 namespace loadkit {
 inline namespace v0 {
-
-enum class outcome_kind : std::uint8_t { ok, error, timeout, dropped };
 
 // How one operation ended. The views only need to live for the record() call.
 struct outcome {
@@ -6756,7 +3527,7 @@ public:
 
     private:
         friend class recorder;
-        explicit writer(registry& owner) : registry_(&owner), closed_(!owner.open) {}
+        explicit writer(registry& owner);
 
         detail::recorder_tag_slot& slot(tag_id tag) {
             if (tag.value < slots_.size() && slots_[tag.value]) [[likely]] {
@@ -6792,11 +3563,11 @@ public:
                 }
             }
             if (id == std::numeric_limits<std::uint32_t>::max()) {
-                id = registry_->intern_category(category, known_categories_);
+                id = intern_category(category);
             }
             detail::recorder_category* c = id < s.categories.size() ? s.categories[id].get() : nullptr;
             if (c == nullptr) {
-                c = &registry_->add_category(s, id);
+                c = &add_category(s, id);
             }
             c->count.add(1);
             if (message.empty()) {
@@ -6810,12 +3581,16 @@ public:
                 }
             }
             if (c->messages.size() < max_error_messages) {
-                registry_->add_message(*c, text);
+                add_message(*c, text);
             } else {
                 c->other_messages.add(1);
             }
         }
+        // The slow paths: they take the recorder's mutex (bodies in impl/recorder.ipp).
         detail::recorder_tag_slot& add_slot(tag_id tag);
+        std::uint32_t intern_category(std::string_view category);
+        detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id);
+        void add_message(detail::recorder_category& c, std::string_view text);
 
         registry* registry_;
         bool closed_;
@@ -6827,38 +3602,16 @@ public:
     // start: the run's time origin (the recorder never reads a clock). Throws
     // std::invalid_argument naming the field for interval <= 0, max_intervals < 2, warmup < 0 or
     // invalid histogram options.
-    explicit recorder(time_point start, const options& opts = {})
-        : start_(start), options_(validate(opts)),
-          registry_(
-              std::make_shared<registry>(detail::make_histogram_layout(opts.histograms.significant_digits,
-                                                                       opts.histograms.max_relative_error,
-                                                                       opts.histograms.highest.count()),
-                                         opts.model == latency_model::open)),
-          scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
+    explicit recorder(time_point start, const options& opts = {});
     recorder(const recorder&) = delete;
     recorder& operator=(const recorder&) = delete;
-    ~recorder() = default;
+    ~recorder();
 
     // Interns a tag name (the same name gives the same id). Locks and may allocate: call it once
     // per tag, outside the hot path.
     // The first call for a name fixes its kind.
-    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        for (std::size_t i = 0; i < tags_.size(); ++i) {
-            if (tags_[i]->name == name) {
-                return tag_id{static_cast<std::uint32_t>(i)};
-            }
-        }
-        auto state = std::make_unique<tag_state>(std::string(name), options_);
-        state->kind = kind;
-        tags_.push_back(std::move(state));
-        registry_->tag_count = tags_.size();
-        return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
-    }
-    [[nodiscard]] std::string tag_name(tag_id id) const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return id.value < tags_.size() ? tags_[id.value]->name : std::string();
-    }
+    [[nodiscard]] tag_id tag(std::string_view name, tag_kind kind = tag_kind::operation);
+    [[nodiscard]] std::string tag_name(tag_id id) const;
 
     // The calling thread's writer: a lock-free scan of a 4-entry thread_local cache after the
     // thread's first call (which locks, and adopts the writer of an exited thread or creates one).
@@ -6874,19 +3627,9 @@ public:
     }
 
     // Closes the intervals that have ended by now; ends the warm-up when it is due.
-    void tick(time_point now) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        tick_locked(offset_of(now));
-    }
+    void tick(time_point now);
     // Ends the warm-up now (if it has not ended): what was recorded so far is warm-up.
-    void end_warmup(time_point now) {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        const auto at = offset_of(now);
-        tick_locked(at);
-        if (!warmup_ended_) {
-            take_warmup(at);
-        }
-    }
+    void end_warmup(time_point now);
 
     // Everything recorded so far, as a live result (reason stop_reason::running). Closes
     // intervals as tick(now) does; the interval in progress is reported as the last one.
@@ -6897,113 +3640,18 @@ public:
 
     [[nodiscard]] time_point start() const noexcept { return start_; }
     [[nodiscard]] const options& config() const noexcept { return options_; }
-    [[nodiscard]] std::size_t writer_count() const {
-        const std::lock_guard<std::mutex> lock(registry_->mutex);
-        return registry_->writers.size();
-    }
+    [[nodiscard]] std::size_t writer_count() const;
     // Bytes held: writers' slots, per-tag snapshots and series.
     [[nodiscard]] std::size_t memory_bytes() const;
 
 private:
     static constexpr std::uint64_t no_owner = 0; // thread tokens start at 1
 
-    // Shared with exiting threads (weak_ptr, detail::thread_shards), which may outlive the recorder.
-    struct registry final : detail::shard_registry_base {
-        std::mutex mutex; // registration, slow paths and snapshots; never the hot path
-        const detail::histogram_layout layout;
-        const bool open;
-        std::size_t tag_count = 0;
-        std::vector<std::unique_ptr<writer>> writers;
-        std::vector<std::string> categories; // by category id
+    // registry (shared with exiting threads, which may outlive the recorder) and tag_state are
+    // defined in impl/recorder.ipp: only the slow paths and the snapshot side touch them.
+    struct tag_state;
 
-        registry(const detail::histogram_layout& l, bool is_open) : layout(l), open(is_open) {}
-
-        void release(std::uint64_t owner) noexcept override {
-            const std::lock_guard<std::mutex> lock(mutex);
-            for (auto& w : writers) {
-                if (w->owner_ == owner) {
-                    w->owner_ = no_owner;
-                }
-            }
-        }
-        // A new distinct category: the first max_error_categories names get their own id, later
-        // ones share other_error_category's.
-        std::uint32_t intern_category(std::string_view name,
-                                      std::vector<std::pair<std::string, std::uint32_t>>& cache) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            std::uint32_t id = find(name);
-            if (id == std::numeric_limits<std::uint32_t>::max()) {
-                if (categories.size() < max_error_categories) {
-                    categories.emplace_back(name);
-                    id = static_cast<std::uint32_t>(categories.size() - 1);
-                } else {
-                    id = find(other_error_category);
-                    if (id == std::numeric_limits<std::uint32_t>::max()) {
-                        categories.emplace_back(other_error_category);
-                        id = static_cast<std::uint32_t>(categories.size() - 1);
-                    }
-                }
-            }
-            if (cache.size() < 2 * max_error_categories) { // bounded: a flood of names takes this path
-                cache.emplace_back(std::string(name), id);
-            }
-            return id;
-        }
-        std::uint32_t find(std::string_view name) const noexcept {
-            for (std::size_t i = 0; i < categories.size(); ++i) {
-                if (categories[i] == name) {
-                    return static_cast<std::uint32_t>(i);
-                }
-            }
-            return std::numeric_limits<std::uint32_t>::max();
-        }
-        detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id) {
-            auto c = std::make_unique<detail::recorder_category>();
-            const std::lock_guard<std::mutex> lock(mutex);
-            if (s.categories.size() <= id) {
-                s.categories.resize(id + 1);
-            }
-            s.categories[id] = std::move(c);
-            return *s.categories[id];
-        }
-        void add_message(detail::recorder_category& c, std::string_view text) {
-            auto m = std::make_unique<detail::recorder_message>();
-            m->text.assign(text);
-            m->count.add(1);
-            const std::lock_guard<std::mutex> lock(mutex);
-            c.messages.push_back(std::move(m));
-        }
-    };
-
-    struct tag_state {
-        std::string name;
-        tag_kind kind = tag_kind::operation;
-        op_stats previous;              // cumulative at the last closed interval
-        std::optional<op_stats> warmup; // cumulative when the warm-up ended
-        interval_series series;
-
-        tag_state(std::string tag_name, const options& opts)
-            : name(std::move(tag_name)),
-              previous(opts.histograms, opts.model), series{opts.interval, opts.max_intervals, {}} {}
-    };
-
-    static const options& validate(const options& opts) {
-        if (opts.interval <= std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument(
-                "loadkit::recorder_options: interval = " + std::to_string(opts.interval.count()) +
-                "ns is invalid (expected > 0)");
-        }
-        if (opts.max_intervals < 2) {
-            throw std::invalid_argument("loadkit::recorder_options: max_intervals = " +
-                                        std::to_string(opts.max_intervals) + " is invalid (expected >= 2)");
-        }
-        if (opts.warmup < std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument(
-                "loadkit::recorder_options: warmup = " + std::to_string(opts.warmup.count()) +
-                "ns is invalid (expected >= 0)");
-        }
-        return opts;
-    }
+    static const options& validate(const options& opts);
 
     std::chrono::nanoseconds offset_of(time_point now) const noexcept {
         const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_);
@@ -7241,7 +3889,6 @@ template <class T> inline constexpr bool is_task_v<task<T>> = true;
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <functional>
 #include <stdexcept>
@@ -7249,14 +3896,7 @@ template <class T> inline constexpr bool is_task_v<task<T>> = true;
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
-
-#if defined(__GNUG__) && __has_include(<cxxabi.h>)
-#include <cstdlib>
-#include <cxxabi.h>
-#define LOADKIT_HAS_CXXABI 1
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -7300,35 +3940,9 @@ struct think_time {
 };
 
 namespace detail {
-[[noreturn]] inline void throw_think(const char* what, std::chrono::nanoseconds value, const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::") + what + " = " + std::to_string(value.count()) +
-                                "ns (expected " + expected + ")");
-}
-inline std::string think_duration_text(std::chrono::nanoseconds d) {
-    const double ms = static_cast<double>(d.count()) / 1e6;
-    char text[32];
-    if (ms >= 1000.0) {
-        std::snprintf(text, sizeof text, "%gs", ms / 1000.0);
-    } else {
-        std::snprintf(text, sizeof text, "%gms", ms);
-    }
-    return text;
-}
+[[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
+                                           const char* expected);
 } // namespace detail
-
-inline std::string think_time::describe() const {
-    switch (type) {
-    case kind::none:
-        return "none";
-    case kind::constant:
-        return "constant " + detail::think_duration_text(low);
-    case kind::uniform:
-        return "between " + detail::think_duration_text(low) + " and " + detail::think_duration_text(high);
-    case kind::pacing:
-        return "pacing " + detail::think_duration_text(low);
-    }
-    return "?";
-}
 
 template <class R1, class P1, class R2, class P2>
 [[nodiscard]] think_time between(std::chrono::duration<R1, P1> low, std::chrono::duration<R2, P2> high) {
@@ -7361,19 +3975,7 @@ namespace detail {
 struct op_context_access;
 
 // The category an exception is filed under: its dynamic type's name, demangled where possible.
-inline std::string exception_category(const std::exception& e) {
-#if defined(LOADKIT_HAS_CXXABI)
-    int status = 0;
-    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-    if (status == 0 && name != nullptr) {
-        std::string out(name);
-        std::free(name);
-        return out;
-    }
-    std::free(name);
-#endif
-    return typeid(e).name();
-}
+LOADKIT_DECL std::string exception_category(const std::exception& e);
 } // namespace detail
 
 // What an operation gets: who runs it, its random generator, its stop token, and ways to fail,
@@ -7458,21 +4060,8 @@ public:
 private:
     friend struct detail::op_context_access;
 
-    void file_exception(tag_id tag, clock::time_point begin) {
-        const clock::time_point end = clock::now();
-        try {
-            throw;
-        } catch (const operation_cancelled&) {
-            recorder_->local().record(tag, outcome::timeout(), begin, end);
-        } catch (const op_error& e) {
-            recorder_->local().record(tag, outcome::error(e.category(), e.what()), begin, end);
-        } catch (const std::exception& e) {
-            const std::string category = detail::exception_category(e);
-            recorder_->local().record(tag, outcome::error(category, e.what()), begin, end);
-        } catch (...) {
-            recorder_->local().record(tag, outcome::error("unknown exception"), begin, end);
-        }
-    }
+    // Files the exception in flight (called from a catch block) under `tag`.
+    void file_exception(tag_id tag, clock::time_point begin);
 
     std::uint64_t vu_ = 0;
     std::uint64_t iteration_ = 0;
@@ -7529,13 +4118,7 @@ public:
 
     template <class F>
     operation(std::string name, double weight, F fn) : name_(std::move(name)), weight_(weight) {
-        if (name_.empty()) {
-            throw std::invalid_argument("loadkit::operation: name = \"\" (expected a tag name)");
-        }
-        if (!(weight_ >= 0.0) || weight_ > 1e12) {
-            throw std::invalid_argument("loadkit::operation \"" + name_ + "\": weight = " +
-                                        std::to_string(weight) + " (expected a finite number >= 0)");
-        }
+        check(name_, weight_);
         if constexpr (detail::is_nonblocking<F>::value) {
             direct_ = [call = std::move(fn.fn)](op_context& ctx) mutable {
                 detail::call_with_context(call, ctx);
@@ -7571,6 +4154,8 @@ public:
 
 private:
     static blocking_pool* detail_pool(op_context& ctx);
+    // Throws std::invalid_argument for an empty name or a weight that is not a finite number >= 0.
+    static void check(const std::string& name, double weight);
 
     std::string name_;
     double weight_ = 1.0;
@@ -7608,23 +4193,14 @@ struct op_context_access {
 };
 } // namespace detail
 
-inline blocking_pool* operation::detail_pool(op_context& ctx) {
-    blocking_pool* pool = detail::op_context_access::pool(ctx);
-    if (pool == nullptr) {
-        throw std::logic_error("loadkit::operation: a blocking operation ran without a blocking pool; run it "
-                               "through loadkit::run");
-    }
-    return pool;
-}
-
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_OPERATION_HPP
 // ---- end loadkit/operation.hpp ----
 
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -7645,38 +4221,11 @@ struct scenario {
 };
 
 // Throws std::invalid_argument naming the scenario, the field and the value.
-inline void validate(const scenario& s) {
-    const std::string who = "loadkit::scenario \"" + s.name + "\": ";
-    if (s.name.empty()) {
-        throw std::invalid_argument("loadkit::scenario: name = \"\" (expected a name)");
-    }
-    if (s.operations.empty()) {
-        throw std::invalid_argument(who + "operations = {} (expected at least one operation)");
-    }
-    double total = 0.0;
-    for (const auto& op : s.operations) {
-        total += op.weight();
-    }
-    if (!(total > 0.0)) {
-        throw std::invalid_argument(who + "operations' weights sum to 0 (expected > 0)");
-    }
-    if (s.start_offset < std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument(who + "start_offset = " + std::to_string(s.start_offset.count()) +
-                                    "ns (expected >= 0)");
-    }
-    if (s.timeout < std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument(who + "timeout = " + std::to_string(s.timeout.count()) +
-                                    "ns (expected >= 0)");
-    }
-    try {
-        validate(s.profile);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(who + e.what());
-    }
-}
+LOADKIT_DECL void validate(const scenario& s);
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_SCENARIO_HPP
 // ---- end loadkit/scenario.hpp ----
@@ -7688,7 +4237,6 @@ inline void validate(const scenario& s) {
 #include <span>
 #include <stop_token>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -7748,20 +4296,10 @@ class engine;
 // the scenario, field and value) before anything runs when a scenario or option is invalid.
 LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario> scenarios);
 
-inline run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
-    return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
-}
-inline run_report run(const run_options& options, const scenario& one) {
-    return run(options, std::span<const scenario>(&one, 1));
-}
+LOADKIT_DECL run_report run(const run_options& options, const std::vector<scenario>& scenarios);
+LOADKIT_DECL run_report run(const run_options& options, const scenario& one);
 // One operation under one profile: the scenario takes the operation's name.
-inline run_report run(const profile& load, operation op, const run_options& options = {}) {
-    scenario s;
-    s.name = op.name();
-    s.profile = load;
-    s.operations.push_back(std::move(op));
-    return run(options, s);
-}
+LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options = {});
 
 } // namespace v0
 } // namespace loadkit
@@ -7770,17 +4308,11 @@ inline run_report run(const profile& load, operation op, const run_options& opti
 #endif // LOADKIT_ENGINE_HPP
 // ---- end loadkit/engine.hpp ----
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <optional>
-#include <stdexcept>
-#include <string>
-#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -7803,185 +4335,19 @@ struct capacity_options {
 };
 
 namespace detail {
-
-[[noreturn]] inline void throw_capacity(const char* field, double value, const char* expected) {
-    char text[48];
-    std::snprintf(text, sizeof text, "%g", value);
-    throw std::invalid_argument(std::string("loadkit::capacity_options: ") + field + " = " + text +
-                                " (expected " + expected + ")");
-}
-
-inline void validate_capacity(const capacity_options& o) {
-    if (!std::isfinite(o.start_rate) || o.start_rate <= 0.0) {
-        throw_capacity("start_rate", o.start_rate, "a finite rate > 0");
-    }
-    if (!std::isfinite(o.max_rate) || o.max_rate < o.start_rate) {
-        throw_capacity("max_rate", o.max_rate, ">= start_rate");
-    }
-    if (!std::isfinite(o.growth) || o.growth <= 1.0) {
-        throw_capacity("growth", o.growth, "> 1");
-    }
-    if (!std::isfinite(o.precision) || o.precision <= 0.0) {
-        throw_capacity("precision", o.precision, "> 0");
-    }
-    if (o.step_duration <= std::chrono::nanoseconds::zero()) {
-        throw_capacity("step_duration", static_cast<double>(o.step_duration.count()), "> 0 (ns)");
-    }
-    if (o.step_warmup < std::chrono::nanoseconds::zero() || o.step_warmup >= o.step_duration) {
-        throw_capacity("step_warmup", static_cast<double>(o.step_warmup.count()),
-                       ">= 0 and < step_duration (ns)");
-    }
-    if (o.slo.empty()) {
-        throw std::invalid_argument("loadkit::capacity_options: slo = {} (expected at least one objective)");
-    }
-    if (!(o.min_achieved_ratio > 0.0 && o.min_achieved_ratio <= 1.0)) {
-        throw_capacity("min_achieved_ratio", o.min_achieved_ratio, "0 < ratio <= 1");
-    }
-    if (!(o.knee_factor > 1.0)) {
-        throw_capacity("knee_factor", o.knee_factor, "> 1");
-    }
-    if (o.max_steps < 2) {
-        throw_capacity("max_steps", static_cast<double>(o.max_steps), ">= 2");
-    }
-}
-
-inline capacity_step judge_step(double offered, const run_report& r, double min_ratio) {
-    capacity_step step;
-    step.offered_rate = offered;
-    const op_stats& steady = r.result.overall;
-    const double seconds = std::chrono::duration<double>(steady.duration).count();
-    step.achieved_rate = seconds > 0.0 ? static_cast<double>(steady.count()) / seconds : 0.0;
-    step.p50 = steady.latency.value_at_percentile(50.0);
-    step.p95 = steady.latency.value_at_percentile(95.0);
-    step.p99 = steady.latency.value_at_percentile(99.0);
-    const double all = static_cast<double>(steady.count() + steady.dropped);
-    step.error_rate =
-        all > 0.0 ? static_cast<double>(steady.errors + steady.timeouts + steady.dropped) / all : 0.0;
-    const bool slo_ok = !r.slo || r.slo->passed();
-    const bool kept_up = step.achieved_rate >= min_ratio * offered;
-    step.passed = slo_ok && kept_up;
-    if (step.passed) {
-        step.verdict = "PASS";
-    } else if (!slo_ok) {
-        for (const auto& v : r.slo->verdicts) {
-            if (!v.passed) {
-                step.verdict = v.line;
-                break;
-            }
-        }
-    } else {
-        char text[160];
-        std::snprintf(
-            text, sizeof text, "FAIL: achieved %.1f/s of %.1f/s offered (below %.0f%%; %llu dropped)",
-            step.achieved_rate, offered, min_ratio * 100.0, static_cast<unsigned long long>(steady.dropped));
-        step.verdict = text;
-    }
-    return step;
-}
-
-inline std::optional<double> find_knee(std::vector<capacity_step> steps, double factor) {
-    std::sort(steps.begin(), steps.end(),
-              [](const capacity_step& a, const capacity_step& b) { return a.offered_rate < b.offered_rate; });
-    if (steps.size() < 2 || steps.front().p99.count() <= 0) {
-        return std::nullopt;
-    }
-    const double baseline = static_cast<double>(steps.front().p99.count());
-    std::optional<double> knee;
-    for (const auto& s : steps) {
-        if (!s.passed || static_cast<double>(s.p99.count()) > factor * baseline) {
-            return knee;
-        }
-        knee = s.offered_rate;
-    }
-    return std::nullopt; // latency never climbed within the rates tried
-}
-
+// The knee of a capacity curve (see the top of this header); declared for tests.
+[[nodiscard]] LOADKIT_DECL std::optional<double> find_knee(std::vector<capacity_step> steps, double factor);
 } // namespace detail
 
 // Searches the arrival rate for `work` (its profile is replaced by each step's constant_rate).
 // Throws std::invalid_argument naming the field for invalid options or scenario.
-inline run_report find_capacity(const capacity_options& options, const scenario& work) {
-    detail::validate_capacity(options);
-    capacity_curve curve;
-    curve.unit = "ops/s";
-    for (const auto& o : options.slo.objectives()) {
-        curve.objective += curve.objective.empty() ? o.text() : ", " + o.text();
-    }
-    std::optional<run_report> best;
-    double best_rate = 0.0;
-    const auto step = [&](double rate) -> bool {
-        scenario s = work;
-        s.profile = constant_rate{rate, options.step_duration, options.max_in_flight};
-        run_options ro = options.run;
-        ro.slo = options.slo;
-        ro.warmup = options.step_warmup;
-        if (ro.title.empty()) {
-            ro.title = work.name;
-        }
-        run_report r = run(ro, s);
-        capacity_step result = detail::judge_step(rate, r, options.min_achieved_ratio);
-        curve.steps.push_back(result);
-        if (options.on_step) {
-            options.on_step(result);
-        }
-        const bool stopped = r.result.reason == stop_reason::interrupted;
-        if (result.passed && rate > best_rate) {
-            best = std::move(r);
-            best_rate = rate;
-        }
-        return result.passed && !stopped;
-    };
-    double pass = 0.0;
-    double fail = 0.0;
-    double rate = options.start_rate;
-    while (curve.steps.size() < options.max_steps) {
-        if (!step(rate)) {
-            fail = rate;
-            break;
-        }
-        pass = rate;
-        if (rate >= options.max_rate) {
-            break;
-        }
-        rate = std::min(rate * options.growth, options.max_rate);
-    }
-    while (pass > 0.0 && fail > 0.0 && fail - pass > options.precision * pass &&
-           curve.steps.size() < options.max_steps) {
-        const double mid = (pass + fail) / 2.0;
-        if (step(mid)) {
-            pass = mid;
-        } else {
-            fail = mid;
-        }
-    }
-    curve.sustainable = pass > 0.0 ? std::optional<double>(pass) : std::nullopt;
-    curve.knee = detail::find_knee(curve.steps, options.knee_factor);
-    run_report out;
-    if (best) {
-        out = std::move(*best);
-    } else {
-        out.title = options.run.title.empty() ? work.name : options.run.title;
-        out.scenarios.push_back({work.name, "capacity search", latency_model::open, {}, {}});
-    }
-    out.capacity = std::move(curve);
-    if (out.scenarios.size() == 1) {
-        out.scenarios[0].profile += out.capacity->sustainable
-                                        ? " (capacity search: sustainable " +
-                                              detail::profile_rate_text(*out.capacity->sustainable) + ")"
-                                        : std::string(" (capacity search: no rate met the SLO)");
-    }
-    return out;
-}
-
-inline run_report find_capacity(const capacity_options& options, operation op) {
-    scenario s;
-    s.name = op.name();
-    s.operations.push_back(std::move(op));
-    return find_capacity(options, s);
-}
+LOADKIT_DECL run_report find_capacity(const capacity_options& options, const scenario& work);
+// The same for one operation: the scenario takes the operation's name.
+LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation op);
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_CAPACITY_HPP
 // ---- end loadkit/capacity.hpp ----
@@ -8038,18 +4404,19 @@ inline run_report find_capacity(const capacity_options& options, operation op) {
 // and killing a thread is not an option in C++. Everything such a thread touches afterwards lives
 // in the shared state it co-owns (shared_ptr), so it may return later, or never, without undefined
 // behaviour on loadkit's side.
+//
+// Why a virtual call: the crew (threads, gate, locks) is the same for every callable, so it is
+// compiled once (impl/contend.ipp, included by contend.hpp) instead of once per fn type, and user
+// code does not parse <thread> or <condition_variable>. The price is one indirect call per thread
+// per round, made before the call's start time is read.
 #ifndef LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP
 #define LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP
 
-#include <atomic>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <utility>
+#include <type_traits>
 #include <vector>
 
 namespace loadkit {
@@ -8058,101 +4425,31 @@ namespace detail {
 
 using contend_clock = std::chrono::steady_clock;
 
-inline void contend_cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield" ::: "memory");
-#endif
-}
+// What every thread runs once per round. run() stores its own outcome before the thread reports
+// the call finished, and must not throw.
+class contend_job {
+public:
+    contend_job() = default;
+    contend_job(const contend_job&) = delete;
+    contend_job& operator=(const contend_job&) = delete;
+    virtual ~contend_job() = default;
 
-// What the coordinator and the threads share. Body: void(std::size_t thread, std::size_t round)
-// noexcept; it stores its own outcome before the thread reports the call finished.
-template <class Body> struct contend_state {
-    template <class B>
-    contend_state(B&& b, std::size_t n)
-        : body(std::forward<B>(b)), threads(n), finished(n, 0),
-          spin(n < std::thread::hardware_concurrency()) {}
+    virtual void run(std::size_t thread, std::size_t round) noexcept = 0;
 
-    Body body;
-    const std::size_t threads;
-    std::atomic<std::uint32_t> gate{0}; // bumped once per release (and once to stop)
-    std::atomic<bool> stop{false};
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::size_t parked = 0;               // guarded by mutex: threads waiting at the gate this round
-    std::size_t running = 0;              // guarded by mutex: calls of this round not yet returned
-    std::vector<char> finished;           // guarded by mutex: per thread, this round's call returned
-    contend_clock::time_point released{}; // written before the gate opens, read after
-    const bool spin;
-
-    void open_gate() noexcept {
-        gate.fetch_add(1, std::memory_order_release);
-        gate.notify_all();
-    }
-
-    // Waits until the gate moves past `seen`: spins briefly when threads fit the cores, then
-    // sleeps in the futex so an oversubscribed machine is not burned by spinners.
-    std::uint32_t await_gate(std::uint32_t seen) const noexcept {
-        if (spin) {
-            for (int i = 0; i < (1 << 16); ++i) {
-                const std::uint32_t g = gate.load(std::memory_order_acquire);
-                if (g != seen) {
-                    return g;
-                }
-                contend_cpu_relax();
-            }
-        }
-        for (;;) {
-            gate.wait(seen, std::memory_order_acquire);
-            const std::uint32_t g = gate.load(std::memory_order_acquire);
-            if (g != seen) {
-                return g;
-            }
-        }
-    }
+    // When this round's gate opened: written by the crew before it opens, read by the calls after.
+    contend_clock::time_point released{};
 };
 
-template <class Body> void contend_thread_main(std::shared_ptr<contend_state<Body>> s, std::size_t index) {
-    std::uint32_t seen = 0;
-    for (std::size_t round = 0;; ++round) {
-        {
-            std::lock_guard lock(s->mutex);
-            if (++s->parked == s->threads) {
-                s->changed.notify_all();
-            }
-        }
-        seen = s->await_gate(seen);
-        if (s->stop.load(std::memory_order_acquire)) {
-            return;
-        }
-        s->body(index, round);
-        std::lock_guard lock(s->mutex);
-        s->finished[index] = 1;
-        if (--s->running == 0) {
-            s->changed.notify_all();
-        }
-    }
-}
-
 // Owns the threads: its destructor stops them, joins the idle ones and detaches the ones still
-// inside a call (they co-own the state, so they may return whenever they like).
-template <class Body> class contend_crew {
+// inside a call (they co-own the job and the gate, so they may return whenever they like).
+class contend_crew {
 public:
-    explicit contend_crew(std::shared_ptr<contend_state<Body>> state) : state_(std::move(state)) {
-        threads_.reserve(state_->threads);
-        try {
-            for (std::size_t i = 0; i < state_->threads; ++i) {
-                threads_.emplace_back(contend_thread_main<Body>, state_, i); // may throw system_error
-            }
-        } catch (...) {
-            shutdown();
-            throw;
-        }
-    }
+    // Creates `threads` threads parked at the gate; throws std::system_error (after stopping the
+    // ones already created) when one cannot be created.
+    contend_crew(std::shared_ptr<contend_job> job, std::size_t threads);
     contend_crew(const contend_crew&) = delete;
     contend_crew& operator=(const contend_crew&) = delete;
-    ~contend_crew() { shutdown(); }
+    ~contend_crew();
 
     struct round_end {
         bool completed;                     // false: the deadline passed first
@@ -8160,56 +4457,25 @@ public:
     };
     // Runs one round: waits until every thread is parked, opens the gate, and waits for every call
     // to return or for the deadline (released + timeout when `deadline` is empty). After(finished
-    // flags, timed_out) runs under the state's mutex, so it may read the outcomes the bodies stored.
+    // flags, timed_out) runs under the crew's mutex, so it may read the outcomes the job stored.
     template <class After>
     round_end run_round(const contend_clock::time_point* deadline, contend_clock::duration timeout,
                         After&& after) {
-        contend_state<Body>& s = *state_;
-        std::unique_lock lock(s.mutex);
-        s.changed.wait(lock, [&] { return s.parked == s.threads; });
-        s.parked = 0;
-        s.running = s.threads;
-        s.finished.assign(s.threads, 0);
-        const contend_clock::time_point released = contend_clock::now();
-        s.released = released;
-        contend_clock::time_point until = contend_clock::time_point::max();
-        if (deadline != nullptr) {
-            until = *deadline;
-        } else if (timeout < until - released) {
-            until = released + timeout;
-        }
-        lock.unlock();
-        s.open_gate();
-        lock.lock();
-        const bool completed = s.changed.wait_until(lock, until, [&] { return s.running == 0; });
-        after(s.finished, !completed);
-        return {completed, released};
+        using after_type = std::remove_reference_t<After>;
+        void* erased = const_cast<void*>(static_cast<const void*>(std::addressof(after)));
+        return run_round(deadline, timeout, erased,
+                         [](void* context, const std::vector<char>& finished, bool timed_out) {
+                             (*static_cast<after_type*>(context))(finished, timed_out);
+                         });
     }
 
 private:
-    void shutdown() noexcept {
-        std::vector<char> idle(threads_.size(), 1);
-        {
-            std::lock_guard lock(state_->mutex);
-            state_->stop.store(true, std::memory_order_release);
-            if (state_->running != 0) {
-                for (std::size_t i = 0; i < threads_.size(); ++i) {
-                    idle[i] = state_->finished[i];
-                }
-            }
-        }
-        state_->open_gate();
-        for (std::size_t i = 0; i < threads_.size(); ++i) {
-            if (idle[i] != 0) {
-                threads_[i].join(); // parked or about to park: it sees `stop` and returns
-            } else {
-                threads_[i].detach(); // still inside the call; it co-owns the state
-            }
-        }
-    }
+    struct impl; // impl/contend.ipp: the gate, the counters and the threads
+    using after_fn = void (*)(void* context, const std::vector<char>& finished, bool timed_out);
+    round_end run_round(const contend_clock::time_point* deadline, contend_clock::duration timeout,
+                        void* context, after_fn after);
 
-    std::shared_ptr<contend_state<Body>> state_;
-    std::vector<std::thread> threads_;
+    std::unique_ptr<impl> impl_;
 };
 
 } // namespace detail
@@ -8218,357 +4484,13 @@ private:
 
 #endif // LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP
 // ---- end loadkit/detail/harness/contend_engine.hpp ----
-// ---- begin loadkit/detail/harness/contend_result.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// What loadkit::contend returns (contend.hpp): one outcome per call (thread x round) and the
-// counting helpers that make a race test's checks one line each:
-//
-//   CHECK(r.count(true) == 1);                                  // returned values
-//   CHECK(r.failures_by_message()["quota exceeded"] == 10);     // what() of the exceptions
-//   CHECK_FALSE(r.timed_out());                                 // every call returned in time
-//   INFO(r.describe());                                         // "60 threads x 1 round: 50 returned, ..."
-#ifndef LOADKIT_DETAIL_HARNESS_CONTEND_RESULT_HPP
-#define LOADKIT_DETAIL_HARNESS_CONTEND_RESULT_HPP
-
-// ---- begin loadkit/detail/harness/text.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Text shared by the concurrency-correctness headers (contend.hpp, lock_probe.hpp, deadline.hpp):
-// their spelling of a duration ("1.2us", "80us", "1.0s", formatted by detail/text/units.hpp, as
-// counts are: human_count) and what a caught exception says about itself (what() and its demangled
-// type). Names carry a contend_ prefix so they never clash with other detail helpers pulled into
-// the same translation unit.
-#ifndef LOADKIT_DETAIL_HARNESS_TEXT_HPP
-#define LOADKIT_DETAIL_HARNESS_TEXT_HPP
-
-// ---- begin loadkit/detail/text/units.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Numbers as people read them in a report: each value in the unit that suits it, with the same
-// number of significant digits everywhere, so a column of them lines up and compares at a glance.
-//
-//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
-//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
-//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
-//
-// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
-// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
-// The one place such numbers are formatted: the console summary, the live progress line and the
-// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
-// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
-#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
-#define LOADKIT_DETAIL_TEXT_UNITS_HPP
-
-
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
-#include <iterator>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-inline std::string human_printf(const char* format, double v) {
-    char text[64];
-    std::snprintf(text, sizeof text, format, v);
-    return text;
-}
-
-// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
-// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
-// At most max_decimals decimals (the HTML report keeps to 6).
-inline std::string human_significant(double v, int digits, int max_decimals = 9) {
-    const double a = std::fabs(v);
-    int decimals = a == 0.0 ? digits - 1 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
-    decimals = decimals < 0 ? 0 : (decimals > max_decimals ? max_decimals : decimals);
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, v);
-    if (decimals > 0 && std::fabs(std::strtod(text, nullptr)) >= std::pow(10.0, digits - decimals)) {
-        std::snprintf(text, sizeof text, "%.*f", decimals - 1, v);
-    }
-    return text;
-}
-
-// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
-// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
-inline std::size_t human_scale(double& a, std::size_t units, int digits) {
-    std::size_t u = 0;
-    while (u + 1 < units && std::strtod(human_significant(a, digits).c_str(), nullptr) >= 1000.0) {
-        a /= 1000.0;
-        ++u;
-    }
-    return u;
-}
-
-// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
-inline std::string human_duration(double ns, bool unicode = true, int digits = 4) {
-    if (std::isnan(ns)) {
-        return "-";
-    }
-    // Appended, never sign + rvalue: that operator+ inserts, and std::string::insert trips GCC 12's
-    // -Wrestrict at -O3 (bugs 105329, 105651) in whichever caller it is inlined into.
-    std::string out = ns < 0 ? "-" : "";
-    double a = std::fabs(ns);
-    if (a < 1000.0) {
-        a = std::round(a); // 999.6ns is 1.000us
-        if (a < 1000.0) {
-            out += human_printf("%.0f", a);
-            out += "ns";
-            return out;
-        }
-    }
-    if (a < 59.995e9) {
-        a /= 1000.0;
-        static constexpr const char* units[] = {"us", "ms", "s"};
-        const std::size_t u = human_scale(a, std::size(units), digits);
-        out += human_significant(a, digits);
-        out += u == 0 && unicode ? "\xC2\xB5s" : units[u];
-        return out;
-    }
-    const auto total = static_cast<long long>(std::llround(a / 1e9));
-    char text[48];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%s%lldh%02lldm", out.c_str(), total / 3600, total / 60 % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%s%lldm%02llds", out.c_str(), total / 60, total % 60);
-    }
-    return text;
-}
-inline std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4) {
-    return human_duration(static_cast<double>(d.count()), unicode, digits);
-}
-template <class Rep, class Period>
-std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
-    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
-}
-
-// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
-inline std::string human_span(std::chrono::nanoseconds d, bool unicode = true) {
-    std::string text = human_duration(d, unicode, 3);
-    const std::size_t dot = text.find('.');
-    if (dot == std::string::npos) {
-        return text;
-    }
-    std::size_t unit = dot + 1;
-    while (unit < text.size() && text[unit] >= '0' && text[unit] <= '9') {
-        ++unit;
-    }
-    std::size_t end = unit;
-    while (end > dot + 1 && text[end - 1] == '0') {
-        --end;
-    }
-    if (end == dot + 1) {
-        --end; // "5." -> "5"
-    }
-    return text.substr(0, end) + text.substr(unit);
-}
-template <class Rep, class Period>
-std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
-    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
-}
-
-// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
-inline std::string human_clock(std::chrono::nanoseconds d) {
-    const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-    const long long total = s < 0 ? 0 : static_cast<long long>(s);
-    char text[40];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
-    }
-    return text;
-}
-
-// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
-inline std::string human_count(std::uint64_t n) {
-    std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
-// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
-inline std::string human_si(double v, int digits = 3) {
-    if (std::isnan(v)) {
-        return "-";
-    }
-    static constexpr const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
-    double a = std::fabs(v);
-    const std::size_t p = human_scale(a, std::size(prefixes), digits);
-    std::string out = v < 0 ? "-" : ""; // appended: see human_duration
-    out += human_significant(a, digits);
-    out += prefixes[p];
-    return out;
-}
-
-// Operations per second: 412/s, 62.0/s, 1.23k/s.
-inline std::string human_rate(double per_second) { return human_si(per_second) + "/s"; }
-
-// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
-// below 1024 of a unit is never written in the next).
-inline std::string human_bytes(double bytes) {
-    if (std::isnan(bytes)) {
-        return "-";
-    }
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double a = std::fabs(bytes);
-    std::size_t u = 0;
-    while (u + 1 < std::size(units) && std::round(a) >= 1024.0) {
-        a /= 1024.0;
-        ++u;
-    }
-    const std::string number = u == 0 ? human_printf("%.0f", a) : human_significant(a, 3);
-    return (bytes < 0 ? "-" : "") + number + " " + units[u];
-}
-// A change: +3.90 MiB, -512 B, +0 B.
-inline std::string human_bytes_delta(double bytes) {
-    std::string out = bytes < 0 ? "" : "+"; // appended: see human_duration
-    out += human_bytes(bytes);
-    return out;
-}
-
-// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
-// (0.0037%) so a small but non-zero error rate never reads as zero.
-inline std::string human_percent(double fraction) {
-    if (std::isnan(fraction)) {
-        return "-";
-    }
-    const double pct = fraction * 100.0;
-    if (pct == 0.0) {
-        return "0%";
-    }
-    if (pct == 100.0) {
-        return "100%";
-    }
-    if (std::fabs(pct) < 0.01) {
-        return human_significant(pct, 2) + "%";
-    }
-    if (pct > 99.99 && pct < 100.0) {
-        return human_printf("%.7g", pct) + "%"; // 99.999%: never "100.00%" for a success rate short of it
-    }
-    return human_printf("%.2f", pct) + "%";
-}
-
-// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
-// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
-inline std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false) {
-    if (t == std::chrono::system_clock::time_point{}) {
-        return {};
-    }
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm parts{};
-#if defined(_WIN32)
-    if (gmtime_s(&parts, &seconds) != 0) {
-        return {};
-    }
-#else
-    if (gmtime_r(&seconds, &parts) == nullptr) {
-        return {};
-    }
-#endif
-    char text[64];
-    const std::size_t n =
-        std::strftime(text, sizeof text, iso8601 ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S UTC", &parts);
-    return std::string(text, n);
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
-// ---- end loadkit/detail/text/units.hpp ----
-
-#include <chrono>
-#include <cstdlib>
-#include <exception>
-#include <string>
-#include <typeinfo>
-
-#if defined(__has_include)
-#if __has_include(<cxxabi.h>)
-#include <cxxabi.h>
-#define LOADKIT_HAS_CXXABI 1
-#endif
-#endif
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
-// console table's fourth digit would be noise. 850ns, 1.2us, 80us, 1.1ms, 1.0s, 2m05s.
-inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
-
-inline std::string contend_demangle(const char* name) {
-#if defined(LOADKIT_HAS_CXXABI)
-    int status = 0;
-    char* readable = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-    if (status == 0 && readable != nullptr) {
-        std::string out(readable);
-        std::free(readable);
-        return out;
-    }
-    std::free(readable);
-#endif
-    return name;
-}
-
-// What an exception says about itself: what() (or a placeholder) and its dynamic type's name.
-struct contend_exception_text {
-    std::string message;
-    std::string type;
-};
-
-inline contend_exception_text describe_exception(const std::exception_ptr& error) {
-    contend_exception_text out;
-    if (!error) {
-        return out;
-    }
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        out.message = e.what();
-        out.type = contend_demangle(typeid(e).name());
-    } catch (...) {
-        out.message = "non-standard exception";
-#if defined(LOADKIT_HAS_CXXABI)
-        if (const std::type_info* type = abi::__cxa_current_exception_type()) {
-            out.type = contend_demangle(type->name());
-            out.message += " (" + out.type + ")";
-        }
-#endif
-    }
-    return out;
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_HARNESS_TEXT_HPP
-// ---- end loadkit/detail/harness/text.hpp ----
 
 #include <chrono>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -8577,6 +4499,18 @@ inline contend_exception_text describe_exception(const std::exception_ptr& error
 
 namespace loadkit {
 inline namespace v0 {
+
+struct contend_options {
+    // Threads released together, each calling fn(index) once per round: 1 .. 10,000.
+    std::size_t threads = 0;
+    // Releases, each on the same threads with a fresh gate, after every call of the previous round
+    // returned: >= 1. Repeating a short race is how a rare interleaving gets caught.
+    std::size_t rounds = 1;
+    // For the whole call, from the first release: > 0. Then contend() returns with timed_out().
+    std::chrono::nanoseconds timeout = std::chrono::seconds{60};
+    // Called on the calling thread before each release while no call runs (reset shared state here).
+    std::function<void(std::size_t round)> before_round{};
+};
 
 enum class contend_status {
     returned, // the call returned (value holds the result for non-void R)
@@ -8589,6 +4523,21 @@ template <class R> struct contend_value_holder {
     std::optional<R> value; // set when the call returned
 };
 template <> struct contend_value_holder<void> {};
+
+// What describe() reads, without the outcomes' value type: the text is built once, in impl/.
+struct contend_summary {
+    std::size_t threads;
+    std::size_t rounds;
+    std::size_t returned;
+    std::size_t threw;
+    const std::map<std::string, std::size_t>& failures_by_message;
+    bool any_outcome;
+    std::chrono::nanoseconds start_spread;
+    bool timed_out;
+    std::chrono::nanoseconds limit;
+    const std::vector<std::size_t>& still_running;
+};
+LOADKIT_DECL std::string contend_describe(const contend_summary& s);
 } // namespace detail
 
 // One call: fn on thread `thread` in round `round`.
@@ -8608,6 +4557,13 @@ template <class R> struct contend_outcome : detail::contend_value_holder<R> {
     [[nodiscard]] bool threw() const noexcept { return status == contend_status::threw; }
 };
 
+// What loadkit::contend returns: one outcome per call (thread x round) and the counting helpers
+// that make a race test's checks one line each:
+//
+//   CHECK(r.count(true) == 1);                                  // returned values
+//   CHECK(r.failures_by_message()["quota exceeded"] == 10);     // what() of the exceptions
+//   CHECK_FALSE(r.timed_out());                                 // every call returned in time
+//   INFO(r.describe());                                         // "60 threads x 1 round: 50 returned, ..."
 template <class R> class contend_result {
 public:
     using value_type = R;
@@ -8724,38 +4680,11 @@ public:
     // One line: "60 threads x 1 round: 50 returned, 10 threw ('quota exceeded' x10); started
     // within 85us" and, on a timeout, "; timed out after 200ms: threads 3, 7 still running".
     [[nodiscard]] std::string describe() const {
-        std::string out = std::to_string(threads_) + (threads_ == 1 ? " thread x " : " threads x ") +
-                          std::to_string(rounds_) + (rounds_ == 1 ? " round: " : " rounds: ") +
-                          std::to_string(succeeded()) + " returned, " + std::to_string(failed()) + " threw";
+        const std::size_t returned = succeeded();
+        const std::size_t threw = failed();
         const auto by_message = failures_by_message();
-        if (!by_message.empty()) {
-            out += " (";
-            std::size_t shown = 0;
-            for (const auto& [message, n] : by_message) {
-                if (shown == 3) {
-                    out += ", ...";
-                    break;
-                }
-                out += (shown++ == 0 ? "'" : ", '") + message + "' x" + std::to_string(n);
-            }
-            out += ")";
-        }
-        if (!outcomes_.empty()) {
-            out += "; started within " + detail::contend_duration_text(start_spread());
-        }
-        if (timed_out_) {
-            out += "; timed out after " + detail::contend_duration_text(limit_) + ": thread";
-            out += still_running_.size() == 1 ? " " : "s ";
-            for (std::size_t i = 0; i < still_running_.size(); ++i) {
-                if (i == 8) {
-                    out += ", ...";
-                    break;
-                }
-                out += (i == 0 ? "" : ", ") + std::to_string(still_running_[i]);
-            }
-            out += " still running";
-        }
-        return out;
+        return detail::contend_describe({threads_, rounds_, returned, threw, by_message, !outcomes_.empty(),
+                                         start_spread(), timed_out_, limit_, still_running_});
     }
 
 private:
@@ -8775,57 +4704,15 @@ private:
     bool timed_out_ = false;
 };
 
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_HARNESS_CONTEND_RESULT_HPP
-// ---- end loadkit/detail/harness/contend_result.hpp ----
-
-#include <chrono>
-#include <cstddef>
-#include <exception>
-#include <functional>
-#include <memory>
-#include <stdexcept>
-#include <string>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-struct contend_options {
-    // Threads released together, each calling fn(index) once per round: 1 .. 10,000.
-    std::size_t threads = 0;
-    // Releases, each on the same threads with a fresh gate, after every call of the previous round
-    // returned: >= 1. Repeating a short race is how a rare interleaving gets caught.
-    std::size_t rounds = 1;
-    // For the whole call, from the first release: > 0. Then contend() returns with timed_out().
-    std::chrono::nanoseconds timeout = std::chrono::seconds{60};
-    // Called on the calling thread before each release while no call runs (reset shared state here).
-    std::function<void(std::size_t round)> before_round{};
-};
-
 namespace detail {
 
-[[noreturn]] inline void throw_contend_option(const char* field, const std::string& value,
-                                              const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::contend_options: ") + field + " = " + value +
-                                " (expected " + expected + ")");
-}
+// Throws std::invalid_argument naming the first bad field.
+LOADKIT_DECL void validate(const contend_options& o);
 
-inline void validate(const contend_options& o) {
-    if (o.threads < 1 || o.threads > 10'000) {
-        throw_contend_option("threads", std::to_string(o.threads), "1 .. 10000");
-    }
-    if (o.rounds < 1) {
-        throw_contend_option("rounds", std::to_string(o.rounds), ">= 1");
-    }
-    if (o.timeout <= std::chrono::nanoseconds::zero()) {
-        throw_contend_option("timeout", std::to_string(o.timeout.count()) + "ns", "> 0");
-    }
-}
+// Fills a failed call's message (what(), or a placeholder) and dynamic type from its exception;
+// leaves them as they are when memory for the text runs out (the exception_ptr is kept).
+LOADKIT_DECL void describe_contend_error(const std::exception_ptr& error, std::string& message,
+                                         std::string& type) noexcept;
 
 template <class F> constexpr bool contend_takes_index = std::is_invocable_v<const F&, std::size_t>;
 
@@ -8837,18 +4724,17 @@ struct contend_call<F> {
 };
 template <class F> using contend_value_of = std::remove_cvref_t<typename contend_call<F>::type>;
 
-// One thread's slot: written by that thread during its call, read by the coordinator after the
-// thread reported (both under the state's mutex, or ordered by it).
-template <class Fn> struct contend_body {
+// fn and one slot per thread: a slot is written by its thread during its call, read by the
+// coordinator after the thread reported (both under the crew's mutex, or ordered by it).
+template <class Fn> class contend_body final : public contend_job {
+public:
     using value_type = contend_value_of<Fn>;
 
-    Fn fn;
-    std::vector<contend_outcome<value_type>> slots;
-    const std::chrono::steady_clock::time_point* released = nullptr; // the state's, set before the gate opens
+    template <class F> contend_body(F&& f, std::size_t threads) : fn(std::forward<F>(f)), slots(threads) {}
 
-    void operator()(std::size_t index, std::size_t) noexcept {
+    void run(std::size_t index, std::size_t) noexcept override {
         contend_outcome<value_type>& out = slots[index];
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = contend_clock::now();
         try {
             if constexpr (std::is_void_v<value_type>) {
                 call(index);
@@ -8859,18 +4745,17 @@ template <class Fn> struct contend_body {
         } catch (...) {
             out.status = contend_status::threw;
             out.error = std::current_exception();
-            try {
-                contend_exception_text text = describe_exception(out.error);
-                out.error_message = std::move(text.message);
-                out.error_type = std::move(text.type);
-            } catch (...) { // out of memory for the text: the exception_ptr is kept
-            }
+            describe_contend_error(out.error, out.error_message, out.error_type);
         }
-        const auto ended = std::chrono::steady_clock::now();
-        out.start_delay = started - *released;
+        const auto ended = contend_clock::now();
+        out.start_delay = started - released;
         out.elapsed = ended - started;
     }
 
+    Fn fn;
+    std::vector<contend_outcome<value_type>> slots;
+
+private:
     decltype(auto) call(std::size_t index) const {
         if constexpr (contend_takes_index<Fn>) {
             return std::invoke(fn, index);
@@ -8897,11 +4782,7 @@ template <class F>
     using R = detail::contend_value_of<Fn>;
     detail::validate(opts);
 
-    using body_type = detail::contend_body<Fn>;
-    auto state =
-        std::make_shared<detail::contend_state<body_type>>(body_type{std::forward<F>(fn), {}}, opts.threads);
-    state->body.slots.resize(opts.threads);
-    state->body.released = &state->released;
+    auto body = std::make_shared<detail::contend_body<Fn>>(std::forward<F>(fn), opts.threads);
 
     std::vector<contend_outcome<R>> outcomes;
     outcomes.reserve(opts.threads * (opts.rounds < 64 ? opts.rounds : 64));
@@ -8910,26 +4791,26 @@ template <class F>
     bool timed_out = false;
     std::size_t rounds_run = 0;
     {
-        detail::contend_crew<body_type> crew(state);
+        detail::contend_crew crew(body, opts.threads);
         for (std::size_t round = 0; round < opts.rounds && !timed_out; ++round) {
             if (opts.before_round) {
                 opts.before_round(round);
             }
-            for (auto& slot : state->body.slots) {
+            for (auto& slot : body->slots) {
                 slot = contend_outcome<R>{};
             }
             const auto end = crew.run_round(round == 0 ? nullptr : &deadline, opts.timeout,
                                             [&](const std::vector<char>& finished, bool late) {
-                                                const auto now = std::chrono::steady_clock::now();
+                                                const auto now = detail::contend_clock::now();
                                                 for (std::size_t i = 0; i < opts.threads; ++i) {
-                                                    contend_outcome<R> out =
-                                                        finished[i] != 0 ? std::move(state->body.slots[i])
-                                                                         : contend_outcome<R>{};
+                                                    contend_outcome<R> out = finished[i] != 0
+                                                                                 ? std::move(body->slots[i])
+                                                                                 : contend_outcome<R>{};
                                                     out.thread = i;
                                                     out.round = round;
                                                     if (finished[i] == 0) {
                                                         out.status = contend_status::running;
-                                                        out.elapsed = now - state->released;
+                                                        out.elapsed = now - body->released;
                                                         still_running.push_back(i);
                                                     }
                                                     outcomes.push_back(std::move(out));
@@ -8957,6 +4838,7 @@ template <class F>
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_CONTEND_HPP
 // ---- end loadkit/contend.hpp ----
 // ---- begin loadkit/deadline.hpp ----
@@ -8972,7 +4854,7 @@ template <class F>
 //   CHECK(r.completed);   // or: loadkit::expect_within(1s, {...}) throws deadline_exceeded
 //   // r.describe(): "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)"
 //
-//   // Work already running anywhere registers by name (task_tracker, detail/harness/deadline_tracker.hpp):
+//   // Work already running anywhere registers by name (task_tracker):
 //   auto guard = tracker.enter("job 17");  ...  tracker.expect_idle_within(5s);
 //
 //   // Coroutines: cancelled at the limit (through their stop token), then deadline_exceeded:
@@ -8984,228 +4866,6 @@ template <class F>
 #ifndef LOADKIT_DEADLINE_HPP
 #define LOADKIT_DEADLINE_HPP
 
-// ---- begin loadkit/detail/harness/deadline_tracker.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// The thread-side half of deadline.hpp: deadline_result (what finished, what is still running and
-// for how long), deadline_exceeded (the exception carrying it) and task_tracker (work registers by
-// name while it runs, so a wait that gives up can say *which* work is stuck).
-//
-//   loadkit::task_tracker tracker;
-//   // on any thread or in any coroutine:
-//   auto guard = tracker.enter("transfer A->B");   // leaves when guard is destroyed
-//   // in the test:
-//   auto r = tracker.wait_idle(1s);
-//   CHECK(r.completed);  INFO(r.describe());
-//   // "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)"
-#ifndef LOADKIT_DETAIL_HARNESS_DEADLINE_TRACKER_HPP
-#define LOADKIT_DETAIL_HARNESS_DEADLINE_TRACKER_HPP
-
-
-#include <chrono>
-#include <condition_variable>
-#include <cstddef>
-#include <cstdint>
-#include <exception>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <stdexcept>
-#include <string>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-
-struct running_task {
-    std::string name;
-    std::chrono::nanoseconds elapsed{0}; // since it entered, when the result was taken
-};
-
-struct failed_task {
-    std::string name;
-    std::string message; // what(), or "non-standard exception (<type>)"
-    std::exception_ptr error;
-};
-
-// The outcome of waiting for work with a time limit.
-struct deadline_result {
-    bool completed = true;                   // everything finished within the limit
-    std::chrono::nanoseconds limit{0};       // the time limit
-    std::chrono::nanoseconds waited{0};      // how long the wait took
-    std::vector<running_task> still_running; // in the order they entered; empty when completed
-    std::vector<failed_task> failed;         // run_with_deadline: tasks that threw
-
-    explicit operator bool() const noexcept { return completed; }
-
-    // "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)" or
-    // "all tasks finished after 12ms (limit 1.0s)"; failures are appended ("; 1 task failed: ...").
-    [[nodiscard]] std::string describe() const {
-        std::string out;
-        if (completed) {
-            out = "all tasks finished after " + detail::contend_duration_text(waited) + " (limit " +
-                  detail::contend_duration_text(limit) + ")";
-        } else {
-            out = std::to_string(still_running.size()) + (still_running.size() == 1 ? " task" : " tasks") +
-                  " still running after " + detail::contend_duration_text(limit) + ":";
-            for (std::size_t i = 0; i < still_running.size(); ++i) {
-                out += (i == 0 ? " '" : ", '") + still_running[i].name + "' (" +
-                       detail::contend_duration_text(still_running[i].elapsed) + ")";
-            }
-        }
-        if (!failed.empty()) {
-            out +=
-                "; " + std::to_string(failed.size()) + (failed.size() == 1 ? " task" : " tasks") + " failed:";
-            for (std::size_t i = 0; i < failed.size(); ++i) {
-                out += (i == 0 ? " '" : ", '") + failed[i].name + "': " + failed[i].message;
-            }
-        }
-        return out;
-    }
-};
-
-// Thrown by expect_within, task_tracker::expect_idle_within and with_deadline: what() is the
-// result's describe(), so a test framework prints the names of the stuck tasks.
-class deadline_exceeded : public std::runtime_error {
-public:
-    explicit deadline_exceeded(deadline_result r)
-        : std::runtime_error(r.describe()), result_(std::make_shared<const deadline_result>(std::move(r))) {}
-    [[nodiscard]] const deadline_result& result() const noexcept { return *result_; }
-
-private:
-    std::shared_ptr<const deadline_result> result_; // shared: copying an exception must not throw
-};
-
-// Names of the work in progress. enter() registers, the guard's destruction leaves; running(),
-// wait_idle() and expect_idle_within() may be called from any thread. Guards co-own the tracker's
-// state, so a guard held by a detached, stuck thread never dangles.
-class task_tracker {
-    struct entry {
-        std::string name;
-        std::chrono::steady_clock::time_point since;
-    };
-    struct state {
-        std::mutex mutex;
-        std::condition_variable idle;
-        std::map<std::uint64_t, entry> running; // by entry order
-        std::uint64_t next = 0;
-    };
-
-public:
-    class [[nodiscard]] guard {
-    public:
-        guard() = default;
-        guard(guard&& other) noexcept : state_(std::move(other.state_)), id_(other.id_) {}
-        guard& operator=(guard&& other) noexcept {
-            if (this != &other) {
-                leave();
-                state_ = std::move(other.state_);
-                id_ = other.id_;
-            }
-            return *this;
-        }
-        guard(const guard&) = delete;
-        guard& operator=(const guard&) = delete;
-        ~guard() { leave(); }
-
-        // Leaves now (idempotent).
-        void leave() noexcept {
-            if (!state_) {
-                return;
-            }
-            {
-                std::lock_guard lock(state_->mutex);
-                state_->running.erase(id_);
-                if (state_->running.empty()) {
-                    state_->idle.notify_all();
-                }
-            }
-            state_.reset();
-        }
-
-    private:
-        friend class task_tracker;
-        guard(std::shared_ptr<state> s, std::uint64_t id) : state_(std::move(s)), id_(id) {}
-        std::shared_ptr<state> state_;
-        std::uint64_t id_ = 0;
-    };
-
-    task_tracker() : state_(std::make_shared<state>()) {}
-    task_tracker(const task_tracker&) = delete;
-    task_tracker& operator=(const task_tracker&) = delete;
-    ~task_tracker() = default;
-
-    // Registers `name` as running until the guard is destroyed (or leave() is called).
-    [[nodiscard]] guard enter(std::string name) {
-        const auto now = std::chrono::steady_clock::now();
-        std::lock_guard lock(state_->mutex);
-        const std::uint64_t id = state_->next++;
-        state_->running.emplace(id, entry{std::move(name), now});
-        return guard(state_, id);
-    }
-
-    // What is running now, oldest first, with how long each has been running.
-    [[nodiscard]] std::vector<running_task> running() const {
-        const auto now = std::chrono::steady_clock::now();
-        std::lock_guard lock(state_->mutex);
-        return snapshot(now);
-    }
-    [[nodiscard]] std::size_t running_count() const {
-        std::lock_guard lock(state_->mutex);
-        return state_->running.size();
-    }
-
-    // Blocks this thread until nothing is running or `limit` passed (never longer); says which
-    // tasks were still running. Don't call it from a loadkit event loop thread whose tasks it waits for.
-    template <class Rep, class Period>
-    [[nodiscard]] deadline_result wait_idle(std::chrono::duration<Rep, Period> limit) const {
-        const auto ns = std::chrono::ceil<std::chrono::nanoseconds>(limit);
-        const auto start = std::chrono::steady_clock::now();
-        const auto room = std::chrono::steady_clock::time_point::max() - start;
-        const auto until = ns < room ? start + ns : std::chrono::steady_clock::time_point::max();
-        std::unique_lock lock(state_->mutex);
-        const bool done = state_->idle.wait_until(lock, until, [&] { return state_->running.empty(); });
-        const auto now = std::chrono::steady_clock::now();
-        deadline_result r;
-        r.completed = done;
-        r.limit = ns;
-        r.waited = now - start;
-        if (!done) {
-            r.still_running = snapshot(now);
-        }
-        return r;
-    }
-
-    // wait_idle(limit), throwing deadline_exceeded (what(): the names) when something still runs.
-    template <class Rep, class Period>
-    deadline_result expect_idle_within(std::chrono::duration<Rep, Period> limit) const {
-        deadline_result r = wait_idle(limit);
-        if (!r.completed) {
-            throw deadline_exceeded(std::move(r));
-        }
-        return r;
-    }
-
-private:
-    std::vector<running_task> snapshot(std::chrono::steady_clock::time_point now) const {
-        std::vector<running_task> out;
-        out.reserve(state_->running.size());
-        for (const auto& [id, e] : state_->running) {
-            out.push_back({e.name, now - e.since});
-        }
-        return out;
-    }
-
-    std::shared_ptr<state> state_;
-};
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_HARNESS_DEADLINE_TRACKER_HPP
-// ---- end loadkit/detail/harness/deadline_tracker.hpp ----
 // ---- begin loadkit/timeout.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_TIMEOUT_HPP
@@ -9634,6 +5294,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -9646,6 +5307,125 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
 namespace loadkit {
 inline namespace v0 {
 
+struct running_task {
+    std::string name;
+    std::chrono::nanoseconds elapsed{0}; // since it entered, when the result was taken
+};
+
+struct failed_task {
+    std::string name;
+    std::string message; // what(), or "non-standard exception (<type>)"
+    std::exception_ptr error;
+};
+
+// The outcome of waiting for work with a time limit.
+struct deadline_result {
+    bool completed = true;                   // everything finished within the limit
+    std::chrono::nanoseconds limit{0};       // the time limit
+    std::chrono::nanoseconds waited{0};      // how long the wait took
+    std::vector<running_task> still_running; // in the order they entered; empty when completed
+    std::vector<failed_task> failed;         // run_with_deadline: tasks that threw
+
+    explicit operator bool() const noexcept { return completed; }
+
+    // "2 tasks still running after 1.0s: 'transfer A->B' (1.0s), 'transfer B->A' (1.0s)" or
+    // "all tasks finished after 12ms (limit 1.0s)"; failures are appended ("; 1 task failed: ...").
+    [[nodiscard]] std::string describe() const;
+};
+
+// Thrown by expect_within, task_tracker::expect_idle_within and with_deadline: what() is the
+// result's describe(), so a test framework prints the names of the stuck tasks.
+class deadline_exceeded : public std::runtime_error {
+public:
+    explicit deadline_exceeded(deadline_result r);
+    [[nodiscard]] const deadline_result& result() const noexcept { return *result_; }
+
+private:
+    std::shared_ptr<const deadline_result> result_; // shared: copying an exception must not throw
+};
+
+// Names of the work in progress, so a wait that gives up can say *which* work is stuck:
+//
+//   loadkit::task_tracker tracker;
+//   // on any thread or in any coroutine:
+//   auto guard = tracker.enter("transfer A->B");   // leaves when guard is destroyed
+//   // in the test:
+//   auto r = tracker.wait_idle(1s);
+//   CHECK(r.completed);  INFO(r.describe());
+//
+// enter() registers, the guard's destruction leaves; running(), wait_idle() and
+// expect_idle_within() may be called from any thread. Guards co-own the tracker's state, so a
+// guard held by a detached, stuck thread never dangles.
+class task_tracker {
+    struct state; // impl/deadline.ipp: the names in progress, under a mutex
+
+public:
+    class [[nodiscard]] guard {
+    public:
+        guard() = default;
+        guard(guard&& other) noexcept : state_(std::move(other.state_)), id_(other.id_) {}
+        guard& operator=(guard&& other) noexcept {
+            if (this != &other) {
+                leave();
+                state_ = std::move(other.state_);
+                id_ = other.id_;
+            }
+            return *this;
+        }
+        guard(const guard&) = delete;
+        guard& operator=(const guard&) = delete;
+        ~guard() { leave(); }
+
+        // Leaves now (idempotent).
+        void leave() noexcept {
+            if (state_) {
+                leave_now();
+            }
+        }
+
+    private:
+        friend class task_tracker;
+        guard(std::shared_ptr<state> s, std::uint64_t id) : state_(std::move(s)), id_(id) {}
+        void leave_now() noexcept;
+        std::shared_ptr<state> state_;
+        std::uint64_t id_ = 0;
+    };
+
+    task_tracker();
+    task_tracker(const task_tracker&) = delete;
+    task_tracker& operator=(const task_tracker&) = delete;
+    ~task_tracker() = default;
+
+    // Registers `name` as running until the guard is destroyed (or leave() is called).
+    [[nodiscard]] guard enter(std::string name);
+
+    // What is running now, oldest first, with how long each has been running.
+    [[nodiscard]] std::vector<running_task> running() const;
+    [[nodiscard]] std::size_t running_count() const;
+
+    // Blocks this thread until nothing is running or `limit` passed (never longer); says which
+    // tasks were still running. Don't call it from a loadkit event loop thread whose tasks it waits for.
+    template <class Rep, class Period>
+    [[nodiscard]] deadline_result wait_idle(std::chrono::duration<Rep, Period> limit) const {
+        return wait_idle_ns(std::chrono::ceil<std::chrono::nanoseconds>(limit));
+    }
+
+    // wait_idle(limit), throwing deadline_exceeded (what(): the names) when something still runs.
+    template <class Rep, class Period>
+    deadline_result expect_idle_within(std::chrono::duration<Rep, Period> limit) const {
+        deadline_result r = wait_idle(limit);
+        if (!r.completed) {
+            throw deadline_exceeded(std::move(r));
+        }
+        return r;
+    }
+
+private:
+    [[nodiscard]] deadline_result wait_idle_ns(std::chrono::nanoseconds limit) const;
+
+    std::shared_ptr<state> state_;
+};
+
 // A callable with the name reports use for it.
 struct named_task {
     std::string name;
@@ -9657,50 +5437,11 @@ struct named_task {
 // never throws what a task throws. Tasks still running at the limit are detached: each keeps its
 // named_task alive, so it may finish later or never. Throws std::invalid_argument for limit <= 0
 // or a task without a callable.
-inline deadline_result run_with_deadline(std::chrono::nanoseconds limit, std::vector<named_task> tasks) {
-    if (limit <= std::chrono::nanoseconds::zero()) {
-        throw std::invalid_argument("loadkit::run_with_deadline: limit = " + std::to_string(limit.count()) +
-                                    "ns (expected > 0)");
-    }
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        if (!tasks[i].fn) {
-            throw std::invalid_argument("loadkit::run_with_deadline: tasks[" + std::to_string(i) + "].fn ('" +
-                                        tasks[i].name + "') is empty (expected a callable)");
-        }
-    }
-    deadline_result out;
-    out.limit = limit;
-    if (tasks.empty()) {
-        return out;
-    }
-    const auto start = std::chrono::steady_clock::now();
-    auto shared = std::make_shared<const std::vector<named_task>>(std::move(tasks));
-    const auto r = contend({.threads = shared->size(), .timeout = limit},
-                           [shared](std::size_t i) { (*shared)[i].fn(); });
-    out.waited = std::chrono::steady_clock::now() - start;
-    out.completed = !r.timed_out();
-    for (const auto& o : r) {
-        if (o.status == contend_status::running) {
-            out.still_running.push_back({(*shared)[o.thread].name, o.elapsed});
-        } else if (o.threw()) {
-            out.failed.push_back({(*shared)[o.thread].name, o.error_message, o.error});
-        }
-    }
-    return out;
-}
+LOADKIT_DECL deadline_result run_with_deadline(std::chrono::nanoseconds limit, std::vector<named_task> tasks);
 
 // run_with_deadline, for tests that want a stuck task to fail them: throws deadline_exceeded
 // (what(): the names still running) at the limit, else rethrows the first task's exception.
-inline deadline_result expect_within(std::chrono::nanoseconds limit, std::vector<named_task> tasks) {
-    deadline_result r = run_with_deadline(limit, std::move(tasks));
-    if (!r.completed) {
-        throw deadline_exceeded(std::move(r));
-    }
-    if (!r.failed.empty()) {
-        std::rethrow_exception(r.failed.front().error);
-    }
-    return r;
-}
+LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::vector<named_task> tasks);
 
 // Runs `work` with a time limit: its value when it finishes in time; at the limit the work is
 // cancelled (its stop token: loadkit sleeps and waits inside end at once) and deadline_exceeded is
@@ -9743,6 +5484,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_DEADLINE_HPP
 // ---- end loadkit/deadline.hpp ----
@@ -9961,10 +5703,7 @@ public:
             ready_.push(handle);
             return;
         }
-        std::lock_guard lock(mutex_);
-        inbox_.push_back(handle);
-        has_inbox_.store(true, std::memory_order_release);
-        wake_locked();
+        post_remote(handle);
     }
 
     void arm_timer(timer_node& timer) override { timers_.push(timer); }
@@ -9980,10 +5719,7 @@ public:
             ready_.push(timer.waiter);
             return true;
         }
-        std::lock_guard lock(mutex_);
-        cancels_.push_back(&timer);
-        has_inbox_.store(true, std::memory_order_release);
-        wake_locked();
+        cancel_remote(timer);
         return true;
     }
 
@@ -9993,24 +5729,16 @@ public:
     // Runs until nothing is left to do: no queued coroutine, no pending timer and no outstanding
     // external work (coroutines waiting for another thread hold the loop open). Returns early on
     // stop().
-    void run() {
-        run_loop(true, [] { return false; });
-    }
+    void run();
 
     // Runs until stop() is called, sleeping when there is nothing to do.
-    void run_until_stopped() {
-        run_loop(false, [] { return false; });
-    }
+    void run_until_stopped();
 
     // Runs until done() returns true (checked after every batch of resumptions) or stop().
     template <class Done> void run_until(Done&& done) { run_loop(false, done); }
 
     // Makes the running (or the next) run call return after its current batch. Thread-safe.
-    void stop() noexcept {
-        std::lock_guard lock(mutex_);
-        stop_requested_.store(true, std::memory_order_release);
-        wake_locked();
-    }
+    void stop() noexcept;
 
     // Loop-thread observers, for tests and diagnostics.
     std::size_t pending_timers() const noexcept { return timers_.size(); }
@@ -10053,48 +5781,14 @@ private:
         }
     }
 
-    void wait_for_work(bool until_idle) {
-        std::unique_lock lock(mutex_);
-        if (has_inbox_.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) {
-            return;
-        }
-        if (until_idle && timers_.empty() && work_.load(std::memory_order_relaxed) == 0) {
-            return;
-        }
-        sleeping_ = true;
-        if (timers_.empty()) {
-            wakeup_.wait(lock);
-        } else {
-            wakeup_.wait_until(lock, timers_.top_deadline());
-        }
-        sleeping_ = false;
-    }
-
+    // From another thread: through the inbox, under the lock.
+    void post_remote(std::coroutine_handle<> handle);
+    void cancel_remote(timer_node& timer);
+    void wait_for_work(bool until_idle);
     // Called with mutex_ held. Notifying under the lock matters: once the lock is released the
     // loop may finish and be destroyed, so a notify after unlocking could touch a dead object.
-    void wake_locked() noexcept {
-        if (sleeping_) {
-            wakeup_.notify_one();
-        }
-    }
-
-    void drain_inbox() {
-        {
-            std::lock_guard lock(mutex_);
-            draining_.swap(inbox_);
-            draining_cancels_.swap(cancels_);
-            has_inbox_.store(false, std::memory_order_relaxed);
-        }
-        for (std::coroutine_handle<> handle : draining_) {
-            ready_.push(handle);
-        }
-        draining_.clear();
-        for (timer_node* timer : draining_cancels_) {
-            timers_.erase(*timer);
-            ready_.push(timer->waiter);
-        }
-        draining_cancels_.clear();
-    }
+    void wake_locked() noexcept;
+    void drain_inbox();
 
     void fire_due_timers() {
         const clock::time_point current = now();
@@ -10127,6 +5821,7 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_EVENT_LOOP_HPP
 // ---- end loadkit/event_loop.hpp ----
@@ -10178,11 +5873,9 @@ private:
 #ifndef LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
 #define LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
 
+
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 
 #if defined(__linux__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define LOADKIT_LOCK_PROBE_TSC 1
@@ -10195,69 +5888,16 @@ namespace detail {
 struct lock_probe_calibration {
     bool tsc = false; // ticks are TSC cycles (else steady_clock nanoseconds)
     double ns_per_tick = 1.0;
+
+    // Reads the kernel's clocksource and, when it is the TSC, times the counter against
+    // steady_clock for ~1 ms (impl/lock_probe.ipp, with the file and math headers it needs).
+    static lock_probe_calibration measure() noexcept;
 };
-
-#if defined(LOADKIT_LOCK_PROBE_TSC)
-inline bool kernel_uses_tsc() noexcept {
-    std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-    if (f == nullptr) {
-        return false;
-    }
-    char name[32] = {};
-    const bool ok = std::fgets(name, sizeof name, f) != nullptr;
-    std::fclose(f);
-    return ok && std::strncmp(name, "tsc", 3) == 0 && (name[3] == '\n' || name[3] == '\0');
-}
-
-// One (steady_clock, TSC) pair, taken where the two reads were close together (retried when the
-// thread was interrupted between them), as the TSC value at the steady_clock midpoint.
-inline bool tsc_pair(std::int64_t& ns, std::uint64_t& ticks) noexcept {
-    using clock = std::chrono::steady_clock;
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        const auto before = clock::now();
-        const std::uint64_t t = __builtin_ia32_rdtsc();
-        const auto after = clock::now();
-        if (after - before < std::chrono::microseconds{2}) {
-            ns = ((before.time_since_epoch() + after.time_since_epoch()) / 2).count();
-            ticks = t;
-            return true;
-        }
-    }
-    return false;
-}
-
-inline lock_probe_calibration calibrate_lock_probe_clock() noexcept {
-    lock_probe_calibration c;
-    if (!kernel_uses_tsc()) {
-        return c;
-    }
-    std::int64_t ns0 = 0;
-    std::int64_t ns1 = 0;
-    std::uint64_t t0 = 0;
-    std::uint64_t t1 = 0;
-    if (!tsc_pair(ns0, t0)) {
-        return c;
-    }
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds{1};
-    while (std::chrono::steady_clock::now() < until) {
-    }
-    if (!tsc_pair(ns1, t1) || t1 <= t0 || ns1 <= ns0) {
-        return c;
-    }
-    const double ratio = static_cast<double>(ns1 - ns0) / static_cast<double>(t1 - t0);
-    if (!(ratio > 1e-3 && ratio < 1e3) || !std::isfinite(ratio)) { // 1 MHz .. 1 THz: sane counters
-        return c;
-    }
-    c.tsc = true;
-    c.ns_per_tick = ratio;
-    return c;
-}
-#endif
 
 // Calibrated once per process, thread-safely (a function-local static).
 inline const lock_probe_calibration& lock_probe_clock_calibration() noexcept {
 #if defined(LOADKIT_LOCK_PROBE_TSC)
-    static const lock_probe_calibration c = calibrate_lock_probe_clock();
+    static const lock_probe_calibration c = lock_probe_calibration::measure();
 #else
     static const lock_probe_calibration c{};
 #endif
@@ -10301,8 +5941,9 @@ struct lock_probe_clock {
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
-// The measurements behind loadkit::probed_mutex (lock_probe.hpp): lock_stats, the value stats()
-// returns, and lock_probe_core, the counters and histograms a probed lock records into.
+// What a probed lock (lock_probe.hpp) records into: lock_probe_core, the counters and histograms
+// of one lock mode. The recording calls stay here, inline, because every lock() and unlock() makes
+// one; building lock_stats from them, resetting and calibrating the clock are in impl/lock_probe.ipp.
 #ifndef LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
 #define LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
 
@@ -10310,10 +5951,75 @@ struct lock_probe_clock {
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <initializer_list>
 #include <string>
-#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct lock_probe_options; // lock_probe.hpp
+struct lock_stats;         // lock_probe.hpp
+
+namespace detail {
+
+// Counters and histograms of one lock mode. Owned counters are changed only by the thread holding
+// the lock exclusively, so a relaxed load + store suffices (no locked instruction on the hot path,
+// yet stats() may read them at any time); the rest use fetch_add.
+class lock_probe_core {
+public:
+    // Also calibrates the clock, so that the first lock() does not.
+    explicit lock_probe_core(const lock_probe_options& opts);
+
+    // Under the exclusive lock.
+    void acquired_owned() noexcept { bump(acquisitions_); }
+    void acquired_owned(std::chrono::nanoseconds waited) noexcept {
+        bump(acquisitions_);
+        bump(contended_);
+        wait_.local().record(waited);
+    }
+    // With other holders possible (shared mode).
+    void acquired_shared() noexcept { acquisitions_.fetch_add(1, std::memory_order_relaxed); }
+    void acquired_shared(std::chrono::nanoseconds waited) noexcept {
+        acquisitions_.fetch_add(1, std::memory_order_relaxed);
+        contended_.fetch_add(1, std::memory_order_relaxed);
+        wait_.local().record(waited);
+    }
+    void released(std::chrono::nanoseconds held) noexcept { hold_.local().record(held); }
+    void timed_out() noexcept { timeouts_.fetch_add(1, std::memory_order_relaxed); }
+    void try_failed() noexcept { failed_try_locks_.fetch_add(1, std::memory_order_relaxed); }
+
+    [[nodiscard]] lock_stats stats() const;
+    // Only while no thread uses the lock.
+    void reset() noexcept;
+
+private:
+    static void bump(std::atomic<std::uint64_t>& c) noexcept {
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+
+    std::string name_;
+    std::atomic<std::uint64_t> acquisitions_{0};
+    std::atomic<std::uint64_t> contended_{0};
+    std::atomic<std::uint64_t> timeouts_{0};
+    std::atomic<std::uint64_t> failed_try_locks_{0};
+    sharded_histogram wait_; // contended waits only; see stats()
+    sharded_histogram hold_;
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
+// ---- end loadkit/detail/harness/lock_probe_stats.hpp ----
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <shared_mutex> // std::shared_mutex is probed_shared_mutex's default
+#include <string>
 
 namespace loadkit {
 inline namespace v0 {
@@ -10345,129 +6051,8 @@ struct lock_stats {
     // "accounts: 1,000 acquisitions, 37% contended, wait p50 1.2us p99 80us max 1.1ms, hold p50
     // 210ns p99 1.0us max 20ms, 2 timeouts". The wait figures are those of the contended
     // acquisitions: over all of them, p50 and p99 are 0 whenever fewer than half or 1 % waited.
-    [[nodiscard]] std::string describe() const {
-        std::string out = name.empty() ? std::string{} : name + ": ";
-        out += detail::human_count(acquisitions) + (acquisitions == 1 ? " acquisition, " : " acquisitions, ");
-        char pct[32];
-        const double p = contended_fraction() * 100.0;
-        if (p > 0.0 && p < 0.1) {
-            std::snprintf(pct, sizeof pct, "<0.1%%");
-        } else {
-            std::snprintf(pct, sizeof pct, p > 0.0 && p < 9.95 ? "%.1f%%" : "%.0f%%", p);
-        }
-        out += std::string(pct) + " contended";
-        if (contended_wait.count() != 0) {
-            out += ", wait " + figures(contended_wait);
-        }
-        if (hold.count() != 0) {
-            out += ", hold " + figures(hold);
-        }
-        if (timeouts != 0) {
-            out += ", " + detail::human_count(timeouts) + (timeouts == 1 ? " timeout" : " timeouts");
-        }
-        if (failed_try_locks != 0) {
-            out += ", " + detail::human_count(failed_try_locks) + " failed try_lock";
-        }
-        return out;
-    }
-
-private:
-    static std::string figures(const histogram& h) {
-        return "p50 " + detail::contend_duration_text(h.value_at_percentile(50.0)) + " p99 " +
-               detail::contend_duration_text(h.value_at_percentile(99.0)) + " max " +
-               detail::contend_duration_text(h.max());
-    }
+    [[nodiscard]] std::string describe() const;
 };
-
-namespace detail {
-
-// Counters and histograms of one lock mode. Owned counters are changed only by the thread holding
-// the lock exclusively, so a relaxed load + store suffices (no locked instruction on the hot path,
-// yet stats() may read them at any time); the rest use fetch_add.
-class lock_probe_core {
-public:
-    explicit lock_probe_core(const lock_probe_options& opts)
-        : name_(opts.name), wait_(opts.histogram), hold_(opts.histogram) {
-        (void)lock_probe_clock_calibration(); // calibrate now, not in the first lock()
-    }
-
-    // Under the exclusive lock.
-    void acquired_owned() noexcept { bump(acquisitions_); }
-    void acquired_owned(std::chrono::nanoseconds waited) noexcept {
-        bump(acquisitions_);
-        bump(contended_);
-        wait_.local().record(waited);
-    }
-    // With other holders possible (shared mode).
-    void acquired_shared() noexcept { acquisitions_.fetch_add(1, std::memory_order_relaxed); }
-    void acquired_shared(std::chrono::nanoseconds waited) noexcept {
-        acquisitions_.fetch_add(1, std::memory_order_relaxed);
-        contended_.fetch_add(1, std::memory_order_relaxed);
-        wait_.local().record(waited);
-    }
-    void released(std::chrono::nanoseconds held) noexcept { hold_.local().record(held); }
-    void timed_out() noexcept { timeouts_.fetch_add(1, std::memory_order_relaxed); }
-    void try_failed() noexcept { failed_try_locks_.fetch_add(1, std::memory_order_relaxed); }
-
-    [[nodiscard]] lock_stats stats() const {
-        const std::uint64_t contended = contended_.load(std::memory_order_relaxed);
-        std::uint64_t acquisitions = acquisitions_.load(std::memory_order_relaxed);
-        acquisitions = acquisitions < contended ? contended : acquisitions;
-        histogram contended_wait = wait_.snapshot();
-        histogram wait = contended_wait;
-        // Uncontended acquisitions waited 0: added here rather than recorded one by one, which
-        // would cost the fast path a second histogram write.
-        wait.record(0, acquisitions - contended);
-        // Built in place: a default-constructed lock_stats would allocate histograms to throw away.
-        return lock_stats{name_,
-                          acquisitions,
-                          contended,
-                          timeouts_.load(std::memory_order_relaxed),
-                          failed_try_locks_.load(std::memory_order_relaxed),
-                          std::move(wait),
-                          std::move(contended_wait),
-                          hold_.snapshot()};
-    }
-    // Only while no thread uses the lock.
-    void reset() noexcept {
-        for (auto* c : {&acquisitions_, &contended_, &timeouts_, &failed_try_locks_}) {
-            c->store(0, std::memory_order_relaxed);
-        }
-        wait_.reset();
-        hold_.reset();
-    }
-
-private:
-    static void bump(std::atomic<std::uint64_t>& c) noexcept {
-        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
-
-    std::string name_;
-    std::atomic<std::uint64_t> acquisitions_{0};
-    std::atomic<std::uint64_t> contended_{0};
-    std::atomic<std::uint64_t> timeouts_{0};
-    std::atomic<std::uint64_t> failed_try_locks_{0};
-    sharded_histogram wait_; // contended waits only; see stats()
-    sharded_histogram hold_;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
-// ---- end loadkit/detail/harness/lock_probe_stats.hpp ----
-
-#include <chrono>
-#include <concepts>
-#include <cstddef>
-#include <mutex>
-#include <optional>
-#include <shared_mutex>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
 
 namespace detail {
 template <class M>
@@ -10605,14 +6190,7 @@ struct shared_lock_stats {
     lock_stats shared;
 
     // "catalog: exclusive 10 acquisitions, ...; shared 500 acquisitions, ..."
-    [[nodiscard]] std::string describe() const {
-        std::string out = exclusive.name.empty() ? std::string{} : exclusive.name + ": ";
-        lock_stats e = exclusive;
-        lock_stats s = shared;
-        e.name.clear();
-        s.name.clear();
-        return out + "exclusive " + e.describe() + "; shared " + s.describe();
-    }
+    [[nodiscard]] std::string describe() const;
 };
 
 // A readers-writer lock measured on both sides (SharedMutex: std::shared_mutex or
@@ -10745,6 +6323,7 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_LOCK_PROBE_HPP
 // ---- end loadkit/lock_probe.hpp ----
 // ---- begin loadkit/pacer.hpp ----
@@ -10782,7 +6361,6 @@ private:
 #include <coroutine>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <utility>
 
 namespace loadkit {
@@ -10791,18 +6369,7 @@ inline namespace v0 {
 class pacer {
 public:
     // Throws std::invalid_argument when shards is 0 or shard >= shards.
-    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1)
-        : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards) {
-        if (shards == 0) {
-            detail::throw_rate_option("pacer", "shards", "0", ">= 1");
-        }
-        if (shard >= shards) {
-            detail::throw_rate_option("pacer", "shard", std::to_string(shard),
-                                      ("< shards = " + std::to_string(shards)).c_str());
-        }
-        const std::uint64_t total = schedule_.total_count();
-        count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
-    }
+    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1);
 
     // The intended time of this shard's next arrival, and advances; nullopt once the schedule is done.
     std::optional<clock::time_point> next() noexcept {
@@ -10913,6 +6480,7 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_PACER_HPP
 // ---- end loadkit/pacer.hpp ----
 // ---- begin loadkit/runner.hpp ----
@@ -11001,22 +6569,10 @@ struct spawn_report {
     bool ok() const noexcept { return failed == 0; }
 
     // what() of an exception, or a placeholder for a non-std exception.
-    static std::string describe(const std::exception_ptr& error) {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "non-standard exception";
-        }
-    }
+    static std::string describe(const std::exception_ptr& error);
 
     // Rethrows the first kept failure, if any: for tests that want spawned failures to fail them.
-    void rethrow_first_error() const {
-        if (!errors.empty()) {
-            std::rethrow_exception(errors.front());
-        }
-    }
+    void rethrow_first_error() const;
 };
 
 namespace detail {
@@ -11039,31 +6595,18 @@ public:
             cancelled_.fetch_add(1, std::memory_order_relaxed);
         } else if (error) {
             failed_.fetch_add(1, std::memory_order_relaxed);
-            std::lock_guard lock(mutex_);
-            if (errors_.size() < kept_errors_) {
-                try {
-                    errors_.push_back(error);
-                } catch (...) { // out of memory: still counted above
-                }
-            }
+            keep(error);
         } else {
             succeeded_.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
-    spawn_report report() const {
-        spawn_report out;
-        out.spawned = spawned_.load(std::memory_order_relaxed);
-        out.succeeded = succeeded_.load(std::memory_order_relaxed);
-        out.failed = failed_.load(std::memory_order_relaxed);
-        out.cancelled = cancelled_.load(std::memory_order_relaxed);
-        out.peak_in_flight = peak_.load(std::memory_order_relaxed);
-        std::lock_guard lock(mutex_);
-        out.errors = errors_;
-        return out;
-    }
+    spawn_report report() const;
 
 private:
+    // Files a failure among the first kept_errors (the failure path: takes the lock).
+    void keep(const std::exception_ptr& error) noexcept;
+
     std::size_t kept_errors_;
     std::atomic<std::size_t> spawned_{0};
     std::atomic<std::size_t> succeeded_{0};
@@ -11078,6 +6621,7 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_SPAWN_REPORT_HPP
 // ---- end loadkit/spawn_report.hpp ----
 
@@ -11088,18 +6632,10 @@ private:
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <stop_token>
-#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#include <sys/prctl.h>
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -11122,61 +6658,19 @@ public:
         std::chrono::nanoseconds timer_slack = std::chrono::microseconds{50};
     };
 
-    runner() : runner(options{}) {}
-    explicit runner(options opts) : tally_(opts.kept_errors) {
-        std::size_t count = opts.threads;
-        if (count == 0) {
-            count = std::thread::hardware_concurrency();
-            count = count == 0 ? 1 : count;
-        }
-        if (count > 1024) {
-            throw std::invalid_argument("loadkit::runner: options.threads must be at most 1024 (got " +
-                                        std::to_string(count) + ")");
-        }
-        if (opts.timer_slack < std::chrono::nanoseconds::zero() ||
-            opts.timer_slack > std::chrono::seconds{1}) {
-            throw std::invalid_argument("loadkit::runner: options.timer_slack = " +
-                                        std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
-        }
-        shards_.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            shards_.push_back(std::make_unique<shard>());
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            shard* s = shards_[i].get();
-            s->thread = std::thread([s, slack = opts.timer_slack] {
-                set_timer_slack(slack);
-                s->loop.run_until_stopped();
-            });
-            if (opts.pin_threads) {
-                pin(s->thread, i);
-            }
-        }
-    }
+    runner();
+    // Throws std::invalid_argument when threads > 1024 or timer_slack is outside 0 .. 1s.
+    explicit runner(options opts);
     runner(const runner&) = delete;
     runner& operator=(const runner&) = delete;
 
     // Cancels what is still running, waits for it to end, then stops the threads.
-    ~runner() {
-        request_stop();
-        wait_idle();
-        for (auto& s : shards_) {
-            s->loop.stop();
-        }
-        for (auto& s : shards_) {
-            s->thread.join();
-        }
-    }
+    ~runner();
 
     std::size_t size() const noexcept { return shards_.size(); }
 
-    event_loop& loop(std::size_t index) {
-        if (index >= shards_.size()) {
-            throw std::out_of_range("loadkit::runner::loop: index " + std::to_string(index) + " >= size " +
-                                    std::to_string(shards_.size()));
-        }
-        return shards_[index]->loop;
-    }
+    // Throws std::out_of_range when index >= size().
+    event_loop& loop(std::size_t index);
 
     // Tasks spawned and not yet finished on loop `index`.
     std::size_t load(std::size_t index) const noexcept {
@@ -11215,20 +6709,11 @@ public:
     }
 
     // Blocks the calling thread until every spawned task has ended; returns what became of them.
-    spawn_report join() {
-        for (auto& s : shards_) {
-            if (current_executor() == &s->loop) {
-                throw std::logic_error("loadkit::runner::join: called from one of the runner's own threads; "
-                                       "it would wait for itself");
-            }
-        }
-        wait_idle();
-        return tally_.report();
-    }
+    spawn_report join();
 
     void request_stop() noexcept { stop_source_.request_stop(); }
     std::stop_token get_stop_token() const noexcept { return stop_token_; }
-    spawn_report report() const { return tally_.report(); }
+    spawn_report report() const;
 
 private:
     // Padded so the per-loop load counters of neighbouring shards do not share a cache line.
@@ -11238,31 +6723,9 @@ private:
         std::thread thread;
     };
 
-    static void set_timer_slack([[maybe_unused]] std::chrono::nanoseconds slack) noexcept {
-#if defined(__linux__)
-        if (slack.count() > 0) {
-            (void)prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(slack.count()), 0UL, 0UL, 0UL);
-        }
-#endif
-    }
-
-    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
-#if defined(__linux__)
-        const unsigned cpus = std::thread::hardware_concurrency();
-        if (cpus == 0) {
-            return;
-        }
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(index % cpus, &set);
-        (void)pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
-#endif
-    }
-
-    void wait_idle() {
-        std::unique_lock lock(mutex_);
-        idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
-    }
+    static void set_timer_slack(std::chrono::nanoseconds slack) noexcept;
+    static void pin(std::thread& thread, std::size_t index);
+    void wait_idle();
 
     void finish(shard& where, const std::exception_ptr& error, bool cancelled) noexcept {
         tally_.ended(error, cancelled);
@@ -11291,6 +6754,7 @@ private:
 
 } // namespace v0
 } // namespace loadkit
+
 
 #endif // LOADKIT_RUNNER_HPP
 // ---- end loadkit/runner.hpp ----
@@ -11841,6 +7305,49 @@ private:
 #ifndef LOADKIT_TOKEN_BUCKET_HPP
 #define LOADKIT_TOKEN_BUCKET_HPP
 
+// ---- begin loadkit/detail/text/rate_text.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Number formatting for the rate limiters' configuration errors ("stages[2].target = -5"), kept
+// apart so rate_schedule.hpp and token_bucket.hpp share one spelling without pulling in a reporter.
+#ifndef LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
+#define LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
+
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// 15 significant digits: integral values print bare ("-5", "1000000"), fractions without noise
+// ("0.1"), and nan/inf as such.
+inline std::string rate_number(double value) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%.15g", value);
+    return text;
+}
+
+inline std::string rate_duration(std::chrono::nanoseconds value) {
+    return std::to_string(value.count()) + "ns";
+}
+
+[[noreturn]] inline void throw_rate_option(const char* owner, const std::string& field,
+                                           const std::string& value, const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::") + owner + ": " + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
+// ---- end loadkit/detail/text/rate_text.hpp ----
 
 #include <algorithm>
 #include <atomic>
@@ -12169,6 +7676,3717 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
 #endif // LOADKIT_LOADKIT_HPP
 // ---- bodies (loadkit/impl/), see loadkit/config.hpp ----
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+// ---- begin loadkit/impl/blocking_pool.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of blocking_pool.hpp: the worker threads, their queue and its lock.
+#ifndef LOADKIT_IMPL_BLOCKING_POOL_IPP
+#define LOADKIT_IMPL_BLOCKING_POOL_IPP
+
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct blocking_pool::state {
+    mutable std::mutex mutex;
+    std::condition_variable wakeup;
+    detail::blocking_job* head = nullptr;
+    detail::blocking_job* tail = nullptr;
+    std::size_t queued = 0;
+    bool stopping = false;
+    std::vector<std::thread> workers;
+};
+
+LOADKIT_DECL blocking_pool::blocking_pool() : blocking_pool(options{}) {}
+
+LOADKIT_DECL blocking_pool::blocking_pool(options opts) {
+    if (opts.threads == 0 || opts.threads > 4096) {
+        throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
+                                    std::to_string(opts.threads) + ")");
+    }
+    state_ = std::make_unique<state>();
+    state_->workers.reserve(opts.threads);
+    for (std::size_t i = 0; i < opts.threads; ++i) {
+        state_->workers.emplace_back([this] { work(); });
+    }
+}
+
+LOADKIT_DECL blocking_pool::~blocking_pool() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+    }
+    state_->wakeup.notify_all();
+    for (auto& worker : state_->workers) {
+        worker.join();
+    }
+}
+
+LOADKIT_DECL std::size_t blocking_pool::threads() const noexcept { return state_->workers.size(); }
+
+LOADKIT_DECL std::size_t blocking_pool::queued() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->queued;
+}
+
+LOADKIT_DECL void blocking_pool::enqueue(detail::blocking_job& job) {
+    state& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        (s.tail != nullptr ? s.tail->next_ : s.head) = &job;
+        s.tail = &job;
+        ++s.queued;
+    }
+    s.wakeup.notify_one();
+}
+
+LOADKIT_DECL void blocking_pool::work() {
+    state& s = *state_;
+    for (;;) {
+        detail::blocking_job* job = nullptr;
+        {
+            std::unique_lock lock(s.mutex);
+            s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
+            if (s.head == nullptr) {
+                return; // stopping and nothing left
+            }
+            job = s.head;
+            s.head = job->next_;
+            if (s.head == nullptr) {
+                s.tail = nullptr;
+            }
+            --s.queued;
+        }
+        busy_.fetch_add(1, std::memory_order_relaxed);
+        job->run_on_worker();
+        busy_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_BLOCKING_POOL_IPP
+// ---- end loadkit/impl/blocking_pool.ipp ----
+// ---- begin loadkit/impl/histogram_layout.ipp ----
+// SPDX-License-Identifier: MIT
+// The histogram layout's cold half (declared in detail/stats/histogram_layout.hpp): option
+// validation and layout derivation, run once per histogram, never while recording.
+#ifndef LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP
+#define LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP
+
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+[[noreturn]] LOADKIT_DECL void throw_histogram_option(const char* field, const std::string& value,
+                                                      const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::histogram_options: ") + field + " = " + value +
+                                " is invalid (expected " + expected + ")");
+}
+
+LOADKIT_DECL std::string format_double(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
+LOADKIT_DECL histogram_layout make_histogram_layout(int significant_digits, double max_relative_error,
+                                                    std::int64_t highest) {
+    const bool digits_set = significant_digits != 0;
+    const bool error_set = max_relative_error != 0.0;
+    if (digits_set && error_set) {
+        throw std::invalid_argument(
+            "loadkit::histogram_options: significant_digits = " + std::to_string(significant_digits) +
+            " and max_relative_error = " + format_double(max_relative_error) + " are both set (set one)");
+    }
+    histogram_layout layout;
+    if (error_set) {
+        const double finest = 1.0 / static_cast<double>(std::uint64_t{1} << histogram_max_sub_bucket_bits);
+        if (!(max_relative_error >= finest && max_relative_error <= 0.5)) {
+            throw_histogram_option("max_relative_error", format_double(max_relative_error),
+                                   "3.8147e-06 (2^-18) .. 0.5");
+        }
+        unsigned bits = 1;
+        while (1.0 / static_cast<double>(std::uint64_t{1} << bits) > max_relative_error) {
+            ++bits;
+        }
+        layout.sub_bucket_bits = bits;
+    } else {
+        const int digits = digits_set ? significant_digits : 3;
+        if (digits < 1 || digits > 5) {
+            throw_histogram_option("significant_digits", std::to_string(significant_digits), "1 .. 5");
+        }
+        std::uint64_t largest = 2;
+        for (int i = 0; i < digits; ++i) {
+            largest *= 10;
+        }
+        layout.sub_bucket_bits = static_cast<unsigned>(std::bit_width(largest - 1));
+    }
+    if (highest < 2) { // HdrHistogram requires highest >= 2 * lowest
+        throw_histogram_option("highest", std::to_string(highest) + "ns", "at least 2ns");
+    }
+    layout.half_bits = layout.sub_bucket_bits - 1;
+    layout.sub_bucket_mask = (std::uint64_t{1} << layout.sub_bucket_bits) - 1;
+    layout.highest = static_cast<std::uint64_t>(highest);
+    layout.counts_len = layout.index_of(layout.highest) + 1;
+    return layout;
+}
+
+LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) noexcept {
+    int digits = 0;
+    std::uint64_t needed = 20;
+    while (digits < 5 && needed <= layout.sub_bucket_count()) {
+        ++digits;
+        needed *= 10;
+    }
+    return digits;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP
+// ---- end loadkit/impl/histogram_layout.ipp ----
+// ---- begin loadkit/impl/histogram.ipp ----
+// SPDX-License-Identifier: MIT
+// loadkit::histogram's cold half (declared in histogram.hpp): merging, subtraction, statistics and
+// percentile scans. The body of histogram.hpp: included at its end in header-only mode, by
+// impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_HISTOGRAM_IPP
+#define LOADKIT_IMPL_HISTOGRAM_IPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL histogram::histogram(const options& opts)
+    : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
+                                            opts.highest.count())),
+      counts_(layout_.counts_len, 0) {}
+
+LOADKIT_DECL histogram& histogram::operator+=(const histogram& other) {
+    check_same_config(other, "operator+=");
+    if (other.total_ == 0) {
+        return *this;
+    }
+    const std::size_t last = other.last_index();
+    for (std::size_t i = other.first_index(); i <= last; ++i) { // only other's occupied range
+        counts_[i] += other.counts_[i];
+    }
+    total_ += other.total_;
+    clamped_low_ += other.clamped_low_;
+    clamped_high_ += other.clamped_high_;
+    min_ = other.min_ < min_ ? other.min_ : min_;
+    max_ = other.max_ > max_ ? other.max_ : max_;
+    return *this;
+}
+
+LOADKIT_DECL histogram& histogram::operator-=(const histogram& other) {
+    check_same_config(other, "operator-=");
+    bool contained =
+        other.total_ <= total_ && other.clamped_low_ <= clamped_low_ && other.clamped_high_ <= clamped_high_;
+    if (contained && other.total_ != 0) {
+        const std::size_t last = other.last_index();
+        for (std::size_t i = other.first_index(); contained && i <= last; ++i) {
+            contained = other.counts_[i] <= counts_[i];
+        }
+    }
+    if (!contained) {
+        throw std::invalid_argument("loadkit::histogram::operator-=: the right-hand side holds values this "
+                                    "histogram does not (not an earlier snapshot of the same recording)");
+    }
+    if (other.total_ == 0) {
+        return *this;
+    }
+    const std::size_t first = first_index(); // ours contains other's occupied range
+    const std::size_t last = last_index();
+    const std::uint64_t old_min = min_;
+    const std::uint64_t old_max = max_;
+    total_ -= other.total_; // in this order, h -= h works too
+    clamped_low_ -= other.clamped_low_;
+    clamped_high_ -= other.clamped_high_;
+    min_ = std::numeric_limits<std::uint64_t>::max();
+    max_ = 0;
+    for (std::size_t i = first; i <= last; ++i) {
+        counts_[i] -= other.counts_[i];
+        if (counts_[i] != 0) {
+            const std::uint64_t lo = layout_.lowest_of(i);
+            const std::uint64_t hi = layout_.highest_of(i);
+            min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
+            max_ = hi > old_max ? old_max : hi;
+        }
+    }
+    return *this;
+}
+
+LOADKIT_DECL void histogram::reset() noexcept {
+    if (total_ != 0) {
+        const std::size_t last = last_index();
+        for (std::size_t i = first_index(); i <= last; ++i) {
+            counts_[i] = 0;
+        }
+    }
+    total_ = clamped_low_ = clamped_high_ = 0;
+    min_ = std::numeric_limits<std::uint64_t>::max();
+    max_ = 0;
+}
+
+LOADKIT_DECL bool operator==(const histogram& a, const histogram& b) noexcept {
+    if (!a.same_config(b) || a.total_ != b.total_ || a.clamped_low_ != b.clamped_low_ ||
+        a.clamped_high_ != b.clamped_high_ || a.min_ != b.min_ || a.max_ != b.max_) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.counts_.size(); ++i) {
+        if (a.counts_[i] != b.counts_[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+LOADKIT_DECL std::chrono::duration<double, std::nano> histogram::mean() const noexcept {
+    if (total_ == 0) {
+        return {};
+    }
+    double sum = 0.0;
+    for_each_index([&](std::size_t i, std::uint64_t c) {
+        sum += static_cast<double>(representative_of(i)) * static_cast<double>(c);
+    });
+    return std::chrono::duration<double, std::nano>{sum / static_cast<double>(total_)};
+}
+
+LOADKIT_DECL std::chrono::duration<double, std::nano> histogram::stddev() const noexcept {
+    if (total_ == 0) {
+        return {};
+    }
+    const double mu = mean().count();
+    double sum = 0.0;
+    for_each_index([&](std::size_t i, std::uint64_t c) {
+        const double d = static_cast<double>(representative_of(i)) - mu;
+        sum += d * d * static_cast<double>(c);
+    });
+    return std::chrono::duration<double, std::nano>{std::sqrt(sum / static_cast<double>(total_))};
+}
+
+LOADKIT_DECL std::chrono::nanoseconds histogram::value_at_percentile(double p) const {
+    if (!(p >= 0.0 && p <= 100.0)) {
+        throw std::invalid_argument("loadkit::histogram::value_at_percentile: p = " +
+                                    detail::format_double(p) + " is outside [0, 100]");
+    }
+    if (total_ == 0) {
+        return {};
+    }
+    if (p == 0.0) {
+        return min();
+    }
+    if (p == 100.0) {
+        return max();
+    }
+    // p / 100 * N is rarely exact in binary (99.99 % of 10^6 = 999900.0000000001): shave a
+    // relative 1e-12 so decimal percentiles land on the rank they denote.
+    const double exact = p / 100.0 * static_cast<double>(total_);
+    const double rounded = std::ceil(exact - exact * 1e-12);
+    std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
+    rank = rank > total_ ? total_ : rank;
+    return ns(representative_of(index_of_rank(rank)));
+}
+
+LOADKIT_DECL std::uint64_t histogram::count_at_or_below(std::int64_t value_ns) const noexcept {
+    if (total_ == 0 || value_ns < 0 || static_cast<std::uint64_t>(value_ns) < min_) {
+        return 0;
+    }
+    const auto value = static_cast<std::uint64_t>(value_ns);
+    if (value >= max_) {
+        return total_;
+    }
+    std::uint64_t above = 0;
+    const std::size_t last = last_index();
+    for (std::size_t i = layout_.index_of(value) + 1; i <= last; ++i) {
+        above += counts_[i];
+    }
+    return total_ - above;
+}
+
+LOADKIT_DECL int histogram::significant_digits() const noexcept {
+    return detail::histogram_significant_digits(layout_);
+}
+
+LOADKIT_DECL std::uint64_t histogram::block_sum(const std::uint64_t* c) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    typedef std::uint64_t u64x2 __attribute__((vector_size(16)));
+    u64x2 s0{0, 0};
+    u64x2 s1{0, 0};
+    u64x2 s2{0, 0};
+    u64x2 s3{0, 0};
+    for (std::size_t k = 0; k < scan_block; k += 8) {
+        u64x2 v0;
+        u64x2 v1;
+        u64x2 v2;
+        u64x2 v3;
+        std::memcpy(&v0, c + k, sizeof v0); // counters are only 8-byte aligned
+        std::memcpy(&v1, c + k + 2, sizeof v1);
+        std::memcpy(&v2, c + k + 4, sizeof v2);
+        std::memcpy(&v3, c + k + 6, sizeof v3);
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+    }
+    const u64x2 s = (s0 + s1) + (s2 + s3);
+    return s[0] + s[1];
+#else
+    std::uint64_t s0 = 0;
+    std::uint64_t s1 = 0;
+    std::uint64_t s2 = 0;
+    std::uint64_t s3 = 0;
+    for (std::size_t k = 0; k < scan_block; k += 4) {
+        s0 += c[k];
+        s1 += c[k + 1];
+        s2 += c[k + 2];
+        s3 += c[k + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+#endif
+}
+
+LOADKIT_DECL std::size_t histogram::index_of_rank(std::uint64_t rank) const noexcept {
+    const std::size_t first = first_index();
+    const std::size_t last = last_index();
+    const std::uint64_t* c = counts_.data();
+    std::uint64_t seen = 0;
+    if (rank <= total_ / 2) {
+        std::size_t i = first;
+        for (; last - i >= scan_block; i += scan_block) {
+            const std::uint64_t sum = block_sum(c + i);
+            if (seen + sum >= rank) {
+                break;
+            }
+            seen += sum;
+        }
+        for (; seen + c[i] < rank; ++i) {
+            seen += c[i];
+        }
+        return i;
+    }
+    const std::uint64_t from_top = total_ - rank + 1; // the same value, counted from the largest
+    std::size_t i = last;
+    for (; i - first >= scan_block; i -= scan_block) {
+        const std::uint64_t sum = block_sum(c + (i + 1 - scan_block));
+        if (seen + sum >= from_top) {
+            break;
+        }
+        seen += sum;
+    }
+    for (; seen + c[i] < from_top; --i) {
+        seen += c[i];
+    }
+    return i;
+}
+
+LOADKIT_DECL void histogram::check_same_config(const histogram& other, const char* operation) const {
+    if (layout_.sub_bucket_mask != other.layout_.sub_bucket_mask) {
+        throw std::invalid_argument(std::string("loadkit::histogram::") + operation +
+                                    ": sub_bucket_count differs (" +
+                                    std::to_string(layout_.sub_bucket_count()) + " vs " +
+                                    std::to_string(other.layout_.sub_bucket_count()) +
+                                    ", i.e. significant_digits / max_relative_error)");
+    }
+    if (layout_.highest != other.layout_.highest) {
+        throw std::invalid_argument(std::string("loadkit::histogram::") + operation + ": highest differs (" +
+                                    std::to_string(layout_.highest) + "ns vs " +
+                                    std::to_string(other.layout_.highest) + "ns)");
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HISTOGRAM_IPP
+// ---- end loadkit/impl/histogram.ipp ----
+// ---- begin loadkit/impl/leak.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of leak.hpp: option checks, the per-series trend analysis (floor windows, warm-up cut,
+// Theil–Sen; the statistics are in detail/stats/leak_stats.hpp), the verdict over RSS and heap, and
+// its one-line description. Included at the end of leak.hpp in header-only mode, by impl/src.hpp
+// otherwise.
+#ifndef LOADKIT_IMPL_LEAK_IPP
+#define LOADKIT_IMPL_LEAK_IPP
+
+// ---- begin loadkit/detail/stats/leak_stats.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// The statistics behind loadkit::check_leak (leak.hpp): window minima, warm-up truncation, the
+// Theil–Sen slope with Sen's confidence interval, and the normal quantile they need. Users never
+// name these; tests do. Every function here works on plain (x, y) arrays sorted by x.
+#ifndef LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
+#define LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
+
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
+// P. J. Acklam's rational approximation (2003; three regions, central one in (p - 0.5)^2).
+inline double normal_quantile(double p) noexcept {
+    if (!(p > 0.0 && p < 1.0)) {
+        return p <= 0.0 ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    }
+    constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                            1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                            6.680131188771972e+01, -1.328068155288572e+01};
+    constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                            -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                            3.754408661907416e+00};
+    constexpr double p_low = 0.02425;
+    const auto tail = [&](double q) {
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    };
+    if (p < p_low) {
+        return tail(std::sqrt(-2.0 * std::log(p)));
+    }
+    if (p > 1.0 - p_low) {
+        return -tail(std::sqrt(-2.0 * std::log1p(-p)));
+    }
+    const double q = p - 0.5;
+    const double r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+}
+
+// Median of a non-empty array (reorders it). Mean of the two middle values for an even length.
+inline double median_in_place(std::vector<double>& v) {
+    const std::size_t mid = v.size() / 2;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+    const double upper = v[mid];
+    if (v.size() % 2 == 1) {
+        return upper;
+    }
+    const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+    return lower + (upper - lower) / 2.0;
+}
+
+// The floor series: the sample with the smallest y in each of `windows` consecutive, equal-count
+// windows (sizes differ by at most one). The lower envelope ignores what rises and falls within a
+// window (GC or allocator sawtooth, transient buffers) and keeps what every window has to carry:
+// the idea of HPjmeter's "heap after GC" regression, without needing GC events.
+struct floor_series {
+    std::vector<double> x;
+    std::vector<double> y;
+};
+
+inline floor_series window_minima(std::span<const double> x, std::span<const double> y, std::size_t windows) {
+    floor_series out;
+    const std::size_t n = x.size();
+    if (windows == 0 || n == 0) {
+        return out;
+    }
+    windows = std::min(windows, n);
+    out.x.reserve(windows);
+    out.y.reserve(windows);
+    for (std::size_t w = 0; w < windows; ++w) {
+        const std::size_t begin = w * n / windows;
+        const std::size_t end = (w + 1) * n / windows;
+        std::size_t best = begin;
+        for (std::size_t i = begin + 1; i < end; ++i) {
+            if (y[i] < y[best]) {
+                best = i;
+            }
+        }
+        out.x.push_back(x[best]);
+        out.y.push_back(y[best]);
+    }
+    return out;
+}
+
+// Warm-up truncation: the d in [0, d_max] minimising SSR_d / m_d^2, where SSR_d is the residual sum of
+// squares of the least-squares line through points d..m-1 and m_d = m - d of them remain.
+// This is MSER (White 1997, "An effective truncation heuristic for bias reduction in simulation
+// output"; Hoad, Robinson & Davies 2010 rank it first among warm-up rules) with the mean replaced
+// by a line, so that a steady leak is not mistaken for warm-up: a linear series has SSR_d ~ m_d
+// sigma^2 and the criterion prefers keeping everything, while a curved start (a warm-up ramp)
+// leaves residuals that are only removed by cutting it. O(m * d_max); m is the floor length.
+inline std::size_t mser_line_truncation(std::span<const double> x, std::span<const double> y,
+                                        std::size_t d_max) {
+    const std::size_t m = x.size();
+    if (m < 4) {
+        return 0;
+    }
+    d_max = std::min(d_max, m - 4); // at least four points stay
+    std::size_t best_d = 0;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t d = 0; d <= d_max; ++d) {
+        const double count = static_cast<double>(m - d);
+        double mx = 0.0;
+        double my = 0.0;
+        for (std::size_t i = d; i < m; ++i) {
+            mx += x[i];
+            my += y[i];
+        }
+        mx /= count;
+        my /= count;
+        double sxx = 0.0;
+        double sxy = 0.0;
+        double syy = 0.0;
+        for (std::size_t i = d; i < m; ++i) {
+            const double dx = x[i] - mx;
+            const double dy = y[i] - my;
+            sxx += dx * dx;
+            sxy += dx * dy;
+            syy += dy * dy;
+        }
+        if (sxx <= 0.0) {
+            continue;
+        }
+        const double ssr = std::max(0.0, syy - sxy * sxy / sxx);
+        const double criterion = ssr / ((count - 2.0) * sxx); // the slope's squared standard error
+        if (criterion < best) {                               // strict: ties keep the earlier (smaller) cut
+            best = criterion;
+            best_d = d;
+        }
+    }
+    return best_d;
+}
+
+// Lag-1 autocorrelation of a series, bias-corrected for a short AR(1) sample (+ (1 + 4 rho) / m,
+// Marriott & Pope 1954) and capped at 0.95. Used to widen intervals, never to narrow them.
+inline double lag1_autocorrelation(std::span<const double> r) noexcept {
+    const std::size_t m = r.size();
+    if (m < 4) {
+        return 0.0;
+    }
+    double mean = 0.0;
+    for (double v : r) {
+        mean += v;
+    }
+    mean /= static_cast<double>(m);
+    double num = 0.0;
+    double den = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        den += (r[i] - mean) * (r[i] - mean);
+        if (i + 1 < m) {
+            num += (r[i] - mean) * (r[i + 1] - mean);
+        }
+    }
+    const double rho_hat = den > 0.0 ? num / den : 0.0;
+    return std::min(0.95, rho_hat + (1.0 + 4.0 * rho_hat) / static_cast<double>(m));
+}
+
+// Is the series significantly concave (growth slowing down: a warm-up still settling)? The t statistic
+// of the quadratic term of a least-squares fit y = a + b x + c x^2 (orthogonal polynomials), its
+// standard error widened by the AR(1) variance factor (1 + rho) / (1 - rho) of the residuals so that
+// correlated noise does not pass for curvature. Returns t (negative: concave).
+inline double curvature_t(std::span<const double> x, std::span<const double> y) {
+    const std::size_t m = x.size();
+    if (m < 5) {
+        return 0.0;
+    }
+    const double md = static_cast<double>(m);
+    double mx = 0.0;
+    double my = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= md;
+    my /= md;
+    // q1 = x - mean; q2 = q1^2 minus its projections on 1 and q1.
+    double s11 = 0.0;
+    double s12 = 0.0;
+    double mean_sq = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        const double u = x[i] - mx;
+        s11 += u * u;
+        s12 += u * u * u;
+        mean_sq += u * u;
+    }
+    mean_sq /= md;
+    if (s11 <= 0.0) {
+        return 0.0;
+    }
+    std::vector<double> q2(m);
+    double s22 = 0.0;
+    double b1 = 0.0;
+    double b2 = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        const double u = x[i] - mx;
+        q2[i] = u * u - mean_sq - (s12 / s11) * u;
+        s22 += q2[i] * q2[i];
+        b1 += u * (y[i] - my);
+        b2 += q2[i] * (y[i] - my);
+    }
+    if (s22 <= 0.0) {
+        return 0.0;
+    }
+    b1 /= s11;
+    b2 /= s22;
+    std::vector<double> residual(m);
+    double ssr = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        residual[i] = y[i] - my - b1 * (x[i] - mx) - b2 * q2[i];
+        ssr += residual[i] * residual[i];
+    }
+    const double rho = std::max(0.0, lag1_autocorrelation(residual));
+    const double variance = ssr / (md - 3.0) / s22 * (1.0 + rho) / (1.0 - rho);
+    if (!(variance > 0.0)) {
+        return b2 < 0.0 ? -std::numeric_limits<double>::infinity()
+                        : (b2 > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
+    }
+    return b2 / std::sqrt(variance);
+}
+
+// Theil–Sen slope with Sen's confidence interval, corrected for serial correlation.
+//   slope  = median of (y_j - y_i) / (x_j - x_i) over pairs with x_i < x_j (Theil 1950; Sen 1968).
+//   Sen's interval: with S the Mann–Kendall statistic, Var S = [m(m-1)(2m+5) - sum_t t(t-1)(2t+5)] / 18
+//   (t: sizes of tied groups in y; Kendall 1975), C = z * sqrt(Var S) and N' pairwise slopes, the
+//   bounds are the order statistics of rank (N' - C) / 2 and (N' + C) / 2 + 1, interpolated between
+//   neighbours (Gilbert 1987, "Statistical Methods for Environmental Pollution Monitoring", 16.5).
+//   Serial correlation: Var S is multiplied by Hamed & Rao's factor n/n* (J. Hydrology 204, 1998)
+//   1 + 2 / (m(m-1)(m-2)) sum_k (m-k)(m-k-1)(m-k-2) rho_k, with rho_k = rho^k from the lag-1
+//   autocorrelation of the detrended series (an AR(1) reading, as Yue & Wang 2004 do), bias-corrected
+//   (+ (1 + 4 rho) / m, Marriott & Pope 1954) and used only when positive: it only ever widens.
+// O(m^2) for m points (pairs, then selection of five ranks); m is bounded by the number of windows.
+struct sen_slope {
+    double slope = std::numeric_limits<double>::quiet_NaN();
+    double lower_bound = -std::numeric_limits<double>::infinity(); // one-sided at `confidence`
+    double ci_low = -std::numeric_limits<double>::infinity();      // two-sided at `confidence`
+    double ci_high = std::numeric_limits<double>::infinity();
+    double s = 0.0;         // Mann–Kendall S
+    double var_s = 0.0;     // after the correlation correction
+    double inflation = 1.0; // Hamed–Rao factor applied to Var S (>= 1)
+    double lag1 = 0.0;      // bias-corrected lag-1 autocorrelation of the detrended series
+    std::size_t pairs = 0;  // N'
+};
+
+// Order statistics of 1-based, possibly fractional ranks, interpolated between neighbours, by
+// selection (nth_element) rather than a full sort: O(N') for the handful of ranks needed. Outside
+// [1, N'] a bound is unbounded (the data cannot support that confidence). Reorders `values`.
+class rank_selector {
+public:
+    explicit rank_selector(std::vector<double>& values) : v_(values) {}
+
+    double at(double r) {
+        const double n = static_cast<double>(v_.size());
+        if (!(r >= 1.0)) {
+            return -std::numeric_limits<double>::infinity();
+        }
+        if (r > n) {
+            return std::numeric_limits<double>::infinity();
+        }
+        const double whole = std::floor(r);
+        const auto i = static_cast<std::size_t>(whole) - 1;
+        const double frac = r - whole;
+        const double lower = select(i);
+        if (frac == 0.0 || i + 1 >= v_.size()) {
+            return lower;
+        }
+        return lower + frac * (select(i + 1) - lower);
+    }
+
+private:
+    // nth_element leaves every earlier element <= and every later one >= the selected one, so a
+    // later query only needs to search the side its index lies on.
+    double select(std::size_t i) {
+        auto first = v_.begin();
+        auto last = v_.end();
+        for (std::size_t known : known_) {
+            if (known < i) {
+                first = std::max(first, v_.begin() + static_cast<std::ptrdiff_t>(known) + 1);
+            } else if (known > i) {
+                last = std::min(last, v_.begin() + static_cast<std::ptrdiff_t>(known));
+            } else {
+                return v_[i];
+            }
+        }
+        std::nth_element(first, v_.begin() + static_cast<std::ptrdiff_t>(i), last);
+        known_.push_back(i);
+        return v_[i];
+    }
+
+    std::vector<double>& v_;
+    std::vector<std::size_t> known_;
+};
+
+inline sen_slope theil_sen(std::span<const double> x, std::span<const double> y, double confidence) {
+    sen_slope out;
+    const std::size_t m = x.size();
+    if (m < 2) {
+        return out;
+    }
+    std::vector<double> slopes;
+    slopes.reserve(m * (m - 1) / 2);
+    double s = 0.0;
+    for (std::size_t i = 0; i + 1 < m; ++i) {
+        for (std::size_t j = i + 1; j < m; ++j) {
+            const double dy = y[j] - y[i];
+            s += static_cast<double>((dy > 0.0) - (dy < 0.0));
+            const double dx = x[j] - x[i];
+            if (dx > 0.0) {
+                slopes.push_back(dy / dx);
+            }
+        }
+    }
+    out.s = s;
+    out.pairs = slopes.size();
+    if (slopes.empty()) {
+        return out;
+    }
+    const std::size_t np = slopes.size();
+    const double n_prime = static_cast<double>(np);
+    rank_selector ranks(slopes);
+    out.slope = ranks.at((n_prime + 1.0) / 2.0); // the median: mean of the middle two for even N'
+
+    // Var S with the correction for ties in y.
+    const double md = static_cast<double>(m);
+    double var_s = md * (md - 1.0) * (2.0 * md + 5.0);
+    {
+        std::vector<double> sorted_y(y.begin(), y.end());
+        std::sort(sorted_y.begin(), sorted_y.end());
+        for (std::size_t i = 0; i < m;) {
+            std::size_t j = i + 1;
+            while (j < m && sorted_y[j] == sorted_y[i]) {
+                ++j;
+            }
+            const double t = static_cast<double>(j - i);
+            var_s -= t * (t - 1.0) * (2.0 * t + 5.0);
+            i = j;
+        }
+    }
+    var_s /= 18.0;
+
+    // Serial correlation of the detrended series (lag 1, AR(1) reading).
+    if (m >= 4) {
+        std::vector<double> r(m);
+        for (std::size_t i = 0; i < m; ++i) {
+            r[i] = y[i] - out.slope * x[i];
+        }
+        const double rho = lag1_autocorrelation(r);
+        out.lag1 = rho;
+        if (rho > 0.0) {
+            double sum = 0.0;
+            double rho_k = 1.0;
+            for (std::size_t k = 1; k + 2 < m; ++k) {
+                rho_k *= rho;
+                const double mk = static_cast<double>(m - k);
+                sum += mk * (mk - 1.0) * (mk - 2.0) * rho_k;
+            }
+            out.inflation = 1.0 + 2.0 * sum / (md * (md - 1.0) * (md - 2.0));
+        }
+    }
+    out.var_s = var_s * out.inflation;
+
+    const double sd = std::sqrt(std::max(0.0, out.var_s));
+    const double c_one = normal_quantile(confidence) * sd;
+    const double c_two = normal_quantile(0.5 + confidence / 2.0) * sd;
+    if (sd == 0.0) { // every y equal: every pairwise slope is 0
+        out.lower_bound = out.ci_low = ranks.at(1.0);
+        out.ci_high = ranks.at(n_prime);
+        return out;
+    }
+    out.lower_bound = ranks.at((n_prime - c_one) / 2.0);
+    out.ci_low = ranks.at((n_prime - c_two) / 2.0);
+    out.ci_high = ranks.at((n_prime + c_two) / 2.0 + 1.0);
+    return out;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
+// ---- end loadkit/detail/stats/leak_stats.hpp ----
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL const char* to_string(leak_cause c) noexcept {
+    switch (c) {
+    case leak_cause::none:
+        return "none";
+    case leak_cause::heap_growth:
+        return "heap growth";
+    case leak_cause::heap_growth_not_resident:
+        return "heap growth, not yet resident";
+    case leak_cause::allocator_retention:
+        return "allocator retention";
+    case leak_cause::rss_growth:
+        return "RSS growth";
+    }
+    return "?";
+}
+
+namespace detail {
+
+[[noreturn]] inline void throw_leak_option(const char* field, const std::string& value,
+                                           const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::leak_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+
+inline std::string leak_number(double v, const char* format = "%g") {
+    char text[48];
+    std::snprintf(text, sizeof text, format, v);
+    return text;
+}
+
+inline void validate(const leak_options& o) {
+    if (!(o.confidence > 0.5 && o.confidence < 1.0)) {
+        throw_leak_option("confidence", leak_number(o.confidence), "0.5 < confidence < 1");
+    }
+    if (!(o.min_relative_growth >= 0.0 && std::isfinite(o.min_relative_growth))) {
+        throw_leak_option("min_relative_growth", leak_number(o.min_relative_growth), "a finite value >= 0");
+    }
+    if (!(o.min_absolute_growth >= 0.0 && std::isfinite(o.min_absolute_growth))) {
+        throw_leak_option("min_absolute_growth", leak_number(o.min_absolute_growth), "a finite value >= 0");
+    }
+    if (!(o.horizon >= 0.0 && std::isfinite(o.horizon))) {
+        throw_leak_option("horizon", leak_number(o.horizon), "a finite value >= 0");
+    }
+    if (!(o.min_warmup >= 0.0 && std::isfinite(o.min_warmup))) {
+        throw_leak_option("min_warmup", leak_number(o.min_warmup), "a finite value >= 0");
+    }
+    if (!(o.max_warmup_fraction >= 0.0 && o.max_warmup_fraction <= 0.9)) {
+        throw_leak_option("max_warmup_fraction", leak_number(o.max_warmup_fraction), "0 .. 0.9");
+    }
+    if (o.window_samples < 1) {
+        throw_leak_option("window_samples", std::to_string(o.window_samples), ">= 1");
+    }
+    if (o.min_windows < 4) {
+        throw_leak_option("min_windows", std::to_string(o.min_windows), ">= 4");
+    }
+    if (o.max_windows < o.min_windows || o.max_windows > 1000) {
+        throw_leak_option("max_windows", std::to_string(o.max_windows), "min_windows .. 1000");
+    }
+}
+
+inline leak_trend analyse_leak_series(std::span<const leak_sample> samples, const leak_options& o) {
+    leak_trend t;
+    t.samples = samples.size();
+    std::vector<leak_sample> sorted(samples.begin(), samples.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        if (!std::isfinite(sorted[i].x) || !std::isfinite(sorted[i].bytes)) {
+            throw std::invalid_argument("loadkit::check_leak: sample " + std::to_string(i) + " is (" +
+                                        leak_number(sorted[i].x) + ", " + leak_number(sorted[i].bytes) +
+                                        "); x and bytes must be finite");
+        }
+    }
+    const auto by_x = [](const leak_sample& a, const leak_sample& b) { return a.x < b.x; };
+    if (!std::is_sorted(sorted.begin(), sorted.end(), by_x)) {
+        std::stable_sort(sorted.begin(), sorted.end(), by_x);
+    }
+    if (sorted.empty()) {
+        return t;
+    }
+    t.run_span = sorted.back().x - sorted.front().x;
+    const double warm_x = sorted.front().x + o.min_warmup;
+    const auto first = o.min_warmup > 0.0
+                           ? std::lower_bound(sorted.begin(), sorted.end(), leak_sample{warm_x, 0.0}, by_x)
+                           : sorted.begin();
+    std::vector<double> xs;
+    std::vector<double> ys;
+    xs.reserve(static_cast<std::size_t>(sorted.end() - first));
+    ys.reserve(xs.capacity());
+    for (auto it = first; it != sorted.end(); ++it) {
+        xs.push_back(it->x);
+        ys.push_back(it->bytes);
+    }
+    t.analysed_samples = xs.size();
+    const std::size_t most_windows = std::min(o.max_windows, xs.size() / o.window_samples);
+    t.windows = most_windows;
+    t.samples_needed = o.min_windows * o.window_samples;
+    if (most_windows < o.min_windows) {
+        return t; // inconclusive: too few samples
+    }
+    // Floor resolution: every number of windows from the finest allowed, halving down to min_windows,
+    // is analysed; the one kept measures the slope most precisely by prediction: the most effective
+    // floor points (points / Hamed–Rao factor, i.e. what correlation leaves of them) times the squared
+    // x span analysed, as a slope's variance goes with 1 / (points * span^2). Slowly wandering noise
+    // keeps the finest floor (its correlation is priced by the factor, and coarser minima throw
+    // points away: AR(1) phi 0.9 detection 93 % -> 97 %); a sawtooth cycle longer than a window makes
+    // fine minima so alike that coarser windows win. The score depends on the estimated correlation
+    // and the warm-up cut, not on the scatter, so it does not pick whichever interval came out
+    // narrowest by chance.
+    const double z = detail::normal_quantile(o.confidence);
+    struct choice {
+        std::size_t windows = 0;
+        std::size_t cut = 0;
+        bool still_curved = false;
+        detail::floor_series floor;
+        detail::sen_slope sen;
+        double precision = 0.0;
+    } best;
+    for (std::size_t windows = most_windows; windows >= o.min_windows; windows /= 2) {
+        choice c;
+        c.windows = windows;
+        c.floor = detail::window_minima(xs, ys, windows);
+        // Warm-up: MSER's cut, then further while what remains still bends down significantly (a
+        // warm-up that has not settled: a line through it would report its tail as growth).
+        const auto by_fraction =
+            static_cast<std::size_t>(o.max_warmup_fraction * static_cast<double>(windows));
+        const std::size_t d_max = std::min(by_fraction, windows - o.min_windows);
+        const auto tail_x = [&](std::size_t d) { return std::span<const double>(c.floor.x).subspan(d); };
+        const auto tail_y = [&](std::size_t d) { return std::span<const double>(c.floor.y).subspan(d); };
+        c.cut = detail::mser_line_truncation(c.floor.x, c.floor.y, d_max);
+        c.still_curved = detail::curvature_t(tail_x(c.cut), tail_y(c.cut)) < -z;
+        while (c.still_curved && c.cut < d_max) {
+            ++c.cut;
+            c.still_curved = detail::curvature_t(tail_x(c.cut), tail_y(c.cut)) < -z;
+        }
+        c.sen = detail::theil_sen(tail_x(c.cut), tail_y(c.cut), o.confidence);
+        const double points = static_cast<double>(c.floor.x.size() - c.cut);
+        const double span = c.floor.x.back() - c.floor.x[c.cut];
+        c.precision = points / c.sen.inflation * span * span;
+        if (best.windows == 0 || c.precision > best.precision) { // ties keep the finer floor
+            best = std::move(c);
+        }
+    }
+    t.windows = best.windows;
+    t.warmup_windows = best.cut;
+    const std::span<const double> fx = std::span<const double>(best.floor.x).subspan(best.cut);
+    const std::span<const double> fy = std::span<const double>(best.floor.y).subspan(best.cut);
+    t.warmup_end_x = fx.front();
+    const detail::sen_slope& sen = best.sen;
+    if (std::isnan(sen.slope)) {
+        return t; // every analysed sample at one x: no trend can be measured
+    }
+    t.slope = sen.slope;
+    t.ci_low = sen.ci_low;
+    t.ci_high = sen.ci_high;
+    t.lower_bound = sen.lower_bound;
+    t.lag1_autocorrelation = sen.lag1;
+    std::vector<double> levels(fy.begin(), fy.end());
+    t.level = detail::median_in_place(levels);
+    t.growth = t.slope * t.run_span;
+    t.effect_floor = std::max(o.min_relative_growth * std::abs(t.level), o.min_absolute_growth);
+    t.projected_growth = t.slope * o.horizon;
+    const bool grows = t.lower_bound > 0.0 && t.growth >= t.effect_floor;
+    t.warmup_unfinished = grows && best.still_curved;
+    t.verdict = t.warmup_unfinished ? leak_verdict::inconclusive
+                : grows             ? leak_verdict::leak
+                                    : leak_verdict::no_leak;
+    return t;
+}
+
+// Binary units, three significant digits: {"+1.25", "MiB"}, {"-512", "B"}, {"+64.1", "B"}.
+struct leak_quantity {
+    std::string number;
+    const char* unit;
+};
+
+inline leak_quantity leak_scaled(double v, bool sign = true) {
+    if (std::isinf(v)) {
+        return {v > 0 ? "+inf" : "-inf", "B"};
+    }
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double magnitude = std::abs(v);
+    std::size_t u = 0;
+    while (magnitude >= 1024.0 && u + 1 < std::size(units)) {
+        magnitude /= 1024.0;
+        ++u;
+    }
+    const char* format = magnitude >= 99.95 ? "%.0f" : magnitude >= 9.995 ? "%.1f" : "%.2f";
+    const bool negative = v < 0 && leak_number(magnitude, format) != leak_number(0.0, format);
+    const std::string prefix = negative ? "-" : sign ? "+" : "";
+    return {prefix + leak_number(magnitude, format), units[u]};
+}
+
+inline std::string leak_bytes(double v, bool sign = true) {
+    const leak_quantity q = leak_scaled(v, sign);
+    return q.number + " " + q.unit;
+}
+
+// "+64.1 B/iter (95% CI +63.9..+64.3)"; interval bounds carry their own unit when it differs.
+inline std::string leak_slope_text(const leak_trend& t, const leak_report& r) {
+    const leak_quantity slope = leak_scaled(t.slope);
+    const leak_quantity low = leak_scaled(t.ci_low);
+    const leak_quantity high = leak_scaled(t.ci_high);
+    const auto bound = [&](const leak_quantity& q) {
+        return std::string(q.unit) == slope.unit || q.number.find("inf") != std::string::npos
+                   ? q.number
+                   : q.number + " " + q.unit;
+    };
+    return slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) +
+           "% CI " + bound(low) + ".." + bound(high) + ")";
+}
+
+inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
+    std::string s = leak_bytes(t.growth) + " over the run";
+    if (r.horizon > 0.0) {
+        s += ", " + leak_bytes(t.projected_growth) + " per " + leak_number(r.horizon) + " " + r.x_unit;
+    }
+    return s;
+}
+
+inline std::string leak_floor_text(const leak_trend& t) {
+    return "effect floor " + leak_bytes(t.effect_floor, false);
+}
+
+} // namespace detail
+
+LOADKIT_DECL leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap,
+                                    const leak_options& options) {
+    detail::validate(options);
+    leak_report r;
+    r.confidence = options.confidence;
+    r.min_relative_growth = options.min_relative_growth;
+    r.horizon = options.horizon;
+    r.x_unit = options.x_unit;
+    if (!rss.empty()) {
+        r.rss = detail::analyse_leak_series(rss, options);
+    }
+    if (!heap.empty()) {
+        r.heap = detail::analyse_leak_series(heap, options);
+    }
+    const bool rss_known = r.rss && r.rss->verdict != leak_verdict::inconclusive;
+    const bool heap_known = r.heap && r.heap->verdict != leak_verdict::inconclusive;
+    const bool rss_grows = rss_known && r.rss->verdict == leak_verdict::leak;
+    if (heap_known) { // the heap decides; RSS explains
+        if (r.heap->verdict == leak_verdict::leak) {
+            r.verdict = leak_verdict::leak;
+            r.cause =
+                rss_known && !rss_grows ? leak_cause::heap_growth_not_resident : leak_cause::heap_growth;
+        } else {
+            r.verdict = leak_verdict::no_leak;
+            r.cause = rss_grows ? leak_cause::allocator_retention : leak_cause::none;
+        }
+    } else if (rss_known) {
+        r.verdict = rss_grows ? leak_verdict::leak : leak_verdict::no_leak;
+        r.cause = rss_grows ? leak_cause::rss_growth : leak_cause::none;
+    }
+    return r;
+}
+
+LOADKIT_DECL std::string leak_report::describe() const {
+    const bool heap_decides = heap && heap->verdict != leak_verdict::inconclusive;
+    const bool rss_decides = !heap_decides && rss && rss->verdict != leak_verdict::inconclusive;
+    if (verdict == leak_verdict::inconclusive || !(heap_decides || rss_decides)) {
+        const leak_trend* any = heap ? &*heap : rss ? &*rss : nullptr;
+        if (any == nullptr) {
+            return "inconclusive: no samples";
+        }
+        const std::string name = heap ? "heap" : "RSS";
+        if (any->warmup_unfinished) {
+            return "inconclusive: " + name + " floor still grows but ever more slowly (" +
+                   detail::leak_slope_text(*any, *this) +
+                   " after the largest warm-up cut, at x = " + detail::leak_number(any->warmup_end_x) +
+                   "): warm-up not over; run longer or set min_warmup";
+        }
+        return "inconclusive: " + name + " has " + std::to_string(any->analysed_samples) +
+               " samples after the known warm-up, needs " + std::to_string(any->samples_needed) +
+               " (min_windows x window_samples)";
+    }
+    const leak_trend& t = heap_decides ? *heap : *rss;
+    const std::string name = heap_decides ? "heap" : "RSS";
+    if (verdict == leak_verdict::leak) {
+        std::string line = "leak: " + name + " floor slope " + detail::leak_slope_text(t, *this) + ", " +
+                           detail::leak_growth_text(t, *this) + " (" + detail::leak_floor_text(t) + ")";
+        if (cause == leak_cause::heap_growth_not_resident) {
+            line += "; RSS is flat so far (not yet resident; run longer)";
+        } else if (cause == leak_cause::rss_growth) {
+            line += "; no heap series to tell a leak from allocator retention";
+        }
+        return line;
+    }
+    if (cause == leak_cause::allocator_retention) {
+        return "no leak (allocator retention): RSS floor slope " + detail::leak_slope_text(*rss, *this) +
+               " grows but heap is flat: " + detail::leak_slope_text(*heap, *this);
+    }
+    std::string line = "no leak: " + name + " floor slope " + detail::leak_slope_text(t, *this) + ", " +
+                       detail::leak_growth_text(t, *this);
+    if (t.growth < t.effect_floor) {
+        line += ", below the " + detail::leak_floor_text(t);
+    } else {
+        line += ", not significant at " + detail::leak_number(confidence * 100.0) + "%";
+    }
+    return line;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_LEAK_IPP
+// ---- end loadkit/impl/leak.ipp ----
+// ---- begin loadkit/impl/rate_schedule.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of rate_schedule.hpp: building a schedule (validation, the stage boundaries' counts).
+#ifndef LOADKIT_IMPL_RATE_SCHEDULE_IPP
+#define LOADKIT_IMPL_RATE_SCHEDULE_IPP
+
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL rate_schedule::rate_schedule(double start_rate, std::vector<rate_stage> stages)
+    : start_rate_(start_rate), stages_(std::move(stages)) {
+    build("rate_schedule", "start_rate", "stages[");
+}
+
+LOADKIT_DECL rate_schedule rate_schedule::constant(double rate, std::chrono::nanoseconds duration) {
+    return rate_schedule{rate, duration, constant_tag{}};
+}
+
+LOADKIT_DECL rate_schedule::rate_schedule(double rate, std::chrono::nanoseconds duration, constant_tag)
+    : start_rate_(rate) {
+    stages_.push_back(rate_stage{rate, duration});
+    build("rate_schedule::constant", "rate", nullptr);
+}
+
+// The integral as a whole number of arrivals. Products like 0.29/s * 100 s come out as
+// 28.999999999999996: a value within rounding noise of an integer counts as that integer.
+LOADKIT_DECL std::uint64_t rate_schedule::whole_arrivals(double integral) noexcept {
+    const double nearest = std::round(integral);
+    const double noise = std::min(1e-3, 1e-13 * std::max(1.0, integral));
+    return static_cast<std::uint64_t>(std::abs(integral - nearest) <= noise ? nearest : std::floor(integral));
+}
+
+LOADKIT_DECL bool rate_schedule::valid_rate(double rate) noexcept {
+    return std::isfinite(rate) && rate >= 0.0;
+}
+
+LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_field, const char* stage_prefix) {
+    constexpr const char* rate_expected = "a finite rate >= 0 per second";
+    auto field = [&](std::size_t i, const char* member) {
+        return stage_prefix == nullptr ? std::string(member)
+                                       : std::string(stage_prefix) + std::to_string(i) + "]." + member;
+    };
+    if (!valid_rate(start_rate_)) {
+        detail::throw_rate_option(owner, start_field, detail::rate_number(start_rate_), rate_expected);
+    }
+    if (stages_.empty()) {
+        detail::throw_rate_option(owner, "stages", "{} (empty)", "at least one stage");
+    }
+    segments_.reserve(stages_.size());
+    double rate = start_rate_;
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+        const rate_stage& stage = stages_[i];
+        if (!valid_rate(stage.target)) {
+            detail::throw_rate_option(owner, field(i, stage_prefix == nullptr ? "rate" : "target"),
+                                      detail::rate_number(stage.target), rate_expected);
+        }
+        const std::int64_t length = stage.duration.count();
+        if (length <= 0 || length > std::numeric_limits<std::int64_t>::max() - total_ns_) {
+            detail::throw_rate_option(owner, field(i, "duration"), detail::rate_duration(stage.duration),
+                                      length <= 0 ? "> 0" : "a total duration below 292 years");
+        }
+        const double span = seconds(length);
+        const segment s{total_ns_,
+                        length,
+                        rate,
+                        (stage.target - rate) / span,
+                        total_integral_,
+                        0.5 * (rate + stage.target) * span};
+        segments_.push_back(s);
+        total_ns_ += length;
+        total_integral_ += s.count;
+        rate = stage.target;
+    }
+    if (!(total_integral_ < 9e18)) {
+        detail::throw_rate_option(owner, "total_count", detail::rate_number(total_integral_),
+                                  "fewer than 9e18 arrivals");
+    }
+    total_count_ = whole_arrivals(total_integral_);
+    if (total_count_ == 0) {
+        detail::throw_rate_option(owner, "total_count",
+                                  "0 (integral of the rate = " + detail::rate_number(total_integral_) + ")",
+                                  "at least one arrival");
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_RATE_SCHEDULE_IPP
+// ---- end loadkit/impl/rate_schedule.ipp ----
+// ---- begin loadkit/impl/profile.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of profile.hpp: validation (messages naming the profile, field and value) and the
+// one-line description reports print.
+#ifndef LOADKIT_IMPL_PROFILE_IPP
+#define LOADKIT_IMPL_PROFILE_IPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+[[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
+                                       const std::string& value, const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::") + profile + ": " + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+LOADKIT_DECL std::string profile_duration_text(std::chrono::nanoseconds d) {
+    char text[40];
+    const double s = static_cast<double>(d.count()) / 1e9;
+    if (d.count() == 0) {
+        return "0s";
+    }
+    if (s >= 120.0) {
+        std::snprintf(text, sizeof text, "%gmin", s / 60.0);
+    } else if (s >= 1.0) {
+        std::snprintf(text, sizeof text, "%gs", s);
+    } else {
+        std::snprintf(text, sizeof text, "%gms", s * 1e3);
+    }
+    return text;
+}
+inline std::string profile_ns_text(std::chrono::nanoseconds d) { return std::to_string(d.count()) + "ns"; }
+LOADKIT_DECL std::string profile_rate_text(double r) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%g/s", r);
+    return text;
+}
+
+constexpr std::uint64_t max_virtual_users = 10'000'000;
+
+inline void check_users(const char* p, const char* field, std::uint64_t n) {
+    if (n == 0 || n > max_virtual_users) {
+        throw_profile(p, field, std::to_string(n), "1 .. 10,000,000");
+    }
+}
+inline void check_positive(const char* p, const char* field, std::chrono::nanoseconds d) {
+    if (d <= std::chrono::nanoseconds::zero()) {
+        throw_profile(p, field, profile_ns_text(d), "> 0");
+    }
+}
+
+inline void validate_profile(const burst& b) { check_users("burst", "n", b.n); }
+inline void validate_profile(const constant_vus& c) {
+    check_users("constant_vus", "vus", c.vus);
+    if (c.duration < std::chrono::nanoseconds::zero()) {
+        throw_profile("constant_vus", "duration", profile_ns_text(c.duration), ">= 0");
+    }
+    if (c.duration == std::chrono::nanoseconds::zero() && c.iterations == 0) {
+        throw_profile("constant_vus", "duration", "0ns", "> 0, or iterations > 0");
+    }
+}
+inline void validate_profile(const per_vu_iterations& p) {
+    check_users("per_vu_iterations", "vus", p.vus);
+    if (p.iterations == 0) {
+        throw_profile("per_vu_iterations", "iterations", "0", ">= 1");
+    }
+    check_positive("per_vu_iterations", "max_duration", p.max_duration);
+}
+inline void validate_profile(const shared_iterations& p) {
+    check_users("shared_iterations", "vus", p.vus);
+    if (p.iterations == 0) {
+        throw_profile("shared_iterations", "iterations", "0", ">= 1");
+    }
+    check_positive("shared_iterations", "max_duration", p.max_duration);
+}
+inline void validate_profile(const ramping_vus& r) {
+    if (r.start_vus > max_virtual_users) {
+        throw_profile("ramping_vus", "start_vus", std::to_string(r.start_vus), "<= 10,000,000");
+    }
+    if (r.stages.empty()) {
+        throw_profile("ramping_vus", "stages", "{}", "at least one stage");
+    }
+    std::uint64_t peak = r.start_vus;
+    for (std::size_t i = 0; i < r.stages.size(); ++i) {
+        const std::string at = "stages[" + std::to_string(i) + "]";
+        if (r.stages[i].target > max_virtual_users) {
+            throw_profile("ramping_vus", at + ".target", std::to_string(r.stages[i].target), "<= 10,000,000");
+        }
+        check_positive("ramping_vus", (at + ".duration").c_str(), r.stages[i].duration);
+        peak = r.stages[i].target > peak ? r.stages[i].target : peak;
+    }
+    if (peak == 0) {
+        throw_profile("ramping_vus", "stages", "all targets 0", "some stage with target > 0");
+    }
+}
+inline void validate_profile(const waves& w) {
+    if (w.count == 0) {
+        throw_profile("waves", "count", "0", ">= 1");
+    }
+    check_users("waves", "size", w.size);
+    if (w.pause < std::chrono::nanoseconds::zero()) {
+        throw_profile("waves", "pause", profile_ns_text(w.pause), ">= 0");
+    }
+}
+inline void check_in_flight(const char* p, std::uint64_t n, std::uint64_t queued) {
+    if (n == 0 || n > max_virtual_users) {
+        throw_profile(p, "max_in_flight", std::to_string(n), "1 .. 10,000,000");
+    }
+    if (queued > max_virtual_users) {
+        throw_profile(p, "max_queued", std::to_string(queued), "0 .. 10,000,000");
+    }
+}
+inline void validate_profile(const constant_rate& c) {
+    if (!std::isfinite(c.rate) || c.rate <= 0.0) {
+        char text[40];
+        std::snprintf(text, sizeof text, "%g", c.rate);
+        throw_profile("constant_rate", "rate", text, "a finite rate > 0 per second");
+    }
+    check_positive("constant_rate", "duration", c.duration);
+    check_in_flight("constant_rate", c.max_in_flight, c.max_queued);
+    static_cast<void>(rate_schedule::constant(c.rate, c.duration)); // at least one arrival
+}
+inline void validate_profile(const ramping_rate& r) {
+    check_in_flight("ramping_rate", r.max_in_flight, r.max_queued);
+    static_cast<void>(rate_schedule(r.start_rate, r.stages)); // throws naming the stage
+}
+
+inline std::string in_flight_text(std::uint64_t max_in_flight, std::uint64_t max_queued) {
+    std::string s = ", max_in_flight " + std::to_string(max_in_flight);
+    if (max_queued > 0) {
+        s += ", max_queued " + std::to_string(max_queued);
+    }
+    return s;
+}
+inline std::string describe_profile(const profile& p) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, burst>) {
+                return "burst of " + std::to_string(x.n);
+            } else if constexpr (std::is_same_v<T, constant_vus>) {
+                std::string s = "constant_vus " + std::to_string(x.vus) + " VUs";
+                if (x.duration.count() > 0) {
+                    s += " for " + profile_duration_text(x.duration);
+                }
+                if (x.iterations > 0) {
+                    s += ", " + std::to_string(x.iterations) + " iterations each";
+                }
+                return s;
+            } else if constexpr (std::is_same_v<T, per_vu_iterations>) {
+                return "per_vu_iterations " + std::to_string(x.vus) + " VUs x " +
+                       std::to_string(x.iterations) + " iterations";
+            } else if constexpr (std::is_same_v<T, shared_iterations>) {
+                return "shared_iterations " + std::to_string(x.iterations) + " iterations over " +
+                       std::to_string(x.vus) + " VUs";
+            } else if constexpr (std::is_same_v<T, ramping_vus>) {
+                std::string s = "ramping_vus " + std::to_string(x.start_vus);
+                for (const auto& st : x.stages) {
+                    s += " -> " + std::to_string(st.target) + " (" + profile_duration_text(st.duration) + ")";
+                }
+                return s + " VUs";
+            } else if constexpr (std::is_same_v<T, waves>) {
+                return "waves " + std::to_string(x.count) + " x " + std::to_string(x.size) + ", pause " +
+                       profile_duration_text(x.pause);
+            } else if constexpr (std::is_same_v<T, constant_rate>) {
+                return "constant_rate " + profile_rate_text(x.rate) + " for " +
+                       profile_duration_text(x.duration) + in_flight_text(x.max_in_flight, x.max_queued);
+            } else {
+                std::string s = "ramping_rate " + profile_rate_text(x.start_rate);
+                for (const auto& st : x.stages) {
+                    s += " -> " + profile_rate_text(st.target) + " (" + profile_duration_text(st.duration) +
+                         ")";
+                }
+                return s + in_flight_text(x.max_in_flight, x.max_queued);
+            }
+        },
+        p);
+}
+
+} // namespace detail
+
+LOADKIT_DECL latency_model model_of(const profile& p) noexcept {
+    return std::holds_alternative<constant_rate>(p) || std::holds_alternative<ramping_rate>(p)
+               ? latency_model::open
+               : latency_model::closed;
+}
+LOADKIT_DECL void validate(const profile& p) {
+    std::visit([](const auto& x) { detail::validate_profile(x); }, p);
+}
+LOADKIT_DECL std::string describe(const profile& p) { return detail::describe_profile(p); }
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_PROFILE_IPP
+// ---- end loadkit/impl/profile.ipp ----
+// ---- begin loadkit/impl/process.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of process.hpp and detail/platform/process_reader.hpp: the platform readings (Linux
+// /proc and getrusage, macOS task_info and proc_pidinfo, Windows psapi and Toolhelp, the allocator's
+// counter), the probe's full sample and the sampler's thread. The platform headers are included here
+// only. Included at the end of process.hpp in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_PROCESS_IPP
+#define LOADKIT_IMPL_PROCESS_IPP
+
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <charconv>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+#elif defined(__APPLE__)
+#include <libproc.h>
+#include <mach/mach.h>
+#include <malloc/malloc.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+#elif defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+// After <windows.h>, which they need for DWORD, HANDLE and BOOL (the blank line keeps clang-format from
+// sorting them above it). With the default Windows 7+ target (PSAPI_VERSION 2) GetProcessMemoryInfo is
+// K32GetProcessMemoryInfo from kernel32 and nothing else is linked; a build for an older target
+// (PSAPI_VERSION 1) needs psapi.lib: MSVC links it through the pragma, MinGW users add -lpsapi.
+#include <psapi.h>
+#include <tlhelp32.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "psapi.lib")
+#endif
+#endif
+
+// Which allocator counter heap_in_use_bytes() reads. Sanitizers replace malloc, so glibc's counters
+// would describe an arena nobody uses; their own counter is the one that moves.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LOADKIT_DETAIL_SANITIZER_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                                   \
+    __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
+#define LOADKIT_DETAIL_SANITIZER_HEAP 1
+#endif
+#endif
+
+#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
+// Declared by <sanitizer/allocator_interface.h>, which GCC 12 does not ship; every sanitizer runtime
+// defines it.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+#define LOADKIT_DETAIL_MALLINFO2 1
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+#if defined(__linux__)
+// Reads a whole small /proc file at offset 0 into buf (NUL-terminated); false on failure.
+inline bool process_read_at_start(int fd, char* buf, std::size_t size) noexcept {
+    if (fd < 0) {
+        return false;
+    }
+    const ssize_t n = ::pread(fd, buf, size - 1, 0);
+    if (n <= 0) {
+        return false;
+    }
+    buf[n] = '\0';
+    return true;
+}
+inline const char* process_skip_field(const char* p, const char* end) noexcept {
+    while (p < end && *p != ' ') {
+        ++p;
+    }
+    while (p < end && *p == ' ') {
+        ++p;
+    }
+    return p;
+}
+#endif
+
+LOADKIT_DECL process_reader::process_reader() noexcept { open(); }
+LOADKIT_DECL process_reader::~process_reader() { close(); }
+LOADKIT_DECL process_reader::process_reader(process_reader&& other) noexcept { steal(other); }
+LOADKIT_DECL process_reader& process_reader::operator=(process_reader&& other) noexcept {
+    if (this != &other) {
+        close();
+        steal(other);
+    }
+    return *this;
+}
+
+LOADKIT_DECL void process_reader::steal(process_reader& other) noexcept {
+#if defined(__linux__)
+    statm_fd_ = std::exchange(other.statm_fd_, -1);
+    stat_fd_ = std::exchange(other.stat_fd_, -1);
+    fd_dir_ = std::exchange(other.fd_dir_, nullptr);
+    page_size_ = other.page_size_;
+#else
+    (void)other;
+#endif
+}
+
+LOADKIT_DECL std::optional<std::uint64_t> process_reader::heap_in_use_bytes() noexcept {
+#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
+    return static_cast<std::uint64_t>(__sanitizer_get_current_allocated_bytes());
+#elif defined(LOADKIT_DETAIL_MALLINFO2)
+    const struct mallinfo2 info = ::mallinfo2();
+    return static_cast<std::uint64_t>(info.uordblks) + static_cast<std::uint64_t>(info.hblkhd);
+#elif defined(__APPLE__)
+    malloc_statistics_t stats{};
+    malloc_zone_statistics(nullptr, &stats); // nullptr: every zone
+    return static_cast<std::uint64_t>(stats.size_in_use);
+#else
+    return std::nullopt;
+#endif
+}
+
+LOADKIT_DECL const char* process_reader::heap_source() noexcept {
+#if defined(LOADKIT_DETAIL_SANITIZER_HEAP)
+    return "sanitizer";
+#elif defined(LOADKIT_DETAIL_MALLINFO2)
+    return "mallinfo2";
+#elif defined(__APPLE__)
+    return "malloc_zone_statistics";
+#else
+    return "none";
+#endif
+}
+
+#if defined(__linux__)
+
+LOADKIT_DECL void process_reader::open() noexcept {
+    statm_fd_ = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    stat_fd_ = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    fd_dir_ = ::opendir("/proc/self/fd");
+    const long page = ::sysconf(_SC_PAGESIZE);
+    page_size_ = page > 0 ? static_cast<std::uint64_t>(page) : 4096;
+}
+
+LOADKIT_DECL void process_reader::close() noexcept {
+    if (statm_fd_ >= 0) {
+        ::close(statm_fd_);
+    }
+    if (stat_fd_ >= 0) {
+        ::close(stat_fd_);
+    }
+    if (fd_dir_ != nullptr) {
+        ::closedir(static_cast<DIR*>(fd_dir_));
+    }
+    statm_fd_ = stat_fd_ = -1;
+    fd_dir_ = nullptr;
+}
+
+// proc(5): statm is "size resident shared text lib data dt", in pages.
+LOADKIT_DECL std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
+    char buf[128];
+    if (!process_read_at_start(statm_fd_, buf, sizeof buf)) {
+        return std::nullopt;
+    }
+    const char* end = buf + std::strlen(buf);
+    const char* p = process_skip_field(buf, end);
+    std::uint64_t pages = 0;
+    if (std::from_chars(p, end, pages).ec != std::errc{}) {
+        return std::nullopt;
+    }
+    return pages * page_size_;
+}
+
+// proc(5): stat is "pid (comm) state ppid ...", num_threads the 20th field. comm may hold spaces and
+// parentheses, so fields are counted from the last ')': state is the 3rd field, num_threads 17 later.
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::threads() const noexcept {
+    char buf[1024];
+    if (!process_read_at_start(stat_fd_, buf, sizeof buf)) {
+        return std::nullopt;
+    }
+    const char* end = buf + std::strlen(buf);
+    const char* p = std::strrchr(buf, ')');
+    if (p == nullptr || p + 2 >= end) {
+        return std::nullopt;
+    }
+    p += 2; // the state field
+    for (int field = 3; field < 20 && p < end; ++field) {
+        p = process_skip_field(p, end);
+    }
+    std::uint32_t threads = 0;
+    if (p >= end || std::from_chars(p, end, threads).ec != std::errc{}) {
+        return std::nullopt;
+    }
+    return threads;
+}
+
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::open_fds() noexcept {
+    if (fd_dir_ == nullptr) {
+        return std::nullopt;
+    }
+    ::rewinddir(static_cast<DIR*>(fd_dir_)); // procfs lists the fds afresh from offset 0
+    std::uint32_t count = 0;
+    while (const dirent* entry = ::readdir(static_cast<DIR*>(fd_dir_))) {
+        if (entry->d_name[0] != '.') {
+            ++count;
+        }
+    }
+    return count > 0 ? count - 1 : 0; // the directory's own descriptor is listed too
+}
+
+LOADKIT_DECL process_usage process_reader::usage() const noexcept {
+    process_usage s;
+    rusage usage{};
+    if (::getrusage(RUSAGE_SELF, &usage) != 0) {
+        return s;
+    }
+    const auto micros = [](const timeval& tv) {
+        return std::chrono::microseconds{static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 +
+                                         static_cast<std::int64_t>(tv.tv_usec)};
+    };
+    s.cpu_user = micros(usage.ru_utime);
+    s.cpu_system = micros(usage.ru_stime);
+    s.peak_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024; // KiB on Linux
+    return s;
+}
+
+#elif defined(__APPLE__)
+
+LOADKIT_DECL void process_reader::open() noexcept {}
+LOADKIT_DECL void process_reader::close() noexcept {}
+
+LOADKIT_DECL std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
+    task_vm_info_data_t info{};
+    mach_msg_type_number_t count = TASK_VM_INFO_COUNT;
+    if (task_info(mach_task_self(), TASK_VM_INFO, reinterpret_cast<task_info_t>(&info), &count) !=
+        KERN_SUCCESS) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(info.phys_footprint);
+}
+
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::threads() const noexcept {
+    proc_taskinfo info{};
+    if (proc_pidinfo(getpid(), PROC_PIDTASKINFO, 0, &info, sizeof info) != static_cast<int>(sizeof info)) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(info.pti_threadnum);
+}
+
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::open_fds() noexcept {
+    const int bytes = proc_pidinfo(getpid(), PROC_PIDLISTFDS, 0, nullptr, 0); // an upper bound
+    if (bytes <= 0) {
+        return std::nullopt;
+    }
+    std::vector<proc_fdinfo> fds(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo) + 16);
+    const int used = proc_pidinfo(getpid(), PROC_PIDLISTFDS, 0, fds.data(),
+                                  static_cast<int>(fds.size() * sizeof(proc_fdinfo)));
+    if (used < 0) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(static_cast<std::size_t>(used) / sizeof(proc_fdinfo));
+}
+
+LOADKIT_DECL process_usage process_reader::usage() const noexcept {
+    process_usage s;
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) != 0) {
+        return s;
+    }
+    const auto micros = [](const timeval& tv) {
+        return std::chrono::microseconds{static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 +
+                                         static_cast<std::int64_t>(tv.tv_usec)};
+    };
+    s.cpu_user = micros(usage.ru_utime);
+    s.cpu_system = micros(usage.ru_stime);
+    s.peak_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss); // bytes on macOS
+    return s;
+}
+
+#elif defined(_WIN32)
+
+LOADKIT_DECL void process_reader::open() noexcept {}
+LOADKIT_DECL void process_reader::close() noexcept {}
+
+LOADKIT_DECL std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept {
+    PROCESS_MEMORY_COUNTERS counters{};
+    if (!GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(counters.WorkingSetSize);
+}
+
+// Windows has no per-process thread count call: a Toolhelp snapshot lists every thread of the system,
+// and we count ours (O(system threads), so sample it at sampler intervals, not per operation).
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::threads() const noexcept {
+    const HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    if (snapshot == INVALID_HANDLE_VALUE) {
+        return std::nullopt;
+    }
+    const DWORD self = GetCurrentProcessId();
+    // Thread32First/Next may fill fewer bytes than dwSize says: reset it before each call and read the
+    // owner only when the entry reaches it (the documented Toolhelp idiom).
+    constexpr std::size_t owner_end =
+        offsetof(THREADENTRY32, th32OwnerProcessID) + sizeof(THREADENTRY32::th32OwnerProcessID);
+    THREADENTRY32 entry{};
+    entry.dwSize = sizeof entry;
+    std::uint32_t count = 0;
+    for (BOOL more = Thread32First(snapshot, &entry); more; more = Thread32Next(snapshot, &entry)) {
+        if (entry.dwSize >= owner_end && entry.th32OwnerProcessID == self) {
+            ++count;
+        }
+        entry.dwSize = sizeof entry;
+    }
+    CloseHandle(snapshot);
+    if (count == 0) { // the snapshot failed part-way: this thread at least is running
+        return std::nullopt;
+    }
+    return count;
+}
+
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::open_fds() noexcept {
+    DWORD handles = 0;
+    if (!GetProcessHandleCount(GetCurrentProcess(), &handles)) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(handles);
+}
+
+LOADKIT_DECL process_usage process_reader::usage() const noexcept {
+    process_usage s;
+    PROCESS_MEMORY_COUNTERS counters{};
+    if (GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) {
+        s.peak_rss_bytes = static_cast<std::uint64_t>(counters.PeakWorkingSetSize);
+    }
+    FILETIME created{}, exited{}, kernel{}, user{};
+    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user)) {
+        const auto micros = [](const FILETIME& t) { // 100 ns units
+            const std::uint64_t ticks =
+                (static_cast<std::uint64_t>(t.dwHighDateTime) << 32) | t.dwLowDateTime;
+            return std::chrono::microseconds{static_cast<std::int64_t>(ticks / 10)};
+        };
+        s.cpu_user = micros(user);
+        s.cpu_system = micros(kernel);
+    }
+    return s;
+}
+
+#else // other platforms: every reading empty
+
+LOADKIT_DECL void process_reader::open() noexcept {}
+LOADKIT_DECL void process_reader::close() noexcept {}
+LOADKIT_DECL std::optional<std::uint64_t> process_reader::rss_bytes() const noexcept { return std::nullopt; }
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::threads() const noexcept { return std::nullopt; }
+LOADKIT_DECL std::optional<std::uint32_t> process_reader::open_fds() noexcept { return std::nullopt; }
+LOADKIT_DECL process_usage process_reader::usage() const noexcept { return {}; }
+
+#endif
+
+} // namespace detail
+
+LOADKIT_DECL process_sample process_probe::sample() noexcept {
+    process_sample s;
+    s.at = std::chrono::steady_clock::now();
+    s.rss_bytes = reader_.rss_bytes();
+    s.heap_in_use_bytes = reader_.heap_in_use_bytes();
+    const detail::process_usage usage = reader_.usage();
+    s.cpu_user = usage.cpu_user;
+    s.cpu_system = usage.cpu_system;
+    s.peak_rss_bytes = usage.peak_rss_bytes;
+    if (s.rss_bytes && s.peak_rss_bytes && *s.peak_rss_bytes < *s.rss_bytes) {
+        s.peak_rss_bytes = s.rss_bytes; // the kernel updates its high-water mark lazily
+    }
+    s.threads = reader_.threads();
+    s.open_fds = reader_.open_fds();
+    return s;
+}
+
+LOADKIT_DECL process_sampler::process_sampler(const options& opts)
+    : interval_(opts.interval), max_samples_(opts.max_samples) {
+    if (opts.interval <= std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
+                                    std::to_string(opts.interval.count()) + "ns (expected > 0)");
+    }
+    if (opts.max_samples < 2) {
+        throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
+                                    std::to_string(opts.max_samples) + " (expected >= 2)");
+    }
+    samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
+}
+
+LOADKIT_DECL process_sampler::~process_sampler() { stop(); }
+
+LOADKIT_DECL void process_sampler::start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) {
+        return;
+    }
+    stop_requested_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+LOADKIT_DECL void process_sampler::stop() {
+    std::thread finished;
+    {
+        std::lock_guard lock(mutex_);
+        stop_requested_ = true;
+        finished = std::move(thread_);
+    }
+    wake_.notify_all();
+    if (finished.joinable()) {
+        finished.join();
+    }
+}
+
+LOADKIT_DECL bool process_sampler::running() const {
+    std::lock_guard lock(mutex_);
+    return thread_.joinable();
+}
+
+LOADKIT_DECL std::vector<process_sample> process_sampler::samples() const {
+    std::lock_guard lock(mutex_);
+    return samples_;
+}
+
+LOADKIT_DECL std::chrono::nanoseconds process_sampler::interval() const {
+    std::lock_guard lock(mutex_);
+    return interval_;
+}
+
+LOADKIT_DECL std::size_t process_sampler::decimations() const {
+    std::lock_guard lock(mutex_);
+    return decimations_;
+}
+
+LOADKIT_DECL void process_sampler::run() {
+    auto next = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!stop_requested_) {
+        lock.unlock();
+        const process_sample s = probe_.sample(); // the probe belongs to this thread
+        lock.lock();
+        if (samples_.size() >= max_samples_) {
+            decimate();
+        }
+        samples_.push_back(s);
+        next += interval_;
+        const auto now = std::chrono::steady_clock::now();
+        if (next <= now) { // fell behind (a stalled machine): skip what was missed, keep the pace
+            next = now + interval_;
+        }
+        wake_.wait_until(lock, next, [this] { return stop_requested_; });
+    }
+}
+
+LOADKIT_DECL void process_sampler::decimate() {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < samples_.size(); i += 2) {
+        samples_[kept++] = samples_[i];
+    }
+    samples_.resize(kept);
+    interval_ *= 2;
+    ++decimations_;
+}
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_PROCESS_IPP
+// ---- end loadkit/impl/process.ipp ----
+// ---- begin loadkit/impl/interval_series.ipp ----
+// SPDX-License-Identifier: MIT
+// The time series' bodies (declared in interval_series.hpp): sparse histogram conversion, merging
+// and queries, interval addition and resolution halving. The body of interval_series.hpp: included
+// at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_INTERVAL_SERIES_IPP
+#define LOADKIT_IMPL_INTERVAL_SERIES_IPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL void sparse_histogram::add(const histogram& h) {
+    if (h.empty()) {
+        return;
+    }
+    sparse_histogram other;
+    other.total_ = h.count();
+    h.for_each_bucket([&](const histogram_bucket& b) {
+        const auto index =
+            static_cast<std::uint32_t>(layout().index_of(static_cast<std::uint64_t>(b.lowest.count())));
+        if (!other.entries_.empty() && index_of(other.entries_.back()) == index) {
+            other.entries_.back() += b.count;
+        } else {
+            other.entries_.push_back(make_entry(index, b.count));
+        }
+    });
+    *this += other;
+}
+
+LOADKIT_DECL sparse_histogram& sparse_histogram::operator+=(const sparse_histogram& other) {
+    if (other.total_ == 0) {
+        return *this;
+    }
+    if (total_ == 0) {
+        *this = other;
+        return *this;
+    }
+    std::vector<entry> merged;
+    merged.reserve(entries_.size() + other.entries_.size());
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < entries_.size() || j < other.entries_.size()) {
+        if (j == other.entries_.size() ||
+            (i < entries_.size() && index_of(entries_[i]) < index_of(other.entries_[j]))) {
+            merged.push_back(entries_[i++]);
+        } else if (i == entries_.size() || index_of(other.entries_[j]) < index_of(entries_[i])) {
+            merged.push_back(other.entries_[j++]);
+        } else {
+            merged.push_back(entries_[i] + count_of(other.entries_[j]));
+            ++i;
+            ++j;
+        }
+    }
+    entries_ = std::move(merged);
+    total_ += other.total_;
+    return *this;
+}
+
+LOADKIT_DECL std::chrono::nanoseconds sparse_histogram::value_at_percentile(double p) const {
+    if (!(p >= 0.0 && p <= 100.0)) {
+        throw std::invalid_argument("loadkit::sparse_histogram::value_at_percentile: p = " +
+                                    detail::format_double(p) + " is outside [0, 100]");
+    }
+    if (total_ == 0) {
+        return {};
+    }
+    const double exact = p / 100.0 * static_cast<double>(total_);
+    const double rounded = std::ceil(exact - exact * 1e-12);
+    const std::uint64_t rank = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
+    std::uint64_t seen = 0;
+    for (const entry e : entries_) {
+        seen += count_of(e);
+        if (seen >= rank) {
+            return midpoint(index_of(e));
+        }
+    }
+    return max();
+}
+
+LOADKIT_DECL std::chrono::duration<double, std::nano> sparse_histogram::mean() const noexcept {
+    double sum = 0.0;
+    for (const entry e : entries_) {
+        sum += static_cast<double>(midpoint(index_of(e)).count()) * static_cast<double>(count_of(e));
+    }
+    return std::chrono::duration<double, std::nano>{total_ == 0 ? 0.0 : sum / static_cast<double>(total_)};
+}
+
+LOADKIT_DECL histogram sparse_histogram::to_histogram(std::chrono::nanoseconds highest) const {
+    histogram out{{.significant_digits = 2, .highest = highest}};
+    for (const entry e : entries_) {
+        out.record(midpoint(index_of(e)), count_of(e));
+    }
+    return out;
+}
+LOADKIT_DECL const detail::histogram_layout& sparse_histogram::layout() noexcept {
+    static const detail::histogram_layout l{sub_bucket_bits, sub_bucket_bits - 1,
+                                            (std::uint64_t{1} << sub_bucket_bits) - 1,
+                                            std::numeric_limits<std::uint64_t>::max() >> 1, 0};
+    return l;
+}
+
+LOADKIT_DECL interval_stats& interval_stats::operator+=(const interval_stats& other) {
+    ok += other.ok;
+    errors += other.errors;
+    timeouts += other.timeouts;
+    dropped += other.dropped;
+    latency += other.latency;
+    return *this;
+}
+
+LOADKIT_DECL void interval_series::add(std::chrono::nanoseconds offset, const interval_stats& s) {
+    if (width <= std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::interval_series::add: width = " +
+                                    std::to_string(width.count()) + "ns is invalid (expected > 0)");
+    }
+    const auto at = offset < std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero() : offset;
+    while (static_cast<std::size_t>(at / width) >= (max_intervals < 2 ? 2 : max_intervals)) {
+        halve_resolution();
+    }
+    const auto index = static_cast<std::size_t>(at / width);
+    if (index >= intervals.size()) {
+        intervals.resize(index + 1);
+    }
+    intervals[index] += s;
+}
+
+LOADKIT_DECL void interval_series::halve_resolution() {
+    const std::size_t half = (intervals.size() + 1) / 2;
+    for (std::size_t i = 0; i < half; ++i) {
+        interval_stats merged = std::move(intervals[2 * i]);
+        if (2 * i + 1 < intervals.size()) {
+            merged += intervals[2 * i + 1];
+        }
+        intervals[i] = std::move(merged);
+    }
+    intervals.resize(half);
+    width *= 2;
+}
+
+LOADKIT_DECL interval_series& interval_series::operator+=(const interval_series& other) {
+    if (other.width <= std::chrono::nanoseconds::zero() || other.intervals.empty()) {
+        return *this;
+    }
+    if (width <= std::chrono::nanoseconds::zero() || intervals.empty()) {
+        *this = other; // an empty series adopts the other's width and cap
+        return *this;
+    }
+    while (width < other.width) {
+        halve_resolution();
+    }
+    for (std::size_t i = 0; i < other.intervals.size(); ++i) {
+        add(other.start_of(i), other.intervals[i]);
+    }
+    return *this;
+}
+
+LOADKIT_DECL interval_stats interval_series::total() const {
+    interval_stats sum;
+    for (const auto& s : intervals) {
+        sum += s;
+    }
+    return sum;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_INTERVAL_SERIES_IPP
+// ---- end loadkit/impl/interval_series.ipp ----
+// ---- begin loadkit/impl/result.ipp ----
+// SPDX-License-Identifier: MIT
+// The result's bodies (declared in result.hpp): latency summaries and the exact merges and
+// subtractions of op_stats, tag_result and run_result. The body of result.hpp: included at its end
+// in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_RESULT_IPP
+#define LOADKIT_IMPL_RESULT_IPP
+
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL latency_summary summarize(const histogram& h) {
+    return {h.count(),
+            h.min(),
+            h.mean(),
+            h.value_at_percentile(50.0),
+            h.value_at_percentile(90.0),
+            h.value_at_percentile(95.0),
+            h.value_at_percentile(99.0),
+            h.value_at_percentile(99.9),
+            h.max(),
+            h.stddev()};
+}
+
+LOADKIT_DECL op_stats::op_stats(const histogram_options& precision, latency_model model)
+    : latency(precision) {
+    if (model == latency_model::open) {
+        service_time.emplace(precision);
+    }
+}
+
+LOADKIT_DECL const error_category* op_stats::find_error(std::string_view category) const noexcept {
+    for (const auto& c : error_categories) {
+        if (c.name == category) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+LOADKIT_DECL op_stats& op_stats::operator+=(const op_stats& other) {
+    check_mergeable(latency, other.latency); // before changing anything
+    if (service_time && other.service_time) {
+        check_mergeable(*service_time, *other.service_time);
+    }
+    ok += other.ok;
+    errors += other.errors;
+    timeouts += other.timeouts;
+    dropped += other.dropped;
+    detail::merge_error_categories(error_categories, other.error_categories);
+    add_histogram(latency, other.latency);
+    if (other.service_time) {
+        if (service_time) {
+            add_histogram(*service_time, *other.service_time);
+        } else {
+            service_time = other.service_time;
+        }
+    }
+    duration = other.duration > duration ? other.duration : duration;
+    return *this;
+}
+
+LOADKIT_DECL op_stats& op_stats::operator-=(const op_stats& earlier) {
+    const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
+    ok = minus(ok, earlier.ok);
+    errors = minus(errors, earlier.errors);
+    timeouts = minus(timeouts, earlier.timeouts);
+    dropped = minus(dropped, earlier.dropped);
+    detail::subtract_error_categories(error_categories, earlier.error_categories);
+    latency -= earlier.latency;
+    if (service_time && earlier.service_time) {
+        *service_time -= *earlier.service_time;
+    }
+    return *this;
+}
+
+LOADKIT_DECL void op_stats::swap(op_stats& other) noexcept {
+    std::swap(ok, other.ok);
+    std::swap(errors, other.errors);
+    std::swap(timeouts, other.timeouts);
+    std::swap(dropped, other.dropped);
+    error_categories.swap(other.error_categories);
+    std::swap(latency, other.latency);
+    service_time.swap(other.service_time);
+    std::swap(duration, other.duration);
+}
+
+LOADKIT_DECL void op_stats::check_mergeable(const histogram& into, const histogram& from) {
+    if (!into.empty() && !from.empty() && !into.same_config(from)) {
+        static_cast<void>(into + from); // throws std::invalid_argument naming the difference
+    }
+}
+
+LOADKIT_DECL void op_stats::add_histogram(histogram& into, const histogram& from) {
+    if (into.empty() && !into.same_config(from)) {
+        into = from;
+    } else {
+        into += from;
+    }
+}
+
+LOADKIT_DECL tag_result::tag_result(std::string tag_name, const histogram_options& precision,
+                                    latency_model model)
+    : op_stats(precision, model), name(std::move(tag_name)) {}
+
+LOADKIT_DECL tag_result& tag_result::operator+=(const tag_result& other) {
+    op_stats::operator+=(other);
+    if (other.warmup) {
+        if (warmup) {
+            *warmup += *other.warmup;
+        } else {
+            warmup = other.warmup;
+        }
+    }
+    intervals += other.intervals;
+    return *this;
+}
+
+LOADKIT_DECL const tag_result* run_result::find(std::string_view tag) const noexcept {
+    for (const auto& t : tags) {
+        if (t.name == tag) {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
+    if (other.empty()) {
+        return *this;
+    }
+    if (empty()) {
+        *this = other;
+        return *this;
+    }
+    if (model != other.model) {
+        throw std::invalid_argument(std::string("loadkit::run_result::operator+=: latency_model differs (") +
+                                    to_string(model) + " vs " + to_string(other.model) + ")");
+    }
+    if (other.reason > reason) {
+        reason = other.reason;
+        reason_text = other.reason_text;
+    }
+    duration = other.duration > duration ? other.duration : duration;
+    warmup = other.warmup > warmup ? other.warmup : warmup;
+    for (const auto& t : other.tags) {
+        bool merged = false;
+        for (auto& mine : tags) {
+            if (mine.name == t.name) {
+                mine += t;
+                merged = true;
+                break;
+            }
+        }
+        if (!merged) {
+            tags.push_back(t);
+        }
+    }
+    detail::small_sort(tags, [](const tag_result& a, const tag_result& b) { return a.name < b.name; });
+    overall += other.overall;
+    return *this;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_RESULT_IPP
+// ---- end loadkit/impl/result.ipp ----
+// ---- begin loadkit/impl/objective.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of objective.hpp: an objective's text and units, the typed metrics' checks, and
+// parse_objective. Included at the end of objective.hpp in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_OBJECTIVE_IPP
+#define LOADKIT_IMPL_OBJECTIVE_IPP
+
+// ---- begin loadkit/detail/slo/objective.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// What the bodies of objectives and SLO verdicts share (impl/objective.ipp, impl/slo.ipp, the
+// parser): the comparison an objective makes, which metrics are latencies or rates, and how values
+// are written in verdict lines ("200ms", "1.5%", "12MB"). The public types are in objective.hpp.
+// objective.hpp before the guard: its bodies (impl/objective.ipp, header-only) include this header
+// back, and must find it whole even when this header is the one a translation unit includes first.
+
+#ifndef LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+#define LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+[[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return measured < limit;
+    case slo_op::le:
+        return measured <= limit;
+    case slo_op::gt:
+        return measured > limit;
+    case slo_op::ge:
+        return measured >= limit;
+    case slo_op::eq:
+        return measured == limit;
+    case slo_op::ne:
+        return measured != limit;
+    }
+    return false;
+}
+[[nodiscard]] constexpr bool is_latency(slo_metric m) noexcept {
+    return m == slo_metric::percentile || m == slo_metric::mean || m == slo_metric::min ||
+           m == slo_metric::max || m == slo_metric::stddev;
+}
+[[nodiscard]] constexpr bool is_rate(slo_metric m) noexcept {
+    return m == slo_metric::fraction_below || m == slo_metric::error_rate || m == slo_metric::success_rate;
+}
+
+inline std::string format_number(double v, int digits) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    return text;
+}
+// 200ms, 1.5s, 250us, 2m: the largest unit in which the value is at least 1.
+inline std::string format_duration(double ns, int digits = 6) {
+    const double a = std::fabs(ns);
+    if (a >= 60e9) {
+        return format_number(ns / 60e9, digits) + "m";
+    }
+    if (a >= 1e9) {
+        return format_number(ns / 1e9, digits) + "s";
+    }
+    if (a >= 1e6) {
+        return format_number(ns / 1e6, digits) + "ms";
+    }
+    if (a >= 1e3) {
+        return format_number(ns / 1e3, digits) + "us";
+    }
+    return format_number(ns, digits) + "ns";
+}
+inline std::string format_bytes(double b, int digits = 6) {
+    const double a = std::fabs(b);
+    if (a >= 1e9) {
+        return format_number(b / 1e9, digits) + "GB";
+    }
+    if (a >= 1e6) {
+        return format_number(b / 1e6, digits) + "MB";
+    }
+    if (a >= 1e3) {
+        return format_number(b / 1e3, digits) + "KB";
+    }
+    return format_number(b, digits) + "B";
+}
+inline std::string format_percent(double fraction, int digits = 6) {
+    return format_number(fraction * 100.0, digits) + "%";
+}
+
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+// ---- end loadkit/detail/slo/objective.hpp ----
+// ---- begin loadkit/detail/slo/parse.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Objectives from text, in k6's threshold grammar (grafana/k6 metrics/thresholds_parser.go:
+// `aggregation operator value`) with units and a few metrics k6 spreads over other metric types:
+//
+//   expression := [ tag ':' ] metric op value [ unit ]  |  [ tag ':' ] 'no_leak'
+//   metric     := 'p(' N ')' | 'p' N | 'avg' | 'mean' | 'min' | 'max' | 'med' | 'median' | 'stddev'
+//               | 'fraction_below(' duration ')' | 'error_rate' | 'rate' | 'success_rate'
+//               | 'throughput' | 'count' | 'dropped' | 'memory_growth'
+//   op         := '<' | '<=' | '>' | '>=' | '==' | '===' | '!=' ;  whitespace anywhere between tokens
+//
+// Units: latencies ns, us, µs, ms, s, m (a bare number is ms, as in k6); rates a fraction (0.01) or
+// a percentage (1%) — `rate` is k6's name for http_req_failed's rate, i.e. error_rate; throughput
+// /s or /m (bare: per second); memory_growth B, KB, MB, GB (SI) or KiB, MiB, GiB (bare: bytes).
+// The tag is everything before the last ':', trimmed. Only impl/objective.ipp includes this: users
+// call parse_objective (objective.hpp).
+// objective.hpp before the guard, as in detail/slo/objective.hpp: parse_objective's body
+// (impl/objective.ipp) includes this header back.
+
+#ifndef LOADKIT_DETAIL_SLO_PARSE_HPP
+#define LOADKIT_DETAIL_SLO_PARSE_HPP
+
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+class slo_parser {
+public:
+    explicit slo_parser(std::string_view text) : text_(text) {}
+
+    objective parse() {
+        objective o;
+        const std::size_t colon = text_.rfind(':');
+        if (colon != std::string_view::npos) {
+            std::size_t b = 0;
+            std::size_t e = colon;
+            while (b < e && is_space(text_[b])) {
+                ++b;
+            }
+            while (e > b && is_space(text_[e - 1])) {
+                --e;
+            }
+            if (b == e) {
+                fail(b, "a tag name before ':'");
+            }
+            o.tag = std::string(text_.substr(b, e - b));
+            pos_ = colon + 1;
+        }
+        skip_space();
+        const std::size_t metric_at = pos_;
+        const std::string_view word = read_word();
+        if (word == "p") {
+            o.metric = slo_metric::percentile;
+            o.parameter = percentile();
+        } else if (word == "avg" || word == "mean") {
+            o.metric = slo_metric::mean;
+        } else if (word == "min" || word == "max") {
+            o.metric = word == "min" ? slo_metric::min : slo_metric::max;
+        } else if (word == "med" || word == "median") {
+            o.metric = slo_metric::percentile;
+            o.parameter = 50.0;
+        } else if (word == "stddev") {
+            o.metric = slo_metric::stddev;
+        } else if (word == "fraction_below") {
+            o.metric = slo_metric::fraction_below;
+            expect('(', "'(' and a latency, as in fraction_below(200ms)");
+            skip_space();
+            o.parameter = number_with_unit(slo_metric::mean);
+            skip_space();
+            expect(')', "')'");
+        } else if (word == "error_rate" || word == "rate") {
+            o.metric = slo_metric::error_rate;
+        } else if (word == "success_rate") {
+            o.metric = slo_metric::success_rate;
+        } else if (word == "throughput") {
+            o.metric = slo_metric::throughput;
+        } else if (word == "count" || word == "dropped") {
+            o.metric = word == "count" ? slo_metric::count : slo_metric::dropped;
+        } else if (word == "memory_growth") {
+            o.metric = slo_metric::memory_growth;
+        } else if (word == "no_leak") {
+            o.metric = slo_metric::leak;
+            o.op = slo_op::eq;
+            finish(o);
+            return o;
+        } else {
+            fail(metric_at, "a metric (p(N), pN, avg, min, max, med, stddev, fraction_below(T), error_rate, "
+                            "success_rate, throughput, count, dropped, memory_growth, no_leak)");
+        }
+        skip_space();
+        o.op = op();
+        skip_space();
+        o.limit = number_with_unit(o.metric);
+        finish(o);
+        return o;
+    }
+
+private:
+    static bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+    static bool is_word(char c) noexcept {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    }
+    [[nodiscard]] bool at_end() const noexcept { return pos_ >= text_.size(); }
+    [[nodiscard]] char peek() const noexcept { return at_end() ? '\0' : text_[pos_]; }
+
+    void skip_space() noexcept {
+        while (!at_end() && is_space(text_[pos_])) {
+            ++pos_;
+        }
+    }
+    std::string_view read_word() noexcept {
+        const std::size_t b = pos_;
+        while (!at_end() && is_word(text_[pos_])) {
+            ++pos_;
+        }
+        return text_.substr(b, pos_ - b);
+    }
+    [[noreturn]] void fail(std::size_t at, const char* expected) const {
+        std::size_t column = 1;
+        for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
+            column += (static_cast<unsigned char>(text_[i]) & 0xC0U) == 0x80U ? 0U : 1U; // code points
+        }
+        throw slo_parse_error(std::string(text_), column, expected);
+    }
+    void expect(char c, const char* expected) {
+        if (peek() != c) {
+            fail(pos_, expected);
+        }
+        ++pos_;
+    }
+
+    double percentile() {
+        const bool parenthesized = peek() == '(';
+        if (parenthesized) {
+            ++pos_;
+            skip_space();
+        } else if (!is_digit(peek()) && peek() != '.') {
+            fail(pos_, "a percentile after 'p', as in p95 or p(99.9)");
+        }
+        const std::size_t at = pos_;
+        const double v = number("a percentile (a number 0 .. 100)");
+        if (!(v >= 0.0 && v <= 100.0)) {
+            fail(at, "a percentile between 0 and 100");
+        }
+        if (parenthesized) {
+            skip_space();
+            expect(')', "')'");
+        }
+        return v;
+    }
+
+    slo_op op() {
+        const char c = peek();
+        const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
+        if ((c == '<' || c == '>') && next == '=') {
+            pos_ += 2;
+            return c == '<' ? slo_op::le : slo_op::ge;
+        }
+        if (c == '<' || c == '>') {
+            ++pos_;
+            return c == '<' ? slo_op::lt : slo_op::gt;
+        }
+        if ((c == '=' || c == '!') && next == '=') {
+            pos_ += 2;
+            if (c == '=' && peek() == '=') {
+                ++pos_; // k6's ===
+            }
+            return c == '=' ? slo_op::eq : slo_op::ne;
+        }
+        fail(pos_, "an operator (<, <=, >, >=, ==, !=)");
+    }
+
+    double number(const char* expected) {
+        const std::size_t b = pos_;
+        std::size_t digits = 0;
+        while (is_digit(peek())) {
+            ++pos_;
+            ++digits;
+        }
+        if (peek() == '.') {
+            ++pos_;
+            while (is_digit(peek())) {
+                ++pos_;
+                ++digits;
+            }
+        }
+        if (digits == 0) {
+            pos_ = b;
+            fail(b, expected);
+        }
+        if (peek() == 'e' || peek() == 'E') { // an exponent only when digits follow
+            std::size_t e = pos_ + 1;
+            e += e < text_.size() && (text_[e] == '+' || text_[e] == '-') ? 1U : 0U;
+            if (e < text_.size() && is_digit(text_[e])) {
+                pos_ = e;
+                while (is_digit(peek())) {
+                    ++pos_;
+                }
+            }
+        }
+        double v = 0.0;
+        const auto [end, ec] = std::from_chars(text_.data() + b, text_.data() + pos_, v);
+        if (ec != std::errc() || end != text_.data() + pos_) {
+            fail(b, expected);
+        }
+        return v;
+    }
+
+    // A number and the unit that goes with the metric, converted to the objective's unit.
+    double number_with_unit(slo_metric metric) {
+        const std::size_t number_at = pos_;
+        const double v = number("a number");
+        const std::size_t unit_at = pos_;
+        skip_space();
+        const std::size_t token_at = pos_;
+        while (!at_end() && !is_space(text_[pos_]) && text_[pos_] != ')') {
+            ++pos_;
+        }
+        const std::string_view unit = text_.substr(token_at, pos_ - token_at);
+        if (unit.empty()) {
+            pos_ = unit_at;
+        }
+        if (is_latency(metric)) {
+            static constexpr std::pair<std::string_view, double> units[] = {
+                {"", 1e6},          {"ns", 1.0}, {"us", 1e3}, {"\xC2\xB5s", 1e3},
+                {"\xCE\xBCs", 1e3}, {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
+            for (const auto& [name, scale] : units) {
+                if (unit == name) {
+                    return v * scale;
+                }
+            }
+            fail(token_at, "a unit (ns, us, ms, s, m)");
+        }
+        if (is_rate(metric)) {
+            if (unit != "" && unit != "%") {
+                fail(token_at, "a rate (a fraction as in 0.01, or a percentage as in 1%)");
+            }
+            const double fraction = unit == "%" ? v / 100.0 : v;
+            if (!(fraction >= 0.0 && fraction <= 1.0)) {
+                fail(number_at, "a rate between 0 and 1 (0% and 100%)");
+            }
+            return fraction;
+        }
+        if (metric == slo_metric::throughput) {
+            if (unit == "" || unit == "/s") {
+                return v;
+            }
+            if (unit == "/m") {
+                return v / 60.0;
+            }
+            fail(token_at, "a throughput unit (/s, /m)");
+        }
+        if (metric == slo_metric::memory_growth) {
+            static constexpr std::pair<std::string_view, double> units[] = {
+                {"", 1.0},
+                {"B", 1.0},
+                {"KB", 1e3},
+                {"kB", 1e3},
+                {"MB", 1e6},
+                {"GB", 1e9},
+                {"KiB", 1024.0},
+                {"MiB", 1024.0 * 1024.0},
+                {"GiB", 1024.0 * 1024.0 * 1024.0}};
+            for (const auto& [name, scale] : units) {
+                if (unit == name) {
+                    return v * scale;
+                }
+            }
+            fail(token_at, "a size unit (B, KB, MB, GB, KiB, MiB, GiB)");
+        }
+        if (!unit.empty()) { // count, dropped: plain numbers
+            fail(token_at, "the end of the expression");
+        }
+        return v;
+    }
+
+    void finish(objective& o) {
+        skip_space();
+        if (!at_end()) {
+            fail(pos_, "the end of the expression");
+        }
+        std::size_t b = 0;
+        std::size_t e = text_.size();
+        while (b < e && is_space(text_[b])) {
+            ++b;
+        }
+        while (e > b && is_space(text_[e - 1])) {
+            --e;
+        }
+        o.source = std::string(text_.substr(b, e - b));
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_PARSE_HPP
+// ---- end loadkit/detail/slo/parse.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL objective objective::on(std::string tag_name) const {
+    objective o = *this;
+    o.tag = std::move(tag_name);
+    o.source.clear();
+    return o;
+}
+
+LOADKIT_DECL objective objective::abort_after(std::chrono::nanoseconds grace, bool when_confident) const {
+    objective o = *this;
+    o.abort_on_fail = true;
+    o.abort_grace = grace;
+    o.abort_when_confident = when_confident;
+    return o;
+}
+
+LOADKIT_DECL objective objective::at_confidence(double c) const {
+    if (!(c > 0.0 && c < 1.0)) {
+        throw std::invalid_argument("loadkit::objective: confidence = " + detail::format_double(c) +
+                                    " is invalid (expected 0 < confidence < 1)");
+    }
+    objective o = *this;
+    o.confidence = c;
+    return o;
+}
+
+LOADKIT_DECL std::string objective::text() const {
+    if (!source.empty()) {
+        return source;
+    }
+    std::string out = tag.empty() ? std::string() : tag + ": ";
+    switch (metric) {
+    case slo_metric::percentile:
+        out += "p" + detail::format_number(parameter, 6);
+        break;
+    case slo_metric::mean:
+        out += "avg";
+        break;
+    case slo_metric::min:
+        out += "min";
+        break;
+    case slo_metric::max:
+        out += "max";
+        break;
+    case slo_metric::stddev:
+        out += "stddev";
+        break;
+    case slo_metric::fraction_below:
+        out += "fraction_below(" + detail::format_duration(parameter) + ")";
+        break;
+    case slo_metric::error_rate:
+        out += "error_rate";
+        break;
+    case slo_metric::success_rate:
+        out += "success_rate";
+        break;
+    case slo_metric::throughput:
+        out += "throughput";
+        break;
+    case slo_metric::count:
+        out += "count";
+        break;
+    case slo_metric::dropped:
+        out += "dropped";
+        break;
+    case slo_metric::memory_growth:
+        out += "memory_growth";
+        break;
+    case slo_metric::leak:
+        return out + "no_leak";
+    }
+    return out + " " + to_string(op) + " " + format_limit();
+}
+
+LOADKIT_DECL std::string objective::format_limit() const { return format_value(limit); }
+
+LOADKIT_DECL std::string objective::format_value(double v, int digits) const {
+    if (detail::is_latency(metric)) {
+        return detail::format_duration(v, digits);
+    }
+    if (detail::is_rate(metric)) {
+        return detail::format_percent(v, digits);
+    }
+    switch (metric) {
+    case slo_metric::throughput:
+        return detail::format_number(v, digits) + "/s";
+    case slo_metric::memory_growth:
+        return detail::format_bytes(v, digits);
+    case slo_metric::count:
+    case slo_metric::dropped:
+        return detail::format_number(v, v < 1e15 ? 15 : digits);
+    default:
+        return detail::format_number(v, digits);
+    }
+}
+
+LOADKIT_DECL latency_metric latency_metric::on(std::string tag) const {
+    latency_metric m = *this;
+    m.tag_ = std::move(tag);
+    return m;
+}
+
+LOADKIT_DECL objective latency_metric::make(slo_op op, double limit_ns) const {
+    objective o;
+    o.metric = metric_;
+    o.parameter = parameter_;
+    o.op = op;
+    o.limit = limit_ns;
+    o.tag = tag_;
+    return o;
+}
+
+LOADKIT_DECL number_metric number_metric::on(std::string tag) const {
+    number_metric m = *this;
+    m.tag_ = std::move(tag);
+    return m;
+}
+
+LOADKIT_DECL objective number_metric::make(slo_op op, double v) const {
+    if (detail::is_rate(metric_) && !(v >= 0.0 && v <= 1.0)) {
+        throw std::invalid_argument("loadkit::objective: a rate limit of " + detail::format_double(v) +
+                                    " is invalid (expected a fraction in [0, 1]: 0.01 for 1 %)");
+    }
+    objective o;
+    o.metric = metric_;
+    o.parameter = parameter_;
+    o.op = op;
+    o.limit = v;
+    o.tag = tag_;
+    return o;
+}
+
+LOADKIT_DECL latency_metric p(double pct) {
+    if (!(pct >= 0.0 && pct <= 100.0)) {
+        throw std::invalid_argument("loadkit::p: percentile = " + detail::format_double(pct) +
+                                    " is invalid (expected 0 .. 100)");
+    }
+    return {slo_metric::percentile, pct};
+}
+
+LOADKIT_DECL objective no_leak() {
+    objective o;
+    o.metric = slo_metric::leak;
+    o.op = slo_op::eq;
+    return o;
+}
+
+LOADKIT_DECL slo_parse_error::slo_parse_error(std::string text, std::size_t column, std::string expected)
+    : std::invalid_argument(text + ": column " + std::to_string(column) + ": expected " + expected),
+      text_(std::move(text)), column_(column), expected_(std::move(expected)) {}
+
+LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::slo_parser(text).parse(); }
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_OBJECTIVE_IPP
+// ---- end loadkit/impl/objective.ipp ----
+// ---- begin loadkit/impl/slo.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of slo.hpp: one objective's verdict on a result (plain comparison, exact binomial test,
+// verdict line) and the policy over its objectives. Included at the end of slo.hpp in header-only
+// mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_SLO_IPP
+#define LOADKIT_IMPL_SLO_IPP
+
+// ---- begin loadkit/detail/stats/binomial.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Exact binomial tails for the SLO policy's statistical verdict (slo.hpp), through the regularized
+// incomplete beta function: P(X <= k) = I_{1-p}(n - k, k + 1) for X ~ Binomial(n, p). No global
+// state (std::lgamma writes signgam), so evaluations may run on several threads at once.
+#ifndef LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+#define LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+
+
+#include <cmath>
+#include <cstdint>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
+// the reflection formula below 0.5 (Numerical Recipes 3rd ed. 6.1; coefficients after Godfrey).
+inline double log_gamma(double x) noexcept {
+    static constexpr double c[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
+                                    771.32342877765313,   -176.61502916214059,   12.507343278686905,
+                                    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
+    constexpr double pi = 3.14159265358979323846;
+    if (x < 0.5) {
+        return std::log(pi / std::fabs(std::sin(pi * x))) - log_gamma(1.0 - x);
+    }
+    x -= 1.0;
+    double a = c[0];
+    const double t = x + 7.5;
+    for (int i = 1; i < 9; ++i) {
+        a += c[i] / (x + static_cast<double>(i));
+    }
+    return 0.5 * std::log(2.0 * pi) + (x + 0.5) * std::log(t) - t + std::log(a);
+}
+
+// Continued fraction for I_x(a, b) by the modified Lentz method (Numerical Recipes 6.4 betacf);
+// converges in O(sqrt(max(a, b))) steps for x < (a + 1) / (a + b + 2).
+inline double beta_continued_fraction(double a, double b, double x) noexcept {
+    constexpr double tiny = 1e-300;
+    constexpr double eps = 1e-15;
+    const double qab = a + b;
+    const double qap = a + 1.0;
+    const double qam = a - 1.0;
+    double c = 1.0;
+    double d = 1.0 - qab * x / qap;
+    d = std::fabs(d) < tiny ? tiny : d;
+    d = 1.0 / d;
+    double h = d;
+    for (int m = 1; m <= 10'000'000; ++m) {
+        const double dm = static_cast<double>(m);
+        const double m2 = 2.0 * dm;
+        double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        const double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1.0) < eps) {
+            break;
+        }
+    }
+    return h;
+}
+
+// Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1].
+inline double incomplete_beta(double a, double b, double x) noexcept {
+    if (x <= 0.0) {
+        return 0.0;
+    }
+    if (x >= 1.0) {
+        return 1.0;
+    }
+    const double ln_front =
+        log_gamma(a + b) - log_gamma(a) - log_gamma(b) + a * std::log(x) + b * std::log1p(-x);
+    const double front = std::exp(ln_front);
+    if (x < (a + 1.0) / (a + b + 2.0)) {
+        return front * beta_continued_fraction(a, b, x) / a;
+    }
+    return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+}
+
+// P(X <= k) for X ~ Binomial(n, p).
+inline double binomial_cdf(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k >= n || p <= 0.0) {
+        return 1.0;
+    }
+    if (p >= 1.0) {
+        return 0.0;
+    }
+    return incomplete_beta(static_cast<double>(n - k), static_cast<double>(k) + 1.0, 1.0 - p);
+}
+
+// P(X >= k) for X ~ Binomial(n, p).
+inline double binomial_upper_tail(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k == 0) {
+        return 1.0;
+    }
+    if (k > n || p <= 0.0) {
+        return 0.0;
+    }
+    if (p >= 1.0) {
+        return 1.0;
+    }
+    return incomplete_beta(static_cast<double>(k), static_cast<double>(n - k) + 1.0, p);
+}
+
+// One-sided Clopper–Pearson bounds at confidence c (Clopper & Pearson 1934): the largest p with
+// P(X <= k | p) >= 1 - c, and the smallest p with P(X >= k | p) >= 1 - c. Bisection on p.
+inline double clopper_pearson_upper(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k >= n) {
+        return 1.0;
+    }
+    double lo = static_cast<double>(k) / static_cast<double>(n);
+    double hi = 1.0;
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_cdf(k, n, mid) > 1.0 - c ? lo : hi) = mid;
+    }
+    return hi;
+}
+inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k == 0) {
+        return 0.0;
+    }
+    double lo = 0.0;
+    double hi = static_cast<double>(k) / static_cast<double>(n);
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_upper_tail(k, n, mid) > 1.0 - c ? hi : lo) = mid;
+    }
+    return lo;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+// ---- end loadkit/detail/stats/binomial.hpp ----
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL bool slo_report::passed() const noexcept {
+    for (const auto& v : verdicts) {
+        if (!v.passed) {
+            return false;
+        }
+    }
+    return true;
+}
+
+LOADKIT_DECL verdict slo_report::statistical() const noexcept {
+    verdict out = verdict::pass;
+    for (const auto& v : verdicts) {
+        out = v.statistical == verdict::fail
+                  ? verdict::fail
+                  : (v.statistical == verdict::inconclusive && out == verdict::pass ? verdict::inconclusive
+                                                                                    : out);
+    }
+    return out;
+}
+
+LOADKIT_DECL std::string slo_report::lines() const {
+    std::string out;
+    for (const auto& v : verdicts) {
+        out += v.line;
+        out += '\n';
+    }
+    return out;
+}
+
+namespace detail {
+
+// Operations with latency <= x that surely are: counters straddling x count as above it.
+inline std::uint64_t count_surely_at_or_below(const histogram& h, double x) {
+    if (h.empty() || x < 0.0) {
+        return 0;
+    }
+    if (x >= static_cast<double>(h.max().count())) {
+        return h.count(); // max() is exact or an upper edge
+    }
+    const auto v = static_cast<std::int64_t>(std::floor(x));
+    const histogram_layout layout = make_histogram_layout(0, h.max_relative_error(), h.highest().count());
+    const std::size_t index = layout.index_of(static_cast<std::uint64_t>(v));
+    if (layout.highest_of(index) == static_cast<std::uint64_t>(v)) {
+        return h.count_at_or_below(v);
+    }
+    const std::uint64_t lowest = layout.lowest_of(index);
+    return lowest == 0 ? 0 : h.count_at_or_below(static_cast<std::int64_t>(lowest - 1));
+}
+
+// The binomial verdict on "bad fraction op q".
+inline verdict binomial_verdict(std::uint64_t bad, std::uint64_t n, double q, slo_op op, double confidence) {
+    const double alpha = 1.0 - confidence;
+    const bool below_is_good = op == slo_op::lt || op == slo_op::le;
+    const double p_low = binomial_cdf(bad, n, q);         // small: the true fraction is below q
+    const double p_high = binomial_upper_tail(bad, n, q); // small: the true fraction is above q
+    if ((below_is_good ? p_low : p_high) <= alpha) {
+        return verdict::pass;
+    }
+    if ((below_is_good ? p_high : p_low) <= alpha) {
+        return verdict::fail;
+    }
+    return verdict::inconclusive;
+}
+
+inline slo_op flip(slo_op op) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return slo_op::gt;
+    case slo_op::le:
+        return slo_op::ge;
+    case slo_op::gt:
+        return slo_op::lt;
+    case slo_op::ge:
+        return slo_op::le;
+    default:
+        return op;
+    }
+}
+
+} // namespace detail
+
+LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& result,
+                                        const slo_context& context) {
+    objective_verdict v;
+    v.target = o;
+    v.limit = o.limit;
+    const tag_result* scope = result.scope(o.tag);
+    std::string no_data;
+    slo_op bad_op = o.op; // the test's operator on the bad fraction
+    if (o.metric == slo_metric::memory_growth || o.metric == slo_metric::leak) {
+        if (o.metric == slo_metric::memory_growth && context.memory_growth_bytes) {
+            v.has_data = true;
+            v.measured = *context.memory_growth_bytes;
+            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+        } else if (o.metric == slo_metric::leak && context.leak) {
+            v.has_data = true;
+            v.measured = static_cast<double>(static_cast<int>(*context.leak));
+            v.passed = *context.leak == leak_verdict::no_leak;
+            v.statistical = *context.leak == leak_verdict::inconclusive
+                                ? verdict::inconclusive
+                                : (v.passed ? verdict::pass : verdict::fail);
+        } else {
+            no_data = o.metric == slo_metric::leak
+                          ? "no leak verdict supplied (slo_context::leak)"
+                          : "no memory figure supplied (slo_context::memory_growth_bytes)";
+        }
+    } else if (scope == nullptr) {
+        no_data = "no operations recorded for tag \"" + o.tag + "\"";
+    } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
+               o.metric != slo_metric::throughput) {
+        no_data =
+            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
+    } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
+               scope->latency.empty()) {
+        no_data = "no latencies recorded";
+    } else {
+        v.has_data = true;
+        const histogram& h = scope->latency;
+        v.trials = scope->count();
+        switch (o.metric) {
+        case slo_metric::percentile: {
+            v.measured = static_cast<double>(h.value_at_percentile(o.parameter).count());
+            v.trials = h.count();
+            if (o.op == slo_op::lt || o.op == slo_op::le) {
+                const double bound = o.op == slo_op::lt ? std::ceil(o.limit) - 1.0 : std::floor(o.limit);
+                v.bad = v.trials - detail::count_surely_at_or_below(h, bound);
+                v.allowed_bad = 1.0 - o.parameter / 100.0;
+                const double rank =
+                    std::ceil(o.parameter / 100.0 * static_cast<double>(v.trials) * (1.0 - 1e-12));
+                const double needed = rank < 1.0 ? 1.0 : rank;
+                v.passed = static_cast<double>(v.trials - v.bad) >= needed;
+                v.binomial = true;
+                bad_op = slo_op::le;
+            } else {
+                v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+            }
+            break;
+        }
+        case slo_metric::mean:
+            v.measured = h.mean().count();
+            break;
+        case slo_metric::min:
+            v.measured = static_cast<double>(h.min().count());
+            break;
+        case slo_metric::max:
+            v.measured = static_cast<double>(h.max().count());
+            break;
+        case slo_metric::stddev:
+            v.measured = h.stddev().count();
+            break;
+        case slo_metric::fraction_below: {
+            v.trials = h.count();
+            const bool want_high = o.op == slo_op::gt || o.op == slo_op::ge;
+            const std::uint64_t good = want_high
+                                           ? detail::count_surely_at_or_below(h, o.parameter)
+                                           : h.count_at_or_below(static_cast<std::int64_t>(o.parameter));
+            v.measured = static_cast<double>(good) / static_cast<double>(v.trials);
+            v.bad = v.trials - good;
+            v.allowed_bad = 1.0 - o.limit;
+            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
+            bad_op = detail::flip(o.op);
+            break;
+        }
+        case slo_metric::error_rate:
+        case slo_metric::success_rate: {
+            v.bad = scope->failed();
+            const bool error = o.metric == slo_metric::error_rate;
+            v.measured = error ? scope->error_rate() : scope->success_rate();
+            v.allowed_bad = error ? o.limit : 1.0 - o.limit;
+            v.binomial = o.op != slo_op::eq && o.op != slo_op::ne;
+            bad_op = error ? o.op : detail::flip(o.op);
+            break;
+        }
+        case slo_metric::throughput:
+            v.measured = scope->throughput();
+            break;
+        case slo_metric::count:
+            v.measured = static_cast<double>(scope->count());
+            break;
+        case slo_metric::dropped:
+            v.measured = static_cast<double>(scope->dropped);
+            break;
+        default:
+            break;
+        }
+        if (o.metric != slo_metric::percentile) { // a percentile case has judged itself
+            v.passed = detail::slo_compare(v.measured, o.op, o.limit);
+        }
+    }
+    if (v.binomial) {
+        v.statistical = detail::binomial_verdict(v.bad, v.trials, v.allowed_bad, bad_op, o.confidence);
+        v.bad_upper = detail::clopper_pearson_upper(v.bad, v.trials, o.confidence);
+        v.bad_lower = detail::clopper_pearson_lower(v.bad, v.trials, o.confidence);
+    } else if (v.has_data && o.metric != slo_metric::leak) {
+        v.statistical = v.passed ? verdict::pass : verdict::fail;
+    } else if (!v.has_data) {
+        v.statistical = verdict::inconclusive;
+    }
+
+    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
+    if (!v.has_data) {
+        v.line += "no data: " + no_data + ")";
+        return v;
+    }
+    if (o.metric == slo_metric::leak) {
+        v.line += std::string("leak verdict: ") + to_string(*context.leak) + ")";
+        return v;
+    }
+    v.line += "measured " + o.format_value(v.measured, 4);
+    if (v.binomial) {
+        const double pct = 100.0 * (1.0 - o.confidence);
+        v.line += "; " + std::string(to_string(v.statistical)) + " at " +
+                  detail::format_number(100.0 - pct, 4) + "% confidence: " + std::to_string(v.bad) + " of " +
+                  std::to_string(v.trials);
+        if (o.metric == slo_metric::percentile) {
+            v.line += std::string(o.op == slo_op::lt ? " >= " : " > ") + detail::format_duration(o.limit);
+        } else if (o.metric == slo_metric::fraction_below) {
+            v.line += " > " + detail::format_duration(o.parameter);
+        } else {
+            v.line += " failed";
+        }
+    }
+    v.line += ")";
+    return v;
+}
+
+LOADKIT_DECL slo_policy& slo_policy::add(objective o) {
+    objectives_.push_back(std::move(o));
+    return *this;
+}
+
+LOADKIT_DECL slo_policy& slo_policy::add(std::string_view text) { return add(parse_objective(text)); }
+
+LOADKIT_DECL slo_report slo_policy::evaluate(const run_result& result, const slo_context& context) const {
+    slo_report report;
+    report.verdicts.reserve(objectives_.size());
+    for (const auto& o : objectives_) {
+        report.verdicts.push_back(loadkit::evaluate(o, result, context));
+    }
+    return report;
+}
+
+LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
+                                                     std::chrono::nanoseconds elapsed,
+                                                     const slo_context& context) const {
+    for (const auto& o : objectives_) {
+        if (!o.abort_on_fail || elapsed < o.abort_grace) {
+            continue;
+        }
+        objective_verdict v = loadkit::evaluate(o, partial, context);
+        const bool failing = o.abort_when_confident ? v.statistical == verdict::fail : !v.passed;
+        if (v.has_data && failing) {
+            return {true, std::move(v.line)};
+        }
+    }
+    return {};
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_SLO_IPP
+// ---- end loadkit/impl/slo.ipp ----
+// ---- begin loadkit/impl/run_report.ipp ----
+// SPDX-License-Identifier: MIT
+// run_report's verdict (declared in run_report.hpp): SLO, leak check and stuck operations read
+// together. The body of run_report.hpp: included at its end in header-only mode, by impl/src.hpp
+// otherwise.
+#ifndef LOADKIT_IMPL_RUN_REPORT_IPP
+#define LOADKIT_IMPL_RUN_REPORT_IPP
+
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL bool run_report::passed() const noexcept {
+    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+}
+
+LOADKIT_DECL int run_report::exit_code() const noexcept {
+    if (slo && !slo->passed()) {
+        return 99;
+    }
+    return passed() ? 0 : 98;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_RUN_REPORT_IPP
+// ---- end loadkit/impl/run_report.ipp ----
+// ---- begin loadkit/impl/error_category.ipp ----
+// SPDX-License-Identifier: MIT
+// The error-category bookkeeping (declared in detail/recorder/errors.hpp): merging, subtracting and
+// bounding category lists. The body of detail/recorder/errors.hpp, which only bodies include:
+// included at its end in header-only mode, by impl/src.hpp (through recorder.hpp) otherwise.
+#ifndef LOADKIT_IMPL_ERROR_CATEGORY_IPP
+#define LOADKIT_IMPL_ERROR_CATEGORY_IPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
+    for (auto& m : into.messages) {
+        if (m.text == text) {
+            m.count += n;
+            return;
+        }
+    }
+    into.messages.push_back({std::string(text), n});
+}
+
+LOADKIT_DECL void normalize_error_category(error_category& c) {
+    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
+    c.other_messages +=
+        keep_largest(c.messages, max_error_messages, [](const error_message& m) { return m.count; });
+    small_sort(c.messages, [](const error_message& a, const error_message& b) { return a.text < b.text; });
+}
+
+LOADKIT_DECL error_category& find_or_add_category(std::vector<error_category>& list, std::string_view name) {
+    for (auto& c : list) {
+        if (c.name == name) {
+            return c;
+        }
+    }
+    list.push_back({std::string(name), 0, {}, 0});
+    return list.back();
+}
+
+LOADKIT_DECL void normalize_error_categories(std::vector<error_category>& list) {
+    std::erase_if(list, [](const error_category& c) { return c.count == 0; });
+    std::vector<error_category> overflow;
+    std::size_t named = 0;
+    for (const auto& c : list) {
+        named += c.name != other_error_category ? 1U : 0U;
+    }
+    if (named > max_error_categories) {
+        small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
+        small_sort(list, [](const error_category& a, const error_category& b) {
+            const bool a_other = a.name == other_error_category;
+            const bool b_other = b.name == other_error_category;
+            return a_other != b_other ? b_other : a.count > b.count; // "other" last, then by count
+        });
+        for (std::size_t i = max_error_categories; i < list.size(); ++i) {
+            overflow.push_back(std::move(list[i]));
+        }
+        list.resize(max_error_categories);
+        error_category& other = find_or_add_category(list, other_error_category);
+        for (auto& c : overflow) {
+            other.count += c.count;
+            if (c.name == other_error_category) {
+                for (const auto& m : c.messages) {
+                    add_error_message(other, m.text, m.count);
+                }
+                other.other_messages += c.other_messages;
+            } else {
+                for (const auto& m : c.messages) {
+                    other.other_messages += m.count;
+                }
+                other.other_messages += c.other_messages;
+            }
+        }
+    }
+    for (auto& c : list) {
+        normalize_error_category(c);
+    }
+    small_sort(list, [](const error_category& a, const error_category& b) { return a.name < b.name; });
+}
+
+LOADKIT_DECL void merge_error_categories(std::vector<error_category>& into,
+                                         const std::vector<error_category>& from) {
+    for (const auto& c : from) {
+        error_category& target = find_or_add_category(into, c.name);
+        target.count += c.count;
+        target.other_messages += c.other_messages;
+        for (const auto& m : c.messages) {
+            add_error_message(target, m.text, m.count);
+        }
+    }
+    normalize_error_categories(into);
+}
+
+LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
+                                            const std::vector<error_category>& from) {
+    const auto minus = [](std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; };
+    for (const auto& c : from) {
+        for (auto& target : into) {
+            if (target.name != c.name) {
+                continue;
+            }
+            target.count = minus(target.count, c.count);
+            target.other_messages = minus(target.other_messages, c.other_messages);
+            for (const auto& m : c.messages) {
+                bool found = false;
+                for (auto& t : target.messages) {
+                    if (t.text == m.text) {
+                        t.count = minus(t.count, m.count);
+                        found = true;
+                    }
+                }
+                if (!found) {
+                    target.other_messages = minus(target.other_messages, m.count);
+                }
+            }
+            std::erase_if(target.messages, [](const error_message& m) { return m.count == 0; });
+        }
+    }
+    normalize_error_categories(into);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_ERROR_CATEGORY_IPP
+// ---- end loadkit/impl/error_category.ipp ----
+// ---- begin loadkit/impl/sharded_histogram.ipp ----
+// SPDX-License-Identifier: MIT
+// loadkit::sharded_histogram's cold half (declared in sharded_histogram.hpp): the shard table under
+// its mutex (registration, adoption on thread exit, snapshots); recording stays in the header.
+// Included at the end of sharded_histogram.hpp in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP
+#define LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP
+
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL thread_shard_release::~thread_shard_release() {
+    for (const auto& registry : registries) {
+        if (const auto live = registry.lock()) {
+            live->release(token);
+        }
+    }
+}
+
+LOADKIT_DECL void thread_shard_release::add(std::weak_ptr<shard_registry_base> registry) {
+    std::erase_if(registries, [](const auto& r) { return r.expired(); });
+    registries.push_back(std::move(registry));
+}
+
+} // namespace detail
+
+struct sharded_histogram::shard_entry {
+    std::uint64_t owner; // detail::this_thread_token() of the owning thread, or no_owner
+    std::unique_ptr<shard> target;
+};
+struct sharded_histogram::registry final : detail::shard_registry_base {
+    std::mutex mutex; // guards shards (registration, thread exit, snapshots; never recording)
+    std::vector<shard_entry> shards;
+
+    void release(std::uint64_t owner) noexcept override {
+        // The mutex orders the exiting thread's last relaxed stores before the next owner's loads.
+        const std::lock_guard<std::mutex> lock(mutex);
+        for (auto& entry : shards) {
+            if (entry.owner == owner) {
+                entry.owner = no_owner;
+            }
+        }
+    }
+};
+
+LOADKIT_DECL sharded_histogram::shard::shard(const detail::histogram_layout& layout)
+    : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
+    clear();
+}
+
+LOADKIT_DECL void sharded_histogram::shard::clear() noexcept {
+    for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+        counts_[i].store(0, std::memory_order_relaxed);
+    }
+    min_.store(empty_min, std::memory_order_relaxed);
+    max_.store(0, std::memory_order_relaxed);
+    clamped_low_.store(0, std::memory_order_relaxed);
+    clamped_high_.store(0, std::memory_order_relaxed);
+}
+
+LOADKIT_DECL sharded_histogram::sharded_histogram(const options& opts)
+    : options_(opts), layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
+                                                            opts.highest.count())),
+      registry_(std::make_shared<registry>()) {}
+
+LOADKIT_DECL histogram sharded_histogram::snapshot() const {
+    histogram out(options_);
+    snapshot_into(out);
+    return out;
+}
+
+LOADKIT_DECL void sharded_histogram::snapshot_into(histogram& out) const {
+    if (!(out.layout_ == layout_)) {
+        out = histogram(options_);
+    } else {
+        out.reset();
+    }
+    std::uint64_t lo = shard::empty_min;
+    std::uint64_t hi = 0;
+    std::uint64_t low_clamped = 0;
+    std::uint64_t high_clamped = 0;
+    std::uint64_t total = 0;
+    {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        for (const auto& entry : registry_->shards) {
+            const shard& s = *entry.target;
+            for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+                const std::uint64_t c = s.counts_[i].load(std::memory_order_relaxed);
+                out.counts_[i] += c;
+                total += c;
+            }
+            const std::uint64_t s_min = s.min_.load(std::memory_order_relaxed);
+            const std::uint64_t s_max = s.max_.load(std::memory_order_relaxed);
+            lo = s_min < lo ? s_min : lo;
+            hi = s_max > hi ? s_max : hi;
+            low_clamped += s.clamped_low_.load(std::memory_order_relaxed);
+            high_clamped += s.clamped_high_.load(std::memory_order_relaxed);
+        }
+    }
+    if (total == 0) {
+        return;
+    }
+    std::size_t first = 0;
+    while (out.counts_[first] == 0) {
+        ++first;
+    }
+    std::size_t last = layout_.counts_len - 1;
+    while (out.counts_[last] == 0) {
+        --last;
+    }
+    // A concurrent record may have stored its counter but not yet its min/max (or the reverse).
+    lo = clamp(lo, layout_.lowest_of(first), layout_.highest_of(first));
+    hi = clamp(hi, layout_.lowest_of(last), layout_.highest_of(last));
+    lo = lo > layout_.highest ? layout_.highest : lo;
+    hi = hi > layout_.highest ? layout_.highest : hi;
+    if (lo > hi) { // only when first == last and both reads were stale
+        const std::uint64_t t = lo;
+        lo = hi;
+        hi = t;
+    }
+    out.total_ = total;
+    out.min_ = lo;
+    out.max_ = hi;
+    out.clamped_low_ = low_clamped < out.counts_[0] ? low_clamped : out.counts_[0];
+    out.clamped_high_ = high_clamped < out.counts_[layout_.counts_len - 1]
+                            ? high_clamped
+                            : out.counts_[layout_.counts_len - 1];
+}
+
+LOADKIT_DECL void sharded_histogram::reset() noexcept {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    for (auto& entry : registry_->shards) {
+        entry.target->clear();
+    }
+}
+
+LOADKIT_DECL std::size_t sharded_histogram::shard_count() const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return registry_->shards.size();
+}
+
+LOADKIT_DECL std::size_t sharded_histogram::memory_bytes() const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return sizeof(sharded_histogram) + sizeof(registry) + registry_->shards.capacity() * sizeof(shard_entry) +
+           registry_->shards.size() * (sizeof(shard) + layout_.counts_len * sizeof(std::uint64_t));
+}
+
+LOADKIT_DECL std::uint64_t sharded_histogram::clamp(std::uint64_t v, std::uint64_t lo,
+                                                    std::uint64_t hi) noexcept {
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
+    const std::uint64_t me = detail::this_thread_token();
+    shard* found = nullptr;
+    bool adopted = false;
+    {
+        const std::lock_guard<std::mutex> lock(registry_->mutex);
+        shard_entry* orphan = nullptr;
+        for (auto& entry : registry_->shards) { // evicted from the cache, or this thread's first call
+            if (entry.owner == me) {
+                found = entry.target.get();
+                break;
+            }
+            if (entry.owner == no_owner && orphan == nullptr) {
+                orphan = &entry;
+            }
+        }
+        if (found == nullptr) {
+            if (orphan == nullptr) {
+                registry_->shards.push_back(
+                    shard_entry{no_owner, std::unique_ptr<shard>(new shard(layout_))});
+                orphan = &registry_->shards.back();
+            }
+            orphan->owner = me;
+            found = orphan->target.get();
+            adopted = true;
+        }
+    }
+    if (adopted) {
+        detail::thread_shards.add(registry_);
+    }
+    detail::shard_cache[detail::shard_cache_next] = {id_, found};
+    detail::shard_cache_next = (detail::shard_cache_next + 1) % detail::shard_cache_size;
+    return *found;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP
+// ---- end loadkit/impl/sharded_histogram.ipp ----
 // ---- begin loadkit/impl/recorder.ipp ----
 // SPDX-License-Identifier: MIT
 //
@@ -12178,14 +11396,18 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
 #ifndef LOADKIT_IMPL_RECORDER_IPP
 #define LOADKIT_IMPL_RECORDER_IPP
 
+
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12227,7 +11449,241 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     });
 }
 
+LOADKIT_DECL single_writer_histogram::single_writer_histogram(const histogram_layout& layout)
+    : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
+    for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+        counts_[i].store(0, std::memory_order_relaxed);
+    }
+}
+
+LOADKIT_DECL void single_writer_histogram::add_to(histogram& out) const {
+    std::uint64_t lo = min_.load(std::memory_order_relaxed);
+    std::uint64_t hi = max_.load(std::memory_order_relaxed);
+    if (lo > hi) {
+        return; // nothing recorded yet
+    }
+    const std::size_t first_index = layout_.index_of(lo);
+    const std::size_t last_index = layout_.index_of(hi);
+    std::uint64_t low_clamped = clamped_low_.load(std::memory_order_relaxed);
+    std::uint64_t high_clamped = clamped_high_.load(std::memory_order_relaxed);
+    bool first = true;
+    std::size_t last_nonzero = first_index;
+    for (std::size_t i = first_index; i <= last_index; ++i) {
+        last_nonzero = counts_[i].load(std::memory_order_relaxed) != 0 ? i : last_nonzero;
+    }
+    for (std::size_t i = first_index; i <= last_nonzero; ++i) {
+        std::uint64_t c = counts_[i].load(std::memory_order_relaxed);
+        if (c == 0) {
+            continue;
+        }
+        if (i == 0 && low_clamped > 0) { // recorded as 0 and counted as clamped
+            const std::uint64_t n = low_clamped < c ? low_clamped : c;
+            out.record(-1, n);
+            c -= n;
+            low_clamped = 0;
+        }
+        if (i == layout_.counts_len - 1 && high_clamped > 0) {
+            const std::uint64_t n = high_clamped < c ? high_clamped : c;
+            out.record(std::numeric_limits<std::int64_t>::max(), n);
+            c -= n;
+            high_clamped = 0;
+        }
+        // A concurrent record may have stored its counter but not yet min/max: keep both in
+        // the counters that hold them.
+        const std::uint64_t lowest = layout_.lowest_of(i);
+        const std::uint64_t highest = layout_.highest_of(i);
+        const auto low = static_cast<std::int64_t>(lo < lowest ? lowest : (lo > highest ? highest : lo));
+        const auto high = static_cast<std::int64_t>(hi < lowest ? lowest : (hi > highest ? highest : hi));
+        if (first && i == last_nonzero && c > 1) {
+            out.record(low);
+            out.record(high, c - 1);
+        } else {
+            out.record(first ? low : (i == last_nonzero ? high : static_cast<std::int64_t>(lowest)), c);
+        }
+        first = false;
+    }
+}
+
+LOADKIT_DECL std::size_t single_writer_histogram::memory_bytes() const noexcept {
+    return sizeof(*this) + layout_.counts_len * sizeof(std::uint64_t);
+}
+
+LOADKIT_DECL recorder_tag_slot::recorder_tag_slot(const histogram_layout& layout, bool open)
+    : latency(layout), service(open ? std::make_unique<single_writer_histogram>(layout) : nullptr) {}
+
+LOADKIT_DECL std::size_t recorder_tag_slot::memory_bytes() const noexcept {
+    std::size_t bytes = sizeof(*this) + latency.memory_bytes() + (service ? service->memory_bytes() : 0);
+    for (const auto& c : categories) {
+        bytes += sizeof(c) + (c ? sizeof(recorder_category) : 0);
+        if (c) {
+            for (const auto& m : c->messages) {
+                bytes += sizeof(recorder_message) + m->text.capacity();
+            }
+        }
+    }
+    return bytes;
+}
+
 } // namespace detail
+
+// Shared with exiting threads (weak_ptr, detail::thread_shards), which may outlive the recorder.
+struct recorder::registry final : detail::shard_registry_base {
+    std::mutex mutex; // registration, slow paths and snapshots; never the hot path
+    const detail::histogram_layout layout;
+    const bool open;
+    std::size_t tag_count = 0;
+    std::vector<std::unique_ptr<writer>> writers;
+    std::vector<std::string> categories; // by category id
+
+    registry(const detail::histogram_layout& l, bool is_open) : layout(l), open(is_open) {}
+
+    void release(std::uint64_t owner) noexcept override {
+        const std::lock_guard<std::mutex> lock(mutex);
+        for (auto& w : writers) {
+            if (w->owner_ == owner) {
+                w->owner_ = no_owner;
+            }
+        }
+    }
+    // A new distinct category: the first max_error_categories names get their own id, later
+    // ones share other_error_category's.
+    std::uint32_t intern_category(std::string_view name,
+                                  std::vector<std::pair<std::string, std::uint32_t>>& cache) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        std::uint32_t id = find(name);
+        if (id == std::numeric_limits<std::uint32_t>::max()) {
+            if (categories.size() < max_error_categories) {
+                categories.emplace_back(name);
+                id = static_cast<std::uint32_t>(categories.size() - 1);
+            } else {
+                id = find(other_error_category);
+                if (id == std::numeric_limits<std::uint32_t>::max()) {
+                    categories.emplace_back(other_error_category);
+                    id = static_cast<std::uint32_t>(categories.size() - 1);
+                }
+            }
+        }
+        if (cache.size() < 2 * max_error_categories) { // bounded: a flood of names takes this path
+            cache.emplace_back(std::string(name), id);
+        }
+        return id;
+    }
+    std::uint32_t find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < categories.size(); ++i) {
+            if (categories[i] == name) {
+                return static_cast<std::uint32_t>(i);
+            }
+        }
+        return std::numeric_limits<std::uint32_t>::max();
+    }
+    detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id) {
+        auto c = std::make_unique<detail::recorder_category>();
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (s.categories.size() <= id) {
+            s.categories.resize(id + 1);
+        }
+        s.categories[id] = std::move(c);
+        return *s.categories[id];
+    }
+    void add_message(detail::recorder_category& c, std::string_view text) {
+        auto m = std::make_unique<detail::recorder_message>();
+        m->text.assign(text);
+        m->count.add(1);
+        const std::lock_guard<std::mutex> lock(mutex);
+        c.messages.push_back(std::move(m));
+    }
+};
+
+struct recorder::tag_state {
+    std::string name;
+    tag_kind kind = tag_kind::operation;
+    op_stats previous;              // cumulative at the last closed interval
+    std::optional<op_stats> warmup; // cumulative when the warm-up ended
+    interval_series series;
+
+    tag_state(std::string tag_name, const options& opts)
+        : name(std::move(tag_name)),
+          previous(opts.histograms, opts.model), series{opts.interval, opts.max_intervals, {}} {}
+};
+
+LOADKIT_DECL recorder::writer::writer(registry& owner) : registry_(&owner), closed_(!owner.open) {}
+
+LOADKIT_DECL std::uint32_t recorder::writer::intern_category(std::string_view category) {
+    return registry_->intern_category(category, known_categories_);
+}
+
+LOADKIT_DECL detail::recorder_category& recorder::writer::add_category(detail::recorder_tag_slot& s,
+                                                                       std::uint32_t id) {
+    return registry_->add_category(s, id);
+}
+
+LOADKIT_DECL void recorder::writer::add_message(detail::recorder_category& c, std::string_view text) {
+    registry_->add_message(c, text);
+}
+
+LOADKIT_DECL recorder::recorder(time_point start, const options& opts)
+    : start_(start), options_(validate(opts)),
+      registry_(std::make_shared<registry>(detail::make_histogram_layout(opts.histograms.significant_digits,
+                                                                         opts.histograms.max_relative_error,
+                                                                         opts.histograms.highest.count()),
+                                           opts.model == latency_model::open)),
+      scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
+
+LOADKIT_DECL recorder::~recorder() = default;
+
+LOADKIT_DECL tag_id recorder::tag(std::string_view name, tag_kind kind) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+        if (tags_[i]->name == name) {
+            return tag_id{static_cast<std::uint32_t>(i)};
+        }
+    }
+    auto state = std::make_unique<tag_state>(std::string(name), options_);
+    state->kind = kind;
+    tags_.push_back(std::move(state));
+    registry_->tag_count = tags_.size();
+    return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
+}
+
+LOADKIT_DECL std::string recorder::tag_name(tag_id id) const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return id.value < tags_.size() ? tags_[id.value]->name : std::string();
+}
+
+LOADKIT_DECL void recorder::tick(time_point now) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    tick_locked(offset_of(now));
+}
+
+LOADKIT_DECL void recorder::end_warmup(time_point now) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    const auto at = offset_of(now);
+    tick_locked(at);
+    if (!warmup_ended_) {
+        take_warmup(at);
+    }
+}
+
+LOADKIT_DECL std::size_t recorder::writer_count() const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return registry_->writers.size();
+}
+
+LOADKIT_DECL const recorder::options& recorder::validate(const options& opts) {
+    if (opts.interval <= std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::recorder_options: interval = " +
+                                    std::to_string(opts.interval.count()) + "ns is invalid (expected > 0)");
+    }
+    if (opts.max_intervals < 2) {
+        throw std::invalid_argument("loadkit::recorder_options: max_intervals = " +
+                                    std::to_string(opts.max_intervals) + " is invalid (expected >= 2)");
+    }
+    if (opts.warmup < std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::recorder_options: warmup = " +
+                                    std::to_string(opts.warmup.count()) + "ns is invalid (expected >= 0)");
+    }
+    return opts;
+}
 
 LOADKIT_DECL detail::recorder_tag_slot& recorder::writer::add_slot(tag_id tag) {
     std::unique_ptr<detail::recorder_tag_slot> made;
@@ -12450,6 +11906,168 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
 
 #endif // LOADKIT_IMPL_RECORDER_IPP
 // ---- end loadkit/impl/recorder.ipp ----
+// ---- begin loadkit/impl/operation.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of operation.hpp: think times' descriptions, the checks behind operation's and the
+// think helpers' templates, and the filing of a failed step (an operation's error path).
+#ifndef LOADKIT_IMPL_OPERATION_IPP
+#define LOADKIT_IMPL_OPERATION_IPP
+
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <typeinfo>
+
+#if defined(__GNUG__) && __has_include(<cxxabi.h>)
+#include <cstdlib>
+#include <cxxabi.h>
+#define LOADKIT_HAS_CXXABI 1
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+[[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
+                                           const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::") + what + " = " + std::to_string(value.count()) +
+                                "ns (expected " + expected + ")");
+}
+inline std::string think_duration_text(std::chrono::nanoseconds d) {
+    const double ms = static_cast<double>(d.count()) / 1e6;
+    char text[32];
+    if (ms >= 1000.0) {
+        std::snprintf(text, sizeof text, "%gs", ms / 1000.0);
+    } else {
+        std::snprintf(text, sizeof text, "%gms", ms);
+    }
+    return text;
+}
+} // namespace detail
+
+LOADKIT_DECL std::string think_time::describe() const {
+    switch (type) {
+    case kind::none:
+        return "none";
+    case kind::constant:
+        return "constant " + detail::think_duration_text(low);
+    case kind::uniform:
+        return "between " + detail::think_duration_text(low) + " and " + detail::think_duration_text(high);
+    case kind::pacing:
+        return "pacing " + detail::think_duration_text(low);
+    }
+    return "?";
+}
+
+namespace detail {
+// The category an exception is filed under: its dynamic type's name, demangled where possible.
+LOADKIT_DECL std::string exception_category(const std::exception& e) {
+#if defined(LOADKIT_HAS_CXXABI)
+    int status = 0;
+    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+    if (status == 0 && name != nullptr) {
+        std::string out(name);
+        std::free(name);
+        return out;
+    }
+    std::free(name);
+#endif
+    return typeid(e).name();
+}
+} // namespace detail
+
+LOADKIT_DECL void op_context::file_exception(tag_id tag, clock::time_point begin) {
+    const clock::time_point end = clock::now();
+    try {
+        throw;
+    } catch (const operation_cancelled&) {
+        recorder_->local().record(tag, outcome::timeout(), begin, end);
+    } catch (const op_error& e) {
+        recorder_->local().record(tag, outcome::error(e.category(), e.what()), begin, end);
+    } catch (const std::exception& e) {
+        const std::string category = detail::exception_category(e);
+        recorder_->local().record(tag, outcome::error(category, e.what()), begin, end);
+    } catch (...) {
+        recorder_->local().record(tag, outcome::error("unknown exception"), begin, end);
+    }
+}
+
+LOADKIT_DECL blocking_pool* operation::detail_pool(op_context& ctx) {
+    blocking_pool* pool = detail::op_context_access::pool(ctx);
+    if (pool == nullptr) {
+        throw std::logic_error("loadkit::operation: a blocking operation ran without a blocking pool; run it "
+                               "through loadkit::run");
+    }
+    return pool;
+}
+
+LOADKIT_DECL void operation::check(const std::string& name, double weight) {
+    if (name.empty()) {
+        throw std::invalid_argument("loadkit::operation: name = \"\" (expected a tag name)");
+    }
+    if (!(weight >= 0.0) || weight > 1e12) {
+        throw std::invalid_argument("loadkit::operation \"" + name + "\": weight = " +
+                                    std::to_string(weight) + " (expected a finite number >= 0)");
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_OPERATION_IPP
+// ---- end loadkit/impl/operation.ipp ----
+// ---- begin loadkit/impl/scenario.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of scenario.hpp: a scenario's validation.
+#ifndef LOADKIT_IMPL_SCENARIO_IPP
+#define LOADKIT_IMPL_SCENARIO_IPP
+
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL void validate(const scenario& s) {
+    const std::string who = "loadkit::scenario \"" + s.name + "\": ";
+    if (s.name.empty()) {
+        throw std::invalid_argument("loadkit::scenario: name = \"\" (expected a name)");
+    }
+    if (s.operations.empty()) {
+        throw std::invalid_argument(who + "operations = {} (expected at least one operation)");
+    }
+    double total = 0.0;
+    for (const auto& op : s.operations) {
+        total += op.weight();
+    }
+    if (!(total > 0.0)) {
+        throw std::invalid_argument(who + "operations' weights sum to 0 (expected > 0)");
+    }
+    if (s.start_offset < std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument(who + "start_offset = " + std::to_string(s.start_offset.count()) +
+                                    "ns (expected >= 0)");
+    }
+    if (s.timeout < std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument(who + "timeout = " + std::to_string(s.timeout.count()) +
+                                    "ns (expected >= 0)");
+    }
+    try {
+        validate(s.profile);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(who + e.what());
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_SCENARIO_IPP
+// ---- end loadkit/impl/scenario.ipp ----
 // ---- begin loadkit/impl/engine.ipp ----
 // SPDX-License-Identifier: MIT
 // The run engine's body: sets the scenarios up, launches their coroutines, and watches them from
@@ -12466,6 +12084,115 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
 #ifndef LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
 #define LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
 
+// ---- begin loadkit/detail/engine/profile_plan.hpp ----
+// SPDX-License-Identifier: MIT
+// What the run engine reads off a profile while it runs: the open model's queue bound, the planned
+// length, and ramping_vus' user count over time. Only the engine's bodies include it.
+#ifndef LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
+#define LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <variant>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// How many arrivals may wait for a free slot (open model; 0 for every other profile).
+inline std::uint64_t max_queued_of(const profile& p) noexcept {
+    if (const auto* c = std::get_if<constant_rate>(&p)) {
+        return c->max_queued;
+    }
+    if (const auto* r = std::get_if<ramping_rate>(&p)) {
+        return r->max_queued;
+    }
+    return 0;
+}
+
+// The planned length of a profile, when it fixes one.
+inline std::optional<std::chrono::nanoseconds> planned_length(const profile& p) {
+    return std::visit(
+        [](const auto& x) -> std::optional<std::chrono::nanoseconds> {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, constant_vus>) {
+                if (x.iterations == 0) {
+                    return x.duration;
+                }
+                return std::nullopt;
+            } else if constexpr (std::is_same_v<T, ramping_vus> || std::is_same_v<T, ramping_rate>) {
+                std::chrono::nanoseconds total{};
+                for (const auto& s : x.stages) {
+                    total += s.duration;
+                }
+                return total;
+            } else if constexpr (std::is_same_v<T, constant_rate>) {
+                return x.duration;
+            } else {
+                return std::nullopt;
+            }
+        },
+        p);
+}
+
+// Virtual users of a ramping_vus profile at `at` from its start (fractional; floor() of it run).
+inline double vu_target(const ramping_vus& r, std::chrono::nanoseconds at) {
+    double from = static_cast<double>(r.start_vus);
+    std::chrono::nanoseconds begin{};
+    for (const auto& s : r.stages) {
+        const auto end = begin + s.duration;
+        const double to = static_cast<double>(s.target);
+        if (at < end) {
+            const double f =
+                static_cast<double>((at - begin).count()) / static_cast<double>(s.duration.count());
+            return from + (to - from) * f;
+        }
+        from = to;
+        begin = end;
+    }
+    return 0.0; // the profile has ended
+}
+
+// The first offset >= from at which user `index` (0-based) is active (vu_target > index), if any.
+inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus& r, std::uint64_t index,
+                                                              std::chrono::nanoseconds from) {
+    const double need = static_cast<double>(index) + 1.0;
+    double level = static_cast<double>(r.start_vus);
+    std::chrono::nanoseconds begin{};
+    for (const auto& s : r.stages) {
+        const auto end = begin + s.duration;
+        const double to = static_cast<double>(s.target);
+        if (end > from) {
+            const auto lo = from > begin ? from : begin;
+            if (vu_target(r, lo) >= need) {
+                return lo;
+            }
+            if (to > level && to >= need) { // rises through `need` within this stage
+                const double f = (need - level) / (to - level);
+                auto t = begin + std::chrono::nanoseconds{static_cast<std::int64_t>(
+                                     std::ceil(f * static_cast<double>(s.duration.count())))};
+                t = t < lo ? lo : t;
+                if (t < end) {
+                    return t;
+                }
+            }
+        }
+        level = to;
+        begin = end;
+    }
+    return std::nullopt;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
+// ---- end loadkit/detail/engine/profile_plan.hpp ----
 // ---- begin loadkit/detail/engine/state.hpp ----
 // SPDX-License-Identifier: MIT
 // The run engine's shared state: one scenario_runtime per scenario, the watchdog's slots, and the
@@ -13218,7 +12945,6 @@ inline std::uint64_t peak_concurrency(const profile& p) {
         p);
 }
 
-
 class engine {
 public:
     engine(const run_options& options, std::span<const scenario> scenarios)
@@ -13255,10 +12981,7 @@ public:
             slo_context context;
             context.memory_growth_bytes = memory_growth(report.resources);
             if (report.leak) {
-                context.leak = report.leak->verdict == leak_verdict::no_leak
-                                   ? leak_status::no_leak
-                                   : (report.leak->verdict == leak_verdict::leak ? leak_status::leak
-                                                                                 : leak_status::inconclusive);
+                context.leak = report.leak->verdict;
             }
             report.slo = options_.slo.evaluate(report.result, context);
         }
@@ -13745,9 +13468,1477 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
     return report;
 }
 
+LOADKIT_DECL run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
+    return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
+}
+LOADKIT_DECL run_report run(const run_options& options, const scenario& one) {
+    return run(options, std::span<const scenario>(&one, 1));
+}
+LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options) {
+    scenario s;
+    s.name = op.name();
+    s.profile = load;
+    s.operations.push_back(std::move(op));
+    return run(options, s);
+}
+
 } // namespace v0
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ENGINE_IPP
 // ---- end loadkit/impl/engine.ipp ----
+// ---- begin loadkit/impl/capacity.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of capacity.hpp: option checks, judging one step, the knee, and the search itself (grow,
+// then bisect). Included at the end of capacity.hpp in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_CAPACITY_IPP
+#define LOADKIT_IMPL_CAPACITY_IPP
+
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+[[noreturn]] inline void throw_capacity(const char* field, double value, const char* expected) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%g", value);
+    throw std::invalid_argument(std::string("loadkit::capacity_options: ") + field + " = " + text +
+                                " (expected " + expected + ")");
+}
+
+inline void validate_capacity(const capacity_options& o) {
+    if (!std::isfinite(o.start_rate) || o.start_rate <= 0.0) {
+        throw_capacity("start_rate", o.start_rate, "a finite rate > 0");
+    }
+    if (!std::isfinite(o.max_rate) || o.max_rate < o.start_rate) {
+        throw_capacity("max_rate", o.max_rate, ">= start_rate");
+    }
+    if (!std::isfinite(o.growth) || o.growth <= 1.0) {
+        throw_capacity("growth", o.growth, "> 1");
+    }
+    if (!std::isfinite(o.precision) || o.precision <= 0.0) {
+        throw_capacity("precision", o.precision, "> 0");
+    }
+    if (o.step_duration <= std::chrono::nanoseconds::zero()) {
+        throw_capacity("step_duration", static_cast<double>(o.step_duration.count()), "> 0 (ns)");
+    }
+    if (o.step_warmup < std::chrono::nanoseconds::zero() || o.step_warmup >= o.step_duration) {
+        throw_capacity("step_warmup", static_cast<double>(o.step_warmup.count()),
+                       ">= 0 and < step_duration (ns)");
+    }
+    if (o.slo.empty()) {
+        throw std::invalid_argument("loadkit::capacity_options: slo = {} (expected at least one objective)");
+    }
+    if (!(o.min_achieved_ratio > 0.0 && o.min_achieved_ratio <= 1.0)) {
+        throw_capacity("min_achieved_ratio", o.min_achieved_ratio, "0 < ratio <= 1");
+    }
+    if (!(o.knee_factor > 1.0)) {
+        throw_capacity("knee_factor", o.knee_factor, "> 1");
+    }
+    if (o.max_steps < 2) {
+        throw_capacity("max_steps", static_cast<double>(o.max_steps), ">= 2");
+    }
+}
+
+inline capacity_step judge_step(double offered, const run_report& r, double min_ratio) {
+    capacity_step step;
+    step.offered_rate = offered;
+    const op_stats& steady = r.result.overall;
+    const double seconds = std::chrono::duration<double>(steady.duration).count();
+    step.achieved_rate = seconds > 0.0 ? static_cast<double>(steady.count()) / seconds : 0.0;
+    step.p50 = steady.latency.value_at_percentile(50.0);
+    step.p95 = steady.latency.value_at_percentile(95.0);
+    step.p99 = steady.latency.value_at_percentile(99.0);
+    const double all = static_cast<double>(steady.count() + steady.dropped);
+    step.error_rate =
+        all > 0.0 ? static_cast<double>(steady.errors + steady.timeouts + steady.dropped) / all : 0.0;
+    const bool slo_ok = !r.slo || r.slo->passed();
+    const bool kept_up = step.achieved_rate >= min_ratio * offered;
+    step.passed = slo_ok && kept_up;
+    if (step.passed) {
+        step.verdict = "PASS";
+    } else if (!slo_ok) {
+        for (const auto& v : r.slo->verdicts) {
+            if (!v.passed) {
+                step.verdict = v.line;
+                break;
+            }
+        }
+    } else {
+        char text[160];
+        std::snprintf(
+            text, sizeof text, "FAIL: achieved %.1f/s of %.1f/s offered (below %.0f%%; %llu dropped)",
+            step.achieved_rate, offered, min_ratio * 100.0, static_cast<unsigned long long>(steady.dropped));
+        step.verdict = text;
+    }
+    return step;
+}
+
+LOADKIT_DECL std::optional<double> find_knee(std::vector<capacity_step> steps, double factor) {
+    std::sort(steps.begin(), steps.end(),
+              [](const capacity_step& a, const capacity_step& b) { return a.offered_rate < b.offered_rate; });
+    if (steps.size() < 2 || steps.front().p99.count() <= 0) {
+        return std::nullopt;
+    }
+    const double baseline = static_cast<double>(steps.front().p99.count());
+    std::optional<double> knee;
+    for (const auto& s : steps) {
+        if (!s.passed || static_cast<double>(s.p99.count()) > factor * baseline) {
+            return knee;
+        }
+        knee = s.offered_rate;
+    }
+    return std::nullopt; // latency never climbed within the rates tried
+}
+
+} // namespace detail
+
+LOADKIT_DECL run_report find_capacity(const capacity_options& options, const scenario& work) {
+    detail::validate_capacity(options);
+    capacity_curve curve;
+    curve.unit = "ops/s";
+    for (const auto& o : options.slo.objectives()) {
+        curve.objective += curve.objective.empty() ? o.text() : ", " + o.text();
+    }
+    std::optional<run_report> best;
+    double best_rate = 0.0;
+    const auto step = [&](double rate) -> bool {
+        scenario s = work;
+        s.profile = constant_rate{rate, options.step_duration, options.max_in_flight};
+        run_options ro = options.run;
+        ro.slo = options.slo;
+        ro.warmup = options.step_warmup;
+        if (ro.title.empty()) {
+            ro.title = work.name;
+        }
+        run_report r = run(ro, s);
+        capacity_step result = detail::judge_step(rate, r, options.min_achieved_ratio);
+        curve.steps.push_back(result);
+        if (options.on_step) {
+            options.on_step(result);
+        }
+        const bool stopped = r.result.reason == stop_reason::interrupted;
+        if (result.passed && rate > best_rate) {
+            best = std::move(r);
+            best_rate = rate;
+        }
+        return result.passed && !stopped;
+    };
+    double pass = 0.0;
+    double fail = 0.0;
+    double rate = options.start_rate;
+    while (curve.steps.size() < options.max_steps) {
+        if (!step(rate)) {
+            fail = rate;
+            break;
+        }
+        pass = rate;
+        if (rate >= options.max_rate) {
+            break;
+        }
+        rate = std::min(rate * options.growth, options.max_rate);
+    }
+    while (pass > 0.0 && fail > 0.0 && fail - pass > options.precision * pass &&
+           curve.steps.size() < options.max_steps) {
+        const double mid = (pass + fail) / 2.0;
+        if (step(mid)) {
+            pass = mid;
+        } else {
+            fail = mid;
+        }
+    }
+    curve.sustainable = pass > 0.0 ? std::optional<double>(pass) : std::nullopt;
+    curve.knee = detail::find_knee(curve.steps, options.knee_factor);
+    run_report out;
+    if (best) {
+        out = std::move(*best);
+    } else {
+        out.title = options.run.title.empty() ? work.name : options.run.title;
+        out.scenarios.push_back({work.name, "capacity search", latency_model::open, {}, {}});
+    }
+    out.capacity = std::move(curve);
+    if (out.scenarios.size() == 1) {
+        out.scenarios[0].profile += out.capacity->sustainable
+                                        ? " (capacity search: sustainable " +
+                                              detail::profile_rate_text(*out.capacity->sustainable) + ")"
+                                        : std::string(" (capacity search: no rate met the SLO)");
+    }
+    return out;
+}
+
+LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation op) {
+    scenario s;
+    s.name = op.name();
+    s.operations.push_back(std::move(op));
+    return find_capacity(options, s);
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_CAPACITY_IPP
+// ---- end loadkit/impl/capacity.ipp ----
+// ---- begin loadkit/impl/contend.ipp ----
+// SPDX-License-Identifier: MIT
+// loadkit::contend's body (declared in contend.hpp and detail/harness/contend_engine.hpp): the
+// crew's threads and gate, option checks, the text of failed calls and of describe().
+// The body of contend.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_CONTEND_IPP
+#define LOADKIT_IMPL_CONTEND_IPP
+
+// ---- begin loadkit/detail/harness/text.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Text shared by the concurrency-correctness bodies (impl/contend.ipp, impl/lock_probe.ipp,
+// impl/deadline.ipp): their spelling of a duration ("1.2us", "80us", "1.0s", formatted by
+// detail/text/units.hpp, as counts are: human_count). Only those bodies include it, so a user's
+// translation unit in separate compilation does not read units.hpp for them. Names carry a
+// contend_ prefix so they never clash with other detail helpers pulled into the same translation unit.
+#ifndef LOADKIT_DETAIL_HARNESS_TEXT_HPP
+#define LOADKIT_DETAIL_HARNESS_TEXT_HPP
+
+// ---- begin loadkit/detail/text/units.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Numbers as people read them in a report: each value in the unit that suits it, with the same
+// number of significant digits everywhere, so a column of them lines up and compares at a glance.
+//
+//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
+//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
+//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
+//
+// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
+// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
+// The one place such numbers are formatted: the console summary, the live progress line and the
+// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
+// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
+#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
+#define LOADKIT_DETAIL_TEXT_UNITS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v);
+
+// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
+// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
+// At most max_decimals decimals (the HTML report keeps to 6).
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
+
+// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
+// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
+
+// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
+LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
+template <class Rep, class Period>
+std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
+    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
+}
+
+// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
+template <class Rep, class Period>
+std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
+    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
+}
+
+// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
+
+// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
+LOADKIT_DECL std::string human_count(std::uint64_t n);
+
+// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
+LOADKIT_DECL std::string human_si(double v, int digits = 3);
+
+// Operations per second: 412/s, 62.0/s, 1.23k/s.
+LOADKIT_DECL std::string human_rate(double per_second);
+
+// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
+// below 1024 of a unit is never written in the next).
+LOADKIT_DECL std::string human_bytes(double bytes);
+// A change: +3.90 MiB, -512 B, +0 B.
+LOADKIT_DECL std::string human_bytes_delta(double bytes);
+
+// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
+// (0.0037%) so a small but non-zero error rate never reads as zero.
+LOADKIT_DECL std::string human_percent(double fraction);
+
+// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
+// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
+// ---- end loadkit/detail/text/units.hpp ----
+
+#include <chrono>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
+// console table's fourth digit would be noise. 850ns, 1.2us, 80us, 1.1ms, 1.0s, 2m05s.
+inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_HARNESS_TEXT_HPP
+// ---- end loadkit/detail/harness/text.hpp ----
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#if defined(__has_include)
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#define LOADKIT_HAS_CXXABI 1
+#endif
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+inline void contend_cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
+
+// What the coordinator and the threads share; the job stores its own outcome before the thread
+// reports the call finished.
+struct contend_gate {
+    contend_gate(std::shared_ptr<contend_job> j, std::size_t n)
+        : job(std::move(j)), threads(n), finished(n, 0), spin(n < std::thread::hardware_concurrency()) {}
+
+    const std::shared_ptr<contend_job> job;
+    const std::size_t threads;
+    std::atomic<std::uint32_t> gate{0}; // bumped once per release (and once to stop)
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t parked = 0;     // guarded by mutex: threads waiting at the gate this round
+    std::size_t running = 0;    // guarded by mutex: calls of this round not yet returned
+    std::vector<char> finished; // guarded by mutex: per thread, this round's call returned
+    const bool spin;
+
+    void open_gate() noexcept {
+        gate.fetch_add(1, std::memory_order_release);
+        gate.notify_all();
+    }
+
+    // Waits until the gate moves past `seen`: spins briefly when threads fit the cores, then
+    // sleeps in the futex so an oversubscribed machine is not burned by spinners.
+    std::uint32_t await_gate(std::uint32_t seen) const noexcept {
+        if (spin) {
+            for (int i = 0; i < (1 << 16); ++i) {
+                const std::uint32_t g = gate.load(std::memory_order_acquire);
+                if (g != seen) {
+                    return g;
+                }
+                contend_cpu_relax();
+            }
+        }
+        for (;;) {
+            gate.wait(seen, std::memory_order_acquire);
+            const std::uint32_t g = gate.load(std::memory_order_acquire);
+            if (g != seen) {
+                return g;
+            }
+        }
+    }
+};
+
+inline void contend_thread_main(std::shared_ptr<contend_gate> s, std::size_t index) {
+    std::uint32_t seen = 0;
+    for (std::size_t round = 0;; ++round) {
+        {
+            std::lock_guard lock(s->mutex);
+            if (++s->parked == s->threads) {
+                s->changed.notify_all();
+            }
+        }
+        seen = s->await_gate(seen);
+        if (s->stop.load(std::memory_order_acquire)) {
+            return;
+        }
+        s->job->run(index, round);
+        std::lock_guard lock(s->mutex);
+        s->finished[index] = 1;
+        if (--s->running == 0) {
+            s->changed.notify_all();
+        }
+    }
+}
+
+struct contend_crew::impl {
+    std::shared_ptr<contend_gate> state;
+    std::vector<std::thread> threads;
+
+    void shutdown() noexcept {
+        std::vector<char> idle(threads.size(), 1);
+        {
+            std::lock_guard lock(state->mutex);
+            state->stop.store(true, std::memory_order_release);
+            if (state->running != 0) {
+                for (std::size_t i = 0; i < threads.size(); ++i) {
+                    idle[i] = state->finished[i];
+                }
+            }
+        }
+        state->open_gate();
+        for (std::size_t i = 0; i < threads.size(); ++i) {
+            if (idle[i] != 0) {
+                threads[i].join(); // parked or about to park: it sees `stop` and returns
+            } else {
+                threads[i].detach(); // still inside the call; it co-owns the state
+            }
+        }
+    }
+};
+
+LOADKIT_DECL contend_crew::contend_crew(std::shared_ptr<contend_job> job, std::size_t threads)
+    : impl_(std::make_unique<impl>(impl{std::make_shared<contend_gate>(std::move(job), threads), {}})) {
+    impl_->threads.reserve(threads);
+    try {
+        for (std::size_t i = 0; i < threads; ++i) {
+            impl_->threads.emplace_back(contend_thread_main, impl_->state, i); // may throw system_error
+        }
+    } catch (...) {
+        impl_->shutdown();
+        throw;
+    }
+}
+
+LOADKIT_DECL contend_crew::~contend_crew() { impl_->shutdown(); }
+
+LOADKIT_DECL contend_crew::round_end contend_crew::run_round(const contend_clock::time_point* deadline,
+                                                             contend_clock::duration timeout, void* context,
+                                                             after_fn after) {
+    contend_gate& s = *impl_->state;
+    std::unique_lock lock(s.mutex);
+    s.changed.wait(lock, [&] { return s.parked == s.threads; });
+    s.parked = 0;
+    s.running = s.threads;
+    s.finished.assign(s.threads, 0);
+    const contend_clock::time_point released = contend_clock::now();
+    s.job->released = released;
+    contend_clock::time_point until = contend_clock::time_point::max();
+    if (deadline != nullptr) {
+        until = *deadline;
+    } else if (timeout < until - released) {
+        until = released + timeout;
+    }
+    lock.unlock();
+    s.open_gate();
+    lock.lock();
+    const bool completed = s.changed.wait_until(lock, until, [&] { return s.running == 0; });
+    after(context, s.finished, !completed);
+    return {completed, released};
+}
+
+[[noreturn]] inline void throw_contend_option(const char* field, const std::string& value,
+                                              const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::contend_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+
+LOADKIT_DECL void validate(const contend_options& o) {
+    if (o.threads < 1 || o.threads > 10'000) {
+        throw_contend_option("threads", std::to_string(o.threads), "1 .. 10000");
+    }
+    if (o.rounds < 1) {
+        throw_contend_option("rounds", std::to_string(o.rounds), ">= 1");
+    }
+    if (o.timeout <= std::chrono::nanoseconds::zero()) {
+        throw_contend_option("timeout", std::to_string(o.timeout.count()) + "ns", "> 0");
+    }
+}
+
+inline std::string contend_demangle(const char* name) {
+#if defined(LOADKIT_HAS_CXXABI)
+    int status = 0;
+    char* readable = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+    if (status == 0 && readable != nullptr) {
+        std::string out(readable);
+        std::free(readable);
+        return out;
+    }
+    std::free(readable);
+#endif
+    return name;
+}
+
+// What an exception says about itself: what() (or a placeholder) and its dynamic type's name.
+struct contend_exception_text {
+    std::string message;
+    std::string type;
+};
+
+inline contend_exception_text describe_exception(const std::exception_ptr& error) {
+    contend_exception_text out;
+    if (!error) {
+        return out;
+    }
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        out.message = e.what();
+        out.type = contend_demangle(typeid(e).name());
+    } catch (...) {
+        out.message = "non-standard exception";
+#if defined(LOADKIT_HAS_CXXABI)
+        if (const std::type_info* type = abi::__cxa_current_exception_type()) {
+            out.type = contend_demangle(type->name());
+            out.message += " (" + out.type + ")";
+        }
+#endif
+    }
+    return out;
+}
+
+LOADKIT_DECL void describe_contend_error(const std::exception_ptr& error, std::string& message,
+                                         std::string& type) noexcept {
+    try {
+        contend_exception_text text = describe_exception(error);
+        message = std::move(text.message);
+        type = std::move(text.type);
+    } catch (...) { // out of memory for the text: the exception_ptr is kept
+    }
+}
+
+LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
+    std::string out = std::to_string(s.threads) + (s.threads == 1 ? " thread x " : " threads x ") +
+                      std::to_string(s.rounds) + (s.rounds == 1 ? " round: " : " rounds: ") +
+                      std::to_string(s.returned) + " returned, " + std::to_string(s.threw) + " threw";
+    if (!s.failures_by_message.empty()) {
+        out += " (";
+        std::size_t shown = 0;
+        for (const auto& [message, n] : s.failures_by_message) {
+            if (shown == 3) {
+                out += ", ...";
+                break;
+            }
+            out += (shown++ == 0 ? "'" : ", '") + message + "' x" + std::to_string(n);
+        }
+        out += ")";
+    }
+    if (s.any_outcome) {
+        out += "; started within " + contend_duration_text(s.start_spread);
+    }
+    if (s.timed_out) {
+        out += "; timed out after " + contend_duration_text(s.limit) + ": thread";
+        out += s.still_running.size() == 1 ? " " : "s ";
+        for (std::size_t i = 0; i < s.still_running.size(); ++i) {
+            if (i == 8) {
+                out += ", ...";
+                break;
+            }
+            out += (i == 0 ? "" : ", ") + std::to_string(s.still_running[i]);
+        }
+        out += " still running";
+    }
+    return out;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_CONTEND_IPP
+// ---- end loadkit/impl/contend.ipp ----
+// ---- begin loadkit/impl/deadline.ipp ----
+// SPDX-License-Identifier: MIT
+// The deadlines' body (declared in deadline.hpp): run_with_deadline on contend's threads,
+// task_tracker's bookkeeping, and the text of deadline_result and deadline_exceeded.
+// The body of deadline.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_DEADLINE_IPP
+#define LOADKIT_IMPL_DEADLINE_IPP
+
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL std::string deadline_result::describe() const {
+    std::string out;
+    if (completed) {
+        out = "all tasks finished after " + detail::contend_duration_text(waited) + " (limit " +
+              detail::contend_duration_text(limit) + ")";
+    } else {
+        out = std::to_string(still_running.size()) + (still_running.size() == 1 ? " task" : " tasks") +
+              " still running after " + detail::contend_duration_text(limit) + ":";
+        for (std::size_t i = 0; i < still_running.size(); ++i) {
+            out += (i == 0 ? " '" : ", '") + still_running[i].name + "' (" +
+                   detail::contend_duration_text(still_running[i].elapsed) + ")";
+        }
+    }
+    if (!failed.empty()) {
+        out += "; " + std::to_string(failed.size()) + (failed.size() == 1 ? " task" : " tasks") + " failed:";
+        for (std::size_t i = 0; i < failed.size(); ++i) {
+            out += (i == 0 ? " '" : ", '") + failed[i].name + "': " + failed[i].message;
+        }
+    }
+    return out;
+}
+
+LOADKIT_DECL deadline_exceeded::deadline_exceeded(deadline_result r)
+    : std::runtime_error(r.describe()), result_(std::make_shared<const deadline_result>(std::move(r))) {}
+
+struct task_tracker::state {
+    struct entry {
+        std::string name;
+        std::chrono::steady_clock::time_point since;
+    };
+
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::map<std::uint64_t, entry> running; // by entry order
+    std::uint64_t next = 0;
+
+    // Under mutex.
+    std::vector<running_task> snapshot(std::chrono::steady_clock::time_point now) const {
+        std::vector<running_task> out;
+        out.reserve(running.size());
+        for (const auto& [id, e] : running) {
+            out.push_back({e.name, now - e.since});
+        }
+        return out;
+    }
+};
+
+LOADKIT_DECL void task_tracker::guard::leave_now() noexcept {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->running.erase(id_);
+        if (state_->running.empty()) {
+            state_->idle.notify_all();
+        }
+    }
+    state_.reset();
+}
+
+LOADKIT_DECL task_tracker::task_tracker() : state_(std::make_shared<state>()) {}
+
+LOADKIT_DECL task_tracker::guard task_tracker::enter(std::string name) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(state_->mutex);
+    const std::uint64_t id = state_->next++;
+    state_->running.emplace(id, state::entry{std::move(name), now});
+    return guard(state_, id);
+}
+
+LOADKIT_DECL std::vector<running_task> task_tracker::running() const {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(state_->mutex);
+    return state_->snapshot(now);
+}
+
+LOADKIT_DECL std::size_t task_tracker::running_count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->running.size();
+}
+
+LOADKIT_DECL deadline_result task_tracker::wait_idle_ns(std::chrono::nanoseconds limit) const {
+    const auto start = std::chrono::steady_clock::now();
+    const auto room = std::chrono::steady_clock::time_point::max() - start;
+    const auto until = limit < room ? start + limit : std::chrono::steady_clock::time_point::max();
+    std::unique_lock lock(state_->mutex);
+    const bool done = state_->idle.wait_until(lock, until, [&] { return state_->running.empty(); });
+    const auto now = std::chrono::steady_clock::now();
+    deadline_result r;
+    r.completed = done;
+    r.limit = limit;
+    r.waited = now - start;
+    if (!done) {
+        r.still_running = state_->snapshot(now);
+    }
+    return r;
+}
+
+LOADKIT_DECL deadline_result run_with_deadline(std::chrono::nanoseconds limit,
+                                               std::vector<named_task> tasks) {
+    if (limit <= std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::run_with_deadline: limit = " + std::to_string(limit.count()) +
+                                    "ns (expected > 0)");
+    }
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        if (!tasks[i].fn) {
+            throw std::invalid_argument("loadkit::run_with_deadline: tasks[" + std::to_string(i) + "].fn ('" +
+                                        tasks[i].name + "') is empty (expected a callable)");
+        }
+    }
+    deadline_result out;
+    out.limit = limit;
+    if (tasks.empty()) {
+        return out;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto shared = std::make_shared<const std::vector<named_task>>(std::move(tasks));
+    const auto r = contend({.threads = shared->size(), .timeout = limit},
+                           [shared](std::size_t i) { (*shared)[i].fn(); });
+    out.waited = std::chrono::steady_clock::now() - start;
+    out.completed = !r.timed_out();
+    for (const auto& o : r) {
+        if (o.status == contend_status::running) {
+            out.still_running.push_back({(*shared)[o.thread].name, o.elapsed});
+        } else if (o.threw()) {
+            out.failed.push_back({(*shared)[o.thread].name, o.error_message, o.error});
+        }
+    }
+    return out;
+}
+
+LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::vector<named_task> tasks) {
+    deadline_result r = run_with_deadline(limit, std::move(tasks));
+    if (!r.completed) {
+        throw deadline_exceeded(std::move(r));
+    }
+    if (!r.failed.empty()) {
+        std::rethrow_exception(r.failed.front().error);
+    }
+    return r;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_DEADLINE_IPP
+// ---- end loadkit/impl/deadline.ipp ----
+// ---- begin loadkit/impl/event_loop.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of event_loop.hpp: the loop's entry points, its sleep, and the locked paths other
+// threads take into it (the loop thread's own posts and timers stay inline in the header).
+#ifndef LOADKIT_IMPL_EVENT_LOOP_IPP
+#define LOADKIT_IMPL_EVENT_LOOP_IPP
+
+
+#include <coroutine>
+#include <mutex>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL void event_loop::run() {
+    run_loop(true, [] { return false; });
+}
+
+LOADKIT_DECL void event_loop::run_until_stopped() {
+    run_loop(false, [] { return false; });
+}
+
+LOADKIT_DECL void event_loop::stop() noexcept {
+    std::lock_guard lock(mutex_);
+    stop_requested_.store(true, std::memory_order_release);
+    wake_locked();
+}
+
+LOADKIT_DECL void event_loop::post_remote(std::coroutine_handle<> handle) {
+    std::lock_guard lock(mutex_);
+    inbox_.push_back(handle);
+    has_inbox_.store(true, std::memory_order_release);
+    wake_locked();
+}
+
+LOADKIT_DECL void event_loop::cancel_remote(timer_node& timer) {
+    std::lock_guard lock(mutex_);
+    cancels_.push_back(&timer);
+    has_inbox_.store(true, std::memory_order_release);
+    wake_locked();
+}
+
+LOADKIT_DECL void event_loop::wait_for_work(bool until_idle) {
+    std::unique_lock lock(mutex_);
+    if (has_inbox_.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    if (until_idle && timers_.empty() && work_.load(std::memory_order_relaxed) == 0) {
+        return;
+    }
+    sleeping_ = true;
+    if (timers_.empty()) {
+        wakeup_.wait(lock);
+    } else {
+        wakeup_.wait_until(lock, timers_.top_deadline());
+    }
+    sleeping_ = false;
+}
+
+LOADKIT_DECL void event_loop::wake_locked() noexcept {
+    if (sleeping_) {
+        wakeup_.notify_one();
+    }
+}
+
+LOADKIT_DECL void event_loop::drain_inbox() {
+    {
+        std::lock_guard lock(mutex_);
+        draining_.swap(inbox_);
+        draining_cancels_.swap(cancels_);
+        has_inbox_.store(false, std::memory_order_relaxed);
+    }
+    for (std::coroutine_handle<> handle : draining_) {
+        ready_.push(handle);
+    }
+    draining_.clear();
+    for (timer_node* timer : draining_cancels_) {
+        timers_.erase(*timer);
+        ready_.push(timer->waiter);
+    }
+    draining_cancels_.clear();
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_EVENT_LOOP_IPP
+// ---- end loadkit/impl/event_loop.ipp ----
+// ---- begin loadkit/impl/lock_probe.ipp ----
+// SPDX-License-Identifier: MIT
+// The probed locks' body (declared in lock_probe.hpp and detail/harness/lock_probe_*.hpp): the
+// clock's calibration, building lock_stats from the counters and histograms, and their text.
+// The body of lock_probe.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_LOCK_PROBE_IPP
+#define LOADKIT_IMPL_LOCK_PROBE_IPP
+
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+#if defined(LOADKIT_LOCK_PROBE_TSC)
+inline bool kernel_uses_tsc() noexcept {
+    std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (f == nullptr) {
+        return false;
+    }
+    char name[32] = {};
+    const bool ok = std::fgets(name, sizeof name, f) != nullptr;
+    std::fclose(f);
+    return ok && std::strncmp(name, "tsc", 3) == 0 && (name[3] == '\n' || name[3] == '\0');
+}
+
+// One (steady_clock, TSC) pair, taken where the two reads were close together (retried when the
+// thread was interrupted between them), as the TSC value at the steady_clock midpoint.
+inline bool tsc_pair(std::int64_t& ns, std::uint64_t& ticks) noexcept {
+    using clock = std::chrono::steady_clock;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        const auto before = clock::now();
+        const std::uint64_t t = __builtin_ia32_rdtsc();
+        const auto after = clock::now();
+        if (after - before < std::chrono::microseconds{2}) {
+            ns = ((before.time_since_epoch() + after.time_since_epoch()) / 2).count();
+            ticks = t;
+            return true;
+        }
+    }
+    return false;
+}
+#endif
+
+LOADKIT_DECL lock_probe_calibration lock_probe_calibration::measure() noexcept {
+    lock_probe_calibration c;
+#if defined(LOADKIT_LOCK_PROBE_TSC)
+    if (!kernel_uses_tsc()) {
+        return c;
+    }
+    std::int64_t ns0 = 0;
+    std::int64_t ns1 = 0;
+    std::uint64_t t0 = 0;
+    std::uint64_t t1 = 0;
+    if (!tsc_pair(ns0, t0)) {
+        return c;
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds{1};
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    if (!tsc_pair(ns1, t1) || t1 <= t0 || ns1 <= ns0) {
+        return c;
+    }
+    const double ratio = static_cast<double>(ns1 - ns0) / static_cast<double>(t1 - t0);
+    if (!(ratio > 1e-3 && ratio < 1e3) || !std::isfinite(ratio)) { // 1 MHz .. 1 THz: sane counters
+        return c;
+    }
+    c.tsc = true;
+    c.ns_per_tick = ratio;
+#endif
+    return c;
+}
+
+LOADKIT_DECL lock_probe_core::lock_probe_core(const lock_probe_options& opts)
+    : name_(opts.name), wait_(opts.histogram), hold_(opts.histogram) {
+    (void)lock_probe_clock_calibration(); // calibrate now, not in the first lock()
+}
+
+LOADKIT_DECL lock_stats lock_probe_core::stats() const {
+    const std::uint64_t contended = contended_.load(std::memory_order_relaxed);
+    std::uint64_t acquisitions = acquisitions_.load(std::memory_order_relaxed);
+    acquisitions = acquisitions < contended ? contended : acquisitions;
+    histogram contended_wait = wait_.snapshot();
+    histogram wait = contended_wait;
+    // Uncontended acquisitions waited 0: added here rather than recorded one by one, which
+    // would cost the fast path a second histogram write.
+    wait.record(0, acquisitions - contended);
+    // Built in place: a default-constructed lock_stats would allocate histograms to throw away.
+    return lock_stats{name_,
+                      acquisitions,
+                      contended,
+                      timeouts_.load(std::memory_order_relaxed),
+                      failed_try_locks_.load(std::memory_order_relaxed),
+                      std::move(wait),
+                      std::move(contended_wait),
+                      hold_.snapshot()};
+}
+
+LOADKIT_DECL void lock_probe_core::reset() noexcept {
+    for (auto* c : {&acquisitions_, &contended_, &timeouts_, &failed_try_locks_}) {
+        c->store(0, std::memory_order_relaxed);
+    }
+    wait_.reset();
+    hold_.reset();
+}
+
+inline std::string lock_stats_figures(const histogram& h) {
+    return "p50 " + contend_duration_text(h.value_at_percentile(50.0)) + " p99 " +
+           contend_duration_text(h.value_at_percentile(99.0)) + " max " + contend_duration_text(h.max());
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::string lock_stats::describe() const {
+    std::string out = name.empty() ? std::string{} : name + ": ";
+    out += detail::human_count(acquisitions) + (acquisitions == 1 ? " acquisition, " : " acquisitions, ");
+    char pct[32];
+    const double p = contended_fraction() * 100.0;
+    if (p > 0.0 && p < 0.1) {
+        std::snprintf(pct, sizeof pct, "<0.1%%");
+    } else {
+        std::snprintf(pct, sizeof pct, p > 0.0 && p < 9.95 ? "%.1f%%" : "%.0f%%", p);
+    }
+    out += std::string(pct) + " contended";
+    if (contended_wait.count() != 0) {
+        out += ", wait " + detail::lock_stats_figures(contended_wait);
+    }
+    if (hold.count() != 0) {
+        out += ", hold " + detail::lock_stats_figures(hold);
+    }
+    if (timeouts != 0) {
+        out += ", " + detail::human_count(timeouts) + (timeouts == 1 ? " timeout" : " timeouts");
+    }
+    if (failed_try_locks != 0) {
+        out += ", " + detail::human_count(failed_try_locks) + " failed try_lock";
+    }
+    return out;
+}
+
+LOADKIT_DECL std::string shared_lock_stats::describe() const {
+    std::string out = exclusive.name.empty() ? std::string{} : exclusive.name + ": ";
+    lock_stats e = exclusive;
+    lock_stats s = shared;
+    e.name.clear();
+    s.name.clear();
+    return out + "exclusive " + e.describe() + "; shared " + s.describe();
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_LOCK_PROBE_IPP
+// ---- end loadkit/impl/lock_probe.ipp ----
+// ---- begin loadkit/impl/pacer.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of pacer.hpp: a pacer's construction (shard checks, this shard's share of the arrivals).
+#ifndef LOADKIT_IMPL_PACER_IPP
+#define LOADKIT_IMPL_PACER_IPP
+
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
+                          std::uint64_t shards)
+    : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards) {
+    if (shards == 0) {
+        detail::throw_rate_option("pacer", "shards", "0", ">= 1");
+    }
+    if (shard >= shards) {
+        detail::throw_rate_option("pacer", "shard", std::to_string(shard),
+                                  ("< shards = " + std::to_string(shards)).c_str());
+    }
+    const std::uint64_t total = schedule_.total_count();
+    count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_PACER_IPP
+// ---- end loadkit/impl/pacer.ipp ----
+// ---- begin loadkit/impl/spawn_report.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of spawn_report.hpp: describing and rethrowing kept failures, and the tally's locked
+// paths (keeping a failure, taking a report); counting stays inline in the header.
+#ifndef LOADKIT_IMPL_SPAWN_REPORT_IPP
+#define LOADKIT_IMPL_SPAWN_REPORT_IPP
+
+#include <exception>
+#include <mutex>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL std::string spawn_report::describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "non-standard exception";
+    }
+}
+
+LOADKIT_DECL void spawn_report::rethrow_first_error() const {
+    if (!errors.empty()) {
+        std::rethrow_exception(errors.front());
+    }
+}
+
+namespace detail {
+
+LOADKIT_DECL void spawn_tally::keep(const std::exception_ptr& error) noexcept {
+    std::lock_guard lock(mutex_);
+    if (errors_.size() < kept_errors_) {
+        try {
+            errors_.push_back(error);
+        } catch (...) { // out of memory: still counted by ended()
+        }
+    }
+}
+
+LOADKIT_DECL spawn_report spawn_tally::report() const {
+    spawn_report out;
+    out.spawned = spawned_.load(std::memory_order_relaxed);
+    out.succeeded = succeeded_.load(std::memory_order_relaxed);
+    out.failed = failed_.load(std::memory_order_relaxed);
+    out.cancelled = cancelled_.load(std::memory_order_relaxed);
+    out.peak_in_flight = peak_.load(std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    out.errors = errors_;
+    return out;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_SPAWN_REPORT_IPP
+// ---- end loadkit/impl/spawn_report.ipp ----
+// ---- begin loadkit/impl/runner.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of runner.hpp: starting and stopping the loop threads (timer slack, CPU pinning) and
+// the blocking joins; spawning stays inline in the header.
+#ifndef LOADKIT_IMPL_RUNNER_IPP
+#define LOADKIT_IMPL_RUNNER_IPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL runner::runner() : runner(options{}) {}
+
+LOADKIT_DECL runner::runner(options opts) : tally_(opts.kept_errors) {
+    std::size_t count = opts.threads;
+    if (count == 0) {
+        count = std::thread::hardware_concurrency();
+        count = count == 0 ? 1 : count;
+    }
+    if (count > 1024) {
+        throw std::invalid_argument("loadkit::runner: options.threads must be at most 1024 (got " +
+                                    std::to_string(count) + ")");
+    }
+    if (opts.timer_slack < std::chrono::nanoseconds::zero() || opts.timer_slack > std::chrono::seconds{1}) {
+        throw std::invalid_argument("loadkit::runner: options.timer_slack = " +
+                                    std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
+    }
+    shards_.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        shards_.push_back(std::make_unique<shard>());
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        shard* s = shards_[i].get();
+        s->thread = std::thread([s, slack = opts.timer_slack] {
+            set_timer_slack(slack);
+            s->loop.run_until_stopped();
+        });
+        if (opts.pin_threads) {
+            pin(s->thread, i);
+        }
+    }
+}
+
+LOADKIT_DECL runner::~runner() {
+    request_stop();
+    wait_idle();
+    for (auto& s : shards_) {
+        s->loop.stop();
+    }
+    for (auto& s : shards_) {
+        s->thread.join();
+    }
+}
+
+LOADKIT_DECL event_loop& runner::loop(std::size_t index) {
+    if (index >= shards_.size()) {
+        throw std::out_of_range("loadkit::runner::loop: index " + std::to_string(index) + " >= size " +
+                                std::to_string(shards_.size()));
+    }
+    return shards_[index]->loop;
+}
+
+LOADKIT_DECL spawn_report runner::join() {
+    for (auto& s : shards_) {
+        if (current_executor() == &s->loop) {
+            throw std::logic_error("loadkit::runner::join: called from one of the runner's own threads; "
+                                   "it would wait for itself");
+        }
+    }
+    wait_idle();
+    return tally_.report();
+}
+
+LOADKIT_DECL spawn_report runner::report() const { return tally_.report(); }
+
+LOADKIT_DECL void runner::set_timer_slack([[maybe_unused]] std::chrono::nanoseconds slack) noexcept {
+#if defined(__linux__)
+    if (slack.count() > 0) {
+        (void)prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(slack.count()), 0UL, 0UL, 0UL);
+    }
+#endif
+}
+
+LOADKIT_DECL void runner::pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
+#if defined(__linux__)
+    const unsigned cpus = std::thread::hardware_concurrency();
+    if (cpus == 0) {
+        return;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(index % cpus, &set);
+    (void)pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
+#endif
+}
+
+LOADKIT_DECL void runner::wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_RUNNER_IPP
+// ---- end loadkit/impl/runner.ipp ----
+// ---- begin loadkit/impl/text_units.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of the report number formatting (detail/text/units.hpp): units, digits, separators.
+#ifndef LOADKIT_IMPL_TEXT_UNITS_IPP
+#define LOADKIT_IMPL_TEXT_UNITS_IPP
+
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iterator>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, v);
+    return text;
+}
+
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals) {
+    const double a = std::fabs(v);
+    int decimals = a == 0.0 ? digits - 1 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
+    decimals = decimals < 0 ? 0 : (decimals > max_decimals ? max_decimals : decimals);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    if (decimals > 0 && std::fabs(std::strtod(text, nullptr)) >= std::pow(10.0, digits - decimals)) {
+        std::snprintf(text, sizeof text, "%.*f", decimals - 1, v);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits) {
+    std::size_t u = 0;
+    while (u + 1 < units && std::strtod(human_significant(a, digits).c_str(), nullptr) >= 1000.0) {
+        a /= 1000.0;
+        ++u;
+    }
+    return u;
+}
+
+LOADKIT_DECL std::string human_duration(double ns, bool unicode, int digits) {
+    if (std::isnan(ns)) {
+        return "-";
+    }
+    // Appended, never sign + rvalue: that operator+ inserts, and std::string::insert trips GCC 12's
+    // -Wrestrict at -O3 (bugs 105329, 105651) in whichever caller it is inlined into.
+    std::string out = ns < 0 ? "-" : "";
+    double a = std::fabs(ns);
+    if (a < 1000.0) {
+        a = std::round(a); // 999.6ns is 1.000us
+        if (a < 1000.0) {
+            out += human_printf("%.0f", a);
+            out += "ns";
+            return out;
+        }
+    }
+    if (a < 59.995e9) {
+        a /= 1000.0;
+        static constexpr const char* units[] = {"us", "ms", "s"};
+        const std::size_t u = human_scale(a, std::size(units), digits);
+        out += human_significant(a, digits);
+        out += u == 0 && unicode ? "\xC2\xB5s" : units[u];
+        return out;
+    }
+    const auto total = static_cast<long long>(std::llround(a / 1e9));
+    char text[48];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%s%lldh%02lldm", out.c_str(), total / 3600, total / 60 % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%s%lldm%02llds", out.c_str(), total / 60, total % 60);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode, int digits) {
+    return human_duration(static_cast<double>(d.count()), unicode, digits);
+}
+
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode) {
+    std::string text = human_duration(d, unicode, 3);
+    const std::size_t dot = text.find('.');
+    if (dot == std::string::npos) {
+        return text;
+    }
+    std::size_t unit = dot + 1;
+    while (unit < text.size() && text[unit] >= '0' && text[unit] <= '9') {
+        ++unit;
+    }
+    std::size_t end = unit;
+    while (end > dot + 1 && text[end - 1] == '0') {
+        --end;
+    }
+    if (end == dot + 1) {
+        --end; // "5." -> "5"
+    }
+    return text.substr(0, end) + text.substr(unit);
+}
+
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d) {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+    const long long total = s < 0 ? 0 : static_cast<long long>(s);
+    char text[40];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::string human_count(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            out += ',';
+        }
+        out += digits[i];
+    }
+    return out;
+}
+
+LOADKIT_DECL std::string human_si(double v, int digits) {
+    if (std::isnan(v)) {
+        return "-";
+    }
+    static constexpr const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
+    double a = std::fabs(v);
+    const std::size_t p = human_scale(a, std::size(prefixes), digits);
+    std::string out = v < 0 ? "-" : ""; // appended: see human_duration
+    out += human_significant(a, digits);
+    out += prefixes[p];
+    return out;
+}
+
+LOADKIT_DECL std::string human_rate(double per_second) { return human_si(per_second) + "/s"; }
+
+LOADKIT_DECL std::string human_bytes(double bytes) {
+    if (std::isnan(bytes)) {
+        return "-";
+    }
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double a = std::fabs(bytes);
+    std::size_t u = 0;
+    while (u + 1 < std::size(units) && std::round(a) >= 1024.0) {
+        a /= 1024.0;
+        ++u;
+    }
+    const std::string number = u == 0 ? human_printf("%.0f", a) : human_significant(a, 3);
+    return (bytes < 0 ? "-" : "") + number + " " + units[u];
+}
+
+LOADKIT_DECL std::string human_bytes_delta(double bytes) {
+    std::string out = bytes < 0 ? "" : "+"; // appended: see human_duration
+    out += human_bytes(bytes);
+    return out;
+}
+
+LOADKIT_DECL std::string human_percent(double fraction) {
+    if (std::isnan(fraction)) {
+        return "-";
+    }
+    const double pct = fraction * 100.0;
+    if (pct == 0.0) {
+        return "0%";
+    }
+    if (pct == 100.0) {
+        return "100%";
+    }
+    if (std::fabs(pct) < 0.01) {
+        return human_significant(pct, 2) + "%";
+    }
+    if (pct > 99.99 && pct < 100.0) {
+        return human_printf("%.7g", pct) + "%"; // 99.999%: never "100.00%" for a success rate short of it
+    }
+    return human_printf("%.2f", pct) + "%";
+}
+
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601) {
+    if (t == std::chrono::system_clock::time_point{}) {
+        return {};
+    }
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm parts{};
+#if defined(_WIN32)
+    if (gmtime_s(&parts, &seconds) != 0) {
+        return {};
+    }
+#else
+    if (gmtime_r(&seconds, &parts) == nullptr) {
+        return {};
+    }
+#endif
+    char text[64];
+    const std::size_t n =
+        std::strftime(text, sizeof text, iso8601 ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S UTC", &parts);
+    return std::string(text, n);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_TEXT_UNITS_IPP
+// ---- end loadkit/impl/text_units.ipp ----
 #endif

@@ -25,8 +25,9 @@
 //
 // SPDX-License-Identifier: MIT
 
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit/asio.hpp — the optional Asio adapter (standalone Asio >= 1.22, ASIO_STANDALONE; never
 // included by loadkit.hpp): run loadkit on asio::io_context threads, await Asio operations and
@@ -43,22 +44,26 @@
 //   auto report = loadkit::run({.executors = io.executors()}, scenario);
 //
 // What is here:
-//   asio_executor, asio_runner   the executor seam on io_contexts (detail/asio/executor.hpp)
+//   asio_executor, asio_runner   the executor seam on io_contexts (asio/executor.hpp)
 //   use_task, use_task_nothrow   completion tokens; the task's stop token cancels the operation
-//                                (detail/asio/use_task.hpp)
+//                                (asio/use_task.hpp)
 //   as_task(awaitable)           await an asio::awaitable<T> (co_spawned on the task's io_context;
 //                                needs ASIO_HAS_CO_AWAIT: define it for clang with Asio < 1.24)
 //   co_spawn(ex, task, token)    start a loadkit task on an asio_executor, Asio style (use_future,
 //                                detached, a callback); the token's cancellation slot stops it
 //   http_client, http_target     an HTTP/1.1 keep-alive client for operations and a configurable
-//                                target server (detail/http/client.hpp, detail/http/target.hpp)
+//                                target server (http/client.hpp, http/target.hpp)
+//   parse_http_url               an http:// URL in its parts (http/url.hpp)
+//
+// Separate compilation: the layer's bodies (impl/asio.ipp, impl/http*.ipp) are compiled by
+// <loadkit/impl/src_asio.hpp> (LOADKIT_ASIO_IMPLEMENTATION), apart from the core's.
 #ifndef LOADKIT_ASIO_HPP
 #define LOADKIT_ASIO_HPP
 
-#include <loadkit/loadkit.hpp>
-// ---- begin loadkit/detail/asio/executor.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// ---- begin loadkit/asio/executor.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit::asio_executor — loadkit's executor seam (executor.hpp) on an asio::io_context, and
 // loadkit::asio_runner — N io_contexts on N threads, one executor each (loadkit::runner's shape).
@@ -75,31 +80,29 @@
 // per executor, driven by a single asio::steady_timer armed for the earliest deadline — no
 // allocation per timer, one timerfd wait at a time. Work: work_started/finished map onto the
 // io_context's own outstanding-work count, so run() does not return while a blocking call is out.
-#ifndef LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
-#define LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
+//
+// The bodies that run once (construction, the runner's threads) are in impl/asio.ipp; what runs
+// per timer or per resumption stays here, inline.
+#ifndef LOADKIT_ASIO_EXECUTOR_HPP
+#define LOADKIT_ASIO_EXECUTOR_HPP
 
+#include <loadkit/loadkit.hpp>
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
-#include <stdexcept>
-#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
-
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -116,14 +119,7 @@ public:
     };
 
     explicit asio_executor(asio::io_context& io) : asio_executor(io, options{}) {}
-    asio_executor(asio::io_context& io, options opts)
-        : io_(io), timer_(io), slack_(std::chrono::duration_cast<clock::duration>(opts.timer_slack)) {
-        if (opts.timer_slack < std::chrono::nanoseconds::zero() ||
-            opts.timer_slack > std::chrono::seconds{1}) {
-            throw std::invalid_argument("loadkit::asio_executor::options: timer_slack = " +
-                                        std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
-        }
-    }
+    asio_executor(asio::io_context& io, options opts);
     asio_executor(const asio_executor&) = delete;
     asio_executor& operator=(const asio_executor&) = delete;
     // Destroy it before its io_context, and not while the io_context runs.
@@ -287,28 +283,7 @@ public:
     };
 
     asio_runner() : asio_runner(options{}) {}
-    explicit asio_runner(options opts) {
-        std::size_t count = opts.threads;
-        if (count == 0) {
-            count = std::thread::hardware_concurrency();
-            count = count == 0 ? 1 : count;
-        }
-        if (count > 1024) {
-            throw std::invalid_argument("loadkit::asio_runner::options: threads = " + std::to_string(count) +
-                                        " (expected 0 .. 1024)");
-        }
-        shards_.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            shards_.push_back(std::make_unique<shard>(opts.timer_slack));
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            shard* s = shards_[i].get();
-            s->thread = std::thread([s] { s->ex.run(); });
-            if (opts.pin_threads) {
-                pin(s->thread, i);
-            }
-        }
-    }
+    explicit asio_runner(options opts);
     asio_runner(const asio_runner&) = delete;
     asio_runner& operator=(const asio_runner&) = delete;
     ~asio_runner() { stop(); }
@@ -316,27 +291,10 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return shards_.size(); }
     [[nodiscard]] asio::io_context& context(std::size_t i) { return shards_.at(i)->io; }
     [[nodiscard]] asio_executor& executor(std::size_t i) { return shards_.at(i)->ex; }
-    [[nodiscard]] std::vector<loadkit::executor*> executors() {
-        std::vector<loadkit::executor*> all;
-        all.reserve(shards_.size());
-        for (auto& s : shards_) {
-            all.push_back(&s->ex);
-        }
-        return all;
-    }
+    [[nodiscard]] std::vector<loadkit::executor*> executors();
 
     // Stops the io_contexts (handlers not yet run are abandoned) and joins the threads.
-    void stop() {
-        for (auto& s : shards_) {
-            s->guard.reset();
-            s->io.stop();
-        }
-        for (auto& s : shards_) {
-            if (s->thread.joinable()) {
-                s->thread.join();
-            }
-        }
-    }
+    void stop();
 
 private:
     struct shard {
@@ -354,18 +312,7 @@ private:
         }
     };
 
-    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
-#if defined(__linux__)
-        const unsigned cpus = std::thread::hardware_concurrency();
-        if (cpus == 0) {
-            return;
-        }
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(index % cpus, &set);
-        pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
-#endif
-    }
+    static void pin(std::thread& thread, std::size_t index);
 
     std::vector<std::unique_ptr<shard>> shards_;
 };
@@ -373,10 +320,373 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
-// ---- end loadkit/detail/asio/executor.hpp ----
-// ---- begin loadkit/detail/http/client.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+
+#endif // LOADKIT_ASIO_EXECUTOR_HPP
+// ---- end loadkit/asio/executor.hpp ----
+// ---- begin loadkit/asio/use_task.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+// loadkit-requires: asio
+//
+// loadkit::use_task — an Asio completion token: any Asio asynchronous operation becomes something
+// a loadkit task can co_await.
+//
+//   std::size_t n = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task); // throws
+//   auto [error, n] = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task_nothrow);
+//   int v = co_await asio::co_spawn(io, my_awaitable(), loadkit::use_task);  // an asio::awaitable
+//
+// use_task returns the operation's values (none: void; one: it; several: a std::tuple) and throws
+// asio::system_error for an error_code, or rethrows an exception_ptr. use_task_nothrow returns every
+// value, the error first (asio's as_tuple): per-request failures are data.
+//
+// Cancellation: the awaiting task's stop token (with_timeout, the run's graceful stop, a pool's
+// request_stop) cancels the operation through its per-operation cancellation slot; the emit is
+// posted to the operation's executor (its I/O object's), never run on a foreign thread. A
+// cancelled operation that fails makes use_task throw loadkit::operation_cancelled, which the engine
+// counts as a timeout. The operation completes on its own executor; the awaiting task resumes on
+// its own (inline when that is the same thread, else posted).
+//
+// The awaiter the tokens turn an operation into is detail/asio/use_task.hpp's: all templates, as
+// every piece of it runs per awaited operation.
+#ifndef LOADKIT_ASIO_USE_TASK_HPP
+#define LOADKIT_ASIO_USE_TASK_HPP
+
+// ---- begin loadkit/detail/asio/use_task.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+// loadkit-requires: asio
+//
+// The awaiter behind loadkit::use_task and use_task_nothrow (asio/use_task.hpp): what an Asio
+// operation initiated with either token becomes, started when a loadkit task co_awaits it.
+//
+// Cancellation: the awaiting task's stop token cancels the operation through its per-operation
+// cancellation slot; the emit is posted to the operation's executor (its I/O object's), never run
+// on a foreign thread. The operation completes on its own executor; the awaiting task resumes on
+// its own (inline when that is the same thread, else posted). All of it runs per awaited
+// operation, so all of it stays inline.
+#ifndef LOADKIT_DETAIL_ASIO_USE_TASK_HPP
+#define LOADKIT_DETAIL_ASIO_USE_TASK_HPP
+
+
+#include <asio/async_result.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/cancellation_type.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/system_error.hpp>
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stop_token>
+#include <system_error>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+template <class I>
+concept has_io_executor = requires(const I& init) {
+    init.get_executor();
+};
+
+// The executor of an I/O object's initiation (where its cancellation must be emitted), if it says.
+template <class I> struct io_executor_slot {};
+template <has_io_executor I> struct io_executor_slot<I> {
+    std::optional<std::decay_t<decltype(std::declval<const I&>().get_executor())>> value;
+};
+
+template <class...> struct asio_values { using type = void; };
+template <class T> struct asio_values<T> { using type = T; };
+template <class T, class U, class... Rest> struct asio_values<T, U, Rest...> {
+    using type = std::tuple<T, U, Rest...>;
+};
+
+// What co_await yields for completion arguments Args: use_task drops a leading error_code or
+// exception_ptr (it throws instead); use_task_nothrow keeps everything.
+template <bool NoThrow, class... Args> struct asio_yield : asio_values<Args...> {};
+template <class... Rest> struct asio_yield<false, std::error_code, Rest...> : asio_values<Rest...> {};
+template <class... Rest> struct asio_yield<false, std::exception_ptr, Rest...> : asio_values<Rest...> {};
+
+// The state shared by an awaiting coroutine, the operation's handler, a stop callback and a
+// posted cancellation. `refs_` counts who still has to finish before the coroutine may resume:
+// the operation (its handler), the suspension itself (await_suspend returning), and a cancellation
+// in flight. Whoever drops it to zero resumes the coroutine, so it resumes exactly once and only
+// when nothing touches the state any more.
+class asio_await_state {
+public:
+    asio_await_state() = default;
+    asio_await_state(const asio_await_state&) = delete;
+    asio_await_state& operator=(const asio_await_state&) = delete;
+    asio_await_state(asio_await_state&&) noexcept {} // only before the operation starts
+
+protected:
+    struct on_stop {
+        asio_await_state* self;
+        void operator()() const noexcept { self->stop_requested(); }
+    };
+
+    void begin(std::coroutine_handle<> waiter) noexcept {
+        waiter_ = waiter;
+        home_ = current_executor();
+        refs_.store(2, std::memory_order_relaxed);
+    }
+    // await_suspend's own arrival: true when the coroutine must stay suspended.
+    bool suspend_arrives() noexcept { return !release(); }
+
+    // The handler's arrival, on the operation's executor.
+    void completed() {
+        done_ = true;
+        if (release()) {
+            resume_waiter();
+        }
+    }
+
+    [[nodiscard]] bool cancel_emitted() const noexcept { return emitted_.load(std::memory_order_acquire); }
+    asio::cancellation_signal signal_;
+    std::optional<std::stop_callback<on_stop>> on_stop_;
+
+    // Set by the derived awaiter: how to run `emit` on the operation's executor.
+    void (*post_emit_)(asio_await_state*) = nullptr;
+
+    // On the operation's executor: emit unless the operation has completed.
+    void emit_and_release() {
+        if (!done_) {
+            emitted_.store(true, std::memory_order_release);
+            signal_.emit(asio::cancellation_type::all);
+        }
+        if (release()) {
+            resume_waiter();
+        }
+    }
+
+private:
+    bool release() noexcept { return refs_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+
+    // Any thread: take a reference (unless the coroutine is already on its way) and have the
+    // operation's executor emit the cancellation.
+    void stop_requested() noexcept {
+        std::uint32_t n = refs_.load(std::memory_order_acquire);
+        do {
+            if (n == 0) {
+                return;
+            }
+        } while (!refs_.compare_exchange_weak(n, n + 1, std::memory_order_acq_rel));
+        if (post_emit_ != nullptr) {
+            try {
+                post_emit_(this);
+                return;
+            } catch (...) {
+                // no memory for the handler: emit here, as an operation without an executor
+            }
+        }
+        emit_and_release();
+    }
+
+    void resume_waiter() {
+        executor* here = current_executor();
+        if (home_ == nullptr || here == home_) {
+            waiter_.resume();
+            return;
+        }
+        if (auto* home = dynamic_cast<asio_executor*>(home_);
+            home != nullptr && home->running_in_this_thread()) {
+            const executor_scope scope(home_);
+            waiter_.resume();
+            return;
+        }
+        home_->post(waiter_);
+    }
+
+    std::coroutine_handle<> waiter_{};
+    executor* home_ = nullptr;
+    std::atomic<std::uint32_t> refs_{0};
+    std::atomic<bool> emitted_{false};
+    bool done_ = false; // operation's executor only
+};
+
+template <bool NoThrow, class Initiation, class Signature, class... InitArgs> class asio_awaiter;
+
+template <bool NoThrow, class Initiation, class R, class... Args, class... InitArgs>
+class asio_awaiter<NoThrow, Initiation, R(Args...), InitArgs...> : public asio_await_state {
+    using stored = std::tuple<std::decay_t<Args>...>;
+    using yield_type = typename asio_yield<NoThrow, std::decay_t<Args>...>::type;
+
+    struct handler {
+        asio_awaiter* self;
+        using cancellation_slot_type = asio::cancellation_slot;
+        [[nodiscard]] cancellation_slot_type get_cancellation_slot() const noexcept {
+            return self->cancellable_ ? self->signal_.slot() : cancellation_slot_type{};
+        }
+        template <class... A> void operator()(A&&... values) {
+            self->values_.emplace(std::forward<A>(values)...);
+            self->completed();
+        }
+    };
+
+public:
+    template <class I, class... A>
+    explicit asio_awaiter(I&& init, A&&... args)
+        : init_(std::forward<I>(init)), args_(std::forward<A>(args)...) {}
+    asio_awaiter(asio_awaiter&& other) noexcept(
+        std::is_nothrow_move_constructible_v<Initiation>&&
+            std::is_nothrow_move_constructible_v<std::tuple<InitArgs...>>)
+        : asio_await_state(std::move(other)), init_(std::move(other.init_)), args_(std::move(other.args_)) {}
+
+    bool await_ready() const noexcept { return false; }
+
+    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> waiter) {
+        const std::stop_token& token = stop_token_of(waiter);
+        if constexpr (!NoThrow) {
+            if (token.stop_requested()) {
+                cancelled_early_ = true;
+                return false;
+            }
+        }
+        cancellable_ = token.stop_possible();
+        begin(waiter);
+        if (cancellable_) {
+            if constexpr (has_io_executor<Initiation>) {
+                io_executor_.value.emplace(init_.get_executor());
+                post_emit_ = [](asio_await_state* state) {
+                    auto* self = static_cast<asio_awaiter*>(state);
+                    asio::post(*self->io_executor_.value, [self] { self->emit_and_release(); });
+                };
+            } else if (auto* home = dynamic_cast<asio_executor*>(current_executor()); home != nullptr) {
+                home_context_ = &home->context();
+                post_emit_ = [](asio_await_state* state) {
+                    auto* self = static_cast<asio_awaiter*>(state);
+                    asio::post(*self->home_context_, [self] { self->emit_and_release(); });
+                };
+            }
+        }
+        std::apply([this](InitArgs&... args) { std::move(init_)(handler{this}, std::move(args)...); }, args_);
+        if (cancellable_) {
+            on_stop_.emplace(token, on_stop{this});
+        }
+        return suspend_arrives();
+    }
+
+    yield_type await_resume() {
+        on_stop_.reset(); // waits for a stop callback running on another thread
+        if constexpr (!NoThrow) {
+            if (cancelled_early_) {
+                throw operation_cancelled{};
+            }
+            using first = std::tuple_element_t<0, std::tuple<std::decay_t<Args>..., void*>>;
+            if constexpr (std::is_same_v<first, std::error_code>) {
+                const std::error_code& error = std::get<0>(*values_);
+                if (error) {
+                    if (cancel_emitted()) {
+                        throw operation_cancelled{};
+                    }
+                    throw asio::system_error(error);
+                }
+            } else if constexpr (std::is_same_v<first, std::exception_ptr>) {
+                if (const std::exception_ptr& error = std::get<0>(*values_)) {
+                    if (cancel_emitted()) {
+                        throw operation_cancelled{};
+                    }
+                    std::rethrow_exception(error);
+                }
+            }
+            return take(std::make_index_sequence<std::tuple_size_v<stored>>{});
+        } else {
+            return take(std::make_index_sequence<std::tuple_size_v<stored>>{});
+        }
+    }
+
+private:
+    static constexpr bool has_error_first() {
+        if constexpr (sizeof...(Args) == 0 || NoThrow) {
+            return false;
+        } else {
+            using first = std::tuple_element_t<0, stored>;
+            return std::is_same_v<first, std::error_code> || std::is_same_v<first, std::exception_ptr>;
+        }
+    }
+
+    template <std::size_t... I> yield_type take(std::index_sequence<I...>) {
+        constexpr std::size_t skip = has_error_first() ? 1 : 0;
+        if constexpr (std::is_void_v<yield_type>) {
+            return;
+        } else if constexpr (sizeof...(I) - skip == 1) {
+            return std::move(std::get<skip>(*values_));
+        } else if constexpr (skip == 0) {
+            return std::move(*values_);
+        } else {
+            return take_tail(std::make_index_sequence<sizeof...(I) - 1>{});
+        }
+    }
+    template <std::size_t... I> yield_type take_tail(std::index_sequence<I...>) {
+        return yield_type(std::move(std::get<I + 1>(*values_))...);
+    }
+
+    Initiation init_;
+    std::tuple<InitArgs...> args_;
+    std::optional<stored> values_;
+    [[no_unique_address]] io_executor_slot<Initiation> io_executor_;
+    asio::io_context* home_context_ = nullptr;
+    bool cancellable_ = false;
+    bool cancelled_early_ = false;
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_ASIO_USE_TASK_HPP
+// ---- end loadkit/detail/asio/use_task.hpp ----
+
+#include <asio/async_result.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct use_task_t {
+    constexpr use_task_t() noexcept = default;
+};
+struct use_task_nothrow_t {
+    constexpr use_task_nothrow_t() noexcept = default;
+};
+inline constexpr use_task_t use_task{};
+inline constexpr use_task_nothrow_t use_task_nothrow{};
+
+} // namespace v0
+} // namespace loadkit
+
+// The hook Asio looks up for a completion token: initiate() returns the awaiter, which starts the
+// operation only when it is awaited (lazily, as asio::deferred and use_awaitable do).
+template <class R, class... Args> struct asio::async_result<loadkit::use_task_t, R(Args...)> {
+    template <class Initiation, class... InitArgs>
+    static auto initiate(Initiation&& init, loadkit::use_task_t, InitArgs&&... args) {
+        return loadkit::detail::asio_awaiter<false, std::decay_t<Initiation>, R(Args...),
+                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
+                                                                        std::forward<InitArgs>(args)...);
+    }
+};
+template <class R, class... Args> struct asio::async_result<loadkit::use_task_nothrow_t, R(Args...)> {
+    template <class Initiation, class... InitArgs>
+    static auto initiate(Initiation&& init, loadkit::use_task_nothrow_t, InitArgs&&... args) {
+        return loadkit::detail::asio_awaiter<true, std::decay_t<Initiation>, R(Args...),
+                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
+                                                                        std::forward<InitArgs>(args)...);
+    }
+};
+
+#endif // LOADKIT_ASIO_USE_TASK_HPP
+// ---- end loadkit/asio/use_task.hpp ----
+// ---- begin loadkit/http/client.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 // loadkit-requires: asio
 //
@@ -407,24 +717,271 @@ private:
 // retry_stale, a kept-alive connection that the server had closed (no byte of the response came
 // back) is retried once on a fresh connection, as browsers do (retries() counts them); by default
 // that is an error, as wrk counts it.
-#ifndef LOADKIT_DETAIL_HTTP_CLIENT_HPP
-#define LOADKIT_DETAIL_HTTP_CLIENT_HPP
+//
+// What runs per request (the exchange, its reads and writes, filing the outcome) is inline here;
+// construction, connecting and closing a connection are in impl/http_client.ipp.
+#ifndef LOADKIT_HTTP_CLIENT_HPP
+#define LOADKIT_HTTP_CLIENT_HPP
 
 // ---- begin loadkit/detail/http/client_loop.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 // loadkit-requires: asio
 //
-// The HTTP client's state per connection and per event loop: a slot (one connection, its buffer,
-// parser and last response) and a loop (the slots that run on one asio_executor, their epoll set on
-// Linux, and the timeout sweep). Used by detail/http/client.hpp; http_response is its public result.
+// The HTTP client's state per connection and per event loop: a slot (one connection, its buffer
+// and parser) and a loop (the slots that run on one asio_executor, their epoll set on Linux, and
+// the timeout sweep). Used by http/client.hpp, whose slots add the last response to these.
 //
 // Timeouts are swept rather than armed: while requests are in flight on a loop, one steady_timer
 // wakes every quarter of the timeout and ends the requests that have run past it — one timer per
 // loop instead of a timer set and cancelled for every request (wrk checks its timeouts the same way).
+// What a request does (begin, end, make_room) is inline; the loop's set-up and sweep are in
+// impl/http_loop.ipp.
 #ifndef LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
 #define LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
 
+// ---- begin loadkit/detail/http/parser.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+// loadkit-requires: asio
+//
+// HTTP/1.1 pieces with no I/O in them (RFC 9112): a request's bytes, and an incremental response
+// parser that a client feeds from its read buffer (the URL is http/url.hpp's). The parser stores
+// nothing but a few integers: it reads the status line and the headers it needs (Content-Length,
+// Transfer-Encoding, Connection) in place, then counts the body through (Content-Length, chunked,
+// or until the connection closes) — a keep-alive client reuses one buffer per connection and
+// allocates nothing per response. Used by the Asio HTTP client (http/client.hpp) and the target
+// (http/target.hpp). The body loop is inline (it runs per read); the head and chunk-size lines
+// are parsed in impl/http.ipp.
+#ifndef LOADKIT_DETAIL_HTTP_PARSER_HPP
+#define LOADKIT_DETAIL_HTTP_PARSER_HPP
+
+// ---- begin loadkit/http/url.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+// loadkit-requires: asio
+//
+// loadkit::parse_http_url — an http:// URL in its parts, as http_client reads its options' url:
+//
+//   const loadkit::http_url u = loadkit::parse_http_url("http://127.0.0.1:8080/a?b=1", "--url");
+//   // u.host == "127.0.0.1", u.port == 8080, u.target == "/a?b=1"
+//
+// Plain http:// only (no https, no user info), as the client speaks plain TCP; an error names the
+// field it came from, so a command line or an options struct reports its own name.
+#ifndef LOADKIT_HTTP_URL_HPP
+#define LOADKIT_HTTP_URL_HPP
+
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct http_url {
+    std::string host;
+    std::uint16_t port = 80;
+    std::string target = "/"; // path and query
+};
+
+// "http://host[:port][/path][?query]"; an IPv6 host in brackets. Throws std::invalid_argument
+// naming `field`: `<field> = "<url>" (expected ...)`.
+LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field = "url");
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_HTTP_URL_HPP
+// ---- end loadkit/http/url.hpp ----
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// The bytes of one request. Host carries the port unless it is 80; a body gets its
+// Content-Length; the caller's headers come last (a Host or Connection of theirs replaces ours).
+LOADKIT_DECL std::string build_http_request(const http_url& url, std::string_view method,
+                                            const std::vector<std::pair<std::string, std::string>>& headers,
+                                            std::string_view body);
+
+inline bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if ((a[i] | 0x20) != (b[i] | 0x20)) {
+            return false;
+        }
+    }
+    return true;
+}
+// Whether a comma-separated header value lists `token` (case-insensitive).
+LOADKIT_DECL bool header_has_token(std::string_view value, std::string_view token) noexcept;
+
+// Feed it what arrived; it consumes what it can. The caller keeps unconsumed bytes (an incomplete
+// head or chunk-size line) at the front of its buffer and appends what arrives next.
+class http_response_parser {
+public:
+    enum class state : std::uint8_t {
+        head,
+        body_length,
+        chunk_size,
+        chunk_data,
+        chunk_end,
+        trailers,
+        until_eof,
+        done,
+        failed
+    };
+
+    explicit http_response_parser(std::size_t max_head = 64 * 1024) noexcept : max_head_(max_head) {}
+
+    void reset(bool head_request = false) noexcept {
+        state_ = state::head;
+        head_request_ = head_request;
+        status_ = 0;
+        keep_alive_ = true;
+        remaining_ = 0;
+        body_bytes_ = 0;
+        reason_ = {};
+        error_ = nullptr;
+    }
+
+    // Parses data[0, size) and returns how many bytes it consumed. `on_body(const char*, size)`
+    // sees each piece of the body (after de-chunking).
+    template <class OnBody> std::size_t parse(const char* data, std::size_t size, OnBody&& on_body) {
+        std::size_t at = 0;
+        while (at < size) {
+            const char* p = data + at;
+            const std::size_t n = size - at;
+            switch (state_) {
+            case state::head: {
+                const std::size_t used = parse_head(p, n);
+                if (used == 0) {
+                    return at;
+                }
+                at += used;
+                break;
+            }
+            case state::body_length:
+            case state::chunk_data:
+            case state::until_eof: {
+                const std::size_t take =
+                    state_ == state::until_eof
+                        ? n
+                        : static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, n));
+                on_body(p, take);
+                body_bytes_ += take;
+                at += take;
+                if (state_ != state::until_eof) {
+                    remaining_ -= take;
+                    if (remaining_ == 0) {
+                        state_ = state_ == state::body_length ? state::done : state::chunk_end;
+                    }
+                }
+                break;
+            }
+            case state::chunk_size: {
+                const std::size_t used = parse_chunk_size(p, n);
+                if (used == 0) {
+                    return at;
+                }
+                at += used;
+                break;
+            }
+            case state::chunk_end:
+                if (n < 2) {
+                    return at;
+                }
+                if (p[0] != '\r' || p[1] != '\n') {
+                    fail("no CRLF after a chunk");
+                    return at;
+                }
+                at += 2;
+                state_ = state::chunk_size;
+                break;
+            case state::trailers: {
+                const std::size_t used = parse_trailer_line(p, n);
+                if (used == 0) {
+                    return at;
+                }
+                at += used;
+                break;
+            }
+            case state::done:
+            case state::failed:
+                return at;
+            }
+        }
+        return at;
+    }
+    std::size_t parse(const char* data, std::size_t size) {
+        return parse(data, size, [](const char*, std::size_t) {});
+    }
+
+    // The connection closed: a body delimited by the close is complete; anything else is cut short.
+    void finish_at_eof() noexcept {
+        if (state_ == state::until_eof) {
+            state_ = state::done;
+        } else if (state_ != state::done) {
+            fail(state_ == state::head && status_ == 0 ? "connection closed before a response"
+                                                       : "connection closed inside a response");
+        }
+    }
+
+    [[nodiscard]] state current() const noexcept { return state_; }
+    [[nodiscard]] bool done() const noexcept { return state_ == state::done; }
+    [[nodiscard]] bool failed() const noexcept { return state_ == state::failed; }
+    [[nodiscard]] const char* error() const noexcept { return error_; }
+    // Whether the head has been read (status() and keep_alive() are known).
+    [[nodiscard]] bool has_head() const noexcept { return status_ != 0 && state_ != state::head; }
+    [[nodiscard]] int status() const noexcept { return status_; }
+    // The reason phrase; points into the buffer the head was parsed from (valid while it is).
+    [[nodiscard]] std::string_view reason() const noexcept { return reason_; }
+    [[nodiscard]] bool keep_alive() const noexcept { return keep_alive_; }
+    [[nodiscard]] std::uint64_t body_bytes() const noexcept { return body_bytes_; }
+
+private:
+    void fail(const char* why) noexcept {
+        state_ = state::failed;
+        error_ = why;
+    }
+
+    static const char* find_crlf(const char* p, std::size_t n) noexcept;
+
+    // The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
+    std::size_t parse_head(const char* p, std::size_t n);
+    std::size_t parse_chunk_size(const char* p, std::size_t n);
+    std::size_t parse_trailer_line(const char* p, std::size_t n);
+
+    std::size_t max_head_;
+    std::uint64_t remaining_ = 0;
+    std::uint64_t body_bytes_ = 0;
+    std::string_view reason_{};
+    const char* error_ = nullptr;
+    int status_ = 0;
+    state state_ = state::head;
+    bool head_request_ = false;
+    bool keep_alive_ = true;
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_HTTP_PARSER_HPP
+// ---- end loadkit/detail/http/parser.hpp ----
 // ---- begin loadkit/detail/http/poller.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -716,482 +1273,7 @@ private:
 #endif // __linux__
 #endif // LOADKIT_DETAIL_HTTP_POLLER_HPP
 // ---- end loadkit/detail/http/poller.hpp ----
-// ---- begin loadkit/detail/http/parser.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// HTTP/1.1 pieces with no I/O in them (RFC 9112): an http:// URL, a request's bytes, and an
-// incremental response parser that a client feeds from its read buffer. The parser stores nothing
-// but a few integers: it reads the status line and the headers it needs (Content-Length,
-// Transfer-Encoding, Connection) in place, then counts the body through (Content-Length, chunked,
-// or until the connection closes) — a keep-alive client reuses one buffer per connection and
-// allocates nothing per response. Used by the Asio HTTP client (detail/http/client.hpp).
-#ifndef LOADKIT_DETAIL_HTTP_PARSER_HPP
-#define LOADKIT_DETAIL_HTTP_PARSER_HPP
 
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-struct http_url {
-    std::string host;
-    std::uint16_t port = 80;
-    std::string target = "/"; // path and query
-};
-
-// "http://host[:port][/path]" (no https, no user info). Throws std::invalid_argument naming `field`.
-inline http_url parse_http_url(std::string_view url, const char* field) {
-    const auto bad = [&](const char* expected) {
-        throw std::invalid_argument(std::string(field) + " = \"" + std::string(url) + "\" (expected " +
-                                    expected + ")");
-    };
-    std::string_view rest = url;
-    if (rest.substr(0, 7) != "http://") {
-        bad(rest.substr(0, 8) == "https://" ? "http://...: https is not supported"
-                                            : "http://host[:port][/path]");
-    }
-    rest.remove_prefix(7);
-    const std::size_t slash = rest.find_first_of("/?");
-    std::string_view authority = rest.substr(0, slash);
-    http_url out;
-    out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-    if (!out.target.empty() && out.target.front() == '?') {
-        out.target.insert(out.target.begin(), '/');
-    }
-    if (authority.empty() || authority.find('@') != std::string_view::npos) {
-        bad("http://host[:port][/path]");
-    }
-    std::string_view host = authority;
-    if (authority.front() == '[') { // [::1]:8080
-        const std::size_t close = authority.find(']');
-        if (close == std::string_view::npos) {
-            bad("a closing ] after an IPv6 address");
-        }
-        host = authority.substr(1, close - 1);
-        authority.remove_prefix(close + 1);
-        if (!authority.empty() && authority.front() != ':') {
-            bad("http://[address]:port/path");
-        }
-    } else {
-        const std::size_t colon = authority.rfind(':');
-        host = authority.substr(0, colon);
-        authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
-    }
-    if (!authority.empty()) { // ":port"
-        unsigned long port = 0;
-        if (authority.size() < 2 || authority.size() > 6) {
-            bad("a port 1 .. 65535");
-        }
-        for (char c : authority.substr(1)) {
-            if (c < '0' || c > '9') {
-                bad("a port 1 .. 65535");
-            }
-            port = port * 10 + static_cast<unsigned long>(c - '0');
-        }
-        if (port == 0 || port > 65535) {
-            bad("a port 1 .. 65535");
-        }
-        out.port = static_cast<std::uint16_t>(port);
-    }
-    if (host.empty()) {
-        bad("a host name");
-    }
-    out.host = std::string(host);
-    return out;
-}
-
-// The bytes of one request. Host carries the port unless it is 80; a body gets its
-// Content-Length; the caller's headers come last (a Host or Connection of theirs replaces ours).
-inline std::string build_http_request(const http_url& url, std::string_view method,
-                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                      std::string_view body) {
-    const auto has = [&](std::string_view name) {
-        return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
-            return h.first.size() == name.size() &&
-                   std::equal(name.begin(), name.end(), h.first.begin(),
-                              [](char a, char b) { return (a | 0x20) == (b | 0x20); });
-        });
-    };
-    std::string out;
-    out.reserve(64 + url.target.size() + url.host.size() + body.size());
-    out.append(method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
-    if (!has("host")) {
-        const bool v6 = url.host.find(':') != std::string::npos;
-        out.append("Host: ").append(v6 ? "[" : "").append(url.host).append(v6 ? "]" : "");
-        if (url.port != 80) {
-            out.append(":").append(std::to_string(url.port));
-        }
-        out.append("\r\n");
-    }
-    for (const auto& [name, value] : headers) {
-        out.append(name).append(": ").append(value).append("\r\n");
-    }
-    if (!body.empty() && !has("content-length")) {
-        out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-    }
-    out.append("\r\n").append(body);
-    return out;
-}
-
-inline bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if ((a[i] | 0x20) != (b[i] | 0x20)) {
-            return false;
-        }
-    }
-    return true;
-}
-// Whether a comma-separated header value lists `token` (case-insensitive).
-inline bool header_has_token(std::string_view value, std::string_view token) noexcept {
-    while (!value.empty()) {
-        const std::size_t comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-            item.remove_suffix(1);
-        }
-        if (ascii_iequal(item, token)) {
-            return true;
-        }
-        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-    }
-    return false;
-}
-
-// Feed it what arrived; it consumes what it can. The caller keeps unconsumed bytes (an incomplete
-// head or chunk-size line) at the front of its buffer and appends what arrives next.
-class http_response_parser {
-public:
-    enum class state : std::uint8_t {
-        head,
-        body_length,
-        chunk_size,
-        chunk_data,
-        chunk_end,
-        trailers,
-        until_eof,
-        done,
-        failed
-    };
-
-    explicit http_response_parser(std::size_t max_head = 64 * 1024) noexcept : max_head_(max_head) {}
-
-    void reset(bool head_request = false) noexcept {
-        state_ = state::head;
-        head_request_ = head_request;
-        status_ = 0;
-        keep_alive_ = true;
-        remaining_ = 0;
-        body_bytes_ = 0;
-        reason_ = {};
-        error_ = nullptr;
-    }
-
-    // Parses data[0, size) and returns how many bytes it consumed. `on_body(const char*, size)`
-    // sees each piece of the body (after de-chunking).
-    template <class OnBody> std::size_t parse(const char* data, std::size_t size, OnBody&& on_body) {
-        std::size_t at = 0;
-        while (at < size) {
-            const char* p = data + at;
-            const std::size_t n = size - at;
-            switch (state_) {
-            case state::head: {
-                const std::size_t used = parse_head(p, n);
-                if (used == 0) {
-                    return at;
-                }
-                at += used;
-                break;
-            }
-            case state::body_length:
-            case state::chunk_data:
-            case state::until_eof: {
-                const std::size_t take =
-                    state_ == state::until_eof
-                        ? n
-                        : static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, n));
-                on_body(p, take);
-                body_bytes_ += take;
-                at += take;
-                if (state_ != state::until_eof) {
-                    remaining_ -= take;
-                    if (remaining_ == 0) {
-                        state_ = state_ == state::body_length ? state::done : state::chunk_end;
-                    }
-                }
-                break;
-            }
-            case state::chunk_size: {
-                const std::size_t used = parse_chunk_size(p, n);
-                if (used == 0) {
-                    return at;
-                }
-                at += used;
-                break;
-            }
-            case state::chunk_end:
-                if (n < 2) {
-                    return at;
-                }
-                if (p[0] != '\r' || p[1] != '\n') {
-                    fail("no CRLF after a chunk");
-                    return at;
-                }
-                at += 2;
-                state_ = state::chunk_size;
-                break;
-            case state::trailers: {
-                const std::size_t used = parse_trailer_line(p, n);
-                if (used == 0) {
-                    return at;
-                }
-                at += used;
-                break;
-            }
-            case state::done:
-            case state::failed:
-                return at;
-            }
-        }
-        return at;
-    }
-    std::size_t parse(const char* data, std::size_t size) {
-        return parse(data, size, [](const char*, std::size_t) {});
-    }
-
-    // The connection closed: a body delimited by the close is complete; anything else is cut short.
-    void finish_at_eof() noexcept {
-        if (state_ == state::until_eof) {
-            state_ = state::done;
-        } else if (state_ != state::done) {
-            fail(state_ == state::head && status_ == 0 ? "connection closed before a response"
-                                                       : "connection closed inside a response");
-        }
-    }
-
-    [[nodiscard]] state current() const noexcept { return state_; }
-    [[nodiscard]] bool done() const noexcept { return state_ == state::done; }
-    [[nodiscard]] bool failed() const noexcept { return state_ == state::failed; }
-    [[nodiscard]] const char* error() const noexcept { return error_; }
-    // Whether the head has been read (status() and keep_alive() are known).
-    [[nodiscard]] bool has_head() const noexcept { return status_ != 0 && state_ != state::head; }
-    [[nodiscard]] int status() const noexcept { return status_; }
-    // The reason phrase; points into the buffer the head was parsed from (valid while it is).
-    [[nodiscard]] std::string_view reason() const noexcept { return reason_; }
-    [[nodiscard]] bool keep_alive() const noexcept { return keep_alive_; }
-    [[nodiscard]] std::uint64_t body_bytes() const noexcept { return body_bytes_; }
-
-private:
-    void fail(const char* why) noexcept {
-        state_ = state::failed;
-        error_ = why;
-    }
-
-    static const char* find_crlf(const char* p, std::size_t n) noexcept {
-        const char* end = p + n;
-        for (const char* q = p; q + 1 < end; ++q) {
-            q = static_cast<const char*>(
-                std::char_traits<char>::find(q, static_cast<std::size_t>(end - 1 - q), '\r'));
-            if (q == nullptr) {
-                return nullptr;
-            }
-            if (q[1] == '\n') {
-                return q;
-            }
-        }
-        return nullptr;
-    }
-
-    // The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
-    std::size_t parse_head(const char* p, std::size_t n) {
-        const std::string_view all(p, n);
-        const std::size_t end = all.find("\r\n\r\n");
-        if (end == std::string_view::npos) {
-            if (n > max_head_) {
-                fail("response head too large");
-            }
-            return 0;
-        }
-        const std::size_t used = end + 4;
-        std::string_view head = all.substr(0, end + 2); // each line with its CRLF
-        const std::size_t line_end = head.find("\r\n");
-        const std::string_view line = head.substr(0, line_end);
-        // HTTP/1.x SSS reason
-        if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[8] != ' ' || line[7] < '0' ||
-            line[7] > '9') {
-            fail("malformed status line");
-            return used;
-        }
-        const bool http10 = line[7] == '0';
-        int status = 0;
-        for (std::size_t i = 9; i < 12; ++i) {
-            if (line[i] < '0' || line[i] > '9') {
-                fail("malformed status code");
-                return used;
-            }
-            status = status * 10 + (line[i] - '0');
-        }
-        if (line.size() > 12 && line[12] != ' ') {
-            fail("malformed status line");
-            return used;
-        }
-        status_ = status;
-        reason_ = line.size() > 13 ? line.substr(13) : std::string_view{};
-        keep_alive_ = !http10;
-        bool chunked = false;
-        bool has_length = false;
-        std::uint64_t length = 0;
-        head.remove_prefix(line_end + 2);
-        while (!head.empty()) {
-            const std::size_t eol = head.find("\r\n");
-            std::string_view h = head.substr(0, eol);
-            head.remove_prefix(eol + 2);
-            const std::size_t colon = h.find(':');
-            if (colon == std::string_view::npos || colon == 0) {
-                fail("malformed header line");
-                return used;
-            }
-            const std::string_view name = h.substr(0, colon);
-            std::string_view value = h.substr(colon + 1);
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-                value.remove_prefix(1);
-            }
-            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-                value.remove_suffix(1);
-            }
-            if (ascii_iequal(name, "content-length")) {
-                std::uint64_t v = 0;
-                if (value.empty() || value.size() > 18) {
-                    fail("bad Content-Length");
-                    return used;
-                }
-                for (char c : value) {
-                    if (c < '0' || c > '9') {
-                        fail("bad Content-Length");
-                        return used;
-                    }
-                    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-                }
-                if (has_length && v != length) {
-                    fail("conflicting Content-Length headers");
-                    return used;
-                }
-                has_length = true;
-                length = v;
-            } else if (ascii_iequal(name, "transfer-encoding")) {
-                chunked = header_has_token(value, "chunked");
-            } else if (ascii_iequal(name, "connection")) {
-                if (header_has_token(value, "close")) {
-                    keep_alive_ = false;
-                } else if (header_has_token(value, "keep-alive")) {
-                    keep_alive_ = true;
-                }
-            }
-        }
-        if (status >= 100 && status < 200 && status != 101) {
-            status_ = 0; // an interim response (100 Continue): the real one follows
-            reason_ = {};
-            return used;
-        }
-        if (head_request_ || status == 204 || status == 304 || status == 101 ||
-            (status >= 100 && status < 200)) {
-            state_ = state::done;
-        } else if (chunked) {
-            state_ = state::chunk_size; // RFC 9112 6.3: chunked wins over Content-Length
-        } else if (has_length) {
-            remaining_ = length;
-            state_ = length == 0 ? state::done : state::body_length;
-        } else {
-            state_ = state::until_eof;
-            keep_alive_ = false; // the close delimits the body
-        }
-        return used;
-    }
-
-    std::size_t parse_chunk_size(const char* p, std::size_t n) {
-        const char* eol = find_crlf(p, n);
-        if (eol == nullptr) {
-            if (n > 1024) {
-                fail("chunk-size line too long");
-            }
-            return 0;
-        }
-        std::uint64_t size = 0;
-        const char* q = p;
-        int digits = 0;
-        for (; q < eol; ++q) {
-            const char c = *q;
-            int v = -1;
-            if (c >= '0' && c <= '9') {
-                v = c - '0';
-            } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-                v = (c | 0x20) - 'a' + 10;
-            } else {
-                break;
-            }
-            if (++digits > 15) {
-                fail("chunk size too large");
-                return static_cast<std::size_t>(eol - p) + 2;
-            }
-            size = size * 16 + static_cast<std::uint64_t>(v);
-        }
-        if (digits == 0 || (q < eol && *q != ';' && *q != ' ' && *q != '\t')) {
-            fail("malformed chunk size");
-            return static_cast<std::size_t>(eol - p) + 2;
-        }
-        remaining_ = size;
-        state_ = size == 0 ? state::trailers : state::chunk_data;
-        return static_cast<std::size_t>(eol - p) + 2;
-    }
-
-    std::size_t parse_trailer_line(const char* p, std::size_t n) {
-        const char* eol = find_crlf(p, n);
-        if (eol == nullptr) {
-            if (n > max_head_) {
-                fail("trailers too large");
-            }
-            return 0;
-        }
-        if (eol == p) {
-            state_ = state::done;
-        }
-        return static_cast<std::size_t>(eol - p) + 2;
-    }
-
-    std::size_t max_head_;
-    std::uint64_t remaining_ = 0;
-    std::uint64_t body_bytes_ = 0;
-    std::string_view reason_{};
-    const char* error_ = nullptr;
-    int status_ = 0;
-    state state_ = state::head;
-    bool head_request_ = false;
-    bool keep_alive_ = true;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_HTTP_PARSER_HPP
-// ---- end loadkit/detail/http/parser.hpp ----
-
-#include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -1201,30 +1283,13 @@ private:
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
 namespace loadkit {
 inline namespace v0 {
-
-// One exchange's outcome. The views point into the slot's buffers: valid until its next request.
-struct http_response {
-    int status = 0; // 0: no (complete) response; see error
-    std::string_view reason{};
-    std::error_code error{};
-    std::string_view error_kind{}; // "" when the exchange completed
-    std::string_view body{};       // keep_body only
-    std::uint64_t body_bytes = 0;
-    bool reused = false; // sent on a kept-alive connection
-
-    // A complete response with a status below 400.
-    [[nodiscard]] bool ok() const noexcept { return error_kind.empty() && status > 0 && status < 400; }
-};
-
 namespace detail {
 
 struct http_loop;
@@ -1245,47 +1310,17 @@ struct http_slot {
     std::size_t end = 0;
     std::uint64_t requests = 0; // on the current connection
     http_response_parser parser;
-    std::string body;
-    http_response response;
-    char status_text[16] = {};
 
     // Ends the request in flight now: its pending operation fails (operation_aborted) or its
     // epoll wait yields false.
-    void interrupt() {
-        if (socket) {
-            std::error_code ignored;
-            socket->cancel(ignored);
-        }
-#if defined(LOADKIT_HTTP_EPOLL)
-        if (entry.waiter && poller != nullptr) {
-            poller->interrupt(entry);
-        }
-#endif
-    }
+    void interrupt();
 #if defined(LOADKIT_HTTP_EPOLL)
     socket_poller* poller = nullptr;
 #endif
 };
 
 // The kind a socket error is filed under.
-inline std::string_view http_error_kind(const std::error_code& e, bool connecting) noexcept {
-    if (e == asio::error::timed_out) {
-        return "timeout";
-    }
-    if (connecting) {
-        return e == asio::error::connection_refused ? "connect refused" : "connect error";
-    }
-    if (e == asio::error::eof) {
-        return "eof";
-    }
-    if (e == asio::error::connection_reset) {
-        return "connection reset";
-    }
-    if (e == asio::error::broken_pipe) {
-        return "broken pipe";
-    }
-    return "socket error";
-}
+LOADKIT_DECL std::string_view http_error_kind(const std::error_code& e, bool connecting) noexcept;
 
 // Makes room at the end of the buffer for the next read; false when the head is too large.
 inline bool make_room(http_slot& s, std::size_t max_head_bytes) {
@@ -1312,27 +1347,13 @@ inline bool make_room(http_slot& s, std::size_t max_head_bytes) {
     return true;
 }
 
-// The client's state on one asio_executor. `keep_alive` owns it (see http_shared).
+// The client's state on one asio_executor. `keep_alive` owns it (http_client's shared state).
 struct http_loop {
     http_loop(asio_executor& on, std::chrono::nanoseconds limit, clock::duration period, bool use_epoll,
-              std::weak_ptr<void> keep_alive)
-        : ex(&on), timeout(limit), sweep_period(period), timer(on.context()), owner(std::move(keep_alive)) {
-#if defined(LOADKIT_HTTP_EPOLL)
-        if (use_epoll) {
-            poller.emplace(on, owner);
-        }
-#else
-        static_cast<void>(use_epoll);
-#endif
-    }
+              std::weak_ptr<void> keep_alive);
     http_loop(const http_loop&) = delete;
     http_loop& operator=(const http_loop&) = delete;
-    ~http_loop() {
-        try {
-            timer.cancel(); // a queued sweep sees operation_aborted and touches nothing
-        } catch (...) {
-        }
-    }
+    ~http_loop();
 
     asio_executor* ex;
     std::chrono::nanoseconds timeout; // 0: none
@@ -1368,59 +1389,8 @@ struct http_loop {
     }
 
 private:
-    void arm() {
-        armed = true;
-        timer.expires_after(sweep_period);
-        timer.async_wait([this, weak = owner](const std::error_code& error) {
-            if (error) {
-                return;
-            }
-            if (const auto keep = weak.lock()) {
-                sweep();
-            }
-        });
-    }
-    void sweep() {
-        armed = false;
-        const executor_scope scope(ex); // interrupted requests resume from here
-        const clock::time_point now = clock::now();
-        for (std::size_t i = 0; i < slots.size(); ++i) {
-            http_slot* s = slots[i];
-            if (s->home == this && s->started != clock::time_point{} && !s->timed_out &&
-                now - s->started >= timeout) {
-                s->timed_out = true;
-                s->interrupt();
-            }
-        }
-        if (in_flight > 0 && !armed) {
-            arm();
-        }
-    }
-};
-
-// What the client's handlers may outlive the client by: its slots and loops. Handlers on the
-// event loops hold a weak reference and lock it while they run, so destroying the client while a
-// round of events is still finishing on a loop is safe (the last reference frees it, there).
-struct http_shared {
-    explicit http_shared(std::size_t count) : slots(std::make_unique<http_slot[]>(count)), size(count) {}
-    http_shared(const http_shared&) = delete;
-    http_shared& operator=(const http_shared&) = delete;
-    ~http_shared() {
-        for (std::size_t i = 0; i < size; ++i) {
-            http_slot& s = slots[i];
-            if (s.socket) {
-                std::error_code ignored;
-                s.socket->close(ignored);
-            }
-#if defined(LOADKIT_HTTP_EPOLL)
-            socket_poller::close(s.entry);
-#endif
-        }
-    }
-    std::unique_ptr<http_slot[]> slots;
-    std::size_t size;
-    std::mutex mutex;                              // loops
-    std::vector<std::unique_ptr<http_loop>> loops; // destroyed before the slots
+    void arm();
+    void sweep();
 };
 
 // A request in flight on a slot, for the sweep (RAII: every way out of the request ends it).
@@ -1442,352 +1412,21 @@ private:
 } // namespace v0
 } // namespace loadkit
 
+
 #endif // LOADKIT_DETAIL_HTTP_CLIENT_LOOP_HPP
 // ---- end loadkit/detail/http/client_loop.hpp ----
-// ---- begin loadkit/detail/asio/use_task.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// loadkit::use_task — an Asio completion token: any Asio asynchronous operation becomes something
-// a loadkit task can co_await.
-//
-//   std::size_t n = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task); // throws
-//   auto [error, n] = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task_nothrow);
-//   int v = co_await asio::co_spawn(io, my_awaitable(), loadkit::use_task);  // an asio::awaitable
-//
-// use_task returns the operation's values (none: void; one: it; several: a std::tuple) and throws
-// asio::system_error for an error_code, or rethrows an exception_ptr. use_task_nothrow returns every
-// value, the error first (asio's as_tuple): per-request failures are data.
-//
-// Cancellation: the awaiting task's stop token (with_timeout, the run's graceful stop, a pool's
-// request_stop) cancels the operation through its per-operation cancellation slot; the emit is
-// posted to the operation's executor (its I/O object's), never run on a foreign thread. A
-// cancelled operation that fails makes use_task throw loadkit::operation_cancelled, which the engine
-// counts as a timeout. The operation completes on its own executor; the awaiting task resumes on
-// its own (inline when that is the same thread, else posted).
-#ifndef LOADKIT_DETAIL_ASIO_USE_TASK_HPP
-#define LOADKIT_DETAIL_ASIO_USE_TASK_HPP
-
-
-#include <asio/async_result.hpp>
-#include <asio/cancellation_signal.hpp>
-#include <asio/cancellation_type.hpp>
-#include <asio/error.hpp>
-#include <asio/post.hpp>
-#include <asio/system_error.hpp>
-
-#include <atomic>
-#include <coroutine>
-#include <cstdint>
-#include <exception>
-#include <optional>
-#include <stop_token>
-#include <system_error>
-#include <tuple>
-#include <type_traits>
-#include <utility>
-
-namespace loadkit {
-inline namespace v0 {
-
-struct use_task_t {
-    constexpr use_task_t() noexcept = default;
-};
-struct use_task_nothrow_t {
-    constexpr use_task_nothrow_t() noexcept = default;
-};
-inline constexpr use_task_t use_task{};
-inline constexpr use_task_nothrow_t use_task_nothrow{};
-
-namespace detail {
-
-template <class I>
-concept has_io_executor = requires(const I& init) {
-    init.get_executor();
-};
-
-// The executor of an I/O object's initiation (where its cancellation must be emitted), if it says.
-template <class I> struct io_executor_slot {};
-template <has_io_executor I> struct io_executor_slot<I> {
-    std::optional<std::decay_t<decltype(std::declval<const I&>().get_executor())>> value;
-};
-
-template <class...> struct asio_values { using type = void; };
-template <class T> struct asio_values<T> { using type = T; };
-template <class T, class U, class... Rest> struct asio_values<T, U, Rest...> {
-    using type = std::tuple<T, U, Rest...>;
-};
-
-// What co_await yields for completion arguments Args: use_task drops a leading error_code or
-// exception_ptr (it throws instead); use_task_nothrow keeps everything.
-template <bool NoThrow, class... Args> struct asio_yield : asio_values<Args...> {};
-template <class... Rest> struct asio_yield<false, std::error_code, Rest...> : asio_values<Rest...> {};
-template <class... Rest> struct asio_yield<false, std::exception_ptr, Rest...> : asio_values<Rest...> {};
-
-// The state shared by an awaiting coroutine, the operation's handler, a stop callback and a
-// posted cancellation. `refs_` counts who still has to finish before the coroutine may resume:
-// the operation (its handler), the suspension itself (await_suspend returning), and a cancellation
-// in flight. Whoever drops it to zero resumes the coroutine, so it resumes exactly once and only
-// when nothing touches the state any more.
-class asio_await_state {
-public:
-    asio_await_state() = default;
-    asio_await_state(const asio_await_state&) = delete;
-    asio_await_state& operator=(const asio_await_state&) = delete;
-    asio_await_state(asio_await_state&&) noexcept {} // only before the operation starts
-
-protected:
-    struct on_stop {
-        asio_await_state* self;
-        void operator()() const noexcept { self->stop_requested(); }
-    };
-
-    void begin(std::coroutine_handle<> waiter) noexcept {
-        waiter_ = waiter;
-        home_ = current_executor();
-        refs_.store(2, std::memory_order_relaxed);
-    }
-    // await_suspend's own arrival: true when the coroutine must stay suspended.
-    bool suspend_arrives() noexcept { return !release(); }
-
-    // The handler's arrival, on the operation's executor.
-    void completed() {
-        done_ = true;
-        if (release()) {
-            resume_waiter();
-        }
-    }
-
-    [[nodiscard]] bool cancel_emitted() const noexcept { return emitted_.load(std::memory_order_acquire); }
-    asio::cancellation_signal signal_;
-    std::optional<std::stop_callback<on_stop>> on_stop_;
-
-    // Set by the derived awaiter: how to run `emit` on the operation's executor.
-    void (*post_emit_)(asio_await_state*) = nullptr;
-
-    // On the operation's executor: emit unless the operation has completed.
-    void emit_and_release() {
-        if (!done_) {
-            emitted_.store(true, std::memory_order_release);
-            signal_.emit(asio::cancellation_type::all);
-        }
-        if (release()) {
-            resume_waiter();
-        }
-    }
-
-private:
-    bool release() noexcept { return refs_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-
-    // Any thread: take a reference (unless the coroutine is already on its way) and have the
-    // operation's executor emit the cancellation.
-    void stop_requested() noexcept {
-        std::uint32_t n = refs_.load(std::memory_order_acquire);
-        do {
-            if (n == 0) {
-                return;
-            }
-        } while (!refs_.compare_exchange_weak(n, n + 1, std::memory_order_acq_rel));
-        if (post_emit_ != nullptr) {
-            try {
-                post_emit_(this);
-                return;
-            } catch (...) {
-                // no memory for the handler: emit here, as an operation without an executor
-            }
-        }
-        emit_and_release();
-    }
-
-    void resume_waiter() {
-        executor* here = current_executor();
-        if (home_ == nullptr || here == home_) {
-            waiter_.resume();
-            return;
-        }
-        if (auto* home = dynamic_cast<asio_executor*>(home_);
-            home != nullptr && home->running_in_this_thread()) {
-            const executor_scope scope(home_);
-            waiter_.resume();
-            return;
-        }
-        home_->post(waiter_);
-    }
-
-    std::coroutine_handle<> waiter_{};
-    executor* home_ = nullptr;
-    std::atomic<std::uint32_t> refs_{0};
-    std::atomic<bool> emitted_{false};
-    bool done_ = false; // operation's executor only
-};
-
-template <bool NoThrow, class Initiation, class Signature, class... InitArgs> class asio_awaiter;
-
-template <bool NoThrow, class Initiation, class R, class... Args, class... InitArgs>
-class asio_awaiter<NoThrow, Initiation, R(Args...), InitArgs...> : public asio_await_state {
-    using stored = std::tuple<std::decay_t<Args>...>;
-    using yield_type = typename asio_yield<NoThrow, std::decay_t<Args>...>::type;
-
-    struct handler {
-        asio_awaiter* self;
-        using cancellation_slot_type = asio::cancellation_slot;
-        [[nodiscard]] cancellation_slot_type get_cancellation_slot() const noexcept {
-            return self->cancellable_ ? self->signal_.slot() : cancellation_slot_type{};
-        }
-        template <class... A> void operator()(A&&... values) {
-            self->values_.emplace(std::forward<A>(values)...);
-            self->completed();
-        }
-    };
-
-public:
-    template <class I, class... A>
-    explicit asio_awaiter(I&& init, A&&... args)
-        : init_(std::forward<I>(init)), args_(std::forward<A>(args)...) {}
-    asio_awaiter(asio_awaiter&& other) noexcept(
-        std::is_nothrow_move_constructible_v<Initiation>&&
-            std::is_nothrow_move_constructible_v<std::tuple<InitArgs...>>)
-        : asio_await_state(std::move(other)), init_(std::move(other.init_)), args_(std::move(other.args_)) {}
-
-    bool await_ready() const noexcept { return false; }
-
-    template <class Promise> bool await_suspend(std::coroutine_handle<Promise> waiter) {
-        const std::stop_token& token = stop_token_of(waiter);
-        if constexpr (!NoThrow) {
-            if (token.stop_requested()) {
-                cancelled_early_ = true;
-                return false;
-            }
-        }
-        cancellable_ = token.stop_possible();
-        begin(waiter);
-        if (cancellable_) {
-            if constexpr (has_io_executor<Initiation>) {
-                io_executor_.value.emplace(init_.get_executor());
-                post_emit_ = [](asio_await_state* state) {
-                    auto* self = static_cast<asio_awaiter*>(state);
-                    asio::post(*self->io_executor_.value, [self] { self->emit_and_release(); });
-                };
-            } else if (auto* home = dynamic_cast<asio_executor*>(current_executor()); home != nullptr) {
-                home_context_ = &home->context();
-                post_emit_ = [](asio_await_state* state) {
-                    auto* self = static_cast<asio_awaiter*>(state);
-                    asio::post(*self->home_context_, [self] { self->emit_and_release(); });
-                };
-            }
-        }
-        std::apply([this](InitArgs&... args) { std::move(init_)(handler{this}, std::move(args)...); }, args_);
-        if (cancellable_) {
-            on_stop_.emplace(token, on_stop{this});
-        }
-        return suspend_arrives();
-    }
-
-    yield_type await_resume() {
-        on_stop_.reset(); // waits for a stop callback running on another thread
-        if constexpr (!NoThrow) {
-            if (cancelled_early_) {
-                throw operation_cancelled{};
-            }
-            using first = std::tuple_element_t<0, std::tuple<std::decay_t<Args>..., void*>>;
-            if constexpr (std::is_same_v<first, std::error_code>) {
-                const std::error_code& error = std::get<0>(*values_);
-                if (error) {
-                    if (cancel_emitted()) {
-                        throw operation_cancelled{};
-                    }
-                    throw asio::system_error(error);
-                }
-            } else if constexpr (std::is_same_v<first, std::exception_ptr>) {
-                if (const std::exception_ptr& error = std::get<0>(*values_)) {
-                    if (cancel_emitted()) {
-                        throw operation_cancelled{};
-                    }
-                    std::rethrow_exception(error);
-                }
-            }
-            return take(std::make_index_sequence<std::tuple_size_v<stored>>{});
-        } else {
-            return take(std::make_index_sequence<std::tuple_size_v<stored>>{});
-        }
-    }
-
-private:
-    static constexpr bool has_error_first() {
-        if constexpr (sizeof...(Args) == 0 || NoThrow) {
-            return false;
-        } else {
-            using first = std::tuple_element_t<0, stored>;
-            return std::is_same_v<first, std::error_code> || std::is_same_v<first, std::exception_ptr>;
-        }
-    }
-
-    template <std::size_t... I> yield_type take(std::index_sequence<I...>) {
-        constexpr std::size_t skip = has_error_first() ? 1 : 0;
-        if constexpr (std::is_void_v<yield_type>) {
-            return;
-        } else if constexpr (sizeof...(I) - skip == 1) {
-            return std::move(std::get<skip>(*values_));
-        } else if constexpr (skip == 0) {
-            return std::move(*values_);
-        } else {
-            return take_tail(std::make_index_sequence<sizeof...(I) - 1>{});
-        }
-    }
-    template <std::size_t... I> yield_type take_tail(std::index_sequence<I...>) {
-        return yield_type(std::move(std::get<I + 1>(*values_))...);
-    }
-
-    Initiation init_;
-    std::tuple<InitArgs...> args_;
-    std::optional<stored> values_;
-    [[no_unique_address]] io_executor_slot<Initiation> io_executor_;
-    asio::io_context* home_context_ = nullptr;
-    bool cancellable_ = false;
-    bool cancelled_early_ = false;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-// The hook Asio looks up for a completion token: initiate() returns the awaiter, which starts the
-// operation only when it is awaited (lazily, as asio::deferred and use_awaitable do).
-template <class R, class... Args> struct asio::async_result<loadkit::use_task_t, R(Args...)> {
-    template <class Initiation, class... InitArgs>
-    static auto initiate(Initiation&& init, loadkit::use_task_t, InitArgs&&... args) {
-        return loadkit::detail::asio_awaiter<false, std::decay_t<Initiation>, R(Args...),
-                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
-                                                                        std::forward<InitArgs>(args)...);
-    }
-};
-template <class R, class... Args> struct asio::async_result<loadkit::use_task_nothrow_t, R(Args...)> {
-    template <class Initiation, class... InitArgs>
-    static auto initiate(Initiation&& init, loadkit::use_task_nothrow_t, InitArgs&&... args) {
-        return loadkit::detail::asio_awaiter<true, std::decay_t<Initiation>, R(Args...),
-                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
-                                                                        std::forward<InitArgs>(args)...);
-    }
-};
-
-#endif // LOADKIT_DETAIL_ASIO_USE_TASK_HPP
-// ---- end loadkit/detail/asio/use_task.hpp ----
 
 #include <asio/error.hpp>
-#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -1797,7 +1436,6 @@ template <class R, class... Args> struct asio::async_result<loadkit::use_task_no
 
 #if defined(LOADKIT_HTTP_EPOLL)
 #include <cerrno>
-#include <fcntl.h>
 #include <sys/socket.h>
 #endif
 
@@ -1822,30 +1460,23 @@ struct http_client_options {
     bool use_epoll = true;                  // Linux: the client's own epoll set (see above)
 };
 
+// One exchange's outcome. The views point into the slot's buffers: valid until its next request.
+struct http_response {
+    int status = 0; // 0: no (complete) response; see error
+    std::string_view reason{};
+    std::error_code error{};
+    std::string_view error_kind{}; // "" when the exchange completed
+    std::string_view body{};       // keep_body only
+    std::uint64_t body_bytes = 0;
+    bool reused = false; // sent on a kept-alive connection
+
+    // A complete response with a status below 400.
+    [[nodiscard]] bool ok() const noexcept { return error_kind.empty() && status > 0 && status < 400; }
+};
+
 class http_client {
 public:
-    explicit http_client(http_client_options options)
-        : options_(std::move(options)),
-          parsed_(detail::parse_http_url(options_.url, "loadkit::http_client_options: url")) {
-        validate();
-        request_ = detail::build_http_request(parsed_, options_.method, options_.headers, options_.body);
-        head_request_ = options_.method == "HEAD";
-#if defined(LOADKIT_HTTP_EPOLL)
-        epoll_ = options_.use_epoll;
-#endif
-        asio::io_context resolver_context;
-        asio::ip::tcp::resolver resolver(resolver_context);
-        std::error_code error;
-        const auto results = resolver.resolve(parsed_.host, std::to_string(parsed_.port), error);
-        if (error || results.empty()) {
-            throw std::runtime_error("loadkit::http_client: cannot resolve \"" + parsed_.host +
-                                     "\": " + (error ? error.message() : std::string("no address")));
-        }
-        for (const auto& entry : results) {
-            endpoints_.push_back(entry.endpoint());
-        }
-        shared_ = std::make_shared<detail::http_shared>(static_cast<std::size_t>(options_.connections));
-    }
+    explicit http_client(http_client_options options);
     http_client(const http_client&) = delete;
     http_client& operator=(const http_client&) = delete;
     // Closes the connections. Destroy it when no request is in flight (after loadkit::run returned);
@@ -1870,30 +1501,29 @@ public:
     [[nodiscard]] std::uint64_t connections() const noexcept { return options_.connections; }
 
 private:
-    using slot = detail::http_slot;
+    // A connection (detail::http_slot, what its loop sees) and the last response on it.
+    struct slot : detail::http_slot {
+        std::string body;
+        http_response response;
+        char status_text[16] = {};
+    };
     using loop = detail::http_loop;
 
-    void validate() const {
-        const auto bad = [](const std::string& field, const std::string& value, const char* expected) {
-            throw std::invalid_argument("loadkit::http_client_options: " + field + " = " + value +
-                                        " (expected " + expected + ")");
-        };
-        if (options_.connections == 0 || options_.connections > 10'000'000) {
-            bad("connections", std::to_string(options_.connections), "1 .. 10,000,000");
-        }
-        if (options_.method.empty() || options_.method.find_first_of(" \r\n") != std::string::npos) {
-            bad("method", "\"" + options_.method + "\"", "a token such as GET");
-        }
-        if (options_.max_head_bytes < 256 || options_.max_head_bytes > (std::size_t{1} << 30)) {
-            bad("max_head_bytes", std::to_string(options_.max_head_bytes), "256 .. 1 GiB");
-        }
-        if (options_.buffer_bytes < 256 || options_.buffer_bytes > options_.max_head_bytes) {
-            bad("buffer_bytes", std::to_string(options_.buffer_bytes), "256 .. max_head_bytes");
-        }
-        if (options_.timeout < std::chrono::nanoseconds::zero()) {
-            bad("timeout", std::to_string(options_.timeout.count()) + "ns", ">= 0");
-        }
-    }
+    // What the client's handlers may outlive the client by: its slots and loops. Handlers on the
+    // event loops hold a weak reference and lock it while they run, so destroying the client while a
+    // round of events is still finishing on a loop is safe (the last reference frees it, there).
+    struct shared_state {
+        explicit shared_state(std::size_t count) : slots(std::make_unique<slot[]>(count)), size(count) {}
+        shared_state(const shared_state&) = delete;
+        shared_state& operator=(const shared_state&) = delete;
+        ~shared_state();
+        std::unique_ptr<slot[]> slots;
+        std::size_t size;
+        std::mutex mutex;                         // loops
+        std::vector<std::unique_ptr<loop>> loops; // destroyed before the slots
+    };
+
+    void validate() const;
 
     slot& at(std::uint64_t index) {
         if (index >= options_.connections) {
@@ -1905,52 +1535,16 @@ private:
 
     // The loop state of the executor this request runs on (looked up when the slot moves).
     loop& home_of(slot& s) {
-        executor* here = current_executor();
-        if (s.home != nullptr && s.home->ex == here) {
+        if (s.home != nullptr && s.home->ex == current_executor()) {
             return *s.home;
         }
-        auto* ex = dynamic_cast<asio_executor*>(here);
-        if (ex == nullptr) {
-            throw std::logic_error("loadkit::http_client: requests must run on a loadkit::asio_executor "
-                                   "(run_options::executors = asio_runner::executors())");
-        }
-        loop* found = nullptr;
-        {
-            const std::lock_guard lock(shared_->mutex);
-            for (auto& l : shared_->loops) {
-                if (l->ex == ex) {
-                    found = l.get();
-                }
-            }
-            if (found == nullptr) {
-                const auto period = std::clamp<clock::duration>(
-                    std::chrono::duration_cast<clock::duration>(options_.timeout / 4),
-                    std::chrono::milliseconds{1}, std::chrono::milliseconds{250});
-                shared_->loops.push_back(std::make_unique<loop>(*ex, options_.timeout, period, epoll_,
-                                                                std::weak_ptr<void>(shared_)));
-                found = shared_->loops.back().get();
-            }
-        }
-        if (s.home != nullptr) {
-            close(s); // its socket belongs to the other loop's io_context
-        }
-        s.home = found;
-        found->slots.push_back(&s);
-        return *found;
+        return move_home(s);
     }
+    // The slot's first request, or its first on another executor: finds (or makes) that loop.
+    loop& move_home(slot& s);
 
-    static void close(slot& s) noexcept {
-        if (s.socket) {
-            std::error_code ignored;
-            s.socket->close(ignored);
-            s.socket.reset();
-        }
-#if defined(LOADKIT_HTTP_EPOLL)
-        detail::socket_poller::close(s.entry);
-#endif
-        s.start = s.end = 0;
-        s.requests = 0;
-    }
+    static void close(slot& s) noexcept;
+
     static bool connected(const slot& s) noexcept {
 #if defined(LOADKIT_HTTP_EPOLL)
         return s.socket.has_value() || s.entry.fd >= 0;
@@ -1965,55 +1559,7 @@ private:
 
     // Connects the slot on its loop; with epoll, the socket then leaves Asio's reactor for the
     // loop's epoll set. A timeout yields timed_out; the stop token throws.
-    task<std::error_code> connect(slot& s, loop& l) {
-        std::error_code error = asio::error::host_not_found;
-        for (const auto& endpoint : endpoints_) {
-            s.socket.emplace(l.ex->context());
-            error = co_await s.socket->async_connect(endpoint, use_task_nothrow);
-            if (!error) {
-                break;
-            }
-            close(s);
-            if (error == asio::error::operation_aborted) {
-                if (s.timed_out) {
-                    co_return asio::error::timed_out;
-                }
-                throw operation_cancelled{};
-            }
-        }
-        if (error) {
-            co_return error;
-        }
-        connects_.fetch_add(1, std::memory_order_relaxed);
-        std::error_code ignored;
-        s.socket->set_option(asio::ip::tcp::no_delay(true), ignored);
-        if (!s.buffer) {
-            s.capacity = options_.buffer_bytes;
-            s.buffer = std::make_unique<char[]>(s.capacity);
-        }
-#if defined(LOADKIT_HTTP_EPOLL)
-        if (l.poller) {
-            const int fd = s.socket->release(error);
-            s.socket.reset();
-            if (error) {
-                co_return error;
-            }
-            const int flags = ::fcntl(fd, F_GETFL, 0);
-            if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-                const int e = errno;
-                ::close(fd);
-                co_return errno_code(e);
-            }
-            error = l.poller->add(s.entry, fd);
-            if (error) {
-                detail::socket_poller::close(s.entry);
-            }
-            co_return error;
-        }
-#endif
-        s.socket->non_blocking(true, ignored); // sends are tried at once, without a handler
-        co_return std::error_code{};
-    }
+    task<std::error_code> connect(slot& s, loop& l);
 
     // Parses what the buffer holds; true when the response is complete (or malformed).
     bool parse(slot& s) {
@@ -2226,12 +1772,12 @@ private:
     }
 
     http_client_options options_;
-    detail::http_url parsed_;
+    http_url parsed_;
     std::string request_;
     bool head_request_ = false;
     bool epoll_ = false;
     std::vector<asio::ip::tcp::endpoint> endpoints_;
-    std::shared_ptr<detail::http_shared> shared_;
+    std::shared_ptr<shared_state> shared_;
     std::atomic<std::uint64_t> connects_{0};
     std::atomic<std::uint64_t> retries_{0};
 };
@@ -2239,10 +1785,11 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HTTP_CLIENT_HPP
-// ---- end loadkit/detail/http/client.hpp ----
-// ---- begin loadkit/detail/http/target.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+
+#endif // LOADKIT_HTTP_CLIENT_HPP
+// ---- end loadkit/http/client.hpp ----
+// ---- begin loadkit/http/target.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 // loadkit-requires: asio
 //
@@ -2263,15 +1810,16 @@ private:
 // It runs loadkit tasks on its own io_context thread (an asio_executor), responding to each
 // request in order (pipelined requests too). Counters (accepted connections, requests) are
 // readable from any thread.
-#ifndef LOADKIT_DETAIL_HTTP_TARGET_HPP
-#define LOADKIT_DETAIL_HTTP_TARGET_HPP
+//
+// A test fixture rather than a hot path of the program under test: the whole server is in
+// impl/http_target.ipp, and this header only declares it.
+#ifndef LOADKIT_HTTP_TARGET_HPP
+#define LOADKIT_HTTP_TARGET_HPP
 
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/post.hpp>
-#include <asio/write.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -2280,7 +1828,6 @@ private:
 #include <cstdint>
 #include <list>
 #include <mutex>
-#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -2311,85 +1858,15 @@ struct http_target_options {
     std::uint64_t seed = 1;
 };
 
-namespace detail {
-[[noreturn]] inline void throw_target_option(const char* field, const std::string& value,
-                                             const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::http_target_options: ") + field + " = " + value +
-                                " (expected " + expected + ")");
-}
-inline const char* http_reason(int status) noexcept {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 301:
-        return "Moved Permanently";
-    case 302:
-        return "Found";
-    case 304:
-        return "Not Modified";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 408:
-        return "Request Timeout";
-    case 429:
-        return "Too Many Requests";
-    case 500:
-        return "Internal Server Error";
-    case 502:
-        return "Bad Gateway";
-    case 503:
-        return "Service Unavailable";
-    case 504:
-        return "Gateway Timeout";
-    default:
-        return "Status";
-    }
-}
-} // namespace detail
-
 class http_target {
 public:
-    explicit http_target(http_target_options options = {})
-        : options_(std::move(options)), random_(options_.seed) {
-        validate();
-        double total = 0.0;
-        for (const auto& s : options_.statuses) {
-            total += s.share;
-            cumulative_.push_back({s.status, total});
-        }
-        responses_.push_back(build(200, false));
-        responses_.push_back(build(200, true));
-        for (const auto& s : options_.statuses) {
-            responses_.push_back(build(s.status, false));
-            responses_.push_back(build(s.status, true));
-        }
-        acceptor_.open(endpoint().protocol());
-        acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-        acceptor_.bind(endpoint());
-        acceptor_.listen(asio::socket_base::max_listen_connections);
-        port_ = acceptor_.local_endpoint().port();
-        start_ = clock::now();
-        spawn(accept_loop());
-        thread_ = std::thread([this] { ex_.run(); });
-    }
+    explicit http_target(http_target_options options = {});
     http_target(const http_target&) = delete;
     http_target& operator=(const http_target&) = delete;
     ~http_target() { stop(); }
 
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    [[nodiscard]] std::string url(std::string_view path = "/") const {
-        return "http://" + options_.address + ":" + std::to_string(port_) + std::string(path);
-    }
+    [[nodiscard]] std::string url(std::string_view path = "/") const;
     [[nodiscard]] std::uint64_t accepted() const noexcept {
         return accepted_.load(std::memory_order_relaxed);
     }
@@ -2398,284 +1875,22 @@ public:
     }
 
     // Closes the listener and every connection, waits for them to end and joins the thread.
-    void stop() {
-        if (!thread_.joinable()) {
-            return;
-        }
-        asio::post(io_, [this] {
-            stopping_ = true;
-            stop_.request_stop(); // ends the tasks' sleeps and pending reads
-            std::error_code ignored;
-            acceptor_.close(ignored);
-            for (auto& socket : sockets_) {
-                socket.close(ignored);
-            }
-        });
-        {
-            std::unique_lock lock(mutex_);
-            ended_.wait(lock, [&] { return live_ == 0; });
-        }
-        guard_.reset();
-        io_.stop();
-        thread_.join();
-    }
+    void stop();
 
 private:
-    void validate() const {
-        if (options_.latency < std::chrono::nanoseconds::zero()) {
-            detail::throw_target_option("latency", std::to_string(options_.latency.count()) + "ns", ">= 0");
-        }
-        if (options_.latency_jitter < std::chrono::nanoseconds::zero()) {
-            detail::throw_target_option("latency_jitter",
-                                        std::to_string(options_.latency_jitter.count()) + "ns", ">= 0");
-        }
-        double total = 0.0;
-        for (std::size_t i = 0; i < options_.statuses.size(); ++i) {
-            const auto& s = options_.statuses[i];
-            const std::string at = "statuses[" + std::to_string(i) + "]";
-            if (s.status < 200 || s.status > 599 || s.status == 204 || s.status == 304) {
-                detail::throw_target_option((at + ".status").c_str(), std::to_string(s.status),
-                                            "200 .. 599, with a body (not 204 or 304)");
-            }
-            if (!(s.share >= 0.0 && s.share <= 1.0)) {
-                detail::throw_target_option((at + ".share").c_str(), std::to_string(s.share), "0 .. 1");
-            }
-            total += s.share;
-        }
-        if (total > 1.0 + 1e-9) {
-            detail::throw_target_option("statuses", "shares summing to " + std::to_string(total),
-                                        "a sum <= 1");
-        }
-        if (options_.body_bytes > 64 * 1024 * 1024) {
-            detail::throw_target_option("body_bytes", std::to_string(options_.body_bytes), "<= 64 MiB");
-        }
-        if (options_.stall < std::chrono::nanoseconds::zero() ||
-            (options_.stall > std::chrono::nanoseconds::zero() && options_.stall >= options_.stall_every)) {
-            detail::throw_target_option("stall", std::to_string(options_.stall.count()) + "ns",
-                                        ">= 0 and < stall_every");
-        }
-    }
-
-    asio::ip::tcp::endpoint endpoint() const {
-        std::error_code error;
-        const asio::ip::address address = asio::ip::make_address(options_.address, error);
-        if (error) {
-            detail::throw_target_option("address", "\"" + options_.address + "\"", "an IP address");
-        }
-        return {address, options_.port};
-    }
-
-    std::string build(int status, bool close) const {
-        std::string body;
-        body.reserve(options_.body_bytes);
-        static constexpr std::string_view hello = "Hello, world!";
-        while (body.size() < options_.body_bytes) {
-            body.append(hello.substr(0, std::min(hello.size(), options_.body_bytes - body.size())));
-        }
-        std::string out = "HTTP/1.1 " + std::to_string(status) + " " + detail::http_reason(status) +
-                          "\r\nServer: loadkit-http-target\r\nContent-Type: text/plain\r\n";
-        if (close) {
-            out += "Connection: close\r\n";
-        }
-        if (options_.chunked) {
-            const std::size_t half = body.size() / 2;
-            char line[32];
-            out += "Transfer-Encoding: chunked\r\n\r\n";
-            for (std::string_view part :
-                 {std::string_view(body).substr(0, half), std::string_view(body).substr(half)}) {
-                if (!part.empty()) {
-                    std::snprintf(line, sizeof line, "%zx\r\n", part.size());
-                    out.append(line).append(part).append("\r\n");
-                }
-            }
-            out += "0\r\n\r\n";
-        } else {
-            out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-        }
-        return out;
-    }
-
+    void validate() const;
+    asio::ip::tcp::endpoint endpoint() const;
+    std::string build(int status, bool close) const;
     // The response (index into responses_) for the next request.
-    std::size_t pick(bool close) {
-        std::size_t index = 0;
-        if (!cumulative_.empty()) {
-            const double x = random_.next_double();
-            for (std::size_t i = 0; i < cumulative_.size(); ++i) {
-                if (x < cumulative_[i].second) {
-                    index = 2 * (i + 1);
-                    break;
-                }
-            }
-        }
-        return index + (close ? 1 : 0);
-    }
-
+    std::size_t pick(bool close);
     // When a request arriving now may be answered: after the service time, and not inside a stall.
-    clock::time_point due(clock::time_point now) {
-        clock::time_point at = now + options_.latency;
-        if (options_.latency_jitter.count() > 0) {
-            at += random_.between(std::chrono::nanoseconds::zero(), options_.latency_jitter);
-        }
-        if (options_.stall.count() > 0) {
-            const auto period = options_.stall_every;
-            const auto into = (at - start_) % period;
-            if (into >= period - options_.stall) {
-                at += period - into; // the stall's end
-            }
-        }
-        return at;
-    }
-
-    void spawn(task<void> work) {
-        {
-            const std::lock_guard lock(mutex_);
-            ++live_;
-        }
-        detail::detached_task t = detail::run_detached(std::move(work), [this](std::exception_ptr, bool) {
-            const std::lock_guard lock(mutex_);
-            if (--live_ == 0) {
-                ended_.notify_all();
-            }
-        });
-        t.handle.promise().stop_token_ = &stop_token_;
-        ex_.post(t.handle);
-    }
-
-    task<void> accept_loop() {
-        for (;;) {
-            asio::ip::tcp::socket socket(io_);
-            const std::error_code error = co_await acceptor_.async_accept(socket, use_task_nothrow);
-            if (stopping_ || error == asio::error::operation_aborted ||
-                error == asio::error::bad_descriptor) {
-                co_return;
-            }
-            if (error) {
-                continue; // e.g. out of file descriptors: the client sees its connect fail
-            }
-            accepted_.fetch_add(1, std::memory_order_relaxed);
-            sockets_.push_back(std::move(socket));
-            spawn(serve(std::prev(sockets_.end())));
-        }
-    }
-
-    task<void> serve(std::list<asio::ip::tcp::socket>::iterator at) {
-        asio::ip::tcp::socket& socket = *at;
-        std::error_code ignored;
-        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-        std::string buffer(4096, '\0');
-        std::size_t start = 0;
-        std::size_t end = 0;
-        std::uint64_t answered = 0;
-        bool open = true;
-        while (open && !stopping_) {
-            // Every complete request in the buffer, in order.
-            for (;;) {
-                const std::string_view pending(buffer.data() + start, end - start);
-                const std::size_t head_end = pending.find("\r\n\r\n");
-                if (head_end == std::string_view::npos) {
-                    break;
-                }
-                const std::uint64_t length = request_body_length(pending.substr(0, head_end + 2));
-                if (head_end + 4 + length > pending.size()) {
-                    break; // the body is still coming
-                }
-                const bool client_close = wants_close(pending.substr(0, head_end + 2));
-                start += head_end + 4 + length;
-                const std::uint64_t n = requests_.fetch_add(1, std::memory_order_relaxed) + 1;
-                if (options_.reset_every != 0 && n % options_.reset_every == 0) {
-                    socket.set_option(asio::socket_base::linger(true, 0), ignored); // close sends RST
-                    open = false;
-                    break;
-                }
-                const clock::time_point now = clock::now();
-                const clock::time_point at_time = due(now);
-                const bool close =
-                    client_close || (options_.close_after != 0 && answered + 1 >= options_.close_after);
-                const std::string& response = responses_[pick(close)];
-                if (at_time > now) {
-                    try {
-                        co_await sleep_until(at_time);
-                    } catch (const operation_cancelled&) {
-                        open = false; // stopping
-                        break;
-                    }
-                }
-                auto [error, written] =
-                    co_await asio::async_write(socket, asio::buffer(response), use_task_nothrow);
-                static_cast<void>(written);
-                ++answered;
-                if (error || close) {
-                    open = false;
-                    break;
-                }
-            }
-            if (!open || stopping_) {
-                break;
-            }
-            if (start == end) {
-                start = end = 0;
-            } else if (end == buffer.size()) {
-                if (start == 0) {
-                    if (buffer.size() >= 1024 * 1024) {
-                        break; // a request head past 1 MiB: drop the connection
-                    }
-                    buffer.resize(buffer.size() * 2);
-                } else {
-                    buffer.erase(0, start);
-                    end -= start;
-                    start = 0;
-                    buffer.resize(buffer.capacity());
-                }
-            }
-            auto [error, n] = co_await socket.async_read_some(
-                asio::buffer(buffer.data() + end, buffer.size() - end), use_task_nothrow);
-            if (error) {
-                break;
-            }
-            end += n;
-        }
-        socket.close(ignored);
-        sockets_.erase(at);
-    }
-
-    static std::uint64_t request_body_length(std::string_view head) noexcept {
-        std::uint64_t length = 0;
-        while (!head.empty()) {
-            const std::size_t eol = head.find("\r\n");
-            const std::string_view line = head.substr(0, eol);
-            head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
-            const std::size_t colon = line.find(':');
-            if (colon != std::string_view::npos &&
-                detail::ascii_iequal(line.substr(0, colon), "content-length")) {
-                for (char c : line.substr(colon + 1)) {
-                    if (c >= '0' && c <= '9') {
-                        length = length * 10 + static_cast<std::uint64_t>(c - '0');
-                    }
-                }
-            }
-        }
-        return length;
-    }
-    static bool wants_close(std::string_view head) noexcept {
-        const bool http10 = head.find(" HTTP/1.0\r\n") != std::string_view::npos;
-        bool close = http10;
-        while (!head.empty()) {
-            const std::size_t eol = head.find("\r\n");
-            const std::string_view line = head.substr(0, eol);
-            head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
-            const std::size_t colon = line.find(':');
-            if (colon != std::string_view::npos &&
-                detail::ascii_iequal(line.substr(0, colon), "connection")) {
-                const std::string_view value = line.substr(colon + 1);
-                if (detail::header_has_token(value, "close")) {
-                    close = true;
-                } else if (detail::header_has_token(value, "keep-alive")) {
-                    close = false;
-                }
-            }
-        }
-        return close;
-    }
+    clock::time_point due(clock::time_point now);
+    struct task_ended; // the spawned tasks' end: counts them down for stop()
+    void spawn(task<void> work);
+    task<void> accept_loop();
+    task<void> serve(std::list<asio::ip::tcp::socket>::iterator at);
+    static std::uint64_t request_body_length(std::string_view head) noexcept;
+    static bool wants_close(std::string_view head) noexcept;
 
     http_target_options options_;
     rng random_;
@@ -2702,8 +1917,9 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HTTP_TARGET_HPP
-// ---- end loadkit/detail/http/target.hpp ----
+
+#endif // LOADKIT_HTTP_TARGET_HPP
+// ---- end loadkit/http/target.hpp ----
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
@@ -2716,6 +1932,7 @@ private:
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -2827,3 +2044,1117 @@ task<T> as_task(const Where& where, asio::awaitable<T, Executor> work) {
 } // namespace loadkit
 
 #endif // LOADKIT_ASIO_HPP
+// ---- bodies (loadkit/impl/), see loadkit/config.hpp ----
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)
+// ---- begin loadkit/impl/asio.ipp ----
+// SPDX-License-Identifier: MIT
+// The Asio executor's cold half (declared in asio/executor.hpp): option checks, and the runner's
+// io_contexts and threads, set up and torn down once per run.
+#ifndef LOADKIT_IMPL_ASIO_IPP
+#define LOADKIT_IMPL_ASIO_IPP
+
+
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL asio_executor::asio_executor(asio::io_context& io, options opts)
+    : io_(io), timer_(io), slack_(std::chrono::duration_cast<clock::duration>(opts.timer_slack)) {
+    if (opts.timer_slack < std::chrono::nanoseconds::zero() || opts.timer_slack > std::chrono::seconds{1}) {
+        throw std::invalid_argument("loadkit::asio_executor::options: timer_slack = " +
+                                    std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
+    }
+}
+
+LOADKIT_DECL asio_runner::asio_runner(options opts) {
+    std::size_t count = opts.threads;
+    if (count == 0) {
+        count = std::thread::hardware_concurrency();
+        count = count == 0 ? 1 : count;
+    }
+    if (count > 1024) {
+        throw std::invalid_argument("loadkit::asio_runner::options: threads = " + std::to_string(count) +
+                                    " (expected 0 .. 1024)");
+    }
+    shards_.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        shards_.push_back(std::make_unique<shard>(opts.timer_slack));
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        shard* s = shards_[i].get();
+        s->thread = std::thread([s] { s->ex.run(); });
+        if (opts.pin_threads) {
+            pin(s->thread, i);
+        }
+    }
+}
+
+LOADKIT_DECL std::vector<loadkit::executor*> asio_runner::executors() {
+    std::vector<loadkit::executor*> all;
+    all.reserve(shards_.size());
+    for (auto& s : shards_) {
+        all.push_back(&s->ex);
+    }
+    return all;
+}
+
+LOADKIT_DECL void asio_runner::stop() {
+    for (auto& s : shards_) {
+        s->guard.reset();
+        s->io.stop();
+    }
+    for (auto& s : shards_) {
+        if (s->thread.joinable()) {
+            s->thread.join();
+        }
+    }
+}
+
+LOADKIT_DECL void asio_runner::pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
+#if defined(__linux__)
+    const unsigned cpus = std::thread::hardware_concurrency();
+    if (cpus == 0) {
+        return;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(index % cpus, &set);
+    pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
+#endif
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_ASIO_IPP
+// ---- end loadkit/impl/asio.ipp ----
+// ---- begin loadkit/impl/http_url.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of parse_http_url (declared in http/url.hpp): run once per client or command line.
+#ifndef LOADKIT_IMPL_HTTP_URL_IPP
+#define LOADKIT_IMPL_HTTP_URL_IPP
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
+    const auto bad = [&](const char* expected) {
+        throw std::invalid_argument(std::string(field) + " = \"" + std::string(url) + "\" (expected " +
+                                    expected + ")");
+    };
+    std::string_view rest = url;
+    if (rest.substr(0, 7) != "http://") {
+        bad(rest.substr(0, 8) == "https://" ? "http://...: https is not supported"
+                                            : "http://host[:port][/path]");
+    }
+    rest.remove_prefix(7);
+    const std::size_t slash = rest.find_first_of("/?");
+    std::string_view authority = rest.substr(0, slash);
+    http_url out;
+    out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+    if (!out.target.empty() && out.target.front() == '?') {
+        out.target.insert(out.target.begin(), '/');
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) {
+        bad("http://host[:port][/path]");
+    }
+    std::string_view host = authority;
+    if (authority.front() == '[') { // [::1]:8080
+        const std::size_t close = authority.find(']');
+        if (close == std::string_view::npos) {
+            bad("a closing ] after an IPv6 address");
+        }
+        host = authority.substr(1, close - 1);
+        authority.remove_prefix(close + 1);
+        if (!authority.empty() && authority.front() != ':') {
+            bad("http://[address]:port/path");
+        }
+    } else {
+        const std::size_t colon = authority.rfind(':');
+        host = authority.substr(0, colon);
+        authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
+    }
+    if (!authority.empty()) { // ":port"
+        unsigned long port = 0;
+        if (authority.size() < 2 || authority.size() > 6) {
+            bad("a port 1 .. 65535");
+        }
+        for (char c : authority.substr(1)) {
+            if (c < '0' || c > '9') {
+                bad("a port 1 .. 65535");
+            }
+            port = port * 10 + static_cast<unsigned long>(c - '0');
+        }
+        if (port == 0 || port > 65535) {
+            bad("a port 1 .. 65535");
+        }
+        out.port = static_cast<std::uint16_t>(port);
+    }
+    if (host.empty()) {
+        bad("a host name");
+    }
+    out.host = std::string(host);
+    return out;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HTTP_URL_IPP
+// ---- end loadkit/impl/http_url.ipp ----
+// ---- begin loadkit/impl/http.ipp ----
+// SPDX-License-Identifier: MIT
+// The HTTP/1.1 wire format's cold half (declared in detail/http/parser.hpp): a request's bytes,
+// built once per client, and the response parser's head and chunk-line parsing, once per response
+// (the body bytes are counted through inline, in http_response_parser::parse).
+#ifndef LOADKIT_IMPL_HTTP_IPP
+#define LOADKIT_IMPL_HTTP_IPP
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// The bytes of one request. Host carries the port unless it is 80; a body gets its
+// Content-Length; the caller's headers come last (a Host or Connection of theirs replaces ours).
+LOADKIT_DECL std::string build_http_request(const http_url& url, std::string_view method,
+                                            const std::vector<std::pair<std::string, std::string>>& headers,
+                                            std::string_view body) {
+    const auto has = [&](std::string_view name) {
+        return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
+            return h.first.size() == name.size() &&
+                   std::equal(name.begin(), name.end(), h.first.begin(),
+                              [](char a, char b) { return (a | 0x20) == (b | 0x20); });
+        });
+    };
+    std::string out;
+    out.reserve(64 + url.target.size() + url.host.size() + body.size());
+    out.append(method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
+    if (!has("host")) {
+        const bool v6 = url.host.find(':') != std::string::npos;
+        out.append("Host: ").append(v6 ? "[" : "").append(url.host).append(v6 ? "]" : "");
+        if (url.port != 80) {
+            out.append(":").append(std::to_string(url.port));
+        }
+        out.append("\r\n");
+    }
+    for (const auto& [name, value] : headers) {
+        out.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (!body.empty() && !has("content-length")) {
+        out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    }
+    out.append("\r\n").append(body);
+    return out;
+}
+
+// Whether a comma-separated header value lists `token` (case-insensitive).
+LOADKIT_DECL bool header_has_token(std::string_view value, std::string_view token) noexcept {
+    while (!value.empty()) {
+        const std::size_t comma = value.find(',');
+        std::string_view item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
+            item.remove_suffix(1);
+        }
+        if (ascii_iequal(item, token)) {
+            return true;
+        }
+        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+    return false;
+}
+
+LOADKIT_DECL const char* http_response_parser::find_crlf(const char* p, std::size_t n) noexcept {
+    const char* end = p + n;
+    for (const char* q = p; q + 1 < end; ++q) {
+        q = static_cast<const char*>(
+            std::char_traits<char>::find(q, static_cast<std::size_t>(end - 1 - q), '\r'));
+        if (q == nullptr) {
+            return nullptr;
+        }
+        if (q[1] == '\n') {
+            return q;
+        }
+    }
+    return nullptr;
+}
+
+// The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
+LOADKIT_DECL std::size_t http_response_parser::parse_head(const char* p, std::size_t n) {
+    const std::string_view all(p, n);
+    const std::size_t end = all.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (n > max_head_) {
+            fail("response head too large");
+        }
+        return 0;
+    }
+    const std::size_t used = end + 4;
+    std::string_view head = all.substr(0, end + 2); // each line with its CRLF
+    const std::size_t line_end = head.find("\r\n");
+    const std::string_view line = head.substr(0, line_end);
+    // HTTP/1.x SSS reason
+    if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[8] != ' ' || line[7] < '0' ||
+        line[7] > '9') {
+        fail("malformed status line");
+        return used;
+    }
+    const bool http10 = line[7] == '0';
+    int status = 0;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (line[i] < '0' || line[i] > '9') {
+            fail("malformed status code");
+            return used;
+        }
+        status = status * 10 + (line[i] - '0');
+    }
+    if (line.size() > 12 && line[12] != ' ') {
+        fail("malformed status line");
+        return used;
+    }
+    status_ = status;
+    reason_ = line.size() > 13 ? line.substr(13) : std::string_view{};
+    keep_alive_ = !http10;
+    bool chunked = false;
+    bool has_length = false;
+    std::uint64_t length = 0;
+    head.remove_prefix(line_end + 2);
+    while (!head.empty()) {
+        const std::size_t eol = head.find("\r\n");
+        std::string_view h = head.substr(0, eol);
+        head.remove_prefix(eol + 2);
+        const std::size_t colon = h.find(':');
+        if (colon == std::string_view::npos || colon == 0) {
+            fail("malformed header line");
+            return used;
+        }
+        const std::string_view name = h.substr(0, colon);
+        std::string_view value = h.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+            value.remove_prefix(1);
+        }
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+            value.remove_suffix(1);
+        }
+        if (ascii_iequal(name, "content-length")) {
+            std::uint64_t v = 0;
+            if (value.empty() || value.size() > 18) {
+                fail("bad Content-Length");
+                return used;
+            }
+            for (char c : value) {
+                if (c < '0' || c > '9') {
+                    fail("bad Content-Length");
+                    return used;
+                }
+                v = v * 10 + static_cast<std::uint64_t>(c - '0');
+            }
+            if (has_length && v != length) {
+                fail("conflicting Content-Length headers");
+                return used;
+            }
+            has_length = true;
+            length = v;
+        } else if (ascii_iequal(name, "transfer-encoding")) {
+            chunked = header_has_token(value, "chunked");
+        } else if (ascii_iequal(name, "connection")) {
+            if (header_has_token(value, "close")) {
+                keep_alive_ = false;
+            } else if (header_has_token(value, "keep-alive")) {
+                keep_alive_ = true;
+            }
+        }
+    }
+    if (status >= 100 && status < 200 && status != 101) {
+        status_ = 0; // an interim response (100 Continue): the real one follows
+        reason_ = {};
+        return used;
+    }
+    if (head_request_ || status == 204 || status == 304 || status == 101 || (status >= 100 && status < 200)) {
+        state_ = state::done;
+    } else if (chunked) {
+        state_ = state::chunk_size; // RFC 9112 6.3: chunked wins over Content-Length
+    } else if (has_length) {
+        remaining_ = length;
+        state_ = length == 0 ? state::done : state::body_length;
+    } else {
+        state_ = state::until_eof;
+        keep_alive_ = false; // the close delimits the body
+    }
+    return used;
+}
+
+LOADKIT_DECL std::size_t http_response_parser::parse_chunk_size(const char* p, std::size_t n) {
+    const char* eol = find_crlf(p, n);
+    if (eol == nullptr) {
+        if (n > 1024) {
+            fail("chunk-size line too long");
+        }
+        return 0;
+    }
+    std::uint64_t size = 0;
+    const char* q = p;
+    int digits = 0;
+    for (; q < eol; ++q) {
+        const char c = *q;
+        int v = -1;
+        if (c >= '0' && c <= '9') {
+            v = c - '0';
+        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+            v = (c | 0x20) - 'a' + 10;
+        } else {
+            break;
+        }
+        if (++digits > 15) {
+            fail("chunk size too large");
+            return static_cast<std::size_t>(eol - p) + 2;
+        }
+        size = size * 16 + static_cast<std::uint64_t>(v);
+    }
+    if (digits == 0 || (q < eol && *q != ';' && *q != ' ' && *q != '\t')) {
+        fail("malformed chunk size");
+        return static_cast<std::size_t>(eol - p) + 2;
+    }
+    remaining_ = size;
+    state_ = size == 0 ? state::trailers : state::chunk_data;
+    return static_cast<std::size_t>(eol - p) + 2;
+}
+
+LOADKIT_DECL std::size_t http_response_parser::parse_trailer_line(const char* p, std::size_t n) {
+    const char* eol = find_crlf(p, n);
+    if (eol == nullptr) {
+        if (n > max_head_) {
+            fail("trailers too large");
+        }
+        return 0;
+    }
+    if (eol == p) {
+        state_ = state::done;
+    }
+    return static_cast<std::size_t>(eol - p) + 2;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HTTP_IPP
+// ---- end loadkit/impl/http.ipp ----
+// ---- begin loadkit/impl/http_loop.ipp ----
+// SPDX-License-Identifier: MIT
+// The HTTP client's per-loop bodies (declared in detail/http/client_loop.hpp): a loop's set-up on
+// an executor, the timeout sweep (once per period, not per request), and the error kinds.
+#ifndef LOADKIT_IMPL_HTTP_LOOP_IPP
+#define LOADKIT_IMPL_HTTP_LOOP_IPP
+
+
+#include <asio/error.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL void http_slot::interrupt() {
+    if (socket) {
+        std::error_code ignored;
+        socket->cancel(ignored);
+    }
+#if defined(LOADKIT_HTTP_EPOLL)
+    if (entry.waiter && poller != nullptr) {
+        poller->interrupt(entry);
+    }
+#endif
+}
+
+// The kind a socket error is filed under.
+LOADKIT_DECL std::string_view http_error_kind(const std::error_code& e, bool connecting) noexcept {
+    if (e == asio::error::timed_out) {
+        return "timeout";
+    }
+    if (connecting) {
+        return e == asio::error::connection_refused ? "connect refused" : "connect error";
+    }
+    if (e == asio::error::eof) {
+        return "eof";
+    }
+    if (e == asio::error::connection_reset) {
+        return "connection reset";
+    }
+    if (e == asio::error::broken_pipe) {
+        return "broken pipe";
+    }
+    return "socket error";
+}
+
+LOADKIT_DECL http_loop::http_loop(asio_executor& on, std::chrono::nanoseconds limit, clock::duration period,
+                                  bool use_epoll, std::weak_ptr<void> keep_alive)
+    : ex(&on), timeout(limit), sweep_period(period), timer(on.context()), owner(std::move(keep_alive)) {
+#if defined(LOADKIT_HTTP_EPOLL)
+    if (use_epoll) {
+        poller.emplace(on, owner);
+    }
+#else
+    static_cast<void>(use_epoll);
+#endif
+}
+
+LOADKIT_DECL http_loop::~http_loop() {
+    try {
+        timer.cancel(); // a queued sweep sees operation_aborted and touches nothing
+    } catch (...) {
+    }
+}
+
+LOADKIT_DECL void http_loop::arm() {
+    armed = true;
+    timer.expires_after(sweep_period);
+    timer.async_wait([this, weak = owner](const std::error_code& error) {
+        if (error) {
+            return;
+        }
+        if (const auto keep = weak.lock()) {
+            sweep();
+        }
+    });
+}
+
+LOADKIT_DECL void http_loop::sweep() {
+    armed = false;
+    const executor_scope scope(ex); // interrupted requests resume from here
+    const clock::time_point now = clock::now();
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        http_slot* s = slots[i];
+        if (s->home == this && s->started != clock::time_point{} && !s->timed_out &&
+            now - s->started >= timeout) {
+            s->timed_out = true;
+            s->interrupt();
+        }
+    }
+    if (in_flight > 0 && !armed) {
+        arm();
+    }
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HTTP_LOOP_IPP
+// ---- end loadkit/impl/http_loop.ipp ----
+// ---- begin loadkit/impl/http_client.ipp ----
+// SPDX-License-Identifier: MIT
+// The HTTP client's cold half (declared in http/client.hpp): option checks, name resolution and
+// the request's bytes (once per client), finding a slot's loop (once per slot and executor), and
+// connecting and closing a connection (once per connection, not per request).
+#ifndef LOADKIT_IMPL_HTTP_CLIENT_IPP
+#define LOADKIT_IMPL_HTTP_CLIENT_IPP
+
+
+#include <asio/error.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#if defined(LOADKIT_HTTP_EPOLL)
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL http_client::http_client(http_client_options options)
+    : options_(std::move(options)),
+      parsed_(parse_http_url(options_.url, "loadkit::http_client_options: url")) {
+    validate();
+    request_ = detail::build_http_request(parsed_, options_.method, options_.headers, options_.body);
+    head_request_ = options_.method == "HEAD";
+#if defined(LOADKIT_HTTP_EPOLL)
+    epoll_ = options_.use_epoll;
+#endif
+    asio::io_context resolver_context;
+    asio::ip::tcp::resolver resolver(resolver_context);
+    std::error_code error;
+    const auto results = resolver.resolve(parsed_.host, std::to_string(parsed_.port), error);
+    if (error || results.empty()) {
+        throw std::runtime_error("loadkit::http_client: cannot resolve \"" + parsed_.host +
+                                 "\": " + (error ? error.message() : std::string("no address")));
+    }
+    for (const auto& entry : results) {
+        endpoints_.push_back(entry.endpoint());
+    }
+    shared_ = std::make_shared<shared_state>(static_cast<std::size_t>(options_.connections));
+}
+
+LOADKIT_DECL http_client::shared_state::~shared_state() {
+    for (std::size_t i = 0; i < size; ++i) {
+        slot& s = slots[i];
+        if (s.socket) {
+            std::error_code ignored;
+            s.socket->close(ignored);
+        }
+#if defined(LOADKIT_HTTP_EPOLL)
+        detail::socket_poller::close(s.entry);
+#endif
+    }
+}
+
+LOADKIT_DECL void http_client::validate() const {
+    const auto bad = [](const std::string& field, const std::string& value, const char* expected) {
+        throw std::invalid_argument("loadkit::http_client_options: " + field + " = " + value + " (expected " +
+                                    expected + ")");
+    };
+    if (options_.connections == 0 || options_.connections > 10'000'000) {
+        bad("connections", std::to_string(options_.connections), "1 .. 10,000,000");
+    }
+    if (options_.method.empty() || options_.method.find_first_of(" \r\n") != std::string::npos) {
+        bad("method", "\"" + options_.method + "\"", "a token such as GET");
+    }
+    if (options_.max_head_bytes < 256 || options_.max_head_bytes > (std::size_t{1} << 30)) {
+        bad("max_head_bytes", std::to_string(options_.max_head_bytes), "256 .. 1 GiB");
+    }
+    if (options_.buffer_bytes < 256 || options_.buffer_bytes > options_.max_head_bytes) {
+        bad("buffer_bytes", std::to_string(options_.buffer_bytes), "256 .. max_head_bytes");
+    }
+    if (options_.timeout < std::chrono::nanoseconds::zero()) {
+        bad("timeout", std::to_string(options_.timeout.count()) + "ns", ">= 0");
+    }
+}
+
+LOADKIT_DECL http_client::loop& http_client::move_home(slot& s) {
+    auto* ex = dynamic_cast<asio_executor*>(current_executor());
+    if (ex == nullptr) {
+        throw std::logic_error("loadkit::http_client: requests must run on a loadkit::asio_executor "
+                               "(run_options::executors = asio_runner::executors())");
+    }
+    loop* found = nullptr;
+    {
+        const std::lock_guard lock(shared_->mutex);
+        for (auto& l : shared_->loops) {
+            if (l->ex == ex) {
+                found = l.get();
+            }
+        }
+        if (found == nullptr) {
+            const auto period =
+                std::clamp<clock::duration>(std::chrono::duration_cast<clock::duration>(options_.timeout / 4),
+                                            std::chrono::milliseconds{1}, std::chrono::milliseconds{250});
+            shared_->loops.push_back(
+                std::make_unique<loop>(*ex, options_.timeout, period, epoll_, std::weak_ptr<void>(shared_)));
+            found = shared_->loops.back().get();
+        }
+    }
+    if (s.home != nullptr) {
+        close(s); // its socket belongs to the other loop's io_context
+    }
+    s.home = found;
+    found->slots.push_back(&s);
+    return *found;
+}
+
+LOADKIT_DECL void http_client::close(slot& s) noexcept {
+    if (s.socket) {
+        std::error_code ignored;
+        s.socket->close(ignored);
+        s.socket.reset();
+    }
+#if defined(LOADKIT_HTTP_EPOLL)
+    detail::socket_poller::close(s.entry);
+#endif
+    s.start = s.end = 0;
+    s.requests = 0;
+}
+
+// Connects the slot on its loop; with epoll, the socket then leaves Asio's reactor for the
+// loop's epoll set. A timeout yields timed_out; the stop token throws.
+LOADKIT_DECL task<std::error_code> http_client::connect(slot& s, loop& l) {
+    std::error_code error = asio::error::host_not_found;
+    for (const auto& endpoint : endpoints_) {
+        s.socket.emplace(l.ex->context());
+        error = co_await s.socket->async_connect(endpoint, use_task_nothrow);
+        if (!error) {
+            break;
+        }
+        close(s);
+        if (error == asio::error::operation_aborted) {
+            if (s.timed_out) {
+                co_return asio::error::timed_out;
+            }
+            throw operation_cancelled{};
+        }
+    }
+    if (error) {
+        co_return error;
+    }
+    connects_.fetch_add(1, std::memory_order_relaxed);
+    std::error_code ignored;
+    s.socket->set_option(asio::ip::tcp::no_delay(true), ignored);
+    if (!s.buffer) {
+        s.capacity = options_.buffer_bytes;
+        s.buffer = std::make_unique<char[]>(s.capacity);
+    }
+#if defined(LOADKIT_HTTP_EPOLL)
+    if (l.poller) {
+        const int fd = s.socket->release(error);
+        s.socket.reset();
+        if (error) {
+            co_return error;
+        }
+        const int flags = ::fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            const int e = errno;
+            ::close(fd);
+            co_return errno_code(e);
+        }
+        error = l.poller->add(s.entry, fd);
+        if (error) {
+            detail::socket_poller::close(s.entry);
+        }
+        co_return error;
+    }
+#endif
+    s.socket->non_blocking(true, ignored); // sends are tried at once, without a handler
+    co_return std::error_code{};
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HTTP_CLIENT_IPP
+// ---- end loadkit/impl/http_client.ipp ----
+// ---- begin loadkit/impl/http_target.ipp ----
+// SPDX-License-Identifier: MIT
+// The HTTP target server's body (declared in http/target.hpp): option checks, the canned
+// responses, the accept loop and one task per connection on the target's own io_context thread.
+#ifndef LOADKIT_IMPL_HTTP_TARGET_IPP
+#define LOADKIT_IMPL_HTTP_TARGET_IPP
+
+
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+[[noreturn]] inline void throw_target_option(const char* field, const std::string& value,
+                                             const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::http_target_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+inline const char* http_reason(int status) noexcept {
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Status";
+    }
+}
+} // namespace detail
+
+LOADKIT_DECL http_target::http_target(http_target_options options)
+    : options_(std::move(options)), random_(options_.seed) {
+    validate();
+    double total = 0.0;
+    for (const auto& s : options_.statuses) {
+        total += s.share;
+        cumulative_.push_back({s.status, total});
+    }
+    responses_.push_back(build(200, false));
+    responses_.push_back(build(200, true));
+    for (const auto& s : options_.statuses) {
+        responses_.push_back(build(s.status, false));
+        responses_.push_back(build(s.status, true));
+    }
+    acceptor_.open(endpoint().protocol());
+    acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor_.bind(endpoint());
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    port_ = acceptor_.local_endpoint().port();
+    start_ = clock::now();
+    spawn(accept_loop());
+    thread_ = std::thread([this] { ex_.run(); });
+}
+LOADKIT_DECL std::string http_target::url(std::string_view path) const {
+    return "http://" + options_.address + ":" + std::to_string(port_) + std::string(path);
+}
+LOADKIT_DECL void http_target::stop() {
+    if (!thread_.joinable()) {
+        return;
+    }
+    asio::post(io_, [this] {
+        stopping_ = true;
+        stop_.request_stop(); // ends the tasks' sleeps and pending reads
+        std::error_code ignored;
+        acceptor_.close(ignored);
+        for (auto& socket : sockets_) {
+            socket.close(ignored);
+        }
+    });
+    {
+        std::unique_lock lock(mutex_);
+        ended_.wait(lock, [&] { return live_ == 0; });
+    }
+    guard_.reset();
+    io_.stop();
+    thread_.join();
+}
+
+LOADKIT_DECL void http_target::validate() const {
+    if (options_.latency < std::chrono::nanoseconds::zero()) {
+        detail::throw_target_option("latency", std::to_string(options_.latency.count()) + "ns", ">= 0");
+    }
+    if (options_.latency_jitter < std::chrono::nanoseconds::zero()) {
+        detail::throw_target_option("latency_jitter", std::to_string(options_.latency_jitter.count()) + "ns",
+                                    ">= 0");
+    }
+    double total = 0.0;
+    for (std::size_t i = 0; i < options_.statuses.size(); ++i) {
+        const auto& s = options_.statuses[i];
+        const std::string at = "statuses[" + std::to_string(i) + "]";
+        if (s.status < 200 || s.status > 599 || s.status == 204 || s.status == 304) {
+            detail::throw_target_option((at + ".status").c_str(), std::to_string(s.status),
+                                        "200 .. 599, with a body (not 204 or 304)");
+        }
+        if (!(s.share >= 0.0 && s.share <= 1.0)) {
+            detail::throw_target_option((at + ".share").c_str(), std::to_string(s.share), "0 .. 1");
+        }
+        total += s.share;
+    }
+    if (total > 1.0 + 1e-9) {
+        detail::throw_target_option("statuses", "shares summing to " + std::to_string(total), "a sum <= 1");
+    }
+    if (options_.body_bytes > 64 * 1024 * 1024) {
+        detail::throw_target_option("body_bytes", std::to_string(options_.body_bytes), "<= 64 MiB");
+    }
+    if (options_.stall < std::chrono::nanoseconds::zero() ||
+        (options_.stall > std::chrono::nanoseconds::zero() && options_.stall >= options_.stall_every)) {
+        detail::throw_target_option("stall", std::to_string(options_.stall.count()) + "ns",
+                                    ">= 0 and < stall_every");
+    }
+}
+
+LOADKIT_DECL asio::ip::tcp::endpoint http_target::endpoint() const {
+    std::error_code error;
+    const asio::ip::address address = asio::ip::make_address(options_.address, error);
+    if (error) {
+        detail::throw_target_option("address", "\"" + options_.address + "\"", "an IP address");
+    }
+    return {address, options_.port};
+}
+
+LOADKIT_DECL std::string http_target::build(int status, bool close) const {
+    std::string body;
+    body.reserve(options_.body_bytes);
+    static constexpr std::string_view hello = "Hello, world!";
+    while (body.size() < options_.body_bytes) {
+        body.append(hello.substr(0, std::min(hello.size(), options_.body_bytes - body.size())));
+    }
+    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + detail::http_reason(status) +
+                      "\r\nServer: loadkit-http-target\r\nContent-Type: text/plain\r\n";
+    if (close) {
+        out += "Connection: close\r\n";
+    }
+    if (options_.chunked) {
+        const std::size_t half = body.size() / 2;
+        char line[32];
+        out += "Transfer-Encoding: chunked\r\n\r\n";
+        for (std::string_view part :
+             {std::string_view(body).substr(0, half), std::string_view(body).substr(half)}) {
+            if (!part.empty()) {
+                std::snprintf(line, sizeof line, "%zx\r\n", part.size());
+                out.append(line).append(part).append("\r\n");
+            }
+        }
+        out += "0\r\n\r\n";
+    } else {
+        out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }
+    return out;
+}
+
+LOADKIT_DECL std::size_t http_target::pick(bool close) {
+    std::size_t index = 0;
+    if (!cumulative_.empty()) {
+        const double x = random_.next_double();
+        for (std::size_t i = 0; i < cumulative_.size(); ++i) {
+            if (x < cumulative_[i].second) {
+                index = 2 * (i + 1);
+                break;
+            }
+        }
+    }
+    return index + (close ? 1 : 0);
+}
+
+LOADKIT_DECL clock::time_point http_target::due(clock::time_point now) {
+    clock::time_point at = now + options_.latency;
+    if (options_.latency_jitter.count() > 0) {
+        at += random_.between(std::chrono::nanoseconds::zero(), options_.latency_jitter);
+    }
+    if (options_.stall.count() > 0) {
+        const auto period = options_.stall_every;
+        const auto into = (at - start_) % period;
+        if (into >= period - options_.stall) {
+            at += period - into; // the stall's end
+        }
+    }
+    return at;
+}
+
+// A named type, not a lambda: the coroutine frame that holds it is instantiated from a
+// non-inline function in separate compilation, where a lambda's type would have no linkage.
+struct http_target::task_ended {
+    http_target* self;
+    void operator()(std::exception_ptr, bool) const {
+        const std::lock_guard lock(self->mutex_);
+        if (--self->live_ == 0) {
+            self->ended_.notify_all();
+        }
+    }
+};
+
+LOADKIT_DECL void http_target::spawn(task<void> work) {
+    {
+        const std::lock_guard lock(mutex_);
+        ++live_;
+    }
+    detail::detached_task t = detail::run_detached(std::move(work), task_ended{this});
+    t.handle.promise().stop_token_ = &stop_token_;
+    ex_.post(t.handle);
+}
+
+LOADKIT_DECL task<void> http_target::accept_loop() {
+    for (;;) {
+        asio::ip::tcp::socket socket(io_);
+        const std::error_code error = co_await acceptor_.async_accept(socket, use_task_nothrow);
+        if (stopping_ || error == asio::error::operation_aborted || error == asio::error::bad_descriptor) {
+            co_return;
+        }
+        if (error) {
+            continue; // e.g. out of file descriptors: the client sees its connect fail
+        }
+        accepted_.fetch_add(1, std::memory_order_relaxed);
+        sockets_.push_back(std::move(socket));
+        spawn(serve(std::prev(sockets_.end())));
+    }
+}
+
+LOADKIT_DECL task<void> http_target::serve(std::list<asio::ip::tcp::socket>::iterator at) {
+    asio::ip::tcp::socket& socket = *at;
+    std::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    std::string buffer(4096, '\0');
+    std::size_t start = 0;
+    std::size_t end = 0;
+    std::uint64_t answered = 0;
+    bool open = true;
+    while (open && !stopping_) {
+        // Every complete request in the buffer, in order.
+        for (;;) {
+            const std::string_view pending(buffer.data() + start, end - start);
+            const std::size_t head_end = pending.find("\r\n\r\n");
+            if (head_end == std::string_view::npos) {
+                break;
+            }
+            const std::uint64_t length = request_body_length(pending.substr(0, head_end + 2));
+            if (head_end + 4 + length > pending.size()) {
+                break; // the body is still coming
+            }
+            const bool client_close = wants_close(pending.substr(0, head_end + 2));
+            start += head_end + 4 + length;
+            const std::uint64_t n = requests_.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (options_.reset_every != 0 && n % options_.reset_every == 0) {
+                socket.set_option(asio::socket_base::linger(true, 0), ignored); // close sends RST
+                open = false;
+                break;
+            }
+            const clock::time_point now = clock::now();
+            const clock::time_point at_time = due(now);
+            const bool close =
+                client_close || (options_.close_after != 0 && answered + 1 >= options_.close_after);
+            const std::string& response = responses_[pick(close)];
+            if (at_time > now) {
+                try {
+                    co_await sleep_until(at_time);
+                } catch (const operation_cancelled&) {
+                    open = false; // stopping
+                    break;
+                }
+            }
+            auto [error, written] =
+                co_await asio::async_write(socket, asio::buffer(response), use_task_nothrow);
+            static_cast<void>(written);
+            ++answered;
+            if (error || close) {
+                open = false;
+                break;
+            }
+        }
+        if (!open || stopping_) {
+            break;
+        }
+        if (start == end) {
+            start = end = 0;
+        } else if (end == buffer.size()) {
+            if (start == 0) {
+                if (buffer.size() >= 1024 * 1024) {
+                    break; // a request head past 1 MiB: drop the connection
+                }
+                buffer.resize(buffer.size() * 2);
+            } else {
+                buffer.erase(0, start);
+                end -= start;
+                start = 0;
+                buffer.resize(buffer.capacity());
+            }
+        }
+        auto [error, n] = co_await socket.async_read_some(
+            asio::buffer(buffer.data() + end, buffer.size() - end), use_task_nothrow);
+        if (error) {
+            break;
+        }
+        end += n;
+    }
+    socket.close(ignored);
+    sockets_.erase(at);
+}
+
+LOADKIT_DECL std::uint64_t http_target::request_body_length(std::string_view head) noexcept {
+    std::uint64_t length = 0;
+    while (!head.empty()) {
+        const std::size_t eol = head.find("\r\n");
+        const std::string_view line = head.substr(0, eol);
+        head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos &&
+            detail::ascii_iequal(line.substr(0, colon), "content-length")) {
+            for (char c : line.substr(colon + 1)) {
+                if (c >= '0' && c <= '9') {
+                    length = length * 10 + static_cast<std::uint64_t>(c - '0');
+                }
+            }
+        }
+    }
+    return length;
+}
+LOADKIT_DECL bool http_target::wants_close(std::string_view head) noexcept {
+    const bool http10 = head.find(" HTTP/1.0\r\n") != std::string_view::npos;
+    bool close = http10;
+    while (!head.empty()) {
+        const std::size_t eol = head.find("\r\n");
+        const std::string_view line = head.substr(0, eol);
+        head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && detail::ascii_iequal(line.substr(0, colon), "connection")) {
+            const std::string_view value = line.substr(colon + 1);
+            if (detail::header_has_token(value, "close")) {
+                close = true;
+            } else if (detail::header_has_token(value, "keep-alive")) {
+                close = false;
+            }
+        }
+    }
+    return close;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_HTTP_TARGET_IPP
+// ---- end loadkit/impl/http_target.ipp ----
+#endif

@@ -64,6 +64,625 @@
 #ifndef LOADKIT_REPORT_CONSOLE_HPP
 #define LOADKIT_REPORT_CONSOLE_HPP
 
+// ---- begin loadkit/report/terminal.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::color_mode — whether the terminal reporters (the console summary, console.hpp, and the
+// live progress line, progress.hpp) colour their text. Apart from both so that their options name
+// one type, and so that neither options struct pulls in the terminal code that draws them.
+#ifndef LOADKIT_REPORT_TERMINAL_HPP
+#define LOADKIT_REPORT_TERMINAL_HPP
+
+#include <loadkit/loadkit.hpp>
+
+#include <cstdint>
+
+namespace loadkit {
+inline namespace v0 {
+
+// When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
+// NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
+enum class color_mode : std::uint8_t { automatic, always, never };
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_REPORT_TERMINAL_HPP
+// ---- end loadkit/report/terminal.hpp ----
+
+#include <cstddef>
+#include <cstdio>
+#include <iosfwd>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct console_options {
+    color_mode color = color_mode::automatic;
+    std::size_t width = 100;            // columns, 60 .. 1000; tables drop minor columns to fit
+    bool unicode = true;                // box drawing, block bars, check marks, "µs"; false: ASCII
+    bool percentile_chart = true;       // latency against percentile (log 1/(1-p) axis)
+    bool distribution_chart = false;    // counts in log-spaced latency bins
+    std::size_t chart_height = 10;      // rows of the spectrum and bins of the distribution, 3 .. 50
+    std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
+};
+
+// The summary as text ('\n' line ends). color_mode::automatic means no colour: a string is not a
+// terminal. Throws std::invalid_argument for invalid options.
+[[nodiscard]] LOADKIT_DECL std::string to_console(const run_report& report,
+                                                  const console_options& options = {});
+
+// Writes the summary to `out` (stdout, stderr or a file), coloured when automatic finds a terminal.
+LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
+                                const console_options& options = {});
+
+// Writes the summary to a stream. automatic colours std::cout / std::cerr / std::clog when the
+// matching stdout / stderr is a terminal; any other stream gets no colour.
+LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
+                                const console_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_CONSOLE_HPP
+// ---- end loadkit/report/console.hpp ----
+// ---- begin loadkit/report/csv.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_csv — the run's time series as CSV (RFC 4180), one row per interval per tag, for a
+// spreadsheet, pandas or gnuplot:
+//
+//   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
+//   std::ofstream("run.csv") << loadkit::to_csv(report);
+//
+//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
+//   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87
+//
+// Rows: first the intervals of all tags together (tag column "overall", see csv_options), then
+// each tag's, in the result's tag order. The series includes the warm-up (result.warmup says where
+// it ends). throughput is count / the interval's length (the last interval ends at the run's
+// duration). Latency columns are in milliseconds at the interval histograms' resolution (2
+// significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
+// Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
+// is replaced by U+FFFD. A spreadsheet may take a tag starting with = + - @ for a formula.
+#ifndef LOADKIT_REPORT_CSV_HPP
+#define LOADKIT_REPORT_CSV_HPP
+
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct csv_options {
+    std::string overall_label = "overall"; // tag column of the rows for every tag together
+    std::string line_end = "\r\n";         // RFC 4180's CRLF; "\n" for line-oriented Unix tools
+};
+
+inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"
+                                               "dropped,throughput,min_ms,mean_ms,p50_ms,p90_ms,p95_ms,"
+                                               "p99_ms,p999_ms,max_ms";
+
+// The result's interval series as CSV text: a header row, then the rows described above.
+[[nodiscard]] LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options = {});
+[[nodiscard]] LOADKIT_DECL std::string to_csv(const run_report& report, const csv_options& options = {});
+
+LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_CSV_HPP
+// ---- end loadkit/report/csv.hpp ----
+// ---- begin loadkit/report/hlog.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_hlog / loadkit::read_hlog — HdrHistogram interval logs (.hlog, log format 1.3), the
+// file HistogramLogAnalyzer and HistogramLogProcessor plot and merge: one line per interval per tag
+// with its full latency histogram. Checked against HdrHistogram 2.1.11 (Java): its
+// HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
+// counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
+//
+//   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
+//   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
+//   loadkit::histogram all = log.merged("checkout");
+//
+// Format (HdrHistogram HistogramLogWriter, byte for byte): "#[Logged with loadkit 0.1.0]",
+// "#[Histogram log format version 1.3]", "#[StartTime: <s> (seconds since epoch), <date>]",
+// "#[BaseTime: <s> (seconds since epoch)]", the legend line, then per interval
+// "[Tag=<tag>,]<start s>,<length s>,<max>,<base64>", numbers as Java's "%.3f". start is relative to
+// BaseTime, the run's start. max is the interval's largest value as HdrHistogram reports it (the
+// upper edge of its counter) divided by max_value_unit_ratio: 1e6 turns loadkit's nanoseconds into
+// the milliseconds HistogramLogAnalyzer shows, as Java's writer does by default. The payload is
+// HdrHistogram's V2 encoding (detail/report/hlog/histogram.hpp) in a zlib stream: stored blocks, or zlib's
+// compression at Java's level 9 when compiled with -DLOADKIT_WITH_ZLIB and linked with -lz.
+// Unlike HdrHistogram_c's hdr_log_write (legend "EndTimestamp", an absolute end time as column 2,
+// the max in raw units, version 1.2), which Java readers misread, this follows the Java reference.
+//
+// Precision: a histogram made with significant_digits = d is written in HdrHistogram's layout for d
+// (lowest 1 ns, its highest()) counter for counter, and read back exactly. One made with a
+// max_relative_error that no d matches is written in the next finer layout (each count at the
+// counter holding its own counter's upper edge, so HdrHistogram tools report the same upper edges);
+// read it back with hlog_read_options::precision = the original options to get the same counters.
+// Interval series (run_result) hold 2 digits: d = 2. Exact min/max and clamped counts are not in
+// the format; a histogram read back reports its counters' midpoints as min and max.
+// Tags: ',', ' ', CR, LF, other control characters and DEL are replaced by '_' (the format splits
+// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged. Two tags that
+// become equal get "_2", "_3", ... appended to the later ones, so no two tags merge.
+#ifndef LOADKIT_REPORT_HLOG_HPP
+#define LOADKIT_REPORT_HLOG_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+// A malformed .hlog (read_hlog): the message names the line.
+class hlog_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class hlog_tag_policy : std::uint8_t { replace, reject };
+
+struct hlog_options {
+    // The first line, written as "#[<comment>]"; "" writes none. At most 100 bytes, no line breaks
+    // (HdrHistogram_c reads header lines into 128 bytes).
+    std::string comment = "Logged with loadkit " + std::to_string(LOADKIT_VERSION_MAJOR) + "." +
+                          std::to_string(LOADKIT_VERSION_MINOR) + "." + std::to_string(LOADKIT_VERSION_PATCH);
+    // Write "#[BaseTime: ...]" and timestamps relative to the run's start (as jHiccup does); false:
+    // absolute timestamps in seconds since the epoch.
+    bool base_time = true;
+    // Interval_Max = max in ns / max_value_unit_ratio (> 0): 1e6 -> ms, Java's default.
+    double max_value_unit_ratio = 1e6;
+    bool overall = true; // untagged lines: all tags together (run_result::overall)
+    bool tags = true;    // one "Tag=<name>" line per tag and interval
+    hlog_tag_policy tag_policy = hlog_tag_policy::replace;
+    // zlib level 0..9 when built with LOADKIT_WITH_ZLIB (9: Java's Deflater.BEST_COMPRESSION).
+    int compression_level = 9;
+};
+
+// name as a .hlog tag: the reserved characters replaced by '_' ("" -> "_"), or, with
+// hlog_tag_policy::reject, std::invalid_argument if there are any.
+[[nodiscard]] LOADKIT_DECL std::string hlog_tag(std::string_view name,
+                                                hlog_tag_policy policy = hlog_tag_policy::replace);
+
+namespace detail {
+struct hlog_line_writer; // writes hlog_writer's lines (impl/report_hlog.ipp)
+} // namespace detail
+
+// Writes a .hlog: the header at construction, then one line per add().
+class hlog_writer {
+public:
+    // start: the run's start (StartTime and, with base_time, BaseTime), kept to the millisecond.
+    explicit hlog_writer(std::chrono::system_clock::time_point start, hlog_options options = {});
+
+    // One interval [start, start + length) from the run's start; tag "" writes an untagged line.
+    // The tag goes through hlog_tag() with the options' policy.
+    void add(std::string_view tag, std::chrono::nanoseconds start, std::chrono::nanoseconds length,
+             const histogram& h);
+    // The same for an interval of a run_result's series (2 significant digits); highest is the
+    // HdrHistogram range to declare: the run's histograms' (tag_result::latency.highest()).
+    void add(std::string_view tag, std::chrono::nanoseconds start, std::chrono::nanoseconds length,
+             const sparse_histogram& h, std::chrono::nanoseconds highest = std::chrono::hours{1});
+
+    [[nodiscard]] const std::string& str() const& noexcept { return text_; }
+    [[nodiscard]] std::string str() && noexcept { return std::move(text_); }
+
+private:
+    friend struct detail::hlog_line_writer;
+
+    hlog_options options_;
+    std::chrono::sys_time<std::chrono::milliseconds> start_ms_;
+    std::string text_;
+};
+
+// The whole run: for each interval of the run's series, an untagged line for all tags together
+// (options.overall) and a "Tag=<name>" line per tag (options.tags), in time order. Every interval is
+// written, empty ones too; the last one ends at the run's duration.
+[[nodiscard]] LOADKIT_DECL std::string to_hlog(const run_report& report, const hlog_options& options = {});
+
+// ---- reading ------------------------------------------------------------------------------------
+
+struct hlog_read_options {
+    // Layout of the histograms built. Empty: the payload's own (its significant digits and highest
+    // trackable value), which holds every counter exactly when the log came from loadkit or from
+    // HdrHistogram with a lowest discernible value of 1.
+    std::optional<histogram_options> precision{};
+    // Bound on one decompressed payload (a guard against corrupt or hostile input).
+    std::size_t max_payload_bytes = std::size_t{64} << 20;
+};
+
+// One interval line.
+struct hlog_interval {
+    std::string tag;                  // "" for an untagged line
+    std::chrono::nanoseconds start{}; // from the log's start time (StartTime)
+    std::chrono::nanoseconds length{};
+    double max = 0.0; // the Interval_Max column as written (in the writer's unit, ms for loadkit)
+    histogram latency;
+};
+
+struct hlog_log {
+    std::string format_version; // "1.3"; "" when the log does not say
+    std::optional<std::chrono::system_clock::time_point> start_time;
+    std::optional<std::chrono::system_clock::time_point> base_time;
+    std::vector<std::string> comments; // other '#' lines, without the '#'
+    std::vector<hlog_interval> intervals;
+
+    // Distinct tags in order of first appearance ("" for untagged lines).
+    [[nodiscard]] std::vector<std::string> tags() const;
+    // Every interval of one tag whose start lies in [from, to], added (HistogramLogProcessor's
+    // -start/-end). Throws std::invalid_argument if their layouts differ.
+    [[nodiscard]] histogram merged(std::string_view tag,
+                                   std::chrono::nanoseconds from = std::chrono::nanoseconds::min(),
+                                   std::chrono::nanoseconds to = std::chrono::nanoseconds::max()) const;
+};
+
+// Parses a .hlog as HdrHistogram's HistogramLogReader does: '#' lines are comments (StartTime,
+// BaseTime and the format version are picked out), the legend is skipped, every other non-empty
+// line is an interval. Without a BaseTime line, timestamps more than a year before StartTime are
+// taken as relative to it, others as absolute; without a StartTime, the first timestamp is the
+// start. Throws hlog_error naming the line for anything malformed (bad number, base64, zlib stream,
+// checksum or histogram encoding).
+[[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_HLOG_HPP
+// ---- end loadkit/report/hlog.hpp ----
+// ---- begin loadkit/report/html.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_html — one self-contained HTML file per run: inline SVG charts and tables, no
+// JavaScript, no fonts, images or styles fetched from anywhere; open it from disk, attach it to a CI
+// run, mail it.
+//
+//   std::ofstream("report.html") << loadkit::to_html(report);
+//
+// What it shows: the verdict (SLO objectives, leak, stuck operations) first; headline figures; the
+// latency-by-percentile spectrum per operation on HdrHistogram's log-scaled 1/(1-p) axis (response
+// and service time in open-model runs); latency (p50/p95/p99) and throughput over time with the
+// warm-up shaded; errors, timeouts and drops over time; memory (RSS, heap) with check_leak's trend
+// line; the capacity-search curve with the sustainable load marked; then tables: per operation
+// (count, errors, throughput, min/mean/p50/p90/p95/p99/p99.9/max), errors by category with sample
+// messages, the warm-up apart, SLO verdicts, the leak analysis, stuck operations, scenarios.
+// Percentiles come from the run's histograms (within their relative error, 0.05 % at 3 digits);
+// the over-time charts from its interval series (2 digits: 0.4 %).
+//
+// The file is XHTML-compatible HTML5: well-formed XML (xmllint --noout parses it) as well as HTML.
+// Every text from the run (tags, categories, messages, titles) is escaped; control characters show
+// as \n, \t, \x01 and invalid UTF-8 as U+FFFD.
+#ifndef LOADKIT_REPORT_HTML_HPP
+#define LOADKIT_REPORT_HTML_HPP
+
+
+#include <cstddef>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct html_options {
+    std::string title{};            // heading and <title>; "" uses run_report::title, then "loadkit report"
+    std::size_t max_chart_tags = 8; // operations drawn in the charts, most operations first (>= 1);
+                                    // the tables list every one
+};
+
+// The whole report as one HTML document (UTF-8).
+[[nodiscard]] LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_HTML_HPP
+// ---- end loadkit/report/html.hpp ----
+// ---- begin loadkit/report/json.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
+// reads back exactly: schema "loadkit-report", version 1, every member described in
+// docs/report.schema.json (JSON Schema 2020-12).
+//
+//   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
+//   std::ofstream("run.json") << loadkit::to_json(report);
+//   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
+//   // merge the reports of several processes exactly: report/merge.hpp
+//
+// Why this shape. Users of k6, Locust and wrk2 ask most for machine-readable results that merge
+// across machines (research notes, load tools part 3); percentiles cannot be averaged, so every
+// histogram is written as its configuration (sub_bucket_count, highest_ns), its exact min/max and
+// clamped counts, and its counters: HdrHistogram's counts array, run-length encoded as in its V2
+// format (a count per occupied counter, -k for k empty ones), which is enough to rebuild it
+// counter for counter, keeps HdrHistogram's counter layout, and takes ~6 bytes per occupied counter
+// (bench/report_json.cpp: 8 tags x 300 intervals, 3.5 MB, written in ~20 ms, read in ~40 ms).
+// Next to the data, "summary" objects give the figures people look for
+// (count, min, mean, p50 .. p99.9, max, stddev, in ns; error rate; throughput) — from_json skips
+// them. Durations are integer nanoseconds ("_ns"); doubles are written in the shortest form that
+// reads back to the same double (std::to_chars), NaN as null and infinities as "Infinity" /
+// "-Infinity"; strings are escaped per RFC 8259, with ill-formed UTF-8 replaced by U+FFFD.
+//
+// Reading is strict: a missing, unknown or duplicate member, a wrong type, another schema or
+// version, or a histogram whose counters disagree with its totals throws loadkit::json_error (a
+// std::invalid_argument) naming the line, the column, the member path and what was expected.
+// A format change that adds or changes a member bumps "version".
+#ifndef LOADKIT_REPORT_JSON_HPP
+#define LOADKIT_REPORT_JSON_HPP
+
+
+#include <cstddef>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+// How loadkit::to_json writes.
+struct json_options {
+    int indent = 2;        // spaces per level; 0 writes one line
+    bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
+    bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
+};
+
+// Malformed or unexpected input to loadkit::from_json, e.g.
+// "loadkit::from_json: line 12, column 19 (result.tags[0].ok): expected an unsigned integer, found "-3"".
+// line and column are 1-based; column counts characters (UTF-8 code points).
+class json_error : public std::invalid_argument {
+public:
+    json_error(std::size_t line, std::size_t column, std::string path, std::string message);
+    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+private:
+    std::size_t line_;
+    std::size_t column_;
+    std::string path_;
+    std::string message_;
+};
+
+// The report as JSON text (ends with a newline).
+[[nodiscard]] LOADKIT_DECL std::string to_json(const run_report& report, const json_options& options = {});
+
+LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options = {});
+
+// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
+[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text);
+
+// Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
+[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in);
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_JSON_HPP
+// ---- end loadkit/report/json.hpp ----
+// ---- begin loadkit/report/junit.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_junit — a run_report (run_report.hpp) as JUnit XML, the test-report format every CI
+// system reads (Jenkins, GitLab, GitHub Actions test reporters, Azure DevOps, TeamCity):
+//
+//   #include <loadkit/report/junit.hpp>
+//   std::ofstream("loadkit-junit.xml") << loadkit::to_junit(report);
+//
+// Layout (the common Jenkins / Ant form; tests/data/junit.xsd is its schema, and the tests validate
+// against it with xmllint): one <testsuite> per run (name: the title, or "loadkit"), holding
+//  - one <testcase> per SLO objective: name = the objective as written ("p95 < 200ms"), classname
+//    "<title or loadkit>.slo"; a failing objective carries <failure message="FAIL: p95 < 200ms
+//    (measured ...)"> with the measured value, limit, scope and the statistical verdict as text;
+//  - the leak verdict when a leak check ran (<failure> for a leak, <skipped> when inconclusive);
+//  - the stuck operations when the hang watchdog found any (<failure>, one line per operation);
+//  - a "run" testcase: <failure> when an SLO objective aborted the run, <error> when it ended in an
+//    error, its time the run's length;
+//  - <properties> with the run's figures (count, error rate, throughput, percentiles in ms, per tag),
+//    and the console summary (to_console, without colour) as the suite's <system-out>.
+// time attributes are seconds. Text is escaped for XML 1.0 (detail/report/xml.hpp): quotes, < > &,
+// newlines in attributes as &#10;, characters XML does not allow as U+FFFD, UTF-8 passed through.
+#ifndef LOADKIT_REPORT_JUNIT_HPP
+#define LOADKIT_REPORT_JUNIT_HPP
+
+
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct junit_options {
+    std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
+    std::string classname{};        // prefix of every classname; "": the title, or "loadkit"
+    std::string hostname{};         // written when not empty
+    bool properties = true;         // the run's figures as <property> elements
+    bool per_tag_properties = true; // ... and each tag's
+    bool console_summary = true;    // the console summary as the suite's <system-out>
+    bool run_testcase = true;       // a "run" testcase for the stop reason
+};
+
+// The report as a JUnit XML document (UTF-8, '\n' line ends).
+[[nodiscard]] LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_JUNIT_HPP
+// ---- end loadkit/report/junit.hpp ----
+// ---- begin loadkit/report/merge.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::merge_reports — one report from the reports of processes (or machines) that ran the
+// same test side by side, e.g. read back with from_json (report/json.hpp):
+//
+//   std::vector<loadkit::run_report> shards;
+//   for (const char* path : paths) { std::ifstream in(path); shards.push_back(loadkit::read_json(in)); }
+//   loadkit::run_report all = loadkit::merge_reports(shards);
+//   return all.exit_code();
+//
+// What merges, and how (examples/loadkit_merge.cpp is the command-line tool):
+//  - result: exactly, with run_result::operator+= (every count, histogram counter and interval; the
+//    longer duration, the more severe stop reason). N shards fed disjoint parts of one workload
+//    merge into the result one recorder fed all of it would give (tests/test_report_json.cpp).
+//  - slo: the objectives of all shards, united by text() in order of appearance, re-evaluated on the
+//    merged result — percentiles of the merged histograms, never averages of shard percentiles.
+//    memory_growth and no_leak objectives judge one process's memory: each keeps the verdict of
+//    the first shard where it failed (else the first where it was inconclusive, else the first).
+//  - leak: per process. The most severe shard's leak_report is kept (leak > inconclusive >
+//    no_leak), so passed() fails when any process leaked; its figures are that process's.
+//  - resources: per process, and their steady_clock times do not compare across processes: kept
+//    only when a single shard has samples, otherwise dropped (read them from the shard reports).
+//  - capacity: a search is one process's; kept when a single shard has one, otherwise dropped.
+//  - scenarios united by name (the first shard's description, operations united); stuck
+//    operations concatenated; title the first non-empty one; started the earliest.
+#ifndef LOADKIT_REPORT_MERGE_HPP
+#define LOADKIT_REPORT_MERGE_HPP
+
+
+#include <span>
+
+namespace loadkit {
+inline namespace v0 {
+
+// The reports of shards that ran side by side, as one (see the header comment for each part).
+// Throws std::invalid_argument naming the shard if results cannot merge (open vs closed model,
+// histograms of different precision).
+[[nodiscard]] LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards);
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_MERGE_HPP
+// ---- end loadkit/report/merge.hpp ----
+// ---- begin loadkit/report/progress.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::progress_printer — the live status line of a running load test, on a terminal:
+//
+//   0:42/1:05 [█████████████▋       ] 65%  ops 21,034  400/s  err 87 (0.41%)  drop 26  in-flight 37
+//   p95 28.24ms  checkout: ramping_vus stage 2/3 (50 VUs)          (one line, rewritten in place)
+//
+//   loadkit::progress_printer progress;                   // stderr; silent when not a terminal or CI
+//   options.on_progress = progress;                       // engine_options (engine.hpp)
+//   auto report = loadkit::run(options, scenario);
+//   progress.finish();                                    // clears the line before the summary
+//
+// The run engine calls on_progress, a std::function<void(const run_progress&)>, at its own pace
+// (every interval); any callable fits, so a test or a dashboard can take the same figures:
+//   options.on_progress = [](const loadkit::run_progress& p) { log("{} ops", p.completed); };
+// progress_printer draws at most 4 times a second (min_interval, by its own clock) and only when
+// its stream is a terminal and the CI environment variable is unset (CI logs would otherwise fill
+// with carriage returns); progress_mode::always / never force it. Copies share one state (the
+// engine keeps a copy, you keep the original to call finish()); the line is cleared by finish() or
+// when the last copy is destroyed. Calls may come from any thread.
+#ifndef LOADKIT_REPORT_PROGRESS_HPP
+#define LOADKIT_REPORT_PROGRESS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+
+// automatic: draw only when the stream is a terminal and the CI environment variable is unset.
+enum class progress_mode : std::uint8_t { automatic, always, never };
+
+struct progress_options {
+    progress_mode mode = progress_mode::automatic;
+    std::FILE* out = stderr;
+    // Least time between two refreshes (250 ms: at most 4 per second), >= 0.
+    std::chrono::nanoseconds min_interval = std::chrono::milliseconds{250};
+    // Columns of the line; 0: the terminal's width, else the COLUMNS variable, else 100. 20 .. 1000.
+    std::size_t width = 0;
+    color_mode color = color_mode::automatic;
+    bool unicode = true; // block-character bar and "µs"; false: ASCII
+    // The clock the throttle reads; empty: std::chrono::steady_clock::now (tests pass a manual one).
+    std::function<std::chrono::steady_clock::time_point()> clock{};
+};
+
+namespace detail {
+
+struct console_style; // detail/report/terminal.hpp
+
+// The status line for p, at most `width` columns, without the carriage return.
+LOADKIT_DECL std::string progress_line(const run_progress& p, std::size_t width, const console_style& s);
+
+} // namespace detail
+
+class progress_printer {
+public:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    progress_printer() : progress_printer(progress_options{}) {}
+    // Validates (std::invalid_argument naming the field and the value) and decides whether to draw.
+    explicit progress_printer(progress_options options);
+
+    // Draws p if the printer is enabled and min_interval has passed since the last refresh.
+    void operator()(const run_progress& p) const;
+
+    // Clears the status line (so that what is printed next starts on a clean line).
+    void finish() const;
+
+    [[nodiscard]] bool enabled() const noexcept;
+    // Lines drawn so far (by every copy).
+    [[nodiscard]] std::uint64_t refreshes() const;
+
+private:
+    // Shared by the copies, defined with the bodies (impl/report_progress.ipp): the mutex, the
+    // stream and the drawing state are nothing a caller of on_progress needs to parse.
+    struct state;
+    std::shared_ptr<state> state_;
+};
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_PROGRESS_HPP
+// ---- end loadkit/report/progress.hpp ----
+
+#endif // LOADKIT_REPORT_ALL_HPP
+// ---- bodies (loadkit/impl/), see loadkit/config.hpp ----
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+// ---- begin loadkit/impl/report_console.ipp ----
+// SPDX-License-Identifier: MIT
+// The console summary's body (report/console.hpp): validates the options and writes the sections.
+#ifndef LOADKIT_IMPL_REPORT_CONSOLE_IPP
+#define LOADKIT_IMPL_REPORT_CONSOLE_IPP
+
 // ---- begin loadkit/detail/report/console/results.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -89,7 +708,7 @@
 #ifndef LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
 #define LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
 
-// ---- begin loadkit/detail/text/terminal.hpp ----
+// ---- begin loadkit/detail/report/terminal.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -98,10 +717,9 @@
 // making untrusted text (tag names, server error messages) safe to print: a control character
 // in an error message must not move the cursor or recolour the terminal (an ESC from a server
 // would otherwise reach the user's terminal as a command).
-#ifndef LOADKIT_DETAIL_TEXT_TERMINAL_HPP
-#define LOADKIT_DETAIL_TEXT_TERMINAL_HPP
+#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
 
-#include <loadkit/loadkit.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -119,10 +737,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-// When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
-// NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
-enum class color_mode : std::uint8_t { automatic, always, never };
 
 namespace detail {
 
@@ -391,8 +1005,96 @@ struct console_style {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_TEXT_TERMINAL_HPP
-// ---- end loadkit/detail/text/terminal.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+// ---- end loadkit/detail/report/terminal.hpp ----
+// ---- begin loadkit/detail/text/units.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Numbers as people read them in a report: each value in the unit that suits it, with the same
+// number of significant digits everywhere, so a column of them lines up and compares at a glance.
+//
+//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
+//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
+//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
+//
+// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
+// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
+// The one place such numbers are formatted: the console summary, the live progress line and the
+// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
+// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
+#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
+#define LOADKIT_DETAIL_TEXT_UNITS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v);
+
+// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
+// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
+// At most max_decimals decimals (the HTML report keeps to 6).
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
+
+// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
+// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
+
+// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
+LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
+template <class Rep, class Period>
+std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
+    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
+}
+
+// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
+template <class Rep, class Period>
+std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
+    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
+}
+
+// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
+
+// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
+LOADKIT_DECL std::string human_count(std::uint64_t n);
+
+// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
+LOADKIT_DECL std::string human_si(double v, int digits = 3);
+
+// Operations per second: 412/s, 62.0/s, 1.23k/s.
+LOADKIT_DECL std::string human_rate(double per_second);
+
+// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
+// below 1024 of a unit is never written in the next).
+LOADKIT_DECL std::string human_bytes(double bytes);
+// A change: +3.90 MiB, -512 B, +0 B.
+LOADKIT_DECL std::string human_bytes_delta(double bytes);
+
+// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
+// (0.0037%) so a small but non-zero error rate never reads as zero.
+LOADKIT_DECL std::string human_percent(double fraction);
+
+// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
+// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
+// ---- end loadkit/detail/text/units.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -1431,16 +2133,6 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
 namespace loadkit {
 inline namespace v0 {
 
-struct console_options {
-    color_mode color = color_mode::automatic;
-    std::size_t width = 100;            // columns, 60 .. 1000; tables drop minor columns to fit
-    bool unicode = true;                // box drawing, block bars, check marks, "µs"; false: ASCII
-    bool percentile_chart = true;       // latency against percentile (log 1/(1-p) axis)
-    bool distribution_chart = false;    // counts in log-spaced latency bins
-    std::size_t chart_height = 10;      // rows of the spectrum and bins of the distribution, 3 .. 50
-    std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
-};
-
 namespace detail {
 
 inline void validate(const console_options& o) {
@@ -1478,23 +2170,18 @@ inline std::string render_console(const run_report& report, const console_option
 
 } // namespace detail
 
-// The summary as text ('\n' line ends). color_mode::automatic means no colour: a string is not a
-// terminal. Throws std::invalid_argument for invalid options.
-[[nodiscard]] inline std::string to_console(const run_report& report, const console_options& options = {}) {
+LOADKIT_DECL std::string to_console(const run_report& report, const console_options& options) {
     return detail::render_console(report, options, options.color == color_mode::always);
 }
 
-// Writes the summary to `out` (stdout, stderr or a file), coloured when automatic finds a terminal.
-inline void print_summary(std::FILE* out, const run_report& report, const console_options& options = {}) {
+LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report, const console_options& options) {
     const bool color = detail::console_use_color(options.color, detail::console_is_terminal(out));
     const std::string text = detail::render_console(report, options, color);
     std::fwrite(text.data(), 1, text.size(), out);
     std::fflush(out);
 }
 
-// Writes the summary to a stream. automatic colours std::cout / std::cerr / std::clog when the
-// matching stdout / stderr is a terminal; any other stream gets no colour.
-inline void print_summary(std::ostream& out, const run_report& report, const console_options& options = {}) {
+LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, const console_options& options) {
     std::FILE* behind =
         &out == &std::cout ? stdout : (&out == &std::cerr || &out == &std::clog ? stderr : nullptr);
     const bool color = detail::console_use_color(options.color, detail::console_is_terminal(behind));
@@ -1505,30 +2192,13 @@ inline void print_summary(std::ostream& out, const run_report& report, const con
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_CONSOLE_HPP
-// ---- end loadkit/report/console.hpp ----
-// ---- begin loadkit/report/csv.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_CONSOLE_IPP
+// ---- end loadkit/impl/report_console.ipp ----
+// ---- begin loadkit/impl/report_csv.ipp ----
 // SPDX-License-Identifier: MIT
-//
-// loadkit::to_csv — the run's time series as CSV (RFC 4180), one row per interval per tag, for a
-// spreadsheet, pandas or gnuplot:
-//
-//   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.csv") << loadkit::to_csv(report);
-//
-//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
-//   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87
-//
-// Rows: first the intervals of all tags together (tag column "overall", see csv_options), then
-// each tag's, in the result's tag order. The series includes the warm-up (result.warmup says where
-// it ends). throughput is count / the interval's length (the last interval ends at the run's
-// duration). Latency columns are in milliseconds at the interval histograms' resolution (2
-// significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
-// Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
-// is replaced by U+FFFD. A spreadsheet may take a tag starting with = + - @ for a formula.
-#ifndef LOADKIT_REPORT_CSV_HPP
-#define LOADKIT_REPORT_CSV_HPP
+// The CSV reporter's body (report/csv.hpp): one RFC 4180 row per interval per tag.
+#ifndef LOADKIT_IMPL_REPORT_CSV_IPP
+#define LOADKIT_IMPL_REPORT_CSV_IPP
 
 // ---- begin loadkit/detail/report/json/writer.hpp ----
 // SPDX-License-Identifier: MIT
@@ -1833,11 +2503,6 @@ private:
 namespace loadkit {
 inline namespace v0 {
 
-struct csv_options {
-    std::string overall_label = "overall"; // tag column of the rows for every tag together
-    std::string line_end = "\r\n";         // RFC 4180's CRLF; "\n" for line-oriented Unix tools
-};
-
 namespace detail {
 
 // One RFC 4180 field: quoted when it holds ',', '"', CR or LF, with '"' doubled.
@@ -1901,12 +2566,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
 
 } // namespace detail
 
-inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"
-                                               "dropped,throughput,min_ms,mean_ms,p50_ms,p90_ms,p95_ms,"
-                                               "p99_ms,p999_ms,max_ms";
-
-// The result's interval series as CSV text: a header row, then the rows described above.
-[[nodiscard]] inline std::string to_csv(const run_result& result, const csv_options& options = {}) {
+LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options) {
     std::string out(csv_header);
     out += options.line_end;
     detail::append_csv_series(out, options.overall_label, result.overall.intervals, result.duration, options);
@@ -1915,11 +2575,12 @@ inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_en
     }
     return out;
 }
-[[nodiscard]] inline std::string to_csv(const run_report& report, const csv_options& options = {}) {
+
+LOADKIT_DECL std::string to_csv(const run_report& report, const csv_options& options) {
     return to_csv(report.result, options);
 }
 
-inline void write_csv(std::ostream& out, const run_report& report, const csv_options& options = {}) {
+LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options) {
     const std::string text = to_csv(report, options);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
@@ -1927,46 +2588,17 @@ inline void write_csv(std::ostream& out, const run_report& report, const csv_opt
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_CSV_HPP
-// ---- end loadkit/report/csv.hpp ----
-// ---- begin loadkit/report/hlog.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_CSV_IPP
+// ---- end loadkit/impl/report_csv.ipp ----
+// ---- begin loadkit/impl/report_hlog.ipp ----
 // SPDX-License-Identifier: MIT
 //
-// loadkit::to_hlog / loadkit::read_hlog — HdrHistogram interval logs (.hlog, log format 1.3), the
-// file HistogramLogAnalyzer and HistogramLogProcessor plot and merge: one line per interval per tag
-// with its full latency histogram. Checked against HdrHistogram 2.1.11 (Java): its
-// HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
-// counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
-//
-//   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
-//   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
-//   loadkit::histogram all = log.merged("checkout");
-//
-// Format (HdrHistogram HistogramLogWriter, byte for byte): "#[Logged with loadkit 0.1.0]",
-// "#[Histogram log format version 1.3]", "#[StartTime: <s> (seconds since epoch), <date>]",
-// "#[BaseTime: <s> (seconds since epoch)]", the legend line, then per interval
-// "[Tag=<tag>,]<start s>,<length s>,<max>,<base64>", numbers as Java's "%.3f". start is relative to
-// BaseTime, the run's start. max is the interval's largest value as HdrHistogram reports it (the
-// upper edge of its counter) divided by max_value_unit_ratio: 1e6 turns loadkit's nanoseconds into
-// the milliseconds HistogramLogAnalyzer shows, as Java's writer does by default. The payload is
-// HdrHistogram's V2 encoding (detail/report/hlog/histogram.hpp) in a zlib stream: stored blocks, or zlib's
-// compression at Java's level 9 when compiled with -DLOADKIT_WITH_ZLIB and linked with -lz.
-// Unlike HdrHistogram_c's hdr_log_write (legend "EndTimestamp", an absolute end time as column 2,
-// the max in raw units, version 1.2), which Java readers misread, this follows the Java reference.
-//
-// Precision: a histogram made with significant_digits = d is written in HdrHistogram's layout for d
-// (lowest 1 ns, its highest()) counter for counter, and read back exactly. One made with a
-// max_relative_error that no d matches is written in the next finer layout (each count at the
-// counter holding its own counter's upper edge, so HdrHistogram tools report the same upper edges);
-// read it back with hlog_read_options::precision = the original options to get the same counters.
-// Interval series (run_result) hold 2 digits: d = 2. Exact min/max and clamped counts are not in
-// the format; a histogram read back reports its counters' midpoints as min and max.
-// Tags: ',', ' ', CR, LF, other control characters and DEL are replaced by '_' (the format splits
-// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged. Two tags that
-// become equal get "_2", "_3", ... appended to the later ones, so no two tags merge.
-#ifndef LOADKIT_REPORT_HLOG_HPP
-#define LOADKIT_REPORT_HLOG_HPP
+// loadkit::to_hlog / read_hlog's bodies (declared in report/hlog.hpp): header and interval lines
+// as Java's HistogramLogWriter prints them, and the reader, over detail/report/hlog/ (V2 encoding,
+// zlib, base64, Java's number and date text).
+// The body of report/hlog.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_REPORT_HLOG_IPP
+#define LOADKIT_IMPL_REPORT_HLOG_IPP
 
 // ---- begin loadkit/detail/report/hlog/codec.hpp ----
 // SPDX-License-Identifier: MIT
@@ -2002,7 +2634,8 @@ namespace detail {
 
 using hlog_bytes = std::vector<std::uint8_t>;
 
-// A malformed .hlog line or payload: the reader reports it with the line number.
+// A malformed .hlog line or payload: read_hlog reports it as loadkit::hlog_error with the line
+// number (report/hlog.hpp, which this header cannot include: that header's body includes this one).
 struct hlog_format_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -3043,30 +3676,8 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 
 namespace loadkit {
 inline namespace v0 {
-
-// A malformed .hlog (read_hlog): the message names the line.
-using hlog_error = detail::hlog_format_error;
-
-enum class hlog_tag_policy : std::uint8_t { replace, reject };
-
-struct hlog_options {
-    // The first line, written as "#[<comment>]"; "" writes none. At most 100 bytes, no line breaks
-    // (HdrHistogram_c reads header lines into 128 bytes).
-    std::string comment = "Logged with loadkit " + std::to_string(LOADKIT_VERSION_MAJOR) + "." +
-                          std::to_string(LOADKIT_VERSION_MINOR) + "." + std::to_string(LOADKIT_VERSION_PATCH);
-    // Write "#[BaseTime: ...]" and timestamps relative to the run's start (as jHiccup does); false:
-    // absolute timestamps in seconds since the epoch.
-    bool base_time = true;
-    // Interval_Max = max in ns / max_value_unit_ratio (> 0): 1e6 -> ms, Java's default.
-    double max_value_unit_ratio = 1e6;
-    bool overall = true; // untagged lines: all tags together (run_result::overall)
-    bool tags = true;    // one "Tag=<name>" line per tag and interval
-    hlog_tag_policy tag_policy = hlog_tag_policy::replace;
-    // zlib level 0..9 when built with LOADKIT_WITH_ZLIB (9: Java's Deflater.BEST_COMPRESSION).
-    int compression_level = 9;
-};
-
 namespace detail {
+
 [[noreturn]] inline void throw_hlog_option(const char* field, const std::string& value,
                                            const char* expected) {
     throw std::invalid_argument(std::string("loadkit::hlog_options: ") + field + " = " + value +
@@ -3087,12 +3698,50 @@ inline void validate(const hlog_options& o) {
         throw_hlog_option("compression_level", std::to_string(o.compression_level), "0 .. 9");
     }
 }
+
+// hlog_writer's lines: one per interval, its histogram in HdrHistogram's layout.
+struct hlog_line_writer {
+    static unsigned sub_bucket_bits(std::size_t sub_bucket_count) noexcept {
+        return static_cast<unsigned>(std::bit_width(sub_bucket_count) - 1);
+    }
+    // Each counter's count at the HdrHistogram counter holding its upper edge (the same counter
+    // when the layouts match).
+    template <class H> static std::vector<hdr_count> counts_of(const H& h, const hdr_layout& layout) {
+        std::vector<hdr_count> counts;
+        h.for_each_bucket([&](const histogram_bucket& b) {
+            const std::size_t index = layout.index_of(static_cast<std::uint64_t>(b.highest.count()));
+            if (!counts.empty() && counts.back().index == index) {
+                counts.back().count += b.count;
+            } else {
+                counts.push_back({index, b.count});
+            }
+        });
+        return counts;
+    }
+
+    static void line(hlog_writer& w, std::string_view tag, std::chrono::nanoseconds start,
+                     std::chrono::nanoseconds length, const hdr_layout& layout,
+                     const std::vector<hdr_count>& counts) {
+        if (!tag.empty()) {
+            w.text_ += "Tag=" + hlog_tag(tag, w.options_.tag_policy) + ",";
+        }
+        // As Java's outputIntervalHistogram(startSec, endSec, h): the length is endSec - startSec.
+        const std::int64_t base =
+            w.options_.base_time ? 0 : std::chrono::nanoseconds{w.start_ms_.time_since_epoch()}.count();
+        const double start_s = static_cast<double>(base + start.count()) / 1e9;
+        const double end_s = static_cast<double>(base + start.count() + length.count()) / 1e9;
+        const double max = counts.empty() ? 0.0 : static_cast<double>(layout.highest_of(counts.back().index));
+        w.text_ += java_fixed(start_s, 3) + "," + java_fixed(end_s - start_s, 3) + "," +
+                   java_fixed(max / w.options_.max_value_unit_ratio, 3) + ",";
+        const hlog_bytes payload = encode_hdr_v2(layout, counts, w.options_.compression_level);
+        base64_encode(payload.data(), payload.size(), w.text_);
+        w.text_ += '\n';
+    }
+};
+
 } // namespace detail
 
-// name as a .hlog tag: the reserved characters replaced by '_' ("" -> "_"), or, with
-// hlog_tag_policy::reject, std::invalid_argument if there are any.
-[[nodiscard]] inline std::string hlog_tag(std::string_view name,
-                                          hlog_tag_policy policy = hlog_tag_policy::replace) {
+LOADKIT_DECL std::string hlog_tag(std::string_view name, hlog_tag_policy policy) {
     std::string out(name.empty() ? std::string_view("_") : name);
     for (char& c : out) {
         if (!detail::hlog_tag_char_allowed(c)) {
@@ -3111,96 +3760,42 @@ inline void validate(const hlog_options& o) {
     return out;
 }
 
-// Writes a .hlog: the header at construction, then one line per add().
-class hlog_writer {
-public:
-    // start: the run's start (StartTime and, with base_time, BaseTime), kept to the millisecond.
-    explicit hlog_writer(std::chrono::system_clock::time_point start, hlog_options options = {})
-        : options_(std::move(options)), start_ms_(std::chrono::floor<std::chrono::milliseconds>(start)) {
-        detail::validate(options_);
-        if (!options_.comment.empty()) {
-            text_ += "#[" + options_.comment + "]\n";
-        }
-        text_ += "#[Histogram log format version 1.3]\n";
-        const double seconds = static_cast<double>(start_ms_.time_since_epoch().count()) / 1000.0;
-        text_ += "#[StartTime: " + detail::java_fixed(seconds, 3) + " (seconds since epoch), " +
-                 detail::java_date_utc(start_ms_) + "]\n";
-        if (options_.base_time) {
-            text_ += "#[BaseTime: " + detail::java_fixed(seconds, 3) + " (seconds since epoch)]\n";
-        }
-        text_ +=
-            "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+LOADKIT_DECL hlog_writer::hlog_writer(std::chrono::system_clock::time_point start, hlog_options options)
+    : options_(std::move(options)), start_ms_(std::chrono::floor<std::chrono::milliseconds>(start)) {
+    detail::validate(options_);
+    if (!options_.comment.empty()) {
+        text_ += "#[" + options_.comment + "]\n";
     }
-
-    // One interval [start, start + length) from the run's start; tag "" writes an untagged line.
-    // The tag goes through hlog_tag() with the options' policy.
-    void add(std::string_view tag, std::chrono::nanoseconds start, std::chrono::nanoseconds length,
-             const histogram& h) {
-        const detail::hdr_layout layout =
-            detail::make_hdr_layout(detail::hdr_digits_for(sub_bucket_bits(h.sub_bucket_count())), 1,
-                                    static_cast<std::uint64_t>(h.highest().count()));
-        line(tag, start, length, layout, counts_of(h, layout));
+    text_ += "#[Histogram log format version 1.3]\n";
+    const double seconds = static_cast<double>(start_ms_.time_since_epoch().count()) / 1000.0;
+    text_ += "#[StartTime: " + detail::java_fixed(seconds, 3) + " (seconds since epoch), " +
+             detail::java_date_utc(start_ms_) + "]\n";
+    if (options_.base_time) {
+        text_ += "#[BaseTime: " + detail::java_fixed(seconds, 3) + " (seconds since epoch)]\n";
     }
-    // The same for an interval of a run_result's series (2 significant digits); highest is the
-    // HdrHistogram range to declare: the run's histograms' (tag_result::latency.highest()).
-    void add(std::string_view tag, std::chrono::nanoseconds start, std::chrono::nanoseconds length,
-             const sparse_histogram& h, std::chrono::nanoseconds highest = std::chrono::hours{1}) {
-        const detail::hdr_layout layout =
-            detail::make_hdr_layout(detail::hdr_digits_for(sparse_histogram::sub_bucket_bits), 1,
-                                    static_cast<std::uint64_t>(std::max<std::int64_t>(highest.count(), 2)));
-        line(tag, start, length, layout, counts_of(h, layout));
-    }
+    text_ += "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+}
 
-    [[nodiscard]] const std::string& str() const& noexcept { return text_; }
-    [[nodiscard]] std::string str() && noexcept { return std::move(text_); }
+LOADKIT_DECL void hlog_writer::add(std::string_view tag, std::chrono::nanoseconds start,
+                                   std::chrono::nanoseconds length, const histogram& h) {
+    using detail::hlog_line_writer;
+    const detail::hdr_layout layout = detail::make_hdr_layout(
+        detail::hdr_digits_for(hlog_line_writer::sub_bucket_bits(h.sub_bucket_count())), 1,
+        static_cast<std::uint64_t>(h.highest().count()));
+    hlog_line_writer::line(*this, tag, start, length, layout, hlog_line_writer::counts_of(h, layout));
+}
 
-private:
-    static unsigned sub_bucket_bits(std::size_t sub_bucket_count) noexcept {
-        return static_cast<unsigned>(std::bit_width(sub_bucket_count) - 1);
-    }
-    // Each counter's count at the HdrHistogram counter holding its upper edge (the same counter
-    // when the layouts match).
-    template <class H>
-    static std::vector<detail::hdr_count> counts_of(const H& h, const detail::hdr_layout& layout) {
-        std::vector<detail::hdr_count> counts;
-        h.for_each_bucket([&](const histogram_bucket& b) {
-            const std::size_t index = layout.index_of(static_cast<std::uint64_t>(b.highest.count()));
-            if (!counts.empty() && counts.back().index == index) {
-                counts.back().count += b.count;
-            } else {
-                counts.push_back({index, b.count});
-            }
-        });
-        return counts;
-    }
+LOADKIT_DECL void hlog_writer::add(std::string_view tag, std::chrono::nanoseconds start,
+                                   std::chrono::nanoseconds length, const sparse_histogram& h,
+                                   std::chrono::nanoseconds highest) {
+    using detail::hlog_line_writer;
+    const detail::hdr_layout layout =
+        detail::make_hdr_layout(detail::hdr_digits_for(sparse_histogram::sub_bucket_bits), 1,
+                                static_cast<std::uint64_t>(std::max<std::int64_t>(highest.count(), 2)));
+    hlog_line_writer::line(*this, tag, start, length, layout, hlog_line_writer::counts_of(h, layout));
+}
 
-    void line(std::string_view tag, std::chrono::nanoseconds start, std::chrono::nanoseconds length,
-              const detail::hdr_layout& layout, const std::vector<detail::hdr_count>& counts) {
-        if (!tag.empty()) {
-            text_ += "Tag=" + hlog_tag(tag, options_.tag_policy) + ",";
-        }
-        // As Java's outputIntervalHistogram(startSec, endSec, h): the length is endSec - startSec.
-        const std::int64_t base =
-            options_.base_time ? 0 : std::chrono::nanoseconds{start_ms_.time_since_epoch()}.count();
-        const double start_s = static_cast<double>(base + start.count()) / 1e9;
-        const double end_s = static_cast<double>(base + start.count() + length.count()) / 1e9;
-        const double max = counts.empty() ? 0.0 : static_cast<double>(layout.highest_of(counts.back().index));
-        text_ += detail::java_fixed(start_s, 3) + "," + detail::java_fixed(end_s - start_s, 3) + "," +
-                 detail::java_fixed(max / options_.max_value_unit_ratio, 3) + ",";
-        const detail::hlog_bytes payload = detail::encode_hdr_v2(layout, counts, options_.compression_level);
-        detail::base64_encode(payload.data(), payload.size(), text_);
-        text_ += '\n';
-    }
-
-    hlog_options options_;
-    std::chrono::sys_time<std::chrono::milliseconds> start_ms_;
-    std::string text_;
-};
-
-// The whole run: for each interval of the run's series, an untagged line for all tags together
-// (options.overall) and a "Tag=<name>" line per tag (options.tags), in time order. Every interval is
-// written, empty ones too; the last one ends at the run's duration.
-[[nodiscard]] inline std::string to_hlog(const run_report& report, const hlog_options& options = {}) {
+LOADKIT_DECL std::string to_hlog(const run_report& report, const hlog_options& options) {
     hlog_writer writer(report.started, options);
     struct series_ref {
         std::string tag;
@@ -3252,59 +3847,30 @@ private:
 
 // ---- reading ------------------------------------------------------------------------------------
 
-struct hlog_read_options {
-    // Layout of the histograms built. Empty: the payload's own (its significant digits and highest
-    // trackable value), which holds every counter exactly when the log came from loadkit or from
-    // HdrHistogram with a lowest discernible value of 1.
-    std::optional<histogram_options> precision{};
-    // Bound on one decompressed payload (a guard against corrupt or hostile input).
-    std::size_t max_payload_bytes = std::size_t{64} << 20;
-};
+LOADKIT_DECL std::vector<std::string> hlog_log::tags() const {
+    std::vector<std::string> out;
+    for (const auto& i : intervals) {
+        if (std::find(out.begin(), out.end(), i.tag) == out.end()) {
+            out.push_back(i.tag);
+        }
+    }
+    return out;
+}
 
-// One interval line.
-struct hlog_interval {
-    std::string tag;                  // "" for an untagged line
-    std::chrono::nanoseconds start{}; // from the log's start time (StartTime)
-    std::chrono::nanoseconds length{};
-    double max = 0.0; // the Interval_Max column as written (in the writer's unit, ms for loadkit)
-    histogram latency;
-};
-
-struct hlog_log {
-    std::string format_version; // "1.3"; "" when the log does not say
-    std::optional<std::chrono::system_clock::time_point> start_time;
-    std::optional<std::chrono::system_clock::time_point> base_time;
-    std::vector<std::string> comments; // other '#' lines, without the '#'
-    std::vector<hlog_interval> intervals;
-
-    // Distinct tags in order of first appearance ("" for untagged lines).
-    [[nodiscard]] std::vector<std::string> tags() const {
-        std::vector<std::string> out;
-        for (const auto& i : intervals) {
-            if (std::find(out.begin(), out.end(), i.tag) == out.end()) {
-                out.push_back(i.tag);
+LOADKIT_DECL histogram hlog_log::merged(std::string_view tag, std::chrono::nanoseconds from,
+                                        std::chrono::nanoseconds to) const {
+    std::optional<histogram> sum;
+    for (const auto& i : intervals) {
+        if (i.tag == tag && i.start >= from && i.start <= to) {
+            if (sum) {
+                *sum += i.latency;
+            } else {
+                sum = i.latency;
             }
         }
-        return out;
     }
-    // Every interval of one tag whose start lies in [from, to], added (HistogramLogProcessor's
-    // -start/-end). Throws std::invalid_argument if their layouts differ.
-    [[nodiscard]] histogram merged(std::string_view tag,
-                                   std::chrono::nanoseconds from = std::chrono::nanoseconds::min(),
-                                   std::chrono::nanoseconds to = std::chrono::nanoseconds::max()) const {
-        std::optional<histogram> sum;
-        for (const auto& i : intervals) {
-            if (i.tag == tag && i.start >= from && i.start <= to) {
-                if (sum) {
-                    *sum += i.latency;
-                } else {
-                    sum = i.latency;
-                }
-            }
-        }
-        return sum ? std::move(*sum) : histogram{};
-    }
-};
+    return sum ? std::move(*sum) : histogram{};
+}
 
 namespace detail {
 
@@ -3368,13 +3934,7 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 
 } // namespace detail
 
-// Parses a .hlog as HdrHistogram's HistogramLogReader does: '#' lines are comments (StartTime,
-// BaseTime and the format version are picked out), the legend is skipped, every other non-empty
-// line is an interval. Without a BaseTime line, timestamps more than a year before StartTime are
-// taken as relative to it, others as absolute; without a StartTime, the first timestamp is the
-// start. Throws hlog_error naming the line for anything malformed (bad number, base64, zlib stream,
-// checksum or histogram encoding).
-[[nodiscard]] inline hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {}) {
+LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options) {
     hlog_log log;
     std::optional<std::int64_t> start_ns;
     std::optional<std::int64_t> base_ns;
@@ -3448,7 +4008,7 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
             const detail::hdr_decoded decoded =
                 detail::decode_hdr(bytes.data(), bytes.size(), options.max_payload_bytes);
             interval.latency = detail::to_loadkit_histogram(decoded, options.precision);
-        } catch (const hlog_error& e) {
+        } catch (const detail::hlog_format_error& e) {
             fail(e.what());
         }
         log.intervals.push_back(std::move(interval));
@@ -3459,33 +4019,16 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_HLOG_HPP
-// ---- end loadkit/report/hlog.hpp ----
-// ---- begin loadkit/report/html.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_HLOG_IPP
+// ---- end loadkit/impl/report_hlog.ipp ----
+// ---- begin loadkit/impl/report_html.ipp ----
 // SPDX-License-Identifier: MIT
 //
-// loadkit::to_html — one self-contained HTML file per run: inline SVG charts and tables, no
-// JavaScript, no fonts, images or styles fetched from anywhere; open it from disk, attach it to a CI
-// run, mail it.
-//
-//   std::ofstream("report.html") << loadkit::to_html(report);
-//
-// What it shows: the verdict (SLO objectives, leak, stuck operations) first; headline figures; the
-// latency-by-percentile spectrum per operation on HdrHistogram's log-scaled 1/(1-p) axis (response
-// and service time in open-model runs); latency (p50/p95/p99) and throughput over time with the
-// warm-up shaded; errors, timeouts and drops over time; memory (RSS, heap) with check_leak's trend
-// line; the capacity-search curve with the sustainable load marked; then tables: per operation
-// (count, errors, throughput, min/mean/p50/p90/p95/p99/p99.9/max), errors by category with sample
-// messages, the warm-up apart, SLO verdicts, the leak analysis, stuck operations, scenarios.
-// Percentiles come from the run's histograms (within their relative error, 0.05 % at 3 digits);
-// the over-time charts from its interval series (2 digits: 0.4 %).
-//
-// The file is XHTML-compatible HTML5: well-formed XML (xmllint --noout parses it) as well as HTML.
-// Every text from the run (tags, categories, messages, titles) is escaped; control characters show
-// as \n, \t, \x01 and invalid UTF-8 as U+FFFD.
-#ifndef LOADKIT_REPORT_HTML_HPP
-#define LOADKIT_REPORT_HTML_HPP
+// loadkit::to_html's body (declared in report/html.hpp): the page, its tables and style, around the
+// SVG charts of detail/report/svg/.
+// The body of report/html.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_REPORT_HTML_IPP
+#define LOADKIT_IMPL_REPORT_HTML_IPP
 
 // ---- begin loadkit/detail/report/svg/chart.hpp ----
 // SPDX-License-Identifier: MIT
@@ -3502,14 +4045,14 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 //
 // Text for the HTML report and its SVG charts (report/html.hpp): escaping that keeps the file
 // well-formed whatever a tag or message holds, and the report's spelling of numbers. The numbers
-// themselves come from detail/text/units.hpp and the escaping from detail/text/xml.hpp; what
+// themselves come from detail/text/units.hpp and the escaping from detail/report/xml.hpp; what
 // is here is the HTML style: a space before a unit ("153.2 ms"), significant digits down to
 // nanoseconds ("850.0 ns"), seconds never turned into minutes (an axis tick stays number + unit),
 // a bare "0" and "n/a" for a value that is not a number.
 #ifndef LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 
-// ---- begin loadkit/detail/text/xml.hpp ----
+// ---- begin loadkit/detail/report/xml.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 //
@@ -3520,8 +4063,8 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 // (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
 // U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
 // but shows control characters instead (xml_escape_mode::visible).
-#ifndef LOADKIT_DETAIL_TEXT_XML_HPP
-#define LOADKIT_DETAIL_TEXT_XML_HPP
+#ifndef LOADKIT_DETAIL_REPORT_XML_HPP
+#define LOADKIT_DETAIL_REPORT_XML_HPP
 
 
 #include <cstddef>
@@ -3611,8 +4154,8 @@ inline std::string xml_attribute(std::string_view text) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_TEXT_XML_HPP
-// ---- end loadkit/detail/text/xml.hpp ----
+#endif // LOADKIT_DETAIL_REPORT_XML_HPP
+// ---- end loadkit/detail/report/xml.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -4572,20 +5115,15 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace loadkit {
 inline namespace v0 {
-
-struct html_options {
-    std::string title{};            // heading and <title>; "" uses run_report::title, then "loadkit report"
-    std::size_t max_chart_tags = 8; // operations drawn in the charts, most operations first (>= 1);
-                                    // the tables list every one
-};
-
 namespace detail {
 
 inline std::string html_text(std::string_view s) { return html_escape(s); }
@@ -4883,8 +5421,7 @@ inline constexpr std::string_view html_style =
 
 } // namespace detail
 
-// The whole report as one HTML document (UTF-8).
-[[nodiscard]] inline std::string to_html(const run_report& report, const html_options& options = {}) {
+LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options) {
     using namespace detail;
     if (options.max_chart_tags < 1) {
         throw std::invalid_argument("loadkit::html_options: max_chart_tags = 0 (expected >= 1)");
@@ -4987,47 +5524,24 @@ inline constexpr std::string_view html_style =
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_HTML_HPP
-// ---- end loadkit/report/html.hpp ----
-// ---- begin loadkit/report/json.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_HTML_IPP
+// ---- end loadkit/impl/report_html.ipp ----
+// ---- begin loadkit/impl/report_json.ipp ----
 // SPDX-License-Identifier: MIT
 //
-// loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 1, every member described in
-// docs/report.schema.json (JSON Schema 2020-12).
-//
-//   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.json") << loadkit::to_json(report);
-//   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
-//   // merge the reports of several processes exactly: report/merge.hpp
-//
-// Why this shape. Users of k6, Locust and wrk2 ask most for machine-readable results that merge
-// across machines (research notes, load tools part 3); percentiles cannot be averaged, so every
-// histogram is written as its configuration (sub_bucket_count, highest_ns), its exact min/max and
-// clamped counts, and its counters: HdrHistogram's counts array, run-length encoded as in its V2
-// format (a count per occupied counter, -k for k empty ones), which is enough to rebuild it
-// counter for counter, keeps HdrHistogram's counter layout, and takes ~6 bytes per occupied counter
-// (bench/report_json.cpp: 8 tags x 300 intervals, 3.5 MB, written in ~20 ms, read in ~40 ms).
-// Next to the data, "summary" objects give the figures people look for
-// (count, min, mean, p50 .. p99.9, max, stddev, in ns; error rate; throughput) — from_json skips
-// them. Durations are integer nanoseconds ("_ns"); doubles are written in the shortest form that
-// reads back to the same double (std::to_chars), NaN as null and infinities as "Infinity" /
-// "-Infinity"; strings are escaped per RFC 8259, with ill-formed UTF-8 replaced by U+FFFD.
-//
-// Reading is strict: a missing, unknown or duplicate member, a wrong type, another schema or
-// version, or a histogram whose counters disagree with its totals throws loadkit::json_error (a
-// std::invalid_argument) naming the line, the column, the member path and what was expected.
-// A format change that adds or changes a member bumps "version".
-#ifndef LOADKIT_REPORT_JSON_HPP
-#define LOADKIT_REPORT_JSON_HPP
+// loadkit::to_json / from_json's bodies (declared in report/json.hpp): the report writer and the
+// strict pull reader behind them, from detail/report/json/.
+// The body of report/json.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_REPORT_JSON_IPP
+#define LOADKIT_IMPL_REPORT_JSON_IPP
 
 // ---- begin loadkit/detail/report/json/reader.hpp ----
 // SPDX-License-Identifier: MIT
 //
 // Reading JSON text (RFC 8259) strictly, for report/json.hpp: a pull parser that the report reader
 // drives field by field, so nothing is built but the report itself. Every error names the line,
-// the column, the member path ("result.tags[2].latency") and what was expected there.
+// the column, the member path ("result.tags[2].latency") and what was expected there
+// (detail::json_failure, which from_json throws as loadkit::json_error).
 #ifndef LOADKIT_DETAIL_REPORT_JSON_READER_HPP
 #define LOADKIT_DETAIL_REPORT_JSON_READER_HPP
 
@@ -5037,7 +5551,6 @@ inline constexpr std::string_view html_style =
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -5047,29 +5560,16 @@ inline constexpr std::string_view html_style =
 namespace loadkit {
 inline namespace v0 {
 
-// Malformed or unexpected input to loadkit::from_json, e.g.
-// "loadkit::from_json: line 12, column 19 (result.tags[0].ok): expected an unsigned integer, found "-3"".
-// line and column are 1-based; column counts characters (UTF-8 code points).
-class json_error : public std::invalid_argument {
-public:
-    json_error(std::size_t line, std::size_t column, std::string path, std::string message)
-        : std::invalid_argument("loadkit::from_json: line " + std::to_string(line) + ", column " +
-                                std::to_string(column) + (path.empty() ? std::string() : " (" + path + ")") +
-                                ": " + message),
-          line_(line), column_(column), path_(std::move(path)), message_(std::move(message)) {}
-    [[nodiscard]] std::size_t line() const noexcept { return line_; }
-    [[nodiscard]] std::size_t column() const noexcept { return column_; }
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
-    [[nodiscard]] const std::string& message() const noexcept { return message_; }
-
-private:
-    std::size_t line_;
-    std::size_t column_;
-    std::string path_;
-    std::string message_;
-};
-
 namespace detail {
+
+// Where and why reading failed. loadkit::from_json turns it into the public loadkit::json_error
+// (report/json.hpp, which this header cannot include: that header's body includes this one).
+struct json_failure {
+    std::size_t line;
+    std::size_t column;
+    std::string path;
+    std::string message;
+};
 
 class json_reader {
 public:
@@ -5092,7 +5592,7 @@ public:
                 ++column;
             }
         }
-        throw json_error(line, column, path(), message);
+        throw json_failure{line, column, path(), message};
     }
     // At the start of the value just read (or about to be read).
     [[noreturn]] void fail(const std::string& message) const { fail_at(token_, message); }
@@ -5646,14 +6146,15 @@ private:
 namespace loadkit {
 inline namespace v0 {
 
-// How loadkit::to_json writes (report/json.hpp).
-struct json_options {
-    int indent = 2;        // spaces per level; 0 writes one line
-    bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
-    bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
-};
-
 namespace detail {
+
+// loadkit::json_options (report/json.hpp) as the writer uses them: that header's body includes this
+// one, so the writer takes the settings, not the public struct.
+struct json_write_settings {
+    int indent = 2;
+    bool summaries = true;
+    bool intervals = true;
+};
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 inline constexpr std::uint64_t json_schema_version = 1;
@@ -5702,8 +6203,8 @@ inline std::string json_utc_text(std::chrono::system_clock::time_point t) {
 
 class json_report_writer {
 public:
-    json_report_writer(std::string& out, const json_options& options)
-        : w_(out, options.indent), o_(options) {}
+    json_report_writer(std::string& out, const json_write_settings& settings)
+        : w_(out, settings.indent), o_(settings) {}
 
     void report(const run_report& r) {
         w_.begin_object();
@@ -6107,7 +6608,7 @@ private:
     }
 
     json_writer w_;
-    const json_options& o_;
+    json_write_settings o_;
 };
 
 } // namespace detail
@@ -7056,35 +7557,46 @@ private:
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
 // ---- end loadkit/detail/report/json/report_read.hpp ----
 
+#include <cstddef>
 #include <istream>
 #include <iterator>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace loadkit {
 inline namespace v0 {
 
-// The report as JSON text (ends with a newline).
-[[nodiscard]] inline std::string to_json(const run_report& report, const json_options& options = {}) {
+LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::string path,
+                                    std::string message)
+    : std::invalid_argument("loadkit::from_json: line " + std::to_string(line) + ", column " +
+                            std::to_string(column) + (path.empty() ? std::string() : " (" + path + ")") +
+                            ": " + message),
+      line_(line), column_(column), path_(std::move(path)), message_(std::move(message)) {}
+
+LOADKIT_DECL std::string to_json(const run_report& report, const json_options& options) {
     std::string out;
-    detail::json_report_writer(out, options).report(report);
+    detail::json_report_writer(out, {options.indent, options.summaries, options.intervals}).report(report);
     out += '\n';
     return out;
 }
 
-inline void write_json(std::ostream& out, const run_report& report, const json_options& options = {}) {
+LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options) {
     const std::string text = to_json(report, options);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
-[[nodiscard]] inline run_report from_json(std::string_view text) {
-    return detail::json_report_reader(text).report();
+LOADKIT_DECL run_report from_json(std::string_view text) {
+    try {
+        return detail::json_report_reader(text).report();
+    } catch (detail::json_failure& f) {
+        throw json_error(f.line, f.column, std::move(f.path), std::move(f.message));
+    }
 }
 
-// Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
-[[nodiscard]] inline run_report read_json(std::istream& in) {
+LOADKIT_DECL run_report read_json(std::istream& in) {
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (in.bad()) {
         throw std::invalid_argument("loadkit::read_json: the stream could not be read");
@@ -7095,33 +7607,13 @@ inline void write_json(std::ostream& out, const run_report& report, const json_o
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_JSON_HPP
-// ---- end loadkit/report/json.hpp ----
-// ---- begin loadkit/report/junit.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_JSON_IPP
+// ---- end loadkit/impl/report_json.ipp ----
+// ---- begin loadkit/impl/report_junit.ipp ----
 // SPDX-License-Identifier: MIT
-//
-// loadkit::to_junit — a run_report (run_report.hpp) as JUnit XML, the test-report format every CI
-// system reads (Jenkins, GitLab, GitHub Actions test reporters, Azure DevOps, TeamCity):
-//
-//   #include <loadkit/report/junit.hpp>
-//   std::ofstream("loadkit-junit.xml") << loadkit::to_junit(report);
-//
-// Layout (the common Jenkins / Ant form; tests/data/junit.xsd is its schema, and the tests validate
-// against it with xmllint): one <testsuite> per run (name: the title, or "loadkit"), holding
-//  - one <testcase> per SLO objective: name = the objective as written ("p95 < 200ms"), classname
-//    "<title or loadkit>.slo"; a failing objective carries <failure message="FAIL: p95 < 200ms
-//    (measured ...)"> with the measured value, limit, scope and the statistical verdict as text;
-//  - the leak verdict when a leak check ran (<failure> for a leak, <skipped> when inconclusive);
-//  - the stuck operations when the hang watchdog found any (<failure>, one line per operation);
-//  - a "run" testcase: <failure> when an SLO objective aborted the run, <error> when it ended in an
-//    error, its time the run's length;
-//  - <properties> with the run's figures (count, error rate, throughput, percentiles in ms, per tag),
-//    and the console summary (to_console, without colour) as the suite's <system-out>.
-// time attributes are seconds. Text is escaped for XML 1.0 (detail/text/xml.hpp): quotes, < > &,
-// newlines in attributes as &#10;, characters XML does not allow as U+FFFD, UTF-8 passed through.
-#ifndef LOADKIT_REPORT_JUNIT_HPP
-#define LOADKIT_REPORT_JUNIT_HPP
+// The JUnit reporter's body (report/junit.hpp): test cases from the verdicts, properties, the XML.
+#ifndef LOADKIT_IMPL_REPORT_JUNIT_IPP
+#define LOADKIT_IMPL_REPORT_JUNIT_IPP
 
 
 #include <chrono>
@@ -7130,20 +7622,11 @@ inline void write_json(std::ostream& out, const run_report& report, const json_o
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace loadkit {
 inline namespace v0 {
-
-struct junit_options {
-    std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
-    std::string classname{};        // prefix of every classname; "": the title, or "loadkit"
-    std::string hostname{};         // written when not empty
-    bool properties = true;         // the run's figures as <property> elements
-    bool per_tag_properties = true; // ... and each tag's
-    bool console_summary = true;    // the console summary as the suite's <system-out>
-    bool run_testcase = true;       // a "run" testcase for the stop reason
-};
 
 namespace detail {
 
@@ -7278,8 +7761,7 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
 
 } // namespace detail
 
-// The report as a JUnit XML document (UTF-8, '\n' line ends).
-[[nodiscard]] inline std::string to_junit(const run_report& report, const junit_options& options = {}) {
+LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options& options) {
     using namespace detail;
     const std::string name =
         !options.name.empty() ? options.name : (report.title.empty() ? "loadkit" : report.title);
@@ -7365,37 +7847,16 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_JUNIT_HPP
-// ---- end loadkit/report/junit.hpp ----
-// ---- begin loadkit/report/merge.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_JUNIT_IPP
+// ---- end loadkit/impl/report_junit.ipp ----
+// ---- begin loadkit/impl/report_merge.ipp ----
 // SPDX-License-Identifier: MIT
 //
-// loadkit::merge_reports — one report from the reports of processes (or machines) that ran the
-// same test side by side, e.g. read back with from_json (report/json.hpp):
-//
-//   std::vector<loadkit::run_report> shards;
-//   for (const char* path : paths) { std::ifstream in(path); shards.push_back(loadkit::read_json(in)); }
-//   loadkit::run_report all = loadkit::merge_reports(shards);
-//   return all.exit_code();
-//
-// What merges, and how (examples/loadkit_merge.cpp is the command-line tool):
-//  - result: exactly, with run_result::operator+= (every count, histogram counter and interval; the
-//    longer duration, the more severe stop reason). N shards fed disjoint parts of one workload
-//    merge into the result one recorder fed all of it would give (tests/test_report_json.cpp).
-//  - slo: the objectives of all shards, united by text() in order of appearance, re-evaluated on the
-//    merged result — percentiles of the merged histograms, never averages of shard percentiles.
-//    memory_growth and no_leak objectives judge one process's memory: each keeps the verdict of
-//    the first shard where it failed (else the first where it was inconclusive, else the first).
-//  - leak: per process. The most severe shard's leak_report is kept (leak > inconclusive >
-//    no_leak), so passed() fails when any process leaked; its figures are that process's.
-//  - resources: per process, and their steady_clock times do not compare across processes: kept
-//    only when a single shard has samples, otherwise dropped (read them from the shard reports).
-//  - capacity: a search is one process's; kept when a single shard has one, otherwise dropped.
-//  - scenarios united by name (the first shard's description, operations united); stuck
-//    operations concatenated; title the first non-empty one; started the earliest.
-#ifndef LOADKIT_REPORT_MERGE_HPP
-#define LOADKIT_REPORT_MERGE_HPP
+// loadkit::merge_reports' body (declared in report/merge.hpp): results added exactly, SLO
+// objectives re-evaluated on the merged result, per-process parts kept from one shard.
+// The body of report/merge.hpp: included at its end in header-only mode, by impl/src.hpp otherwise.
+#ifndef LOADKIT_IMPL_REPORT_MERGE_IPP
+#define LOADKIT_IMPL_REPORT_MERGE_IPP
 
 
 #include <chrono>
@@ -7403,6 +7864,7 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loadkit {
@@ -7438,10 +7900,7 @@ inline objective_verdict per_process_verdict(std::span<const run_report> shards,
 
 } // namespace detail
 
-// The reports of shards that ran side by side, as one (see the header comment for each part).
-// Throws std::invalid_argument naming the shard if results cannot merge (open vs closed model,
-// histograms of different precision).
-[[nodiscard]] inline run_report merge_reports(std::span<const run_report> shards) {
+LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
     run_report out;
     std::size_t with_resources = 0;
     std::size_t with_capacity = 0;
@@ -7528,32 +7987,13 @@ inline objective_verdict per_process_verdict(std::span<const run_report> shards,
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_MERGE_HPP
-// ---- end loadkit/report/merge.hpp ----
-// ---- begin loadkit/report/progress.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+#endif // LOADKIT_IMPL_REPORT_MERGE_IPP
+// ---- end loadkit/impl/report_merge.ipp ----
+// ---- begin loadkit/impl/report_progress.ipp ----
 // SPDX-License-Identifier: MIT
-//
-// loadkit::progress_printer — the live status line of a running load test, on a terminal:
-//
-//   0:42/1:05 [█████████████▋       ] 65%  ops 21,034  400/s  err 87 (0.41%)  drop 26  in-flight 37
-//   p95 28.24ms  checkout: ramping_vus stage 2/3 (50 VUs)          (one line, rewritten in place)
-//
-//   loadkit::progress_printer progress;                   // stderr; silent when not a terminal or CI
-//   options.on_progress = progress;                       // engine_options (engine.hpp)
-//   auto report = loadkit::run(options, scenario);
-//   progress.finish();                                    // clears the line before the summary
-//
-// The run engine calls on_progress, a std::function<void(const run_progress&)>, at its own pace
-// (every interval); any callable fits, so a test or a dashboard can take the same figures:
-//   options.on_progress = [](const loadkit::run_progress& p) { log("{} ops", p.completed); };
-// progress_printer draws at most 4 times a second (min_interval, by its own clock) and only when
-// its stream is a terminal and the CI environment variable is unset (CI logs would otherwise fill
-// with carriage returns); progress_mode::always / never force it. Copies share one state (the
-// engine keeps a copy, you keep the original to call finish()); the line is cleared by finish() or
-// when the last copy is destroyed. Calls may come from any thread.
-#ifndef LOADKIT_REPORT_PROGRESS_HPP
-#define LOADKIT_REPORT_PROGRESS_HPP
+// The live progress line's body (report/progress.hpp): the line's layout and the printer's state.
+#ifndef LOADKIT_IMPL_REPORT_PROGRESS_IPP
+#define LOADKIT_IMPL_REPORT_PROGRESS_IPP
 
 
 #include <chrono>
@@ -7571,27 +8011,9 @@ inline objective_verdict per_process_verdict(std::span<const run_report> shards,
 
 namespace loadkit {
 inline namespace v0 {
-
-// automatic: draw only when the stream is a terminal and the CI environment variable is unset.
-enum class progress_mode : std::uint8_t { automatic, always, never };
-
-struct progress_options {
-    progress_mode mode = progress_mode::automatic;
-    std::FILE* out = stderr;
-    // Least time between two refreshes (250 ms: at most 4 per second), >= 0.
-    std::chrono::nanoseconds min_interval = std::chrono::milliseconds{250};
-    // Columns of the line; 0: the terminal's width, else the COLUMNS variable, else 100. 20 .. 1000.
-    std::size_t width = 0;
-    color_mode color = color_mode::automatic;
-    bool unicode = true; // block-character bar and "µs"; false: ASCII
-    // The clock the throttle reads; empty: std::chrono::steady_clock::now (tests pass a manual one).
-    std::function<std::chrono::steady_clock::time_point()> clock{};
-};
-
 namespace detail {
 
-// The status line for p, at most `width` columns, without the carriage return.
-inline std::string progress_line(const run_progress& p, std::size_t width, const console_style& s) {
+LOADKIT_DECL std::string progress_line(const run_progress& p, std::size_t width, const console_style& s) {
     struct segment {
         std::string text; // printable, no escape sequences
         const char* sgr;
@@ -7709,112 +8131,314 @@ inline std::size_t progress_columns(std::FILE* out) {
 
 } // namespace detail
 
-class progress_printer {
-public:
-    using time_point = std::chrono::steady_clock::time_point;
+struct progress_printer::state {
+    std::mutex mutex;
+    std::FILE* out = nullptr;
+    bool enabled = false;
+    bool ansi = true;
+    bool showing = false;
+    std::size_t width = 100;
+    std::size_t shown_width = 0;
+    detail::console_style style;
+    std::chrono::nanoseconds min_interval{};
+    std::function<time_point()> clock;
+    time_point last{};
+    std::uint64_t refreshes = 0;
 
-    progress_printer() : progress_printer(progress_options{}) {}
-    // Validates (std::invalid_argument naming the field and the value) and decides whether to draw.
-    explicit progress_printer(progress_options options) : state_(std::make_shared<state>()) {
-        if (options.min_interval < std::chrono::nanoseconds::zero()) {
-            throw std::invalid_argument("loadkit::progress_options: min_interval = " +
-                                        std::to_string(options.min_interval.count()) + "ns (expected >= 0)");
-        }
-        if (options.width != 0 && (options.width < 20 || options.width > 1000)) {
-            throw std::invalid_argument("loadkit::progress_options: width = " +
-                                        std::to_string(options.width) + " (expected 0 or 20 .. 1000)");
-        }
-        state& st = *state_;
-        st.out = options.out != nullptr ? options.out : stderr;
-        const bool terminal = detail::console_is_terminal(st.out);
-        st.enabled = options.mode == progress_mode::always ||
-                     (options.mode == progress_mode::automatic && terminal && std::getenv("CI") == nullptr);
-        st.min_interval = options.min_interval;
-        st.clock = std::move(options.clock);
-        // One column short of the terminal: writing the last column makes some terminals wrap.
-        st.width = options.width != 0 ? options.width : detail::progress_columns(st.out) - 1;
-        const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
-        st.ansi = term == nullptr || std::string(term) != "dumb";
-        st.style = detail::console_style{detail::console_use_color(options.color, terminal), options.unicode,
-                                         st.width};
-    }
+    state() = default;
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() { clear(); }
 
-    // Draws p if the printer is enabled and min_interval has passed since the last refresh.
-    void operator()(const run_progress& p) const {
-        state& st = *state_;
-        const std::lock_guard<std::mutex> lock(st.mutex);
-        if (!st.enabled) {
+    void clear() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!showing) {
             return;
         }
-        const time_point now = st.clock ? st.clock() : std::chrono::steady_clock::now();
-        if (st.refreshes > 0 && now - st.last < st.min_interval) {
-            return;
-        }
-        st.last = now;
-        ++st.refreshes;
-        const std::string line = detail::progress_line(p, st.width, st.style);
-        std::string text = "\r" + line;
-        if (st.ansi) {
-            text += "\x1b[K"; // clear what a longer previous line left
-        } else {
-            const std::size_t w = detail::console_width(line);
-            text += std::string(st.shown_width > w ? st.shown_width - w : 0, ' ');
-        }
-        st.shown_width = detail::console_width(line);
-        st.showing = true;
-        std::fwrite(text.data(), 1, text.size(), st.out);
-        std::fflush(st.out);
+        showing = false;
+        const std::string text = ansi ? std::string("\r\x1b[K") : "\r" + std::string(shown_width, ' ') + "\r";
+        std::fwrite(text.data(), 1, text.size(), out);
+        std::fflush(out);
     }
-
-    // Clears the status line (so that what is printed next starts on a clean line).
-    void finish() const { state_->clear(); }
-
-    [[nodiscard]] bool enabled() const noexcept { return state_->enabled; }
-    // Lines drawn so far (by every copy).
-    [[nodiscard]] std::uint64_t refreshes() const {
-        const std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->refreshes;
-    }
-
-private:
-    struct state {
-        std::mutex mutex;
-        std::FILE* out = nullptr;
-        bool enabled = false;
-        bool ansi = true;
-        bool showing = false;
-        std::size_t width = 100;
-        std::size_t shown_width = 0;
-        detail::console_style style;
-        std::chrono::nanoseconds min_interval{};
-        std::function<time_point()> clock;
-        time_point last{};
-        std::uint64_t refreshes = 0;
-
-        state() = default;
-        state(const state&) = delete;
-        state& operator=(const state&) = delete;
-        ~state() { clear(); }
-
-        void clear() {
-            const std::lock_guard<std::mutex> lock(mutex);
-            if (!showing) {
-                return;
-            }
-            showing = false;
-            const std::string text =
-                ansi ? std::string("\r\x1b[K") : "\r" + std::string(shown_width, ' ') + "\r";
-            std::fwrite(text.data(), 1, text.size(), out);
-            std::fflush(out);
-        }
-    };
-    std::shared_ptr<state> state_;
 };
+
+LOADKIT_DECL progress_printer::progress_printer(progress_options options)
+    : state_(std::make_shared<state>()) {
+    if (options.min_interval < std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::progress_options: min_interval = " +
+                                    std::to_string(options.min_interval.count()) + "ns (expected >= 0)");
+    }
+    if (options.width != 0 && (options.width < 20 || options.width > 1000)) {
+        throw std::invalid_argument("loadkit::progress_options: width = " + std::to_string(options.width) +
+                                    " (expected 0 or 20 .. 1000)");
+    }
+    state& st = *state_;
+    st.out = options.out != nullptr ? options.out : stderr;
+    const bool terminal = detail::console_is_terminal(st.out);
+    st.enabled = options.mode == progress_mode::always ||
+                 (options.mode == progress_mode::automatic && terminal && std::getenv("CI") == nullptr);
+    st.min_interval = options.min_interval;
+    st.clock = std::move(options.clock);
+    // One column short of the terminal: writing the last column makes some terminals wrap.
+    st.width = options.width != 0 ? options.width : detail::progress_columns(st.out) - 1;
+    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
+    st.ansi = term == nullptr || std::string(term) != "dumb";
+    st.style =
+        detail::console_style{detail::console_use_color(options.color, terminal), options.unicode, st.width};
+}
+
+LOADKIT_DECL void progress_printer::operator()(const run_progress& p) const {
+    state& st = *state_;
+    const std::lock_guard<std::mutex> lock(st.mutex);
+    if (!st.enabled) {
+        return;
+    }
+    const time_point now = st.clock ? st.clock() : std::chrono::steady_clock::now();
+    if (st.refreshes > 0 && now - st.last < st.min_interval) {
+        return;
+    }
+    st.last = now;
+    ++st.refreshes;
+    const std::string line = detail::progress_line(p, st.width, st.style);
+    std::string text = "\r" + line;
+    if (st.ansi) {
+        text += "\x1b[K"; // clear what a longer previous line left
+    } else {
+        const std::size_t w = detail::console_width(line);
+        text += std::string(st.shown_width > w ? st.shown_width - w : 0, ' ');
+    }
+    st.shown_width = detail::console_width(line);
+    st.showing = true;
+    std::fwrite(text.data(), 1, text.size(), st.out);
+    std::fflush(st.out);
+}
+
+LOADKIT_DECL void progress_printer::finish() const { state_->clear(); }
+
+LOADKIT_DECL bool progress_printer::enabled() const noexcept { return state_->enabled; }
+
+LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->refreshes;
+}
 
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_REPORT_PROGRESS_HPP
-// ---- end loadkit/report/progress.hpp ----
+#endif // LOADKIT_IMPL_REPORT_PROGRESS_IPP
+// ---- end loadkit/impl/report_progress.ipp ----
+// ---- begin loadkit/impl/text_units.ipp ----
+// SPDX-License-Identifier: MIT
+// The bodies of the report number formatting (detail/text/units.hpp): units, digits, separators.
+#ifndef LOADKIT_IMPL_TEXT_UNITS_IPP
+#define LOADKIT_IMPL_TEXT_UNITS_IPP
 
-#endif // LOADKIT_REPORT_ALL_HPP
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iterator>
+#include <string>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, v);
+    return text;
+}
+
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals) {
+    const double a = std::fabs(v);
+    int decimals = a == 0.0 ? digits - 1 : digits - 1 - static_cast<int>(std::floor(std::log10(a)));
+    decimals = decimals < 0 ? 0 : (decimals > max_decimals ? max_decimals : decimals);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    if (decimals > 0 && std::fabs(std::strtod(text, nullptr)) >= std::pow(10.0, digits - decimals)) {
+        std::snprintf(text, sizeof text, "%.*f", decimals - 1, v);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits) {
+    std::size_t u = 0;
+    while (u + 1 < units && std::strtod(human_significant(a, digits).c_str(), nullptr) >= 1000.0) {
+        a /= 1000.0;
+        ++u;
+    }
+    return u;
+}
+
+LOADKIT_DECL std::string human_duration(double ns, bool unicode, int digits) {
+    if (std::isnan(ns)) {
+        return "-";
+    }
+    // Appended, never sign + rvalue: that operator+ inserts, and std::string::insert trips GCC 12's
+    // -Wrestrict at -O3 (bugs 105329, 105651) in whichever caller it is inlined into.
+    std::string out = ns < 0 ? "-" : "";
+    double a = std::fabs(ns);
+    if (a < 1000.0) {
+        a = std::round(a); // 999.6ns is 1.000us
+        if (a < 1000.0) {
+            out += human_printf("%.0f", a);
+            out += "ns";
+            return out;
+        }
+    }
+    if (a < 59.995e9) {
+        a /= 1000.0;
+        static constexpr const char* units[] = {"us", "ms", "s"};
+        const std::size_t u = human_scale(a, std::size(units), digits);
+        out += human_significant(a, digits);
+        out += u == 0 && unicode ? "\xC2\xB5s" : units[u];
+        return out;
+    }
+    const auto total = static_cast<long long>(std::llround(a / 1e9));
+    char text[48];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%s%lldh%02lldm", out.c_str(), total / 3600, total / 60 % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%s%lldm%02llds", out.c_str(), total / 60, total % 60);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode, int digits) {
+    return human_duration(static_cast<double>(d.count()), unicode, digits);
+}
+
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode) {
+    std::string text = human_duration(d, unicode, 3);
+    const std::size_t dot = text.find('.');
+    if (dot == std::string::npos) {
+        return text;
+    }
+    std::size_t unit = dot + 1;
+    while (unit < text.size() && text[unit] >= '0' && text[unit] <= '9') {
+        ++unit;
+    }
+    std::size_t end = unit;
+    while (end > dot + 1 && text[end - 1] == '0') {
+        --end;
+    }
+    if (end == dot + 1) {
+        --end; // "5." -> "5"
+    }
+    return text.substr(0, end) + text.substr(unit);
+}
+
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d) {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+    const long long total = s < 0 ? 0 : static_cast<long long>(s);
+    char text[40];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+    }
+    return text;
+}
+
+LOADKIT_DECL std::string human_count(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            out += ',';
+        }
+        out += digits[i];
+    }
+    return out;
+}
+
+LOADKIT_DECL std::string human_si(double v, int digits) {
+    if (std::isnan(v)) {
+        return "-";
+    }
+    static constexpr const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
+    double a = std::fabs(v);
+    const std::size_t p = human_scale(a, std::size(prefixes), digits);
+    std::string out = v < 0 ? "-" : ""; // appended: see human_duration
+    out += human_significant(a, digits);
+    out += prefixes[p];
+    return out;
+}
+
+LOADKIT_DECL std::string human_rate(double per_second) { return human_si(per_second) + "/s"; }
+
+LOADKIT_DECL std::string human_bytes(double bytes) {
+    if (std::isnan(bytes)) {
+        return "-";
+    }
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double a = std::fabs(bytes);
+    std::size_t u = 0;
+    while (u + 1 < std::size(units) && std::round(a) >= 1024.0) {
+        a /= 1024.0;
+        ++u;
+    }
+    const std::string number = u == 0 ? human_printf("%.0f", a) : human_significant(a, 3);
+    return (bytes < 0 ? "-" : "") + number + " " + units[u];
+}
+
+LOADKIT_DECL std::string human_bytes_delta(double bytes) {
+    std::string out = bytes < 0 ? "" : "+"; // appended: see human_duration
+    out += human_bytes(bytes);
+    return out;
+}
+
+LOADKIT_DECL std::string human_percent(double fraction) {
+    if (std::isnan(fraction)) {
+        return "-";
+    }
+    const double pct = fraction * 100.0;
+    if (pct == 0.0) {
+        return "0%";
+    }
+    if (pct == 100.0) {
+        return "100%";
+    }
+    if (std::fabs(pct) < 0.01) {
+        return human_significant(pct, 2) + "%";
+    }
+    if (pct > 99.99 && pct < 100.0) {
+        return human_printf("%.7g", pct) + "%"; // 99.999%: never "100.00%" for a success rate short of it
+    }
+    return human_printf("%.2f", pct) + "%";
+}
+
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601) {
+    if (t == std::chrono::system_clock::time_point{}) {
+        return {};
+    }
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm parts{};
+#if defined(_WIN32)
+    if (gmtime_s(&parts, &seconds) != 0) {
+        return {};
+    }
+#else
+    if (gmtime_r(&seconds, &parts) == nullptr) {
+        return {};
+    }
+#endif
+    char text[64];
+    const std::size_t n =
+        std::strftime(text, sizeof text, iso8601 ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S UTC", &parts);
+    return std::string(text, n);
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_TEXT_UNITS_IPP
+// ---- end loadkit/impl/text_units.ipp ----
+#endif

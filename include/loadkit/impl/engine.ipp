@@ -7,6 +7,7 @@
 
 #include <loadkit/blocking_pool.hpp>
 #include <loadkit/detail/engine/drivers.hpp>
+#include <loadkit/detail/engine/profile_plan.hpp>
 #include <loadkit/detail/engine/signal_stop.hpp>
 #include <loadkit/detail/engine/state.hpp>
 #include <loadkit/process.hpp>
@@ -92,7 +93,6 @@ inline std::uint64_t peak_concurrency(const profile& p) {
         },
         p);
 }
-
 
 class engine {
 public:
@@ -615,6 +615,20 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
         static_cast<void>(owned.release());
     }
     return report;
+}
+
+LOADKIT_DECL run_report run(const run_options& options, const std::vector<scenario>& scenarios) {
+    return run(options, std::span<const scenario>(scenarios.data(), scenarios.size()));
+}
+LOADKIT_DECL run_report run(const run_options& options, const scenario& one) {
+    return run(options, std::span<const scenario>(&one, 1));
+}
+LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options) {
+    scenario s;
+    s.name = op.name();
+    s.profile = load;
+    s.operations.push_back(std::move(op));
+    return run(options, s);
 }
 
 } // namespace v0

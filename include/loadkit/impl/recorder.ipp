@@ -6,14 +6,26 @@
 #ifndef LOADKIT_IMPL_RECORDER_IPP
 #define LOADKIT_IMPL_RECORDER_IPP
 
+#include <loadkit/detail/recorder/errors.hpp>
+#include <loadkit/detail/recorder/shard.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
+#include <loadkit/error_category.hpp>
+#include <loadkit/histogram.hpp>
+#include <loadkit/interval_series.hpp>
+#include <loadkit/result.hpp>
+#include <loadkit/sharded_histogram.hpp>
+
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,7 +67,241 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     });
 }
 
+LOADKIT_DECL single_writer_histogram::single_writer_histogram(const histogram_layout& layout)
+    : layout_(layout), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(layout.counts_len)) {
+    for (std::size_t i = 0; i < layout_.counts_len; ++i) {
+        counts_[i].store(0, std::memory_order_relaxed);
+    }
+}
+
+LOADKIT_DECL void single_writer_histogram::add_to(histogram& out) const {
+    std::uint64_t lo = min_.load(std::memory_order_relaxed);
+    std::uint64_t hi = max_.load(std::memory_order_relaxed);
+    if (lo > hi) {
+        return; // nothing recorded yet
+    }
+    const std::size_t first_index = layout_.index_of(lo);
+    const std::size_t last_index = layout_.index_of(hi);
+    std::uint64_t low_clamped = clamped_low_.load(std::memory_order_relaxed);
+    std::uint64_t high_clamped = clamped_high_.load(std::memory_order_relaxed);
+    bool first = true;
+    std::size_t last_nonzero = first_index;
+    for (std::size_t i = first_index; i <= last_index; ++i) {
+        last_nonzero = counts_[i].load(std::memory_order_relaxed) != 0 ? i : last_nonzero;
+    }
+    for (std::size_t i = first_index; i <= last_nonzero; ++i) {
+        std::uint64_t c = counts_[i].load(std::memory_order_relaxed);
+        if (c == 0) {
+            continue;
+        }
+        if (i == 0 && low_clamped > 0) { // recorded as 0 and counted as clamped
+            const std::uint64_t n = low_clamped < c ? low_clamped : c;
+            out.record(-1, n);
+            c -= n;
+            low_clamped = 0;
+        }
+        if (i == layout_.counts_len - 1 && high_clamped > 0) {
+            const std::uint64_t n = high_clamped < c ? high_clamped : c;
+            out.record(std::numeric_limits<std::int64_t>::max(), n);
+            c -= n;
+            high_clamped = 0;
+        }
+        // A concurrent record may have stored its counter but not yet min/max: keep both in
+        // the counters that hold them.
+        const std::uint64_t lowest = layout_.lowest_of(i);
+        const std::uint64_t highest = layout_.highest_of(i);
+        const auto low = static_cast<std::int64_t>(lo < lowest ? lowest : (lo > highest ? highest : lo));
+        const auto high = static_cast<std::int64_t>(hi < lowest ? lowest : (hi > highest ? highest : hi));
+        if (first && i == last_nonzero && c > 1) {
+            out.record(low);
+            out.record(high, c - 1);
+        } else {
+            out.record(first ? low : (i == last_nonzero ? high : static_cast<std::int64_t>(lowest)), c);
+        }
+        first = false;
+    }
+}
+
+LOADKIT_DECL std::size_t single_writer_histogram::memory_bytes() const noexcept {
+    return sizeof(*this) + layout_.counts_len * sizeof(std::uint64_t);
+}
+
+LOADKIT_DECL recorder_tag_slot::recorder_tag_slot(const histogram_layout& layout, bool open)
+    : latency(layout), service(open ? std::make_unique<single_writer_histogram>(layout) : nullptr) {}
+
+LOADKIT_DECL std::size_t recorder_tag_slot::memory_bytes() const noexcept {
+    std::size_t bytes = sizeof(*this) + latency.memory_bytes() + (service ? service->memory_bytes() : 0);
+    for (const auto& c : categories) {
+        bytes += sizeof(c) + (c ? sizeof(recorder_category) : 0);
+        if (c) {
+            for (const auto& m : c->messages) {
+                bytes += sizeof(recorder_message) + m->text.capacity();
+            }
+        }
+    }
+    return bytes;
+}
+
 } // namespace detail
+
+// Shared with exiting threads (weak_ptr, detail::thread_shards), which may outlive the recorder.
+struct recorder::registry final : detail::shard_registry_base {
+    std::mutex mutex; // registration, slow paths and snapshots; never the hot path
+    const detail::histogram_layout layout;
+    const bool open;
+    std::size_t tag_count = 0;
+    std::vector<std::unique_ptr<writer>> writers;
+    std::vector<std::string> categories; // by category id
+
+    registry(const detail::histogram_layout& l, bool is_open) : layout(l), open(is_open) {}
+
+    void release(std::uint64_t owner) noexcept override {
+        const std::lock_guard<std::mutex> lock(mutex);
+        for (auto& w : writers) {
+            if (w->owner_ == owner) {
+                w->owner_ = no_owner;
+            }
+        }
+    }
+    // A new distinct category: the first max_error_categories names get their own id, later
+    // ones share other_error_category's.
+    std::uint32_t intern_category(std::string_view name,
+                                  std::vector<std::pair<std::string, std::uint32_t>>& cache) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        std::uint32_t id = find(name);
+        if (id == std::numeric_limits<std::uint32_t>::max()) {
+            if (categories.size() < max_error_categories) {
+                categories.emplace_back(name);
+                id = static_cast<std::uint32_t>(categories.size() - 1);
+            } else {
+                id = find(other_error_category);
+                if (id == std::numeric_limits<std::uint32_t>::max()) {
+                    categories.emplace_back(other_error_category);
+                    id = static_cast<std::uint32_t>(categories.size() - 1);
+                }
+            }
+        }
+        if (cache.size() < 2 * max_error_categories) { // bounded: a flood of names takes this path
+            cache.emplace_back(std::string(name), id);
+        }
+        return id;
+    }
+    std::uint32_t find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < categories.size(); ++i) {
+            if (categories[i] == name) {
+                return static_cast<std::uint32_t>(i);
+            }
+        }
+        return std::numeric_limits<std::uint32_t>::max();
+    }
+    detail::recorder_category& add_category(detail::recorder_tag_slot& s, std::uint32_t id) {
+        auto c = std::make_unique<detail::recorder_category>();
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (s.categories.size() <= id) {
+            s.categories.resize(id + 1);
+        }
+        s.categories[id] = std::move(c);
+        return *s.categories[id];
+    }
+    void add_message(detail::recorder_category& c, std::string_view text) {
+        auto m = std::make_unique<detail::recorder_message>();
+        m->text.assign(text);
+        m->count.add(1);
+        const std::lock_guard<std::mutex> lock(mutex);
+        c.messages.push_back(std::move(m));
+    }
+};
+
+struct recorder::tag_state {
+    std::string name;
+    tag_kind kind = tag_kind::operation;
+    op_stats previous;              // cumulative at the last closed interval
+    std::optional<op_stats> warmup; // cumulative when the warm-up ended
+    interval_series series;
+
+    tag_state(std::string tag_name, const options& opts)
+        : name(std::move(tag_name)),
+          previous(opts.histograms, opts.model), series{opts.interval, opts.max_intervals, {}} {}
+};
+
+LOADKIT_DECL recorder::writer::writer(registry& owner) : registry_(&owner), closed_(!owner.open) {}
+
+LOADKIT_DECL std::uint32_t recorder::writer::intern_category(std::string_view category) {
+    return registry_->intern_category(category, known_categories_);
+}
+
+LOADKIT_DECL detail::recorder_category& recorder::writer::add_category(detail::recorder_tag_slot& s,
+                                                                       std::uint32_t id) {
+    return registry_->add_category(s, id);
+}
+
+LOADKIT_DECL void recorder::writer::add_message(detail::recorder_category& c, std::string_view text) {
+    registry_->add_message(c, text);
+}
+
+LOADKIT_DECL recorder::recorder(time_point start, const options& opts)
+    : start_(start), options_(validate(opts)),
+      registry_(std::make_shared<registry>(detail::make_histogram_layout(opts.histograms.significant_digits,
+                                                                         opts.histograms.max_relative_error,
+                                                                         opts.histograms.highest.count()),
+                                           opts.model == latency_model::open)),
+      scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
+
+LOADKIT_DECL recorder::~recorder() = default;
+
+LOADKIT_DECL tag_id recorder::tag(std::string_view name, tag_kind kind) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+        if (tags_[i]->name == name) {
+            return tag_id{static_cast<std::uint32_t>(i)};
+        }
+    }
+    auto state = std::make_unique<tag_state>(std::string(name), options_);
+    state->kind = kind;
+    tags_.push_back(std::move(state));
+    registry_->tag_count = tags_.size();
+    return tag_id{static_cast<std::uint32_t>(tags_.size() - 1)};
+}
+
+LOADKIT_DECL std::string recorder::tag_name(tag_id id) const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return id.value < tags_.size() ? tags_[id.value]->name : std::string();
+}
+
+LOADKIT_DECL void recorder::tick(time_point now) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    tick_locked(offset_of(now));
+}
+
+LOADKIT_DECL void recorder::end_warmup(time_point now) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    const auto at = offset_of(now);
+    tick_locked(at);
+    if (!warmup_ended_) {
+        take_warmup(at);
+    }
+}
+
+LOADKIT_DECL std::size_t recorder::writer_count() const {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    return registry_->writers.size();
+}
+
+LOADKIT_DECL const recorder::options& recorder::validate(const options& opts) {
+    if (opts.interval <= std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::recorder_options: interval = " +
+                                    std::to_string(opts.interval.count()) + "ns is invalid (expected > 0)");
+    }
+    if (opts.max_intervals < 2) {
+        throw std::invalid_argument("loadkit::recorder_options: max_intervals = " +
+                                    std::to_string(opts.max_intervals) + " is invalid (expected >= 2)");
+    }
+    if (opts.warmup < std::chrono::nanoseconds::zero()) {
+        throw std::invalid_argument("loadkit::recorder_options: warmup = " +
+                                    std::to_string(opts.warmup.count()) + "ns is invalid (expected >= 0)");
+    }
+    return opts;
+}
 
 LOADKIT_DECL detail::recorder_tag_slot& recorder::writer::add_slot(tag_id tag) {
     std::unique_ptr<detail::recorder_tag_slot> made;

@@ -13,10 +13,12 @@
 #define LOADKIT_IMPL_SRC_HPP
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION)
-#error "<loadkit/impl/src.hpp> is for separate compilation: define LOADKIT_SEPARATE_COMPILATION in every translation unit (header-only builds need no source file)"
+// Header-only builds need no source file.
+#error "<loadkit/impl/src.hpp> is for separate compilation: define LOADKIT_SEPARATE_COMPILATION everywhere"
 #endif
 #if defined(LOADKIT_CONFIG_HPP)
-#error "<loadkit/impl/src.hpp> must be the first loadkit include of its translation unit: headers included before it were read without their bodies"
+// Headers included before it were read without their bodies.
+#error "<loadkit/impl/src.hpp> must be the first loadkit include of its translation unit"
 #endif
 
 #define LOADKIT_IMPLEMENTATION 1

@@ -13,10 +13,12 @@
 #define LOADKIT_IMPL_SRC_ASIO_HPP
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION)
-#error "<loadkit/impl/src_asio.hpp> is for separate compilation: define LOADKIT_SEPARATE_COMPILATION in every translation unit (header-only builds need no source file)"
+// Header-only builds need no source file.
+#error "<loadkit/impl/src_asio.hpp> is for separate compilation: define LOADKIT_SEPARATE_COMPILATION"
 #endif
 #if defined(LOADKIT_ASIO_HPP)
-#error "<loadkit/impl/src_asio.hpp> must come before <loadkit/asio.hpp> in its translation unit: the Asio layer was read without its bodies"
+// Otherwise the Asio layer was read without its bodies.
+#error "<loadkit/impl/src_asio.hpp> must come before <loadkit/asio.hpp> in its translation unit"
 #endif
 
 #define LOADKIT_ASIO_IMPLEMENTATION 1

@@ -15,5 +15,6 @@
 #include <loadkit/report/junit.hpp>
 #include <loadkit/report/merge.hpp>
 #include <loadkit/report/progress.hpp>
+#include <loadkit/report/terminal.hpp>
 
 #endif // LOADKIT_REPORT_ALL_HPP

@@ -27,17 +27,13 @@
 #ifndef LOADKIT_REPORT_CONSOLE_HPP
 #define LOADKIT_REPORT_CONSOLE_HPP
 
-#include <loadkit/detail/report/console/results.hpp>
-#include <loadkit/detail/text/terminal.hpp>
-#include <loadkit/detail/report/console/verdicts.hpp>
+#include <loadkit/report/terminal.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstddef>
 #include <cstdio>
-#include <iostream>
-#include <ostream>
-#include <stdexcept>
+#include <iosfwd>
 #include <string>
 
 namespace loadkit {
@@ -53,68 +49,25 @@ struct console_options {
     std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
 };
 
-namespace detail {
-
-inline void validate(const console_options& o) {
-    if (o.width < 60 || o.width > 1000) {
-        throw std::invalid_argument("loadkit::console_options: width = " + std::to_string(o.width) +
-                                    " (expected 60 .. 1000)");
-    }
-    if (o.chart_height < 3 || o.chart_height > 50) {
-        throw std::invalid_argument("loadkit::console_options: chart_height = " +
-                                    std::to_string(o.chart_height) + " (expected 3 .. 50)");
-    }
-}
-
-inline std::string render_console(const run_report& report, const console_options& o, bool color) {
-    validate(o);
-    console_view v;
-    v.style = console_style{color, o.unicode, o.width};
-    v.percentile_chart = o.percentile_chart;
-    v.distribution_chart = o.distribution_chart;
-    v.chart_height = o.chart_height;
-    v.max_error_messages = o.max_error_messages;
-    std::string out;
-    console_heading(out, report, v);
-    console_model(out, report, v);
-    console_scenarios(out, report, v);
-    console_throughput(out, report, v);
-    console_latency(out, report, v);
-    console_errors(out, report, v);
-    console_warmup(out, report, v);
-    console_resources(out, report, v);
-    console_capacity(out, report, v);
-    console_verdicts(out, report, v);
-    return out;
-}
-
-} // namespace detail
-
 // The summary as text ('\n' line ends). color_mode::automatic means no colour: a string is not a
 // terminal. Throws std::invalid_argument for invalid options.
-[[nodiscard]] inline std::string to_console(const run_report& report, const console_options& options = {}) {
-    return detail::render_console(report, options, options.color == color_mode::always);
-}
+[[nodiscard]] LOADKIT_DECL std::string to_console(const run_report& report,
+                                                  const console_options& options = {});
 
 // Writes the summary to `out` (stdout, stderr or a file), coloured when automatic finds a terminal.
-inline void print_summary(std::FILE* out, const run_report& report, const console_options& options = {}) {
-    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(out));
-    const std::string text = detail::render_console(report, options, color);
-    std::fwrite(text.data(), 1, text.size(), out);
-    std::fflush(out);
-}
+LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
+                                const console_options& options = {});
 
 // Writes the summary to a stream. automatic colours std::cout / std::cerr / std::clog when the
 // matching stdout / stderr is a terminal; any other stream gets no colour.
-inline void print_summary(std::ostream& out, const run_report& report, const console_options& options = {}) {
-    std::FILE* behind =
-        &out == &std::cout ? stdout : (&out == &std::cerr || &out == &std::clog ? stderr : nullptr);
-    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(behind));
-    out << detail::render_console(report, options, color);
-    out.flush();
-}
+LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
+                                const console_options& options = {});
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/report_console.ipp>
+#endif
 
 #endif // LOADKIT_REPORT_CONSOLE_HPP

@@ -30,49 +30,60 @@
 #ifndef LOADKIT_REPORT_JSON_HPP
 #define LOADKIT_REPORT_JSON_HPP
 
-#include <loadkit/detail/report/json/reader.hpp>
-#include <loadkit/detail/report/json/report_read.hpp>
-#include <loadkit/detail/report/json/report_write.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 
-#include <istream>
-#include <iterator>
-#include <ostream>
+#include <cstddef>
+#include <iosfwd>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace loadkit {
 inline namespace v0 {
 
-// The report as JSON text (ends with a newline).
-[[nodiscard]] inline std::string to_json(const run_report& report, const json_options& options = {}) {
-    std::string out;
-    detail::json_report_writer(out, options).report(report);
-    out += '\n';
-    return out;
-}
+// How loadkit::to_json writes.
+struct json_options {
+    int indent = 2;        // spaces per level; 0 writes one line
+    bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
+    bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
+};
 
-inline void write_json(std::ostream& out, const run_report& report, const json_options& options = {}) {
-    const std::string text = to_json(report, options);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
+// Malformed or unexpected input to loadkit::from_json, e.g.
+// "loadkit::from_json: line 12, column 19 (result.tags[0].ok): expected an unsigned integer, found "-3"".
+// line and column are 1-based; column counts characters (UTF-8 code points).
+class json_error : public std::invalid_argument {
+public:
+    json_error(std::size_t line, std::size_t column, std::string path, std::string message);
+    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+private:
+    std::size_t line_;
+    std::size_t column_;
+    std::string path_;
+    std::string message_;
+};
+
+// The report as JSON text (ends with a newline).
+[[nodiscard]] LOADKIT_DECL std::string to_json(const run_report& report, const json_options& options = {});
+
+LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options = {});
 
 // The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
-[[nodiscard]] inline run_report from_json(std::string_view text) {
-    return detail::json_report_reader(text).report();
-}
+[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text);
 
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
-[[nodiscard]] inline run_report read_json(std::istream& in) {
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad()) {
-        throw std::invalid_argument("loadkit::read_json: the stream could not be read");
-    }
-    return from_json(text);
-}
+[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in);
 
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/report_json.ipp>
+#endif
 
 #endif // LOADKIT_REPORT_JSON_HPP

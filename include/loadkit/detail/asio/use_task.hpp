@@ -1,28 +1,20 @@
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
-// loadkit::use_task — an Asio completion token: any Asio asynchronous operation becomes something
-// a loadkit task can co_await.
+// The awaiter behind loadkit::use_task and use_task_nothrow (asio/use_task.hpp): what an Asio
+// operation initiated with either token becomes, started when a loadkit task co_awaits it.
 //
-//   std::size_t n = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task); // throws
-//   auto [error, n] = co_await socket.async_read_some(asio::buffer(buf), loadkit::use_task_nothrow);
-//   int v = co_await asio::co_spawn(io, my_awaitable(), loadkit::use_task);  // an asio::awaitable
-//
-// use_task returns the operation's values (none: void; one: it; several: a std::tuple) and throws
-// asio::system_error for an error_code, or rethrows an exception_ptr. use_task_nothrow returns every
-// value, the error first (asio's as_tuple): per-request failures are data.
-//
-// Cancellation: the awaiting task's stop token (with_timeout, the run's graceful stop, a pool's
-// request_stop) cancels the operation through its per-operation cancellation slot; the emit is
-// posted to the operation's executor (its I/O object's), never run on a foreign thread. A
-// cancelled operation that fails makes use_task throw loadkit::operation_cancelled, which the engine
-// counts as a timeout. The operation completes on its own executor; the awaiting task resumes on
-// its own (inline when that is the same thread, else posted).
+// Cancellation: the awaiting task's stop token cancels the operation through its per-operation
+// cancellation slot; the emit is posted to the operation's executor (its I/O object's), never run
+// on a foreign thread. The operation completes on its own executor; the awaiting task resumes on
+// its own (inline when that is the same thread, else posted). All of it runs per awaited
+// operation, so all of it stays inline.
 #ifndef LOADKIT_DETAIL_ASIO_USE_TASK_HPP
 #define LOADKIT_DETAIL_ASIO_USE_TASK_HPP
 
+#include <loadkit/asio/executor.hpp>
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/asio/executor.hpp>
 #include <loadkit/detail/runtime/promise_base.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/version.hpp>
@@ -47,15 +39,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-struct use_task_t {
-    constexpr use_task_t() noexcept = default;
-};
-struct use_task_nothrow_t {
-    constexpr use_task_nothrow_t() noexcept = default;
-};
-inline constexpr use_task_t use_task{};
-inline constexpr use_task_nothrow_t use_task_nothrow{};
 
 namespace detail {
 
@@ -308,24 +291,5 @@ private:
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
-
-// The hook Asio looks up for a completion token: initiate() returns the awaiter, which starts the
-// operation only when it is awaited (lazily, as asio::deferred and use_awaitable do).
-template <class R, class... Args> struct asio::async_result<loadkit::use_task_t, R(Args...)> {
-    template <class Initiation, class... InitArgs>
-    static auto initiate(Initiation&& init, loadkit::use_task_t, InitArgs&&... args) {
-        return loadkit::detail::asio_awaiter<false, std::decay_t<Initiation>, R(Args...),
-                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
-                                                                        std::forward<InitArgs>(args)...);
-    }
-};
-template <class R, class... Args> struct asio::async_result<loadkit::use_task_nothrow_t, R(Args...)> {
-    template <class Initiation, class... InitArgs>
-    static auto initiate(Initiation&& init, loadkit::use_task_nothrow_t, InitArgs&&... args) {
-        return loadkit::detail::asio_awaiter<true, std::decay_t<Initiation>, R(Args...),
-                                             std::decay_t<InitArgs>...>(std::forward<Initiation>(init),
-                                                                        std::forward<InitArgs>(args)...);
-    }
-};
 
 #endif // LOADKIT_DETAIL_ASIO_USE_TASK_HPP

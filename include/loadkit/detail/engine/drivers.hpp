@@ -6,8 +6,9 @@
 #define LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
 
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/runtime/detached_task.hpp>
+#include <loadkit/detail/engine/profile_plan.hpp>
 #include <loadkit/detail/engine/state.hpp>
+#include <loadkit/detail/runtime/detached_task.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/pacer.hpp>

@@ -15,11 +15,10 @@
 #ifndef LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
 #define LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
 
+#include <loadkit/version.hpp>
+
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 
 #if defined(__linux__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define LOADKIT_LOCK_PROBE_TSC 1
@@ -32,69 +31,16 @@ namespace detail {
 struct lock_probe_calibration {
     bool tsc = false; // ticks are TSC cycles (else steady_clock nanoseconds)
     double ns_per_tick = 1.0;
+
+    // Reads the kernel's clocksource and, when it is the TSC, times the counter against
+    // steady_clock for ~1 ms (impl/lock_probe.ipp, with the file and math headers it needs).
+    static lock_probe_calibration measure() noexcept;
 };
-
-#if defined(LOADKIT_LOCK_PROBE_TSC)
-inline bool kernel_uses_tsc() noexcept {
-    std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-    if (f == nullptr) {
-        return false;
-    }
-    char name[32] = {};
-    const bool ok = std::fgets(name, sizeof name, f) != nullptr;
-    std::fclose(f);
-    return ok && std::strncmp(name, "tsc", 3) == 0 && (name[3] == '\n' || name[3] == '\0');
-}
-
-// One (steady_clock, TSC) pair, taken where the two reads were close together (retried when the
-// thread was interrupted between them), as the TSC value at the steady_clock midpoint.
-inline bool tsc_pair(std::int64_t& ns, std::uint64_t& ticks) noexcept {
-    using clock = std::chrono::steady_clock;
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        const auto before = clock::now();
-        const std::uint64_t t = __builtin_ia32_rdtsc();
-        const auto after = clock::now();
-        if (after - before < std::chrono::microseconds{2}) {
-            ns = ((before.time_since_epoch() + after.time_since_epoch()) / 2).count();
-            ticks = t;
-            return true;
-        }
-    }
-    return false;
-}
-
-inline lock_probe_calibration calibrate_lock_probe_clock() noexcept {
-    lock_probe_calibration c;
-    if (!kernel_uses_tsc()) {
-        return c;
-    }
-    std::int64_t ns0 = 0;
-    std::int64_t ns1 = 0;
-    std::uint64_t t0 = 0;
-    std::uint64_t t1 = 0;
-    if (!tsc_pair(ns0, t0)) {
-        return c;
-    }
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds{1};
-    while (std::chrono::steady_clock::now() < until) {
-    }
-    if (!tsc_pair(ns1, t1) || t1 <= t0 || ns1 <= ns0) {
-        return c;
-    }
-    const double ratio = static_cast<double>(ns1 - ns0) / static_cast<double>(t1 - t0);
-    if (!(ratio > 1e-3 && ratio < 1e3) || !std::isfinite(ratio)) { // 1 MHz .. 1 THz: sane counters
-        return c;
-    }
-    c.tsc = true;
-    c.ns_per_tick = ratio;
-    return c;
-}
-#endif
 
 // Calibrated once per process, thread-safely (a function-local static).
 inline const lock_probe_calibration& lock_probe_clock_calibration() noexcept {
 #if defined(LOADKIT_LOCK_PROBE_TSC)
-    static const lock_probe_calibration c = calibrate_lock_probe_clock();
+    static const lock_probe_calibration c = lock_probe_calibration::measure();
 #else
     static const lock_probe_calibration c{};
 #endif

@@ -1,21 +1,25 @@
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
-// HTTP/1.1 pieces with no I/O in them (RFC 9112): an http:// URL, a request's bytes, and an
-// incremental response parser that a client feeds from its read buffer. The parser stores nothing
-// but a few integers: it reads the status line and the headers it needs (Content-Length,
+// HTTP/1.1 pieces with no I/O in them (RFC 9112): a request's bytes, and an incremental response
+// parser that a client feeds from its read buffer (the URL is http/url.hpp's). The parser stores
+// nothing but a few integers: it reads the status line and the headers it needs (Content-Length,
 // Transfer-Encoding, Connection) in place, then counts the body through (Content-Length, chunked,
 // or until the connection closes) — a keep-alive client reuses one buffer per connection and
-// allocates nothing per response. Used by the Asio HTTP client (detail/http/client.hpp).
+// allocates nothing per response. Used by the Asio HTTP client (http/client.hpp) and the target
+// (http/target.hpp). The body loop is inline (it runs per read); the head and chunk-size lines
+// are parsed in impl/http.ipp.
 #ifndef LOADKIT_DETAIL_HTTP_PARSER_HPP
 #define LOADKIT_DETAIL_HTTP_PARSER_HPP
 
+#include <loadkit/config.hpp>
+#include <loadkit/http/url.hpp>
 #include <loadkit/version.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,105 +29,11 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-struct http_url {
-    std::string host;
-    std::uint16_t port = 80;
-    std::string target = "/"; // path and query
-};
-
-// "http://host[:port][/path]" (no https, no user info). Throws std::invalid_argument naming `field`.
-inline http_url parse_http_url(std::string_view url, const char* field) {
-    const auto bad = [&](const char* expected) {
-        throw std::invalid_argument(std::string(field) + " = \"" + std::string(url) + "\" (expected " +
-                                    expected + ")");
-    };
-    std::string_view rest = url;
-    if (rest.substr(0, 7) != "http://") {
-        bad(rest.substr(0, 8) == "https://" ? "http://...: https is not supported"
-                                            : "http://host[:port][/path]");
-    }
-    rest.remove_prefix(7);
-    const std::size_t slash = rest.find_first_of("/?");
-    std::string_view authority = rest.substr(0, slash);
-    http_url out;
-    out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-    if (!out.target.empty() && out.target.front() == '?') {
-        out.target.insert(out.target.begin(), '/');
-    }
-    if (authority.empty() || authority.find('@') != std::string_view::npos) {
-        bad("http://host[:port][/path]");
-    }
-    std::string_view host = authority;
-    if (authority.front() == '[') { // [::1]:8080
-        const std::size_t close = authority.find(']');
-        if (close == std::string_view::npos) {
-            bad("a closing ] after an IPv6 address");
-        }
-        host = authority.substr(1, close - 1);
-        authority.remove_prefix(close + 1);
-        if (!authority.empty() && authority.front() != ':') {
-            bad("http://[address]:port/path");
-        }
-    } else {
-        const std::size_t colon = authority.rfind(':');
-        host = authority.substr(0, colon);
-        authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
-    }
-    if (!authority.empty()) { // ":port"
-        unsigned long port = 0;
-        if (authority.size() < 2 || authority.size() > 6) {
-            bad("a port 1 .. 65535");
-        }
-        for (char c : authority.substr(1)) {
-            if (c < '0' || c > '9') {
-                bad("a port 1 .. 65535");
-            }
-            port = port * 10 + static_cast<unsigned long>(c - '0');
-        }
-        if (port == 0 || port > 65535) {
-            bad("a port 1 .. 65535");
-        }
-        out.port = static_cast<std::uint16_t>(port);
-    }
-    if (host.empty()) {
-        bad("a host name");
-    }
-    out.host = std::string(host);
-    return out;
-}
-
 // The bytes of one request. Host carries the port unless it is 80; a body gets its
 // Content-Length; the caller's headers come last (a Host or Connection of theirs replaces ours).
-inline std::string build_http_request(const http_url& url, std::string_view method,
-                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                      std::string_view body) {
-    const auto has = [&](std::string_view name) {
-        return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
-            return h.first.size() == name.size() &&
-                   std::equal(name.begin(), name.end(), h.first.begin(),
-                              [](char a, char b) { return (a | 0x20) == (b | 0x20); });
-        });
-    };
-    std::string out;
-    out.reserve(64 + url.target.size() + url.host.size() + body.size());
-    out.append(method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
-    if (!has("host")) {
-        const bool v6 = url.host.find(':') != std::string::npos;
-        out.append("Host: ").append(v6 ? "[" : "").append(url.host).append(v6 ? "]" : "");
-        if (url.port != 80) {
-            out.append(":").append(std::to_string(url.port));
-        }
-        out.append("\r\n");
-    }
-    for (const auto& [name, value] : headers) {
-        out.append(name).append(": ").append(value).append("\r\n");
-    }
-    if (!body.empty() && !has("content-length")) {
-        out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-    }
-    out.append("\r\n").append(body);
-    return out;
-}
+LOADKIT_DECL std::string build_http_request(const http_url& url, std::string_view method,
+                                            const std::vector<std::pair<std::string, std::string>>& headers,
+                                            std::string_view body);
 
 inline bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) {
@@ -137,23 +47,7 @@ inline bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 // Whether a comma-separated header value lists `token` (case-insensitive).
-inline bool header_has_token(std::string_view value, std::string_view token) noexcept {
-    while (!value.empty()) {
-        const std::size_t comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-            item.remove_suffix(1);
-        }
-        if (ascii_iequal(item, token)) {
-            return true;
-        }
-        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-    }
-    return false;
-}
+LOADKIT_DECL bool header_has_token(std::string_view value, std::string_view token) noexcept;
 
 // Feed it what arrived; it consumes what it can. The caller keeps unconsumed bytes (an incomplete
 // head or chunk-size line) at the front of its buffer and appends what arrives next.
@@ -284,176 +178,12 @@ private:
         error_ = why;
     }
 
-    static const char* find_crlf(const char* p, std::size_t n) noexcept {
-        const char* end = p + n;
-        for (const char* q = p; q + 1 < end; ++q) {
-            q = static_cast<const char*>(
-                std::char_traits<char>::find(q, static_cast<std::size_t>(end - 1 - q), '\r'));
-            if (q == nullptr) {
-                return nullptr;
-            }
-            if (q[1] == '\n') {
-                return q;
-            }
-        }
-        return nullptr;
-    }
+    static const char* find_crlf(const char* p, std::size_t n) noexcept;
 
     // The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
-    std::size_t parse_head(const char* p, std::size_t n) {
-        const std::string_view all(p, n);
-        const std::size_t end = all.find("\r\n\r\n");
-        if (end == std::string_view::npos) {
-            if (n > max_head_) {
-                fail("response head too large");
-            }
-            return 0;
-        }
-        const std::size_t used = end + 4;
-        std::string_view head = all.substr(0, end + 2); // each line with its CRLF
-        const std::size_t line_end = head.find("\r\n");
-        const std::string_view line = head.substr(0, line_end);
-        // HTTP/1.x SSS reason
-        if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[8] != ' ' || line[7] < '0' ||
-            line[7] > '9') {
-            fail("malformed status line");
-            return used;
-        }
-        const bool http10 = line[7] == '0';
-        int status = 0;
-        for (std::size_t i = 9; i < 12; ++i) {
-            if (line[i] < '0' || line[i] > '9') {
-                fail("malformed status code");
-                return used;
-            }
-            status = status * 10 + (line[i] - '0');
-        }
-        if (line.size() > 12 && line[12] != ' ') {
-            fail("malformed status line");
-            return used;
-        }
-        status_ = status;
-        reason_ = line.size() > 13 ? line.substr(13) : std::string_view{};
-        keep_alive_ = !http10;
-        bool chunked = false;
-        bool has_length = false;
-        std::uint64_t length = 0;
-        head.remove_prefix(line_end + 2);
-        while (!head.empty()) {
-            const std::size_t eol = head.find("\r\n");
-            std::string_view h = head.substr(0, eol);
-            head.remove_prefix(eol + 2);
-            const std::size_t colon = h.find(':');
-            if (colon == std::string_view::npos || colon == 0) {
-                fail("malformed header line");
-                return used;
-            }
-            const std::string_view name = h.substr(0, colon);
-            std::string_view value = h.substr(colon + 1);
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-                value.remove_prefix(1);
-            }
-            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-                value.remove_suffix(1);
-            }
-            if (ascii_iequal(name, "content-length")) {
-                std::uint64_t v = 0;
-                if (value.empty() || value.size() > 18) {
-                    fail("bad Content-Length");
-                    return used;
-                }
-                for (char c : value) {
-                    if (c < '0' || c > '9') {
-                        fail("bad Content-Length");
-                        return used;
-                    }
-                    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-                }
-                if (has_length && v != length) {
-                    fail("conflicting Content-Length headers");
-                    return used;
-                }
-                has_length = true;
-                length = v;
-            } else if (ascii_iequal(name, "transfer-encoding")) {
-                chunked = header_has_token(value, "chunked");
-            } else if (ascii_iequal(name, "connection")) {
-                if (header_has_token(value, "close")) {
-                    keep_alive_ = false;
-                } else if (header_has_token(value, "keep-alive")) {
-                    keep_alive_ = true;
-                }
-            }
-        }
-        if (status >= 100 && status < 200 && status != 101) {
-            status_ = 0; // an interim response (100 Continue): the real one follows
-            reason_ = {};
-            return used;
-        }
-        if (head_request_ || status == 204 || status == 304 || status == 101 ||
-            (status >= 100 && status < 200)) {
-            state_ = state::done;
-        } else if (chunked) {
-            state_ = state::chunk_size; // RFC 9112 6.3: chunked wins over Content-Length
-        } else if (has_length) {
-            remaining_ = length;
-            state_ = length == 0 ? state::done : state::body_length;
-        } else {
-            state_ = state::until_eof;
-            keep_alive_ = false; // the close delimits the body
-        }
-        return used;
-    }
-
-    std::size_t parse_chunk_size(const char* p, std::size_t n) {
-        const char* eol = find_crlf(p, n);
-        if (eol == nullptr) {
-            if (n > 1024) {
-                fail("chunk-size line too long");
-            }
-            return 0;
-        }
-        std::uint64_t size = 0;
-        const char* q = p;
-        int digits = 0;
-        for (; q < eol; ++q) {
-            const char c = *q;
-            int v = -1;
-            if (c >= '0' && c <= '9') {
-                v = c - '0';
-            } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-                v = (c | 0x20) - 'a' + 10;
-            } else {
-                break;
-            }
-            if (++digits > 15) {
-                fail("chunk size too large");
-                return static_cast<std::size_t>(eol - p) + 2;
-            }
-            size = size * 16 + static_cast<std::uint64_t>(v);
-        }
-        if (digits == 0 || (q < eol && *q != ';' && *q != ' ' && *q != '\t')) {
-            fail("malformed chunk size");
-            return static_cast<std::size_t>(eol - p) + 2;
-        }
-        remaining_ = size;
-        state_ = size == 0 ? state::trailers : state::chunk_data;
-        return static_cast<std::size_t>(eol - p) + 2;
-    }
-
-    std::size_t parse_trailer_line(const char* p, std::size_t n) {
-        const char* eol = find_crlf(p, n);
-        if (eol == nullptr) {
-            if (n > max_head_) {
-                fail("trailers too large");
-            }
-            return 0;
-        }
-        if (eol == p) {
-            state_ = state::done;
-        }
-        return static_cast<std::size_t>(eol - p) + 2;
-    }
+    std::size_t parse_head(const char* p, std::size_t n);
+    std::size_t parse_chunk_size(const char* p, std::size_t n);
+    std::size_t parse_trailer_line(const char* p, std::size_t n);
 
     std::size_t max_head_;
     std::uint64_t remaining_ = 0;
@@ -469,5 +199,9 @@ private:
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)
+#include <loadkit/impl/http.ipp>
+#endif
 
 #endif // LOADKIT_DETAIL_HTTP_PARSER_HPP

@@ -19,7 +19,7 @@
 #if defined(__linux__)
 #define LOADKIT_HTTP_EPOLL 1
 
-#include <loadkit/detail/asio/executor.hpp>
+#include <loadkit/asio/executor.hpp>
 #include <loadkit/detail/runtime/promise_base.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/version.hpp>

@@ -12,7 +12,12 @@
 // Units: latencies ns, us, µs, ms, s, m (a bare number is ms, as in k6); rates a fraction (0.01) or
 // a percentage (1%) — `rate` is k6's name for http_req_failed's rate, i.e. error_rate; throughput
 // /s or /m (bare: per second); memory_growth B, KB, MB, GB (SI) or KiB, MiB, GiB (bare: bytes).
-// The tag is everything before the last ':', trimmed.
+// The tag is everything before the last ':', trimmed. Only impl/objective.ipp includes this: users
+// call parse_objective (objective.hpp).
+// objective.hpp before the guard, as in detail/slo/objective.hpp: parse_objective's body
+// (impl/objective.ipp) includes this header back.
+#include <loadkit/objective.hpp>
+
 #ifndef LOADKIT_DETAIL_SLO_PARSE_HPP
 #define LOADKIT_DETAIL_SLO_PARSE_HPP
 
@@ -21,7 +26,6 @@
 
 #include <charconv>
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -29,23 +33,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-// A malformed objective: "p95 < 200xs: column 10: expected a unit (ns, us, ms, s, m)".
-// column is 1-based and counts characters (UTF-8 code points) of text().
-class slo_parse_error : public std::invalid_argument {
-public:
-    slo_parse_error(std::string text, std::size_t column, std::string expected)
-        : std::invalid_argument(text + ": column " + std::to_string(column) + ": expected " + expected),
-          text_(std::move(text)), column_(column), expected_(std::move(expected)) {}
-    [[nodiscard]] const std::string& text() const noexcept { return text_; }
-    [[nodiscard]] std::size_t column() const noexcept { return column_; }
-    [[nodiscard]] const std::string& expected() const noexcept { return expected_; }
-
-private:
-    std::string text_;
-    std::size_t column_;
-    std::string expected_;
-};
 
 namespace detail {
 
@@ -321,11 +308,6 @@ private:
 };
 
 } // namespace detail
-
-// Parses one objective ("login: p95 < 100ms"); throws slo_parse_error.
-[[nodiscard]] inline objective parse_objective(std::string_view text) {
-    return detail::slo_parser(text).parse();
-}
 
 } // namespace v0
 } // namespace loadkit

@@ -2,13 +2,12 @@
 #ifndef LOADKIT_DETAIL_STATS_HISTOGRAM_LAYOUT_HPP
 #define LOADKIT_DETAIL_STATS_HISTOGRAM_LAYOUT_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/version.hpp>
 
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <stdexcept>
 #include <string>
 
 namespace loadkit {
@@ -57,73 +56,18 @@ struct histogram_layout {
 
 inline constexpr unsigned histogram_max_sub_bucket_bits = 18; // = 5 significant digits
 
-[[noreturn]] inline void throw_histogram_option(const char* field, const std::string& value,
-                                                const char* expected) {
-    throw std::invalid_argument(std::string("loadkit::histogram_options: ") + field + " = " + value +
-                                " is invalid (expected " + expected + ")");
-}
-
-inline std::string format_double(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return text;
-}
+// value as "%g" prints it, for error messages. (Bodies of this block: impl/histogram_layout.ipp.)
+LOADKIT_DECL std::string format_double(double value);
 
 // Validates the options and derives the layout. significant_digits d follows HdrHistogram
 // (sub_bucket_count = 2^ceil(log2(2 * 10^d))); max_relative_error e picks the smallest power-of-two
-// sub_bucket_count with 1 / sub_bucket_count <= e. 0 in both means "not set" (then d = 3).
-inline histogram_layout make_histogram_layout(int significant_digits, double max_relative_error,
-                                              std::int64_t highest) {
-    const bool digits_set = significant_digits != 0;
-    const bool error_set = max_relative_error != 0.0;
-    if (digits_set && error_set) {
-        throw std::invalid_argument(
-            "loadkit::histogram_options: significant_digits = " + std::to_string(significant_digits) +
-            " and max_relative_error = " + format_double(max_relative_error) + " are both set (set one)");
-    }
-    histogram_layout layout;
-    if (error_set) {
-        const double finest = 1.0 / static_cast<double>(std::uint64_t{1} << histogram_max_sub_bucket_bits);
-        if (!(max_relative_error >= finest && max_relative_error <= 0.5)) {
-            throw_histogram_option("max_relative_error", format_double(max_relative_error),
-                                   "3.8147e-06 (2^-18) .. 0.5");
-        }
-        unsigned bits = 1;
-        while (1.0 / static_cast<double>(std::uint64_t{1} << bits) > max_relative_error) {
-            ++bits;
-        }
-        layout.sub_bucket_bits = bits;
-    } else {
-        const int digits = digits_set ? significant_digits : 3;
-        if (digits < 1 || digits > 5) {
-            throw_histogram_option("significant_digits", std::to_string(significant_digits), "1 .. 5");
-        }
-        std::uint64_t largest = 2;
-        for (int i = 0; i < digits; ++i) {
-            largest *= 10;
-        }
-        layout.sub_bucket_bits = static_cast<unsigned>(std::bit_width(largest - 1));
-    }
-    if (highest < 2) { // HdrHistogram requires highest >= 2 * lowest
-        throw_histogram_option("highest", std::to_string(highest) + "ns", "at least 2ns");
-    }
-    layout.half_bits = layout.sub_bucket_bits - 1;
-    layout.sub_bucket_mask = (std::uint64_t{1} << layout.sub_bucket_bits) - 1;
-    layout.highest = static_cast<std::uint64_t>(highest);
-    layout.counts_len = layout.index_of(layout.highest) + 1;
-    return layout;
-}
+// sub_bucket_count with 1 / sub_bucket_count <= e. 0 in both means "not set" (then d = 3). Throws
+// std::invalid_argument naming the field and the value.
+LOADKIT_DECL histogram_layout make_histogram_layout(int significant_digits, double max_relative_error,
+                                                    std::int64_t highest);
 
 // The largest d (0..5) whose HdrHistogram layout this one matches or exceeds: 2 * 10^d <= sub_bucket_count.
-[[nodiscard]] inline int histogram_significant_digits(const histogram_layout& layout) noexcept {
-    int digits = 0;
-    std::uint64_t needed = 20;
-    while (digits < 5 && needed <= layout.sub_bucket_count()) {
-        ++digits;
-        needed *= 10;
-    }
-    return digits;
-}
+[[nodiscard]] LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) noexcept;
 
 // Coordinated-omission back-fill with HdrHistogram recordValueWithExpectedInterval semantics: after
 // the value itself, the missing samples value - k * interval for every k >= 1 with result >= interval.
@@ -157,5 +101,9 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
+
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
+#include <loadkit/impl/histogram_layout.ipp>
+#endif
 
 #endif // LOADKIT_DETAIL_STATS_HISTOGRAM_LAYOUT_HPP

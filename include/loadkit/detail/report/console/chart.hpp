@@ -11,7 +11,7 @@
 #ifndef LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
 #define LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
 
-#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/detail/text/units.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/version.hpp>

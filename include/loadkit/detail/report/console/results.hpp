@@ -10,7 +10,7 @@
 
 #include <loadkit/detail/report/console/chart.hpp>
 #include <loadkit/detail/report/console/table.hpp>
-#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/detail/text/units.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/run_report.hpp>

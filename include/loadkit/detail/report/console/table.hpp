@@ -7,7 +7,7 @@
 #ifndef LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
 #define LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
 
-#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstddef>

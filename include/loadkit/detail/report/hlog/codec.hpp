@@ -32,7 +32,8 @@ namespace detail {
 
 using hlog_bytes = std::vector<std::uint8_t>;
 
-// A malformed .hlog line or payload: the reader reports it with the line number.
+// A malformed .hlog line or payload: read_hlog reports it as loadkit::hlog_error with the line
+// number (report/hlog.hpp, which this header cannot include: that header's body includes this one).
 struct hlog_format_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -2,7 +2,8 @@
 //
 // Reading JSON text (RFC 8259) strictly, for report/json.hpp: a pull parser that the report reader
 // drives field by field, so nothing is built but the report itself. Every error names the line,
-// the column, the member path ("result.tags[2].latency") and what was expected there.
+// the column, the member path ("result.tags[2].latency") and what was expected there
+// (detail::json_failure, which from_json throws as loadkit::json_error).
 #ifndef LOADKIT_DETAIL_REPORT_JSON_READER_HPP
 #define LOADKIT_DETAIL_REPORT_JSON_READER_HPP
 
@@ -14,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -24,29 +24,16 @@
 namespace loadkit {
 inline namespace v0 {
 
-// Malformed or unexpected input to loadkit::from_json, e.g.
-// "loadkit::from_json: line 12, column 19 (result.tags[0].ok): expected an unsigned integer, found "-3"".
-// line and column are 1-based; column counts characters (UTF-8 code points).
-class json_error : public std::invalid_argument {
-public:
-    json_error(std::size_t line, std::size_t column, std::string path, std::string message)
-        : std::invalid_argument("loadkit::from_json: line " + std::to_string(line) + ", column " +
-                                std::to_string(column) + (path.empty() ? std::string() : " (" + path + ")") +
-                                ": " + message),
-          line_(line), column_(column), path_(std::move(path)), message_(std::move(message)) {}
-    [[nodiscard]] std::size_t line() const noexcept { return line_; }
-    [[nodiscard]] std::size_t column() const noexcept { return column_; }
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
-    [[nodiscard]] const std::string& message() const noexcept { return message_; }
-
-private:
-    std::size_t line_;
-    std::size_t column_;
-    std::string path_;
-    std::string message_;
-};
-
 namespace detail {
+
+// Where and why reading failed. loadkit::from_json turns it into the public loadkit::json_error
+// (report/json.hpp, which this header cannot include: that header's body includes this one).
+struct json_failure {
+    std::size_t line;
+    std::size_t column;
+    std::string path;
+    std::string message;
+};
 
 class json_reader {
 public:
@@ -69,7 +56,7 @@ public:
                 ++column;
             }
         }
-        throw json_error(line, column, path(), message);
+        throw json_failure{line, column, path(), message};
     }
     // At the start of the value just read (or about to be read).
     [[noreturn]] void fail(const std::string& message) const { fail_at(token_, message); }

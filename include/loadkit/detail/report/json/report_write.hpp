@@ -7,8 +7,8 @@
 #ifndef LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
 #define LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
 
-#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/detail/report/json/writer.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 
@@ -25,14 +25,15 @@
 namespace loadkit {
 inline namespace v0 {
 
-// How loadkit::to_json writes (report/json.hpp).
-struct json_options {
-    int indent = 2;        // spaces per level; 0 writes one line
-    bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
-    bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
-};
-
 namespace detail {
+
+// loadkit::json_options (report/json.hpp) as the writer uses them: that header's body includes this
+// one, so the writer takes the settings, not the public struct.
+struct json_write_settings {
+    int indent = 2;
+    bool summaries = true;
+    bool intervals = true;
+};
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 inline constexpr std::uint64_t json_schema_version = 1;
@@ -81,8 +82,8 @@ inline std::string json_utc_text(std::chrono::system_clock::time_point t) {
 
 class json_report_writer {
 public:
-    json_report_writer(std::string& out, const json_options& options)
-        : w_(out, options.indent), o_(options) {}
+    json_report_writer(std::string& out, const json_write_settings& settings)
+        : w_(out, settings.indent), o_(settings) {}
 
     void report(const run_report& r) {
         w_.begin_object();
@@ -486,7 +487,7 @@ private:
     }
 
     json_writer w_;
-    const json_options& o_;
+    json_write_settings o_;
 };
 
 } // namespace detail

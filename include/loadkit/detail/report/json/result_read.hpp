@@ -7,10 +7,10 @@
 #ifndef LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
 #define LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
 
-#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/detail/report/json/histogram_read.hpp>
 #include <loadkit/detail/report/json/reader.hpp>
 #include <loadkit/detail/report/json/report_write.hpp>
+#include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/version.hpp>

@@ -2,16 +2,16 @@
 //
 // Text for the HTML report and its SVG charts (report/html.hpp): escaping that keeps the file
 // well-formed whatever a tag or message holds, and the report's spelling of numbers. The numbers
-// themselves come from detail/text/units.hpp and the escaping from detail/text/xml.hpp; what
+// themselves come from detail/text/units.hpp and the escaping from detail/report/xml.hpp; what
 // is here is the HTML style: a space before a unit ("153.2 ms"), significant digits down to
 // nanoseconds ("850.0 ns"), seconds never turned into minutes (an axis tick stays number + unit),
 // a bare "0" and "n/a" for a value that is not a number.
 #ifndef LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 
-#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/terminal.hpp>
+#include <loadkit/detail/report/xml.hpp>
 #include <loadkit/detail/text/units.hpp>
-#include <loadkit/detail/text/xml.hpp>
 #include <loadkit/version.hpp>
 
 #include <cmath>

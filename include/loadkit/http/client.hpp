@@ -1,4 +1,4 @@
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
 // loadkit-requires: asio
 //
@@ -29,33 +29,34 @@
 // retry_stale, a kept-alive connection that the server had closed (no byte of the response came
 // back) is retried once on a fresh connection, as browsers do (retries() counts them); by default
 // that is an error, as wrk counts it.
-#ifndef LOADKIT_DETAIL_HTTP_CLIENT_HPP
-#define LOADKIT_DETAIL_HTTP_CLIENT_HPP
+//
+// What runs per request (the exchange, its reads and writes, filing the outcome) is inline here;
+// construction, connecting and closing a connection are in impl/http_client.ipp.
+#ifndef LOADKIT_HTTP_CLIENT_HPP
+#define LOADKIT_HTTP_CLIENT_HPP
 
+#include <loadkit/asio/executor.hpp>
+#include <loadkit/asio/use_task.hpp>
 #include <loadkit/cancellation.hpp>
-#include <loadkit/detail/asio/executor.hpp>
+#include <loadkit/config.hpp>
 #include <loadkit/detail/http/client_loop.hpp>
-#include <loadkit/detail/asio/use_task.hpp>
 #include <loadkit/detail/http/parser.hpp>
+#include <loadkit/http/url.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/task.hpp>
 #include <loadkit/version.hpp>
 
 #include <asio/error.hpp>
-#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -65,7 +66,6 @@
 
 #if defined(LOADKIT_HTTP_EPOLL)
 #include <cerrno>
-#include <fcntl.h>
 #include <sys/socket.h>
 #endif
 
@@ -90,30 +90,23 @@ struct http_client_options {
     bool use_epoll = true;                  // Linux: the client's own epoll set (see above)
 };
 
+// One exchange's outcome. The views point into the slot's buffers: valid until its next request.
+struct http_response {
+    int status = 0; // 0: no (complete) response; see error
+    std::string_view reason{};
+    std::error_code error{};
+    std::string_view error_kind{}; // "" when the exchange completed
+    std::string_view body{};       // keep_body only
+    std::uint64_t body_bytes = 0;
+    bool reused = false; // sent on a kept-alive connection
+
+    // A complete response with a status below 400.
+    [[nodiscard]] bool ok() const noexcept { return error_kind.empty() && status > 0 && status < 400; }
+};
+
 class http_client {
 public:
-    explicit http_client(http_client_options options)
-        : options_(std::move(options)),
-          parsed_(detail::parse_http_url(options_.url, "loadkit::http_client_options: url")) {
-        validate();
-        request_ = detail::build_http_request(parsed_, options_.method, options_.headers, options_.body);
-        head_request_ = options_.method == "HEAD";
-#if defined(LOADKIT_HTTP_EPOLL)
-        epoll_ = options_.use_epoll;
-#endif
-        asio::io_context resolver_context;
-        asio::ip::tcp::resolver resolver(resolver_context);
-        std::error_code error;
-        const auto results = resolver.resolve(parsed_.host, std::to_string(parsed_.port), error);
-        if (error || results.empty()) {
-            throw std::runtime_error("loadkit::http_client: cannot resolve \"" + parsed_.host +
-                                     "\": " + (error ? error.message() : std::string("no address")));
-        }
-        for (const auto& entry : results) {
-            endpoints_.push_back(entry.endpoint());
-        }
-        shared_ = std::make_shared<detail::http_shared>(static_cast<std::size_t>(options_.connections));
-    }
+    explicit http_client(http_client_options options);
     http_client(const http_client&) = delete;
     http_client& operator=(const http_client&) = delete;
     // Closes the connections. Destroy it when no request is in flight (after loadkit::run returned);
@@ -138,30 +131,29 @@ public:
     [[nodiscard]] std::uint64_t connections() const noexcept { return options_.connections; }
 
 private:
-    using slot = detail::http_slot;
+    // A connection (detail::http_slot, what its loop sees) and the last response on it.
+    struct slot : detail::http_slot {
+        std::string body;
+        http_response response;
+        char status_text[16] = {};
+    };
     using loop = detail::http_loop;
 
-    void validate() const {
-        const auto bad = [](const std::string& field, const std::string& value, const char* expected) {
-            throw std::invalid_argument("loadkit::http_client_options: " + field + " = " + value +
-                                        " (expected " + expected + ")");
-        };
-        if (options_.connections == 0 || options_.connections > 10'000'000) {
-            bad("connections", std::to_string(options_.connections), "1 .. 10,000,000");
-        }
-        if (options_.method.empty() || options_.method.find_first_of(" \r\n") != std::string::npos) {
-            bad("method", "\"" + options_.method + "\"", "a token such as GET");
-        }
-        if (options_.max_head_bytes < 256 || options_.max_head_bytes > (std::size_t{1} << 30)) {
-            bad("max_head_bytes", std::to_string(options_.max_head_bytes), "256 .. 1 GiB");
-        }
-        if (options_.buffer_bytes < 256 || options_.buffer_bytes > options_.max_head_bytes) {
-            bad("buffer_bytes", std::to_string(options_.buffer_bytes), "256 .. max_head_bytes");
-        }
-        if (options_.timeout < std::chrono::nanoseconds::zero()) {
-            bad("timeout", std::to_string(options_.timeout.count()) + "ns", ">= 0");
-        }
-    }
+    // What the client's handlers may outlive the client by: its slots and loops. Handlers on the
+    // event loops hold a weak reference and lock it while they run, so destroying the client while a
+    // round of events is still finishing on a loop is safe (the last reference frees it, there).
+    struct shared_state {
+        explicit shared_state(std::size_t count) : slots(std::make_unique<slot[]>(count)), size(count) {}
+        shared_state(const shared_state&) = delete;
+        shared_state& operator=(const shared_state&) = delete;
+        ~shared_state();
+        std::unique_ptr<slot[]> slots;
+        std::size_t size;
+        std::mutex mutex;                         // loops
+        std::vector<std::unique_ptr<loop>> loops; // destroyed before the slots
+    };
+
+    void validate() const;
 
     slot& at(std::uint64_t index) {
         if (index >= options_.connections) {
@@ -173,52 +165,16 @@ private:
 
     // The loop state of the executor this request runs on (looked up when the slot moves).
     loop& home_of(slot& s) {
-        executor* here = current_executor();
-        if (s.home != nullptr && s.home->ex == here) {
+        if (s.home != nullptr && s.home->ex == current_executor()) {
             return *s.home;
         }
-        auto* ex = dynamic_cast<asio_executor*>(here);
-        if (ex == nullptr) {
-            throw std::logic_error("loadkit::http_client: requests must run on a loadkit::asio_executor "
-                                   "(run_options::executors = asio_runner::executors())");
-        }
-        loop* found = nullptr;
-        {
-            const std::lock_guard lock(shared_->mutex);
-            for (auto& l : shared_->loops) {
-                if (l->ex == ex) {
-                    found = l.get();
-                }
-            }
-            if (found == nullptr) {
-                const auto period = std::clamp<clock::duration>(
-                    std::chrono::duration_cast<clock::duration>(options_.timeout / 4),
-                    std::chrono::milliseconds{1}, std::chrono::milliseconds{250});
-                shared_->loops.push_back(std::make_unique<loop>(*ex, options_.timeout, period, epoll_,
-                                                                std::weak_ptr<void>(shared_)));
-                found = shared_->loops.back().get();
-            }
-        }
-        if (s.home != nullptr) {
-            close(s); // its socket belongs to the other loop's io_context
-        }
-        s.home = found;
-        found->slots.push_back(&s);
-        return *found;
+        return move_home(s);
     }
+    // The slot's first request, or its first on another executor: finds (or makes) that loop.
+    loop& move_home(slot& s);
 
-    static void close(slot& s) noexcept {
-        if (s.socket) {
-            std::error_code ignored;
-            s.socket->close(ignored);
-            s.socket.reset();
-        }
-#if defined(LOADKIT_HTTP_EPOLL)
-        detail::socket_poller::close(s.entry);
-#endif
-        s.start = s.end = 0;
-        s.requests = 0;
-    }
+    static void close(slot& s) noexcept;
+
     static bool connected(const slot& s) noexcept {
 #if defined(LOADKIT_HTTP_EPOLL)
         return s.socket.has_value() || s.entry.fd >= 0;
@@ -233,55 +189,7 @@ private:
 
     // Connects the slot on its loop; with epoll, the socket then leaves Asio's reactor for the
     // loop's epoll set. A timeout yields timed_out; the stop token throws.
-    task<std::error_code> connect(slot& s, loop& l) {
-        std::error_code error = asio::error::host_not_found;
-        for (const auto& endpoint : endpoints_) {
-            s.socket.emplace(l.ex->context());
-            error = co_await s.socket->async_connect(endpoint, use_task_nothrow);
-            if (!error) {
-                break;
-            }
-            close(s);
-            if (error == asio::error::operation_aborted) {
-                if (s.timed_out) {
-                    co_return asio::error::timed_out;
-                }
-                throw operation_cancelled{};
-            }
-        }
-        if (error) {
-            co_return error;
-        }
-        connects_.fetch_add(1, std::memory_order_relaxed);
-        std::error_code ignored;
-        s.socket->set_option(asio::ip::tcp::no_delay(true), ignored);
-        if (!s.buffer) {
-            s.capacity = options_.buffer_bytes;
-            s.buffer = std::make_unique<char[]>(s.capacity);
-        }
-#if defined(LOADKIT_HTTP_EPOLL)
-        if (l.poller) {
-            const int fd = s.socket->release(error);
-            s.socket.reset();
-            if (error) {
-                co_return error;
-            }
-            const int flags = ::fcntl(fd, F_GETFL, 0);
-            if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-                const int e = errno;
-                ::close(fd);
-                co_return errno_code(e);
-            }
-            error = l.poller->add(s.entry, fd);
-            if (error) {
-                detail::socket_poller::close(s.entry);
-            }
-            co_return error;
-        }
-#endif
-        s.socket->non_blocking(true, ignored); // sends are tried at once, without a handler
-        co_return std::error_code{};
-    }
+    task<std::error_code> connect(slot& s, loop& l);
 
     // Parses what the buffer holds; true when the response is complete (or malformed).
     bool parse(slot& s) {
@@ -494,12 +402,12 @@ private:
     }
 
     http_client_options options_;
-    detail::http_url parsed_;
+    http_url parsed_;
     std::string request_;
     bool head_request_ = false;
     bool epoll_ = false;
     std::vector<asio::ip::tcp::endpoint> endpoints_;
-    std::shared_ptr<detail::http_shared> shared_;
+    std::shared_ptr<shared_state> shared_;
     std::atomic<std::uint64_t> connects_{0};
     std::atomic<std::uint64_t> retries_{0};
 };
@@ -507,4 +415,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_HTTP_CLIENT_HPP
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)
+#include <loadkit/impl/http_client.ipp>
+#endif
+
+#endif // LOADKIT_HTTP_CLIENT_HPP

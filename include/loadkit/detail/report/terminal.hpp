@@ -6,9 +6,10 @@
 // making untrusted text (tag names, server error messages) safe to print: a control character
 // in an error message must not move the cursor or recolour the terminal (an ESC from a server
 // would otherwise reach the user's terminal as a command).
-#ifndef LOADKIT_DETAIL_TEXT_TERMINAL_HPP
-#define LOADKIT_DETAIL_TEXT_TERMINAL_HPP
+#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
 
+#include <loadkit/report/terminal.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstddef>
@@ -27,10 +28,6 @@
 
 namespace loadkit {
 inline namespace v0 {
-
-// When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
-// NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
-enum class color_mode : std::uint8_t { automatic, always, never };
 
 namespace detail {
 
@@ -299,4 +296,4 @@ struct console_style {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_TEXT_TERMINAL_HPP
+#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP

@@ -8,10 +8,10 @@
 // (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
 // U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
 // but shows control characters instead (xml_escape_mode::visible).
-#ifndef LOADKIT_DETAIL_TEXT_XML_HPP
-#define LOADKIT_DETAIL_TEXT_XML_HPP
+#ifndef LOADKIT_DETAIL_REPORT_XML_HPP
+#define LOADKIT_DETAIL_REPORT_XML_HPP
 
-#include <loadkit/detail/text/terminal.hpp>
+#include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstddef>
@@ -101,4 +101,4 @@ inline std::string xml_attribute(std::string_view text) {
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_TEXT_XML_HPP
+#endif // LOADKIT_DETAIL_REPORT_XML_HPP

@@ -1,5 +1,6 @@
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
+// loadkit-requires: asio
 //
 // loadkit::asio_executor — loadkit's executor seam (executor.hpp) on an asio::io_context, and
 // loadkit::asio_runner — N io_contexts on N threads, one executor each (loadkit::runner's shape).
@@ -16,9 +17,13 @@
 // per executor, driven by a single asio::steady_timer armed for the earliest deadline — no
 // allocation per timer, one timerfd wait at a time. Work: work_started/finished map onto the
 // io_context's own outstanding-work count, so run() does not return while a blocking call is out.
-#ifndef LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
-#define LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
+//
+// The bodies that run once (construction, the runner's threads) are in impl/asio.ipp; what runs
+// per timer or per resumption stays here, inline.
+#ifndef LOADKIT_ASIO_EXECUTOR_HPP
+#define LOADKIT_ASIO_EXECUTOR_HPP
 
+#include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/timer_heap.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/version.hpp>
@@ -28,22 +33,16 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
-#include <stdexcept>
-#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
-
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#endif
 
 namespace loadkit {
 inline namespace v0 {
@@ -60,14 +59,7 @@ public:
     };
 
     explicit asio_executor(asio::io_context& io) : asio_executor(io, options{}) {}
-    asio_executor(asio::io_context& io, options opts)
-        : io_(io), timer_(io), slack_(std::chrono::duration_cast<clock::duration>(opts.timer_slack)) {
-        if (opts.timer_slack < std::chrono::nanoseconds::zero() ||
-            opts.timer_slack > std::chrono::seconds{1}) {
-            throw std::invalid_argument("loadkit::asio_executor::options: timer_slack = " +
-                                        std::to_string(opts.timer_slack.count()) + "ns (expected 0 .. 1s)");
-        }
-    }
+    asio_executor(asio::io_context& io, options opts);
     asio_executor(const asio_executor&) = delete;
     asio_executor& operator=(const asio_executor&) = delete;
     // Destroy it before its io_context, and not while the io_context runs.
@@ -231,28 +223,7 @@ public:
     };
 
     asio_runner() : asio_runner(options{}) {}
-    explicit asio_runner(options opts) {
-        std::size_t count = opts.threads;
-        if (count == 0) {
-            count = std::thread::hardware_concurrency();
-            count = count == 0 ? 1 : count;
-        }
-        if (count > 1024) {
-            throw std::invalid_argument("loadkit::asio_runner::options: threads = " + std::to_string(count) +
-                                        " (expected 0 .. 1024)");
-        }
-        shards_.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            shards_.push_back(std::make_unique<shard>(opts.timer_slack));
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            shard* s = shards_[i].get();
-            s->thread = std::thread([s] { s->ex.run(); });
-            if (opts.pin_threads) {
-                pin(s->thread, i);
-            }
-        }
-    }
+    explicit asio_runner(options opts);
     asio_runner(const asio_runner&) = delete;
     asio_runner& operator=(const asio_runner&) = delete;
     ~asio_runner() { stop(); }
@@ -260,27 +231,10 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return shards_.size(); }
     [[nodiscard]] asio::io_context& context(std::size_t i) { return shards_.at(i)->io; }
     [[nodiscard]] asio_executor& executor(std::size_t i) { return shards_.at(i)->ex; }
-    [[nodiscard]] std::vector<loadkit::executor*> executors() {
-        std::vector<loadkit::executor*> all;
-        all.reserve(shards_.size());
-        for (auto& s : shards_) {
-            all.push_back(&s->ex);
-        }
-        return all;
-    }
+    [[nodiscard]] std::vector<loadkit::executor*> executors();
 
     // Stops the io_contexts (handlers not yet run are abandoned) and joins the threads.
-    void stop() {
-        for (auto& s : shards_) {
-            s->guard.reset();
-            s->io.stop();
-        }
-        for (auto& s : shards_) {
-            if (s->thread.joinable()) {
-                s->thread.join();
-            }
-        }
-    }
+    void stop();
 
 private:
     struct shard {
@@ -298,18 +252,7 @@ private:
         }
     };
 
-    static void pin([[maybe_unused]] std::thread& thread, [[maybe_unused]] std::size_t index) {
-#if defined(__linux__)
-        const unsigned cpus = std::thread::hardware_concurrency();
-        if (cpus == 0) {
-            return;
-        }
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(index % cpus, &set);
-        pthread_setaffinity_np(thread.native_handle(), sizeof(set), &set);
-#endif
-    }
+    static void pin(std::thread& thread, std::size_t index);
 
     std::vector<std::unique_ptr<shard>> shards_;
 };
@@ -317,4 +260,8 @@ private:
 } // namespace v0
 } // namespace loadkit
 
-#endif // LOADKIT_DETAIL_ASIO_EXECUTOR_HPP
+#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)
+#include <loadkit/impl/asio.ipp>
+#endif
+
+#endif // LOADKIT_ASIO_EXECUTOR_HPP

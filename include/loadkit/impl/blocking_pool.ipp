@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// The body of blocking_pool.hpp: the worker threads, their queue and its lock.
+#ifndef LOADKIT_IMPL_BLOCKING_POOL_IPP
+#define LOADKIT_IMPL_BLOCKING_POOL_IPP
+
+#include <loadkit/config.hpp>
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct blocking_pool::state {
+    mutable std::mutex mutex;
+    std::condition_variable wakeup;
+    detail::blocking_job* head = nullptr;
+    detail::blocking_job* tail = nullptr;
+    std::size_t queued = 0;
+    bool stopping = false;
+    std::vector<std::thread> workers;
+};
+
+LOADKIT_DECL blocking_pool::blocking_pool() : blocking_pool(options{}) {}
+
+LOADKIT_DECL blocking_pool::blocking_pool(options opts) {
+    if (opts.threads == 0 || opts.threads > 4096) {
+        throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
+                                    std::to_string(opts.threads) + ")");
+    }
+    state_ = std::make_unique<state>();
+    state_->workers.reserve(opts.threads);
+    for (std::size_t i = 0; i < opts.threads; ++i) {
+        state_->workers.emplace_back([this] { work(); });
+    }
+}
+
+LOADKIT_DECL blocking_pool::~blocking_pool() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+    }
+    state_->wakeup.notify_all();
+    for (auto& worker : state_->workers) {
+        worker.join();
+    }
+}
+
+LOADKIT_DECL std::size_t blocking_pool::threads() const noexcept { return state_->workers.size(); }
+
+LOADKIT_DECL std::size_t blocking_pool::queued() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->queued;
+}
+
+LOADKIT_DECL void blocking_pool::enqueue(detail::blocking_job& job) {
+    state& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        (s.tail != nullptr ? s.tail->next_ : s.head) = &job;
+        s.tail = &job;
+        ++s.queued;
+    }
+    s.wakeup.notify_one();
+}
+
+LOADKIT_DECL void blocking_pool::work() {
+    state& s = *state_;
+    for (;;) {
+        detail::blocking_job* job = nullptr;
+        {
+            std::unique_lock lock(s.mutex);
+            s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
+            if (s.head == nullptr) {
+                return; // stopping and nothing left
+            }
+            job = s.head;
+            s.head = job->next_;
+            if (s.head == nullptr) {
+                s.tail = nullptr;
+            }
+            --s.queued;
+        }
+        busy_.fetch_add(1, std::memory_order_relaxed);
+        job->run_on_worker();
+        busy_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_BLOCKING_POOL_IPP

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The body of pacer.hpp: a pacer's construction (shard checks, this shard's share of the arrivals).
+#ifndef LOADKIT_IMPL_PACER_IPP
+#define LOADKIT_IMPL_PACER_IPP
+
+#include <loadkit/detail/text/rate_text.hpp>
+#include <loadkit/rate_schedule.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
+                          std::uint64_t shards)
+    : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards) {
+    if (shards == 0) {
+        detail::throw_rate_option("pacer", "shards", "0", ">= 1");
+    }
+    if (shard >= shards) {
+        detail::throw_rate_option("pacer", "shard", std::to_string(shard),
+                                  ("< shards = " + std::to_string(shards)).c_str());
+    }
+    const std::uint64_t total = schedule_.total_count();
+    count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_PACER_IPP

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// The CSV reporter's body (report/csv.hpp): one RFC 4180 row per interval per tag.
+#ifndef LOADKIT_IMPL_REPORT_CSV_IPP
+#define LOADKIT_IMPL_REPORT_CSV_IPP
+
+#include <loadkit/detail/report/json/writer.hpp>
+#include <loadkit/run_report.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+// One RFC 4180 field: quoted when it holds ',', '"', CR or LF, with '"' doubled.
+inline void append_csv_field(std::string& out, std::string_view text) {
+    const std::string valid = utf8_repaired(text);
+    if (valid.find_first_of(",\"\r\n") == std::string::npos) {
+        out += valid;
+        return;
+    }
+    out += '"';
+    for (const char c : valid) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    out += '"';
+}
+
+inline void append_csv_ms(std::string& out, std::chrono::nanoseconds v) {
+    out += ',';
+    append_double(out, static_cast<double>(v.count()) / 1e6);
+}
+
+inline void append_csv_series(std::string& out, std::string_view label, const interval_series& series,
+                              std::chrono::nanoseconds run_duration, const csv_options& options) {
+    for (std::size_t i = 0; i < series.intervals.size(); ++i) {
+        const interval_stats& s = series.intervals[i];
+        const auto start = series.start_of(i);
+        auto end = start + series.width;
+        if (i + 1 == series.intervals.size() && run_duration > start && run_duration < end) {
+            end = run_duration; // the partial last interval
+        }
+        append_csv_field(out, label);
+        out += ',';
+        append_double(out, static_cast<double>(start.count()) / 1e9);
+        out += ',';
+        append_double(out, static_cast<double>(end.count()) / 1e9);
+        for (const std::uint64_t n : {s.count(), s.ok, s.errors, s.timeouts, s.dropped}) {
+            out += ',';
+            append_integer(out, n);
+        }
+        out += ',';
+        const double seconds = std::chrono::duration<double>(end - start).count();
+        append_fixed(out, seconds > 0.0 ? static_cast<double>(s.count()) / seconds : 0.0, 3);
+        const sparse_histogram& h = s.latency;
+        if (h.empty()) {
+            out += ",,,,,,,,";
+        } else {
+            append_csv_ms(out, h.min());
+            out += ',';
+            append_fixed(out, h.mean().count() / 1e6, 6);
+            for (const double p : {50.0, 90.0, 95.0, 99.0, 99.9}) {
+                append_csv_ms(out, h.value_at_percentile(p));
+            }
+            append_csv_ms(out, h.max());
+        }
+        out += options.line_end;
+    }
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options) {
+    std::string out(csv_header);
+    out += options.line_end;
+    detail::append_csv_series(out, options.overall_label, result.overall.intervals, result.duration, options);
+    for (const auto& t : result.tags) {
+        detail::append_csv_series(out, t.name, t.intervals, result.duration, options);
+    }
+    return out;
+}
+
+LOADKIT_DECL std::string to_csv(const run_report& report, const csv_options& options) {
+    return to_csv(report.result, options);
+}
+
+LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options) {
+    const std::string text = to_csv(report, options);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_REPORT_CSV_IPP

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// run_report's verdict (declared in run_report.hpp): SLO, leak check and stuck operations read
+// together. The body of run_report.hpp: included at its end in header-only mode, by impl/src.hpp
+// otherwise.
+#ifndef LOADKIT_IMPL_RUN_REPORT_IPP
+#define LOADKIT_IMPL_RUN_REPORT_IPP
+
+#include <loadkit/leak.hpp>
+#include <loadkit/slo.hpp>
+
+namespace loadkit {
+inline namespace v0 {
+
+LOADKIT_DECL bool run_report::passed() const noexcept {
+    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+}
+
+LOADKIT_DECL int run_report::exit_code() const noexcept {
+    if (slo && !slo->passed()) {
+        return 99;
+    }
+    return passed() ? 0 : 98;
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_RUN_REPORT_IPP
