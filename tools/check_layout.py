@@ -15,6 +15,9 @@
 3. No include cycles among the headers' declarations (what a separate-compilation user reads), and no
    body (impl/*.ipp) includes its own header: a header includes its body last, after all of its
    declarations, so a detail helper a body needs may include the public header it serves.
+4. Separate compilation compiles every body exactly once: each impl/*.ipp of the core is included
+   by exactly one src/*.cpp (the parts of loadkit::compiled), the Asio layer's by none (they come
+   through impl/src_asio.hpp, src/loadkit_asio.cpp).
 Python 3 standard library only.
 """
 import fnmatch
@@ -164,6 +167,38 @@ def detail_names_in_docs():
     return findings
 
 
+def asio_layer(rel):
+    """Files of the optional Asio layer carry the marker `// loadkit-requires: asio`."""
+    return "loadkit-requires: asio" in "\n".join(read(rel).split("\n")[:30])
+
+
+def compiled_parts(files):
+    """Bodies not compiled exactly once by src/*.cpp (the parts of loadkit::compiled)."""
+    src = os.path.join(ROOT, "src")
+    seen = {}
+    for name in sorted(os.listdir(src)):
+        if name.endswith(".cpp"):
+            with open(os.path.join(src, name), encoding="utf-8") as f:
+                for inc in INCLUDE_RE.findall(f.read()):
+                    if inc.endswith(".ipp"):
+                        seen.setdefault(inc, []).append("src/" + name)
+    findings = []
+    for rel in files:
+        if not rel.endswith(".ipp"):
+            continue
+        owner = owner_of_body(rel, files)
+        optional = asio_layer(rel) or (owner is not None and asio_layer(owner))
+        places = seen.pop(rel, [])
+        if optional and places:
+            findings.append(f"{rel}: the Asio layer's body is compiled by {', '.join(places)} "
+                            f"(it belongs to impl/src_asio.hpp alone)")
+        elif not optional and len(places) != 1:
+            findings.append(f"{rel}: compiled by {len(places)} of src/*.cpp ({', '.join(places) or 'none'}); "
+                            f"separate compilation needs exactly one")
+    findings += [f"{inc}: included by {', '.join(p)}, but does not exist" for inc, p in seen.items()]
+    return findings
+
+
 def cycles(graph):
     found, state, path = [], {}, []
 
@@ -219,6 +254,7 @@ def main():
                                 f"(public names belong in the concept's public header)")
 
     findings += detail_names_in_docs()
+    findings += compiled_parts(files)
     for rel in files:
         if rel.endswith(".ipp"):
             owner = owner_of_body(rel, files)
