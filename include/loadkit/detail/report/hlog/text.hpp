@@ -49,7 +49,7 @@ inline std::string java_fixed(double v, int decimals) {
     // Keep `keep` digits, rounding half-up on the first dropped one.
     const int keep = point + decimals;
     if (keep < 0) {
-        digits = "0";
+        digits.assign(1, '0'); // not `= "0"`: GCC 12 warns falsely there (-Wrestrict, its bug 105329)
         point = 1;
     } else if (keep < static_cast<int>(digits.size())) {
         const bool up = digits[static_cast<std::size_t>(keep)] >= '5';

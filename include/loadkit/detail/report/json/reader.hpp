@@ -309,10 +309,17 @@ private:
     [[nodiscard]] std::string path() const {
         std::string out;
         for (const segment& s : path_) {
+            // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, its bug 105329) on
+            // `"." + std::string(...)` when it inlines the insert at position 0.
             if (s.key.empty()) {
-                out += '[' + std::to_string(s.index) + ']';
+                out += '[';
+                out += std::to_string(s.index);
+                out += ']';
             } else {
-                out += (out.empty() ? "" : ".") + std::string(s.key);
+                if (!out.empty()) {
+                    out += '.';
+                }
+                out.append(s.key);
             }
         }
         return out;
