@@ -7,10 +7,10 @@ every other line, other includes and include guards among them, is kept where it
 output carries a banner (version, license) and nothing time-dependent, so regenerating an
 unchanged tree gives the same bytes and `--check` can compare them (CI runs it).
 
-    python3 tools/amalgamate.py            # write single_include/loadkit/loadkit.hpp
-    python3 tools/amalgamate.py --check    # exit 1 if the committed file is stale
+    python3 tools/amalgamate.py            # write every single header (SINGLE_HEADERS below)
+    python3 tools/amalgamate.py --check    # exit 1 if a committed one is stale
 
-Another single header (e.g. the Asio adapter's) is one more root/output pair:
+One single header alone (e.g. the Asio adapter's) is a root/output pair:
 
     python3 tools/amalgamate.py --root include/loadkit/asio.hpp \\
         --output single_include/loadkit/loadkit_asio.hpp --base include/loadkit/loadkit.hpp
@@ -33,7 +33,7 @@ import sys
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 INCLUDE_DIR = REPO / "include"
-DEFAULT_ROOT = "include/loadkit/loadkit.hpp"
+
 DEFAULT_OUTPUT = "single_include/loadkit/loadkit.hpp"
 
 # Optional adapters depend on third-party libraries; the core amalgam must never contain them.
@@ -175,33 +175,34 @@ def amalgamate(root, base=None):
     return "\n".join(out) + "\n"
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", default=DEFAULT_ROOT, help=f"header to start from (default {DEFAULT_ROOT})")
-    parser.add_argument("--output", default=DEFAULT_OUTPUT, help=f"file to write (default {DEFAULT_OUTPUT})")
-    parser.add_argument("--base", help="header whose closure is assumed included (see module doc)")
-    parser.add_argument("--check", action="store_true", help="compare with the existing output, write nothing")
-    args = parser.parse_args(argv)
+# Every single header loadkit ships: (root, output, base). Without --root, the script writes (or with
+# --check compares) all of them.
+SINGLE_HEADERS = [
+    ("include/loadkit/loadkit.hpp", "single_include/loadkit/loadkit.hpp", None),
+    ("include/loadkit/report/all.hpp", "single_include/loadkit/loadkit_report.hpp", "include/loadkit/loadkit.hpp"),
+    ("include/loadkit/asio.hpp", "single_include/loadkit/loadkit_asio.hpp", "include/loadkit/loadkit.hpp"),
+]
 
-    root, output = REPO / args.root, REPO / args.output
+
+def generate(root_name, output_name, base_name, check, rerun):
+    root, output = REPO / root_name, REPO / output_name
     try:
         if not root.is_file():
-            raise AmalgamationError(f"root header {args.root} does not exist")
-        text = amalgamate(root, REPO / args.base if args.base else None)
+            raise AmalgamationError(f"root header {root_name} does not exist")
+        text = amalgamate(root, REPO / base_name if base_name else None)
     except AmalgamationError as error:
         print(f"amalgamate.py: error: {error}", file=sys.stderr)
         return 2
 
-    if args.check:
+    if check:
         current = read_text(output) if output.is_file() else ""
         if current == text:
-            print(f"amalgamate.py: {args.output} is up to date")
+            print(f"amalgamate.py: {output_name} is up to date")
             return 0
         diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(),
-                                         f"{args.output} (committed)", f"{args.output} (generated)", lineterm=""))
-        command = " ".join(["python3 tools/amalgamate.py"] + [a for a in (argv or sys.argv[1:]) if a != "--check"])
-        print(f"amalgamate.py: {args.output} is stale ({'missing' if not current else 'differs'}); "
-              f"run `{command}` and commit the result", file=sys.stderr)
+                                         f"{output_name} (committed)", f"{output_name} (generated)", lineterm=""))
+        print(f"amalgamate.py: {output_name} is stale ({'missing' if not current else 'differs'}); "
+              f"run `{rerun}` and commit the result", file=sys.stderr)
         for line in diff[:30]:
             print(line, file=sys.stderr)
         if len(diff) > 30:
@@ -211,8 +212,25 @@ def main(argv=None):
     output.parent.mkdir(parents=True, exist_ok=True)
     with open(output, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
-    print(f"amalgamate.py: wrote {args.output}")
+    print(f"amalgamate.py: wrote {output_name}")
     return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", help="header to start from (default: every single header loadkit ships)")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, help=f"file to write (default {DEFAULT_OUTPUT})")
+    parser.add_argument("--base", help="header whose closure is assumed included (see module doc)")
+    parser.add_argument("--check", action="store_true", help="compare with the existing output, write nothing")
+    args = parser.parse_args(argv)
+
+    if args.root is None:
+        status = 0
+        for root_name, output_name, base_name in SINGLE_HEADERS:
+            status = max(status, generate(root_name, output_name, base_name, args.check, "python3 tools/amalgamate.py"))
+        return status
+    rerun = " ".join(["python3 tools/amalgamate.py"] + [a for a in (argv or sys.argv[1:]) if a != "--check"])
+    return generate(args.root, args.output, args.base, args.check, rerun)
 
 
 if __name__ == "__main__":

@@ -79,13 +79,7 @@ run_ctest() {
 # --- steps -----------------------------------------------------------------------------------
 step_a() {
     python3 tools/check_version.py
-    python3 tools/amalgamate.py --check
-    python3 tools/amalgamate.py --check --root include/loadkit/report/all.hpp \
-        --output single_include/loadkit/loadkit_report.hpp --base include/loadkit/loadkit.hpp
-    if [[ -f include/loadkit/asio.hpp && -f single_include/loadkit/loadkit_asio.hpp ]]; then
-        python3 tools/amalgamate.py --check --root include/loadkit/asio.hpp \
-            --output single_include/loadkit/loadkit_asio.hpp --base include/loadkit/loadkit.hpp
-    fi
+    python3 tools/amalgamate.py --check # every single header
     python3 tools/check_snippets.py
     python3 tools/check_layout.py
     echo "== clang-format-14 (.clang-format) on every source but the generated single headers"

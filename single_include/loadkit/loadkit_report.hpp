@@ -3545,7 +3545,7 @@ inline std::string java_fixed(double v, int decimals) {
     // Keep `keep` digits, rounding half-up on the first dropped one.
     const int keep = point + decimals;
     if (keep < 0) {
-        digits = "0";
+        digits.assign(1, '0'); // not `= "0"`: GCC 12 warns falsely there (-Wrestrict, its bug 105329)
         point = 1;
     } else if (keep < static_cast<int>(digits.size())) {
         const bool up = digits[static_cast<std::size_t>(keep)] >= '5';
@@ -5551,6 +5551,8 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -5569,6 +5571,20 @@ struct json_failure {
     std::size_t column;
     std::string path;
     std::string message;
+};
+
+// A non-owning reference to a callable taking an index (an object's key, an array's position).
+class element_fn {
+public:
+    template <class F>
+    explicit element_fn(F& f) noexcept
+        : target_(static_cast<void*>(std::addressof(f))),
+          call_([](void* target, std::size_t index) { (*static_cast<F*>(target))(index); }) {}
+    void operator()(std::size_t index) const { call_(target_, index); }
+
+private:
+    void* target_;
+    void (*call_)(void*, std::size_t);
 };
 
 class json_reader {
@@ -5602,6 +5618,12 @@ public:
     // Unknown, duplicate and missing members are errors.
     template <std::size_t N, class F> void object(const std::array<std::string_view, N>& keys, F&& member) {
         static_assert(N <= 64, "json_reader::object: at most 64 keys");
+        object_of(keys, element_fn(member));
+    }
+    // object() for any number of keys (at most 64) and a type-erased member: compiled once rather
+    // than once per call site's lambda, which was most of the JSON reader's compile time.
+    void object_of(std::span<const std::string_view> keys, element_fn member) {
+        const std::size_t count = keys.size();
         expect_value('{', "an object");
         const std::size_t open = token_;
         enter();
@@ -5618,16 +5640,16 @@ public:
                 }
                 const std::size_t key_at = pos_;
                 read_string(key_);
-                std::size_t index = N;
-                for (std::size_t i = 0; i < N; ++i) {
+                std::size_t index = count;
+                for (std::size_t i = 0; i < count; ++i) {
                     if (name_of(keys[i]) == key_) {
                         index = i;
                         break;
                     }
                 }
-                if (index == N) {
+                if (index == count) {
                     std::string known;
-                    for (std::size_t i = 0; i < N; ++i) {
+                    for (std::size_t i = 0; i < count; ++i) {
                         known += (i == 0 ? "\"" : ", \"") + std::string(name_of(keys[i])) + "\"";
                     }
                     fail_at(key_at, "unknown member \"" + key_ + "\" (expected one of " + known + ")");
@@ -5659,7 +5681,7 @@ public:
             }
         }
         leave();
-        for (std::size_t i = 0; i < N; ++i) {
+        for (std::size_t i = 0; i < count; ++i) {
             if (((seen >> i) & 1U) == 0 && keys[i].back() != '?') {
                 fail_at(open, "missing member \"" + std::string(keys[i]) + "\"");
             }
@@ -5667,7 +5689,8 @@ public:
     }
 
     // An array; calls element(index) with the reader at each element, which element must read.
-    template <class F> void array(F&& element) {
+    template <class F> void array(F&& element) { array_of(element_fn(element)); }
+    void array_of(element_fn element) {
         expect_value('[', "an array");
         enter();
         skip_space();
@@ -5845,10 +5868,17 @@ private:
     [[nodiscard]] std::string path() const {
         std::string out;
         for (const segment& s : path_) {
+            // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, its bug 105329) on
+            // `"." + std::string(...)` when it inlines the insert at position 0.
             if (s.key.empty()) {
-                out += '[' + std::to_string(s.index) + ']';
+                out += '[';
+                out += std::to_string(s.index);
+                out += ']';
             } else {
-                out += (out.empty() ? "" : ".") + std::string(s.key);
+                if (!out.empty()) {
+                    out += '.';
+                }
+                out.append(s.key);
             }
         }
         return out;
