@@ -356,7 +356,7 @@ TEST_CASE("from_json(to_json(report)) equals the report: results, verdicts, reso
 TEST_CASE("an empty report round-trips and states the schema and version first", "[report][json]") {
     const loadkit::run_report empty;
     const std::string text = loadkit::to_json(empty);
-    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 1,\n", 0) == 0);
+    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 2,\n", 0) == 0);
     const loadkit::run_report back = loadkit::from_json(text);
     check_same_report(empty, back);
     CHECK(back.result == loadkit::run_result{});
@@ -707,16 +707,46 @@ TEST_CASE("from_json rejects malformed input, naming the line, the column, the m
 TEST_CASE("from_json rejects another schema or version with a message naming both",
           "[report][json][errors]") {
     const std::string good = loadkit::to_json(loadkit::run_report{});
-    std::string v2 = good;
-    v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
-    const auto e = parse_error(v2);
+    std::string v3 = good;
+    v3.replace(v3.find("\"version\": 2"), 12, "\"version\": 3");
+    const auto e = parse_error(v3);
     CHECK(e.path() == "version");
-    CHECK(contains(e.message(), "version 2 is not supported"));
-    CHECK(contains(e.message(), "reads version 1 reports"));
+    CHECK(contains(e.message(), "version 3 is not supported"));
+    CHECK(contains(e.message(), "reads report versions 1 to 2"));
     std::string other = good;
     other.replace(other.find("loadkit-report"), 14, "k6-summary");
     CHECK(contains(parse_error(other).message(), "this is not a loadkit report"));
     std::string no_version = good;
-    no_version.erase(no_version.find("\"version\": 1,"), 13);
+    no_version.erase(no_version.find("\"version\": 2,"), 13);
     CHECK(contains(parse_error(no_version).message(), "missing member \"version\""));
+}
+
+TEST_CASE("from_json reads version 1 reports, which lack past_hang_limit and stuck[].finished",
+          "[report][json]") {
+    loadkit::run_report report;
+    report.stuck.push_back({"s", "t", 1, 2, std::chrono::milliseconds{5}, true, false});
+    std::string v1 = loadkit::to_json(report);
+    v1.replace(v1.find("\"version\": 2"), 12, "\"version\": 1");
+    const std::string finished = ", \"finished\": false";
+    REQUIRE(v1.find(finished) != std::string::npos);
+    v1.erase(v1.find(finished), finished.size());
+    const std::string count = ",\n  \"past_hang_limit\": 0";
+    REQUIRE(v1.find(count) != std::string::npos);
+    v1.erase(v1.find(count), count.size());
+    const loadkit::run_report back = loadkit::from_json(v1);
+    REQUIRE(back.stuck.size() == 1);
+    CHECK(back.stuck[0].abandoned);
+    CHECK_FALSE(back.stuck[0].finished);
+    CHECK(back.past_hang_limit == 0);
+}
+
+TEST_CASE("stuck operations that finished, and past_hang_limit, round-trip", "[report][json]") {
+    loadkit::run_report report;
+    report.stuck.push_back({"s", "t", 1, 2, std::chrono::milliseconds{5}, false, true});
+    report.past_hang_limit = 70;
+    const loadkit::run_report back = loadkit::from_json(loadkit::to_json(report));
+    REQUIRE(back.stuck.size() == 1);
+    CHECK(back.stuck[0].finished);
+    CHECK(back.past_hang_limit == 70);
+    CHECK(back.passed());
 }

@@ -76,7 +76,11 @@ struct run_options {
     std::optional<leak_options> leak_check{}; // check the RSS and heap trend over the run (x in seconds)
 
     // Hang watchdog (0 turns a check off): an operation running longer than hang_limit, or no
-    // operation completing for stall_limit while some are in flight, is reported stuck.
+    // operation completing for stall_limit while some are in flight, is reported stuck; one that
+    // then finishes was slow, not hung (run_report::stuck, past_hang_limit). The run gives up on
+    // operations past the scenario's timeout (without one, past hang_limit) plus cancel_grace when
+    // nothing else of their scenario is left to wait for: they are abandoned (counted as
+    // timeouts, listed as stuck), so that a run always ends, whatever its profile.
     std::chrono::nanoseconds hang_limit = std::chrono::seconds{60};
     std::chrono::nanoseconds stall_limit = std::chrono::seconds{30};
     bool report_stuck_to_stderr = true;

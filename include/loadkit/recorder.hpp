@@ -248,6 +248,10 @@ public:
                                     std::string text = {});
 
     [[nodiscard]] time_point start() const noexcept { return start_; }
+    // Moves the time origin, before anything was ticked, snapshot or finished: the run engine
+    // interns its tags while it sets up, and starts the clock only once everything is ready (so
+    // that the set-up is not charged to the first operations). Throws std::logic_error after.
+    void restart(time_point start);
     [[nodiscard]] const options& config() const noexcept { return options_; }
     [[nodiscard]] std::size_t writer_count() const;
     // Bytes held: writers' slots, per-tag snapshots and series.
@@ -273,7 +277,7 @@ private:
     void tick_locked(std::chrono::nanoseconds at);
     void take_warmup(std::chrono::nanoseconds at);
 
-    const time_point start_;
+    time_point start_;
     const options options_;
     const std::uint64_t id_ = detail::next_sharded_histogram_id(); // shares sharded_histogram's id space
     std::shared_ptr<registry> registry_;

@@ -19,6 +19,7 @@
 #include <loadkit/version.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,14 +37,19 @@ struct scenario_summary {
     std::vector<std::string> operations;         // tag names, e.g. "search (weight 10)"
 };
 
-// An operation that was still running past the hang limit (or when the run had to give up on it).
+// An operation that ran past the hang limit (or through the stall limit with no completion).
+// One that then finished was slow, not hung: it is listed with `finished` (the first 64 such; the
+// rest are counted in run_report::past_hang_limit) and does not fail the run. One still running
+// when the run ended was abandoned: the run gave up on it (it ignored its cancellation, or ran past
+// its timeout or hang limit plus cancel_grace) and counted it as a timeout.
 struct stuck_operation {
     std::string scenario;
     std::string tag;
     std::uint64_t virtual_user = 0;
     std::uint64_t iteration = 0;
-    std::chrono::nanoseconds elapsed{}; // how long it had been running when reported
+    std::chrono::nanoseconds elapsed{}; // how long it ran (finished), or had run when the run ended
     bool abandoned = false;             // still running when the run returned (could not be cancelled)
+    bool finished = false;              // finished after it was reported: slow, not hung
 };
 
 // One level of a capacity search: the load offered, what came back, and the SLO's verdict on it.
@@ -91,9 +97,12 @@ struct run_report {
     std::vector<process_sample> resources;  // sampled during the run, oldest first
     std::optional<leak_report> leak;        // present when a leak check ran on the samples
     std::vector<stuck_operation> stuck;     // hang watchdog findings
+    std::uint64_t past_hang_limit = 0;      // operations that ran past the hang limit, then finished
     std::optional<capacity_curve> capacity; // present for a capacity search
 
-    // No SLO objective failed, no leak was found and nothing was stuck.
+    // Stuck operations that did not finish (abandoned): the ones that fail the run.
+    [[nodiscard]] std::size_t hung() const noexcept;
+    // No SLO objective failed, no leak was found and no operation was left stuck (abandoned).
     [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
     [[nodiscard]] int exit_code() const noexcept;

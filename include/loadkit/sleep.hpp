@@ -3,6 +3,7 @@
 #define LOADKIT_SLEEP_HPP
 
 #include <loadkit/cancellation.hpp>
+#include <loadkit/detail/runtime/saturating_time.hpp>
 #include <loadkit/executor.hpp>
 
 #include <chrono>
@@ -50,7 +51,7 @@ public:
             return false;
         }
         executor& ex = require_executor("sleep");
-        timer_.deadline = relative_ ? ex.now() + delay_ : deadline_;
+        timer_.deadline = relative_ ? saturating_add(ex.now(), delay_) : deadline_;
         timer_.waiter = waiter;
         ex.arm_timer(timer_);
         if (token.stop_possible()) {

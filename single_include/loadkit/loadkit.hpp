@@ -465,6 +465,53 @@ private:
 #ifndef LOADKIT_SLEEP_HPP
 #define LOADKIT_SLEEP_HPP
 
+// ---- begin loadkit/detail/runtime/saturating_time.hpp ----
+// SPDX-License-Identifier: MIT
+// Deadlines from user durations without overflow. Options take any std::chrono::nanoseconds, and
+// a value near nanoseconds::max() means "never" (a timeout, a grace period, a pause); `now + d`
+// would overflow (undefined behaviour, and in practice a deadline in the past that fires at once).
+#ifndef LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP
+#define LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP
+
+
+#include <chrono>
+#include <limits>
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+// t + d, held at the time point's range instead of wrapping around.
+template <class TimePoint>
+constexpr TimePoint saturating_add(TimePoint t, std::chrono::nanoseconds d) noexcept {
+    using duration = typename TimePoint::duration;
+    using rep = typename duration::rep;
+    const rep step = std::chrono::duration_cast<duration>(d).count();
+    const rep at = t.time_since_epoch().count();
+    if (step > 0 && at > std::numeric_limits<rep>::max() - step) {
+        return TimePoint::max();
+    }
+    if (step < 0 && at < std::numeric_limits<rep>::min() - step) {
+        return TimePoint::min();
+    }
+    return TimePoint(duration(at + step));
+}
+
+// a + b for durations, held at nanoseconds::max() (both are >= 0 where it is used).
+constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
+                                                  std::chrono::nanoseconds b) noexcept {
+    if (b.count() > 0 && a.count() > std::numeric_limits<std::chrono::nanoseconds::rep>::max() - b.count()) {
+        return std::chrono::nanoseconds::max();
+    }
+    return a + b;
+}
+
+} // namespace detail
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP
+// ---- end loadkit/detail/runtime/saturating_time.hpp ----
 
 #include <chrono>
 #include <coroutine>
@@ -511,7 +558,7 @@ public:
             return false;
         }
         executor& ex = require_executor("sleep");
-        timer_.deadline = relative_ ? ex.now() + delay_ : deadline_;
+        timer_.deadline = relative_ ? saturating_add(ex.now(), delay_) : deadline_;
         timer_.waiter = waiter;
         ex.arm_timer(timer_);
         if (token.stop_possible()) {
@@ -2715,6 +2762,7 @@ private:
 // ---- end loadkit/slo.hpp ----
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -2732,14 +2780,19 @@ struct scenario_summary {
     std::vector<std::string> operations;         // tag names, e.g. "search (weight 10)"
 };
 
-// An operation that was still running past the hang limit (or when the run had to give up on it).
+// An operation that ran past the hang limit (or through the stall limit with no completion).
+// One that then finished was slow, not hung: it is listed with `finished` (the first 64 such; the
+// rest are counted in run_report::past_hang_limit) and does not fail the run. One still running
+// when the run ended was abandoned: the run gave up on it (it ignored its cancellation, or ran past
+// its timeout or hang limit plus cancel_grace) and counted it as a timeout.
 struct stuck_operation {
     std::string scenario;
     std::string tag;
     std::uint64_t virtual_user = 0;
     std::uint64_t iteration = 0;
-    std::chrono::nanoseconds elapsed{}; // how long it had been running when reported
+    std::chrono::nanoseconds elapsed{}; // how long it ran (finished), or had run when the run ended
     bool abandoned = false;             // still running when the run returned (could not be cancelled)
+    bool finished = false;              // finished after it was reported: slow, not hung
 };
 
 // One level of a capacity search: the load offered, what came back, and the SLO's verdict on it.
@@ -2787,9 +2840,12 @@ struct run_report {
     std::vector<process_sample> resources;  // sampled during the run, oldest first
     std::optional<leak_report> leak;        // present when a leak check ran on the samples
     std::vector<stuck_operation> stuck;     // hang watchdog findings
+    std::uint64_t past_hang_limit = 0;      // operations that ran past the hang limit, then finished
     std::optional<capacity_curve> capacity; // present for a capacity search
 
-    // No SLO objective failed, no leak was found and nothing was stuck.
+    // Stuck operations that did not finish (abandoned): the ones that fail the run.
+    [[nodiscard]] std::size_t hung() const noexcept;
+    // No SLO objective failed, no leak was found and no operation was left stuck (abandoned).
     [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
     [[nodiscard]] int exit_code() const noexcept;
@@ -3639,6 +3695,10 @@ public:
                                     std::string text = {});
 
     [[nodiscard]] time_point start() const noexcept { return start_; }
+    // Moves the time origin, before anything was ticked, snapshot or finished: the run engine
+    // interns its tags while it sets up, and starts the clock only once everything is ready (so
+    // that the set-up is not charged to the first operations). Throws std::logic_error after.
+    void restart(time_point start);
     [[nodiscard]] const options& config() const noexcept { return options_; }
     [[nodiscard]] std::size_t writer_count() const;
     // Bytes held: writers' slots, per-tag snapshots and series.
@@ -3664,7 +3724,7 @@ private:
     void tick_locked(std::chrono::nanoseconds at);
     void take_warmup(std::chrono::nanoseconds at);
 
-    const time_point start_;
+    time_point start_;
     const options options_;
     const std::uint64_t id_ = detail::next_sharded_histogram_id(); // shares sharded_histogram's id space
     std::shared_ptr<registry> registry_;
@@ -4271,7 +4331,11 @@ struct run_options {
     std::optional<leak_options> leak_check{}; // check the RSS and heap trend over the run (x in seconds)
 
     // Hang watchdog (0 turns a check off): an operation running longer than hang_limit, or no
-    // operation completing for stall_limit while some are in flight, is reported stuck.
+    // operation completing for stall_limit while some are in flight, is reported stuck; one that
+    // then finishes was slow, not hung (run_report::stuck, past_hang_limit). The run gives up on
+    // operations past the scenario's timeout (without one, past hang_limit) plus cancel_grace when
+    // nothing else of their scenario is left to wait for: they are abandoned (counted as
+    // timeouts, listed as stuck), so that a run always ends, whatever its profile.
     std::chrono::nanoseconds hang_limit = std::chrono::seconds{60};
     std::chrono::nanoseconds stall_limit = std::chrono::seconds{30};
     bool report_stuck_to_stderr = true;
@@ -11032,11 +11096,18 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
 #define LOADKIT_IMPL_RUN_REPORT_IPP
 
 
+#include <algorithm>
+
 namespace loadkit {
 inline namespace v0 {
 
+LOADKIT_DECL std::size_t run_report::hung() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(stuck.begin(), stuck.end(), [](const stuck_operation& op) { return !op.finished; }));
+}
+
 LOADKIT_DECL bool run_report::passed() const noexcept {
-    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && hung() == 0;
 }
 
 LOADKIT_DECL int run_report::exit_code() const noexcept {
@@ -11630,6 +11701,14 @@ LOADKIT_DECL recorder::recorder(time_point start, const options& opts)
       scratch_(opts.histograms, opts.model), delta_(opts.histograms) {}
 
 LOADKIT_DECL recorder::~recorder() = default;
+
+LOADKIT_DECL void recorder::restart(time_point start) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    if (closed_ != 0 || warmup_ended_) {
+        throw std::logic_error("loadkit::recorder::restart: the recorder has already closed an interval");
+    }
+    start_ = start;
+}
 
 LOADKIT_DECL tag_id recorder::tag(std::string_view name, tag_kind kind) {
     const std::lock_guard<std::mutex> lock(registry_->mutex);
@@ -12225,14 +12304,20 @@ inline std::int64_t ticks(clock::time_point t) noexcept {
 // access is relaxed: the watchdog needs recent values, not ordering.
 struct vu_slot {
     std::atomic<std::int64_t> started{0};  // clock ticks of the running operation's start; 0: idle
+    std::atomic<std::int64_t> intended{0}; // clock ticks of its intended start (open model; else = started)
     std::atomic<std::int64_t> last_end{0}; // clock ticks of the last completion
     std::atomic<std::uint64_t> iteration{0};
     std::atomic<std::uint32_t> op{0};
     std::int64_t reported = 0; // monitor only: the start of the operation last reported stuck
 
     void begin(std::size_t op_index, std::uint64_t number, clock::time_point at) noexcept {
+        begin(op_index, number, at, at);
+    }
+    void begin(std::size_t op_index, std::uint64_t number, clock::time_point intended_at,
+               clock::time_point at) noexcept {
         op.store(static_cast<std::uint32_t>(op_index), std::memory_order_relaxed);
         iteration.store(number, std::memory_order_relaxed);
+        intended.store(ticks(intended_at), std::memory_order_relaxed);
         started.store(ticks(at), std::memory_order_relaxed);
     }
     void end(clock::time_point at) noexcept {
@@ -12276,10 +12361,14 @@ struct scenario_runtime {
     std::size_t slot_count = 0;
     std::vector<slot_pool> pools;           // open model: one per event loop
     std::unique_ptr<op_context[]> contexts; // open model: one per slot
+    std::atomic<std::uint64_t> drivers{0};  // its driver coroutines alive (waves, arrival loops)
     // monitor only:
     std::optional<clock::time_point> drain_since;
     std::optional<clock::time_point> cancelled_at;
     bool finished = false;
+    std::size_t busy = 0;    // operations running at the last watchdog pass
+    std::size_t overdue = 0; // of them, past their limit and cancel_grace (see engine::watchdog)
+    bool given_up = false;   // only overdue operations were left: the run stopped waiting for them
 
     std::size_t pick(rng& random) const noexcept {
         if (cumulative.size() == 1) {
@@ -12547,10 +12636,11 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             const auto pause = cfg.think.after(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - ctx.start()), ctx.random());
             if (pause.count() > 0) {
-                if (s.end && t1 + pause >= *s.end) {
+                const clock::time_point resume = saturating_add(t1, pause);
+                if (s.end && resume >= *s.end) {
                     break; // the next iteration could not start anyway
                 }
-                if (!co_await nap_until(t1 + pause)) {
+                if (!co_await nap_until(resume)) {
                     break;
                 }
                 t0 = clock::now();
@@ -12565,6 +12655,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
 
 // `count` bursts of `size` users, one iteration each, the next `pause` after the previous ended.
 inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w) {
+    s.drivers.fetch_add(1, std::memory_order_relaxed);
     bool cancelled = false;
     try {
         if (clock::now() < s.start) {
@@ -12586,6 +12677,7 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
         cancelled = true;
     }
     static_cast<void>(cancelled);
+    s.drivers.fetch_sub(1, std::memory_order_relaxed);
     e.ended(s);
 }
 
@@ -12639,7 +12731,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     for (;;) {
         const operation& op = cfg.operations[k];
         op_context_access::begin(ctx, number, intended, start);
-        slot.begin(k, number, start);
+        slot.begin(k, number, intended, start);
         op_ending ending;
         try {
             if (op.direct()) {
@@ -12683,6 +12775,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
 // and then so that finished operations free their slots.
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
+    s.drivers.fetch_add(1, std::memory_order_relaxed);
     pacer arrivals(s.start, std::move(plan), shard, shards);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
@@ -12736,7 +12829,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             // arrival's "now" (one clock read per operation when behind the schedule).
             vu_slot& slot = s.slots[index];
             op_context_access::begin(ctx, number, *intended, now);
-            slot.begin(k, number, now);
+            slot.begin(k, number, *intended, now);
             op_ending ending;
             try {
                 op.direct()(ctx);
@@ -12774,7 +12867,18 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     if (s.token.stop_requested()) {
         drop_waiting(e, s, pool, random); // else the operations running serve them
     }
+    s.drivers.fetch_sub(1, std::memory_order_relaxed);
     e.ended(s);
+}
+
+// Arrivals still waiting behind operations the run gave up on (engine::give_up): dropped, on the
+// loop that owns the queue. Not counted as a driver: the run no longer waits for anything.
+inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                 std::atomic<std::size_t>& pending) {
+    rng random(e.seed, rng::mix(s.index + 1, 0xd7090000ULL + shard));
+    drop_waiting(e, s, s.pools[shard], random);
+    pending.fetch_sub(1, std::memory_order_release);
+    co_return;
 }
 
 } // namespace detail
@@ -12868,7 +12972,9 @@ private:
 // ---- end loadkit/detail/engine/signal_stop.hpp ----
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -12877,6 +12983,7 @@ private:
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -12955,20 +13062,29 @@ public:
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
-        report.started = std::chrono::system_clock::now();
-        start_ = clock::now();
-        recorder_.emplace(
-            start_, recorder_options{model_, options_.interval, 1024, options_.warmup, options_.histograms});
+        recorder_.emplace(clock::now(), recorder_options{model_, options_.interval, 1024, options_.warmup,
+                                                         options_.histograms});
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
             sampler_.emplace(process_sampler_options{options_.resource_interval, 4096});
             sampler_->start();
         }
+        // The clock starts once the threads, slots and contexts exist: set-up is not charged to
+        // the first operations (their intended starts count from here).
+        report.started = std::chrono::system_clock::now();
+        start_ = clock::now();
+        recorder_->restart(start_);
+        for (auto& s : runtimes_) {
+            schedule(*s);
+        }
         launch_all();
         monitor();
         abandon = shared_.active.load(std::memory_order_acquire) != 0;
         const clock::time_point end = clock::now();
+        if (abandon) {
+            account_abandoned(end);
+        }
         report.result = recorder_->finish(end, reason_, reason_text_);
         if (sampler_) {
             sampler_->stop();
@@ -12985,7 +13101,9 @@ public:
             }
             report.slo = options_.slo.evaluate(report.result, context);
         }
+        resolve_stuck();
         report.stuck = std::move(stuck_);
+        report.past_hang_limit = past_hang_limit_;
         if (abandon) {
             mark_abandoned(report, end);
         }
@@ -13030,7 +13148,6 @@ private:
             s->config = &cfg;
             s->index = i;
             s->model = model_of(cfg.profile);
-            s->start = start_ + std::chrono::duration_cast<clock::duration>(cfg.start_offset);
             double sum = 0.0;
             bool blocking = false;
             scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
@@ -13057,14 +13174,6 @@ private:
             const std::uint64_t peak = peak_concurrency(cfg.profile);
             if (blocking) {
                 blocking_peak += peak;
-            }
-            if (const auto length = planned_length(cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(*length);
-            }
-            if (const auto* p = std::get_if<per_vu_iterations>(&cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(p->max_duration);
-            } else if (const auto* q = std::get_if<shared_iterations>(&cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(q->max_duration);
             }
             s->slot_count = static_cast<std::size_t>(peak);
             s->slots = std::make_unique<vu_slot[]>(s->slot_count);
@@ -13115,6 +13224,21 @@ private:
                                         rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
                                         shared_.pool);
             }
+        }
+    }
+
+    // The scenario's start and end from the run's start (held at the clock's range: an offset or
+    // length near nanoseconds::max() means "never", not an overflow into the past).
+    void schedule(scenario_runtime& s) const {
+        const scenario& cfg = *s.config;
+        s.start = saturating_add(start_, cfg.start_offset);
+        if (const auto length = planned_length(cfg.profile)) {
+            s.end = saturating_add(s.start, *length);
+        }
+        if (const auto* p = std::get_if<per_vu_iterations>(&cfg.profile)) {
+            s.end = saturating_add(s.start, p->max_duration);
+        } else if (const auto* q = std::get_if<shared_iterations>(&cfg.profile)) {
+            s.end = saturating_add(s.start, q->max_duration);
         }
     }
 
@@ -13179,13 +13303,12 @@ private:
         const signal_stop_guard signals(options_.handle_signals);
         int signals_seen = 0;
         const clock::duration step = std::chrono::milliseconds{50};
-        clock::time_point next_slo = start_ + options_.slo_check_interval;
+        clock::time_point next_slo = saturating_add(start_, options_.slo_check_interval);
         clock::time_point next_progress = start_;
         // time_point::max() for none (an optional here trips GCC 12's -Wmaybe-uninitialized)
-        const clock::time_point deadline =
-            options_.max_duration.count() > 0
-                ? start_ + std::chrono::duration_cast<clock::duration>(options_.max_duration)
-                : clock::time_point::max();
+        const clock::time_point deadline = options_.max_duration.count() > 0
+                                               ? saturating_add(start_, options_.max_duration)
+                                               : clock::time_point::max();
         for (;;) {
             {
                 std::unique_lock<std::mutex> lock(shared_.mutex);
@@ -13214,13 +13337,13 @@ private:
             if (want_slo || want_progress) {
                 const run_result snapshot = recorder_->snapshot(now);
                 if (want_slo) {
-                    next_slo = now + options_.slo_check_interval;
+                    next_slo = saturating_add(now, options_.slo_check_interval);
                     if (abort_decision d = options_.slo.should_abort(snapshot)) {
                         stop_all(stop_reason::slo_abort, d.reason, now, true);
                     }
                 }
                 if (want_progress) {
-                    next_progress = now + options_.progress_interval;
+                    next_progress = saturating_add(now, options_.progress_interval);
                     options_.on_progress(progress(snapshot, now));
                 }
             }
@@ -13231,8 +13354,9 @@ private:
         }
     }
 
-    // Ends scenarios whose time is up, cancels those whose graceful stop expired; true when every
-    // scenario left is past its cancel grace (nothing more will end by itself).
+    // Ends scenarios whose time is up, cancels those whose graceful stop expired, gives up on
+    // scenarios left with overdue operations only; true when every scenario left is past its cancel
+    // grace or given up (nothing more will end by itself).
     bool graceful(clock::time_point now) {
         bool waiting_only_for_abandoned = true;
         bool any_active = false;
@@ -13245,55 +13369,104 @@ private:
                 s->drain_since = *s->end;
                 s->draining.store(true, std::memory_order_relaxed);
             }
+            if (!s->given_up && only_overdue_left(*s)) {
+                give_up(*s, now);
+            }
             if (s->drain_since && !s->cancelled_at &&
-                now >=
-                    *s->drain_since + std::chrono::duration_cast<clock::duration>(options_.graceful_stop)) {
+                now >= saturating_add(*s->drain_since, options_.graceful_stop)) {
                 s->cancelled_at = now;
                 s->stop.request_stop();
             }
-            if (!s->cancelled_at ||
-                now < *s->cancelled_at + std::chrono::duration_cast<clock::duration>(options_.cancel_grace)) {
+            if (!s->given_up &&
+                (!s->cancelled_at || now < saturating_add(*s->cancelled_at, options_.cancel_grace))) {
                 waiting_only_for_abandoned = false;
             }
         }
         return any_active && waiting_only_for_abandoned;
     }
 
+    // Everything of the scenario still alive waits on overdue operations: each of its coroutines
+    // is such an operation, or its wave driver waiting for their wave. (An open-model scenario's
+    // arrival loops end with its schedule, so they must be gone.) Counts move while the loops run;
+    // every race errs towards waiting longer, and the next pass looks again.
+    bool only_overdue_left(const scenario_runtime& s) const {
+        if (s.overdue == 0 || s.busy != s.overdue) {
+            return false;
+        }
+        const std::uint64_t drivers = s.drivers.load(std::memory_order_acquire);
+        if (s.model == latency_model::open && drivers != 0) {
+            return false;
+        }
+        return s.active.load(std::memory_order_acquire) == s.overdue + drivers;
+    }
+
+    // Stops waiting for the scenario: its remaining operations are abandoned (asked to stop once
+    // more, counted as timeouts when the run ends, listed as stuck).
+    void give_up(scenario_runtime& s, clock::time_point now) {
+        s.given_up = true;
+        if (!s.drain_since) {
+            s.drain_since = now;
+        }
+        s.draining.store(true, std::memory_order_relaxed);
+        if (!s.cancelled_at) {
+            s.cancelled_at = now;
+            s.stop.request_stop();
+        }
+    }
+
+    // How long an operation of the scenario may run before the run may give up on it: its timeout
+    // (or, without one, the hang limit) and then cancel_grace to react to its cancellation. 0: never.
+    std::int64_t overdue_after(const scenario_runtime& s) const {
+        const std::chrono::nanoseconds limit =
+            s.config->timeout.count() > 0 ? s.config->timeout : options_.hang_limit;
+        if (limit.count() <= 0) {
+            return 0;
+        }
+        return saturating_sum(limit, options_.cancel_grace).count();
+    }
+
     void watchdog(clock::time_point now) {
         const std::int64_t now_ticks = ticks(now);
+        resolve_stuck();
         std::int64_t last_completion = 0;
-        std::int64_t oldest_start = 0;
         std::size_t busy = 0;
-        for (auto& s : runtimes_) {
-            for (std::size_t i = 0; i < s->slot_count; ++i) {
-                vu_slot& slot = s->slots[i];
+        for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+            scenario_runtime& s = *runtimes_[r];
+            const std::int64_t overdue_at = overdue_after(s);
+            s.busy = 0;
+            s.overdue = 0;
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                vu_slot& slot = s.slots[i];
                 last_completion = std::max(last_completion, slot.last_end.load(std::memory_order_relaxed));
                 const std::int64_t started = slot.started.load(std::memory_order_relaxed);
                 if (started == 0) {
                     continue;
                 }
-                ++busy;
-                oldest_start = oldest_start == 0 ? started : std::min(oldest_start, started);
+                ++s.busy;
+                if (overdue_at > 0 && now_ticks - started > overdue_at) {
+                    ++s.overdue;
+                }
                 if (options_.hang_limit.count() > 0 && now_ticks - started > options_.hang_limit.count() &&
                     slot.reported != started) {
                     slot.reported = started;
-                    report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started}, "past the hang limit");
+                    report_stuck(r, i, started, now_ticks, "past the hang limit");
                 }
             }
+            busy += s.busy;
         }
         last_completion = std::max(last_completion, ticks(start_));
         if (options_.stall_limit.count() > 0 && busy > 0 &&
             now_ticks - last_completion > options_.stall_limit.count() &&
             stall_reported_ != last_completion) {
             stall_reported_ = last_completion;
-            for (auto& s : runtimes_) {
-                for (std::size_t i = 0; i < s->slot_count; ++i) {
-                    vu_slot& slot = s->slots[i];
+            for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+                scenario_runtime& s = *runtimes_[r];
+                for (std::size_t i = 0; i < s.slot_count; ++i) {
+                    vu_slot& slot = s.slots[i];
                     const std::int64_t started = slot.started.load(std::memory_order_relaxed);
                     if (started != 0 && slot.reported != started) {
                         slot.reported = started;
-                        report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started},
-                                     "no completion for the stall limit");
+                        report_stuck(r, i, started, now_ticks, "no completion for the stall limit");
                     }
                 }
             }
@@ -13301,8 +13474,36 @@ private:
         in_flight_ = busy;
     }
 
-    void report_stuck(scenario_runtime& s, std::size_t slot, std::chrono::nanoseconds elapsed,
+    // The stuck list's entries whose operation has since finished (its slot moved on): slow, not
+    // hung. The first max_finished_listed stay listed, all are counted.
+    void resolve_stuck() {
+        for (std::size_t k = stuck_.size(); k-- > 0;) {
+            if (stuck_[k].finished) {
+                continue;
+            }
+            const watched& w = watched_[k];
+            const vu_slot& slot = runtimes_[w.runtime]->slots[w.slot];
+            if (slot.started.load(std::memory_order_relaxed) == w.started) {
+                continue;
+            }
+            ++past_hang_limit_;
+            const std::int64_t ended = slot.last_end.load(std::memory_order_relaxed);
+            if (finished_listed_ < max_finished_listed) {
+                ++finished_listed_;
+                stuck_[k].finished = true;
+                if (ended > w.started) {
+                    stuck_[k].elapsed = std::chrono::nanoseconds{ended - w.started};
+                }
+            } else {
+                stuck_.erase(stuck_.begin() + static_cast<std::ptrdiff_t>(k));
+                watched_.erase(watched_.begin() + static_cast<std::ptrdiff_t>(k));
+            }
+        }
+    }
+
+    void report_stuck(std::size_t runtime, std::size_t slot, std::int64_t started, std::int64_t now_ticks,
                       const char* why) {
+        const scenario_runtime& s = *runtimes_[runtime];
         const vu_slot& v = s.slots[slot];
         stuck_operation op;
         op.scenario = s.config->name;
@@ -13310,41 +13511,83 @@ private:
         op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
         op.virtual_user = slot;
         op.iteration = v.iteration.load(std::memory_order_relaxed);
-        op.elapsed = elapsed;
-        if (options_.report_stuck_to_stderr) {
+        op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+        if (options_.report_stuck_to_stderr && stderr_reports_ < max_stderr_reports) {
+            ++stderr_reports_;
             std::fprintf(
                 stderr,
-                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
+                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s%s\n",
                 op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
-                static_cast<unsigned long long>(op.iteration), profile_duration_text(elapsed).c_str(), why);
+                static_cast<unsigned long long>(op.iteration), profile_duration_text(op.elapsed).c_str(), why,
+                stderr_reports_ == max_stderr_reports ? " (further ones are in the report only)" : "");
         }
         stuck_.push_back(std::move(op));
+        watched_.push_back({runtime, slot, started});
+    }
+
+    // The operations still running when the run gave up on them: each counted as a timeout under
+    // its tag (its latency: how long it had run by then), so that ok + errors + timeouts + dropped
+    // still adds up to every operation scheduled; arrivals queued behind them are dropped.
+    void account_abandoned(clock::time_point end) {
+        const std::int64_t end_ticks = ticks(end);
+        recorder::writer& w = recorder_->local();
+        std::atomic<std::size_t> pending{0};
+        for (auto& sp : runtimes_) {
+            scenario_runtime& s = *sp;
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                const vu_slot& slot = s.slots[i];
+                const std::int64_t started = slot.started.load(std::memory_order_relaxed);
+                if (started == 0) {
+                    continue;
+                }
+                const auto k = slot.op.load(std::memory_order_relaxed);
+                if (k >= s.tags.size()) {
+                    continue;
+                }
+                const std::int64_t intended =
+                    std::min(slot.intended.load(std::memory_order_relaxed), started);
+                w.record(s.tags[k], outcome::timeout(), std::chrono::nanoseconds{end_ticks - intended},
+                         std::chrono::nanoseconds{end_ticks - started});
+            }
+            if (s.model == latency_model::open) {
+                for (std::size_t j = 0; j < s.pools.size(); ++j) {
+                    pending.fetch_add(1, std::memory_order_relaxed);
+                    shared_.executors[j]->post(drop_queued(shared_, s, j, pending).handle);
+                }
+            }
+        }
+        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only.
+        const clock::time_point limit = clock::now() + std::chrono::milliseconds{500};
+        while (pending.load(std::memory_order_acquire) != 0 && clock::now() < limit) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        }
     }
 
     void mark_abandoned(run_report& report, clock::time_point now) {
         const std::int64_t now_ticks = ticks(now);
-        for (auto& s : runtimes_) {
-            for (std::size_t i = 0; i < s->slot_count; ++i) {
-                const std::int64_t started = s->slots[i].started.load(std::memory_order_relaxed);
+        for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+            const scenario_runtime& s = *runtimes_[r];
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                const std::int64_t started = s.slots[i].started.load(std::memory_order_relaxed);
                 if (started == 0) {
                     continue;
                 }
                 bool found = false;
-                for (auto& op : report.stuck) {
-                    if (op.scenario == s->config->name && op.virtual_user == i) {
-                        op.abandoned = true;
-                        op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+                for (std::size_t k = 0; k < report.stuck.size() && k < watched_.size(); ++k) {
+                    const watched& w = watched_[k];
+                    if (w.runtime == r && w.slot == i && w.started == started) {
+                        report.stuck[k].abandoned = true;
+                        report.stuck[k].elapsed = std::chrono::nanoseconds{now_ticks - started};
                         found = true;
                     }
                 }
                 if (!found) {
                     stuck_operation op;
-                    op.scenario = s->config->name;
-                    const auto k = s->slots[i].op.load(std::memory_order_relaxed);
-                    op.tag =
-                        k < s->config->operations.size() ? s->config->operations[k].name() : std::string();
+                    op.scenario = s.config->name;
+                    const auto k = s.slots[i].op.load(std::memory_order_relaxed);
+                    op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
                     op.virtual_user = i;
-                    op.iteration = s->slots[i].iteration.load(std::memory_order_relaxed);
+                    op.iteration = s.slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
                     op.abandoned = true;
                     report.stuck.push_back(std::move(op));
@@ -13423,7 +13666,19 @@ private:
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
     std::string reason_text_;
+    // The stuck list and, entry by entry, the operation each one watches (resolve_stuck()).
+    struct watched {
+        std::size_t runtime;
+        std::size_t slot;
+        std::int64_t started;
+    };
+    static constexpr std::size_t max_finished_listed = 64;
+    static constexpr std::size_t max_stderr_reports = 20;
     std::vector<stuck_operation> stuck_;
+    std::vector<watched> watched_;
+    std::uint64_t past_hang_limit_ = 0;
+    std::size_t finished_listed_ = 0;
+    std::size_t stderr_reports_ = 0;
     std::int64_t stall_reported_ = -1;
     std::size_t in_flight_ = 0;
 
@@ -13437,6 +13692,18 @@ public:
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
 };
+
+// Engines whose operations never ended, with their options: alive until the process exits.
+inline void keep_abandoned(std::unique_ptr<run_options> options, std::unique_ptr<engine> body) {
+    struct kept {
+        std::unique_ptr<run_options> options;
+        std::unique_ptr<engine> body;
+    };
+    static std::mutex mutex;
+    static auto* engines = new std::vector<kept>(); // never destroyed: its threads may still run
+    const std::lock_guard<std::mutex> lock(mutex);
+    engines->push_back({std::move(options), std::move(body)});
+}
 
 } // namespace detail
 
@@ -13460,10 +13727,10 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
     bool abandon = false;
     run_report report = body->run(abandon);
     if (abandon) {
-        // Operations that ignore cancellation still run on the engine's threads: leave them (and
-        // everything they use) alive rather than destroy what they touch.
-        static_cast<void>(body.release());
-        static_cast<void>(owned.release());
+        // Operations that ignore cancellation still run on the engine's threads: keep them (and
+        // everything they use) alive for the rest of the process rather than destroy what they
+        // touch. Kept reachable, so that leak checkers see a deliberate keep, not a leak.
+        detail::keep_abandoned(std::move(owned), std::move(body));
     }
     return report;
 }

@@ -2067,24 +2067,38 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
                           lv == leak_verdict::no_leak ? "32" : (lv == leak_verdict::leak ? "31" : "33"),
                           report.leak->describe());
     }
-    if (!report.stuck.empty()) {
+    const std::size_t hung = report.hung();
+    const std::size_t slow_listed = report.stuck.size() - hung;
+    const std::uint64_t slow = std::max<std::uint64_t>(report.past_hang_limit, slow_listed);
+    if (hung > 0) {
         console_mark_line(out, v, "stuck", s.fail_mark(), "31",
-                          human_count(report.stuck.size()) + (report.stuck.size() == 1
-                                                                  ? " operation was stuck:"
-                                                                  : " operations were stuck:"));
+                          human_count(hung) +
+                              (hung == 1 ? " operation was stuck:" : " operations were stuck:"));
+    }
+    if (slow > 0) {
+        console_mark_line(out, v, "slow", s.maybe_mark(), "33",
+                          human_count(slow) + (slow == 1 ? " operation" : " operations") +
+                              " ran past the hang limit, then finished (slow, not hung" +
+                              (slow > slow_listed && slow_listed > 0 ? "; the first ones below)" : ")") +
+                              (slow_listed > 0 ? ":" : ""));
+    }
+    for (const bool finished : {false, true}) {
         for (const auto& st : report.stuck) {
+            if (st.finished != finished) {
+                continue;
+            }
             std::string where = console_safe(st.scenario);
             where += (where.empty() || st.tag.empty() ? "" : " / ") + console_safe(st.tag);
             std::string text = where + ": VU " + std::to_string(st.virtual_user) + ", iteration " +
-                               std::to_string(st.iteration) + ", running for " +
+                               std::to_string(st.iteration) + (st.finished ? ", took " : ", running for ") +
                                human_span(st.elapsed, s.unicode);
             if (st.abandoned) {
-                text += " (abandoned: still running when the run returned)";
+                text += " (abandoned: still running when the run returned; counted as a timeout)";
             }
             out += std::string(10, ' ') + console_wrap(text, s.width, 12, 10) + "\n";
         }
     }
-    if (!report.slo && !report.leak && report.stuck.empty()) {
+    if (!report.slo && !report.leak && report.stuck.empty() && report.past_hang_limit == 0) {
         out += "  " +
                s.paint("nothing judged: no SLO objectives, no leak check, no hang watchdog findings", "2") +
                "\n";
@@ -2101,8 +2115,8 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
     if (report.leak && report.leak->verdict == leak_verdict::leak) {
         why.push_back("memory leak");
     }
-    if (!report.stuck.empty()) {
-        why.push_back(std::to_string(report.stuck.size()) + " stuck");
+    if (hung > 0) {
+        why.push_back(std::to_string(hung) + " stuck");
     }
     if (report.result.reason != stop_reason::completed && report.result.reason != stop_reason::running) {
         why.push_back(std::string("stopped early (") + to_string(report.result.reason) + ")");
@@ -5351,13 +5365,15 @@ inline std::string capacity_table(const capacity_curve& c) {
 inline std::string stuck_table(const std::vector<stuck_operation>& stuck) {
     std::string o =
         "<div class=\"scroll\"><table><thead><tr><th class=\"name\">scenario</th><th class=\"name\">"
-        "operation</th><th>virtual user</th><th>iteration</th><th>running for</th><th class=\"name\">"
+        "operation</th><th>virtual user</th><th>iteration</th><th>ran for</th><th class=\"name\">"
         "state</th></tr></thead><tbody>";
     for (const auto& s : stuck) {
         o += "<tr><td class=\"name\">" + html_text(s.scenario) + "</td><td class=\"name\">" +
              html_text(s.tag) + "</td><td>" + count_text(s.virtual_user) + "</td><td>" +
              count_text(s.iteration) + "</td><td>" + ns_text(s.elapsed) + "</td><td class=\"name\">" +
-             (s.abandoned ? html_badge("abandoned", "fail") : html_badge("reported", "warn")) + "</td></tr>";
+             (s.abandoned ? html_badge("abandoned", "fail")
+                          : (s.finished ? html_badge("finished", "warn") : html_badge("reported", "warn"))) +
+             "</td></tr>";
     }
     return o + "</tbody></table></div>";
 }
@@ -5468,8 +5484,11 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
         o += html_card("memory", to_string(report.leak->verdict),
                        report.leak->verdict == leak_verdict::leak ? "bad" : "");
     }
-    if (!report.stuck.empty()) {
-        o += html_card("stuck operations", count_text(report.stuck.size()), "bad");
+    if (report.hung() > 0) {
+        o += html_card("stuck operations", count_text(report.hung()), "bad");
+    }
+    if (report.past_hang_limit > 0) {
+        o += html_card("past the hang limit, finished", count_text(report.past_hang_limit));
     }
     o += "</div>\n";
 
@@ -6187,7 +6206,8 @@ struct json_write_settings {
 };
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
-inline constexpr std::uint64_t json_schema_version = 1;
+// 2: stuck operations say whether they finished; the report counts past_hang_limit.
+inline constexpr std::uint64_t json_schema_version = 2;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -6285,6 +6305,7 @@ public:
             stuck(s);
         }
         w_.end_array();
+        w_.member("past_hang_limit", r.past_hang_limit);
         w_.key("capacity");
         if (r.capacity) {
             capacity(*r.capacity);
@@ -6608,6 +6629,7 @@ private:
         w_.member("iteration", s.iteration);
         w_.member("elapsed_ns", s.elapsed.count());
         w_.member("abandoned", s.abandoned);
+        w_.member("finished", s.finished);
         w_.end_object();
     }
 
@@ -7165,9 +7187,10 @@ public:
 
     run_report report() {
         run_report out;
-        static constexpr std::array<std::string_view, 14> keys{
-            "schema", "version", "generator?", "summary?", "title", "started_unix_ns", "scenarios",
-            "result", "slo",     "resources",  "leak",     "stuck", "capacity",        "$schema?"};
+        static constexpr std::array<std::string_view, 15> keys{
+            "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
+            "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
+            "capacity",  "past_hang_limit?", "$schema?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -7177,11 +7200,11 @@ public:
                 break;
             case 1: {
                 const std::uint64_t v = r_.u64();
-                if (v != json_schema_version) {
+                if (v < 1 || v > json_schema_version) { // 1 lacks only optional members
                     r_.fail("version " + std::to_string(v) + " is not supported: loadkit " +
                             std::to_string(version.major) + "." + std::to_string(version.minor) + "." +
-                            std::to_string(version.patch) + " reads version " +
-                            std::to_string(json_schema_version) + " reports");
+                            std::to_string(version.patch) + " reads report versions 1 to " +
+                            std::to_string(json_schema_version));
                 }
                 break;
             }
@@ -7219,6 +7242,9 @@ public:
                 if (!r_.null()) {
                     out.capacity = capacity();
                 }
+                break;
+            case 13:
+                out.past_hang_limit = r_.u64();
                 break;
             default: // generator, summary, $schema: for people and tools
                 r_.skip();
@@ -7500,8 +7526,8 @@ private:
 
     stuck_operation stuck() {
         stuck_operation s;
-        static constexpr std::array<std::string_view, 6> keys{"scenario",  "tag",        "virtual_user",
-                                                              "iteration", "elapsed_ns", "abandoned"};
+        static constexpr std::array<std::string_view, 7> keys{
+            "scenario", "tag", "virtual_user", "iteration", "elapsed_ns", "abandoned", "finished?"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 r_.string(s.scenario);
@@ -7513,8 +7539,10 @@ private:
                 s.iteration = r_.u64();
             } else if (k == 4) {
                 s.elapsed = ns();
-            } else {
+            } else if (k == 5) {
                 s.abandoned = r_.boolean();
+            } else {
+                s.finished = r_.boolean();
             }
         });
         return s;
@@ -7726,17 +7754,26 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
         c.body = line + "\n";
         cases.push_back(std::move(c));
     }
-    if (!report.stuck.empty()) {
+    if (!report.stuck.empty() || report.past_hang_limit > 0) {
+        // Operations that ran past the hang limit and then finished were slow, not hung: the
+        // case passes, and says so.
+        const std::size_t hung = report.hung();
         junit_case c{"stuck operations", base + ".watchdog"};
-        c.outcome = "failure";
-        c.type = "stuck";
-        c.message = human_count(report.stuck.size()) +
-                    (report.stuck.size() == 1 ? " operation was stuck" : " operations were stuck");
+        if (hung > 0) {
+            c.outcome = "failure";
+            c.type = "stuck";
+            c.message = human_count(hung) + (hung == 1 ? " operation was stuck" : " operations were stuck");
+        }
         for (const auto& s : report.stuck) {
             c.body += "scenario \"" + s.scenario + "\", tag \"" + s.tag + "\": virtual user " +
                       std::to_string(s.virtual_user) + ", iteration " + std::to_string(s.iteration) +
-                      ", running for " + human_span(s.elapsed, false) +
-                      (s.abandoned ? " (abandoned: still running when the run returned)" : "") + "\n";
+                      (s.finished ? ", took " : ", running for ") + human_span(s.elapsed, false) +
+                      (s.abandoned ? " (abandoned: still running when the run returned)" : "") +
+                      (s.finished ? " (finished: slow, not hung)" : "") + "\n";
+        }
+        if (report.past_hang_limit > 0) {
+            c.body += human_count(report.past_hang_limit) +
+                      " operation(s) ran past the hang limit, then finished\n";
         }
         cases.push_back(std::move(c));
     }
@@ -7979,6 +8016,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
             out.capacity = s.capacity;
         }
         out.stuck.insert(out.stuck.end(), s.stuck.begin(), s.stuck.end());
+        out.past_hang_limit += s.past_hang_limit;
     }
     if (with_resources > 1) {
         out.resources.clear();

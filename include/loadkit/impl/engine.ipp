@@ -10,6 +10,7 @@
 #include <loadkit/detail/engine/profile_plan.hpp>
 #include <loadkit/detail/engine/signal_stop.hpp>
 #include <loadkit/detail/engine/state.hpp>
+#include <loadkit/detail/runtime/saturating_time.hpp>
 #include <loadkit/process.hpp>
 #include <loadkit/rate_schedule.hpp>
 #include <loadkit/recorder.hpp>
@@ -17,7 +18,9 @@
 #include <loadkit/runner.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -26,6 +29,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -104,20 +108,29 @@ public:
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
-        report.started = std::chrono::system_clock::now();
-        start_ = clock::now();
-        recorder_.emplace(
-            start_, recorder_options{model_, options_.interval, 1024, options_.warmup, options_.histograms});
+        recorder_.emplace(clock::now(), recorder_options{model_, options_.interval, 1024, options_.warmup,
+                                                         options_.histograms});
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
             sampler_.emplace(process_sampler_options{options_.resource_interval, 4096});
             sampler_->start();
         }
+        // The clock starts once the threads, slots and contexts exist: set-up is not charged to
+        // the first operations (their intended starts count from here).
+        report.started = std::chrono::system_clock::now();
+        start_ = clock::now();
+        recorder_->restart(start_);
+        for (auto& s : runtimes_) {
+            schedule(*s);
+        }
         launch_all();
         monitor();
         abandon = shared_.active.load(std::memory_order_acquire) != 0;
         const clock::time_point end = clock::now();
+        if (abandon) {
+            account_abandoned(end);
+        }
         report.result = recorder_->finish(end, reason_, reason_text_);
         if (sampler_) {
             sampler_->stop();
@@ -134,7 +147,9 @@ public:
             }
             report.slo = options_.slo.evaluate(report.result, context);
         }
+        resolve_stuck();
         report.stuck = std::move(stuck_);
+        report.past_hang_limit = past_hang_limit_;
         if (abandon) {
             mark_abandoned(report, end);
         }
@@ -179,7 +194,6 @@ private:
             s->config = &cfg;
             s->index = i;
             s->model = model_of(cfg.profile);
-            s->start = start_ + std::chrono::duration_cast<clock::duration>(cfg.start_offset);
             double sum = 0.0;
             bool blocking = false;
             scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
@@ -206,14 +220,6 @@ private:
             const std::uint64_t peak = peak_concurrency(cfg.profile);
             if (blocking) {
                 blocking_peak += peak;
-            }
-            if (const auto length = planned_length(cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(*length);
-            }
-            if (const auto* p = std::get_if<per_vu_iterations>(&cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(p->max_duration);
-            } else if (const auto* q = std::get_if<shared_iterations>(&cfg.profile)) {
-                s->end = s->start + std::chrono::duration_cast<clock::duration>(q->max_duration);
             }
             s->slot_count = static_cast<std::size_t>(peak);
             s->slots = std::make_unique<vu_slot[]>(s->slot_count);
@@ -264,6 +270,21 @@ private:
                                         rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
                                         shared_.pool);
             }
+        }
+    }
+
+    // The scenario's start and end from the run's start (held at the clock's range: an offset or
+    // length near nanoseconds::max() means "never", not an overflow into the past).
+    void schedule(scenario_runtime& s) const {
+        const scenario& cfg = *s.config;
+        s.start = saturating_add(start_, cfg.start_offset);
+        if (const auto length = planned_length(cfg.profile)) {
+            s.end = saturating_add(s.start, *length);
+        }
+        if (const auto* p = std::get_if<per_vu_iterations>(&cfg.profile)) {
+            s.end = saturating_add(s.start, p->max_duration);
+        } else if (const auto* q = std::get_if<shared_iterations>(&cfg.profile)) {
+            s.end = saturating_add(s.start, q->max_duration);
         }
     }
 
@@ -328,13 +349,12 @@ private:
         const signal_stop_guard signals(options_.handle_signals);
         int signals_seen = 0;
         const clock::duration step = std::chrono::milliseconds{50};
-        clock::time_point next_slo = start_ + options_.slo_check_interval;
+        clock::time_point next_slo = saturating_add(start_, options_.slo_check_interval);
         clock::time_point next_progress = start_;
         // time_point::max() for none (an optional here trips GCC 12's -Wmaybe-uninitialized)
-        const clock::time_point deadline =
-            options_.max_duration.count() > 0
-                ? start_ + std::chrono::duration_cast<clock::duration>(options_.max_duration)
-                : clock::time_point::max();
+        const clock::time_point deadline = options_.max_duration.count() > 0
+                                               ? saturating_add(start_, options_.max_duration)
+                                               : clock::time_point::max();
         for (;;) {
             {
                 std::unique_lock<std::mutex> lock(shared_.mutex);
@@ -363,13 +383,13 @@ private:
             if (want_slo || want_progress) {
                 const run_result snapshot = recorder_->snapshot(now);
                 if (want_slo) {
-                    next_slo = now + options_.slo_check_interval;
+                    next_slo = saturating_add(now, options_.slo_check_interval);
                     if (abort_decision d = options_.slo.should_abort(snapshot)) {
                         stop_all(stop_reason::slo_abort, d.reason, now, true);
                     }
                 }
                 if (want_progress) {
-                    next_progress = now + options_.progress_interval;
+                    next_progress = saturating_add(now, options_.progress_interval);
                     options_.on_progress(progress(snapshot, now));
                 }
             }
@@ -380,8 +400,9 @@ private:
         }
     }
 
-    // Ends scenarios whose time is up, cancels those whose graceful stop expired; true when every
-    // scenario left is past its cancel grace (nothing more will end by itself).
+    // Ends scenarios whose time is up, cancels those whose graceful stop expired, gives up on
+    // scenarios left with overdue operations only; true when every scenario left is past its cancel
+    // grace or given up (nothing more will end by itself).
     bool graceful(clock::time_point now) {
         bool waiting_only_for_abandoned = true;
         bool any_active = false;
@@ -394,55 +415,104 @@ private:
                 s->drain_since = *s->end;
                 s->draining.store(true, std::memory_order_relaxed);
             }
+            if (!s->given_up && only_overdue_left(*s)) {
+                give_up(*s, now);
+            }
             if (s->drain_since && !s->cancelled_at &&
-                now >=
-                    *s->drain_since + std::chrono::duration_cast<clock::duration>(options_.graceful_stop)) {
+                now >= saturating_add(*s->drain_since, options_.graceful_stop)) {
                 s->cancelled_at = now;
                 s->stop.request_stop();
             }
-            if (!s->cancelled_at ||
-                now < *s->cancelled_at + std::chrono::duration_cast<clock::duration>(options_.cancel_grace)) {
+            if (!s->given_up &&
+                (!s->cancelled_at || now < saturating_add(*s->cancelled_at, options_.cancel_grace))) {
                 waiting_only_for_abandoned = false;
             }
         }
         return any_active && waiting_only_for_abandoned;
     }
 
+    // Everything of the scenario still alive waits on overdue operations: each of its coroutines
+    // is such an operation, or its wave driver waiting for their wave. (An open-model scenario's
+    // arrival loops end with its schedule, so they must be gone.) Counts move while the loops run;
+    // every race errs towards waiting longer, and the next pass looks again.
+    bool only_overdue_left(const scenario_runtime& s) const {
+        if (s.overdue == 0 || s.busy != s.overdue) {
+            return false;
+        }
+        const std::uint64_t drivers = s.drivers.load(std::memory_order_acquire);
+        if (s.model == latency_model::open && drivers != 0) {
+            return false;
+        }
+        return s.active.load(std::memory_order_acquire) == s.overdue + drivers;
+    }
+
+    // Stops waiting for the scenario: its remaining operations are abandoned (asked to stop once
+    // more, counted as timeouts when the run ends, listed as stuck).
+    void give_up(scenario_runtime& s, clock::time_point now) {
+        s.given_up = true;
+        if (!s.drain_since) {
+            s.drain_since = now;
+        }
+        s.draining.store(true, std::memory_order_relaxed);
+        if (!s.cancelled_at) {
+            s.cancelled_at = now;
+            s.stop.request_stop();
+        }
+    }
+
+    // How long an operation of the scenario may run before the run may give up on it: its timeout
+    // (or, without one, the hang limit) and then cancel_grace to react to its cancellation. 0: never.
+    std::int64_t overdue_after(const scenario_runtime& s) const {
+        const std::chrono::nanoseconds limit =
+            s.config->timeout.count() > 0 ? s.config->timeout : options_.hang_limit;
+        if (limit.count() <= 0) {
+            return 0;
+        }
+        return saturating_sum(limit, options_.cancel_grace).count();
+    }
+
     void watchdog(clock::time_point now) {
         const std::int64_t now_ticks = ticks(now);
+        resolve_stuck();
         std::int64_t last_completion = 0;
-        std::int64_t oldest_start = 0;
         std::size_t busy = 0;
-        for (auto& s : runtimes_) {
-            for (std::size_t i = 0; i < s->slot_count; ++i) {
-                vu_slot& slot = s->slots[i];
+        for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+            scenario_runtime& s = *runtimes_[r];
+            const std::int64_t overdue_at = overdue_after(s);
+            s.busy = 0;
+            s.overdue = 0;
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                vu_slot& slot = s.slots[i];
                 last_completion = std::max(last_completion, slot.last_end.load(std::memory_order_relaxed));
                 const std::int64_t started = slot.started.load(std::memory_order_relaxed);
                 if (started == 0) {
                     continue;
                 }
-                ++busy;
-                oldest_start = oldest_start == 0 ? started : std::min(oldest_start, started);
+                ++s.busy;
+                if (overdue_at > 0 && now_ticks - started > overdue_at) {
+                    ++s.overdue;
+                }
                 if (options_.hang_limit.count() > 0 && now_ticks - started > options_.hang_limit.count() &&
                     slot.reported != started) {
                     slot.reported = started;
-                    report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started}, "past the hang limit");
+                    report_stuck(r, i, started, now_ticks, "past the hang limit");
                 }
             }
+            busy += s.busy;
         }
         last_completion = std::max(last_completion, ticks(start_));
         if (options_.stall_limit.count() > 0 && busy > 0 &&
             now_ticks - last_completion > options_.stall_limit.count() &&
             stall_reported_ != last_completion) {
             stall_reported_ = last_completion;
-            for (auto& s : runtimes_) {
-                for (std::size_t i = 0; i < s->slot_count; ++i) {
-                    vu_slot& slot = s->slots[i];
+            for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+                scenario_runtime& s = *runtimes_[r];
+                for (std::size_t i = 0; i < s.slot_count; ++i) {
+                    vu_slot& slot = s.slots[i];
                     const std::int64_t started = slot.started.load(std::memory_order_relaxed);
                     if (started != 0 && slot.reported != started) {
                         slot.reported = started;
-                        report_stuck(*s, i, std::chrono::nanoseconds{now_ticks - started},
-                                     "no completion for the stall limit");
+                        report_stuck(r, i, started, now_ticks, "no completion for the stall limit");
                     }
                 }
             }
@@ -450,8 +520,36 @@ private:
         in_flight_ = busy;
     }
 
-    void report_stuck(scenario_runtime& s, std::size_t slot, std::chrono::nanoseconds elapsed,
+    // The stuck list's entries whose operation has since finished (its slot moved on): slow, not
+    // hung. The first max_finished_listed stay listed, all are counted.
+    void resolve_stuck() {
+        for (std::size_t k = stuck_.size(); k-- > 0;) {
+            if (stuck_[k].finished) {
+                continue;
+            }
+            const watched& w = watched_[k];
+            const vu_slot& slot = runtimes_[w.runtime]->slots[w.slot];
+            if (slot.started.load(std::memory_order_relaxed) == w.started) {
+                continue;
+            }
+            ++past_hang_limit_;
+            const std::int64_t ended = slot.last_end.load(std::memory_order_relaxed);
+            if (finished_listed_ < max_finished_listed) {
+                ++finished_listed_;
+                stuck_[k].finished = true;
+                if (ended > w.started) {
+                    stuck_[k].elapsed = std::chrono::nanoseconds{ended - w.started};
+                }
+            } else {
+                stuck_.erase(stuck_.begin() + static_cast<std::ptrdiff_t>(k));
+                watched_.erase(watched_.begin() + static_cast<std::ptrdiff_t>(k));
+            }
+        }
+    }
+
+    void report_stuck(std::size_t runtime, std::size_t slot, std::int64_t started, std::int64_t now_ticks,
                       const char* why) {
+        const scenario_runtime& s = *runtimes_[runtime];
         const vu_slot& v = s.slots[slot];
         stuck_operation op;
         op.scenario = s.config->name;
@@ -459,41 +557,83 @@ private:
         op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
         op.virtual_user = slot;
         op.iteration = v.iteration.load(std::memory_order_relaxed);
-        op.elapsed = elapsed;
-        if (options_.report_stuck_to_stderr) {
+        op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+        if (options_.report_stuck_to_stderr && stderr_reports_ < max_stderr_reports) {
+            ++stderr_reports_;
             std::fprintf(
                 stderr,
-                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s\n",
+                "loadkit: stuck operation '%s' (scenario '%s', VU %llu, iteration %llu) has run %s: %s%s\n",
                 op.tag.c_str(), op.scenario.c_str(), static_cast<unsigned long long>(op.virtual_user),
-                static_cast<unsigned long long>(op.iteration), profile_duration_text(elapsed).c_str(), why);
+                static_cast<unsigned long long>(op.iteration), profile_duration_text(op.elapsed).c_str(), why,
+                stderr_reports_ == max_stderr_reports ? " (further ones are in the report only)" : "");
         }
         stuck_.push_back(std::move(op));
+        watched_.push_back({runtime, slot, started});
+    }
+
+    // The operations still running when the run gave up on them: each counted as a timeout under
+    // its tag (its latency: how long it had run by then), so that ok + errors + timeouts + dropped
+    // still adds up to every operation scheduled; arrivals queued behind them are dropped.
+    void account_abandoned(clock::time_point end) {
+        const std::int64_t end_ticks = ticks(end);
+        recorder::writer& w = recorder_->local();
+        std::atomic<std::size_t> pending{0};
+        for (auto& sp : runtimes_) {
+            scenario_runtime& s = *sp;
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                const vu_slot& slot = s.slots[i];
+                const std::int64_t started = slot.started.load(std::memory_order_relaxed);
+                if (started == 0) {
+                    continue;
+                }
+                const auto k = slot.op.load(std::memory_order_relaxed);
+                if (k >= s.tags.size()) {
+                    continue;
+                }
+                const std::int64_t intended =
+                    std::min(slot.intended.load(std::memory_order_relaxed), started);
+                w.record(s.tags[k], outcome::timeout(), std::chrono::nanoseconds{end_ticks - intended},
+                         std::chrono::nanoseconds{end_ticks - started});
+            }
+            if (s.model == latency_model::open) {
+                for (std::size_t j = 0; j < s.pools.size(); ++j) {
+                    pending.fetch_add(1, std::memory_order_relaxed);
+                    shared_.executors[j]->post(drop_queued(shared_, s, j, pending).handle);
+                }
+            }
+        }
+        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only.
+        const clock::time_point limit = clock::now() + std::chrono::milliseconds{500};
+        while (pending.load(std::memory_order_acquire) != 0 && clock::now() < limit) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        }
     }
 
     void mark_abandoned(run_report& report, clock::time_point now) {
         const std::int64_t now_ticks = ticks(now);
-        for (auto& s : runtimes_) {
-            for (std::size_t i = 0; i < s->slot_count; ++i) {
-                const std::int64_t started = s->slots[i].started.load(std::memory_order_relaxed);
+        for (std::size_t r = 0; r < runtimes_.size(); ++r) {
+            const scenario_runtime& s = *runtimes_[r];
+            for (std::size_t i = 0; i < s.slot_count; ++i) {
+                const std::int64_t started = s.slots[i].started.load(std::memory_order_relaxed);
                 if (started == 0) {
                     continue;
                 }
                 bool found = false;
-                for (auto& op : report.stuck) {
-                    if (op.scenario == s->config->name && op.virtual_user == i) {
-                        op.abandoned = true;
-                        op.elapsed = std::chrono::nanoseconds{now_ticks - started};
+                for (std::size_t k = 0; k < report.stuck.size() && k < watched_.size(); ++k) {
+                    const watched& w = watched_[k];
+                    if (w.runtime == r && w.slot == i && w.started == started) {
+                        report.stuck[k].abandoned = true;
+                        report.stuck[k].elapsed = std::chrono::nanoseconds{now_ticks - started};
                         found = true;
                     }
                 }
                 if (!found) {
                     stuck_operation op;
-                    op.scenario = s->config->name;
-                    const auto k = s->slots[i].op.load(std::memory_order_relaxed);
-                    op.tag =
-                        k < s->config->operations.size() ? s->config->operations[k].name() : std::string();
+                    op.scenario = s.config->name;
+                    const auto k = s.slots[i].op.load(std::memory_order_relaxed);
+                    op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
                     op.virtual_user = i;
-                    op.iteration = s->slots[i].iteration.load(std::memory_order_relaxed);
+                    op.iteration = s.slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
                     op.abandoned = true;
                     report.stuck.push_back(std::move(op));
@@ -572,7 +712,19 @@ private:
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
     std::string reason_text_;
+    // The stuck list and, entry by entry, the operation each one watches (resolve_stuck()).
+    struct watched {
+        std::size_t runtime;
+        std::size_t slot;
+        std::int64_t started;
+    };
+    static constexpr std::size_t max_finished_listed = 64;
+    static constexpr std::size_t max_stderr_reports = 20;
     std::vector<stuck_operation> stuck_;
+    std::vector<watched> watched_;
+    std::uint64_t past_hang_limit_ = 0;
+    std::size_t finished_listed_ = 0;
+    std::size_t stderr_reports_ = 0;
     std::int64_t stall_reported_ = -1;
     std::size_t in_flight_ = 0;
 
@@ -586,6 +738,18 @@ public:
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
 };
+
+// Engines whose operations never ended, with their options: alive until the process exits.
+inline void keep_abandoned(std::unique_ptr<run_options> options, std::unique_ptr<engine> body) {
+    struct kept {
+        std::unique_ptr<run_options> options;
+        std::unique_ptr<engine> body;
+    };
+    static std::mutex mutex;
+    static auto* engines = new std::vector<kept>(); // never destroyed: its threads may still run
+    const std::lock_guard<std::mutex> lock(mutex);
+    engines->push_back({std::move(options), std::move(body)});
+}
 
 } // namespace detail
 
@@ -609,10 +773,10 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
     bool abandon = false;
     run_report report = body->run(abandon);
     if (abandon) {
-        // Operations that ignore cancellation still run on the engine's threads: leave them (and
-        // everything they use) alive rather than destroy what they touch.
-        static_cast<void>(body.release());
-        static_cast<void>(owned.release());
+        // Operations that ignore cancellation still run on the engine's threads: keep them (and
+        // everything they use) alive for the rest of the process rather than destroy what they
+        // touch. Kept reachable, so that leak checkers see a deliberate keep, not a leak.
+        detail::keep_abandoned(std::move(owned), std::move(body));
     }
     return report;
 }

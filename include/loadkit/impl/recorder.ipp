@@ -249,6 +249,14 @@ LOADKIT_DECL recorder::recorder(time_point start, const options& opts)
 
 LOADKIT_DECL recorder::~recorder() = default;
 
+LOADKIT_DECL void recorder::restart(time_point start) {
+    const std::lock_guard<std::mutex> lock(registry_->mutex);
+    if (closed_ != 0 || warmup_ended_) {
+        throw std::logic_error("loadkit::recorder::restart: the recorder has already closed an interval");
+    }
+    start_ = start;
+}
+
 LOADKIT_DECL tag_id recorder::tag(std::string_view name, tag_kind kind) {
     const std::lock_guard<std::mutex> lock(registry_->mutex);
     for (std::size_t i = 0; i < tags_.size(); ++i) {

@@ -253,13 +253,15 @@ inline std::string capacity_table(const capacity_curve& c) {
 inline std::string stuck_table(const std::vector<stuck_operation>& stuck) {
     std::string o =
         "<div class=\"scroll\"><table><thead><tr><th class=\"name\">scenario</th><th class=\"name\">"
-        "operation</th><th>virtual user</th><th>iteration</th><th>running for</th><th class=\"name\">"
+        "operation</th><th>virtual user</th><th>iteration</th><th>ran for</th><th class=\"name\">"
         "state</th></tr></thead><tbody>";
     for (const auto& s : stuck) {
         o += "<tr><td class=\"name\">" + html_text(s.scenario) + "</td><td class=\"name\">" +
              html_text(s.tag) + "</td><td>" + count_text(s.virtual_user) + "</td><td>" +
              count_text(s.iteration) + "</td><td>" + ns_text(s.elapsed) + "</td><td class=\"name\">" +
-             (s.abandoned ? html_badge("abandoned", "fail") : html_badge("reported", "warn")) + "</td></tr>";
+             (s.abandoned ? html_badge("abandoned", "fail")
+                          : (s.finished ? html_badge("finished", "warn") : html_badge("reported", "warn"))) +
+             "</td></tr>";
     }
     return o + "</tbody></table></div>";
 }
@@ -370,8 +372,11 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
         o += html_card("memory", to_string(report.leak->verdict),
                        report.leak->verdict == leak_verdict::leak ? "bad" : "");
     }
-    if (!report.stuck.empty()) {
-        o += html_card("stuck operations", count_text(report.stuck.size()), "bad");
+    if (report.hung() > 0) {
+        o += html_card("stuck operations", count_text(report.hung()), "bad");
+    }
+    if (report.past_hang_limit > 0) {
+        o += html_card("past the hang limit, finished", count_text(report.past_hang_limit));
     }
     o += "</div>\n";
 

@@ -99,6 +99,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
             out.capacity = s.capacity;
         }
         out.stuck.insert(out.stuck.end(), s.stuck.begin(), s.stuck.end());
+        out.past_hang_limit += s.past_hang_limit;
     }
     if (with_resources > 1) {
         out.resources.clear();

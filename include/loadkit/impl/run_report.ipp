@@ -8,11 +8,18 @@
 #include <loadkit/leak.hpp>
 #include <loadkit/slo.hpp>
 
+#include <algorithm>
+
 namespace loadkit {
 inline namespace v0 {
 
+LOADKIT_DECL std::size_t run_report::hung() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(stuck.begin(), stuck.end(), [](const stuck_operation& op) { return !op.finished; }));
+}
+
 LOADKIT_DECL bool run_report::passed() const noexcept {
-    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && stuck.empty();
+    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && hung() == 0;
 }
 
 LOADKIT_DECL int run_report::exit_code() const noexcept {

@@ -9,6 +9,7 @@
 #include <loadkit/detail/engine/profile_plan.hpp>
 #include <loadkit/detail/engine/state.hpp>
 #include <loadkit/detail/runtime/detached_task.hpp>
+#include <loadkit/detail/runtime/saturating_time.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/pacer.hpp>
@@ -232,10 +233,11 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             const auto pause = cfg.think.after(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - ctx.start()), ctx.random());
             if (pause.count() > 0) {
-                if (s.end && t1 + pause >= *s.end) {
+                const clock::time_point resume = saturating_add(t1, pause);
+                if (s.end && resume >= *s.end) {
                     break; // the next iteration could not start anyway
                 }
-                if (!co_await nap_until(t1 + pause)) {
+                if (!co_await nap_until(resume)) {
                     break;
                 }
                 t0 = clock::now();
@@ -250,6 +252,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
 
 // `count` bursts of `size` users, one iteration each, the next `pause` after the previous ended.
 inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w) {
+    s.drivers.fetch_add(1, std::memory_order_relaxed);
     bool cancelled = false;
     try {
         if (clock::now() < s.start) {
@@ -271,6 +274,7 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w)
         cancelled = true;
     }
     static_cast<void>(cancelled);
+    s.drivers.fetch_sub(1, std::memory_order_relaxed);
     e.ended(s);
 }
 
@@ -324,7 +328,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     for (;;) {
         const operation& op = cfg.operations[k];
         op_context_access::begin(ctx, number, intended, start);
-        slot.begin(k, number, start);
+        slot.begin(k, number, intended, start);
         op_ending ending;
         try {
             if (op.direct()) {
@@ -368,6 +372,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
 // and then so that finished operations free their slots.
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
+    s.drivers.fetch_add(1, std::memory_order_relaxed);
     pacer arrivals(s.start, std::move(plan), shard, shards);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
@@ -421,7 +426,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             // arrival's "now" (one clock read per operation when behind the schedule).
             vu_slot& slot = s.slots[index];
             op_context_access::begin(ctx, number, *intended, now);
-            slot.begin(k, number, now);
+            slot.begin(k, number, *intended, now);
             op_ending ending;
             try {
                 op.direct()(ctx);
@@ -459,7 +464,18 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     if (s.token.stop_requested()) {
         drop_waiting(e, s, pool, random); // else the operations running serve them
     }
+    s.drivers.fetch_sub(1, std::memory_order_relaxed);
     e.ended(s);
+}
+
+// Arrivals still waiting behind operations the run gave up on (engine::give_up): dropped, on the
+// loop that owns the queue. Not counted as a driver: the run no longer waits for anything.
+inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::size_t shard,
+                                 std::atomic<std::size_t>& pending) {
+    rng random(e.seed, rng::mix(s.index + 1, 0xd7090000ULL + shard));
+    drop_waiting(e, s, s.pools[shard], random);
+    pending.fetch_sub(1, std::memory_order_release);
+    co_return;
 }
 
 } // namespace detail

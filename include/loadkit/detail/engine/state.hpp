@@ -38,14 +38,20 @@ inline std::int64_t ticks(clock::time_point t) noexcept {
 // access is relaxed: the watchdog needs recent values, not ordering.
 struct vu_slot {
     std::atomic<std::int64_t> started{0};  // clock ticks of the running operation's start; 0: idle
+    std::atomic<std::int64_t> intended{0}; // clock ticks of its intended start (open model; else = started)
     std::atomic<std::int64_t> last_end{0}; // clock ticks of the last completion
     std::atomic<std::uint64_t> iteration{0};
     std::atomic<std::uint32_t> op{0};
     std::int64_t reported = 0; // monitor only: the start of the operation last reported stuck
 
     void begin(std::size_t op_index, std::uint64_t number, clock::time_point at) noexcept {
+        begin(op_index, number, at, at);
+    }
+    void begin(std::size_t op_index, std::uint64_t number, clock::time_point intended_at,
+               clock::time_point at) noexcept {
         op.store(static_cast<std::uint32_t>(op_index), std::memory_order_relaxed);
         iteration.store(number, std::memory_order_relaxed);
+        intended.store(ticks(intended_at), std::memory_order_relaxed);
         started.store(ticks(at), std::memory_order_relaxed);
     }
     void end(clock::time_point at) noexcept {
@@ -89,10 +95,14 @@ struct scenario_runtime {
     std::size_t slot_count = 0;
     std::vector<slot_pool> pools;           // open model: one per event loop
     std::unique_ptr<op_context[]> contexts; // open model: one per slot
+    std::atomic<std::uint64_t> drivers{0};  // its driver coroutines alive (waves, arrival loops)
     // monitor only:
     std::optional<clock::time_point> drain_since;
     std::optional<clock::time_point> cancelled_at;
     bool finished = false;
+    std::size_t busy = 0;    // operations running at the last watchdog pass
+    std::size_t overdue = 0; // of them, past their limit and cancel_grace (see engine::watchdog)
+    bool given_up = false;   // only overdue operations were left: the run stopped waiting for them
 
     std::size_t pick(rng& random) const noexcept {
         if (cumulative.size() == 1) {

@@ -185,24 +185,38 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
                           lv == leak_verdict::no_leak ? "32" : (lv == leak_verdict::leak ? "31" : "33"),
                           report.leak->describe());
     }
-    if (!report.stuck.empty()) {
+    const std::size_t hung = report.hung();
+    const std::size_t slow_listed = report.stuck.size() - hung;
+    const std::uint64_t slow = std::max<std::uint64_t>(report.past_hang_limit, slow_listed);
+    if (hung > 0) {
         console_mark_line(out, v, "stuck", s.fail_mark(), "31",
-                          human_count(report.stuck.size()) + (report.stuck.size() == 1
-                                                                  ? " operation was stuck:"
-                                                                  : " operations were stuck:"));
+                          human_count(hung) +
+                              (hung == 1 ? " operation was stuck:" : " operations were stuck:"));
+    }
+    if (slow > 0) {
+        console_mark_line(out, v, "slow", s.maybe_mark(), "33",
+                          human_count(slow) + (slow == 1 ? " operation" : " operations") +
+                              " ran past the hang limit, then finished (slow, not hung" +
+                              (slow > slow_listed && slow_listed > 0 ? "; the first ones below)" : ")") +
+                              (slow_listed > 0 ? ":" : ""));
+    }
+    for (const bool finished : {false, true}) {
         for (const auto& st : report.stuck) {
+            if (st.finished != finished) {
+                continue;
+            }
             std::string where = console_safe(st.scenario);
             where += (where.empty() || st.tag.empty() ? "" : " / ") + console_safe(st.tag);
             std::string text = where + ": VU " + std::to_string(st.virtual_user) + ", iteration " +
-                               std::to_string(st.iteration) + ", running for " +
+                               std::to_string(st.iteration) + (st.finished ? ", took " : ", running for ") +
                                human_span(st.elapsed, s.unicode);
             if (st.abandoned) {
-                text += " (abandoned: still running when the run returned)";
+                text += " (abandoned: still running when the run returned; counted as a timeout)";
             }
             out += std::string(10, ' ') + console_wrap(text, s.width, 12, 10) + "\n";
         }
     }
-    if (!report.slo && !report.leak && report.stuck.empty()) {
+    if (!report.slo && !report.leak && report.stuck.empty() && report.past_hang_limit == 0) {
         out += "  " +
                s.paint("nothing judged: no SLO objectives, no leak check, no hang watchdog findings", "2") +
                "\n";
@@ -219,8 +233,8 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
     if (report.leak && report.leak->verdict == leak_verdict::leak) {
         why.push_back("memory leak");
     }
-    if (!report.stuck.empty()) {
-        why.push_back(std::to_string(report.stuck.size()) + " stuck");
+    if (hung > 0) {
+        why.push_back(std::to_string(hung) + " stuck");
     }
     if (report.result.reason != stop_reason::completed && report.result.reason != stop_reason::running) {
         why.push_back(std::string("stopped early (") + to_string(report.result.reason) + ")");

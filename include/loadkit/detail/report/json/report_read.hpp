@@ -36,9 +36,10 @@ public:
 
     run_report report() {
         run_report out;
-        static constexpr std::array<std::string_view, 14> keys{
-            "schema", "version", "generator?", "summary?", "title", "started_unix_ns", "scenarios",
-            "result", "slo",     "resources",  "leak",     "stuck", "capacity",        "$schema?"};
+        static constexpr std::array<std::string_view, 15> keys{
+            "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
+            "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
+            "capacity",  "past_hang_limit?", "$schema?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -48,11 +49,11 @@ public:
                 break;
             case 1: {
                 const std::uint64_t v = r_.u64();
-                if (v != json_schema_version) {
+                if (v < 1 || v > json_schema_version) { // 1 lacks only optional members
                     r_.fail("version " + std::to_string(v) + " is not supported: loadkit " +
                             std::to_string(version.major) + "." + std::to_string(version.minor) + "." +
-                            std::to_string(version.patch) + " reads version " +
-                            std::to_string(json_schema_version) + " reports");
+                            std::to_string(version.patch) + " reads report versions 1 to " +
+                            std::to_string(json_schema_version));
                 }
                 break;
             }
@@ -90,6 +91,9 @@ public:
                 if (!r_.null()) {
                     out.capacity = capacity();
                 }
+                break;
+            case 13:
+                out.past_hang_limit = r_.u64();
                 break;
             default: // generator, summary, $schema: for people and tools
                 r_.skip();
@@ -371,8 +375,8 @@ private:
 
     stuck_operation stuck() {
         stuck_operation s;
-        static constexpr std::array<std::string_view, 6> keys{"scenario",  "tag",        "virtual_user",
-                                                              "iteration", "elapsed_ns", "abandoned"};
+        static constexpr std::array<std::string_view, 7> keys{
+            "scenario", "tag", "virtual_user", "iteration", "elapsed_ns", "abandoned", "finished?"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 r_.string(s.scenario);
@@ -384,8 +388,10 @@ private:
                 s.iteration = r_.u64();
             } else if (k == 4) {
                 s.elapsed = ns();
-            } else {
+            } else if (k == 5) {
                 s.abandoned = r_.boolean();
+            } else {
+                s.finished = r_.boolean();
             }
         });
         return s;

@@ -36,7 +36,8 @@ struct json_write_settings {
 };
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
-inline constexpr std::uint64_t json_schema_version = 1;
+// 2: stuck operations say whether they finished; the report counts past_hang_limit.
+inline constexpr std::uint64_t json_schema_version = 2;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -134,6 +135,7 @@ public:
             stuck(s);
         }
         w_.end_array();
+        w_.member("past_hang_limit", r.past_hang_limit);
         w_.key("capacity");
         if (r.capacity) {
             capacity(*r.capacity);
@@ -457,6 +459,7 @@ private:
         w_.member("iteration", s.iteration);
         w_.member("elapsed_ns", s.elapsed.count());
         w_.member("abandoned", s.abandoned);
+        w_.member("finished", s.finished);
         w_.end_object();
     }
 

@@ -1,0 +1,267 @@
+// Every operation is accounted for: ok + errors + timeouts + dropped = scheduled, overall and per
+// tag, also when operations hang, ignore cancellation or run past the hang limit, and when
+// durations are at the edge of their range.
+#include "catch.hpp"
+
+#include <loadkit/engine.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <coroutine>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+loadkit::run_options quiet() {
+    loadkit::run_options o;
+    o.sample_resources = false;
+    o.report_stuck_to_stderr = false;
+    return o;
+}
+
+// ok + errors + timeouts + dropped: every operation the profile scheduled, in each tag and overall.
+std::uint64_t accounted(const loadkit::op_stats& s) { return s.ok + s.errors + s.timeouts + s.dropped; }
+bool tags_add_up(const loadkit::run_result& r) {
+    std::uint64_t sum = 0;
+    for (const auto& t : r.tags) {
+        sum += accounted(t);
+    }
+    return sum == accounted(r.overall);
+}
+
+// An awaitable that never resumes and ignores cancellation (it registers no stop callback): the
+// worst an operation can do. Its frames stay reachable here, as the run leaves them suspended.
+std::mutex never_mutex;
+std::vector<std::coroutine_handle<>> never_resumed;
+struct never_resumes {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) const {
+        const std::lock_guard<std::mutex> lock(never_mutex);
+        never_resumed.push_back(h);
+    }
+    void await_resume() const noexcept {}
+};
+
+// A blocking call that returns only when the test lets it (after its assertions), so that no
+// thread stays blocked past the test.
+class gate {
+public:
+    void wait() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        open_cv_.wait(lock, [&] { return open_; });
+    }
+    void open() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            open_ = true;
+        }
+        open_cv_.notify_all();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable open_cv_;
+    bool open_ = false;
+};
+
+} // namespace
+
+TEST_CASE("accounting: operations that ignore cancellation are counted as timeouts and listed as abandoned",
+          "[engine][accounting]") {
+    loadkit::run_options o = quiet();
+    o.hang_limit = 300ms;
+    o.graceful_stop = 200ms;
+    o.cancel_grace = 300ms;
+    loadkit::scenario s{
+        .name = "deaf",
+        .profile = loadkit::constant_rate{.rate = 100, .duration = 100ms},
+        .operations = {{"deaf",
+                        [](loadkit::op_context&) -> loadkit::task<void> { co_await never_resumes{}; }}},
+        .timeout = 50ms};
+    const auto started = loadkit::clock::now();
+    const auto r = loadkit::run(o, s);
+    CHECK(loadkit::clock::now() - started < 20s); // it ends (about timeout + cancel_grace)
+    const auto& all = r.result.overall;
+    CHECK(accounted(all) == 10);
+    CHECK(all.timeouts == 10);
+    CHECK(all.latency.count() == 10);
+    CHECK(tags_add_up(r.result));
+    REQUIRE(r.stuck.size() == 10);
+    for (const auto& op : r.stuck) {
+        CHECK(op.abandoned);
+        CHECK_FALSE(op.finished);
+    }
+    CHECK_FALSE(r.passed());
+    CHECK(r.exit_code() == 98);
+}
+
+TEST_CASE("accounting: a blocking call that never returns under a burst is given up on, and the run ends",
+          "[engine][accounting]") {
+    gate release;
+    loadkit::run_options o = quiet();
+    o.hang_limit = 300ms;
+    o.cancel_grace = 300ms;
+    loadkit::scenario s{.name = "burst",
+                        .profile = loadkit::burst{.n = 2},
+                        .operations = {loadkit::operation("call",
+                                                          [&](loadkit::op_context& ctx) {
+                                                              if (ctx.vu() == 1) {
+                                                                  release.wait();
+                                                              }
+                                                          })},
+                        .timeout = 50ms};
+    const auto r = loadkit::run(o, s);
+    const auto& all = r.result.overall;
+    CHECK(accounted(all) == 2);
+    CHECK(all.ok == 1);
+    CHECK(all.timeouts == 1);
+    REQUIRE(r.stuck.size() == 1);
+    CHECK(r.stuck[0].abandoned);
+    CHECK(r.stuck[0].virtual_user == 1);
+    CHECK(r.result.duration < 20s);
+    release.open();
+}
+
+TEST_CASE("accounting: waves whose operation never returns end too, the later waves not run",
+          "[engine][accounting]") {
+    gate release;
+    loadkit::run_options o = quiet();
+    o.hang_limit = 200ms;
+    o.cancel_grace = 200ms;
+    loadkit::scenario s{.name = "waves",
+                        .profile = loadkit::waves{.count = 3, .size = 2},
+                        .operations = {loadkit::operation("call", [&](loadkit::op_context& ctx) {
+                            if (ctx.vu() == 0) {
+                                release.wait();
+                            }
+                        })}};
+    const auto r = loadkit::run(o, s);
+    const auto& all = r.result.overall;
+    CHECK(accounted(all) == 2); // the first wave; the others never started
+    CHECK(all.ok == 1);
+    CHECK(all.timeouts == 1);
+    REQUIRE(r.stuck.size() == 1);
+    CHECK(r.stuck[0].abandoned);
+    release.open();
+}
+
+TEST_CASE(
+    "accounting: slow operations past the hang limit that finish are not hangs, and their list is bounded",
+    "[engine][accounting]") {
+    loadkit::run_options o = quiet();
+    o.hang_limit = 50ms;
+    o.threads = 2;
+    const auto r = loadkit::run(
+        loadkit::burst{.n = 80},
+        {"slow", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(300ms); }}, o);
+    CHECK(r.result.overall.ok == 80);
+    CHECK(r.passed());
+    CHECK(r.exit_code() == 0);
+    CHECK(r.past_hang_limit > 0);
+    CHECK(r.past_hang_limit <= 80);
+    CHECK(r.stuck.size() <= 64);
+    CHECK(r.stuck.size() == std::min<std::uint64_t>(r.past_hang_limit, 64));
+    for (const auto& op : r.stuck) {
+        CHECK(op.finished);
+        CHECK_FALSE(op.abandoned);
+        CHECK(op.elapsed >= 300ms);
+    }
+}
+
+TEST_CASE("accounting: an abandoned operation is told apart from an earlier slow iteration of the same user",
+          "[engine][accounting]") {
+    gate release;
+    loadkit::run_options o = quiet();
+    o.hang_limit = 100ms;
+    o.cancel_grace = 100ms;
+    loadkit::scenario s{.name = "one",
+                        .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 2},
+                        .operations = {loadkit::operation("call", [&](loadkit::op_context& ctx) {
+                            if (ctx.iteration() == 0) {
+                                std::this_thread::sleep_for(150ms); // slow (past 100 ms), finishes
+                            } else {
+                                release.wait(); // hangs
+                            }
+                        })}};
+    const auto r = loadkit::run(o, s);
+    REQUIRE(r.stuck.size() == 2);
+    CHECK(r.stuck[0].iteration == 0);
+    CHECK(r.stuck[0].finished);
+    CHECK_FALSE(r.stuck[0].abandoned);
+    CHECK(r.stuck[1].iteration == 1);
+    CHECK(r.stuck[1].abandoned);
+    CHECK_FALSE(r.stuck[1].finished);
+    CHECK(accounted(r.result.overall) == 2);
+    CHECK(r.result.overall.ok == 1);
+    CHECK(r.result.overall.timeouts == 1);
+    release.open();
+}
+
+TEST_CASE("accounting: durations at nanoseconds::max() mean never, not an overflow into the past",
+          "[engine][accounting]") {
+    constexpr auto never = std::chrono::nanoseconds::max();
+    const loadkit::operation quick{
+        "quick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(20ms); }};
+
+    SECTION("a scenario timeout of max() does not time out at once") {
+        loadkit::scenario s{
+            .name = "s", .profile = loadkit::burst{.n = 3}, .operations = {quick}, .timeout = never};
+        const auto r = loadkit::run(quiet(), s);
+        CHECK(r.result.overall.ok == 3);
+        CHECK(r.result.overall.timeouts == 0);
+    }
+    SECTION("graceful_stop and cancel_grace of max() let operations in flight finish") {
+        loadkit::run_options o = quiet();
+        o.graceful_stop = never;
+        o.cancel_grace = never;
+        const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 50ms}, quick, o);
+        CHECK(r.result.overall.timeouts == 0);
+        CHECK(r.result.overall.ok >= 2);
+    }
+    SECTION("a start_offset of max() never starts; max_duration ends the run") {
+        loadkit::run_options o = quiet();
+        o.max_duration = 200ms;
+        loadkit::scenario s{
+            .name = "later", .profile = loadkit::burst{.n = 3}, .operations = {quick}, .start_offset = never};
+        const auto r = loadkit::run(o, s);
+        CHECK(r.result.overall.count() == 0);
+        CHECK(r.result.reason == loadkit::stop_reason::deadline);
+    }
+    SECTION("max_duration, slo_check_interval and progress_interval of max() never fire") {
+        loadkit::run_options o = quiet();
+        o.max_duration = never;
+        o.slo_check_interval = never;
+        o.progress_interval = never;
+        int progress_calls = 0;
+        o.on_progress = [&](const loadkit::run_progress&) { ++progress_calls; };
+        const auto r = loadkit::run(loadkit::burst{.n = 3}, quick, o);
+        CHECK(r.result.overall.ok == 3);
+        CHECK(r.result.reason == loadkit::stop_reason::completed);
+        CHECK(progress_calls <= 1);
+    }
+    SECTION("a pause of max() between waves is cut by the deadline's graceful stop") {
+        loadkit::run_options o = quiet();
+        o.max_duration = 200ms;
+        o.graceful_stop = 100ms;
+        const auto r = loadkit::run(loadkit::waves{.count = 2, .size = 2, .pause = never}, quick, o);
+        CHECK(r.result.overall.ok == 2);
+        CHECK(r.result.reason == loadkit::stop_reason::deadline);
+    }
+    SECTION("a think time of max() ends the user after one iteration") {
+        loadkit::scenario s{.name = "s",
+                            .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 3},
+                            .operations = {quick},
+                            .think = loadkit::constant_wait(never)};
+        loadkit::run_options o = quiet();
+        o.max_duration = 300ms;
+        o.graceful_stop = 100ms;
+        const auto r = loadkit::run(o, s);
+        CHECK(r.result.overall.ok == 1);
+    }
+}
