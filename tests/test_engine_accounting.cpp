@@ -11,6 +11,9 @@
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -264,4 +267,91 @@ TEST_CASE("accounting: durations at nanoseconds::max() mean never, not an overfl
         const auto r = loadkit::run(o, s);
         CHECK(r.result.overall.ok == 1);
     }
+}
+
+TEST_CASE("figures: throughput is over the schedule, not up to the last completion", "[engine][figures]") {
+    const auto r = loadkit::run(
+        loadkit::constant_rate{.rate = 20, .duration = 1s},
+        {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }},
+        quiet());
+    CHECK(r.result.overall.count() == 20);
+    CHECK(r.result.overall.duration == 1s);
+    CHECK(r.result.overall.throughput() == Approx(20.0).epsilon(1e-12));
+    REQUIRE(r.result.tags.size() == 1);
+    CHECK(r.result.tags[0].throughput() == Approx(20.0).epsilon(1e-12));
+}
+
+TEST_CASE("figures: a run shorter than the sampling interval still has a first and a last sample",
+          "[engine][figures]") {
+    static std::vector<char> kept;
+    loadkit::run_options o = quiet();
+    o.sample_resources = true;
+    o.resource_interval = 10s;
+    o.slo = loadkit::slo_policy{"memory_growth < 32MiB"};
+    const auto r = loadkit::run(loadkit::burst{.n = 1},
+                                {"keep",
+                                 [](loadkit::op_context&) {
+                                     kept.assign(std::size_t{64} << 20U, 'x'); // kept after the run
+                                 }},
+                                o);
+    REQUIRE(r.resources.size() >= 2);
+    REQUIRE(r.slo.has_value());
+    CHECK_FALSE(r.slo->passed()); // the 64 MiB it kept show
+    CHECK(r.exit_code() == 99);
+    kept = {};
+    kept.shrink_to_fit();
+}
+
+TEST_CASE("figures: memory_growth without two samples is no data, never a PASS", "[engine][figures]") {
+    const loadkit::slo_policy policy{"memory_growth < 1GB"};
+    const loadkit::slo_report verdict = policy.evaluate(loadkit::run_result{}, loadkit::slo_context{});
+    CHECK_FALSE(verdict.passed());
+    REQUIRE(verdict.verdicts.size() == 1);
+    CHECK(verdict.verdicts[0].statistical == loadkit::verdict::inconclusive);
+}
+
+TEST_CASE("exit codes: a run stopped from outside exits 105 (k6's external abort), not 0",
+          "[engine][figures]") {
+    std::stop_source source;
+    loadkit::run_options o = quiet();
+    o.stop = source.get_token();
+    source.request_stop();
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 1, .duration = 10s},
+        {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
+    CHECK(r.result.reason == loadkit::stop_reason::interrupted);
+    CHECK_FALSE(r.passed());
+    CHECK(r.exit_code() == 105);
+}
+
+TEST_CASE("exit codes: a leak check that cannot decide exits 97; one without samples is refused",
+          "[engine][figures]") {
+    loadkit::run_options o = quiet();
+    o.sample_resources = true;
+    o.leak_check = loadkit::leak_options{};
+    const auto r = loadkit::run(loadkit::burst{.n = 1}, {"one", [](loadkit::op_context&) {}}, o);
+    REQUIRE(r.leak.has_value());
+    CHECK(r.leak->verdict == loadkit::leak_verdict::inconclusive);
+    CHECK_FALSE(r.passed());
+    CHECK(r.exit_code() == 97);
+
+    o.sample_resources = false;
+    try {
+        (void)loadkit::run(loadkit::burst{.n = 1}, {"one", [](loadkit::op_context&) {}}, o);
+        FAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()).find("leak_check") != std::string::npos);
+        CHECK(std::string(e.what()).find("sample_resources") != std::string::npos);
+    }
+}
+
+TEST_CASE("figures: a leak check over a short planned run samples often enough to decide",
+          "[engine][figures]") {
+    loadkit::run_options o = quiet();
+    o.sample_resources = true;
+    o.leak_check = loadkit::leak_options{};
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 1, .duration = 2s},
+        {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
+    CHECK(r.resources.size() >= 64); // about 100 over the planned 2 s
 }

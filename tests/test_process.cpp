@@ -172,8 +172,8 @@ TEST_CASE(
                    "max_samples = 1"));
 }
 
-TEST_CASE("process sampler: samples at once on start; stop() wakes it from a 1 h interval (else this test "
-          "would hang)",
+TEST_CASE("process sampler: samples at once on start and once more at stop; stop() wakes it from a 1 h "
+          "interval (else this test would hang)",
           "[process]") {
     loadkit::process_sampler sampler{{.interval = 1h}};
     CHECK_FALSE(sampler.running());
@@ -183,15 +183,18 @@ TEST_CASE("process sampler: samples at once on start; stop() wakes it from a 1 h
     REQUIRE(eventually([&] { return sampler.samples().size() == 1; }));
     sampler.stop();
     CHECK_FALSE(sampler.running());
-    CHECK(sampler.samples().size() == 1);
-    sampler.stop(); // idempotent
+    CHECK(sampler.samples().size() == 2); // the first, and the last at stop()
+    sampler.stop();                       // idempotent
+    CHECK(sampler.samples().size() == 2);
 
     sampler.start(); // restart appends to the same series
-    REQUIRE(eventually([&] { return sampler.samples().size() == 2; }));
+    REQUIRE(eventually([&] { return sampler.samples().size() == 3; }));
     sampler.stop();
     const auto series = sampler.samples();
-    REQUIRE(series.size() == 2);
-    CHECK(series[0].at <= series[1].at);
+    REQUIRE(series.size() == 4);
+    for (std::size_t i = 1; i < series.size(); ++i) {
+        CHECK(series[i - 1].at <= series[i].at);
+    }
 }
 
 TEST_CASE("process sampler: the destructor stops and joins a running sampler", "[process]") {

@@ -118,7 +118,8 @@ public:
     // after stop() it starts again, appending to the same series.
     void start();
 
-    // Wakes the thread (no waiting out the interval) and joins it. Idempotent.
+    // Wakes the thread (no waiting out the interval), which takes a last sample, and joins it.
+    // Idempotent.
     void stop();
 
     bool running() const;

@@ -102,9 +102,12 @@ struct run_report {
 
     // Stuck operations that did not finish (abandoned): the ones that fail the run.
     [[nodiscard]] std::size_t hung() const noexcept;
-    // No SLO objective failed, no leak was found and no operation was left stuck (abandoned).
+    // The run was not stopped from outside (a signal or a stop token), no SLO objective failed, the
+    // leak check (when one ran) found no leak and could decide, and no operation was left stuck.
     [[nodiscard]] bool passed() const noexcept;
-    // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
+    // 0 when passed(); else, first that applies: 105 for a run stopped from outside (k6's code for
+    // an external abort: its verdicts judge a partial run), 99 for failed objectives (k6's code), 98
+    // for a leak or a stuck operation, 97 for a leak check that could not decide (too few samples).
     [[nodiscard]] int exit_code() const noexcept;
 };
 

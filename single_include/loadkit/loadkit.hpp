@@ -2050,7 +2050,8 @@ public:
     // after stop() it starts again, appending to the same series.
     void start();
 
-    // Wakes the thread (no waiting out the interval) and joins it. Idempotent.
+    // Wakes the thread (no waiting out the interval), which takes a last sample, and joins it.
+    // Idempotent.
     void stop();
 
     bool running() const;
@@ -2845,9 +2846,12 @@ struct run_report {
 
     // Stuck operations that did not finish (abandoned): the ones that fail the run.
     [[nodiscard]] std::size_t hung() const noexcept;
-    // No SLO objective failed, no leak was found and no operation was left stuck (abandoned).
+    // The run was not stopped from outside (a signal or a stop token), no SLO objective failed, the
+    // leak check (when one ran) found no leak and could decide, and no operation was left stuck.
     [[nodiscard]] bool passed() const noexcept;
-    // 0 when passed(), 99 for failed objectives (k6's code), 98 for a leak or a stuck operation.
+    // 0 when passed(); else, first that applies: 105 for a run stopped from outside (k6's code for
+    // an external abort: its verdicts judge a partial run), 99 for failed objectives (k6's code), 98
+    // for a leak or a stuck operation, 97 for a leak check that could not decide (too few samples).
     [[nodiscard]] int exit_code() const noexcept;
 };
 
@@ -9683,7 +9687,9 @@ LOADKIT_DECL std::size_t process_sampler::decimations() const {
 LOADKIT_DECL void process_sampler::run() {
     auto next = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
-    while (!stop_requested_) {
+    // One sample at once, one each interval, and a last one at stop(): a run shorter than the
+    // interval still has where it started and where it ended.
+    for (;;) {
         lock.unlock();
         const process_sample s = probe_.sample(); // the probe belongs to this thread
         lock.lock();
@@ -9691,6 +9697,9 @@ LOADKIT_DECL void process_sampler::run() {
             decimate();
         }
         samples_.push_back(s);
+        if (stop_requested_) {
+            break;
+        }
         next += interval_;
         const auto now = std::chrono::steady_clock::now();
         if (next <= now) { // fell behind (a stalled machine): skip what was missed, keep the pace
@@ -10928,7 +10937,8 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
         } else {
             no_data = o.metric == slo_metric::leak
                           ? "no leak verdict supplied (slo_context::leak)"
-                          : "no memory figure supplied (slo_context::memory_growth_bytes)";
+                          : "no memory figure: it needs two resource samples of the run, or "
+                            "slo_context::memory_growth_bytes";
         }
     } else if (scope == nullptr) {
         no_data = "no operations recorded for tag \"" + o.tag + "\"";
@@ -11106,15 +11116,22 @@ LOADKIT_DECL std::size_t run_report::hung() const noexcept {
         std::count_if(stuck.begin(), stuck.end(), [](const stuck_operation& op) { return !op.finished; }));
 }
 
-LOADKIT_DECL bool run_report::passed() const noexcept {
-    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && hung() == 0;
-}
+LOADKIT_DECL bool run_report::passed() const noexcept { return exit_code() == 0; }
 
 LOADKIT_DECL int run_report::exit_code() const noexcept {
+    if (result.reason == stop_reason::interrupted) {
+        return 105;
+    }
     if (slo && !slo->passed()) {
         return 99;
     }
-    return passed() ? 0 : 98;
+    if ((leak && leak->verdict == leak_verdict::leak) || hung() > 0) {
+        return 98;
+    }
+    if (leak && leak->verdict == leak_verdict::inconclusive) {
+        return 97;
+    }
+    return 0;
 }
 
 } // namespace v0
@@ -12206,7 +12223,7 @@ inline std::optional<std::chrono::nanoseconds> planned_length(const profile& p) 
             } else if constexpr (std::is_same_v<T, ramping_vus> || std::is_same_v<T, ramping_rate>) {
                 std::chrono::nanoseconds total{};
                 for (const auto& s : x.stages) {
-                    total += s.duration;
+                    total = saturating_sum(total, s.duration);
                 }
                 return total;
             } else if constexpr (std::is_same_v<T, constant_rate>) {
@@ -12223,7 +12240,7 @@ inline double vu_target(const ramping_vus& r, std::chrono::nanoseconds at) {
     double from = static_cast<double>(r.start_vus);
     std::chrono::nanoseconds begin{};
     for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
+        const auto end = saturating_sum(begin, s.duration);
         const double to = static_cast<double>(s.target);
         if (at < end) {
             const double f =
@@ -12243,7 +12260,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
     double level = static_cast<double>(r.start_vus);
     std::chrono::nanoseconds begin{};
     for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
+        const auto end = saturating_sum(begin, s.duration);
         const double to = static_cast<double>(s.target);
         if (end > from) {
             const auto lo = from > begin ? from : begin;
@@ -13026,6 +13043,10 @@ inline void validate_run_options(const run_options& o) {
     check_run_duration("cancel_grace", o.cancel_grace, true);
     check_run_duration("max_duration", o.max_duration, true);
     check_run_duration("progress_interval", o.progress_interval, false);
+    if (o.leak_check && !o.sample_resources) {
+        throw_run_option("leak_check", "set",
+                         "sample_resources = true: the check reads the resource samples");
+    }
 }
 
 // The most a scenario keeps in flight at once (for sizing slots and blocking threads).
@@ -13067,7 +13088,7 @@ public:
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
-            sampler_.emplace(process_sampler_options{options_.resource_interval, 4096});
+            sampler_.emplace(process_sampler_options{resource_interval(), 4096});
             sampler_->start();
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
@@ -13086,6 +13107,7 @@ public:
             account_abandoned(end);
         }
         report.result = recorder_->finish(end, reason_, reason_text_);
+        rate_over_schedule(report.result);
         if (sampler_) {
             sampler_->stop();
             report.resources = sampler_->samples();
@@ -13120,10 +13142,55 @@ private:
                 last = s.rss_bytes;
             }
         }
-        if (!first || !last) {
-            return std::nullopt;
+        if (!first || !last || samples.size() < 2) {
+            return std::nullopt; // one sample is no growth figure: the objective has no data
         }
         return static_cast<double>(*last) - static_cast<double>(*first);
+    }
+
+    // The run's planned length (the latest scenario end), when every profile has one.
+    std::optional<std::chrono::nanoseconds> planned_run_length() const {
+        std::optional<std::chrono::nanoseconds> planned = std::chrono::nanoseconds{};
+        for (const auto& cfg : configs_) {
+            const auto length = planned_length(cfg.profile);
+            if (!length) {
+                return std::nullopt;
+            }
+            planned = std::max(*planned, saturating_sum(cfg.start_offset, *length));
+        }
+        return planned;
+    }
+
+    // Rates over the schedule: a run that completed its plan ran its operations over the planned
+    // length (10/s for 3 s is 10/s, not 30 over the 2.9 s to the last completion); one stopped
+    // early, or without a planned length, over the time it ran.
+    void rate_over_schedule(run_result& r) const {
+        const auto planned = planned_run_length();
+        if (reason_ != stop_reason::completed || !planned || *planned <= r.warmup) {
+            return;
+        }
+        const std::chrono::nanoseconds steady = *planned - r.warmup;
+        r.overall.duration = steady;
+        for (auto& t : r.tags) {
+            t.duration = steady;
+        }
+    }
+
+    // The resource sampling interval: resource_interval, or shorter when a leak check would
+    // otherwise get too few samples over the planned length (about 100 samples, every 5 ms at most).
+    std::chrono::nanoseconds resource_interval() const {
+        if (!options_.leak_check) {
+            return options_.resource_interval;
+        }
+        const auto planned = planned_run_length();
+        if (!planned || planned->count() <= 0) {
+            return options_.resource_interval;
+        }
+        const std::chrono::nanoseconds wanted = *planned / 100;
+        return std::clamp(
+            wanted,
+            std::min<std::chrono::nanoseconds>(std::chrono::milliseconds{5}, options_.resource_interval),
+            options_.resource_interval);
     }
 
     leak_report check_leak_of(const std::vector<process_sample>& samples, leak_options opts) const {

@@ -2114,6 +2114,8 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
     }
     if (report.leak && report.leak->verdict == leak_verdict::leak) {
         why.push_back("memory leak");
+    } else if (report.leak && report.leak->verdict == leak_verdict::inconclusive) {
+        why.push_back("leak check inconclusive");
     }
     if (hung > 0) {
         why.push_back(std::to_string(hung) + " stuck");

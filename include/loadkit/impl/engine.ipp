@@ -72,6 +72,10 @@ inline void validate_run_options(const run_options& o) {
     check_run_duration("cancel_grace", o.cancel_grace, true);
     check_run_duration("max_duration", o.max_duration, true);
     check_run_duration("progress_interval", o.progress_interval, false);
+    if (o.leak_check && !o.sample_resources) {
+        throw_run_option("leak_check", "set",
+                         "sample_resources = true: the check reads the resource samples");
+    }
 }
 
 // The most a scenario keeps in flight at once (for sizing slots and blocking threads).
@@ -113,7 +117,7 @@ public:
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
-            sampler_.emplace(process_sampler_options{options_.resource_interval, 4096});
+            sampler_.emplace(process_sampler_options{resource_interval(), 4096});
             sampler_->start();
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
@@ -132,6 +136,7 @@ public:
             account_abandoned(end);
         }
         report.result = recorder_->finish(end, reason_, reason_text_);
+        rate_over_schedule(report.result);
         if (sampler_) {
             sampler_->stop();
             report.resources = sampler_->samples();
@@ -166,10 +171,55 @@ private:
                 last = s.rss_bytes;
             }
         }
-        if (!first || !last) {
-            return std::nullopt;
+        if (!first || !last || samples.size() < 2) {
+            return std::nullopt; // one sample is no growth figure: the objective has no data
         }
         return static_cast<double>(*last) - static_cast<double>(*first);
+    }
+
+    // The run's planned length (the latest scenario end), when every profile has one.
+    std::optional<std::chrono::nanoseconds> planned_run_length() const {
+        std::optional<std::chrono::nanoseconds> planned = std::chrono::nanoseconds{};
+        for (const auto& cfg : configs_) {
+            const auto length = planned_length(cfg.profile);
+            if (!length) {
+                return std::nullopt;
+            }
+            planned = std::max(*planned, saturating_sum(cfg.start_offset, *length));
+        }
+        return planned;
+    }
+
+    // Rates over the schedule: a run that completed its plan ran its operations over the planned
+    // length (10/s for 3 s is 10/s, not 30 over the 2.9 s to the last completion); one stopped
+    // early, or without a planned length, over the time it ran.
+    void rate_over_schedule(run_result& r) const {
+        const auto planned = planned_run_length();
+        if (reason_ != stop_reason::completed || !planned || *planned <= r.warmup) {
+            return;
+        }
+        const std::chrono::nanoseconds steady = *planned - r.warmup;
+        r.overall.duration = steady;
+        for (auto& t : r.tags) {
+            t.duration = steady;
+        }
+    }
+
+    // The resource sampling interval: resource_interval, or shorter when a leak check would
+    // otherwise get too few samples over the planned length (about 100 samples, every 5 ms at most).
+    std::chrono::nanoseconds resource_interval() const {
+        if (!options_.leak_check) {
+            return options_.resource_interval;
+        }
+        const auto planned = planned_run_length();
+        if (!planned || planned->count() <= 0) {
+            return options_.resource_interval;
+        }
+        const std::chrono::nanoseconds wanted = *planned / 100;
+        return std::clamp(
+            wanted,
+            std::min<std::chrono::nanoseconds>(std::chrono::milliseconds{5}, options_.resource_interval),
+            options_.resource_interval);
     }
 
     leak_report check_leak_of(const std::vector<process_sample>& samples, leak_options opts) const {

@@ -456,7 +456,9 @@ LOADKIT_DECL std::size_t process_sampler::decimations() const {
 LOADKIT_DECL void process_sampler::run() {
     auto next = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
-    while (!stop_requested_) {
+    // One sample at once, one each interval, and a last one at stop(): a run shorter than the
+    // interval still has where it started and where it ended.
+    for (;;) {
         lock.unlock();
         const process_sample s = probe_.sample(); // the probe belongs to this thread
         lock.lock();
@@ -464,6 +466,9 @@ LOADKIT_DECL void process_sampler::run() {
             decimate();
         }
         samples_.push_back(s);
+        if (stop_requested_) {
+            break;
+        }
         next += interval_;
         const auto now = std::chrono::steady_clock::now();
         if (next <= now) { // fell behind (a stalled machine): skip what was missed, keep the pace

@@ -18,15 +18,22 @@ LOADKIT_DECL std::size_t run_report::hung() const noexcept {
         std::count_if(stuck.begin(), stuck.end(), [](const stuck_operation& op) { return !op.finished; }));
 }
 
-LOADKIT_DECL bool run_report::passed() const noexcept {
-    return (!slo || slo->passed()) && (!leak || leak->verdict != leak_verdict::leak) && hung() == 0;
-}
+LOADKIT_DECL bool run_report::passed() const noexcept { return exit_code() == 0; }
 
 LOADKIT_DECL int run_report::exit_code() const noexcept {
+    if (result.reason == stop_reason::interrupted) {
+        return 105;
+    }
     if (slo && !slo->passed()) {
         return 99;
     }
-    return passed() ? 0 : 98;
+    if ((leak && leak->verdict == leak_verdict::leak) || hung() > 0) {
+        return 98;
+    }
+    if (leak && leak->verdict == leak_verdict::inconclusive) {
+        return 97;
+    }
+    return 0;
 }
 
 } // namespace v0

@@ -129,7 +129,8 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
         } else {
             no_data = o.metric == slo_metric::leak
                           ? "no leak verdict supplied (slo_context::leak)"
-                          : "no memory figure supplied (slo_context::memory_growth_bytes)";
+                          : "no memory figure: it needs two resource samples of the run, or "
+                            "slo_context::memory_growth_bytes";
         }
     } else if (scope == nullptr) {
         no_data = "no operations recorded for tag \"" + o.tag + "\"";

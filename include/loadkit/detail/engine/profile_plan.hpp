@@ -4,6 +4,7 @@
 #ifndef LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
 #define LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
 
+#include <loadkit/detail/runtime/saturating_time.hpp>
 #include <loadkit/profile.hpp>
 
 #include <chrono>
@@ -41,7 +42,7 @@ inline std::optional<std::chrono::nanoseconds> planned_length(const profile& p) 
             } else if constexpr (std::is_same_v<T, ramping_vus> || std::is_same_v<T, ramping_rate>) {
                 std::chrono::nanoseconds total{};
                 for (const auto& s : x.stages) {
-                    total += s.duration;
+                    total = saturating_sum(total, s.duration);
                 }
                 return total;
             } else if constexpr (std::is_same_v<T, constant_rate>) {
@@ -58,7 +59,7 @@ inline double vu_target(const ramping_vus& r, std::chrono::nanoseconds at) {
     double from = static_cast<double>(r.start_vus);
     std::chrono::nanoseconds begin{};
     for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
+        const auto end = saturating_sum(begin, s.duration);
         const double to = static_cast<double>(s.target);
         if (at < end) {
             const double f =
@@ -78,7 +79,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
     double level = static_cast<double>(r.start_vus);
     std::chrono::nanoseconds begin{};
     for (const auto& s : r.stages) {
-        const auto end = begin + s.duration;
+        const auto end = saturating_sum(begin, s.duration);
         const double to = static_cast<double>(s.target);
         if (end > from) {
             const auto lo = from > begin ? from : begin;
