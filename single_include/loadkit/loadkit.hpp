@@ -1087,9 +1087,10 @@ public:
     // Removes other's values, where other is contained in this histogram (every counter and clamped
     // count <= ours), e.g. the previous cumulative snapshot of the same recording: this is how an
     // interval histogram comes out of two sharded_histogram snapshots. The remainder's exact min/max
-    // are unknown, so they become the first/last non-empty counter's edges, kept within the old
-    // [min(), max()] (still within max_relative_error()). Throws std::invalid_argument, changing
-    // nothing, if the configurations differ or other is not contained.
+    // are unknown, so they become the midpoints of its first/last non-empty counters, kept within
+    // the old [min(), max()]: like every reported value, within max_relative_error() of the exact
+    // extremes (the counters' edges could be twice that away). Throws std::invalid_argument,
+    // changing nothing, if the configurations differ or other is not contained.
     histogram& operator-=(const histogram& other);
     friend histogram operator-(histogram lhs, const histogram& rhs) {
         lhs -= rhs;
@@ -1109,7 +1110,8 @@ public:
     [[nodiscard]] std::uint64_t clamped_low_count() const noexcept { return clamped_low_; }
     [[nodiscard]] std::uint64_t clamped_high_count() const noexcept { return clamped_high_; }
     [[nodiscard]] std::uint64_t clamped_count() const noexcept { return clamped_low_ + clamped_high_; }
-    // Exact smallest / largest recorded value (after clamping).
+    // Exact smallest / largest recorded value (after clamping); after operator-=, within
+    // max_relative_error() of the remainder's.
     [[nodiscard]] std::chrono::nanoseconds min() const noexcept { return ns(total_ == 0 ? 0 : min_); }
     [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return ns(max_); }
 
@@ -7930,16 +7932,28 @@ LOADKIT_DECL histogram& histogram::operator-=(const histogram& other) {
     total_ -= other.total_; // in this order, h -= h works too
     clamped_low_ -= other.clamped_low_;
     clamped_high_ -= other.clamped_high_;
-    min_ = std::numeric_limits<std::uint64_t>::max();
-    max_ = 0;
+    // The remainder's extremes lie somewhere in its first / last non-empty counter (and within the
+    // old extremes): its midpoint, kept within them, is at most half a counter's width away,
+    // whichever value it is; an edge could be a whole width away (twice max_relative_error()).
+    const auto nearest = [&](std::size_t i) {
+        const std::uint64_t mid = layout_.midpoint_of(i);
+        return mid < old_min ? old_min : (mid > old_max ? old_max : mid);
+    };
+    std::size_t kept_first = last + 1;
+    std::size_t kept_last = 0;
     for (std::size_t i = first; i <= last; ++i) {
         counts_[i] -= other.counts_[i];
         if (counts_[i] != 0) {
-            const std::uint64_t lo = layout_.lowest_of(i);
-            const std::uint64_t hi = layout_.highest_of(i);
-            min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
-            max_ = hi > old_max ? old_max : hi;
+            kept_first = kept_first <= last ? kept_first : i;
+            kept_last = i;
         }
+    }
+    if (total_ == 0) {
+        min_ = std::numeric_limits<std::uint64_t>::max();
+        max_ = 0;
+    } else {
+        min_ = nearest(kept_first);
+        max_ = nearest(kept_last);
     }
     return *this;
 }
@@ -11415,9 +11429,10 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// in with min()/max() moved to its first/last counters' edges: after a subtraction the exact
-// extremes are unknown, and edges depend only on the counts, so results merge exactly.
-inline void to_counter_edges(const histogram& in, histogram& out) {
+// in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
+// extremes are unknown; midpoints are within max_relative_error() of whichever values the counters
+// hold (edges could be twice that away) and depend only on the counts, so results merge exactly.
+inline void to_counter_midpoints(const histogram& in, histogram& out) {
     out.reset();
     if (in.empty()) {
         return;
@@ -11425,8 +11440,6 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     std::uint64_t low_clamped = in.clamped_low_count();
     std::uint64_t high_clamped = in.clamped_high_count();
     const auto top = in.highest();
-    std::chrono::nanoseconds last_lowest{};
-    in.for_each_bucket([&](const histogram_bucket& b) { last_lowest = b.lowest; });
     in.for_each_bucket([&](const histogram_bucket& b) {
         std::uint64_t n = b.count;
         if (low_clamped > 0 && b.lowest.count() == 0) {
@@ -11441,11 +11454,8 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
             n -= k;
             high_clamped = 0;
         }
-        if (b.lowest == last_lowest && n > 0) {
-            out.record(b.highest < top ? b.highest : top);
-            --n;
-        }
-        out.record(b.lowest, n);
+        const auto mid = b.lowest + (b.highest - b.lowest + std::chrono::nanoseconds{1}) / 2;
+        out.record(mid < top ? mid : top, n);
     });
 }
 
@@ -11851,10 +11861,10 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
             op_stats steady = cumulative;
             steady -= w;
-            detail::to_counter_edges(steady.latency, delta_);
+            detail::to_counter_midpoints(steady.latency, delta_);
             std::swap(steady.latency, delta_);
             if (steady.service_time) {
-                detail::to_counter_edges(*steady.service_time, delta_);
+                detail::to_counter_midpoints(*steady.service_time, delta_);
                 std::swap(*steady.service_time, delta_);
             }
             w.duration = r.warmup;

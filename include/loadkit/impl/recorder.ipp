@@ -33,9 +33,10 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// in with min()/max() moved to its first/last counters' edges: after a subtraction the exact
-// extremes are unknown, and edges depend only on the counts, so results merge exactly.
-inline void to_counter_edges(const histogram& in, histogram& out) {
+// in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
+// extremes are unknown; midpoints are within max_relative_error() of whichever values the counters
+// hold (edges could be twice that away) and depend only on the counts, so results merge exactly.
+inline void to_counter_midpoints(const histogram& in, histogram& out) {
     out.reset();
     if (in.empty()) {
         return;
@@ -43,8 +44,6 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     std::uint64_t low_clamped = in.clamped_low_count();
     std::uint64_t high_clamped = in.clamped_high_count();
     const auto top = in.highest();
-    std::chrono::nanoseconds last_lowest{};
-    in.for_each_bucket([&](const histogram_bucket& b) { last_lowest = b.lowest; });
     in.for_each_bucket([&](const histogram_bucket& b) {
         std::uint64_t n = b.count;
         if (low_clamped > 0 && b.lowest.count() == 0) {
@@ -59,11 +58,8 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
             n -= k;
             high_clamped = 0;
         }
-        if (b.lowest == last_lowest && n > 0) {
-            out.record(b.highest < top ? b.highest : top);
-            --n;
-        }
-        out.record(b.lowest, n);
+        const auto mid = b.lowest + (b.highest - b.lowest + std::chrono::nanoseconds{1}) / 2;
+        out.record(mid < top ? mid : top, n);
     });
 }
 
@@ -469,10 +465,10 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
             op_stats steady = cumulative;
             steady -= w;
-            detail::to_counter_edges(steady.latency, delta_);
+            detail::to_counter_midpoints(steady.latency, delta_);
             std::swap(steady.latency, delta_);
             if (steady.service_time) {
-                detail::to_counter_edges(*steady.service_time, delta_);
+                detail::to_counter_midpoints(*steady.service_time, delta_);
                 std::swap(*steady.service_time, delta_);
             }
             w.duration = r.warmup;
