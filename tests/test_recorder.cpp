@@ -345,6 +345,37 @@ TEST_CASE("a long soak keeps the series and the recorder's memory bounded (fixed
     CHECK(rec.memory_bytes() <= memory_midway + memory_midway / 4);
 }
 
+TEST_CASE("a finished run's series has no empty partial interval after its last grid point; a live "
+          "snapshot keeps the interval in progress",
+          "[recorder]") {
+    loadkit::recorder rec{t0, {.interval = 1s}};
+    const auto op = rec.tag("op");
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 10; ++i) {
+            rec.local().record(op, loadkit::outcome::ok(), 1ms);
+        }
+        rec.tick(at(std::chrono::seconds{s + 1}));
+    }
+    const auto live = rec.snapshot(at(3s + 7ms)); // a progress view 7 ms into an empty interval
+    CHECK(live.find("op")->intervals.intervals.size() == 4);
+    const auto r = rec.finish(at(3s + 7ms)); // the run's end, 7 ms after the last grid point
+    for (const loadkit::interval_series* series : {&r.find("op")->intervals, &r.overall.intervals}) {
+        REQUIRE(series->intervals.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            CHECK(series->rate_of(i, r.duration) == Approx(10.0));
+        }
+    }
+
+    loadkit::recorder busy{t0, {.interval = 1s}}; // a partial interval with operations stays
+    const auto b = busy.tag("b");
+    busy.local().record(b, loadkit::outcome::ok(), 1ms);
+    busy.tick(at(1s));
+    busy.local().record(b, loadkit::outcome::ok(), 1ms);
+    const auto br = busy.finish(at(1s + 500ms));
+    REQUIRE(br.overall.intervals.intervals.size() == 2);
+    CHECK(br.overall.intervals.rate_of(1, br.duration) == Approx(2.0));
+}
+
 TEST_CASE("steady-state min and max after a warm-up stay within max_relative_error of the exact ones",
           "[recorder][warmup]") {
     loadkit::recorder rec{t0, {.interval = 1s, .warmup = 1s}};

@@ -140,3 +140,22 @@ TEST_CASE("CSV quotes tag names with commas, quotes, CR or LF (quotes doubled) a
     }
     CHECK(seen == expected);
 }
+
+TEST_CASE("CSV of a run that ended just after a grid point has no empty last row of throughput 0",
+          "[report][csv]") {
+    loadkit::recorder rec{t0, {.interval = 1s}};
+    const auto op = rec.tag("op");
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 10; ++i) {
+            rec.local().record(op, loadkit::outcome::ok(), 2ms);
+        }
+        rec.tick(t0 + std::chrono::seconds{s + 1});
+    }
+    loadkit::run_report report;
+    report.result = rec.finish(t0 + 3s + 7ms);
+    const auto rows = parse_csv(loadkit::to_csv(report));
+    REQUIRE(rows.size() == 1 + 2 * 3); // overall and op: [0, 1), [1, 2), [2, 3)
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(rows[i][8] == "10.000");
+    }
+}

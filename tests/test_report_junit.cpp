@@ -13,6 +13,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -153,6 +154,20 @@ TEST_CASE("an inconclusive leak check is a skipped testcase", "[report][junit]")
     CHECK(contains(xml, "skipped=\"1\""));
     CHECK(contains(xml, "<skipped message=\"inconclusive: heap has 2 samples"));
     require_valid(xml);
+}
+
+TEST_CASE("a leak interval too few windows cannot bound reads \"not available\" in JUnit, never -inf..+inf",
+          "[report][junit]") {
+    auto report = report_sample::known();
+    std::vector<loadkit::leak_sample> clean;
+    for (std::size_t i = 0; i < 32; ++i) {
+        clean.push_back({i, 50e6 + 10.0 * static_cast<double>(i) + (i % 2 == 1 ? 5000.0 : 0.0)});
+    }
+    report.leak = loadkit::check_leak({}, clean, {.max_windows = 4, .min_windows = 4});
+    const std::string xml = loadkit::to_junit(report);
+    CHECK(contains(xml, "95% CI not available: 4 windows, needs 6"));
+    CHECK(!contains(xml, "inf.."));
+    CHECK(!contains(xml, "..+inf"));
 }
 
 TEST_CASE("names and classnames come from the options, the title, or \"loadkit\"", "[report][junit]") {

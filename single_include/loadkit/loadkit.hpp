@@ -1524,6 +1524,12 @@ struct leak_report {
 LOADKIT_DECL leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap = {},
                                     const leak_options& options = {});
 
+namespace detail {
+// "" when t's interval at `confidence` is bounded; otherwise why not, for reporters to print in its
+// place ("not available: 4 windows, needs 6"): too few floor windows give too few pairwise slopes.
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
+} // namespace detail
+
 } // namespace v0
 } // namespace loadkit
 
@@ -2243,6 +2249,20 @@ struct interval_series {
     [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
         return width * static_cast<std::int64_t>(i);
     }
+    // How long interval i lasted in a series that ends at `end` (the run's duration, or the time a
+    // live snapshot was taken): width, less for a last interval cut short, 0 past the end.
+    [[nodiscard]] std::chrono::nanoseconds length_of(std::size_t i,
+                                                     std::chrono::nanoseconds end) const noexcept {
+        const auto left = end - start_of(i);
+        return left <= std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero()
+                                                        : (left < width ? left : width);
+    }
+    // Operations finished per second in interval i over length_of(i, end): a partial interval's
+    // rate is over its own length, not a whole width. 0 for an interval of no length.
+    [[nodiscard]] double rate_of(std::size_t i, std::chrono::nanoseconds end) const noexcept {
+        const double seconds = std::chrono::duration<double>(length_of(i, end)).count();
+        return seconds > 0.0 ? static_cast<double>(intervals[i].count()) / seconds : 0.0;
+    }
 
     // Adds s to the interval holding the time offset (from the run's start), growing the series
     // with empty intervals and halving its resolution as needed. width must be set (> 0).
@@ -2774,8 +2794,8 @@ struct run_progress {
     std::uint64_t errors = 0;                          // errors and timeouts among them
     std::uint64_t dropped = 0;                         // never started (open model at max_in_flight)
     std::uint64_t in_flight = 0;                       // running now
-    double rate = 0.0;                                 // completions per second, last interval
-    std::chrono::nanoseconds p95_last{};               // p95 latency of the last interval
+    double rate = 0.0; // completions per second in the last closed interval (the first: so far)
+    std::chrono::nanoseconds p95_last{}; // p95 latency of the last interval
     bool warming_up = false;
     std::string phase; // what runs now, e.g. "checkout: ramping_vus stage 2/3 (50 VUs)"
 };
@@ -8539,6 +8559,22 @@ inline sen_slope theil_sen(std::span<const double> x, std::span<const double> y,
     return out;
 }
 
+// The fewest points whose Sen interval at `confidence` is bounded: theil_sen's lower rank
+// (N' - C) / 2 must reach 1, for independent, untied data (serial correlation widens it further).
+// 95 %: 6 points; 99 %: 7.
+inline std::size_t sen_interval_min_points(double confidence) noexcept {
+    const double z = normal_quantile(0.5 + confidence / 2.0);
+    std::size_t m = 2;
+    for (; m < 1000; ++m) {
+        const double md = static_cast<double>(m);
+        const double n_prime = md * (md - 1.0) / 2.0;
+        if ((n_prime - z * std::sqrt(md * (md - 1.0) * (2.0 * md + 5.0) / 18.0)) / 2.0 >= 1.0) {
+            break;
+        }
+    }
+    return m;
+}
+
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
@@ -8758,17 +8794,20 @@ inline std::string leak_bytes(double v, bool sign = true) {
 }
 
 // "+64.1 B/iter (95% CI +63.9..+64.3)"; interval bounds carry their own unit when it differs.
+// Without bounds: "+0.3 B/iter (95% CI not available: 4 windows, needs 6)".
 inline std::string leak_slope_text(const leak_trend& t, const leak_report& r) {
     const leak_quantity slope = leak_scaled(t.slope);
+    const std::string head =
+        slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) + "% CI ";
+    if (const std::string missing = leak_interval_missing(t, r.confidence); !missing.empty()) {
+        return head + missing + ")";
+    }
     const leak_quantity low = leak_scaled(t.ci_low);
     const leak_quantity high = leak_scaled(t.ci_high);
     const auto bound = [&](const leak_quantity& q) {
-        return std::string(q.unit) == slope.unit || q.number.find("inf") != std::string::npos
-                   ? q.number
-                   : q.number + " " + q.unit;
+        return std::string(q.unit) == slope.unit ? q.number : q.number + " " + q.unit;
     };
-    return slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) +
-           "% CI " + bound(low) + ".." + bound(high) + ")";
+    return head + bound(low) + ".." + bound(high) + ")";
 }
 
 inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
@@ -8781,6 +8820,18 @@ inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
 
 inline std::string leak_floor_text(const leak_trend& t) {
     return "effect floor " + leak_bytes(t.effect_floor, false);
+}
+
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence) {
+    if (std::isfinite(t.ci_low) && std::isfinite(t.ci_high)) {
+        return {};
+    }
+    const std::size_t windows = t.windows - t.warmup_windows;
+    const std::size_t needed = sen_interval_min_points(confidence);
+    return windows < needed
+               ? "not available: " + std::to_string(windows) + " windows, needs " + std::to_string(needed)
+               : "not available: " + std::to_string(windows) +
+                     " windows are too few for their serial correlation";
 }
 
 } // namespace detail
@@ -11848,14 +11899,23 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     r.overall = tag_result({}, options_.histograms, options_.model);
     r.overall.intervals = interval_series{options_.interval, options_.max_intervals, {}};
     op_stats cumulative(options_.histograms, options_.model);
+    bool tail_used = false;              // some tag has operations after the last grid point
+    std::vector<std::size_t> tail_empty; // tags with none there (indexes into r.tags)
     for (std::size_t t = 0; t < tags_.size(); ++t) {
         const tag_state& state = *tags_[t];
         collect(t, cumulative, true);
         tag_result tr(state.name, options_.histograms, options_.model);
         tr.intervals = state.series;
         const interval_stats partial = difference(cumulative, state.previous);
-        if (!partial.empty() || at > partial_start || tr.intervals.empty()) {
+        // A live snapshot keeps the interval in progress even while it is empty (it is the one a
+        // progress view skips). A finished run drops the stub after its last grid point when no tag
+        // has anything in it: it would read as a final interval of throughput 0.
+        const bool live = why == stop_reason::running && at > partial_start;
+        if (!partial.empty() || live || tr.intervals.empty()) {
             tr.intervals.add(partial_start, partial);
+            tail_used = tail_used || !partial.empty();
+        } else if (at > partial_start) {
+            tail_empty.push_back(r.tags.size());
         }
         if (warmup_ended_) {
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
@@ -11881,6 +11941,11 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             r.overall += tr;
         }
         r.tags.push_back(std::move(tr));
+    }
+    if (tail_used) { // the series stay aligned: a tag idle in the stub has it, empty
+        for (const std::size_t t : tail_empty) {
+            r.tags[t].intervals.add(partial_start, interval_stats{});
+        }
     }
     r.overall.duration = steady_length;
     if (r.overall.warmup) {
@@ -13383,12 +13448,11 @@ private:
         p.in_flight = in_flight_;
         const auto& series = all.intervals;
         if (!series.intervals.empty()) {
-            // The last closed interval (the one in progress is the last entry).
+            // The last closed interval (the one in progress is the last entry); until the first
+            // closes, the one in progress, over the time it has run rather than a whole width.
             const std::size_t i = series.intervals.size() >= 2 ? series.intervals.size() - 2 : 0;
-            const interval_stats& last = series.intervals[i];
-            const double width = std::chrono::duration<double>(series.width).count();
-            p.rate = width > 0.0 ? static_cast<double>(last.count()) / width : 0.0;
-            p.p95_last = last.latency.value_at_percentile(95.0);
+            p.rate = series.rate_of(i, p.elapsed);
+            p.p95_last = series.intervals[i].latency.value_at_percentile(95.0);
         }
         p.warming_up = options_.warmup.count() > 0 && p.elapsed < options_.warmup;
         for (const auto& s : runtimes_) {

@@ -2532,10 +2532,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
     for (std::size_t i = 0; i < series.intervals.size(); ++i) {
         const interval_stats& s = series.intervals[i];
         const auto start = series.start_of(i);
-        auto end = start + series.width;
-        if (i + 1 == series.intervals.size() && run_duration > start && run_duration < end) {
-            end = run_duration; // the partial last interval
-        }
+        const auto end = start + series.length_of(i, run_duration); // the last one may be partial
         append_csv_field(out, label);
         out += ',';
         append_double(out, static_cast<double>(start.count()) / 1e9);
@@ -2546,8 +2543,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
             append_integer(out, n);
         }
         out += ',';
-        const double seconds = std::chrono::duration<double>(end - start).count();
-        append_fixed(out, seconds > 0.0 ? static_cast<double>(s.count()) / seconds : 0.0, 3);
+        append_fixed(out, series.rate_of(i, run_duration), 3);
         const sparse_histogram& h = s.latency;
         if (h.empty()) {
             out += ",,,,,,,,";
@@ -5320,10 +5316,13 @@ inline std::string leak_table(const leak_report& l) {
             continue;
         }
         const leak_trend& t = **trend;
+        std::string interval = detail::leak_interval_missing(t, l.confidence);
+        if (interval.empty()) {
+            interval = bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true);
+        }
         o += "<tr><td class=\"name\">" + std::string(name) + "</td><td class=\"name\">" +
              html_text(to_string(t.verdict)) + "</td><td>" +
-             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" +
-             html_text(bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true)) +
+             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" + html_text(interval) +
              "</td><td>" + html_text(bytes_text(t.growth, true)) + "</td><td>" +
              html_text(bytes_text(t.effect_floor)) + "</td><td>" + html_text(bytes_text(t.level)) +
              "</td><td>" + count_text(t.samples) + "</td><td>" + count_text(t.warmup_windows) + " of " +

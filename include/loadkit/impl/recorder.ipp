@@ -452,14 +452,23 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     r.overall = tag_result({}, options_.histograms, options_.model);
     r.overall.intervals = interval_series{options_.interval, options_.max_intervals, {}};
     op_stats cumulative(options_.histograms, options_.model);
+    bool tail_used = false;              // some tag has operations after the last grid point
+    std::vector<std::size_t> tail_empty; // tags with none there (indexes into r.tags)
     for (std::size_t t = 0; t < tags_.size(); ++t) {
         const tag_state& state = *tags_[t];
         collect(t, cumulative, true);
         tag_result tr(state.name, options_.histograms, options_.model);
         tr.intervals = state.series;
         const interval_stats partial = difference(cumulative, state.previous);
-        if (!partial.empty() || at > partial_start || tr.intervals.empty()) {
+        // A live snapshot keeps the interval in progress even while it is empty (it is the one a
+        // progress view skips). A finished run drops the stub after its last grid point when no tag
+        // has anything in it: it would read as a final interval of throughput 0.
+        const bool live = why == stop_reason::running && at > partial_start;
+        if (!partial.empty() || live || tr.intervals.empty()) {
             tr.intervals.add(partial_start, partial);
+            tail_used = tail_used || !partial.empty();
+        } else if (at > partial_start) {
+            tail_empty.push_back(r.tags.size());
         }
         if (warmup_ended_) {
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
@@ -485,6 +494,11 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             r.overall += tr;
         }
         r.tags.push_back(std::move(tr));
+    }
+    if (tail_used) { // the series stay aligned: a tag idle in the stub has it, empty
+        for (const std::size_t t : tail_empty) {
+            r.tags[t].intervals.add(partial_start, interval_stats{});
+        }
     }
     r.overall.duration = steady_length;
     if (r.overall.warmup) {
