@@ -514,6 +514,19 @@ TEST_CASE("hlog tags replace or reject the characters the format reserves", "[hl
     CHECK(contains(w.str(), "\nTag=a_b,"));
 }
 
+TEST_CASE("hlog tags write ill-formed UTF-8 as U+FFFD, with either tag policy", "[hlog][tags]") {
+    CHECK(loadkit::hlog_tag("bad\xFF\xC3(end") == "bad\xEF\xBF\xBD\xEF\xBF\xBD(end");
+    CHECK(loadkit::hlog_tag("cut\xE2\x82", loadkit::hlog_tag_policy::reject) == "cut\xEF\xBF\xBD");
+    CHECK(loadkit::hlog_tag("caf\xC3\xA9") == "caf\xC3\xA9");
+    loadkit::hlog_writer w(std::chrono::system_clock::time_point{});
+    loadkit::histogram h;
+    h.record(1000);
+    w.add("x\xC0\xAFy", 0s, 1s, h); // an overlong '/': two ill-formed bytes
+    const loadkit::hlog_log log = loadkit::read_hlog(w.str());
+    REQUIRE(log.intervals.size() == 1);
+    CHECK(log.intervals[0].tag == "x\xEF\xBF\xBD\xEF\xBF\xBDy");
+}
+
 TEST_CASE("hlog options are validated, naming the field and the value", "[hlog][options]") {
     const auto make = [](loadkit::hlog_options o) {
         loadkit::hlog_writer w(std::chrono::system_clock::time_point{}, o);

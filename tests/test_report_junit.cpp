@@ -3,7 +3,9 @@
 #include "test_support.hpp"
 
 #include <loadkit/detail/report/xml.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/report/junit.hpp>
+#include <loadkit/slo.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -168,6 +170,21 @@ TEST_CASE("a leak interval too few windows cannot bound reads \"not available\" 
     CHECK(contains(xml, "95% CI not available: 4 windows, needs 6"));
     CHECK(!contains(xml, "inf.."));
     CHECK(!contains(xml, "..+inf"));
+}
+
+TEST_CASE("SLO testcases quote a huge objective tag cut as error messages are; the XML stays proportional",
+          "[report][junit]") {
+    const std::string tag(64 * 1024, 'q');
+    loadkit::recorder rec{report_sample::t0};
+    rec.local().record(rec.tag(tag), loadkit::outcome::ok(), 1ms);
+    loadkit::run_report report;
+    report.result = rec.finish(report_sample::t0 + 1s);
+    report.slo = loadkit::slo_policy{loadkit::p(95).on(tag) < 1s}.evaluate(report.result);
+    const std::string xml = loadkit::to_junit(report, {.per_tag_properties = false});
+    const std::string shown = std::string(loadkit::max_error_message_length, 'q') + "...";
+    CHECK(contains(xml, "<testcase name=\"" + shown + ": p95 &lt; 1s\""));
+    CHECK(contains(xml, "scope: tag \"" + shown + "\""));
+    CHECK(xml.size() < 16 * 1024); // the tag is quoted cut, never whole
 }
 
 TEST_CASE("names and classnames come from the options, the title, or \"loadkit\"", "[report][junit]") {

@@ -10094,8 +10094,10 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
 
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace loadkit {
 inline namespace v0 {
@@ -10164,6 +10166,28 @@ inline std::string format_bytes(double b, int digits = 6) {
 }
 inline std::string format_percent(double fraction, int digits = 6) {
     return format_number(fraction * 100.0, digits) + "%";
+}
+
+// A tag as verdict lines and reports quote it: cut as error messages are (the first
+// max_error_message_length bytes, whole UTF-8 sequences) and marked "...", so that a hostile or
+// generated tag cannot make every report that quotes it huge.
+inline std::string shown_tag(const std::string& tag) {
+    const std::string_view cut = truncate_error_message(tag);
+    return cut.size() == tag.size() ? tag : std::string(cut) + "...";
+}
+
+// objective::text() with its tag as shown_tag() quotes it.
+inline std::string shown_objective(const objective& o) {
+    if (o.tag.size() <= max_error_message_length) {
+        return o.text();
+    }
+    objective shown = o;
+    shown.tag = shown_tag(o.tag);
+    const std::size_t at = o.source.find(o.tag); // parsed "tag: p95 < 200ms": the tag as written
+    shown.source = at == std::string::npos
+                       ? std::string() // text() writes the canonical form with the short tag
+                       : o.source.substr(0, at) + shown.tag + o.source.substr(at + o.tag.size());
+    return shown.text();
 }
 
 } // namespace detail
@@ -10932,11 +10956,11 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
                           : "no memory figure supplied (slo_context::memory_growth_bytes)";
         }
     } else if (scope == nullptr) {
-        no_data = "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
                o.metric != slo_metric::throughput) {
-        no_data =
-            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = o.tag.empty() ? "no operations recorded"
+                                : "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
                scope->latency.empty()) {
         no_data = "no latencies recorded";
@@ -11024,7 +11048,7 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
         v.statistical = verdict::inconclusive;
     }
 
-    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
+    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + detail::shown_objective(o) + " (";
     if (!v.has_data) {
         v.line += "no data: " + no_data + ")";
         return v;
@@ -13683,7 +13707,8 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
     capacity_curve curve;
     curve.unit = "ops/s";
     for (const auto& o : options.slo.objectives()) {
-        curve.objective += curve.objective.empty() ? o.text() : ", " + o.text();
+        const std::string text = detail::shown_objective(o);
+        curve.objective += curve.objective.empty() ? text : ", " + text;
     }
     std::optional<run_report> best;
     double best_rate = 0.0;

@@ -18,9 +18,14 @@ inline namespace v0 {
 
 namespace detail {
 
-// One RFC 4180 field: quoted when it holds ',', '"', CR or LF, with '"' doubled.
+// One RFC 4180 text field: quoted when it holds ',', '"', CR or LF, with '"' doubled. A spreadsheet
+// runs a cell starting with = + - @ (or tab, CR) as a formula, so such text gets a leading "'", which
+// makes it text (OWASP, "CSV Injection"). Only text goes through here: numbers stay numbers.
 inline void append_csv_field(std::string& out, std::string_view text) {
-    const std::string valid = utf8_repaired(text);
+    std::string valid = utf8_repaired(text);
+    if (!valid.empty() && std::string_view("=+-@\t\r").find(valid.front()) != std::string_view::npos) {
+        valid.insert(valid.begin(), '\'');
+    }
     if (valid.find_first_of(",\"\r\n") == std::string::npos) {
         out += valid;
         return;
