@@ -329,6 +329,21 @@ TEST_CASE("leak: an interval too few windows cannot bound says \"CI not availabl
     CHECK(contains(four.describe(), "(95% CI not available: 4 windows, needs 6)"));
     CHECK(!contains(four.describe(), "inf"));
 
+    // Enough windows for independent data, but a floor that wanders (lag-1 autocorrelation 0.86,
+    // found with an AR(1) phi 0.95 search, seed 1): the default options, a clean run, no bound.
+    const double wander[] = {-528, -460, 1032, 2194, 1939, 1497, -458, -259};
+    std::vector<leak_sample> wandering;
+    for (std::size_t i = 0; i < 64; ++i) {
+        wandering.push_back({i, 50e6 + wander[i / 8] + (i % 8 == 0 ? 0.0 : 50'000.0)});
+    }
+    const auto correlated = loadkit::check_leak(wandering);
+    REQUIRE(correlated.rss);
+    CHECK(correlated.verdict == leak_verdict::no_leak);
+    CHECK(correlated.rss->lag1_autocorrelation > 0.8);
+    CHECK(contains(correlated.describe(),
+                   "(95% CI not available: 8 windows are too few for their serial correlation)"));
+    CHECK(!contains(correlated.describe(), "inf"));
+
     const auto eight = loadkit::check_leak(line(64, 50e6, 10), {}, {.max_windows = 8, .min_windows = 4});
     REQUIRE(eight.rss);
     CHECK(loadkit::detail::leak_interval_missing(*eight.rss, 0.95).empty()); // bounded: printed as before
