@@ -309,6 +309,47 @@ TEST_CASE("leak: steady growth is a leak with the exact slope; a flat series is 
     CHECK(shrinking.verdict == leak_verdict::no_leak);
 }
 
+TEST_CASE("leak: an interval too few windows cannot bound says \"CI not available: N windows, needs M\", "
+          "never -inf..+inf",
+          "[leak]") {
+    CHECK(loadkit::detail::sen_interval_min_points(0.95) == 6);
+    CHECK(loadkit::detail::sen_interval_min_points(0.99) == 7);
+    CHECK(loadkit::detail::sen_interval_min_points(0.9) == 5);
+    // 32 samples in 4 windows of 8, each window's floor 10 B above the last: a clean, untied floor.
+    std::vector<leak_sample> clean;
+    for (std::size_t i = 0; i < 32; ++i) {
+        clean.push_back({i, 50e6 + 10.0 * static_cast<double>(i) + (i % 2 == 1 ? 5000.0 : 0.0)});
+    }
+    const auto four = loadkit::check_leak(clean, {}, {.max_windows = 4, .min_windows = 4});
+    REQUIRE(four.rss);
+    CHECK(four.verdict == leak_verdict::no_leak);
+    CHECK(four.rss->windows - four.rss->warmup_windows == 4);
+    CHECK(std::isinf(four.rss->ci_low)); // the data: no bound at 95 % from 4 points
+    CHECK(loadkit::detail::leak_interval_missing(*four.rss, 0.95) == "not available: 4 windows, needs 6");
+    CHECK(contains(four.describe(), "(95% CI not available: 4 windows, needs 6)"));
+    CHECK(!contains(four.describe(), "inf"));
+
+    // Enough windows for independent data, but a floor that wanders (lag-1 autocorrelation 0.86,
+    // found with an AR(1) phi 0.95 search, seed 1): the default options, a clean run, no bound.
+    const double wander[] = {-528, -460, 1032, 2194, 1939, 1497, -458, -259};
+    std::vector<leak_sample> wandering;
+    for (std::size_t i = 0; i < 64; ++i) {
+        wandering.push_back({i, 50e6 + wander[i / 8] + (i % 8 == 0 ? 0.0 : 50'000.0)});
+    }
+    const auto correlated = loadkit::check_leak(wandering);
+    REQUIRE(correlated.rss);
+    CHECK(correlated.verdict == leak_verdict::no_leak);
+    CHECK(correlated.rss->lag1_autocorrelation > 0.8);
+    CHECK(contains(correlated.describe(),
+                   "(95% CI not available: 8 windows are too few for their serial correlation)"));
+    CHECK(!contains(correlated.describe(), "inf"));
+
+    const auto eight = loadkit::check_leak(line(64, 50e6, 10), {}, {.max_windows = 8, .min_windows = 4});
+    REQUIRE(eight.rss);
+    CHECK(loadkit::detail::leak_interval_missing(*eight.rss, 0.95).empty()); // bounded: printed as before
+    CHECK(contains(eight.describe(), "(95% CI +10.0..+10.0)"));
+}
+
 TEST_CASE("leak: the effect floor separates significant-but-irrelevant growth from a leak", "[leak]") {
     const auto tiny = line(400, 50e6, 100); // 40 KB over the run: significant, 0.08 % of the level
     CHECK(loadkit::check_leak(tiny).verdict == leak_verdict::no_leak);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -342,6 +343,55 @@ TEST_CASE("a long soak keeps the series and the recorder's memory bounded (fixed
     CHECK(series.width == 64s); // 4,000 s in at most 64 intervals
     CHECK(series.total().ok == 4000);
     CHECK(rec.memory_bytes() <= memory_midway + memory_midway / 4);
+}
+
+TEST_CASE("a finished run's series has no empty partial interval after its last grid point; a live "
+          "snapshot keeps the interval in progress",
+          "[recorder]") {
+    loadkit::recorder rec{t0, {.interval = 1s}};
+    const auto op = rec.tag("op");
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 10; ++i) {
+            rec.local().record(op, loadkit::outcome::ok(), 1ms);
+        }
+        rec.tick(at(std::chrono::seconds{s + 1}));
+    }
+    const auto live = rec.snapshot(at(3s + 7ms)); // a progress view 7 ms into an empty interval
+    CHECK(live.find("op")->intervals.intervals.size() == 4);
+    const auto r = rec.finish(at(3s + 7ms)); // the run's end, 7 ms after the last grid point
+    for (const loadkit::interval_series* series : {&r.find("op")->intervals, &r.overall.intervals}) {
+        REQUIRE(series->intervals.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            CHECK(series->rate_of(i, r.duration) == Approx(10.0));
+        }
+    }
+
+    loadkit::recorder busy{t0, {.interval = 1s}}; // a partial interval with operations stays
+    const auto b = busy.tag("b");
+    busy.local().record(b, loadkit::outcome::ok(), 1ms);
+    busy.tick(at(1s));
+    busy.local().record(b, loadkit::outcome::ok(), 1ms);
+    const auto br = busy.finish(at(1s + 500ms));
+    REQUIRE(br.overall.intervals.intervals.size() == 2);
+    CHECK(br.overall.intervals.rate_of(1, br.duration) == Approx(2.0));
+}
+
+TEST_CASE("steady-state min and max after a warm-up stay within max_relative_error of the exact ones",
+          "[recorder][warmup]") {
+    loadkit::recorder rec{t0, {.interval = 1s, .warmup = 1s}};
+    const auto op = rec.tag("op");
+    rec.local().record(op, loadkit::outcome::ok(), 3'000'000ns); // cold: the run's max
+    rec.tick(at(1s));                                            // the warm-up ends here
+    // Each at the far end of its counter from the edge an edge-based extreme would report.
+    rec.local().record(op, loadkit::outcome::ok(), 1'049'599ns); // counter [1,048,576, 1,049,599]
+    rec.local().record(op, loadkit::outcome::ok(), 1'050'625ns); // counter [1,050,624, 1,051,647]
+    const auto r = rec.finish(at(2s));
+    const auto* t = r.find("op");
+    REQUIRE(t != nullptr);
+    REQUIRE(t->latency.count() == 2);
+    const double bound = t->latency.max_relative_error();
+    CHECK(std::abs(static_cast<double>(t->latency.min().count()) - 1'049'599.0) <= 1'049'599.0 * bound);
+    CHECK(std::abs(static_cast<double>(t->latency.max().count()) - 1'050'625.0) <= 1'050'625.0 * bound);
 }
 
 TEST_CASE("operations before the warm-up ends are reported apart from the steady state",

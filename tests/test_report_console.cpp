@@ -4,7 +4,9 @@
 
 #include <loadkit/detail/report/terminal.hpp>
 #include <loadkit/detail/text/units.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/report/console.hpp>
+#include <loadkit/slo.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -428,6 +430,72 @@ TEST_CASE("control characters in tag names and error messages are escaped, never
     CHECK(contains(text, "evil\\x1b[2J\\nname"));
     CHECK(contains(text, "bell\\x07 and \\x1b]0;title\\x07 \xEF\xBF\xBD bytes")); // invalid UTF-8 -> U+FFFD
     CHECK(contains(text, "t\\x1b[31mitle"));
+}
+
+TEST_CASE("bidi overrides and isolates in tags, messages and titles are escaped like other controls",
+          "[report][console]") {
+    CHECK(loadkit::detail::console_safe("a\xE2\x80\xAE"
+                                        "b") == "a\\u202eb"); // RIGHT-TO-LEFT OVERRIDE
+    CHECK(loadkit::detail::console_safe("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u2066x\\u2069"); // isolate
+    CHECK(loadkit::detail::console_safe("\xE2\x80\xAA\xE2\x80\xAD") == "\\u202a\\u202d");
+    CHECK(loadkit::detail::console_safe("\xE2\x80\x8F\xE2\x80\xAF") ==
+          "\xE2\x80\x8F\xE2\x80\xAF"); // RLM, NNBSP
+
+    loadkit::recorder rec{report_sample::t0};
+    const auto tag = rec.tag("ok\xE2\x80\xAE"
+                             "LIAF"); // would read "okFAIL" reversed on a terminal
+    rec.local().record(tag, loadkit::outcome::error("http", "msg \xE2\x81\xA7hidden\xE2\x81\xA9"), 1ms);
+    loadkit::run_report report;
+    report.title = "title \xE2\x80\xAB";
+    report.result = rec.finish(report_sample::t0 + 1s);
+    const loadkit::slo_policy policy{loadkit::p(95).on("ok\xE2\x80\xAE"
+                                                       "LIAF") < 1s};
+    report.slo = policy.evaluate(report.result);
+    loadkit::console_options o;
+    o.color = loadkit::color_mode::never;
+    const std::string text = loadkit::to_console(report, o);
+    for (const char* raw : {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+                            "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9"}) {
+        CHECK(!contains(text, raw));
+    }
+    CHECK(contains(text, "ok\\u202eLIAF"));
+    CHECK(contains(text, "msg \\u2067hidden\\u2069"));
+    CHECK(contains(text, "title \\u202b"));
+}
+
+TEST_CASE("console text of a huge tag or title stays proportional to it: the objective's tag is cut as "
+          "error messages are, and a word longer than a line is cut in one pass",
+          "[report][console]") {
+    // Output sizes, not times (flaky on a loaded machine): the timing is a one-off in the commit
+    // message. A 1 MiB word through console_wrap: every line full, nothing lost, in linear time.
+    const std::string word(1 << 20, 'w');
+    const std::string wrapped = loadkit::detail::console_wrap(word, 100, 4);
+    std::size_t letters = 0;
+    std::size_t lines = 1;
+    for (const char c : wrapped) {
+        letters += c == 'w' ? 1 : 0;
+        lines += c == '\n' ? 1 : 0;
+    }
+    CHECK(letters == word.size());
+    CHECK(lines == (word.size() + 95) / 96); // 96 columns of 'w' after each 4-space indent
+
+    const std::string tag(512 * 1024, 't');
+    loadkit::recorder rec{report_sample::t0};
+    rec.local().record(rec.tag(tag), loadkit::outcome::ok(), 1ms);
+    loadkit::run_report report;
+    report.title = std::string(1 << 20, 'T');
+    report.result = rec.finish(report_sample::t0 + 1s);
+    const loadkit::slo_policy policy{loadkit::p(95).on(tag) < 1s, loadkit::p(99).on(tag + "-none") < 1s};
+    report.slo = policy.evaluate(report.result);
+    for (const auto& v : report.slo->verdicts) {
+        CHECK(v.line.size() < 2 * loadkit::max_error_message_length + 200);
+        CHECK(contains(v.line, std::string(loadkit::max_error_message_length, 't') + "..."));
+    }
+    loadkit::console_options o;
+    o.color = loadkit::color_mode::never;
+    const std::string text = loadkit::to_console(report, o);
+    CHECK(text.size() < 64 * 1024); // the tags and the title are shortened, not written whole
+    CHECK(contains(text, "FAIL:"));
 }
 
 TEST_CASE("long and non-ASCII tag names are aligned by display width and shortened with an ellipsis",

@@ -140,3 +140,56 @@ TEST_CASE("CSV quotes tag names with commas, quotes, CR or LF (quotes doubled) a
     }
     CHECK(seen == expected);
 }
+
+TEST_CASE(
+    "CSV neutralises tags a spreadsheet would run as formulas (= + - @ tab CR) and leaves numbers alone",
+    "[report][csv][escaping]") {
+    const std::vector<std::string> names{"=HYPERLINK(\"http://x\",\"y\")",
+                                         "+1+cmd|' /C calc'!A0",
+                                         "-2+3",
+                                         "@SUM(A1:A2)",
+                                         "\tlead",
+                                         "\rcr",
+                                         "safe=1",
+                                         "a-b"};
+    loadkit::run_report report;
+    report.result = small_run(names);
+    const std::string text = loadkit::to_csv(report);
+    const auto rows = parse_csv(text);
+    std::vector<std::string> tags;
+    for (std::size_t i = 4; i < rows.size(); i += 3) { // each tag's first row, after overall's three
+        tags.push_back(rows[i][0]);
+    }
+    CHECK(tags == std::vector<std::string>{"'\tlead", "'\rcr", "'+1+cmd|' /C calc'!A0", "'-2+3",
+                                           "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1:A2)", "a-b",
+                                           "safe=1"});
+    for (const auto& row : rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            const bool text_cell = c == 0;
+            CAPTURE(row[c]);
+            CHECK((text_cell || row[c].empty() || row[c].front() != '\''));
+        }
+    }
+    // A negative number in a numeric column is a number, not text: never prefixed. The only text
+    // column is the tag; a label that looks like a negative number is text and is prefixed.
+    CHECK(contains(loadkit::to_csv(report.result, {.overall_label = "-1"}), "\r\n'-1,0,1,"));
+}
+
+TEST_CASE("CSV of a run that ended just after a grid point has no empty last row of throughput 0",
+          "[report][csv]") {
+    loadkit::recorder rec{t0, {.interval = 1s}};
+    const auto op = rec.tag("op");
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 10; ++i) {
+            rec.local().record(op, loadkit::outcome::ok(), 2ms);
+        }
+        rec.tick(t0 + std::chrono::seconds{s + 1});
+    }
+    loadkit::run_report report;
+    report.result = rec.finish(t0 + 3s + 7ms);
+    const auto rows = parse_csv(loadkit::to_csv(report));
+    REQUIRE(rows.size() == 1 + 2 * 3); // overall and op: [0, 1), [1, 2), [2, 3)
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(rows[i][8] == "10.000");
+    }
+}

@@ -127,8 +127,8 @@ loadkit::run_report sample_report(std::string_view third_tag = "pay, \"now\"\n<&
     const loadkit::tag_id tags[] = {rec.tag("login"), rec.tag("search"), rec.tag(third_tag)};
     std::mt19937_64 rng(42); // fixed seed
     std::lognormal_distribution<double> latency(std::log(2e6), 0.6);
-    for (int s = 0; s < 12; ++s) {
-        for (int i = 0; i < 300; ++i) {
+    for (int s = 0; s < 13; ++s) { // the last second is cut short: the run ends at 12.5 s
+        for (int i = 0; i < (s < 12 ? 300 : 150); ++i) {
             const auto tag = tags[rng() % 3];
             auto ns = static_cast<std::int64_t>(latency(rng));
             if (s == 7) {
@@ -138,7 +138,9 @@ loadkit::run_report sample_report(std::string_view third_tag = "pay, \"now\"\n<&
             rec.local().record(tag, failed ? loadkit::outcome::error("http", "503") : loadkit::outcome::ok(),
                                std::chrono::nanoseconds{ns});
         }
-        rec.tick(t0 + std::chrono::seconds{s + 1});
+        if (s < 12) {
+            rec.tick(t0 + std::chrono::seconds{s + 1});
+        }
     }
     loadkit::run_report report;
     report.title = "hlog test";
@@ -510,6 +512,19 @@ TEST_CASE("hlog tags replace or reject the characters the format reserves", "[hl
     loadkit::hlog_writer w(std::chrono::system_clock::time_point{});
     w.add("a b", 0s, 1s, loadkit::histogram{});
     CHECK(contains(w.str(), "\nTag=a_b,"));
+}
+
+TEST_CASE("hlog tags write ill-formed UTF-8 as U+FFFD, with either tag policy", "[hlog][tags]") {
+    CHECK(loadkit::hlog_tag("bad\xFF\xC3(end") == "bad\xEF\xBF\xBD\xEF\xBF\xBD(end");
+    CHECK(loadkit::hlog_tag("cut\xE2\x82", loadkit::hlog_tag_policy::reject) == "cut\xEF\xBF\xBD");
+    CHECK(loadkit::hlog_tag("caf\xC3\xA9") == "caf\xC3\xA9");
+    loadkit::hlog_writer w(std::chrono::system_clock::time_point{});
+    loadkit::histogram h;
+    h.record(1000);
+    w.add("x\xC0\xAFy", 0s, 1s, h); // an overlong '/': two ill-formed bytes
+    const loadkit::hlog_log log = loadkit::read_hlog(w.str());
+    REQUIRE(log.intervals.size() == 1);
+    CHECK(log.intervals[0].tag == "x\xEF\xBF\xBD\xEF\xBF\xBDy");
 }
 
 TEST_CASE("hlog options are validated, naming the field and the value", "[hlog][options]") {

@@ -385,3 +385,18 @@ TEST_CASE("to_html handles an empty report and a closed-model run without the op
               static_cast<void>(loadkit::to_html(closed, {.max_chart_tags = 0}));
           }) == "loadkit::html_options: max_chart_tags = 0 (expected >= 1)");
 }
+
+TEST_CASE("html leak table says the interval is not available when too few windows bound it, never -inf",
+          "[report][html]") {
+    loadkit::run_report report;
+    std::vector<loadkit::leak_sample> clean;
+    for (std::size_t i = 0; i < 32; ++i) {
+        clean.push_back({i, 50e6 + 10.0 * static_cast<double>(i) + (i % 2 == 1 ? 5000.0 : 0.0)});
+    }
+    report.leak = loadkit::check_leak({}, clean, {.max_windows = 4, .min_windows = 4});
+    const std::string html = loadkit::to_html(report);
+    CHECK(contains(html, "<td>not available: 4 windows, needs 6</td>"));
+    CHECK(contains(html, "95% CI not available: 4 windows, needs 6"));
+    CHECK(!contains(html, "-inf"));
+    CHECK(!contains(html, "+inf"));
+}

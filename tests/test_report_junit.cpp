@@ -3,7 +3,9 @@
 #include "test_support.hpp"
 
 #include <loadkit/detail/report/xml.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/report/junit.hpp>
+#include <loadkit/slo.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -153,6 +156,35 @@ TEST_CASE("an inconclusive leak check is a skipped testcase", "[report][junit]")
     CHECK(contains(xml, "skipped=\"1\""));
     CHECK(contains(xml, "<skipped message=\"inconclusive: heap has 2 samples"));
     require_valid(xml);
+}
+
+TEST_CASE("a leak interval too few windows cannot bound reads \"not available\" in JUnit, never -inf..+inf",
+          "[report][junit]") {
+    auto report = report_sample::known();
+    std::vector<loadkit::leak_sample> clean;
+    for (std::size_t i = 0; i < 32; ++i) {
+        clean.push_back({i, 50e6 + 10.0 * static_cast<double>(i) + (i % 2 == 1 ? 5000.0 : 0.0)});
+    }
+    report.leak = loadkit::check_leak({}, clean, {.max_windows = 4, .min_windows = 4});
+    const std::string xml = loadkit::to_junit(report);
+    CHECK(contains(xml, "95% CI not available: 4 windows, needs 6"));
+    CHECK(!contains(xml, "inf.."));
+    CHECK(!contains(xml, "..+inf"));
+}
+
+TEST_CASE("SLO testcases quote a huge objective tag cut as error messages are; the XML stays proportional",
+          "[report][junit]") {
+    const std::string tag(64 * 1024, 'q');
+    loadkit::recorder rec{report_sample::t0};
+    rec.local().record(rec.tag(tag), loadkit::outcome::ok(), 1ms);
+    loadkit::run_report report;
+    report.result = rec.finish(report_sample::t0 + 1s);
+    report.slo = loadkit::slo_policy{loadkit::p(95).on(tag) < 1s}.evaluate(report.result);
+    const std::string xml = loadkit::to_junit(report, {.per_tag_properties = false});
+    const std::string shown = std::string(loadkit::max_error_message_length, 'q') + "...";
+    CHECK(contains(xml, "<testcase name=\"" + shown + ": p95 &lt; 1s\""));
+    CHECK(contains(xml, "scope: tag \"" + shown + "\""));
+    CHECK(xml.size() < 16 * 1024); // the tag is quoted cut, never whole
 }
 
 TEST_CASE("names and classnames come from the options, the title, or \"loadkit\"", "[report][junit]") {

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <loadkit/detail/report/terminal.hpp>
+#include <loadkit/loadkit.hpp>
 #include <loadkit/report/progress.hpp>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -215,4 +217,36 @@ TEST_CASE("progress_options are validated, naming the field and the value", "[re
           "loadkit::progress_options: min_interval = -1ns (expected >= 0)");
     CHECK(invalid_argument_message([] { loadkit::progress_printer p({.width = 5}); }) ==
           "loadkit::progress_options: width = 5 (expected 0 or 20 .. 1000)");
+}
+
+TEST_CASE("progress rate before the first interval closes is over the elapsed time, not a whole interval",
+          "[report][progress]") {
+    // Each progress call's figures come from one snapshot, so the identity holds whatever the
+    // machine's speed: in the first (1 s) interval, rate = completed / elapsed. A rate over the whole
+    // second would read 4 x low at 250 ms.
+    loadkit::run_options o;
+    o.sample_resources = false;
+    o.report_stuck_to_stderr = false;
+    o.progress_interval = 40ms;
+    std::mutex m;
+    std::vector<loadkit::run_progress> seen;
+    o.on_progress = [&](const loadkit::run_progress& p) {
+        const std::lock_guard<std::mutex> lock(m);
+        seen.push_back(p);
+    };
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 2, .duration = 400ms},
+        {"op", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
+    CHECK(r.result.overall.count() > 0);
+    std::size_t checked = 0;
+    for (const auto& p : seen) {
+        if (p.completed == 0 || p.elapsed >= 1s) {
+            continue;
+        }
+        const double seconds = std::chrono::duration<double>(p.elapsed).count();
+        CAPTURE(p.elapsed.count(), p.completed, p.rate);
+        CHECK(p.rate == Approx(static_cast<double>(p.completed) / seconds).epsilon(1e-9));
+        ++checked;
+    }
+    CHECK(checked >= 1);
 }

@@ -252,3 +252,25 @@ TEST_CASE("run_result merges tags by name, keeps the most severe stop reason and
     CHECK(std::string(loadkit::to_string(loadkit::latency_model::open)) == "open");
     CHECK(loadkit::stop_reason::error > loadkit::stop_reason::slo_abort);
 }
+
+TEST_CASE("interval_series rate_of: a partial interval's rate is over its own length, not a whole width",
+          "[result][series]") {
+    loadkit::interval_series s{1s, 1024, {}};
+    loadkit::interval_stats ten;
+    ten.ok = 10;
+    loadkit::interval_stats five;
+    five.ok = 4;
+    five.errors = 1;
+    s.add(0s, ten);
+    s.add(1s, five);
+    CHECK(s.length_of(0, 1500ms) == 1s);
+    CHECK(s.length_of(1, 1500ms) == 500ms);
+    CHECK(s.rate_of(0, 1500ms) == Approx(10.0));
+    CHECK(s.rate_of(1, 1500ms) == Approx(10.0)); // 5 in half a second
+    CHECK(s.rate_of(1, 1250ms) == Approx(20.0));
+    CHECK(s.rate_of(1, 2s) == Approx(5.0));
+    CHECK(s.rate_of(1, 5s) == Approx(5.0));     // never longer than the width
+    CHECK(s.rate_of(0, 250ms) == Approx(40.0)); // a live view 250 ms into the first interval
+    CHECK(s.length_of(1, 1s) == 0ns);           // starts where the series ends: no length...
+    CHECK(s.rate_of(1, 1s) == 0.0);             // ...and no rate, rather than a division by zero
+}

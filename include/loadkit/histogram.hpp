@@ -113,9 +113,10 @@ public:
     // Removes other's values, where other is contained in this histogram (every counter and clamped
     // count <= ours), e.g. the previous cumulative snapshot of the same recording: this is how an
     // interval histogram comes out of two sharded_histogram snapshots. The remainder's exact min/max
-    // are unknown, so they become the first/last non-empty counter's edges, kept within the old
-    // [min(), max()] (still within max_relative_error()). Throws std::invalid_argument, changing
-    // nothing, if the configurations differ or other is not contained.
+    // are unknown, so they become the midpoints of its first/last non-empty counters, kept within
+    // the old [min(), max()]: like every reported value, within max_relative_error() of the exact
+    // extremes (the counters' edges could be twice that away). Throws std::invalid_argument,
+    // changing nothing, if the configurations differ or other is not contained.
     histogram& operator-=(const histogram& other);
     friend histogram operator-(histogram lhs, const histogram& rhs) {
         lhs -= rhs;
@@ -135,7 +136,8 @@ public:
     [[nodiscard]] std::uint64_t clamped_low_count() const noexcept { return clamped_low_; }
     [[nodiscard]] std::uint64_t clamped_high_count() const noexcept { return clamped_high_; }
     [[nodiscard]] std::uint64_t clamped_count() const noexcept { return clamped_low_ + clamped_high_; }
-    // Exact smallest / largest recorded value (after clamping).
+    // Exact smallest / largest recorded value (after clamping); after operator-=, within
+    // max_relative_error() of the remainder's.
     [[nodiscard]] std::chrono::nanoseconds min() const noexcept { return ns(total_ == 0 ? 0 : min_); }
     [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return ns(max_); }
 

@@ -132,6 +132,20 @@ struct interval_series {
     [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
         return width * static_cast<std::int64_t>(i);
     }
+    // How long interval i lasted in a series that ends at `end` (the run's duration, or the time a
+    // live snapshot was taken): width, less for a last interval cut short, 0 past the end.
+    [[nodiscard]] std::chrono::nanoseconds length_of(std::size_t i,
+                                                     std::chrono::nanoseconds end) const noexcept {
+        const auto left = end - start_of(i);
+        return left <= std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero()
+                                                        : (left < width ? left : width);
+    }
+    // Operations finished per second in interval i over length_of(i, end): a partial interval's
+    // rate is over its own length, not a whole width. 0 for an interval of no length.
+    [[nodiscard]] double rate_of(std::size_t i, std::chrono::nanoseconds end) const noexcept {
+        const double seconds = std::chrono::duration<double>(length_of(i, end)).count();
+        return seconds > 0.0 ? static_cast<double>(intervals[i].count()) / seconds : 0.0;
+    }
 
     // Adds s to the interval holding the time offset (from the run's start), growing the series
     // with empty intervals and halving its resolution as needed. width must be set (> 0).

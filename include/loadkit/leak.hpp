@@ -192,6 +192,12 @@ struct leak_report {
 LOADKIT_DECL leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap = {},
                                     const leak_options& options = {});
 
+namespace detail {
+// "" when t's interval at `confidence` is bounded; otherwise why not, for reporters to print in its
+// place ("not available: 4 windows, needs 6"): too few floor windows give too few pairwise slopes.
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
+} // namespace detail
+
 } // namespace v0
 } // namespace loadkit
 

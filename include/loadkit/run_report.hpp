@@ -82,8 +82,8 @@ struct run_progress {
     std::uint64_t errors = 0;                          // errors and timeouts among them
     std::uint64_t dropped = 0;                         // never started (open model at max_in_flight)
     std::uint64_t in_flight = 0;                       // running now
-    double rate = 0.0;                                 // completions per second, last interval
-    std::chrono::nanoseconds p95_last{};               // p95 latency of the last interval
+    double rate = 0.0; // completions per second in the last closed interval (the first: so far)
+    std::chrono::nanoseconds p95_last{}; // p95 latency of the last interval
     bool warming_up = false;
     std::string phase; // what runs now, e.g. "checkout: ramping_vus stage 2/3 (50 VUs)"
 };

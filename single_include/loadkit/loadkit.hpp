@@ -1134,9 +1134,10 @@ public:
     // Removes other's values, where other is contained in this histogram (every counter and clamped
     // count <= ours), e.g. the previous cumulative snapshot of the same recording: this is how an
     // interval histogram comes out of two sharded_histogram snapshots. The remainder's exact min/max
-    // are unknown, so they become the first/last non-empty counter's edges, kept within the old
-    // [min(), max()] (still within max_relative_error()). Throws std::invalid_argument, changing
-    // nothing, if the configurations differ or other is not contained.
+    // are unknown, so they become the midpoints of its first/last non-empty counters, kept within
+    // the old [min(), max()]: like every reported value, within max_relative_error() of the exact
+    // extremes (the counters' edges could be twice that away). Throws std::invalid_argument,
+    // changing nothing, if the configurations differ or other is not contained.
     histogram& operator-=(const histogram& other);
     friend histogram operator-(histogram lhs, const histogram& rhs) {
         lhs -= rhs;
@@ -1156,7 +1157,8 @@ public:
     [[nodiscard]] std::uint64_t clamped_low_count() const noexcept { return clamped_low_; }
     [[nodiscard]] std::uint64_t clamped_high_count() const noexcept { return clamped_high_; }
     [[nodiscard]] std::uint64_t clamped_count() const noexcept { return clamped_low_ + clamped_high_; }
-    // Exact smallest / largest recorded value (after clamping).
+    // Exact smallest / largest recorded value (after clamping); after operator-=, within
+    // max_relative_error() of the remainder's.
     [[nodiscard]] std::chrono::nanoseconds min() const noexcept { return ns(total_ == 0 ? 0 : min_); }
     [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return ns(max_); }
 
@@ -1568,6 +1570,12 @@ struct leak_report {
 // invalid options or a non-finite sample; never for too few samples (that is `inconclusive`).
 LOADKIT_DECL leak_report check_leak(std::span<const leak_sample> rss, std::span<const leak_sample> heap = {},
                                     const leak_options& options = {});
+
+namespace detail {
+// "" when t's interval at `confidence` is bounded; otherwise why not, for reporters to print in its
+// place ("not available: 4 windows, needs 6"): too few floor windows give too few pairwise slopes.
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
+} // namespace detail
 
 } // namespace v0
 } // namespace loadkit
@@ -2289,6 +2297,20 @@ struct interval_series {
     [[nodiscard]] std::chrono::nanoseconds start_of(std::size_t i) const noexcept {
         return width * static_cast<std::int64_t>(i);
     }
+    // How long interval i lasted in a series that ends at `end` (the run's duration, or the time a
+    // live snapshot was taken): width, less for a last interval cut short, 0 past the end.
+    [[nodiscard]] std::chrono::nanoseconds length_of(std::size_t i,
+                                                     std::chrono::nanoseconds end) const noexcept {
+        const auto left = end - start_of(i);
+        return left <= std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero()
+                                                        : (left < width ? left : width);
+    }
+    // Operations finished per second in interval i over length_of(i, end): a partial interval's
+    // rate is over its own length, not a whole width. 0 for an interval of no length.
+    [[nodiscard]] double rate_of(std::size_t i, std::chrono::nanoseconds end) const noexcept {
+        const double seconds = std::chrono::duration<double>(length_of(i, end)).count();
+        return seconds > 0.0 ? static_cast<double>(intervals[i].count()) / seconds : 0.0;
+    }
 
     // Adds s to the interval holding the time offset (from the run's start), growing the series
     // with empty intervals and halving its resolution as needed. width must be set (> 0).
@@ -2826,8 +2848,8 @@ struct run_progress {
     std::uint64_t errors = 0;                          // errors and timeouts among them
     std::uint64_t dropped = 0;                         // never started (open model at max_in_flight)
     std::uint64_t in_flight = 0;                       // running now
-    double rate = 0.0;                                 // completions per second, last interval
-    std::chrono::nanoseconds p95_last{};               // p95 latency of the last interval
+    double rate = 0.0; // completions per second in the last closed interval (the first: so far)
+    std::chrono::nanoseconds p95_last{}; // p95 latency of the last interval
     bool warming_up = false;
     std::string phase; // what runs now, e.g. "checkout: ramping_vus stage 2/3 (50 VUs)"
 };
@@ -7998,16 +8020,28 @@ LOADKIT_DECL histogram& histogram::operator-=(const histogram& other) {
     total_ -= other.total_; // in this order, h -= h works too
     clamped_low_ -= other.clamped_low_;
     clamped_high_ -= other.clamped_high_;
-    min_ = std::numeric_limits<std::uint64_t>::max();
-    max_ = 0;
+    // The remainder's extremes lie somewhere in its first / last non-empty counter (and within the
+    // old extremes): its midpoint, kept within them, is at most half a counter's width away,
+    // whichever value it is; an edge could be a whole width away (twice max_relative_error()).
+    const auto nearest = [&](std::size_t i) {
+        const std::uint64_t mid = layout_.midpoint_of(i);
+        return mid < old_min ? old_min : (mid > old_max ? old_max : mid);
+    };
+    std::size_t kept_first = last + 1;
+    std::size_t kept_last = 0;
     for (std::size_t i = first; i <= last; ++i) {
         counts_[i] -= other.counts_[i];
         if (counts_[i] != 0) {
-            const std::uint64_t lo = layout_.lowest_of(i);
-            const std::uint64_t hi = layout_.highest_of(i);
-            min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
-            max_ = hi > old_max ? old_max : hi;
+            kept_first = kept_first <= last ? kept_first : i;
+            kept_last = i;
         }
+    }
+    if (total_ == 0) {
+        min_ = std::numeric_limits<std::uint64_t>::max();
+        max_ = 0;
+    } else {
+        min_ = nearest(kept_first);
+        max_ = nearest(kept_last);
     }
     return *this;
 }
@@ -8593,6 +8627,22 @@ inline sen_slope theil_sen(std::span<const double> x, std::span<const double> y,
     return out;
 }
 
+// The fewest points whose Sen interval at `confidence` is bounded: theil_sen's lower rank
+// (N' - C) / 2 must reach 1, for independent, untied data (serial correlation widens it further).
+// 95 %: 6 points; 99 %: 7.
+inline std::size_t sen_interval_min_points(double confidence) noexcept {
+    const double z = normal_quantile(0.5 + confidence / 2.0);
+    std::size_t m = 2;
+    for (; m < 1000; ++m) {
+        const double md = static_cast<double>(m);
+        const double n_prime = md * (md - 1.0) / 2.0;
+        if ((n_prime - z * std::sqrt(md * (md - 1.0) * (2.0 * md + 5.0) / 18.0)) / 2.0 >= 1.0) {
+            break;
+        }
+    }
+    return m;
+}
+
 } // namespace detail
 } // namespace v0
 } // namespace loadkit
@@ -8812,17 +8862,20 @@ inline std::string leak_bytes(double v, bool sign = true) {
 }
 
 // "+64.1 B/iter (95% CI +63.9..+64.3)"; interval bounds carry their own unit when it differs.
+// Without bounds: "+0.3 B/iter (95% CI not available: 4 windows, needs 6)".
 inline std::string leak_slope_text(const leak_trend& t, const leak_report& r) {
     const leak_quantity slope = leak_scaled(t.slope);
+    const std::string head =
+        slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) + "% CI ";
+    if (const std::string missing = leak_interval_missing(t, r.confidence); !missing.empty()) {
+        return head + missing + ")";
+    }
     const leak_quantity low = leak_scaled(t.ci_low);
     const leak_quantity high = leak_scaled(t.ci_high);
     const auto bound = [&](const leak_quantity& q) {
-        return std::string(q.unit) == slope.unit || q.number.find("inf") != std::string::npos
-                   ? q.number
-                   : q.number + " " + q.unit;
+        return std::string(q.unit) == slope.unit ? q.number : q.number + " " + q.unit;
     };
-    return slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) +
-           "% CI " + bound(low) + ".." + bound(high) + ")";
+    return head + bound(low) + ".." + bound(high) + ")";
 }
 
 inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
@@ -8835,6 +8888,18 @@ inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
 
 inline std::string leak_floor_text(const leak_trend& t) {
     return "effect floor " + leak_bytes(t.effect_floor, false);
+}
+
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence) {
+    if (std::isfinite(t.ci_low) && std::isfinite(t.ci_high)) {
+        return {};
+    }
+    const std::size_t windows = t.windows - t.warmup_windows;
+    const std::size_t needed = sen_interval_min_points(confidence);
+    return windows < needed
+               ? "not available: " + std::to_string(windows) + " windows, needs " + std::to_string(needed)
+               : "not available: " + std::to_string(windows) +
+                     " windows are too few for their serial correlation";
 }
 
 } // namespace detail
@@ -10102,8 +10167,10 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
 
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace loadkit {
 inline namespace v0 {
@@ -10172,6 +10239,28 @@ inline std::string format_bytes(double b, int digits = 6) {
 }
 inline std::string format_percent(double fraction, int digits = 6) {
     return format_number(fraction * 100.0, digits) + "%";
+}
+
+// A tag as verdict lines and reports quote it: cut as error messages are (the first
+// max_error_message_length bytes, whole UTF-8 sequences) and marked "...", so that a hostile or
+// generated tag cannot make every report that quotes it huge.
+inline std::string shown_tag(const std::string& tag) {
+    const std::string_view cut = truncate_error_message(tag);
+    return cut.size() == tag.size() ? tag : std::string(cut) + "...";
+}
+
+// objective::text() with its tag as shown_tag() quotes it.
+inline std::string shown_objective(const objective& o) {
+    if (o.tag.size() <= max_error_message_length) {
+        return o.text();
+    }
+    objective shown = o;
+    shown.tag = shown_tag(o.tag);
+    const std::size_t at = o.source.find(o.tag); // parsed "tag: p95 < 200ms": the tag as written
+    shown.source = at == std::string::npos
+                       ? std::string() // text() writes the canonical form with the short tag
+                       : o.source.substr(0, at) + shown.tag + o.source.substr(at + o.tag.size());
+    return shown.text();
 }
 
 } // namespace detail
@@ -10941,11 +11030,11 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
                             "slo_context::memory_growth_bytes";
         }
     } else if (scope == nullptr) {
-        no_data = "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
                o.metric != slo_metric::throughput) {
-        no_data =
-            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = o.tag.empty() ? "no operations recorded"
+                                : "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
                scope->latency.empty()) {
         no_data = "no latencies recorded";
@@ -11033,7 +11122,7 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
         v.statistical = verdict::inconclusive;
     }
 
-    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
+    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + detail::shown_objective(o) + " (";
     if (!v.has_data) {
         v.line += "no data: " + no_data + ")";
         return v;
@@ -11503,9 +11592,10 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// in with min()/max() moved to its first/last counters' edges: after a subtraction the exact
-// extremes are unknown, and edges depend only on the counts, so results merge exactly.
-inline void to_counter_edges(const histogram& in, histogram& out) {
+// in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
+// extremes are unknown; midpoints are within max_relative_error() of whichever values the counters
+// hold (edges could be twice that away) and depend only on the counts, so results merge exactly.
+inline void to_counter_midpoints(const histogram& in, histogram& out) {
     out.reset();
     if (in.empty()) {
         return;
@@ -11513,8 +11603,6 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     std::uint64_t low_clamped = in.clamped_low_count();
     std::uint64_t high_clamped = in.clamped_high_count();
     const auto top = in.highest();
-    std::chrono::nanoseconds last_lowest{};
-    in.for_each_bucket([&](const histogram_bucket& b) { last_lowest = b.lowest; });
     in.for_each_bucket([&](const histogram_bucket& b) {
         std::uint64_t n = b.count;
         if (low_clamped > 0 && b.lowest.count() == 0) {
@@ -11529,11 +11617,8 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
             n -= k;
             high_clamped = 0;
         }
-        if (b.lowest == last_lowest && n > 0) {
-            out.record(b.highest < top ? b.highest : top);
-            --n;
-        }
-        out.record(b.lowest, n);
+        const auto mid = b.lowest + (b.highest - b.lowest + std::chrono::nanoseconds{1}) / 2;
+        out.record(mid < top ? mid : top, n);
     });
 }
 
@@ -11934,23 +12019,32 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     r.overall = tag_result({}, options_.histograms, options_.model);
     r.overall.intervals = interval_series{options_.interval, options_.max_intervals, {}};
     op_stats cumulative(options_.histograms, options_.model);
+    bool tail_used = false;              // some tag has operations after the last grid point
+    std::vector<std::size_t> tail_empty; // tags with none there (indexes into r.tags)
     for (std::size_t t = 0; t < tags_.size(); ++t) {
         const tag_state& state = *tags_[t];
         collect(t, cumulative, true);
         tag_result tr(state.name, options_.histograms, options_.model);
         tr.intervals = state.series;
         const interval_stats partial = difference(cumulative, state.previous);
-        if (!partial.empty() || at > partial_start || tr.intervals.empty()) {
+        // A live snapshot keeps the interval in progress even while it is empty (it is the one a
+        // progress view skips). A finished run drops the stub after its last grid point when no tag
+        // has anything in it: it would read as a final interval of throughput 0.
+        const bool live = why == stop_reason::running && at > partial_start;
+        if (!partial.empty() || live || tr.intervals.empty()) {
             tr.intervals.add(partial_start, partial);
+            tail_used = tail_used || !partial.empty();
+        } else if (at > partial_start) {
+            tail_empty.push_back(r.tags.size());
         }
         if (warmup_ended_) {
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
             op_stats steady = cumulative;
             steady -= w;
-            detail::to_counter_edges(steady.latency, delta_);
+            detail::to_counter_midpoints(steady.latency, delta_);
             std::swap(steady.latency, delta_);
             if (steady.service_time) {
-                detail::to_counter_edges(*steady.service_time, delta_);
+                detail::to_counter_midpoints(*steady.service_time, delta_);
                 std::swap(*steady.service_time, delta_);
             }
             w.duration = r.warmup;
@@ -11967,6 +12061,11 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             r.overall += tr;
         }
         r.tags.push_back(std::move(tr));
+    }
+    if (tail_used) { // the series stay aligned: a tag idle in the stub has it, empty
+        for (const std::size_t t : tail_empty) {
+            r.tags[t].intervals.add(partial_start, interval_stats{});
+        }
     }
     r.overall.duration = steady_length;
     if (r.overall.warmup) {
@@ -13683,12 +13782,11 @@ private:
         p.in_flight = in_flight_;
         const auto& series = all.intervals;
         if (!series.intervals.empty()) {
-            // The last closed interval (the one in progress is the last entry).
+            // The last closed interval (the one in progress is the last entry); until the first
+            // closes, the one in progress, over the time it has run rather than a whole width.
             const std::size_t i = series.intervals.size() >= 2 ? series.intervals.size() - 2 : 0;
-            const interval_stats& last = series.intervals[i];
-            const double width = std::chrono::duration<double>(series.width).count();
-            p.rate = width > 0.0 ? static_cast<double>(last.count()) / width : 0.0;
-            p.p95_last = last.latency.value_at_percentile(95.0);
+            p.rate = series.rate_of(i, p.elapsed);
+            p.p95_last = series.intervals[i].latency.value_at_percentile(95.0);
         }
         p.warming_up = options_.warmup.count() > 0 && p.elapsed < options_.warmup;
         for (const auto& s : runtimes_) {
@@ -13943,7 +14041,8 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
     capacity_curve curve;
     curve.unit = "ops/s";
     for (const auto& o : options.slo.objectives()) {
-        curve.objective += curve.objective.empty() ? o.text() : ", " + o.text();
+        const std::string text = detail::shown_objective(o);
+        curve.objective += curve.objective.empty() ? text : ", " + text;
     }
     std::optional<run_report> best;
     double best_rate = 0.0;

@@ -148,7 +148,8 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
 // duration). Latency columns are in milliseconds at the interval histograms' resolution (2
 // significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
 // Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
-// is replaced by U+FFFD. A spreadsheet may take a tag starting with = + - @ for a formula.
+// is replaced by U+FFFD. A tag starting with = + - @, tab or CR is written after a "'" so that a
+// spreadsheet shows it as text instead of running it as a formula (OWASP's CSV injection advice).
 #ifndef LOADKIT_REPORT_CSV_HPP
 #define LOADKIT_REPORT_CSV_HPP
 
@@ -215,8 +216,9 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 // Interval series (run_result) hold 2 digits: d = 2. Exact min/max and clamped counts are not in
 // the format; a histogram read back reports its counters' midpoints as min and max.
 // Tags: ',', ' ', CR, LF, other control characters and DEL are replaced by '_' (the format splits
-// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged. Two tags that
-// become equal get "_2", "_3", ... appended to the later ones, so no two tags merge.
+// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged and ill-formed
+// UTF-8 becomes U+FFFD (with either policy). Two tags that become equal get "_2", "_3", ...
+// appended to the later ones, so no two tags merge.
 #ifndef LOADKIT_REPORT_HLOG_HPP
 #define LOADKIT_REPORT_HLOG_HPP
 
@@ -259,8 +261,8 @@ struct hlog_options {
     int compression_level = 9;
 };
 
-// name as a .hlog tag: the reserved characters replaced by '_' ("" -> "_"), or, with
-// hlog_tag_policy::reject, std::invalid_argument if there are any.
+// name as a .hlog tag: ill-formed UTF-8 as U+FFFD, the reserved characters replaced by '_'
+// ("" -> "_"), or, with hlog_tag_policy::reject, std::invalid_argument if there are any.
 [[nodiscard]] LOADKIT_DECL std::string hlog_tag(std::string_view name,
                                                 hlog_tag_policy policy = hlog_tag_policy::replace);
 
@@ -865,9 +867,18 @@ inline std::size_t console_width(std::string_view text) noexcept {
     return w;
 }
 
-// Untrusted text made printable on one line: control characters (C0, DEL, C1) become visible
-// escapes (\n, \t, \x1b), invalid UTF-8 becomes U+FFFD; everything else passes through.
+// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
+// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
+// text ("Trojan Source", CVE-2021-42574).
+constexpr bool console_bidi_control(char32_t cp) noexcept {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
+// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
+// passes through.
 inline std::string console_safe(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -879,10 +890,17 @@ inline std::string console_safe(std::string_view text) {
         } else if (cp == '\t') {
             out += "\\t";
         } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            static constexpr char hex[] = "0123456789abcdef";
             out += "\\x";
             out += hex[(cp >> 4U) & 0xFU];
             out += hex[cp & 0xFU];
+        } else if (console_bidi_control(cp)) {
+            out += "\\u";
+            for (unsigned shift = 12;; shift -= 4) {
+                out += hex[(cp >> shift) & 0xFU];
+                if (shift == 0) {
+                    break;
+                }
+            }
         } else {
             utf8_append(out, cp);
         }
@@ -890,8 +908,10 @@ inline std::string console_safe(std::string_view text) {
     return out;
 }
 
-// Bytes of the longest prefix of text that fits `columns` (whole code points only).
-inline std::size_t console_prefix(std::string_view text, std::size_t columns) noexcept {
+// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
+// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
+inline std::size_t console_prefix(std::string_view text, std::size_t columns,
+                                  std::size_t* width = nullptr) noexcept {
     std::size_t w = 0;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -902,6 +922,9 @@ inline std::size_t console_prefix(std::string_view text, std::size_t columns) no
         }
         w += cw;
         i = next;
+    }
+    if (width != nullptr) {
+        *width = w;
     }
     return i;
 }
@@ -955,7 +978,8 @@ inline std::string console_wrap(std::string_view text, std::size_t columns, std:
         }
         started = true;
         while (line + ww > room) { // a single word wider than the line
-            const std::size_t cut = console_prefix(word, room - line);
+            std::size_t cut_width = 0;
+            const std::size_t cut = console_prefix(word, room - line, &cut_width);
             if (cut == 0) {
                 break;
             }
@@ -964,7 +988,7 @@ inline std::string console_wrap(std::string_view text, std::size_t columns, std:
             out += '\n';
             out.append(indent, ' ');
             line = indent;
-            ww = console_width(word);
+            ww -= cut_width; // not measured again: that made a long word quadratic
         }
         out.append(word);
         line += ww;
@@ -2521,9 +2545,14 @@ inline namespace v0 {
 
 namespace detail {
 
-// One RFC 4180 field: quoted when it holds ',', '"', CR or LF, with '"' doubled.
+// One RFC 4180 text field: quoted when it holds ',', '"', CR or LF, with '"' doubled. A spreadsheet
+// runs a cell starting with = + - @ (or tab, CR) as a formula, so such text gets a leading "'", which
+// makes it text (OWASP, "CSV Injection"). Only text goes through here: numbers stay numbers.
 inline void append_csv_field(std::string& out, std::string_view text) {
-    const std::string valid = utf8_repaired(text);
+    std::string valid = utf8_repaired(text);
+    if (!valid.empty() && std::string_view("=+-@\t\r").find(valid.front()) != std::string_view::npos) {
+        valid.insert(valid.begin(), '\'');
+    }
     if (valid.find_first_of(",\"\r\n") == std::string::npos) {
         out += valid;
         return;
@@ -2548,10 +2577,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
     for (std::size_t i = 0; i < series.intervals.size(); ++i) {
         const interval_stats& s = series.intervals[i];
         const auto start = series.start_of(i);
-        auto end = start + series.width;
-        if (i + 1 == series.intervals.size() && run_duration > start && run_duration < end) {
-            end = run_duration; // the partial last interval
-        }
+        const auto end = start + series.length_of(i, run_duration); // the last one may be partial
         append_csv_field(out, label);
         out += ',';
         append_double(out, static_cast<double>(start.count()) / 1e9);
@@ -2562,8 +2588,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
             append_integer(out, n);
         }
         out += ',';
-        const double seconds = std::chrono::duration<double>(end - start).count();
-        append_fixed(out, seconds > 0.0 ? static_cast<double>(s.count()) / seconds : 0.0, 3);
+        append_fixed(out, series.rate_of(i, run_duration), 3);
         const sparse_histogram& h = s.latency;
         if (h.empty()) {
             out += ",,,,,,,,";
@@ -3758,7 +3783,9 @@ struct hlog_line_writer {
 } // namespace detail
 
 LOADKIT_DECL std::string hlog_tag(std::string_view name, hlog_tag_policy policy) {
-    std::string out(name.empty() ? std::string_view("_") : name);
+    // Readers decode the log as UTF-8 (HdrHistogram's Java reader through a Scanner): ill-formed
+    // bytes would reach them as whatever their decoder makes of them, so they become U+FFFD here.
+    std::string out = name.empty() ? std::string("_") : detail::utf8_repaired(name);
     for (char& c : out) {
         if (!detail::hlog_tag_char_allowed(c)) {
             if (policy == hlog_tag_policy::reject) {
@@ -5336,10 +5363,13 @@ inline std::string leak_table(const leak_report& l) {
             continue;
         }
         const leak_trend& t = **trend;
+        std::string interval = detail::leak_interval_missing(t, l.confidence);
+        if (interval.empty()) {
+            interval = bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true);
+        }
         o += "<tr><td class=\"name\">" + std::string(name) + "</td><td class=\"name\">" +
              html_text(to_string(t.verdict)) + "</td><td>" +
-             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" +
-             html_text(bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true)) +
+             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" + html_text(interval) +
              "</td><td>" + html_text(bytes_text(t.growth, true)) + "</td><td>" +
              html_text(bytes_text(t.effect_floor)) + "</td><td>" + html_text(bytes_text(t.level)) +
              "</td><td>" + count_text(t.samples) + "</td><td>" + count_text(t.warmup_windows) + " of " +
@@ -6732,11 +6762,11 @@ inline std::string counters_to_values(const std::vector<std::pair<std::uint64_t,
 }
 
 // The histogram holding exactly these counters, totals and extremes; "" or why there is none.
-// histogram has no setter for its exact min/max, so they come from arithmetic it defines: record
-// every counter plus min and max once more, then subtract a histogram of just {min, max}.
-// operator-= sets min/max to the edges of the first/last counters kept within the old extremes,
-// i.e. to min and max themselves, whichever way the original was made (recorded, merged or
-// itself a difference of snapshots, as steady-state histograms are).
+// histogram has no setter for its min/max, so they come from what it records: every counter's
+// values at its lowest value kept within [min, max] (the first counter's land on min), and one
+// value of the last counter at max, whichever way the original was made (recorded, merged or a
+// difference of snapshots, as steady-state histograms are). Only one value with min != max
+// cannot be rebuilt, and no histogram holds that.
 inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& out) {
     const auto bits = static_cast<unsigned>(std::bit_width(f.sub_bucket_count)) - 1U;
     if (f.sub_bucket_count < 2 || (f.sub_bucket_count & (f.sub_bucket_count - 1)) != 0 ||
@@ -6796,14 +6826,13 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
         if (clamped > count) {
             return "clamped_low / clamped_high exceed the count of their counter";
         }
-        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), count - clamped);
+        std::uint64_t n = count - clamped;
+        if (value == last && n > 0 && f.clamped_high == 0) { // clamped values are at max already
+            out.record(f.max);
+            --n;
+        }
+        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), n);
     }
-    histogram extremes(options);
-    extremes.record(f.min);
-    extremes.record(f.max);
-    out.record(f.min);
-    out.record(f.max);
-    out -= extremes;
     if (out.count() != f.count || out.min().count() != f.min || out.max().count() != f.max ||
         out.clamped_low_count() != f.clamped_low || out.clamped_high_count() != f.clamped_high) {
         return "the counters cannot hold these extremes and clamped counts";
@@ -7675,6 +7704,123 @@ LOADKIT_DECL run_report read_json(std::istream& in) {
 #ifndef LOADKIT_IMPL_REPORT_JUNIT_IPP
 #define LOADKIT_IMPL_REPORT_JUNIT_IPP
 
+// ---- begin loadkit/detail/slo/objective.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// What the bodies of objectives and SLO verdicts share (impl/objective.ipp, impl/slo.ipp, the
+// parser): the comparison an objective makes, which metrics are latencies or rates, and how values
+// are written in verdict lines ("200ms", "1.5%", "12MB"). The public types are in objective.hpp.
+// objective.hpp before the guard: its bodies (impl/objective.ipp, header-only) include this header
+// back, and must find it whole even when this header is the one a translation unit includes first.
+
+#ifndef LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+#define LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+
+
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+namespace detail {
+
+[[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
+    switch (op) {
+    case slo_op::lt:
+        return measured < limit;
+    case slo_op::le:
+        return measured <= limit;
+    case slo_op::gt:
+        return measured > limit;
+    case slo_op::ge:
+        return measured >= limit;
+    case slo_op::eq:
+        return measured == limit;
+    case slo_op::ne:
+        return measured != limit;
+    }
+    return false;
+}
+[[nodiscard]] constexpr bool is_latency(slo_metric m) noexcept {
+    return m == slo_metric::percentile || m == slo_metric::mean || m == slo_metric::min ||
+           m == slo_metric::max || m == slo_metric::stddev;
+}
+[[nodiscard]] constexpr bool is_rate(slo_metric m) noexcept {
+    return m == slo_metric::fraction_below || m == slo_metric::error_rate || m == slo_metric::success_rate;
+}
+
+inline std::string format_number(double v, int digits) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    return text;
+}
+// 200ms, 1.5s, 250us, 2m: the largest unit in which the value is at least 1.
+inline std::string format_duration(double ns, int digits = 6) {
+    const double a = std::fabs(ns);
+    if (a >= 60e9) {
+        return format_number(ns / 60e9, digits) + "m";
+    }
+    if (a >= 1e9) {
+        return format_number(ns / 1e9, digits) + "s";
+    }
+    if (a >= 1e6) {
+        return format_number(ns / 1e6, digits) + "ms";
+    }
+    if (a >= 1e3) {
+        return format_number(ns / 1e3, digits) + "us";
+    }
+    return format_number(ns, digits) + "ns";
+}
+inline std::string format_bytes(double b, int digits = 6) {
+    const double a = std::fabs(b);
+    if (a >= 1e9) {
+        return format_number(b / 1e9, digits) + "GB";
+    }
+    if (a >= 1e6) {
+        return format_number(b / 1e6, digits) + "MB";
+    }
+    if (a >= 1e3) {
+        return format_number(b / 1e3, digits) + "KB";
+    }
+    return format_number(b, digits) + "B";
+}
+inline std::string format_percent(double fraction, int digits = 6) {
+    return format_number(fraction * 100.0, digits) + "%";
+}
+
+// A tag as verdict lines and reports quote it: cut as error messages are (the first
+// max_error_message_length bytes, whole UTF-8 sequences) and marked "...", so that a hostile or
+// generated tag cannot make every report that quotes it huge.
+inline std::string shown_tag(const std::string& tag) {
+    const std::string_view cut = truncate_error_message(tag);
+    return cut.size() == tag.size() ? tag : std::string(cut) + "...";
+}
+
+// objective::text() with its tag as shown_tag() quotes it.
+inline std::string shown_objective(const objective& o) {
+    if (o.tag.size() <= max_error_message_length) {
+        return o.text();
+    }
+    objective shown = o;
+    shown.tag = shown_tag(o.tag);
+    const std::size_t at = o.source.find(o.tag); // parsed "tag: p95 < 200ms": the tag as written
+    shown.source = at == std::string::npos
+                       ? std::string() // text() writes the canonical form with the short tag
+                       : o.source.substr(0, at) + shown.tag + o.source.substr(at + o.tag.size());
+    return shown.text();
+}
+
+} // namespace detail
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
+// ---- end loadkit/detail/slo/objective.hpp ----
 
 #include <chrono>
 #include <cstddef>
@@ -7710,8 +7856,8 @@ struct junit_case {
 
 inline std::string junit_slo_details(const objective_verdict& v) {
     const objective& o = v.target;
-    std::string d = v.line + "\n\nobjective: " + o.text() +
-                    "\nscope: " + (o.tag.empty() ? std::string("all operations") : "tag \"" + o.tag + "\"") +
+    std::string d = v.line + "\n\nobjective: " + shown_objective(o) + "\nscope: " +
+                    (o.tag.empty() ? std::string("all operations") : "tag \"" + shown_tag(o.tag) + "\"") +
                     "\n";
     if (!v.has_data) {
         return d + "no data\n";
@@ -7733,7 +7879,7 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
     std::vector<junit_case> cases;
     if (report.slo) {
         for (const auto& v : report.slo->verdicts) {
-            junit_case c{v.target.text(), base + ".slo"};
+            junit_case c{shown_objective(v.target), base + ".slo"};
             if (!v.passed) {
                 c.outcome = "failure";
                 c.message = v.line;

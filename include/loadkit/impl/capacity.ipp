@@ -5,6 +5,7 @@
 #define LOADKIT_IMPL_CAPACITY_IPP
 
 #include <loadkit/core_types.hpp>
+#include <loadkit/detail/slo/objective.hpp>
 #include <loadkit/engine.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/profile.hpp>
@@ -126,7 +127,8 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
     capacity_curve curve;
     curve.unit = "ops/s";
     for (const auto& o : options.slo.objectives()) {
-        curve.objective += curve.objective.empty() ? o.text() : ", " + o.text();
+        const std::string text = detail::shown_objective(o);
+        curve.objective += curve.objective.empty() ? text : ", " + text;
     }
     std::optional<run_report> best;
     double best_rate = 0.0;

@@ -712,12 +712,11 @@ private:
         p.in_flight = in_flight_;
         const auto& series = all.intervals;
         if (!series.intervals.empty()) {
-            // The last closed interval (the one in progress is the last entry).
+            // The last closed interval (the one in progress is the last entry); until the first
+            // closes, the one in progress, over the time it has run rather than a whole width.
             const std::size_t i = series.intervals.size() >= 2 ? series.intervals.size() - 2 : 0;
-            const interval_stats& last = series.intervals[i];
-            const double width = std::chrono::duration<double>(series.width).count();
-            p.rate = width > 0.0 ? static_cast<double>(last.count()) / width : 0.0;
-            p.p95_last = last.latency.value_at_percentile(95.0);
+            p.rate = series.rate_of(i, p.elapsed);
+            p.p95_last = series.intervals[i].latency.value_at_percentile(95.0);
         }
         p.warming_up = options_.warmup.count() > 0 && p.elapsed < options_.warmup;
         for (const auto& s : runtimes_) {

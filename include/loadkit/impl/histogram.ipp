@@ -65,16 +65,28 @@ LOADKIT_DECL histogram& histogram::operator-=(const histogram& other) {
     total_ -= other.total_; // in this order, h -= h works too
     clamped_low_ -= other.clamped_low_;
     clamped_high_ -= other.clamped_high_;
-    min_ = std::numeric_limits<std::uint64_t>::max();
-    max_ = 0;
+    // The remainder's extremes lie somewhere in its first / last non-empty counter (and within the
+    // old extremes): its midpoint, kept within them, is at most half a counter's width away,
+    // whichever value it is; an edge could be a whole width away (twice max_relative_error()).
+    const auto nearest = [&](std::size_t i) {
+        const std::uint64_t mid = layout_.midpoint_of(i);
+        return mid < old_min ? old_min : (mid > old_max ? old_max : mid);
+    };
+    std::size_t kept_first = last + 1;
+    std::size_t kept_last = 0;
     for (std::size_t i = first; i <= last; ++i) {
         counts_[i] -= other.counts_[i];
         if (counts_[i] != 0) {
-            const std::uint64_t lo = layout_.lowest_of(i);
-            const std::uint64_t hi = layout_.highest_of(i);
-            min_ = min_ != std::numeric_limits<std::uint64_t>::max() ? min_ : (lo < old_min ? old_min : lo);
-            max_ = hi > old_max ? old_max : hi;
+            kept_first = kept_first <= last ? kept_first : i;
+            kept_last = i;
         }
+    }
+    if (total_ == 0) {
+        min_ = std::numeric_limits<std::uint64_t>::max();
+        max_ = 0;
+    } else {
+        min_ = nearest(kept_first);
+        max_ = nearest(kept_last);
     }
     return *this;
 }

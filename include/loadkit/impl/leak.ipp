@@ -221,17 +221,20 @@ inline std::string leak_bytes(double v, bool sign = true) {
 }
 
 // "+64.1 B/iter (95% CI +63.9..+64.3)"; interval bounds carry their own unit when it differs.
+// Without bounds: "+0.3 B/iter (95% CI not available: 4 windows, needs 6)".
 inline std::string leak_slope_text(const leak_trend& t, const leak_report& r) {
     const leak_quantity slope = leak_scaled(t.slope);
+    const std::string head =
+        slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) + "% CI ";
+    if (const std::string missing = leak_interval_missing(t, r.confidence); !missing.empty()) {
+        return head + missing + ")";
+    }
     const leak_quantity low = leak_scaled(t.ci_low);
     const leak_quantity high = leak_scaled(t.ci_high);
     const auto bound = [&](const leak_quantity& q) {
-        return std::string(q.unit) == slope.unit || q.number.find("inf") != std::string::npos
-                   ? q.number
-                   : q.number + " " + q.unit;
+        return std::string(q.unit) == slope.unit ? q.number : q.number + " " + q.unit;
     };
-    return slope.number + " " + slope.unit + "/" + r.x_unit + " (" + leak_number(r.confidence * 100.0) +
-           "% CI " + bound(low) + ".." + bound(high) + ")";
+    return head + bound(low) + ".." + bound(high) + ")";
 }
 
 inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
@@ -244,6 +247,18 @@ inline std::string leak_growth_text(const leak_trend& t, const leak_report& r) {
 
 inline std::string leak_floor_text(const leak_trend& t) {
     return "effect floor " + leak_bytes(t.effect_floor, false);
+}
+
+LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence) {
+    if (std::isfinite(t.ci_low) && std::isfinite(t.ci_high)) {
+        return {};
+    }
+    const std::size_t windows = t.windows - t.warmup_windows;
+    const std::size_t needed = sen_interval_min_points(confidence);
+    return windows < needed
+               ? "not available: " + std::to_string(windows) + " windows, needs " + std::to_string(needed)
+               : "not available: " + std::to_string(windows) +
+                     " windows are too few for their serial correlation";
 }
 
 } // namespace detail

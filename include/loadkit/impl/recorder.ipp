@@ -33,9 +33,10 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
-// in with min()/max() moved to its first/last counters' edges: after a subtraction the exact
-// extremes are unknown, and edges depend only on the counts, so results merge exactly.
-inline void to_counter_edges(const histogram& in, histogram& out) {
+// in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
+// extremes are unknown; midpoints are within max_relative_error() of whichever values the counters
+// hold (edges could be twice that away) and depend only on the counts, so results merge exactly.
+inline void to_counter_midpoints(const histogram& in, histogram& out) {
     out.reset();
     if (in.empty()) {
         return;
@@ -43,8 +44,6 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
     std::uint64_t low_clamped = in.clamped_low_count();
     std::uint64_t high_clamped = in.clamped_high_count();
     const auto top = in.highest();
-    std::chrono::nanoseconds last_lowest{};
-    in.for_each_bucket([&](const histogram_bucket& b) { last_lowest = b.lowest; });
     in.for_each_bucket([&](const histogram_bucket& b) {
         std::uint64_t n = b.count;
         if (low_clamped > 0 && b.lowest.count() == 0) {
@@ -59,11 +58,8 @@ inline void to_counter_edges(const histogram& in, histogram& out) {
             n -= k;
             high_clamped = 0;
         }
-        if (b.lowest == last_lowest && n > 0) {
-            out.record(b.highest < top ? b.highest : top);
-            --n;
-        }
-        out.record(b.lowest, n);
+        const auto mid = b.lowest + (b.highest - b.lowest + std::chrono::nanoseconds{1}) / 2;
+        out.record(mid < top ? mid : top, n);
     });
 }
 
@@ -464,23 +460,32 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     r.overall = tag_result({}, options_.histograms, options_.model);
     r.overall.intervals = interval_series{options_.interval, options_.max_intervals, {}};
     op_stats cumulative(options_.histograms, options_.model);
+    bool tail_used = false;              // some tag has operations after the last grid point
+    std::vector<std::size_t> tail_empty; // tags with none there (indexes into r.tags)
     for (std::size_t t = 0; t < tags_.size(); ++t) {
         const tag_state& state = *tags_[t];
         collect(t, cumulative, true);
         tag_result tr(state.name, options_.histograms, options_.model);
         tr.intervals = state.series;
         const interval_stats partial = difference(cumulative, state.previous);
-        if (!partial.empty() || at > partial_start || tr.intervals.empty()) {
+        // A live snapshot keeps the interval in progress even while it is empty (it is the one a
+        // progress view skips). A finished run drops the stub after its last grid point when no tag
+        // has anything in it: it would read as a final interval of throughput 0.
+        const bool live = why == stop_reason::running && at > partial_start;
+        if (!partial.empty() || live || tr.intervals.empty()) {
             tr.intervals.add(partial_start, partial);
+            tail_used = tail_used || !partial.empty();
+        } else if (at > partial_start) {
+            tail_empty.push_back(r.tags.size());
         }
         if (warmup_ended_) {
             op_stats w = state.warmup ? *state.warmup : op_stats(options_.histograms, options_.model);
             op_stats steady = cumulative;
             steady -= w;
-            detail::to_counter_edges(steady.latency, delta_);
+            detail::to_counter_midpoints(steady.latency, delta_);
             std::swap(steady.latency, delta_);
             if (steady.service_time) {
-                detail::to_counter_edges(*steady.service_time, delta_);
+                detail::to_counter_midpoints(*steady.service_time, delta_);
                 std::swap(*steady.service_time, delta_);
             }
             w.duration = r.warmup;
@@ -497,6 +502,11 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
             r.overall += tr;
         }
         r.tags.push_back(std::move(tr));
+    }
+    if (tail_used) { // the series stay aligned: a tag idle in the stub has it, empty
+        for (const std::size_t t : tail_empty) {
+            r.tags[t].intervals.add(partial_start, interval_stats{});
+        }
     }
     r.overall.duration = steady_length;
     if (r.overall.warmup) {

@@ -18,9 +18,14 @@ inline namespace v0 {
 
 namespace detail {
 
-// One RFC 4180 field: quoted when it holds ',', '"', CR or LF, with '"' doubled.
+// One RFC 4180 text field: quoted when it holds ',', '"', CR or LF, with '"' doubled. A spreadsheet
+// runs a cell starting with = + - @ (or tab, CR) as a formula, so such text gets a leading "'", which
+// makes it text (OWASP, "CSV Injection"). Only text goes through here: numbers stay numbers.
 inline void append_csv_field(std::string& out, std::string_view text) {
-    const std::string valid = utf8_repaired(text);
+    std::string valid = utf8_repaired(text);
+    if (!valid.empty() && std::string_view("=+-@\t\r").find(valid.front()) != std::string_view::npos) {
+        valid.insert(valid.begin(), '\'');
+    }
     if (valid.find_first_of(",\"\r\n") == std::string::npos) {
         out += valid;
         return;
@@ -45,10 +50,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
     for (std::size_t i = 0; i < series.intervals.size(); ++i) {
         const interval_stats& s = series.intervals[i];
         const auto start = series.start_of(i);
-        auto end = start + series.width;
-        if (i + 1 == series.intervals.size() && run_duration > start && run_duration < end) {
-            end = run_duration; // the partial last interval
-        }
+        const auto end = start + series.length_of(i, run_duration); // the last one may be partial
         append_csv_field(out, label);
         out += ',';
         append_double(out, static_cast<double>(start.count()) / 1e9);
@@ -59,8 +61,7 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
             append_integer(out, n);
         }
         out += ',';
-        const double seconds = std::chrono::duration<double>(end - start).count();
-        append_fixed(out, seconds > 0.0 ? static_cast<double>(s.count()) / seconds : 0.0, 3);
+        append_fixed(out, series.rate_of(i, run_duration), 3);
         const sparse_histogram& h = s.latency;
         if (h.empty()) {
             out += ",,,,,,,,";

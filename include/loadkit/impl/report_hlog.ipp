@@ -10,6 +10,7 @@
 #include <loadkit/detail/report/hlog/codec.hpp>
 #include <loadkit/detail/report/hlog/histogram.hpp>
 #include <loadkit/detail/report/hlog/text.hpp>
+#include <loadkit/detail/report/json/writer.hpp>
 #include <loadkit/detail/stats/histogram_layout.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/interval_series.hpp>
@@ -99,7 +100,9 @@ struct hlog_line_writer {
 } // namespace detail
 
 LOADKIT_DECL std::string hlog_tag(std::string_view name, hlog_tag_policy policy) {
-    std::string out(name.empty() ? std::string_view("_") : name);
+    // Readers decode the log as UTF-8 (HdrHistogram's Java reader through a Scanner): ill-formed
+    // bytes would reach them as whatever their decoder makes of them, so they become U+FFFD here.
+    std::string out = name.empty() ? std::string("_") : detail::utf8_repaired(name);
     for (char& c : out) {
         if (!detail::hlog_tag_char_allowed(c)) {
             if (policy == hlog_tag_policy::reject) {

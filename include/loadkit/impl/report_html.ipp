@@ -222,10 +222,13 @@ inline std::string leak_table(const leak_report& l) {
             continue;
         }
         const leak_trend& t = **trend;
+        std::string interval = detail::leak_interval_missing(t, l.confidence);
+        if (interval.empty()) {
+            interval = bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true);
+        }
         o += "<tr><td class=\"name\">" + std::string(name) + "</td><td class=\"name\">" +
              html_text(to_string(t.verdict)) + "</td><td>" +
-             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" +
-             html_text(bytes_text(t.ci_low * scale, true) + " .. " + bytes_text(t.ci_high * scale, true)) +
+             html_text(bytes_text(t.slope * scale, true) + per) + "</td><td>" + html_text(interval) +
              "</td><td>" + html_text(bytes_text(t.growth, true)) + "</td><td>" +
              html_text(bytes_text(t.effect_floor)) + "</td><td>" + html_text(bytes_text(t.level)) +
              "</td><td>" + count_text(t.samples) + "</td><td>" + count_text(t.warmup_windows) + " of " +

@@ -4,6 +4,7 @@
 #define LOADKIT_IMPL_REPORT_JUNIT_IPP
 
 #include <loadkit/detail/report/xml.hpp>
+#include <loadkit/detail/slo/objective.hpp>
 #include <loadkit/detail/text/units.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/report/terminal.hpp>
@@ -44,8 +45,8 @@ struct junit_case {
 
 inline std::string junit_slo_details(const objective_verdict& v) {
     const objective& o = v.target;
-    std::string d = v.line + "\n\nobjective: " + o.text() +
-                    "\nscope: " + (o.tag.empty() ? std::string("all operations") : "tag \"" + o.tag + "\"") +
+    std::string d = v.line + "\n\nobjective: " + shown_objective(o) + "\nscope: " +
+                    (o.tag.empty() ? std::string("all operations") : "tag \"" + shown_tag(o.tag) + "\"") +
                     "\n";
     if (!v.has_data) {
         return d + "no data\n";
@@ -67,7 +68,7 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
     std::vector<junit_case> cases;
     if (report.slo) {
         for (const auto& v : report.slo->verdicts) {
-            junit_case c{v.target.text(), base + ".slo"};
+            junit_case c{shown_objective(v.target), base + ".slo"};
             if (!v.passed) {
                 c.outcome = "failure";
                 c.message = v.line;

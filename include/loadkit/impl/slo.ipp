@@ -133,11 +133,11 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
                             "slo_context::memory_growth_bytes";
         }
     } else if (scope == nullptr) {
-        no_data = "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if (scope->count() == 0 && o.metric != slo_metric::count && o.metric != slo_metric::dropped &&
                o.metric != slo_metric::throughput) {
-        no_data =
-            o.tag.empty() ? "no operations recorded" : "no operations recorded for tag \"" + o.tag + "\"";
+        no_data = o.tag.empty() ? "no operations recorded"
+                                : "no operations recorded for tag \"" + detail::shown_tag(o.tag) + "\"";
     } else if ((detail::is_latency(o.metric) || o.metric == slo_metric::fraction_below) &&
                scope->latency.empty()) {
         no_data = "no latencies recorded";
@@ -225,7 +225,7 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
         v.statistical = verdict::inconclusive;
     }
 
-    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + o.text() + " (";
+    v.line = std::string(v.passed ? "PASS: " : "FAIL: ") + detail::shown_objective(o) + " (";
     if (!v.has_data) {
         v.line += "no data: " + no_data + ")";
         return v;

@@ -16,7 +16,8 @@
 // duration). Latency columns are in milliseconds at the interval histograms' resolution (2
 // significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
 // Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
-// is replaced by U+FFFD. A spreadsheet may take a tag starting with = + - @ for a formula.
+// is replaced by U+FFFD. A tag starting with = + - @, tab or CR is written after a "'" so that a
+// spreadsheet shows it as text instead of running it as a formula (OWASP's CSV injection advice).
 #ifndef LOADKIT_REPORT_CSV_HPP
 #define LOADKIT_REPORT_CSV_HPP
 

@@ -31,8 +31,9 @@
 // Interval series (run_result) hold 2 digits: d = 2. Exact min/max and clamped counts are not in
 // the format; a histogram read back reports its counters' midpoints as min and max.
 // Tags: ',', ' ', CR, LF, other control characters and DEL are replaced by '_' (the format splits
-// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged. Two tags that
-// become equal get "_2", "_3", ... appended to the later ones, so no two tags merge.
+// fields on them), or rejected with hlog_tag_policy::reject; UTF-8 passes unchanged and ill-formed
+// UTF-8 becomes U+FFFD (with either policy). Two tags that become equal get "_2", "_3", ...
+// appended to the later ones, so no two tags merge.
 #ifndef LOADKIT_REPORT_HLOG_HPP
 #define LOADKIT_REPORT_HLOG_HPP
 
@@ -80,8 +81,8 @@ struct hlog_options {
     int compression_level = 9;
 };
 
-// name as a .hlog tag: the reserved characters replaced by '_' ("" -> "_"), or, with
-// hlog_tag_policy::reject, std::invalid_argument if there are any.
+// name as a .hlog tag: ill-formed UTF-8 as U+FFFD, the reserved characters replaced by '_'
+// ("" -> "_"), or, with hlog_tag_policy::reject, std::invalid_argument if there are any.
 [[nodiscard]] LOADKIT_DECL std::string hlog_tag(std::string_view name,
                                                 hlog_tag_policy policy = hlog_tag_policy::replace);
 

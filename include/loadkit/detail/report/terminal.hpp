@@ -156,9 +156,18 @@ inline std::size_t console_width(std::string_view text) noexcept {
     return w;
 }
 
-// Untrusted text made printable on one line: control characters (C0, DEL, C1) become visible
-// escapes (\n, \t, \x1b), invalid UTF-8 becomes U+FFFD; everything else passes through.
+// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
+// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
+// text ("Trojan Source", CVE-2021-42574).
+constexpr bool console_bidi_control(char32_t cp) noexcept {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
+// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
+// passes through.
 inline std::string console_safe(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -170,10 +179,17 @@ inline std::string console_safe(std::string_view text) {
         } else if (cp == '\t') {
             out += "\\t";
         } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            static constexpr char hex[] = "0123456789abcdef";
             out += "\\x";
             out += hex[(cp >> 4U) & 0xFU];
             out += hex[cp & 0xFU];
+        } else if (console_bidi_control(cp)) {
+            out += "\\u";
+            for (unsigned shift = 12;; shift -= 4) {
+                out += hex[(cp >> shift) & 0xFU];
+                if (shift == 0) {
+                    break;
+                }
+            }
         } else {
             utf8_append(out, cp);
         }
@@ -181,8 +197,10 @@ inline std::string console_safe(std::string_view text) {
     return out;
 }
 
-// Bytes of the longest prefix of text that fits `columns` (whole code points only).
-inline std::size_t console_prefix(std::string_view text, std::size_t columns) noexcept {
+// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
+// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
+inline std::size_t console_prefix(std::string_view text, std::size_t columns,
+                                  std::size_t* width = nullptr) noexcept {
     std::size_t w = 0;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -193,6 +211,9 @@ inline std::size_t console_prefix(std::string_view text, std::size_t columns) no
         }
         w += cw;
         i = next;
+    }
+    if (width != nullptr) {
+        *width = w;
     }
     return i;
 }
@@ -246,7 +267,8 @@ inline std::string console_wrap(std::string_view text, std::size_t columns, std:
         }
         started = true;
         while (line + ww > room) { // a single word wider than the line
-            const std::size_t cut = console_prefix(word, room - line);
+            std::size_t cut_width = 0;
+            const std::size_t cut = console_prefix(word, room - line, &cut_width);
             if (cut == 0) {
                 break;
             }
@@ -255,7 +277,7 @@ inline std::string console_wrap(std::string_view text, std::size_t columns, std:
             out += '\n';
             out.append(indent, ' ');
             line = indent;
-            ww = console_width(word);
+            ww -= cut_width; // not measured again: that made a long word quadratic
         }
         out.append(word);
         line += ww;

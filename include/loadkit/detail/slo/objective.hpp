@@ -10,11 +10,15 @@
 #ifndef LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
 #define LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
 
+#include <loadkit/detail/recorder/errors.hpp>
+#include <loadkit/error_category.hpp>
 #include <loadkit/version.hpp>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace loadkit {
 inline namespace v0 {
@@ -83,6 +87,28 @@ inline std::string format_bytes(double b, int digits = 6) {
 }
 inline std::string format_percent(double fraction, int digits = 6) {
     return format_number(fraction * 100.0, digits) + "%";
+}
+
+// A tag as verdict lines and reports quote it: cut as error messages are (the first
+// max_error_message_length bytes, whole UTF-8 sequences) and marked "...", so that a hostile or
+// generated tag cannot make every report that quotes it huge.
+inline std::string shown_tag(const std::string& tag) {
+    const std::string_view cut = truncate_error_message(tag);
+    return cut.size() == tag.size() ? tag : std::string(cut) + "...";
+}
+
+// objective::text() with its tag as shown_tag() quotes it.
+inline std::string shown_objective(const objective& o) {
+    if (o.tag.size() <= max_error_message_length) {
+        return o.text();
+    }
+    objective shown = o;
+    shown.tag = shown_tag(o.tag);
+    const std::size_t at = o.source.find(o.tag); // parsed "tag: p95 < 200ms": the tag as written
+    shown.source = at == std::string::npos
+                       ? std::string() // text() writes the canonical form with the short tag
+                       : o.source.substr(0, at) + shown.tag + o.source.substr(at + o.tag.size());
+    return shown.text();
 }
 
 } // namespace detail

@@ -386,6 +386,22 @@ inline sen_slope theil_sen(std::span<const double> x, std::span<const double> y,
     return out;
 }
 
+// The fewest points whose Sen interval at `confidence` is bounded: theil_sen's lower rank
+// (N' - C) / 2 must reach 1, for independent, untied data (serial correlation widens it further).
+// 95 %: 6 points; 99 %: 7.
+inline std::size_t sen_interval_min_points(double confidence) noexcept {
+    const double z = normal_quantile(0.5 + confidence / 2.0);
+    std::size_t m = 2;
+    for (; m < 1000; ++m) {
+        const double md = static_cast<double>(m);
+        const double n_prime = md * (md - 1.0) / 2.0;
+        if ((n_prime - z * std::sqrt(md * (md - 1.0) * (2.0 * md + 5.0) / 18.0)) / 2.0 >= 1.0) {
+            break;
+        }
+    }
+    return m;
+}
+
 } // namespace detail
 } // namespace v0
 } // namespace loadkit

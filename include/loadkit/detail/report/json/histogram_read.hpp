@@ -51,11 +51,11 @@ inline std::string counters_to_values(const std::vector<std::pair<std::uint64_t,
 }
 
 // The histogram holding exactly these counters, totals and extremes; "" or why there is none.
-// histogram has no setter for its exact min/max, so they come from arithmetic it defines: record
-// every counter plus min and max once more, then subtract a histogram of just {min, max}.
-// operator-= sets min/max to the edges of the first/last counters kept within the old extremes,
-// i.e. to min and max themselves, whichever way the original was made (recorded, merged or
-// itself a difference of snapshots, as steady-state histograms are).
+// histogram has no setter for its min/max, so they come from what it records: every counter's
+// values at its lowest value kept within [min, max] (the first counter's land on min), and one
+// value of the last counter at max, whichever way the original was made (recorded, merged or a
+// difference of snapshots, as steady-state histograms are). Only one value with min != max
+// cannot be rebuilt, and no histogram holds that.
 inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& out) {
     const auto bits = static_cast<unsigned>(std::bit_width(f.sub_bucket_count)) - 1U;
     if (f.sub_bucket_count < 2 || (f.sub_bucket_count & (f.sub_bucket_count - 1)) != 0 ||
@@ -115,14 +115,13 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
         if (clamped > count) {
             return "clamped_low / clamped_high exceed the count of their counter";
         }
-        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), count - clamped);
+        std::uint64_t n = count - clamped;
+        if (value == last && n > 0 && f.clamped_high == 0) { // clamped values are at max already
+            out.record(f.max);
+            --n;
+        }
+        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), n);
     }
-    histogram extremes(options);
-    extremes.record(f.min);
-    extremes.record(f.max);
-    out.record(f.min);
-    out.record(f.max);
-    out -= extremes;
     if (out.count() != f.count || out.min().count() != f.min || out.max().count() != f.max ||
         out.clamped_low_count() != f.clamped_low || out.clamped_high_count() != f.clamped_high) {
         return "the counters cannot hold these extremes and clamped counts";
