@@ -543,6 +543,25 @@ TEST_CASE("engine: sub-steps are timed as their own tags", "[engine]") {
     CHECK(r.result.overall.count() == 6); // steps are not operations of their own
 }
 
+TEST_CASE("engine: a step's name need not outlive the call, and many distinct names are all filed",
+          "[engine]") {
+    loadkit::operation op{"op", [](loadkit::op_context& ctx) -> loadkit::task<void> {
+                              for (int k = 0; k < 20; ++k) { // past the per-context cache of step tags
+                                  loadkit::task<void> pending = [&] {
+                                      const std::string name =
+                                          "step-" + std::to_string(k % 20) + "-of-twenty";
+                                      return ctx.step(name, nap(1us)); // the string dies here
+                                  }();
+                                  co_await std::move(pending);
+                              }
+                          }};
+    const auto r = loadkit::run(loadkit::per_vu_iterations{.vus = 1, .iterations = 2}, op, quiet());
+    for (int k = 0; k < 20; ++k) {
+        CHECK(count_of(r, ("step-" + std::to_string(k) + "-of-twenty").c_str()) == 2);
+    }
+    CHECK(r.result.tags.size() == 21);
+}
+
 TEST_CASE("engine: think time spaces a user's iterations", "[engine]") {
     loadkit::scenario s{.name = "thinker",
                         .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 4},

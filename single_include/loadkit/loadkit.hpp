@@ -3983,6 +3983,7 @@ template <class T> inline constexpr bool is_task_v<task<T>> = true;
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace loadkit {
 inline namespace v0 {
@@ -4105,28 +4106,15 @@ public:
     // co_await ctx.step("login", client.login()): awaits it and files its latency and outcome
     // under the tag "login" (an exception is filed, then rethrown to the operation). Steps are
     // reported as their own tags and left out of the run's overall figures (tag_kind::step).
+    // The name is read at the call (it need not outlive it); a context remembers the tags of its
+    // first max_cached_steps step names, so repeated steps take no lock and allocate nothing.
     template <class Awaitable>
-    [[nodiscard]] task<detail::await_result_t<Awaitable>> step(std::string name, Awaitable work) {
-        const tag_id tag = recorder_->tag(name, tag_kind::step);
-        const clock::time_point begin = clock::now();
-        using result = detail::await_result_t<Awaitable>;
-        try {
-            if constexpr (std::is_void_v<result>) {
-                co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
-            } else {
-                result value = co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
-                co_return value;
-            }
-        } catch (...) {
-            file_exception(tag, begin);
-            throw;
-        }
+    [[nodiscard]] task<detail::await_result_t<Awaitable>> step(std::string_view name, Awaitable work) {
+        return timed_step(step_tag(name), std::move(work));
     }
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
-        const tag_id tag = recorder_->tag(name, tag_kind::step);
+        const tag_id tag = step_tag(name);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
@@ -4145,6 +4133,39 @@ public:
 
 private:
     friend struct detail::op_context_access;
+    static constexpr std::size_t max_cached_steps = 16;
+
+    tag_id step_tag(std::string_view name) {
+        for (const auto& known : step_tags_) {
+            if (known.first == name) {
+                return known.second;
+            }
+        }
+        const tag_id tag = recorder_->tag(name, tag_kind::step);
+        if (step_tags_.size() < max_cached_steps) {
+            step_tags_.emplace_back(std::string(name), tag);
+        }
+        return tag;
+    }
+
+    template <class Awaitable>
+    task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
+        const clock::time_point begin = clock::now();
+        using result = detail::await_result_t<Awaitable>;
+        try {
+            if constexpr (std::is_void_v<result>) {
+                co_await std::move(work);
+                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+            } else {
+                result value = co_await std::move(work);
+                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                co_return value;
+            }
+        } catch (...) {
+            file_exception(tag, begin);
+            throw;
+        }
+    }
 
     // Files the exception in flight (called from a catch block) under `tag`.
     void file_exception(tag_id tag, clock::time_point begin);
@@ -4161,6 +4182,7 @@ private:
     bool failed_ = false;
     std::string fail_category_;
     std::string fail_message_;
+    std::vector<std::pair<std::string, tag_id>> step_tags_; // of recorder_
 };
 
 // Marks a plain callable as cheap, non-blocking code to call directly on the event loop.
@@ -4259,6 +4281,7 @@ struct op_context_access {
         ctx.vu_ = vu;
         ctx.random_ = random;
         ctx.token_ = &token;
+        ctx.step_tags_.clear(); // ids of another recorder
         ctx.recorder_ = &rec;
         ctx.pool_ = pool;
     }
