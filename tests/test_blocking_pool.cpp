@@ -127,3 +127,48 @@ TEST_CASE("run(f, args...) copies its arguments so no closure temporary is neede
 TEST_CASE("blocking_pool options are validated", "[blocking]") {
     CHECK_THROWS_WITH(loadkit::blocking_pool({.threads = 0}), loadkit_test::contains_text("options.threads"));
 }
+
+TEST_CASE("a pool started small grows to the calls that overlap, and no further than threads", "[blocking]") {
+    loadkit::blocking_pool workers{{.threads = 6, .start_threads = 1}};
+    CHECK(workers.threads() == 1);
+    std::atomic<int> waiting{0};
+    std::atomic<bool> open{false};
+    auto call = [](loadkit::blocking_pool& pool, std::atomic<int>& in,
+                   std::atomic<bool>& go) -> loadkit::task<void> {
+        co_await pool.run([&in, &go] {
+            ++in;
+            while (!go.load()) {
+                std::this_thread::sleep_for(1ms);
+            }
+        });
+    };
+    std::vector<loadkit::task<void>> calls;
+    for (int i = 0; i < 10; ++i) {
+        calls.push_back(call(workers, waiting, open));
+    }
+    std::thread opener([&] {
+        while (waiting.load() < 6) { // six calls at once: every thread the pool may have is busy
+            std::this_thread::sleep_for(1ms);
+        }
+        open = true;
+    });
+    loadkit::sync_wait(loadkit::when_all(std::move(calls)));
+    opener.join();
+    CHECK(workers.threads() == 6);
+    CHECK(waiting.load() == 10);
+}
+
+TEST_CASE("one call at a time needs one thread", "[blocking]") {
+    loadkit::blocking_pool workers{{.threads = 1000, .start_threads = 1}};
+    loadkit::sync_wait([](loadkit::blocking_pool& pool) -> loadkit::task<void> {
+        for (int i = 0; i < 50; ++i) {
+            co_await pool.run([] { std::this_thread::sleep_for(100us); });
+        }
+    }(workers));
+    CHECK(workers.threads() == 1);
+}
+
+TEST_CASE("start_threads above threads is refused", "[blocking]") {
+    CHECK_THROWS_WITH(loadkit::blocking_pool({.threads = 2, .start_threads = 3}),
+                      loadkit_test::contains_text("options.start_threads = 3"));
+}

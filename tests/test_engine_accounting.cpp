@@ -355,3 +355,18 @@ TEST_CASE("figures: a leak check over a short planned run samples often enough t
         {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
     CHECK(r.resources.size() >= 64); // about 100 over the planned 2 s
 }
+
+TEST_CASE("threads: a blocking scenario starts the threads its calls need, not one per max_in_flight slot",
+          "[engine][figures]") {
+    loadkit::run_options o = quiet();
+    o.sample_resources = true;
+    o.resource_interval = 20ms;
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 50, .duration = 1s, .max_in_flight = 1000},
+                                {"call", [](loadkit::op_context&) { std::this_thread::sleep_for(2ms); }}, o);
+    CHECK(r.result.overall.ok == 50);
+    std::uint32_t most = 0;
+    for (const auto& s : r.resources) {
+        most = std::max(most, s.threads.value_or(0));
+    }
+    CHECK(most < 20); // the test runner, a loop, the sampler and a few workers (was over 1,000)
+}

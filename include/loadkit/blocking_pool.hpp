@@ -36,10 +36,14 @@ public:
     blocking_job& operator=(const blocking_job&) = delete;
     virtual ~blocking_job() = default;
 
-    void run_on_worker() noexcept {
+    // On the worker: the call (unless the caller already gave up), then complete().
+    void call_on_worker() noexcept {
         if (state_.load(std::memory_order_acquire) == pending) {
             execute();
         }
+    }
+    // On the worker, after the call: wakes the caller (or drops the result it no longer wants).
+    void complete() noexcept {
         int expected = pending;
         if (state_.compare_exchange_strong(expected, done, std::memory_order_acq_rel)) {
             // Drop our reference before waking the caller, so the job — and an exception it may
@@ -135,11 +139,15 @@ struct abandon_on_stop {
 class blocking_pool {
 public:
     struct options {
-        std::size_t threads = 4;
+        std::size_t threads = 4; // the most worker threads
+        // Threads started at once; 0: all of `threads`. Fewer start the pool small: a call that
+        // finds no idle worker starts another, up to `threads`, so the pool grows to what the
+        // calls need (20 calls/s of 10 ms need one thread, not one per call that might overlap).
+        std::size_t start_threads = 0;
     };
 
     blocking_pool();
-    // Throws std::invalid_argument unless options.threads is in 1..4096.
+    // Throws std::invalid_argument unless options.threads is in 1..4096 and start_threads <= threads.
     explicit blocking_pool(options opts);
     blocking_pool(const blocking_pool&) = delete;
     blocking_pool& operator=(const blocking_pool&) = delete;
@@ -211,7 +219,8 @@ public:
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
 
-    std::size_t threads() const noexcept;
+    // Worker threads started so far.
+    std::size_t threads() const noexcept { return started_.load(std::memory_order_relaxed); }
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
     std::size_t queued() const;
 
@@ -222,10 +231,12 @@ private:
     struct state;
 
     void enqueue(detail::blocking_job& job);
+    void start_worker();
     void work();
 
     std::unique_ptr<state> state_;
     std::atomic<std::size_t> busy_{0};
+    std::atomic<std::size_t> started_{0};
 };
 
 } // namespace v0

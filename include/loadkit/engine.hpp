@@ -61,7 +61,8 @@ struct run_options {
     // Run on these executors instead, which the caller keeps running on other threads (never the
     // thread calling run()) until run() returns.
     std::vector<executor*> executors{};
-    // Worker threads for blocking operations; 0: as many as the blocking scenarios can keep busy.
+    // Worker threads for blocking operations; 0: started as the calls need them (one that finds no
+    // idle worker starts another), up to as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;
 
     std::chrono::nanoseconds warmup{};                           // reported apart from the steady state

@@ -663,10 +663,14 @@ public:
     blocking_job& operator=(const blocking_job&) = delete;
     virtual ~blocking_job() = default;
 
-    void run_on_worker() noexcept {
+    // On the worker: the call (unless the caller already gave up), then complete().
+    void call_on_worker() noexcept {
         if (state_.load(std::memory_order_acquire) == pending) {
             execute();
         }
+    }
+    // On the worker, after the call: wakes the caller (or drops the result it no longer wants).
+    void complete() noexcept {
         int expected = pending;
         if (state_.compare_exchange_strong(expected, done, std::memory_order_acq_rel)) {
             // Drop our reference before waking the caller, so the job — and an exception it may
@@ -762,11 +766,15 @@ struct abandon_on_stop {
 class blocking_pool {
 public:
     struct options {
-        std::size_t threads = 4;
+        std::size_t threads = 4; // the most worker threads
+        // Threads started at once; 0: all of `threads`. Fewer start the pool small: a call that
+        // finds no idle worker starts another, up to `threads`, so the pool grows to what the
+        // calls need (20 calls/s of 10 ms need one thread, not one per call that might overlap).
+        std::size_t start_threads = 0;
     };
 
     blocking_pool();
-    // Throws std::invalid_argument unless options.threads is in 1..4096.
+    // Throws std::invalid_argument unless options.threads is in 1..4096 and start_threads <= threads.
     explicit blocking_pool(options opts);
     blocking_pool(const blocking_pool&) = delete;
     blocking_pool& operator=(const blocking_pool&) = delete;
@@ -838,7 +846,8 @@ public:
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
     }
 
-    std::size_t threads() const noexcept;
+    // Worker threads started so far.
+    std::size_t threads() const noexcept { return started_.load(std::memory_order_relaxed); }
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
     std::size_t queued() const;
 
@@ -849,10 +858,12 @@ private:
     struct state;
 
     void enqueue(detail::blocking_job& job);
+    void start_worker();
     void work();
 
     std::unique_ptr<state> state_;
     std::atomic<std::size_t> busy_{0};
+    std::atomic<std::size_t> started_{0};
 };
 
 } // namespace v0
@@ -4365,7 +4376,8 @@ struct run_options {
     // Run on these executors instead, which the caller keeps running on other threads (never the
     // thread calling run()) until run() returns.
     std::vector<executor*> executors{};
-    // Worker threads for blocking operations; 0: as many as the blocking scenarios can keep busy.
+    // Worker threads for blocking operations; 0: started as the calls need them (one that finds no
+    // idle worker starts another), up to as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;
 
     std::chrono::nanoseconds warmup{};                           // reported apart from the steady state
@@ -7814,6 +7826,8 @@ struct blocking_pool::state {
     detail::blocking_job* head = nullptr;
     detail::blocking_job* tail = nullptr;
     std::size_t queued = 0;
+    std::size_t idle = 0; // workers waiting for a call
+    std::size_t max_threads = 0;
     bool stopping = false;
     std::vector<std::thread> workers;
 };
@@ -7825,11 +7839,26 @@ LOADKIT_DECL blocking_pool::blocking_pool(options opts) {
         throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
                                     std::to_string(opts.threads) + ")");
     }
-    state_ = std::make_unique<state>();
-    state_->workers.reserve(opts.threads);
-    for (std::size_t i = 0; i < opts.threads; ++i) {
-        state_->workers.emplace_back([this] { work(); });
+    if (opts.start_threads > opts.threads) {
+        throw std::invalid_argument(
+            "loadkit::blocking_pool: options.start_threads = " + std::to_string(opts.start_threads) +
+            " (expected 0 .. threads = " + std::to_string(opts.threads) + ")");
     }
+    state_ = std::make_unique<state>();
+    state_->max_threads = opts.threads;
+    const std::size_t start = opts.start_threads == 0 ? opts.threads : opts.start_threads;
+    const std::lock_guard lock(state_->mutex);
+    state_->workers.reserve(start);
+    for (std::size_t i = 0; i < start; ++i) {
+        start_worker();
+    }
+}
+
+// Under the lock.
+LOADKIT_DECL void blocking_pool::start_worker() {
+    ++state_->idle; // idle from now: a call made before the thread runs must not start another
+    state_->workers.emplace_back([this] { work(); });
+    started_.fetch_add(1, std::memory_order_relaxed);
 }
 
 LOADKIT_DECL blocking_pool::~blocking_pool() {
@@ -7843,8 +7872,6 @@ LOADKIT_DECL blocking_pool::~blocking_pool() {
     }
 }
 
-LOADKIT_DECL std::size_t blocking_pool::threads() const noexcept { return state_->workers.size(); }
-
 LOADKIT_DECL std::size_t blocking_pool::queued() const {
     std::lock_guard lock(state_->mutex);
     return state_->queued;
@@ -7857,30 +7884,40 @@ LOADKIT_DECL void blocking_pool::enqueue(detail::blocking_job& job) {
         (s.tail != nullptr ? s.tail->next_ : s.head) = &job;
         s.tail = &job;
         ++s.queued;
+        if (s.queued > s.idle && s.workers.size() < s.max_threads) {
+            start_worker(); // no idle worker for this call: grow
+        }
     }
     s.wakeup.notify_one();
 }
 
 LOADKIT_DECL void blocking_pool::work() {
     state& s = *state_;
+    std::unique_lock lock(s.mutex); // counted idle since start_worker()
     for (;;) {
-        detail::blocking_job* job = nullptr;
-        {
-            std::unique_lock lock(s.mutex);
-            s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
-            if (s.head == nullptr) {
-                return; // stopping and nothing left
-            }
-            job = s.head;
-            s.head = job->next_;
-            if (s.head == nullptr) {
-                s.tail = nullptr;
-            }
-            --s.queued;
+        s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
+        if (s.head == nullptr) {
+            --s.idle;
+            return; // stopping and nothing left
         }
+        detail::blocking_job* job = s.head;
+        s.head = job->next_;
+        if (s.head == nullptr) {
+            s.tail = nullptr;
+        }
+        --s.queued;
+        --s.idle;
+        lock.unlock();
         busy_.fetch_add(1, std::memory_order_relaxed);
-        job->run_on_worker();
+        job->call_on_worker();
         busy_.fetch_sub(1, std::memory_order_relaxed);
+        // Idle again before the caller wakes: the next call it makes finds this worker free
+        // rather than starting another (one call at a time needs one thread).
+        lock.lock();
+        ++s.idle;
+        lock.unlock();
+        job->complete();
+        lock.lock();
     }
 }
 
@@ -13382,11 +13419,13 @@ private:
             }
         }
         if (blocking_peak > 0) {
+            // blocking_threads, or as many as the calls turn out to need (the pool grows when a call
+            // finds no idle worker) up to what the scenarios could keep busy at once.
+            const bool fixed = options_.blocking_threads != 0;
             const std::size_t threads =
-                options_.blocking_threads != 0
-                    ? options_.blocking_threads
-                    : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
-            pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads});
+                fixed ? options_.blocking_threads
+                      : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
+            pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads, fixed ? threads : 1});
             shared_.pool = pool_.get();
         }
         shared_.seed = options_.seed;

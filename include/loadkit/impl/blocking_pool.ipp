@@ -23,6 +23,8 @@ struct blocking_pool::state {
     detail::blocking_job* head = nullptr;
     detail::blocking_job* tail = nullptr;
     std::size_t queued = 0;
+    std::size_t idle = 0; // workers waiting for a call
+    std::size_t max_threads = 0;
     bool stopping = false;
     std::vector<std::thread> workers;
 };
@@ -34,11 +36,26 @@ LOADKIT_DECL blocking_pool::blocking_pool(options opts) {
         throw std::invalid_argument("loadkit::blocking_pool: options.threads must be in 1..4096 (got " +
                                     std::to_string(opts.threads) + ")");
     }
-    state_ = std::make_unique<state>();
-    state_->workers.reserve(opts.threads);
-    for (std::size_t i = 0; i < opts.threads; ++i) {
-        state_->workers.emplace_back([this] { work(); });
+    if (opts.start_threads > opts.threads) {
+        throw std::invalid_argument(
+            "loadkit::blocking_pool: options.start_threads = " + std::to_string(opts.start_threads) +
+            " (expected 0 .. threads = " + std::to_string(opts.threads) + ")");
     }
+    state_ = std::make_unique<state>();
+    state_->max_threads = opts.threads;
+    const std::size_t start = opts.start_threads == 0 ? opts.threads : opts.start_threads;
+    const std::lock_guard lock(state_->mutex);
+    state_->workers.reserve(start);
+    for (std::size_t i = 0; i < start; ++i) {
+        start_worker();
+    }
+}
+
+// Under the lock.
+LOADKIT_DECL void blocking_pool::start_worker() {
+    ++state_->idle; // idle from now: a call made before the thread runs must not start another
+    state_->workers.emplace_back([this] { work(); });
+    started_.fetch_add(1, std::memory_order_relaxed);
 }
 
 LOADKIT_DECL blocking_pool::~blocking_pool() {
@@ -52,8 +69,6 @@ LOADKIT_DECL blocking_pool::~blocking_pool() {
     }
 }
 
-LOADKIT_DECL std::size_t blocking_pool::threads() const noexcept { return state_->workers.size(); }
-
 LOADKIT_DECL std::size_t blocking_pool::queued() const {
     std::lock_guard lock(state_->mutex);
     return state_->queued;
@@ -66,30 +81,40 @@ LOADKIT_DECL void blocking_pool::enqueue(detail::blocking_job& job) {
         (s.tail != nullptr ? s.tail->next_ : s.head) = &job;
         s.tail = &job;
         ++s.queued;
+        if (s.queued > s.idle && s.workers.size() < s.max_threads) {
+            start_worker(); // no idle worker for this call: grow
+        }
     }
     s.wakeup.notify_one();
 }
 
 LOADKIT_DECL void blocking_pool::work() {
     state& s = *state_;
+    std::unique_lock lock(s.mutex); // counted idle since start_worker()
     for (;;) {
-        detail::blocking_job* job = nullptr;
-        {
-            std::unique_lock lock(s.mutex);
-            s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
-            if (s.head == nullptr) {
-                return; // stopping and nothing left
-            }
-            job = s.head;
-            s.head = job->next_;
-            if (s.head == nullptr) {
-                s.tail = nullptr;
-            }
-            --s.queued;
+        s.wakeup.wait(lock, [&s] { return s.head != nullptr || s.stopping; });
+        if (s.head == nullptr) {
+            --s.idle;
+            return; // stopping and nothing left
         }
+        detail::blocking_job* job = s.head;
+        s.head = job->next_;
+        if (s.head == nullptr) {
+            s.tail = nullptr;
+        }
+        --s.queued;
+        --s.idle;
+        lock.unlock();
         busy_.fetch_add(1, std::memory_order_relaxed);
-        job->run_on_worker();
+        job->call_on_worker();
         busy_.fetch_sub(1, std::memory_order_relaxed);
+        // Idle again before the caller wakes: the next call it makes finds this worker free
+        // rather than starting another (one call at a time needs one thread).
+        lock.lock();
+        ++s.idle;
+        lock.unlock();
+        job->complete();
+        lock.lock();
     }
 }
 

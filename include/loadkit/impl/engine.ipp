@@ -289,11 +289,13 @@ private:
             }
         }
         if (blocking_peak > 0) {
+            // blocking_threads, or as many as the calls turn out to need (the pool grows when a call
+            // finds no idle worker) up to what the scenarios could keep busy at once.
+            const bool fixed = options_.blocking_threads != 0;
             const std::size_t threads =
-                options_.blocking_threads != 0
-                    ? options_.blocking_threads
-                    : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
-            pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads});
+                fixed ? options_.blocking_threads
+                      : static_cast<std::size_t>(std::min<std::uint64_t>(blocking_peak, 1024));
+            pool_ = std::make_unique<blocking_pool>(blocking_pool::options{threads, fixed ? threads : 1});
             shared_.pool = pool_.get();
         }
         shared_.seed = options_.seed;
