@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
@@ -106,16 +107,17 @@ TEST_CASE("accounting: operations that ignore cancellation are counted as timeou
 
 TEST_CASE("accounting: a blocking call that never returns under a burst is given up on, and the run ends",
           "[engine][accounting]") {
-    gate release;
+    // Shared with the call: an abandoned call still waits in its thread after the test returns.
+    const auto release = std::make_shared<gate>();
     loadkit::run_options o = quiet();
     o.hang_limit = 300ms;
     o.cancel_grace = 300ms;
     loadkit::scenario s{.name = "burst",
                         .profile = loadkit::burst{.n = 2},
                         .operations = {loadkit::operation("call",
-                                                          [&](loadkit::op_context& ctx) {
+                                                          [release](loadkit::op_context& ctx) {
                                                               if (ctx.vu() == 1) {
-                                                                  release.wait();
+                                                                  release->wait();
                                                               }
                                                           })},
                         .timeout = 50ms};
@@ -128,20 +130,21 @@ TEST_CASE("accounting: a blocking call that never returns under a burst is given
     CHECK(r.stuck[0].abandoned);
     CHECK(r.stuck[0].virtual_user == 1);
     CHECK(r.result.duration < 20s);
-    release.open();
+    release->open();
 }
 
 TEST_CASE("accounting: waves whose operation never returns end too, the later waves not run",
           "[engine][accounting]") {
-    gate release;
+    // Shared with the call: an abandoned call still waits in its thread after the test returns.
+    const auto release = std::make_shared<gate>();
     loadkit::run_options o = quiet();
     o.hang_limit = 200ms;
     o.cancel_grace = 200ms;
     loadkit::scenario s{.name = "waves",
                         .profile = loadkit::waves{.count = 3, .size = 2},
-                        .operations = {loadkit::operation("call", [&](loadkit::op_context& ctx) {
+                        .operations = {loadkit::operation("call", [release](loadkit::op_context& ctx) {
                             if (ctx.vu() == 0) {
-                                release.wait();
+                                release->wait();
                             }
                         })}};
     const auto r = loadkit::run(o, s);
@@ -151,7 +154,7 @@ TEST_CASE("accounting: waves whose operation never returns end too, the later wa
     CHECK(all.timeouts == 1);
     REQUIRE(r.stuck.size() == 1);
     CHECK(r.stuck[0].abandoned);
-    release.open();
+    release->open();
 }
 
 TEST_CASE(
@@ -179,17 +182,18 @@ TEST_CASE(
 
 TEST_CASE("accounting: an abandoned operation is told apart from an earlier slow iteration of the same user",
           "[engine][accounting]") {
-    gate release;
+    // Shared with the call: an abandoned call still waits in its thread after the test returns.
+    const auto release = std::make_shared<gate>();
     loadkit::run_options o = quiet();
     o.hang_limit = 100ms;
     o.cancel_grace = 100ms;
     loadkit::scenario s{.name = "one",
                         .profile = loadkit::per_vu_iterations{.vus = 1, .iterations = 2},
-                        .operations = {loadkit::operation("call", [&](loadkit::op_context& ctx) {
+                        .operations = {loadkit::operation("call", [release](loadkit::op_context& ctx) {
                             if (ctx.iteration() == 0) {
                                 std::this_thread::sleep_for(150ms); // slow (past 100 ms), finishes
                             } else {
-                                release.wait(); // hangs
+                                release->wait(); // hangs
                             }
                         })}};
     const auto r = loadkit::run(o, s);
@@ -203,7 +207,7 @@ TEST_CASE("accounting: an abandoned operation is told apart from an earlier slow
     CHECK(accounted(r.result.overall) == 2);
     CHECK(r.result.overall.ok == 1);
     CHECK(r.result.overall.timeouts == 1);
-    release.open();
+    release->open();
 }
 
 TEST_CASE("accounting: durations at nanoseconds::max() mean never, not an overflow into the past",

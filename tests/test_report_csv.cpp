@@ -193,3 +193,12 @@ TEST_CASE("CSV of a run that ended just after a grid point has no empty last row
         CHECK(rows[i][8] == "10.000");
     }
 }
+
+TEST_CASE("csv_options.line_end other than CRLF or LF is refused, its controls shown", "[report][csv]") {
+    loadkit::csv_options o;
+    o.line_end = "\r\n\x1b[2J";
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::to_csv(loadkit::run_result{}, o); }),
+                   "line_end = \"\\r\\n\\x1b[2J\""));
+    o.line_end = "\n";
+    CHECK_NOTHROW((void)loadkit::to_csv(loadkit::run_result{}, o));
+}

@@ -750,3 +750,12 @@ TEST_CASE("stuck operations that finished, and past_hang_limit, round-trip", "[r
     CHECK(back.past_hang_limit == 70);
     CHECK(back.passed());
 }
+
+TEST_CASE("json_options.indent outside 0 .. 16 is refused before anything is written", "[report][json]") {
+    loadkit::json_options o;
+    o.indent = 1000000;
+    CHECK(contains(invalid_argument_message([&] { (void)loadkit::to_json(loadkit::run_report{}, o); }),
+                   "indent = 1000000 (expected 0 .. 16)"));
+    o.indent = -1;
+    CHECK_THROWS_AS(loadkit::to_json(loadkit::run_report{}, o), std::invalid_argument);
+}

@@ -1,4 +1,5 @@
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/detail/slo/objective.hpp> // detail::format_number
 #include <loadkit/detail/stats/binomial.hpp>
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -490,4 +492,38 @@ TEST_CASE("abort-on-fail waits for its grace period, ignores missing data and ca
     CHECK(eager.should_abort(borderline, 1s));
     CHECK_FALSE(patient.should_abort(borderline, 1s));
     CHECK(patient.should_abort(hand_built(80, 20, 50ms, 150ms), 1s));
+}
+
+TEST_CASE("slo: objectives that cannot be judged are refused, naming the field and the value", "[slo]") {
+    using namespace std::chrono_literals;
+    CHECK(contains(invalid_argument_message([] { (void)(loadkit::p(95) < -5ms); }), "limit = -5000000"));
+    CHECK(contains(invalid_argument_message([] { (void)(loadkit::p(95) < -5ms); }), "a latency from 0"));
+    CHECK(contains(invalid_argument_message([] { (void)(loadkit::throughput() >= -5); }), "limit = -5"));
+    CHECK(contains(invalid_argument_message(
+                       [] { (void)(loadkit::throughput() >= std::numeric_limits<double>::quiet_NaN()); }),
+                   "a finite number"));
+    CHECK(contains(invalid_argument_message([] { (void)(loadkit::op_count() >= -1); }), "(expected >= 0)"));
+    CHECK(contains(invalid_argument_message([] {
+                       loadkit::objective o = loadkit::p(95) < 200ms;
+                       o.confidence = 2;
+                       loadkit::slo_policy policy;
+                       policy.add(o);
+                   }),
+                   "confidence = 2 (expected 0 < confidence < 1)"));
+    CHECK(contains(invalid_argument_message([] {
+                       loadkit::objective o;
+                       o.limit = std::numeric_limits<double>::infinity();
+                       (void)loadkit::slo_policy{o};
+                   }),
+                   "limit = "));
+    // Text: a number past what its unit allows is a parse error at the number.
+    try {
+        (void)loadkit::parse_objective("p95 < 1e300m");
+        FAIL("no exception");
+    } catch (const loadkit::slo_parse_error& e) {
+        CHECK(e.column() == 7);
+        CHECK(contains(e.expected(), "a latency from 0 to 292 years"));
+    }
+    CHECK_THROWS_AS(loadkit::parse_objective("error_rate < 150%"), loadkit::slo_parse_error);
+    CHECK_NOTHROW((void)loadkit::parse_objective("p95 < 1000000m")); // about 1.9 years: fine
 }

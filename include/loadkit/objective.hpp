@@ -191,6 +191,12 @@ private:
 // Parses one objective ("login: p95 < 100ms"); throws slo_parse_error.
 [[nodiscard]] LOADKIT_DECL objective parse_objective(std::string_view text);
 
+// Throws std::invalid_argument naming the field and the value unless the objective can be judged:
+// a finite limit in its metric's range (latencies 0 .. 2^63 ns, rates 0 .. 1, throughput, counts
+// and dropped >= 0), a percentile 0 .. 100, a fraction_below bound >= 0, 0 < confidence < 1 and
+// abort_grace >= 0. slo_policy::add and the metric operators (p(95) < 200ms) call it.
+LOADKIT_DECL void validate(const objective& o);
+
 } // namespace v0
 } // namespace loadkit
 

@@ -2686,6 +2686,12 @@ private:
 // Parses one objective ("login: p95 < 100ms"); throws slo_parse_error.
 [[nodiscard]] LOADKIT_DECL objective parse_objective(std::string_view text);
 
+// Throws std::invalid_argument naming the field and the value unless the objective can be judged:
+// a finite limit in its metric's range (latencies 0 .. 2^63 ns, rates 0 .. 1, throughput, counts
+// and dropped >= 0), a percentile 0 .. 100, a fraction_below bound >= 0, 0 < confidence < 1 and
+// abort_grace >= 0. slo_policy::add and the metric operators (p(95) < 200ms) call it.
+LOADKIT_DECL void validate(const objective& o);
+
 } // namespace v0
 } // namespace loadkit
 
@@ -10237,6 +10243,15 @@ inline namespace v0 {
 
 namespace detail {
 
+// What is wrong with an objective's limit or parameters: (the field, what is expected), or
+// {nullptr, nullptr} when it can be judged. Shared by validate(objective) and the text parser.
+struct objective_problem {
+    const char* field = nullptr;
+    const char* expected = nullptr;
+    explicit operator bool() const noexcept { return field != nullptr; }
+};
+[[nodiscard]] LOADKIT_DECL objective_problem find_objective_problem(const objective& o) noexcept;
+
 [[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
     switch (op) {
     case slo_op::lt:
@@ -10432,7 +10447,11 @@ public:
         skip_space();
         o.op = op();
         skip_space();
+        const std::size_t limit_at = pos_;
         o.limit = number_with_unit(o.metric);
+        if (const objective_problem problem = find_objective_problem(o)) {
+            fail(limit_at, problem.expected); // e.g. 1e300m: past what a latency can be
+        }
         finish(o);
         return o;
     }
@@ -10646,6 +10665,7 @@ private:
 // ---- end loadkit/detail/slo/parse.hpp ----
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -10756,6 +10776,60 @@ LOADKIT_DECL latency_metric latency_metric::on(std::string tag) const {
     return m;
 }
 
+LOADKIT_DECL detail::objective_problem detail::find_objective_problem(const objective& o) noexcept {
+    // A latency must fit the histograms' int64 nanoseconds; 2^63 ns is about 292 years.
+    constexpr double max_ns = 9.2e18;
+    if (detail::is_latency(o.metric) && !(o.limit >= 0.0 && o.limit <= max_ns)) {
+        return {"limit", "a latency from 0 to 292 years"}; // NaN and infinities included
+    }
+    if (!std::isfinite(o.limit)) {
+        return {"limit", "a finite number"};
+    }
+    if ((detail::is_rate(o.metric) || o.metric == slo_metric::fraction_below) &&
+        !(o.limit >= 0.0 && o.limit <= 1.0)) {
+        return {"limit", "a fraction in [0, 1] (0.01 for 1 %)"};
+    }
+    if ((o.metric == slo_metric::throughput || o.metric == slo_metric::count ||
+         o.metric == slo_metric::dropped) &&
+        o.limit < 0.0) {
+        return {"limit", ">= 0"};
+    }
+    if (o.metric == slo_metric::percentile && !(o.parameter >= 0.0 && o.parameter <= 100.0)) {
+        return {"parameter", "a percentile from 0 to 100"};
+    }
+    if (o.metric == slo_metric::fraction_below && !(o.parameter >= 0.0 && o.parameter <= max_ns)) {
+        return {"parameter", "a latency bound from 0 to 292 years"};
+    }
+    if (!(o.confidence > 0.0 && o.confidence < 1.0)) {
+        return {"confidence", "0 < confidence < 1"};
+    }
+    if (o.abort_grace < std::chrono::nanoseconds::zero()) {
+        return {"abort_grace", ">= 0"};
+    }
+    return {};
+}
+
+LOADKIT_DECL void validate(const objective& o) {
+    if (const detail::objective_problem problem = detail::find_objective_problem(o)) {
+        const std::string field = problem.field;
+        std::string value;
+        if (field == "limit" && detail::is_latency(o.metric) && std::isfinite(o.limit) &&
+            std::fabs(o.limit) < 1e18) {
+            value = std::to_string(static_cast<long long>(o.limit)) + "ns";
+        } else if (field == "limit") {
+            value = detail::format_double(o.limit);
+        } else if (field == "parameter") {
+            value = detail::format_double(o.parameter);
+        } else if (field == "confidence") {
+            value = detail::format_double(o.confidence);
+        } else {
+            value = std::to_string(o.abort_grace.count()) + "ns";
+        }
+        throw std::invalid_argument("loadkit::objective \"" + o.text() + "\": " + field + " = " + value +
+                                    " (expected " + problem.expected + ")");
+    }
+}
+
 LOADKIT_DECL objective latency_metric::make(slo_op op, double limit_ns) const {
     objective o;
     o.metric = metric_;
@@ -10763,6 +10837,7 @@ LOADKIT_DECL objective latency_metric::make(slo_op op, double limit_ns) const {
     o.op = op;
     o.limit = limit_ns;
     o.tag = tag_;
+    validate(o);
     return o;
 }
 
@@ -10783,6 +10858,7 @@ LOADKIT_DECL objective number_metric::make(slo_op op, double v) const {
     o.op = op;
     o.limit = v;
     o.tag = tag_;
+    validate(o);
     return o;
 }
 
@@ -11210,6 +11286,7 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
 }
 
 LOADKIT_DECL slo_policy& slo_policy::add(objective o) {
+    validate(o); // also one built field by field (objective.confidence = 2)
     objectives_.push_back(std::move(o));
     return *this;
 }

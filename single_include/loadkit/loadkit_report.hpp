@@ -163,7 +163,7 @@ inline namespace v0 {
 
 struct csv_options {
     std::string overall_label = "overall"; // tag column of the rows for every tag together
-    std::string line_end = "\r\n";         // RFC 4180's CRLF; "\n" for line-oriented Unix tools
+    std::string line_end = "\r\n";         // RFC 4180's CRLF, or "\n" for line-oriented Unix tools
 };
 
 inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"
@@ -444,7 +444,7 @@ inline namespace v0 {
 
 // How loadkit::to_json writes.
 struct json_options {
-    int indent = 2;        // spaces per level; 0 writes one line
+    int indent = 2;        // spaces per level, 0 .. 16 (std::invalid_argument else); 0 writes one line
     bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
     bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
 };
@@ -2537,6 +2537,7 @@ private:
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -2605,9 +2606,35 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
     }
 }
 
+// An option's text, its control characters made visible (\x1b, \r, \n).
+inline std::string csv_escape_option(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (b < 0x20 || b == 0x7F) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[b >> 4U];
+            out += hex[b & 0xFU];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 } // namespace detail
 
 LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options) {
+    if (options.line_end != "\r\n" && options.line_end != "\n") {
+        throw std::invalid_argument("loadkit::csv_options: line_end = \"" +
+                                    detail::csv_escape_option(options.line_end) +
+                                    "\" (expected \"\\r\\n\" or \"\\n\")");
+    }
     std::string out(csv_header);
     out += options.line_end;
     detail::append_csv_series(out, options.overall_label, result.overall.intervals, result.duration, options);
@@ -7666,6 +7693,10 @@ LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::s
       line_(line), column_(column), path_(std::move(path)), message_(std::move(message)) {}
 
 LOADKIT_DECL std::string to_json(const run_report& report, const json_options& options) {
+    if (options.indent < 0 || options.indent > 16) { // a million spaces a level made 280 MB
+        throw std::invalid_argument("loadkit::json_options: indent = " + std::to_string(options.indent) +
+                                    " (expected 0 .. 16)");
+    }
     std::string out;
     detail::json_report_writer(out, {options.indent, options.summaries, options.intervals}).report(report);
     out += '\n';
@@ -7727,6 +7758,15 @@ namespace loadkit {
 inline namespace v0 {
 
 namespace detail {
+
+// What is wrong with an objective's limit or parameters: (the field, what is expected), or
+// {nullptr, nullptr} when it can be judged. Shared by validate(objective) and the text parser.
+struct objective_problem {
+    const char* field = nullptr;
+    const char* expected = nullptr;
+    explicit operator bool() const noexcept { return field != nullptr; }
+};
+[[nodiscard]] LOADKIT_DECL objective_problem find_objective_problem(const objective& o) noexcept;
 
 [[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
     switch (op) {

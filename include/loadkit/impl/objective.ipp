@@ -9,6 +9,7 @@
 #include <loadkit/detail/stats/histogram_layout.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -119,6 +120,60 @@ LOADKIT_DECL latency_metric latency_metric::on(std::string tag) const {
     return m;
 }
 
+LOADKIT_DECL detail::objective_problem detail::find_objective_problem(const objective& o) noexcept {
+    // A latency must fit the histograms' int64 nanoseconds; 2^63 ns is about 292 years.
+    constexpr double max_ns = 9.2e18;
+    if (detail::is_latency(o.metric) && !(o.limit >= 0.0 && o.limit <= max_ns)) {
+        return {"limit", "a latency from 0 to 292 years"}; // NaN and infinities included
+    }
+    if (!std::isfinite(o.limit)) {
+        return {"limit", "a finite number"};
+    }
+    if ((detail::is_rate(o.metric) || o.metric == slo_metric::fraction_below) &&
+        !(o.limit >= 0.0 && o.limit <= 1.0)) {
+        return {"limit", "a fraction in [0, 1] (0.01 for 1 %)"};
+    }
+    if ((o.metric == slo_metric::throughput || o.metric == slo_metric::count ||
+         o.metric == slo_metric::dropped) &&
+        o.limit < 0.0) {
+        return {"limit", ">= 0"};
+    }
+    if (o.metric == slo_metric::percentile && !(o.parameter >= 0.0 && o.parameter <= 100.0)) {
+        return {"parameter", "a percentile from 0 to 100"};
+    }
+    if (o.metric == slo_metric::fraction_below && !(o.parameter >= 0.0 && o.parameter <= max_ns)) {
+        return {"parameter", "a latency bound from 0 to 292 years"};
+    }
+    if (!(o.confidence > 0.0 && o.confidence < 1.0)) {
+        return {"confidence", "0 < confidence < 1"};
+    }
+    if (o.abort_grace < std::chrono::nanoseconds::zero()) {
+        return {"abort_grace", ">= 0"};
+    }
+    return {};
+}
+
+LOADKIT_DECL void validate(const objective& o) {
+    if (const detail::objective_problem problem = detail::find_objective_problem(o)) {
+        const std::string field = problem.field;
+        std::string value;
+        if (field == "limit" && detail::is_latency(o.metric) && std::isfinite(o.limit) &&
+            std::fabs(o.limit) < 1e18) {
+            value = std::to_string(static_cast<long long>(o.limit)) + "ns";
+        } else if (field == "limit") {
+            value = detail::format_double(o.limit);
+        } else if (field == "parameter") {
+            value = detail::format_double(o.parameter);
+        } else if (field == "confidence") {
+            value = detail::format_double(o.confidence);
+        } else {
+            value = std::to_string(o.abort_grace.count()) + "ns";
+        }
+        throw std::invalid_argument("loadkit::objective \"" + o.text() + "\": " + field + " = " + value +
+                                    " (expected " + problem.expected + ")");
+    }
+}
+
 LOADKIT_DECL objective latency_metric::make(slo_op op, double limit_ns) const {
     objective o;
     o.metric = metric_;
@@ -126,6 +181,7 @@ LOADKIT_DECL objective latency_metric::make(slo_op op, double limit_ns) const {
     o.op = op;
     o.limit = limit_ns;
     o.tag = tag_;
+    validate(o);
     return o;
 }
 
@@ -146,6 +202,7 @@ LOADKIT_DECL objective number_metric::make(slo_op op, double v) const {
     o.op = op;
     o.limit = v;
     o.tag = tag_;
+    validate(o);
     return o;
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -78,9 +79,35 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
     }
 }
 
+// An option's text, its control characters made visible (\x1b, \r, \n).
+inline std::string csv_escape_option(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (b < 0x20 || b == 0x7F) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[b >> 4U];
+            out += hex[b & 0xFU];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 } // namespace detail
 
 LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options) {
+    if (options.line_end != "\r\n" && options.line_end != "\n") {
+        throw std::invalid_argument("loadkit::csv_options: line_end = \"" +
+                                    detail::csv_escape_option(options.line_end) +
+                                    "\" (expected \"\\r\\n\" or \"\\n\")");
+    }
     std::string out(csv_header);
     out += options.line_end;
     detail::append_csv_series(out, options.overall_label, result.overall.intervals, result.duration, options);

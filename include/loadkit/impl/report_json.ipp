@@ -31,6 +31,10 @@ LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::s
       line_(line), column_(column), path_(std::move(path)), message_(std::move(message)) {}
 
 LOADKIT_DECL std::string to_json(const run_report& report, const json_options& options) {
+    if (options.indent < 0 || options.indent > 16) { // a million spaces a level made 280 MB
+        throw std::invalid_argument("loadkit::json_options: indent = " + std::to_string(options.indent) +
+                                    " (expected 0 .. 16)");
+    }
     std::string out;
     detail::json_report_writer(out, {options.indent, options.summaries, options.intervals}).report(report);
     out += '\n';

@@ -253,6 +253,7 @@ LOADKIT_DECL objective_verdict evaluate(const objective& o, const run_result& re
 }
 
 LOADKIT_DECL slo_policy& slo_policy::add(objective o) {
+    validate(o); // also one built field by field (objective.confidence = 2)
     objectives_.push_back(std::move(o));
     return *this;
 }

@@ -33,7 +33,7 @@ inline namespace v0 {
 
 struct csv_options {
     std::string overall_label = "overall"; // tag column of the rows for every tag together
-    std::string line_end = "\r\n";         // RFC 4180's CRLF; "\n" for line-oriented Unix tools
+    std::string line_end = "\r\n";         // RFC 4180's CRLF, or "\n" for line-oriented Unix tools
 };
 
 inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"

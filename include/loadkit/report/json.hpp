@@ -45,7 +45,7 @@ inline namespace v0 {
 
 // How loadkit::to_json writes.
 struct json_options {
-    int indent = 2;        // spaces per level; 0 writes one line
+    int indent = 2;        // spaces per level, 0 .. 16 (std::invalid_argument else); 0 writes one line
     bool summaries = true; // "summary" figures for people (count, percentiles, rates); never read back
     bool intervals = true; // the per-interval time series; false shrinks the file and reads back empty
 };

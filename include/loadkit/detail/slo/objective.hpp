@@ -25,6 +25,15 @@ inline namespace v0 {
 
 namespace detail {
 
+// What is wrong with an objective's limit or parameters: (the field, what is expected), or
+// {nullptr, nullptr} when it can be judged. Shared by validate(objective) and the text parser.
+struct objective_problem {
+    const char* field = nullptr;
+    const char* expected = nullptr;
+    explicit operator bool() const noexcept { return field != nullptr; }
+};
+[[nodiscard]] LOADKIT_DECL objective_problem find_objective_problem(const objective& o) noexcept;
+
 [[nodiscard]] constexpr bool slo_compare(double measured, slo_op op, double limit) noexcept {
     switch (op) {
     case slo_op::lt:

@@ -102,7 +102,11 @@ public:
         skip_space();
         o.op = op();
         skip_space();
+        const std::size_t limit_at = pos_;
         o.limit = number_with_unit(o.metric);
+        if (const objective_problem problem = find_objective_problem(o)) {
+            fail(limit_at, problem.expected); // e.g. 1e300m: past what a latency can be
+        }
         finish(o);
         return o;
     }
