@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     line += '\n';
     loadkit::hlog_log log;
     try {
-        log = loadkit::read_hlog(line);
+        log = loadkit::read_hlog(line, loadkit_fuzz::read_options());
     } catch (const loadkit::hlog_error&) {
         return 0;
     }
