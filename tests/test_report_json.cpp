@@ -720,3 +720,74 @@ TEST_CASE("from_json rejects another schema or version with a message naming bot
     no_version.erase(no_version.find("\"version\": 1,"), 13);
     CHECK(contains(parse_error(no_version).message(), "missing member \"version\""));
 }
+
+namespace {
+
+// A report of `tags` tags whose every latency histogram declares `sub_bucket_count` sub-buckets up
+// to highest_ns: empty, so a few hundred bytes each, however many counters they declare.
+std::string declaring_report(int tags, std::uint64_t sub_bucket_count, std::int64_t highest) {
+    loadkit::run_report report;
+    for (int i = 0; i < tags; ++i) {
+        report.result.tags.emplace_back("t" + std::to_string(i), loadkit::histogram_options{},
+                                        loadkit::latency_model::closed);
+    }
+    std::string text = loadkit::to_json(report, {.indent = 0, .summaries = false});
+    const std::string from = "\"sub_bucket_count\":2048,\"highest_ns\":3600000000000";
+    const std::string to = "\"sub_bucket_count\":" + std::to_string(sub_bucket_count) +
+                           ",\"highest_ns\":" + std::to_string(highest);
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+} // namespace
+
+TEST_CASE("from_json bounds the counters it builds: histograms declaring 262144 sub-buckets up to 2^63 ns "
+          "stay under 100 MiB, with an error naming the member and the bound",
+          "[report][json][bounds]") {
+    const std::int64_t top = std::numeric_limits<std::int64_t>::max();
+    const std::string hostile = declaring_report(20, 262144, top); // 21 histograms of 47 MiB each
+    CHECK(hostile.size() < 12000);
+    // Defaults: the first histogram is past the per-histogram bound; nothing of it is built.
+    const loadkit::json_error first = parse_error(hostile);
+    CHECK(first.path() == "result.overall.latency");
+    CHECK(first.message() ==
+          "a histogram of sub_bucket_count 262144 up to highest_ns 9223372036854775807 takes "
+          "6160384 counters (47 MiB), more than json_read_options::max_counters_per_histogram "
+          "= 4194304");
+    // With the per-histogram bound raised past it, the total bound stops the report at the
+    // histogram that would cross 100 MiB: what was built before (the histograms' own accounting of
+    // their memory) stays under.
+    const loadkit::json_read_options options{.max_counters_per_histogram = std::size_t{1} << 23,
+                                             .max_counters_total =
+                                                 (std::size_t{100} << 20) / sizeof(std::uint64_t)};
+    try {
+        static_cast<void>(loadkit::from_json(hostile, options));
+        FAIL("from_json accepted 21 histograms of 47 MiB under a 100 MiB bound");
+    } catch (const loadkit::json_error& e) {
+        CHECK(e.path() == "result.tags[1].latency");
+        CHECK(e.message() == "the report's histograms would take 18481152 counters (141 MiB), more than "
+                             "json_read_options::max_counters_total = 13107200");
+    }
+    const loadkit::run_report two = loadkit::from_json(declaring_report(1, 262144, top), options);
+    REQUIRE(two.result.tags.size() == 1);
+    const std::size_t held =
+        two.result.overall.latency.memory_bytes() + two.result.tags[0].latency.memory_bytes();
+    CHECK(held > std::size_t{90} << 20);
+    CHECK(held < std::size_t{100} << 20);
+    // The defaults hold 5 significant digits with the default 1 h range.
+    const loadkit::run_report fine = loadkit::from_json(declaring_report(1, 262144, 3'600'000'000'000));
+    REQUIRE(fine.result.tags.size() == 1);
+    CHECK(fine.result.tags[0].latency.sub_bucket_count() == 262144);
+}
+
+TEST_CASE("json read options are validated, naming the field and the value", "[report][json][options]") {
+    const std::string text = loadkit::to_json(loadkit::run_report{});
+    CHECK(invalid_argument_message([&] {
+              static_cast<void>(loadkit::from_json(text, {.max_counters_per_histogram = 0}));
+          }) == "loadkit::json_read_options: max_counters_per_histogram = 0 (expected > 0)");
+    CHECK(invalid_argument_message([&] {
+              static_cast<void>(loadkit::from_json(text, {.max_counters_total = 0}));
+          }) == "loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
+}

@@ -482,11 +482,23 @@ private:
 
 LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options = {});
 
-// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
-[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text);
+// Bounds on what from_json builds, in histogram counters of 8 bytes; each > 0 (std::invalid_argument
+// naming the field and the value otherwise). A histogram's layout is declared before its counts:
+// 100 bytes can ask for 262144 sub-buckets up to 2^63 ns, 6.2 million counters (47 MiB). Per
+// histogram, the default holds every layout up to 5 significant digits with highest <= 2^48 ns
+// (78 h), loadkit's at any precision with the default 1 h range; in all, 512 MiB (a hundred tags
+// of 3-digit histograms take 14 million). Everything else read grows with the input's length.
+struct json_read_options {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument), also for a
+// histogram past options' bounds.
+[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options = {});
 
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
-[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in);
+[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
 } // namespace v0
 } // namespace loadkit
@@ -6838,13 +6850,15 @@ inline std::string counters_to_values(const std::vector<std::pair<std::uint64_t,
     return {};
 }
 
-// The histogram holding exactly these counters, totals and extremes; "" or why there is none.
-// histogram has no setter for its exact min/max, so they come from arithmetic it defines: record
-// every counter plus min and max once more, then subtract a histogram of just {min, max}.
-// operator-= sets min/max to the edges of the first/last counters kept within the old extremes,
-// i.e. to min and max themselves, whichever way the original was made (recorded, merged or
-// itself a difference of snapshots, as steady-state histograms are).
-inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& out) {
+// The smallest layout (3 counters): what the reader builds result objects with before it reads
+// their histograms, each a required member. A default histogram (3 digits up to 1 h, 270 KB zeroed)
+// per result, tag and warm-up was most of from_json's time.
+inline histogram_options json_placeholder_precision() noexcept {
+    return {.max_relative_error = 0.5, .highest = std::chrono::nanoseconds{2}};
+}
+
+// The layout f declares: sub_bucket_count and highest_ns checked; "" or why they are invalid.
+inline std::string json_histogram_layout(const json_histogram_fields& f, histogram_layout& layout) {
     const auto bits = static_cast<unsigned>(std::bit_width(f.sub_bucket_count)) - 1U;
     if (f.sub_bucket_count < 2 || (f.sub_bucket_count & (f.sub_bucket_count - 1)) != 0 ||
         bits > histogram_max_sub_bucket_bits) {
@@ -6854,15 +6868,30 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
     if (f.highest < 2) {
         return "highest_ns = " + std::to_string(f.highest) + " (expected >= 2)";
     }
+    layout = make_histogram_layout(0, 1.0 / static_cast<double>(f.sub_bucket_count), f.highest);
+    return {};
+}
+
+// The histogram holding exactly these counters, totals and extremes, in layout (from
+// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
+// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
+// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
+// Clamped counts go through record's own clamping, which counts them. (Recording min and max once
+// more and subtracting a histogram of just them, as this did for every histogram, builds two more
+// histograms of the full layout: most of from_json's time.)
+inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                     histogram& out) {
+    // Every check that needs no histogram comes first: the counters are built (and zeroed) only
+    // for input that can be valid.
     const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
                                     .highest = std::chrono::nanoseconds{f.highest}};
-    out = histogram(options);
     if (f.count == 0) {
-        return f.counters.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
-                   ? std::string()
-                   : "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
+        if (!f.counters.empty() || f.clamped_low != 0 || f.clamped_high != 0 || f.min != 0 || f.max != 0) {
+            return "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
+        }
+        out = histogram(options);
+        return {};
     }
-    const histogram_layout layout = make_histogram_layout(0, options.max_relative_error, f.highest);
     const auto index = [&](std::int64_t v) { return layout.index_of(static_cast<std::uint64_t>(v)); };
     std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count)
     if (std::string problem = counters_to_values(f.counters, layout, buckets); !problem.empty()) {
@@ -6890,27 +6919,40 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
          (f.max != f.highest || f.highest == std::numeric_limits<std::int64_t>::max()))) {
         return "clamped_low / clamped_high disagree with min_ns / max_ns and the counters";
     }
+    // Clamped values sit in counter 0 (the first, checked above) and in the top counter, which is
+    // the last one when any are clamped high (max = highest), never counter 0 (highest >= 2).
+    if (f.clamped_high > buckets.back().second) {
+        return "clamped_low / clamped_high exceed the count of their counter";
+    }
+    const std::size_t top = index(f.highest);
+    out = histogram(options);
     if (f.clamped_low > 0) {
         out.record(-1, f.clamped_low); // counted as clamped, filed at 0
     }
     if (f.clamped_high > 0) {
-        out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest
+        out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest = max
     }
-    const std::size_t top = index(f.highest);
-    for (const auto& [value, count] : buckets) {
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+        const auto [value, count] = buckets[i];
         const std::size_t at = index(value);
-        const std::uint64_t clamped = (at == 0 ? f.clamped_low : 0) + (at == top ? f.clamped_high : 0);
-        if (clamped > count) {
-            return "clamped_low / clamped_high exceed the count of their counter";
+        std::uint64_t rest = count - (at == 0 ? f.clamped_low : 0) - (at == top ? f.clamped_high : 0);
+        if (i + 1 == buckets.size() && rest > 0) {
+            out.record(f.max); // the last counter holds max
+            --rest;
         }
-        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), count - clamped);
+        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), rest);
     }
-    histogram extremes(options);
-    extremes.record(f.min);
-    extremes.record(f.max);
-    out.record(f.min);
-    out.record(f.max);
-    out -= extremes;
+    if (f.count == 1 && f.min != f.max) {
+        // One value but two extremes (a difference of snapshots leaves such): no sequence of
+        // record() makes it. operator-= sets min/max to the edges of the first/last counter kept,
+        // within the old extremes: record min and max once more, then subtract them.
+        histogram extremes(options);
+        extremes.record(f.min);
+        extremes.record(f.max);
+        out.record(f.min);
+        out.record(f.max);
+        out -= extremes;
+    }
     if (out.count() != f.count || out.min().count() != f.min || out.max().count() != f.max ||
         out.clamped_low_count() != f.clamped_low || out.clamped_high_count() != f.clamped_high) {
         return "the counters cannot hold these extremes and clamped counts";
@@ -6940,12 +6982,33 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
+struct json_read_limits {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// GCC 12 warns on a designated initializer that leaves members without default initializers out
+// (-Wmissing-field-initializers); they are value-initialized, as intended here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+// A result whose histograms are placeholders (json_placeholder_precision): what the reader fills.
+inline run_result json_placeholder_result() {
+    return run_result{.overall = tag_result({}, json_placeholder_precision(), latency_model::closed)};
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_result_reader {
 public:
-    explicit json_result_reader(std::string_view text) : r_(text) {}
+    explicit json_result_reader(std::string_view text, json_read_limits limits = {})
+        : r_(text), limits_(limits) {}
 
     run_result result() {
-        run_result out;
+        run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
             "model", "reason", "reason_text", "duration_ns", "warmup_ns", "overall", "tags"};
         r_.object(keys, [&](std::size_t k) {
@@ -7014,7 +7077,7 @@ public:
     }
 
     tag_result tag() {
-        tag_result t;
+        tag_result t({}, json_placeholder_precision(), latency_model::closed);
         static constexpr std::array<std::string_view, 12> keys{
             "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
             "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
@@ -7026,7 +7089,7 @@ public:
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
-                    op_stats w;
+                    op_stats w(json_placeholder_precision(), latency_model::closed);
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
@@ -7129,9 +7192,33 @@ public:
                 counts_list(f.counters);
             }
         });
-        histogram h;
-        const std::string problem = rebuild_histogram(f, h);
-        if (!problem.empty()) {
+        histogram_layout layout;
+        if (const std::string problem = json_histogram_layout(f, layout); !problem.empty()) {
+            r_.fail_at(at, "inconsistent histogram: " + problem);
+        }
+        // The declared layout is checked against the bounds before it is built: 100 bytes of JSON
+        // can declare 262144 sub-buckets up to 2^63 ns (6.2 million counters, 47 MiB).
+        const auto mib = [](std::size_t counters) {
+            return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) +
+                   " MiB";
+        };
+        if (layout.counts_len > limits_.max_counters_per_histogram) {
+            r_.fail_at(at, "a histogram of sub_bucket_count " + std::to_string(f.sub_bucket_count) +
+                               " up to highest_ns " + std::to_string(f.highest) + " takes " +
+                               std::to_string(layout.counts_len) + " counters (" + mib(layout.counts_len) +
+                               "), more than json_read_options::max_counters_per_histogram = " +
+                               std::to_string(limits_.max_counters_per_histogram));
+        }
+        if (layout.counts_len > limits_.max_counters_total - counters_total_) {
+            r_.fail_at(at, "the report's histograms would take " +
+                               std::to_string(counters_total_ + layout.counts_len) + " counters (" +
+                               mib(counters_total_ + layout.counts_len) +
+                               "), more than json_read_options::max_counters_total = " +
+                               std::to_string(limits_.max_counters_total));
+        }
+        counters_total_ += layout.counts_len;
+        histogram h(json_placeholder_precision());
+        if (const std::string problem = rebuild_histogram(f, layout, h); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
         return h;
@@ -7261,8 +7348,10 @@ protected:
     }
 
     json_reader r_;
+    json_read_limits limits_;
 
 private:
+    std::size_t counters_total_ = 0;                                // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
     std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
     std::optional<histogram> scratch_;                              // reused by sparse()
@@ -7290,12 +7379,23 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+inline run_report json_placeholder_report() { return run_report{.result = json_placeholder_result()}; }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_report_reader : private json_result_reader {
 public:
-    explicit json_report_reader(std::string_view text) : json_result_reader(text) {}
+    explicit json_report_reader(std::string_view text, json_read_limits limits = {})
+        : json_result_reader(text, limits) {}
 
     run_report report() {
-        run_report out;
+        run_report out = json_placeholder_report();
         static constexpr std::array<std::string_view, 14> keys{
             "schema", "version", "generator?", "summary?", "title", "started_unix_ns", "scenarios",
             "result", "slo",     "resources",  "leak",     "stuck", "capacity",        "$schema?"};
@@ -7749,20 +7849,29 @@ LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const 
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-LOADKIT_DECL run_report from_json(std::string_view text) {
+LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options) {
+    if (options.max_counters_per_histogram == 0) {
+        throw std::invalid_argument(
+            "loadkit::json_read_options: max_counters_per_histogram = 0 (expected > 0)");
+    }
+    if (options.max_counters_total == 0) {
+        throw std::invalid_argument("loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
+    }
     try {
-        return detail::json_report_reader(text).report();
+        return detail::json_report_reader(text,
+                                          {options.max_counters_per_histogram, options.max_counters_total})
+            .report();
     } catch (detail::json_failure& f) {
         throw json_error(f.line, f.column, std::move(f.path), std::move(f.message));
     }
 }
 
-LOADKIT_DECL run_report read_json(std::istream& in) {
+LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options) {
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (in.bad()) {
         throw std::invalid_argument("loadkit::read_json: the stream could not be read");
     }
-    return from_json(text);
+    return from_json(text, options);
 }
 
 } // namespace v0

@@ -30,12 +30,33 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
+struct json_read_limits {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// GCC 12 warns on a designated initializer that leaves members without default initializers out
+// (-Wmissing-field-initializers); they are value-initialized, as intended here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+// A result whose histograms are placeholders (json_placeholder_precision): what the reader fills.
+inline run_result json_placeholder_result() {
+    return run_result{.overall = tag_result({}, json_placeholder_precision(), latency_model::closed)};
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_result_reader {
 public:
-    explicit json_result_reader(std::string_view text) : r_(text) {}
+    explicit json_result_reader(std::string_view text, json_read_limits limits = {})
+        : r_(text), limits_(limits) {}
 
     run_result result() {
-        run_result out;
+        run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
             "model", "reason", "reason_text", "duration_ns", "warmup_ns", "overall", "tags"};
         r_.object(keys, [&](std::size_t k) {
@@ -104,7 +125,7 @@ public:
     }
 
     tag_result tag() {
-        tag_result t;
+        tag_result t({}, json_placeholder_precision(), latency_model::closed);
         static constexpr std::array<std::string_view, 12> keys{
             "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
             "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
@@ -116,7 +137,7 @@ public:
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
-                    op_stats w;
+                    op_stats w(json_placeholder_precision(), latency_model::closed);
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
@@ -219,9 +240,33 @@ public:
                 counts_list(f.counters);
             }
         });
-        histogram h;
-        const std::string problem = rebuild_histogram(f, h);
-        if (!problem.empty()) {
+        histogram_layout layout;
+        if (const std::string problem = json_histogram_layout(f, layout); !problem.empty()) {
+            r_.fail_at(at, "inconsistent histogram: " + problem);
+        }
+        // The declared layout is checked against the bounds before it is built: 100 bytes of JSON
+        // can declare 262144 sub-buckets up to 2^63 ns (6.2 million counters, 47 MiB).
+        const auto mib = [](std::size_t counters) {
+            return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) +
+                   " MiB";
+        };
+        if (layout.counts_len > limits_.max_counters_per_histogram) {
+            r_.fail_at(at, "a histogram of sub_bucket_count " + std::to_string(f.sub_bucket_count) +
+                               " up to highest_ns " + std::to_string(f.highest) + " takes " +
+                               std::to_string(layout.counts_len) + " counters (" + mib(layout.counts_len) +
+                               "), more than json_read_options::max_counters_per_histogram = " +
+                               std::to_string(limits_.max_counters_per_histogram));
+        }
+        if (layout.counts_len > limits_.max_counters_total - counters_total_) {
+            r_.fail_at(at, "the report's histograms would take " +
+                               std::to_string(counters_total_ + layout.counts_len) + " counters (" +
+                               mib(counters_total_ + layout.counts_len) +
+                               "), more than json_read_options::max_counters_total = " +
+                               std::to_string(limits_.max_counters_total));
+        }
+        counters_total_ += layout.counts_len;
+        histogram h(json_placeholder_precision());
+        if (const std::string problem = rebuild_histogram(f, layout, h); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
         return h;
@@ -351,8 +396,10 @@ protected:
     }
 
     json_reader r_;
+    json_read_limits limits_;
 
 private:
+    std::size_t counters_total_ = 0;                                // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
     std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
     std::optional<histogram> scratch_;                              // reused by sparse()
