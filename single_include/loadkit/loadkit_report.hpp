@@ -5693,6 +5693,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <span>
@@ -5741,18 +5742,33 @@ public:
     }
 
     [[noreturn]] void fail_at(std::size_t offset, const std::string& message) const {
-        std::size_t line = 1;
-        std::size_t column = 1;
-        for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
-                ++line;
-                column = 1;
-            } else if ((static_cast<unsigned char>(text_[i]) & 0xC0U) != 0x80U) {
-                ++column;
-            }
-        }
-        throw json_failure{line, column, path(), message};
+        fail_at(offset, path(), message);
     }
+    // For an error found after its value was read: the path that current_path() gave there.
+    [[noreturn]] void fail_at(std::size_t offset, std::string at_path, const std::string& message) const {
+        // Lines by memchr, then code points on the last line only: an error costs little even at
+        // the end of a one-line report of megabytes (and the fuzzer meets one per input).
+        const char* const begin = text_.data();
+        const char* const end = begin + (offset < text_.size() ? offset : text_.size());
+        std::size_t line = 1;
+        const char* line_start = begin;
+        for (const char* p = begin; p < end;) {
+            const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            if (newline == nullptr) {
+                break;
+            }
+            ++line;
+            p = static_cast<const char*>(newline) + 1;
+            line_start = p;
+        }
+        std::size_t column = 1;
+        for (const char* p = line_start; p < end; ++p) {
+            column += (static_cast<unsigned char>(*p) & 0xC0U) != 0x80U ? 1U : 0U;
+        }
+        throw json_failure{line, column, std::move(at_path), message};
+    }
+    // The member path of the value being read, e.g. "result.tags[2].latency".
+    [[nodiscard]] std::string current_path() const { return path(); }
     // At the start of the value just read (or about to be read).
     [[noreturn]] void fail(const std::string& message) const { fail_at(token_, message); }
 
@@ -6872,28 +6888,18 @@ inline std::string json_histogram_layout(const json_histogram_fields& f, histogr
     return {};
 }
 
-// The histogram holding exactly these counters, totals and extremes, in layout (from
-// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
-// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
-// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
-// Clamped counts go through record's own clamping, which counts them. (Recording min and max once
-// more and subtracting a histogram of just them, as this did for every histogram, builds two more
-// histograms of the full layout: most of from_json's time.)
-inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
-                                     histogram& out) {
-    // Every check that needs no histogram comes first: the counters are built (and zeroed) only
-    // for input that can be valid.
-    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
-                                    .highest = std::chrono::nanoseconds{f.highest}};
+// Whether f's counters, totals, extremes and clamped counts can make a histogram of layout (from
+// json_histogram_layout), without building it: "" or why not. buckets receives the counters as
+// (lowest value, count).
+inline std::string check_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                   std::vector<std::pair<std::int64_t, std::uint64_t>>& buckets) {
+    buckets.clear();
     if (f.count == 0) {
-        if (!f.counters.empty() || f.clamped_low != 0 || f.clamped_high != 0 || f.min != 0 || f.max != 0) {
-            return "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
-        }
-        out = histogram(options);
-        return {};
+        return f.counters.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
+                   ? std::string()
+                   : "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
     }
     const auto index = [&](std::int64_t v) { return layout.index_of(static_cast<std::uint64_t>(v)); };
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count)
     if (std::string problem = counters_to_values(f.counters, layout, buckets); !problem.empty()) {
         return problem;
     }
@@ -6924,7 +6930,24 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
     if (f.clamped_high > buckets.back().second) {
         return "clamped_low / clamped_high exceed the count of their counter";
     }
-    const std::size_t top = index(f.highest);
+    return {};
+}
+
+// The histogram holding exactly these counters, totals and extremes, in layout (from
+// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
+// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
+// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
+// Clamped counts go through record's own clamping, which counts them. (Recording min and max once
+// more and subtracting a histogram of just them, as this did for every histogram, builds two more
+// histograms of the full layout: most of from_json's time.)
+inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                     histogram& out) {
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets;
+    if (std::string problem = check_histogram(f, layout, buckets); !problem.empty()) {
+        return problem;
+    }
+    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
+                                    .highest = std::chrono::nanoseconds{f.highest}};
     out = histogram(options);
     if (f.clamped_low > 0) {
         out.record(-1, f.clamped_low); // counted as clamped, filed at 0
@@ -6932,9 +6955,10 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
     if (f.clamped_high > 0) {
         out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest = max
     }
+    const std::size_t top = layout.index_of(static_cast<std::uint64_t>(f.highest));
     for (std::size_t i = 0; i < buckets.size(); ++i) {
         const auto [value, count] = buckets[i];
-        const std::size_t at = index(value);
+        const std::size_t at = layout.index_of(static_cast<std::uint64_t>(value));
         std::uint64_t rest = count - (at == 0 ? f.clamped_low : 0) - (at == top ? f.clamped_high : 0);
         if (i + 1 == buckets.size() && rest > 0) {
             out.record(f.max); // the last counter holds max
@@ -7007,6 +7031,9 @@ public:
     explicit json_result_reader(std::string_view text, json_read_limits limits = {})
         : r_(text), limits_(limits) {}
 
+    // The "result" member. Its dense histograms are placeholders until build_histograms(): each is
+    // checked where it is read and built once the whole input has been read, so that input failing
+    // anywhere (most fuzzed and hostile input) never zeroes counters up to the bounds.
     run_result result() {
         run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
@@ -7029,13 +7056,30 @@ public:
                 out.warmup = ns();
                 break;
             case 5:
+                slot_ = {};
                 out.overall = tag();
                 break;
             default:
-                r_.array([&](std::size_t) { out.tags.push_back(tag()); });
+                r_.array([&](std::size_t i) {
+                    slot_ = {static_cast<std::ptrdiff_t>(i), false, false};
+                    out.tags.push_back(tag());
+                });
             }
         });
         return out;
+    }
+
+    // Builds the dense histograms result() left as placeholders in out.
+    void build_histograms(run_result& out) {
+        for (const pending_histogram& p : pending_) {
+            tag_result& t = p.slot.tag < 0 ? out.overall : out.tags[static_cast<std::size_t>(p.slot.tag)];
+            op_stats& s = p.slot.warmup ? *t.warmup : t;
+            histogram& h = p.slot.service ? *s.service_time : s.latency;
+            if (const std::string problem = rebuild_histogram(p.fields, p.layout, h); !problem.empty()) {
+                r_.fail_at(p.at, p.path, "inconsistent histogram: " + problem);
+            }
+        }
+        pending_.clear();
     }
 
     // op_stats' members (keys 0..8) in a tag_result or a warm-up object.
@@ -7063,10 +7107,12 @@ public:
             r_.array([&](std::size_t) { s.error_categories.push_back(category()); });
             break;
         case 7:
+            slot_.service = false;
             s.latency = dense();
             break;
         case 8:
             if (!r_.null()) {
+                slot_.service = true;
                 s.service_time = dense();
             }
             break;
@@ -7093,7 +7139,9 @@ public:
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
+                    slot_.warmup = true;
                     r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
             } else {
@@ -7217,11 +7265,11 @@ public:
                                std::to_string(limits_.max_counters_total));
         }
         counters_total_ += layout.counts_len;
-        histogram h(json_placeholder_precision());
-        if (const std::string problem = rebuild_histogram(f, layout, h); !problem.empty()) {
+        if (const std::string problem = check_histogram(f, layout, buckets_); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
-        return h;
+        pending_.push_back({slot_, std::move(f), layout, at, r_.current_path()});
+        return histogram(json_placeholder_precision());
     }
 
     // A sparse histogram is rebuilt through a dense one at its resolution (2 significant digits:
@@ -7351,9 +7399,24 @@ protected:
     json_read_limits limits_;
 
 private:
-    std::size_t counters_total_ = 0;                                // of the dense histograms built so far
+    // Where a dense histogram goes in the result, and what it is built from.
+    struct histogram_slot {
+        std::ptrdiff_t tag = -1; // index into run_result::tags; -1: overall
+        bool warmup = false;
+        bool service = false; // service_time rather than latency
+    };
+    struct pending_histogram {
+        histogram_slot slot;
+        json_histogram_fields fields;
+        histogram_layout layout;
+        std::size_t at;   // where its object starts in the text
+        std::string path; // its member path, for errors
+    };
+    histogram_slot slot_;                    // of the op_stats being read
+    std::vector<pending_histogram> pending_; // read and checked, built by build_histograms()
+    std::size_t counters_total_ = 0;         // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse() and dense()
     std::optional<histogram> scratch_;                              // reused by sparse()
 };
 
@@ -7456,6 +7519,7 @@ public:
             }
         });
         r_.finish();
+        build_histograms(out.result); // only now that all of the input has been read
         return out;
     }
 

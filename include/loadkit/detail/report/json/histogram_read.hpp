@@ -72,28 +72,18 @@ inline std::string json_histogram_layout(const json_histogram_fields& f, histogr
     return {};
 }
 
-// The histogram holding exactly these counters, totals and extremes, in layout (from
-// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
-// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
-// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
-// Clamped counts go through record's own clamping, which counts them. (Recording min and max once
-// more and subtracting a histogram of just them, as this did for every histogram, builds two more
-// histograms of the full layout: most of from_json's time.)
-inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
-                                     histogram& out) {
-    // Every check that needs no histogram comes first: the counters are built (and zeroed) only
-    // for input that can be valid.
-    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
-                                    .highest = std::chrono::nanoseconds{f.highest}};
+// Whether f's counters, totals, extremes and clamped counts can make a histogram of layout (from
+// json_histogram_layout), without building it: "" or why not. buckets receives the counters as
+// (lowest value, count).
+inline std::string check_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                   std::vector<std::pair<std::int64_t, std::uint64_t>>& buckets) {
+    buckets.clear();
     if (f.count == 0) {
-        if (!f.counters.empty() || f.clamped_low != 0 || f.clamped_high != 0 || f.min != 0 || f.max != 0) {
-            return "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
-        }
-        out = histogram(options);
-        return {};
+        return f.counters.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
+                   ? std::string()
+                   : "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
     }
     const auto index = [&](std::int64_t v) { return layout.index_of(static_cast<std::uint64_t>(v)); };
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count)
     if (std::string problem = counters_to_values(f.counters, layout, buckets); !problem.empty()) {
         return problem;
     }
@@ -124,7 +114,24 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
     if (f.clamped_high > buckets.back().second) {
         return "clamped_low / clamped_high exceed the count of their counter";
     }
-    const std::size_t top = index(f.highest);
+    return {};
+}
+
+// The histogram holding exactly these counters, totals and extremes, in layout (from
+// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
+// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
+// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
+// Clamped counts go through record's own clamping, which counts them. (Recording min and max once
+// more and subtracting a histogram of just them, as this did for every histogram, builds two more
+// histograms of the full layout: most of from_json's time.)
+inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                     histogram& out) {
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets;
+    if (std::string problem = check_histogram(f, layout, buckets); !problem.empty()) {
+        return problem;
+    }
+    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
+                                    .highest = std::chrono::nanoseconds{f.highest}};
     out = histogram(options);
     if (f.clamped_low > 0) {
         out.record(-1, f.clamped_low); // counted as clamped, filed at 0
@@ -132,9 +139,10 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
     if (f.clamped_high > 0) {
         out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest = max
     }
+    const std::size_t top = layout.index_of(static_cast<std::uint64_t>(f.highest));
     for (std::size_t i = 0; i < buckets.size(); ++i) {
         const auto [value, count] = buckets[i];
-        const std::size_t at = index(value);
+        const std::size_t at = layout.index_of(static_cast<std::uint64_t>(value));
         std::uint64_t rest = count - (at == 0 ? f.clamped_low : 0) - (at == top ? f.clamped_high : 0);
         if (i + 1 == buckets.size() && rest > 0) {
             out.record(f.max); // the last counter holds max

@@ -107,6 +107,7 @@ public:
             }
         });
         r_.finish();
+        build_histograms(out.result); // only now that all of the input has been read
         return out;
     }
 

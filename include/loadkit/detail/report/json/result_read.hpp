@@ -55,6 +55,9 @@ public:
     explicit json_result_reader(std::string_view text, json_read_limits limits = {})
         : r_(text), limits_(limits) {}
 
+    // The "result" member. Its dense histograms are placeholders until build_histograms(): each is
+    // checked where it is read and built once the whole input has been read, so that input failing
+    // anywhere (most fuzzed and hostile input) never zeroes counters up to the bounds.
     run_result result() {
         run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
@@ -77,13 +80,30 @@ public:
                 out.warmup = ns();
                 break;
             case 5:
+                slot_ = {};
                 out.overall = tag();
                 break;
             default:
-                r_.array([&](std::size_t) { out.tags.push_back(tag()); });
+                r_.array([&](std::size_t i) {
+                    slot_ = {static_cast<std::ptrdiff_t>(i), false, false};
+                    out.tags.push_back(tag());
+                });
             }
         });
         return out;
+    }
+
+    // Builds the dense histograms result() left as placeholders in out.
+    void build_histograms(run_result& out) {
+        for (const pending_histogram& p : pending_) {
+            tag_result& t = p.slot.tag < 0 ? out.overall : out.tags[static_cast<std::size_t>(p.slot.tag)];
+            op_stats& s = p.slot.warmup ? *t.warmup : t;
+            histogram& h = p.slot.service ? *s.service_time : s.latency;
+            if (const std::string problem = rebuild_histogram(p.fields, p.layout, h); !problem.empty()) {
+                r_.fail_at(p.at, p.path, "inconsistent histogram: " + problem);
+            }
+        }
+        pending_.clear();
     }
 
     // op_stats' members (keys 0..8) in a tag_result or a warm-up object.
@@ -111,10 +131,12 @@ public:
             r_.array([&](std::size_t) { s.error_categories.push_back(category()); });
             break;
         case 7:
+            slot_.service = false;
             s.latency = dense();
             break;
         case 8:
             if (!r_.null()) {
+                slot_.service = true;
                 s.service_time = dense();
             }
             break;
@@ -141,7 +163,9 @@ public:
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
+                    slot_.warmup = true;
                     r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
             } else {
@@ -265,11 +289,11 @@ public:
                                std::to_string(limits_.max_counters_total));
         }
         counters_total_ += layout.counts_len;
-        histogram h(json_placeholder_precision());
-        if (const std::string problem = rebuild_histogram(f, layout, h); !problem.empty()) {
+        if (const std::string problem = check_histogram(f, layout, buckets_); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
-        return h;
+        pending_.push_back({slot_, std::move(f), layout, at, r_.current_path()});
+        return histogram(json_placeholder_precision());
     }
 
     // A sparse histogram is rebuilt through a dense one at its resolution (2 significant digits:
@@ -399,9 +423,24 @@ protected:
     json_read_limits limits_;
 
 private:
-    std::size_t counters_total_ = 0;                                // of the dense histograms built so far
+    // Where a dense histogram goes in the result, and what it is built from.
+    struct histogram_slot {
+        std::ptrdiff_t tag = -1; // index into run_result::tags; -1: overall
+        bool warmup = false;
+        bool service = false; // service_time rather than latency
+    };
+    struct pending_histogram {
+        histogram_slot slot;
+        json_histogram_fields fields;
+        histogram_layout layout;
+        std::size_t at;   // where its object starts in the text
+        std::string path; // its member path, for errors
+    };
+    histogram_slot slot_;                    // of the op_stats being read
+    std::vector<pending_histogram> pending_; // read and checked, built by build_histograms()
+    std::size_t counters_total_ = 0;         // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse() and dense()
     std::optional<histogram> scratch_;                              // reused by sparse()
 };
 
