@@ -221,6 +221,30 @@ TEST_CASE("the SLO parser rejects bad expressions with the text, the column and 
     }
 }
 
+// Found by tests/fuzz/fuzz_slo.cpp: fraction_below(2e52s) parsed, then its evaluation converted
+// 2e61 ns to a 64-bit integer (undefined behaviour).
+TEST_CASE("SLO text with a latency of 2^63 ns or more is rejected at its number, not evaluated",
+          "[slo][parse]") {
+    const auto column_of = [](const std::string& text) -> std::size_t {
+        try {
+            (void)loadkit::parse_objective(text);
+        } catch (const loadkit::slo_parse_error& e) {
+            CHECK(e.expected() == "a latency below 2^63 ns (292 years)");
+            return e.column();
+        }
+        return 0;
+    };
+    CHECK(column_of("fraction_below(2" + std::string(52, '0') + "s) < 99%") == 16);
+    CHECK(column_of("p95 < 1e300m") == 7);
+    CHECK(column_of("max <= 9223372037s") == 8);
+    const loadkit::objective longest = loadkit::parse_objective("max <= 9223372036s");
+    CHECK(longest.limit == 9223372036e9);
+    loadkit::run_result result;
+    result.overall.latency.record(std::chrono::seconds{1});
+    result.overall.ok = 1;
+    CHECK(loadkit::slo_policy("fraction_below(9223372036s) >= 99%").evaluate(result).passed());
+}
+
 TEST_CASE("typed objectives equal their parsed text and print a canonical form", "[slo][builder]") {
     const auto same = [](const loadkit::objective& a, const char* text) {
         const auto b = loadkit::parse_objective(text);
