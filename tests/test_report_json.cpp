@@ -791,3 +791,36 @@ TEST_CASE("json read options are validated, naming the field and the value", "[r
               static_cast<void>(loadkit::from_json(text, {.max_counters_total = 0}));
           }) == "loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
 }
+
+// Found by tests/fuzz/fuzz_json.cpp: start_ns was checked against width_ns * index computed in
+// 64 bits, which overflowed (undefined behaviour) for a width near 2^62.
+TEST_CASE("from_json checks interval starts without overflow and bounds width_ns to 2^62",
+          "[report][json][errors]") {
+    const auto with_series = [](std::int64_t width, int intervals) {
+        std::string list;
+        for (int i = 0; i < intervals; ++i) {
+            const std::int64_t start =
+                i == 0 ? 0 : (i == 1 ? width : std::numeric_limits<std::int64_t>::max());
+            list += std::string(i == 0 ? "" : ",") + "{\"start_ns\":" + std::to_string(start) +
+                    ",\"ok\":0,\"errors\":0,\"timeouts\":0,\"dropped\":0,\"latency\":{\"count\":0,\"counts\":"
+                    "[]}}";
+        }
+        std::string text = loadkit::to_json(loadkit::run_report{}, {.indent = 0, .summaries = false});
+        const std::string empty =
+            "\"width_ns\":0,\"max_intervals\":1024,\"sub_bucket_count\":256,\"intervals\":[]";
+        text.replace(text.find(empty), empty.size(),
+                     "\"width_ns\":" + std::to_string(width) +
+                         ",\"max_intervals\":1024,\"sub_bucket_count\":256,\"intervals\":[" + list + "]");
+        return text;
+    };
+    const std::int64_t widest = std::int64_t{1} << 62;
+    const loadkit::run_report two = loadkit::from_json(with_series(widest, 2));
+    REQUIRE(two.result.overall.intervals.intervals.size() == 2);
+    CHECK(two.result.overall.intervals.start_of(1).count() == widest);
+    const loadkit::json_error past = parse_error(with_series(widest, 3)); // 2 * 2^62 is past 2^63 - 1
+    CHECK(past.path() == "result.overall.intervals.intervals[2].start_ns");
+    CHECK(past.message() == "expected start_ns = index * width_ns (within 2^63 ns)");
+    const loadkit::json_error wide = parse_error(with_series(widest + 1, 1));
+    CHECK(wide.path() == "result.overall.intervals.width_ns");
+    CHECK(wide.message() == "expected width_ns <= 2^62 (146 years), found 4611686018427387905");
+}

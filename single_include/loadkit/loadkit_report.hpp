@@ -7330,6 +7330,12 @@ public:
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
+                // Merging series doubles the narrower width until it reaches the wider one
+                // (interval_series::operator+=): up to 2^62 ns (146 years), that stays in range.
+                if (s.width > std::chrono::nanoseconds{std::int64_t{1} << 62}) {
+                    r_.fail("expected width_ns <= 2^62 (146 years), found " +
+                            std::to_string(s.width.count()));
+                }
             } else if (k == 1) {
                 s.max_intervals = size();
             } else if (k == 2) {
@@ -7341,13 +7347,21 @@ public:
                     interval_stats st;
                     r_.object(interval_keys, [&](std::size_t j) {
                         switch (j) {
-                        case 0:
-                            if (ns() != s.width * static_cast<std::int64_t>(i)) {
-                                r_.fail(s.width > std::chrono::nanoseconds::zero()
-                                            ? "expected start_ns = index * width_ns"
-                                            : "expected width_ns > 0 in a series with intervals");
+                        case 0: {
+                            // index * width_ns in 64 bits, or no such start (found by
+                            // tests/fuzz/fuzz_json.cpp: the product overflowed for a wide width).
+                            const std::int64_t start = ns().count();
+                            const std::int64_t width = s.width.count();
+                            const auto index = static_cast<std::int64_t>(i);
+                            if (index > 0 && width <= 0) {
+                                r_.fail("expected width_ns > 0 in a series with intervals");
+                            }
+                            if ((index > 0 && width > std::numeric_limits<std::int64_t>::max() / index) ||
+                                start != width * index) {
+                                r_.fail("expected start_ns = index * width_ns (within 2^63 ns)");
                             }
                             break;
+                        }
                         case 1:
                             st.ok = r_.u64();
                             break;
