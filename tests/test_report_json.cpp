@@ -792,8 +792,9 @@ TEST_CASE("json read options are validated, naming the field and the value", "[r
           }) == "loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
 }
 
-// Found by tests/fuzz/fuzz_json.cpp: start_ns was checked against width_ns * index computed in
-// 64 bits, which overflowed (undefined behaviour) for a width near 2^62.
+// Found by reading the reader for what a fuzzed input can reach (fuzz_json's UBSan reports it on
+// tests/fuzz/corpus/json/start_overflow): start_ns was checked against width_ns * index computed
+// in 64 bits, which overflowed (undefined behaviour) for a width near 2^62.
 TEST_CASE("from_json checks interval starts without overflow and bounds width_ns to 2^62",
           "[report][json][errors]") {
     const auto with_series = [](std::int64_t width, int intervals) {

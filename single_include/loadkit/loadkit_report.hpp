@@ -7348,8 +7348,8 @@ public:
                     r_.object(interval_keys, [&](std::size_t j) {
                         switch (j) {
                         case 0: {
-                            // index * width_ns in 64 bits, or no such start (found by
-                            // tests/fuzz/fuzz_json.cpp: the product overflowed for a wide width).
+                            // index * width_ns in 64 bits, or no such start: the product
+                            // overflowed (undefined) for a width near 2^62.
                             const std::int64_t start = ns().count();
                             const std::int64_t width = s.width.count();
                             const auto index = static_cast<std::int64_t>(i);
