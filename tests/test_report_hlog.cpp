@@ -620,6 +620,30 @@ TEST_CASE("read_hlog bounds the counters it builds: 20 lines declaring 5 digits 
     }
 }
 
+// Found by reading the reader for what a fuzzed log can reach: start + BaseTime - StartTime was
+// computed in 64 bits and overflowed (undefined behaviour) for times near 2^63 ns.
+TEST_CASE("read_hlog rejects an interval start beyond 2^63 ns, naming the line", "[hlog][read]") {
+    loadkit::histogram h{{.significant_digits = 2}};
+    h.record(1ms);
+    loadkit::hlog_writer w(std::chrono::system_clock::time_point{}, {.comment = "", .base_time = false});
+    w.add("", 0s, 1s, h);
+    const std::string line = split_lines(w.str()).back();
+    const std::string payload = line.substr(line.rfind(',') + 1);
+    CHECK_THROWS_WITH(loadkit::read_hlog("#[BaseTime: 9000000000.000 (seconds since epoch)]\n"
+                                         "#[StartTime: 1.000 (seconds since epoch)]\n"
+                                         "9000000000.000,1.000,0.000," +
+                                         payload + "\n"),
+                      loadkit_test::contains_text("line 3: the interval's start (timestamp + BaseTime - "
+                                                  "StartTime) is beyond 2^63 ns"));
+    // Within range, the same arithmetic: 4.5e9 s + 4.5e9 s - 1 s.
+    const loadkit::hlog_log log = loadkit::read_hlog("#[BaseTime: 4500000000.000 (seconds since epoch)]\n"
+                                                     "#[StartTime: 1.000 (seconds since epoch)]\n"
+                                                     "4500000000.000,1.000,0.000," +
+                                                     payload + "\n");
+    REQUIRE(log.intervals.size() == 1);
+    CHECK(log.intervals[0].start == std::chrono::seconds{8'999'999'999});
+}
+
 TEST_CASE("hlog read options are validated, naming the field and the value", "[hlog][read][options]") {
     const auto read = [](loadkit::hlog_read_options o) { static_cast<void>(loadkit::read_hlog("", o)); };
     CHECK(invalid_argument_message([&] { read({.max_payload_bytes = 0}); }) ==

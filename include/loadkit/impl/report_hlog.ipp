@@ -290,6 +290,17 @@ inline std::size_t validate(const hlog_read_options& o) {
     return layout.counts_len;
 }
 
+// out = a + b, or false when that is outside 64 bits.
+inline bool hlog_add(std::int64_t a, std::int64_t b, std::int64_t& out) noexcept {
+    constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+    if (b > 0 ? a > highest - b : a < lowest - b) {
+        return false;
+    }
+    out = a + b;
+    return true;
+}
+
 [[noreturn]] inline void hlog_read_failure(std::size_t line, const std::string& what) {
     throw hlog_error("loadkit::read_hlog: line " + std::to_string(line) + ": " + what);
 }
@@ -397,7 +408,17 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
         }
         if (!base_ns) {
             constexpr std::int64_t year = std::int64_t{31'557'600} * 1'000'000'000; // 365.25 days
-            base_ns = *stamp < *start_ns - year ? *start_ns : 0;
+            base_ns =
+                *start_ns >= std::numeric_limits<std::int64_t>::min() + year && *stamp < *start_ns - year
+                    ? *start_ns
+                    : 0;
+        }
+        // stamp + base - start in 64 bits: a timestamp and a base time near 2^63 ns overflowed
+        // (undefined behaviour; fuzz_hlog's UBSan reports it on tests/fuzz/corpus/hlog/time_overflow).
+        std::int64_t start_offset = 0;
+        if (!detail::hlog_add(*stamp, *base_ns, start_offset) ||
+            !detail::hlog_add(start_offset, -*start_ns, start_offset)) {
+            fail("the interval's start (timestamp + BaseTime - StartTime) is beyond 2^63 ns");
         }
         std::optional<histogram> latency;
         try {
@@ -443,8 +464,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
         }
         // Built from its parts rather than default-constructed: a default histogram (3 digits up
         // to 1 h, 270 KB zeroed) per line was most of the reader's time.
-        log.intervals.push_back(hlog_interval{std::string(tag),
-                                              std::chrono::nanoseconds{*stamp + *base_ns - *start_ns},
+        log.intervals.push_back(hlog_interval{std::string(tag), std::chrono::nanoseconds{start_offset},
                                               std::chrono::nanoseconds{*length}, max, std::move(*latency)});
     }
     return log;
