@@ -28,8 +28,10 @@ struct feed_result {
     std::size_t consumed = 0;
     std::string pending; // never erased: the parser's reason() points into it
 };
-feed_result feed(std::string_view text, std::size_t step, bool head_request = false, bool eof = false) {
+feed_result feed(std::string_view text, std::size_t step, bool head_request = false, bool eof = false,
+                 std::size_t max_head = 64 * 1024) {
     feed_result r;
+    r.parser = loadkit::detail::http_response_parser(max_head);
     r.parser.reset(head_request);
     std::string& pending = r.pending;
     pending.reserve(text.size() + 16);
@@ -145,6 +147,39 @@ TEST_CASE("http parser: body framing by status, method, version and Connection",
         const std::string big = "HTTP/1.1 200 OK\r\nX: " + std::string(100, 'x');
         small.parse(big.data(), big.size());
         CHECK(small.failed());
+    }
+}
+
+// Found by tests/fuzz/fuzz_http_response.cpp: a head longer than max_head passed when it arrived
+// in one read and failed when it arrived in several.
+TEST_CASE("http parser: the head, chunk-size line and trailer bounds give one verdict however the "
+          "response is split",
+          "[asio][http]") {
+    const std::string long_head =
+        "HTTP/1.1 200 OK\r\nX: " + std::string(100, 'x') + "\r\nContent-Length: 2\r\n\r\nok";
+    const std::string long_chunk_line = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;" +
+                                        std::string(1100, 'e') + "\r\nok\r\n0\r\n\r\n";
+    const std::string long_trailer =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX: " + std::string(100, 't') +
+        "\r\n\r\n";
+    for (std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{100000}}) {
+        INFO("reads of " << step << " bytes");
+        const feed_result head = feed(long_head, step, false, false, 64);
+        CHECK(head.parser.failed());
+        CHECK(std::string(head.parser.error()) == "response head too large");
+        const feed_result chunk = feed(long_chunk_line, step);
+        CHECK(chunk.parser.failed());
+        CHECK(std::string(chunk.parser.error()) == "chunk-size line too long");
+        const feed_result trailer = feed(long_trailer, step, false, false, 64);
+        CHECK(trailer.parser.failed());
+        CHECK(std::string(trailer.parser.error()) == "trailers too large");
+    }
+    // At the bound: a head whose final CRLF CRLF starts at max_head - 3 passes in any split (its
+    // first max_head bytes could be in the buffer without the terminator); a byte more fails.
+    const std::string fits = "HTTP/1.1 204 No Content\r\nX: " + std::string(30, 'x') + "\r\n\r\n";
+    for (std::size_t step : {std::size_t{1}, std::size_t{64}, std::size_t{100000}}) {
+        CHECK(feed(fits, step, false, false, fits.size() - 1).parser.done());
+        CHECK(feed(fits, step, false, false, fits.size() - 2).parser.failed());
     }
 }
 

@@ -568,6 +568,114 @@ TEST_CASE("read_hlog names the line of malformed input", "[hlog][read]") {
     CHECK(loadkit::read_hlog(crlf).intervals.size() == 5);
 }
 
+// A line as the hostile log has it: an empty histogram declaring `digits` significant
+// digits up to `highest`, i.e. millions of counters before any count is read.
+std::string declaring_line(int digits, std::uint64_t highest) {
+    const loadkit::detail::hdr_layout layout = loadkit::detail::make_hdr_layout(digits, 1, highest);
+    const bytes payload = loadkit::detail::encode_hdr_v2(layout, {}, 9);
+    std::string line = "0.000,1.000,0.000,";
+    loadkit::detail::base64_encode(payload.data(), payload.size(), line);
+    return line + "\n";
+}
+
+std::string repeated(const std::string& line, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+        out += line;
+    }
+    return out;
+}
+
+// What the intervals read hold in memory (loadkit's own accounting of a histogram's counters).
+std::size_t memory_of(const loadkit::hlog_log& log) {
+    std::size_t bytes_held = 0;
+    for (const auto& i : log.intervals) {
+        bytes_held += i.latency.memory_bytes();
+    }
+    return bytes_held;
+}
+
+TEST_CASE("read_hlog bounds the counters it builds: 20 lines declaring 5 digits up to 2^63 ns stay under "
+          "100 MiB, with an error naming the line and the bound",
+          "[hlog][read][bounds]") {
+    const std::uint64_t top = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    const std::string hostile = declaring_line(5, top); // 6,160,384 counters: 47 MiB each
+    const std::string text = repeated(hostile, 20);
+    CHECK(text.size() < 2000);
+    // Defaults: the first line is past the per-interval bound; nothing of it is built.
+    CHECK_THROWS_WITH(
+        loadkit::read_hlog(text),
+        loadkit_test::contains_text("line 1: a histogram of 5 significant digits up to "
+                                    "9223372036854775807 ns takes 6160384 counters (47 MiB), more "
+                                    "than hlog_read_options::max_counters_per_interval = 4194304"));
+    // With the per-interval bound raised past it, the total bound stops the log at the line that
+    // would cross 100 MiB: what was built before it (the reader's own accounting) stays under.
+    loadkit::hlog_read_options options;
+    options.max_counters_per_interval = std::size_t{1} << 23;
+    options.max_counters_total = (std::size_t{100} << 20) / sizeof(std::uint64_t);
+    CHECK_THROWS_WITH(
+        loadkit::read_hlog(text, options),
+        loadkit_test::contains_text("line 3: the log's histograms would take 18481152 counters "
+                                    "(141 MiB), more than hlog_read_options::max_counters_total = "
+                                    "13107200"));
+    const loadkit::hlog_log two = loadkit::read_hlog(repeated(hostile, 2), options);
+    REQUIRE(two.intervals.size() == 2);
+    CHECK(memory_of(two) > std::size_t{90} << 20);
+    CHECK(memory_of(two) < std::size_t{100} << 20);
+    // The defaults hold loadkit's own logs at any precision with the default 1 h range.
+    for (int digits = 1; digits <= 5; ++digits) {
+        loadkit::histogram h{{.significant_digits = digits}};
+        h.record(1500us);
+        loadkit::hlog_writer w(std::chrono::system_clock::time_point{});
+        w.add("", 0s, 1s, h);
+        w.add("", 1s, 1s, h);
+        const loadkit::hlog_log log = loadkit::read_hlog(w.str());
+        REQUIRE(log.intervals.size() == 2);
+        CHECK(counters(log.intervals[1].latency) == counters(h));
+    }
+}
+
+// Found by reading the reader for what a fuzzed log can reach: start + BaseTime - StartTime was
+// computed in 64 bits and overflowed (undefined behaviour) for times near 2^63 ns.
+TEST_CASE("read_hlog rejects an interval start beyond 2^63 ns, naming the line", "[hlog][read]") {
+    loadkit::histogram h{{.significant_digits = 2}};
+    h.record(1ms);
+    loadkit::hlog_writer w(std::chrono::system_clock::time_point{}, {.comment = "", .base_time = false});
+    w.add("", 0s, 1s, h);
+    const std::string line = split_lines(w.str()).back();
+    const std::string payload = line.substr(line.rfind(',') + 1);
+    CHECK_THROWS_WITH(loadkit::read_hlog("#[BaseTime: 9000000000.000 (seconds since epoch)]\n"
+                                         "#[StartTime: 1.000 (seconds since epoch)]\n"
+                                         "9000000000.000,1.000,0.000," +
+                                         payload + "\n"),
+                      loadkit_test::contains_text("line 3: the interval's start (timestamp + BaseTime - "
+                                                  "StartTime) is beyond 2^63 ns"));
+    // Within range, the same arithmetic: 4.5e9 s + 4.5e9 s - 1 s.
+    const loadkit::hlog_log log = loadkit::read_hlog("#[BaseTime: 4500000000.000 (seconds since epoch)]\n"
+                                                     "#[StartTime: 1.000 (seconds since epoch)]\n"
+                                                     "4500000000.000,1.000,0.000," +
+                                                     payload + "\n");
+    REQUIRE(log.intervals.size() == 1);
+    CHECK(log.intervals[0].start == std::chrono::seconds{8'999'999'999});
+}
+
+TEST_CASE("hlog read options are validated, naming the field and the value", "[hlog][read][options]") {
+    const auto read = [](loadkit::hlog_read_options o) { static_cast<void>(loadkit::read_hlog("", o)); };
+    CHECK(invalid_argument_message([&] { read({.max_payload_bytes = 0}); }) ==
+          "loadkit::hlog_read_options: max_payload_bytes = 0 (expected > 0)");
+    CHECK(invalid_argument_message([&] { read({.max_counters_per_interval = 0}); }) ==
+          "loadkit::hlog_read_options: max_counters_per_interval = 0 (expected > 0)");
+    CHECK(invalid_argument_message([&] { read({.max_counters_total = 0}); }) ==
+          "loadkit::hlog_read_options: max_counters_total = 0 (expected > 0)");
+    CHECK(invalid_argument_message([&] {
+              read({.precision = loadkit::histogram_options{.significant_digits = 5, .highest = 1000h}});
+          }) == "loadkit::hlog_read_options: precision = 4665996 counters per histogram (expected at most "
+                "max_counters_per_interval = 4194304)");
+    CHECK(contains(invalid_argument_message(
+                       [&] { read({.precision = loadkit::histogram_options{.significant_digits = 9}}); }),
+                   "significant_digits = 9"));
+}
+
 TEST_CASE("HdrHistogram's own logs read back with the totals its tests assert (interop files)",
           "[hlog][interop]") {
     const std::filesystem::path dir = std::filesystem::path(test_data_dir()) / "hlog";

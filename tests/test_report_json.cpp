@@ -759,3 +759,108 @@ TEST_CASE("json_options.indent outside 0 .. 16 is refused before anything is wri
     o.indent = -1;
     CHECK_THROWS_AS(loadkit::to_json(loadkit::run_report{}, o), std::invalid_argument);
 }
+
+namespace {
+
+// A report of `tags` tags whose every latency histogram declares `sub_bucket_count` sub-buckets up
+// to highest_ns: empty, so a few hundred bytes each, however many counters they declare.
+std::string declaring_report(int tags, std::uint64_t sub_bucket_count, std::int64_t highest) {
+    loadkit::run_report report;
+    for (int i = 0; i < tags; ++i) {
+        report.result.tags.emplace_back("t" + std::to_string(i), loadkit::histogram_options{},
+                                        loadkit::latency_model::closed);
+    }
+    std::string text = loadkit::to_json(report, {.indent = 0, .summaries = false});
+    const std::string from = "\"sub_bucket_count\":2048,\"highest_ns\":3600000000000";
+    const std::string to = "\"sub_bucket_count\":" + std::to_string(sub_bucket_count) +
+                           ",\"highest_ns\":" + std::to_string(highest);
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+} // namespace
+
+TEST_CASE("from_json bounds the counters it builds: histograms declaring 262144 sub-buckets up to 2^63 ns "
+          "stay under 100 MiB, with an error naming the member and the bound",
+          "[report][json][bounds]") {
+    const std::int64_t top = std::numeric_limits<std::int64_t>::max();
+    const std::string hostile = declaring_report(20, 262144, top); // 21 histograms of 47 MiB each
+    CHECK(hostile.size() < 12000);
+    // Defaults: the first histogram is past the per-histogram bound; nothing of it is built.
+    const loadkit::json_error first = parse_error(hostile);
+    CHECK(first.path() == "result.overall.latency");
+    CHECK(first.message() ==
+          "a histogram of sub_bucket_count 262144 up to highest_ns 9223372036854775807 takes "
+          "6160384 counters (47 MiB), more than json_read_options::max_counters_per_histogram "
+          "= 4194304");
+    // With the per-histogram bound raised past it, the total bound stops the report at the
+    // histogram that would cross 100 MiB: what was built before (the histograms' own accounting of
+    // their memory) stays under.
+    const loadkit::json_read_options options{.max_counters_per_histogram = std::size_t{1} << 23,
+                                             .max_counters_total =
+                                                 (std::size_t{100} << 20) / sizeof(std::uint64_t)};
+    try {
+        static_cast<void>(loadkit::from_json(hostile, options));
+        FAIL("from_json accepted 21 histograms of 47 MiB under a 100 MiB bound");
+    } catch (const loadkit::json_error& e) {
+        CHECK(e.path() == "result.tags[1].latency");
+        CHECK(e.message() == "the report's histograms would take 18481152 counters (141 MiB), more than "
+                             "json_read_options::max_counters_total = 13107200");
+    }
+    const loadkit::run_report two = loadkit::from_json(declaring_report(1, 262144, top), options);
+    REQUIRE(two.result.tags.size() == 1);
+    const std::size_t held =
+        two.result.overall.latency.memory_bytes() + two.result.tags[0].latency.memory_bytes();
+    CHECK(held > std::size_t{90} << 20);
+    CHECK(held < std::size_t{100} << 20);
+    // The defaults hold 5 significant digits with the default 1 h range.
+    const loadkit::run_report fine = loadkit::from_json(declaring_report(1, 262144, 3'600'000'000'000));
+    REQUIRE(fine.result.tags.size() == 1);
+    CHECK(fine.result.tags[0].latency.sub_bucket_count() == 262144);
+}
+
+TEST_CASE("json read options are validated, naming the field and the value", "[report][json][options]") {
+    const std::string text = loadkit::to_json(loadkit::run_report{});
+    CHECK(invalid_argument_message([&] {
+              static_cast<void>(loadkit::from_json(text, {.max_counters_per_histogram = 0}));
+          }) == "loadkit::json_read_options: max_counters_per_histogram = 0 (expected > 0)");
+    CHECK(invalid_argument_message([&] {
+              static_cast<void>(loadkit::from_json(text, {.max_counters_total = 0}));
+          }) == "loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
+}
+
+// Found by reading the reader for what a fuzzed input can reach (fuzz_json's UBSan reports it on
+// tests/fuzz/corpus/json/start_overflow): start_ns was checked against width_ns * index computed
+// in 64 bits, which overflowed (undefined behaviour) for a width near 2^62.
+TEST_CASE("from_json checks interval starts without overflow and bounds width_ns to 2^62",
+          "[report][json][errors]") {
+    const auto with_series = [](std::int64_t width, int intervals) {
+        std::string list;
+        for (int i = 0; i < intervals; ++i) {
+            const std::int64_t start =
+                i == 0 ? 0 : (i == 1 ? width : std::numeric_limits<std::int64_t>::max());
+            list += std::string(i == 0 ? "" : ",") + "{\"start_ns\":" + std::to_string(start) +
+                    ",\"ok\":0,\"errors\":0,\"timeouts\":0,\"dropped\":0,\"latency\":{\"count\":0,\"counts\":"
+                    "[]}}";
+        }
+        std::string text = loadkit::to_json(loadkit::run_report{}, {.indent = 0, .summaries = false});
+        const std::string empty =
+            "\"width_ns\":0,\"max_intervals\":1024,\"sub_bucket_count\":256,\"intervals\":[]";
+        text.replace(text.find(empty), empty.size(),
+                     "\"width_ns\":" + std::to_string(width) +
+                         ",\"max_intervals\":1024,\"sub_bucket_count\":256,\"intervals\":[" + list + "]");
+        return text;
+    };
+    const std::int64_t widest = std::int64_t{1} << 62;
+    const loadkit::run_report two = loadkit::from_json(with_series(widest, 2));
+    REQUIRE(two.result.overall.intervals.intervals.size() == 2);
+    CHECK(two.result.overall.intervals.start_of(1).count() == widest);
+    const loadkit::json_error past = parse_error(with_series(widest, 3)); // 2 * 2^62 is past 2^63 - 1
+    CHECK(past.path() == "result.overall.intervals.intervals[2].start_ns");
+    CHECK(past.message() == "expected start_ns = index * width_ns (within 2^63 ns)");
+    const loadkit::json_error wide = parse_error(with_series(widest + 1, 1));
+    CHECK(wide.path() == "result.overall.intervals.width_ns");
+    CHECK(wide.message() == "expected width_ns <= 2^62 (146 years), found 4611686018427387905");
+}

@@ -18,23 +18,27 @@
 #   h  install, then build and run consumers: find_package() (installed, installed with
 #      loadkit::compiled, and build tree), pkg-config, add_subdirectory(); meson: a subproject
 #      consumer, and meson install + pkg-config
-#   i  ctest of step b once more, so the output ends with ctest's closing summary
+#   j  libFuzzer (clang-16, ASan + UBSan): each harness of tests/fuzz/ for $LOADKIT_CI_FUZZ_SECONDS
+#      (default 30) from its seeds and the corpus kept in build/fuzz; any crash, leak, hang or
+#      allocation over the limit fails (tools/fuzz.sh, which runs them longer on demand)
+#   i  ctest of step b once more, so the output ends with ctest's closing summary (runs last, after j)
 # Each costly thing is built where it adds something, to keep CI under 30 minutes on 2 cores: the
 # examples in b and d, the header check in b (header-only) and c (separate); the meson and
 # single-header builds check the build definition and the amalgam, so they compile the tests at -O0.
-# Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs;
+# Environment: LOADKIT_CI_STEPS=b,d runs a subset; LOADKIT_BUILD_ROOT moves the build dirs (and the
+# fuzzers' corpus); LOADKIT_CI_FUZZ_SECONDS sets step j's time per fuzzer;
 # LOADKIT_JOBS (default 2) sets build parallelism; LOADKIT_CTEST_JOBS (default 1) test parallelism.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 BUILD_ROOT=${LOADKIT_BUILD_ROOT:-$ROOT/build}
-STEPS=${LOADKIT_CI_STEPS:-a,b,c,d,e,f,g,h,i}
+STEPS=${LOADKIT_CI_STEPS:-a,b,c,d,e,f,g,h,j,i}
 JOBS=${LOADKIT_JOBS:-2}
 CTEST_JOBS=${LOADKIT_CTEST_JOBS:-1}
 export DEBIAN_FRONTEND=noninteractive
 
 for step in ${STEPS//,/ }; do
-    [[ $step == [a-i] ]] || { echo "== FAILED: LOADKIT_CI_STEPS has unknown step '$step' (known: a-i)"; exit 2; }
+    [[ $step == [a-j] ]] || { echo "== FAILED: LOADKIT_CI_STEPS has unknown step '$step' (known: a-j)"; exit 2; }
 done
 
 # --- packages --------------------------------------------------------------------------------
@@ -252,6 +256,10 @@ step_h() {
     "$BUILD_ROOT/ci-meson-install/consumer"
 }
 
+step_j() {
+    LOADKIT_BUILD_ROOT=$BUILD_ROOT LOADKIT_JOBS=$JOBS bash tools/fuzz.sh "${LOADKIT_CI_FUZZ_SECONDS:-30}"
+}
+
 step_i() {
     print_times
     # Builds only if step b did not run here (or sources changed since).
@@ -299,6 +307,7 @@ run_step e "TSan, separate compilation (tests)"
 run_step f "meson (g++ -O0), separate compilation: tests"
 run_step g "single header (g++ -O0): tests against single_include/loadkit/loadkit.hpp"
 run_step h "install + find_package, pkg-config, add_subdirectory and meson consumers"
+run_step j "libFuzzer harnesses (clang-16 + ASan + UBSan), ${LOADKIT_CI_FUZZ_SECONDS:-30}s each"
 
 run_step i "final ctest of the g++ Release build"
 [[ ",$STEPS," == *",i,"* ]] || print_times

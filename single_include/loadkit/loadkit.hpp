@@ -10588,7 +10588,13 @@ private:
                 {"\xCE\xBCs", 1e3}, {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
             for (const auto& [name, scale] : units) {
                 if (unit == name) {
-                    return v * scale;
+                    // Evaluation compares latencies as 64-bit nanoseconds: a bound past 2^63 ns
+                    // (292 years) or infinite does not convert (found by tests/fuzz/fuzz_slo.cpp).
+                    const double ns = v * scale;
+                    if (!(ns < 9223372036854775808.0)) {
+                        fail(number_at, "a latency below 2^63 ns (292 years)");
+                    }
+                    return ns;
                 }
             }
             fail(token_at, "a unit (ns, us, ms, s, m)");
@@ -10777,10 +10783,10 @@ LOADKIT_DECL latency_metric latency_metric::on(std::string tag) const {
 }
 
 LOADKIT_DECL detail::objective_problem detail::find_objective_problem(const objective& o) noexcept {
-    // A latency must fit the histograms' int64 nanoseconds; 2^63 ns is about 292 years.
-    constexpr double max_ns = 9.2e18;
-    if (detail::is_latency(o.metric) && !(o.limit >= 0.0 && o.limit <= max_ns)) {
-        return {"limit", "a latency from 0 to 292 years"}; // NaN and infinities included
+    // A latency must fit the histograms' int64 nanoseconds: below 2^63 ns (about 292 years).
+    constexpr double end_ns = 9223372036854775808.0;
+    if (detail::is_latency(o.metric) && !(o.limit >= 0.0 && o.limit < end_ns)) {
+        return {"limit", "a latency from 0 to below 2^63 ns (292 years)"}; // NaN and infinities too
     }
     if (!std::isfinite(o.limit)) {
         return {"limit", "a finite number"};
@@ -10797,8 +10803,8 @@ LOADKIT_DECL detail::objective_problem detail::find_objective_problem(const obje
     if (o.metric == slo_metric::percentile && !(o.parameter >= 0.0 && o.parameter <= 100.0)) {
         return {"parameter", "a percentile from 0 to 100"};
     }
-    if (o.metric == slo_metric::fraction_below && !(o.parameter >= 0.0 && o.parameter <= max_ns)) {
-        return {"parameter", "a latency bound from 0 to 292 years"};
+    if (o.metric == slo_metric::fraction_below && !(o.parameter >= 0.0 && o.parameter < end_ns)) {
+        return {"parameter", "a latency bound from 0 to below 2^63 ns (292 years)"};
     }
     if (!(o.confidence > 0.0 && o.confidence < 1.0)) {
         return {"confidence", "0 < confidence < 1"};

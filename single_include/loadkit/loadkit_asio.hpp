@@ -958,6 +958,7 @@ private:
     }
 
     static const char* find_crlf(const char* p, std::size_t n) noexcept;
+    static constexpr std::size_t max_chunk_line = 1024; // a chunk size and its extensions
 
     // The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
     std::size_t parse_head(const char* p, std::size_t n);
@@ -2314,10 +2315,14 @@ LOADKIT_DECL const char* http_response_parser::find_crlf(const char* p, std::siz
 LOADKIT_DECL std::size_t http_response_parser::parse_head(const char* p, std::size_t n) {
     const std::string_view all(p, n);
     const std::size_t end = all.find("\r\n\r\n");
+    // The bound holds for the head itself, not for what one read brought: a head that arrives in
+    // one read fails as it would have in small reads (end + 3 > max_head is what an incomplete
+    // buffer of more than max_head bytes implies), so a verdict never depends on segmentation.
+    if (end == std::string_view::npos ? n > max_head_ : end + 3 > max_head_) {
+        fail("response head too large");
+        return end == std::string_view::npos ? 0 : end + 4;
+    }
     if (end == std::string_view::npos) {
-        if (n > max_head_) {
-            fail("response head too large");
-        }
         return 0;
     }
     const std::size_t used = end + 4;
@@ -2417,10 +2422,12 @@ LOADKIT_DECL std::size_t http_response_parser::parse_head(const char* p, std::si
 
 LOADKIT_DECL std::size_t http_response_parser::parse_chunk_size(const char* p, std::size_t n) {
     const char* eol = find_crlf(p, n);
+    // As for the head: a complete line is held to the bound an incomplete one would have met.
+    if (eol == nullptr ? n > max_chunk_line : static_cast<std::size_t>(eol - p) + 1 > max_chunk_line) {
+        fail("chunk-size line too long");
+        return eol == nullptr ? 0 : static_cast<std::size_t>(eol - p) + 2;
+    }
     if (eol == nullptr) {
-        if (n > 1024) {
-            fail("chunk-size line too long");
-        }
         return 0;
     }
     std::uint64_t size = 0;
@@ -2453,10 +2460,11 @@ LOADKIT_DECL std::size_t http_response_parser::parse_chunk_size(const char* p, s
 
 LOADKIT_DECL std::size_t http_response_parser::parse_trailer_line(const char* p, std::size_t n) {
     const char* eol = find_crlf(p, n);
+    if (eol == nullptr ? n > max_head_ : static_cast<std::size_t>(eol - p) + 1 > max_head_) {
+        fail("trailers too large");
+        return eol == nullptr ? 0 : static_cast<std::size_t>(eol - p) + 2;
+    }
     if (eol == nullptr) {
-        if (n > max_head_) {
-            fail("trailers too large");
-        }
         return 0;
     }
     if (eol == p) {

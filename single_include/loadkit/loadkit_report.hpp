@@ -303,13 +303,23 @@ private:
 
 // ---- reading ------------------------------------------------------------------------------------
 
+// Validated by read_hlog (std::invalid_argument naming the field and the value).
 struct hlog_read_options {
     // Layout of the histograms built. Empty: the payload's own (its significant digits and highest
     // trackable value), which holds every counter exactly when the log came from loadkit or from
     // HdrHistogram with a lowest discernible value of 1.
     std::optional<histogram_options> precision{};
-    // Bound on one decompressed payload (a guard against corrupt or hostile input).
+    // Bound on one decompressed payload (a guard against corrupt or hostile input), > 0.
     std::size_t max_payload_bytes = std::size_t{64} << 20;
+    // Bounds on the histograms built, in counters of 8 bytes, each > 0. A line declares its
+    // histogram's precision and range before any count: 56 characters can ask for 5 significant
+    // digits up to 2^63 ns, 6.2 million counters (47 MiB). Per interval, the default holds every
+    // layout up to 5 digits with highest <= 2^48 ns (78 h) — loadkit's at any precision with the
+    // default 1 h range (5 digits: 3.4 million) — and HdrHistogram's up to 4 digits at any range;
+    // in all, 512 MiB (a day of 2-digit intervals every 5 s, as jHiccup logs, is ~80 million: raise
+    // it for such logs). A line past either bound is an hlog_error naming the line and the bound.
+    std::size_t max_counters_per_interval = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
 };
 
 // One interval line.
@@ -342,7 +352,9 @@ struct hlog_log {
 // line is an interval. Without a BaseTime line, timestamps more than a year before StartTime are
 // taken as relative to it, others as absolute; without a StartTime, the first timestamp is the
 // start. Throws hlog_error naming the line for anything malformed (bad number, base64, zlib stream,
-// checksum or histogram encoding).
+// checksum or histogram encoding) or past the options' bounds; std::invalid_argument for invalid
+// options. Memory: the histograms built (at most max_counters_total counters) and, per line, the
+// line's payload (at most max_payload_bytes inflated).
 [[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
 
 } // namespace v0
@@ -472,11 +484,23 @@ private:
 
 LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options = {});
 
-// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
-[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text);
+// Bounds on what from_json builds, in histogram counters of 8 bytes; each > 0 (std::invalid_argument
+// naming the field and the value otherwise). A histogram's layout is declared before its counts:
+// 100 bytes can ask for 262144 sub-buckets up to 2^63 ns, 6.2 million counters (47 MiB). Per
+// histogram, the default holds every layout up to 5 significant digits with highest <= 2^48 ns
+// (78 h), loadkit's at any precision with the default 1 h range; in all, 512 MiB (a hundred tags
+// of 3-digit histograms take 14 million). Everything else read grows with the input's length.
+struct json_read_options {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument), also for a
+// histogram past options' bounds.
+[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options = {});
 
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
-[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in);
+[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
 } // namespace v0
 } // namespace loadkit
@@ -2893,8 +2917,9 @@ inline void base64_encode(const std::uint8_t* data, std::size_t size, std::strin
 }
 
 // Strict: length a multiple of 4, only alphabet characters, '=' only as final padding, and zero
-// unused bits (so each byte string has exactly one encoding).
-inline hlog_bytes base64_decode(std::string_view text) {
+// unused bits (so each byte string has exactly one encoding). Into out, replacing its contents
+// (the .hlog reader reuses one buffer for every line).
+inline void base64_decode(std::string_view text, hlog_bytes& out) {
     const auto value = [](char c) -> int {
         if (c >= 'A' && c <= 'Z') {
             return c - 'A';
@@ -2910,7 +2935,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
     if (text.size() % 4 != 0) {
         throw hlog_format_error("base64 length " + std::to_string(text.size()) + " is not a multiple of 4");
     }
-    hlog_bytes out;
+    out.clear();
     out.reserve(text.size() / 4 * 3);
     for (std::size_t i = 0; i < text.size(); i += 4) {
         const bool last = i + 4 == text.size();
@@ -2934,6 +2959,10 @@ inline hlog_bytes base64_decode(std::string_view text) {
             out.push_back(static_cast<std::uint8_t>(v));
         }
     }
+}
+inline hlog_bytes base64_decode(std::string_view text) {
+    hlog_bytes out;
+    base64_decode(text, out);
     return out;
 }
 
@@ -2961,7 +2990,8 @@ inline hlog_bytes base64_decode(std::string_view text) {
 // stored, fixed and dynamic Huffman — so the .hlog reader (report/hlog.hpp) reads what Java's
 // HdrHistogram and HdrHistogram_c write, not only loadkit's stored blocks. Canonical Huffman codes
 // are decoded a bit at a time from per-length counts, the method of Mark Adler's puff.c (zlib
-// contrib): small and obviously correct, and fast enough for histogram payloads of a few KiB.
+// contrib): small and obviously correct, and fast enough for histogram payloads of a few KiB
+// (with puff's faster bit loop and the fixed code built once).
 #ifndef LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
 #define LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
 
@@ -3080,22 +3110,41 @@ private:
     }
 
     // Canonical code: codes of one length are consecutive, shorter codes first (RFC 1951 3.2.2).
+    // Bit by bit from the bit buffer, refilled a byte at a time (puff.c's faster decode(): the
+    // same walk as reading one bit per call, without a call per bit).
     int decode(const huffman& h) {
         int code = 0;
         int first = 0;
         int index = 0;
-        for (int len = 1; len <= max_bits; ++len) {
-            code |= static_cast<int>(bits(1));
-            const int count = h.count[static_cast<std::size_t>(len)];
-            if (code - count < first) {
-                return h.symbol[static_cast<std::size_t>(index + (code - first))];
+        int len = 1;
+        std::uint32_t buffer = bit_buffer_;
+        int left = bit_count_;
+        for (;;) {
+            while (left-- > 0) {
+                code |= static_cast<int>(buffer & 1U);
+                buffer >>= 1;
+                const int count = h.count[static_cast<std::size_t>(len)];
+                if (code - count < first) {
+                    bit_buffer_ = buffer;
+                    bit_count_ = (bit_count_ - len) & 7;
+                    return h.symbol[static_cast<std::size_t>(index + (code - first))];
+                }
+                index += count;
+                first += count;
+                first <<= 1;
+                code <<= 1;
+                ++len;
             }
-            index += count;
-            first += count;
-            first <<= 1;
-            code <<= 1;
+            left = (max_bits + 1) - len;
+            if (left == 0) {
+                fail("invalid Huffman code");
+            }
+            if (pos_ == size_) {
+                fail("compressed data ends early");
+            }
+            buffer = data_[pos_++];
+            left = left > 8 ? 8 : left;
         }
-        fail("invalid Huffman code");
     }
 
     // Builds the decoding tables from the code lengths; returns how many codes are left unused (0:
@@ -3160,25 +3209,34 @@ private:
                 if (distance > out.size()) {
                     fail("distance reaches before the start of the output");
                 }
+                if (max_output_ - out.size() < len) {
+                    fail("output exceeds " + std::to_string(max_output_) + " bytes");
+                }
                 for (std::size_t i = 0; i < len; ++i) {
-                    emit(out, out[out.size() - distance]); // overlapping copies repeat, as intended
+                    out.push_back(out[out.size() - distance]); // overlapping copies repeat, as intended
                 }
             }
         }
     }
 
+    // The fixed code (RFC 1951 3.2.6), built once per process rather than per stream.
     void fixed(hlog_bytes& out) {
-        if (!fixed_ready_) {
+        struct tables {
+            huffman lit;
+            huffman dist;
+        };
+        static const tables fixed_code = [] {
+            tables t;
             std::array<std::uint16_t, 288> lengths{};
             for (int s = 0; s < 288; ++s) {
                 lengths[static_cast<std::size_t>(s)] = s < 144 ? 8 : (s < 256 ? 9 : (s < 280 ? 7 : 8));
             }
-            build(fixed_lit_, lengths.data(), 288);
+            build(t.lit, lengths.data(), 288);
             lengths.fill(5);
-            build(fixed_dist_, lengths.data(), 30);
-            fixed_ready_ = true;
-        }
-        codes(out, fixed_lit_, fixed_dist_);
+            build(t.dist, lengths.data(), 30);
+            return t;
+        }();
+        codes(out, fixed_code.lit, fixed_code.dist);
     }
 
     void dynamic(hlog_bytes& out) {
@@ -3246,9 +3304,6 @@ private:
     std::size_t pos_ = 0;
     std::uint32_t bit_buffer_ = 0;
     int bit_count_ = 0;
-    bool fixed_ready_ = false;
-    huffman fixed_lit_;
-    huffman fixed_dist_;
 };
 
 // Appends the decompressed zlib stream to out; throws hlog_format_error on malformed data, a bad
@@ -3433,17 +3488,21 @@ inline hlog_bytes encode_hdr_v2(const hdr_layout& layout, const std::vector<hdr_
     return out;
 }
 
-// A decoded histogram: its HdrHistogram layout and non-empty counters in index order.
-struct hdr_decoded {
+// An encoded histogram, opened: its layout and where its counts payload lies (in the input, or in
+// the buffer it was inflated into).
+struct hdr_encoded {
     hdr_layout layout;
-    std::vector<hdr_count> counts;
-    std::uint64_t total = 0;
+    const std::uint8_t* counts = nullptr;
+    std::size_t counts_size = 0;
+    std::size_t word = 9; // bytes per count: 9 = ZigZag LEB128 varints (V2), else fixed 2, 4 or 8
 };
 
-// Decodes what encode_hdr_v2 writes, what HdrHistogram writes (V2; V1 and V0 fixed-width counts),
-// compressed or not. Integer histograms only: a DoubleHistogram's ratio != 1 is rejected.
-inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
-                              std::size_t max_payload = std::size_t{64} << 20) {
+// Reads the framing and header of what encode_hdr_v2 writes or HdrHistogram writes (V2; V1 and V0
+// fixed-width counts), compressed or not, inflating into `inflated` (the caller's, reused from line
+// to line) at most max_payload bytes. Integer histograms only: a DoubleHistogram's ratio != 1 is
+// rejected. The counts are read by for_each_hdr_count.
+inline hdr_encoded open_hdr(const std::uint8_t* data, std::size_t size, std::size_t max_payload,
+                            hlog_bytes& inflated) {
     constexpr std::uint32_t v0 = 0x1c849308;
     constexpr std::uint32_t v0_compressed = 0x1c849309;
     constexpr std::uint32_t v1 = 0x1c849301;
@@ -3453,7 +3512,6 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
     hlog_cursor outer(data, size);
     const std::uint32_t outer_cookie = outer.be32();
     const std::uint32_t outer_base = outer_cookie & ~0xf0u;
-    hlog_bytes inflated;
     const std::uint8_t* body = data;
     std::size_t body_size = size;
     if (outer_base == v2_compressed || outer_base == v1_compressed || outer_base == v0_compressed) {
@@ -3462,6 +3520,7 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
             throw hlog_format_error("compressed length " + std::to_string(length) + " exceeds the " +
                                     std::to_string(outer.remaining()) + " bytes present");
         }
+        inflated.clear();
         zlib_inflate(outer.here(), length, inflated, max_payload);
         body = inflated.data();
         body_size = inflated.size();
@@ -3476,7 +3535,7 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
     hlog_cursor in(body, body_size);
     const std::uint32_t cookie = in.be32();
     const std::uint32_t base = cookie & ~0xf0u;
-    std::size_t word = 9; // V2: ZigZag LEB128 varints
+    std::size_t word = 9;
     std::size_t payload = 0;
     int digits = 0;
     std::uint64_t lowest = 0;
@@ -3514,12 +3573,19 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
         throw hlog_format_error("payload length " + std::to_string(payload) + " exceeds the " +
                                 std::to_string(in.remaining()) + " bytes present");
     }
-    hdr_decoded out;
-    out.layout = make_hdr_layout(digits, lowest, highest);
-    const std::size_t limit = out.layout.index_limit();
-    const std::size_t end = in.position() + payload;
+    return {make_hdr_layout(digits, lowest, highest), in.here(), payload, word};
+}
+
+// Calls f(index, count) for each non-empty counter in increasing index order, allocating nothing;
+// returns the total count. Throws hlog_format_error for a malformed payload (a count past the last
+// counter below 2^63, a negative fixed-width count, a zero run of 2^31 or more, a total past 2^64).
+template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f) {
+    hlog_cursor in(e.counts, e.counts_size);
+    const std::size_t limit = e.layout.index_limit();
+    const std::size_t word = e.word;
     std::size_t index = 0;
-    while (in.position() < end) {
+    std::uint64_t total = 0;
+    while (in.remaining() > 0) {
         std::int64_t count = 0;
         if (word == 9) {
             count = in.zigzag();
@@ -3546,15 +3612,15 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
             if (index >= limit) {
                 throw hlog_format_error("counter index " + std::to_string(index) + " is beyond 2^63");
             }
-            out.counts.push_back({index, static_cast<std::uint64_t>(count)});
-            if (out.total > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count)) {
+            if (total > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count)) {
                 throw hlog_format_error("total count overflows 64 bits");
             }
-            out.total += static_cast<std::uint64_t>(count);
+            total += static_cast<std::uint64_t>(count);
+            f(index, static_cast<std::uint64_t>(count));
         }
         ++index;
     }
-    return out;
+    return total;
 }
 
 } // namespace detail
@@ -3727,6 +3793,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 // ---- end loadkit/detail/report/hlog/text.hpp ----
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <chrono>
@@ -3944,32 +4011,73 @@ LOADKIT_DECL histogram hlog_log::merged(std::string_view tag, std::chrono::nanos
 
 namespace detail {
 
-// Each HdrHistogram counter's count at its midpoint into a loadkit histogram: the same counter
-// when the layouts match, the enclosing one when the target is coarser.
-inline histogram to_loadkit_histogram(const hdr_decoded& d,
-                                      const std::optional<histogram_options>& precision) {
-    histogram_options o;
+// The loadkit histogram options for an opened payload: the caller's precision, or the payload's
+// own digits and a range reaching its last non-empty counter. Each counter's count is then
+// recorded at its midpoint: the same counter when the layouts match, the enclosing one when the
+// target is coarser.
+inline histogram_options hlog_histogram_options(const hdr_layout& layout, std::size_t last_index, bool empty,
+                                                const std::optional<histogram_options>& precision) {
     if (precision) {
-        o = *precision;
+        return *precision;
+    }
+    histogram_options o;
+    if (layout.significant_digits >= 1) {
+        o.significant_digits = layout.significant_digits;
     } else {
-        if (d.layout.significant_digits >= 1) {
-            o.significant_digits = d.layout.significant_digits;
-        } else {
-            o.max_relative_error = 0.5; // 2 sub-buckets, HdrHistogram's d = 0
-        }
-        std::uint64_t top = d.layout.highest;
-        if (!d.counts.empty()) {
-            top = std::max(top, d.layout.highest_of(d.counts.back().index));
-        }
-        top = std::min<std::uint64_t>(top,
-                                      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
-        o.highest = std::chrono::nanoseconds{static_cast<std::int64_t>(std::max<std::uint64_t>(top, 2))};
+        o.max_relative_error = 0.5; // 2 sub-buckets, HdrHistogram's d = 0
     }
-    histogram h(o);
-    for (const hdr_count& c : d.counts) {
-        h.record(static_cast<std::int64_t>(d.layout.median_of(c.index)), c.count);
+    std::uint64_t top = layout.highest;
+    if (!empty) {
+        top = std::max(top, layout.highest_of(last_index));
     }
-    return h;
+    top = std::min<std::uint64_t>(top, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    o.highest = std::chrono::nanoseconds{static_cast<std::int64_t>(std::max<std::uint64_t>(top, 2))};
+    return o;
+}
+
+inline std::string hlog_mib(std::size_t counters) {
+    return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) + " MiB";
+}
+
+[[noreturn]] inline void throw_hlog_read_option(const char* field, const std::string& value,
+                                                const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::hlog_read_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+
+// Returns the counters one histogram of options.precision takes (0 when the payloads decide).
+inline std::size_t validate(const hlog_read_options& o) {
+    if (o.max_payload_bytes == 0) {
+        throw_hlog_read_option("max_payload_bytes", "0", "> 0");
+    }
+    if (o.max_counters_per_interval == 0) {
+        throw_hlog_read_option("max_counters_per_interval", "0", "> 0");
+    }
+    if (o.max_counters_total == 0) {
+        throw_hlog_read_option("max_counters_total", "0", "> 0");
+    }
+    if (!o.precision) {
+        return 0;
+    }
+    const histogram_layout layout = make_histogram_layout(
+        o.precision->significant_digits, o.precision->max_relative_error, o.precision->highest.count());
+    if (layout.counts_len > o.max_counters_per_interval) {
+        throw_hlog_read_option(
+            "precision", std::to_string(layout.counts_len) + " counters per histogram",
+            ("at most max_counters_per_interval = " + std::to_string(o.max_counters_per_interval)).c_str());
+    }
+    return layout.counts_len;
+}
+
+// out = a + b, or false when that is outside 64 bits.
+inline bool hlog_add(std::int64_t a, std::int64_t b, std::int64_t& out) noexcept {
+    constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+    if (b > 0 ? a > highest - b : a < lowest - b) {
+        return false;
+    }
+    out = a + b;
+    return true;
 }
 
 [[noreturn]] inline void hlog_read_failure(std::size_t line, const std::string& what) {
@@ -4005,10 +4113,14 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 } // namespace detail
 
 LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options) {
+    const std::size_t precision_counters = detail::validate(options);
     hlog_log log;
     std::optional<std::int64_t> start_ns;
     std::optional<std::int64_t> base_ns;
     std::size_t line_no = 0;
+    std::size_t counters_total = 0;
+    detail::hlog_bytes bytes;    // one line's payload, reused
+    detail::hlog_bytes inflated; // and its inflated form
     const auto ns_of = [](std::chrono::system_clock::time_point t) {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
     };
@@ -4037,30 +4149,37 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
             }
             continue;
         }
-        std::vector<std::string_view> fields;
+        // [Tag=<tag>,]start,length,max,histogram: at most five fields, split in place.
+        std::array<std::string_view, 5> fields;
+        std::size_t field_count = 0;
         for (std::string_view rest = line;;) {
             const std::size_t comma = rest.find(',');
-            fields.push_back(detail::hlog_trim(rest.substr(0, comma)));
+            if (field_count < fields.size()) {
+                fields[field_count] = detail::hlog_trim(rest.substr(0, comma));
+            }
+            ++field_count;
             if (comma == std::string_view::npos) {
                 break;
             }
             rest.remove_prefix(comma + 1);
         }
-        hlog_interval interval;
-        if (!fields.empty() && fields.front().substr(0, 4) == "Tag=") {
-            interval.tag = std::string(fields.front().substr(4));
-            fields.erase(fields.begin());
+        std::size_t first = 0;
+        std::string_view tag;
+        if (fields[0].substr(0, 4) == "Tag=") {
+            tag = fields[0].substr(4);
+            first = 1;
         }
-        if (fields.size() != 4) {
-            fail("expected [Tag=<tag>,]start,length,max,histogram; found " + std::to_string(fields.size()) +
-                 " fields");
+        if (field_count - first != 4) {
+            fail("expected [Tag=<tag>,]start,length,max,histogram; found " +
+                 std::to_string(field_count - first) + " fields");
         }
-        const auto stamp = detail::parse_decimal_nanos(fields[0]);
-        const auto length = detail::parse_decimal_nanos(fields[1]);
+        const std::string_view max_text = fields[first + 2];
+        const auto stamp = detail::parse_decimal_nanos(fields[first]);
+        const auto length = detail::parse_decimal_nanos(fields[first + 1]);
         double max = 0.0;
-        const auto parsed = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), max);
+        const auto parsed = std::from_chars(max_text.data(), max_text.data() + max_text.size(), max);
         if (!stamp || !length || parsed.ec != std::errc{} ||
-            parsed.ptr != fields[2].data() + fields[2].size()) {
+            parsed.ptr != max_text.data() + max_text.size()) {
             fail("start, length or max is not a decimal number");
         }
         if (!start_ns) {
@@ -4068,20 +4187,64 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
         }
         if (!base_ns) {
             constexpr std::int64_t year = std::int64_t{31'557'600} * 1'000'000'000; // 365.25 days
-            base_ns = *stamp < *start_ns - year ? *start_ns : 0;
+            base_ns =
+                *start_ns >= std::numeric_limits<std::int64_t>::min() + year && *stamp < *start_ns - year
+                    ? *start_ns
+                    : 0;
         }
-        interval.start = std::chrono::nanoseconds{*stamp + *base_ns - *start_ns};
-        interval.length = std::chrono::nanoseconds{*length};
-        interval.max = max;
+        // stamp + base - start in 64 bits: a timestamp and a base time near 2^63 ns overflowed
+        // (undefined behaviour; fuzz_hlog's UBSan reports it on tests/fuzz/corpus/hlog/time_overflow).
+        std::int64_t start_offset = 0;
+        if (!detail::hlog_add(*stamp, *base_ns, start_offset) ||
+            !detail::hlog_add(start_offset, -*start_ns, start_offset)) {
+            fail("the interval's start (timestamp + BaseTime - StartTime) is beyond 2^63 ns");
+        }
+        std::optional<histogram> latency;
         try {
-            const detail::hlog_bytes bytes = detail::base64_decode(fields[3]);
-            const detail::hdr_decoded decoded =
-                detail::decode_hdr(bytes.data(), bytes.size(), options.max_payload_bytes);
-            interval.latency = detail::to_loadkit_histogram(decoded, options.precision);
+            detail::base64_decode(fields[first + 3], bytes);
+            const detail::hdr_encoded encoded =
+                detail::open_hdr(bytes.data(), bytes.size(), options.max_payload_bytes, inflated);
+            // Two passes over the counts: the first validates them and finds the range, so the
+            // histogram is sized (and its size checked against the bounds) before it is built.
+            std::size_t last_index = 0;
+            bool empty = true;
+            detail::for_each_hdr_count(encoded, [&](std::size_t index, std::uint64_t) {
+                last_index = index;
+                empty = false;
+            });
+            const histogram_options o =
+                detail::hlog_histogram_options(encoded.layout, last_index, empty, options.precision);
+            const std::size_t counters =
+                options.precision ? precision_counters
+                                  : detail::make_histogram_layout(o.significant_digits, o.max_relative_error,
+                                                                  o.highest.count())
+                                        .counts_len;
+            if (counters > options.max_counters_per_interval) {
+                fail("a histogram of " + std::to_string(encoded.layout.significant_digits) +
+                     " significant digits up to " + std::to_string(o.highest.count()) + " ns takes " +
+                     std::to_string(counters) + " counters (" + detail::hlog_mib(counters) +
+                     "), more than hlog_read_options::max_counters_per_interval = " +
+                     std::to_string(options.max_counters_per_interval));
+            }
+            if (counters > options.max_counters_total - counters_total) {
+                fail("the log's histograms would take " + std::to_string(counters_total + counters) +
+                     " counters (" + detail::hlog_mib(counters_total + counters) +
+                     "), more than hlog_read_options::max_counters_total = " +
+                     std::to_string(options.max_counters_total));
+            }
+            counters_total += counters;
+            latency.emplace(o);
+            const detail::hdr_layout& layout = encoded.layout;
+            detail::for_each_hdr_count(encoded, [&](std::size_t index, std::uint64_t count) {
+                latency->record(static_cast<std::int64_t>(layout.median_of(index)), count);
+            });
         } catch (const detail::hlog_format_error& e) {
             fail(e.what());
         }
-        log.intervals.push_back(std::move(interval));
+        // Built from its parts rather than default-constructed: a default histogram (3 digits up
+        // to 1 h, 270 KB zeroed) per line was most of the reader's time.
+        log.intervals.push_back(hlog_interval{std::string(tag), std::chrono::nanoseconds{start_offset},
+                                              std::chrono::nanoseconds{*length}, max, std::move(*latency)});
     }
     return log;
 }
@@ -5628,6 +5791,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <span>
@@ -5676,18 +5840,33 @@ public:
     }
 
     [[noreturn]] void fail_at(std::size_t offset, const std::string& message) const {
-        std::size_t line = 1;
-        std::size_t column = 1;
-        for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
-                ++line;
-                column = 1;
-            } else if ((static_cast<unsigned char>(text_[i]) & 0xC0U) != 0x80U) {
-                ++column;
-            }
-        }
-        throw json_failure{line, column, path(), message};
+        fail_at(offset, path(), message);
     }
+    // For an error found after its value was read: the path that current_path() gave there.
+    [[noreturn]] void fail_at(std::size_t offset, std::string at_path, const std::string& message) const {
+        // Lines by memchr, then code points on the last line only: an error costs little even at
+        // the end of a one-line report of megabytes (and the fuzzer meets one per input).
+        const char* const begin = text_.data();
+        const char* const end = begin + (offset < text_.size() ? offset : text_.size());
+        std::size_t line = 1;
+        const char* line_start = begin;
+        for (const char* p = begin; p < end;) {
+            const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            if (newline == nullptr) {
+                break;
+            }
+            ++line;
+            p = static_cast<const char*>(newline) + 1;
+            line_start = p;
+        }
+        std::size_t column = 1;
+        for (const char* p = line_start; p < end; ++p) {
+            column += (static_cast<unsigned char>(*p) & 0xC0U) != 0x80U ? 1U : 0U;
+        }
+        throw json_failure{line, column, std::move(at_path), message};
+    }
+    // The member path of the value being read, e.g. "result.tags[2].latency".
+    [[nodiscard]] std::string current_path() const { return path(); }
     // At the start of the value just read (or about to be read).
     [[noreturn]] void fail(const std::string& message) const { fail_at(token_, message); }
 
@@ -6788,13 +6967,15 @@ inline std::string counters_to_values(const std::vector<std::pair<std::uint64_t,
     return {};
 }
 
-// The histogram holding exactly these counters, totals and extremes; "" or why there is none.
-// histogram has no setter for its min/max, so they come from what it records: every counter's
-// values at its lowest value kept within [min, max] (the first counter's land on min), and one
-// value of the last counter at max, whichever way the original was made (recorded, merged or a
-// difference of snapshots, as steady-state histograms are). Only one value with min != max
-// cannot be rebuilt, and no histogram holds that.
-inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& out) {
+// The smallest layout (3 counters): what the reader builds result objects with before it reads
+// their histograms, each a required member. A default histogram (3 digits up to 1 h, 270 KB zeroed)
+// per result, tag and warm-up was most of from_json's time.
+inline histogram_options json_placeholder_precision() noexcept {
+    return {.max_relative_error = 0.5, .highest = std::chrono::nanoseconds{2}};
+}
+
+// The layout f declares: sub_bucket_count and highest_ns checked; "" or why they are invalid.
+inline std::string json_histogram_layout(const json_histogram_fields& f, histogram_layout& layout) {
     const auto bits = static_cast<unsigned>(std::bit_width(f.sub_bucket_count)) - 1U;
     if (f.sub_bucket_count < 2 || (f.sub_bucket_count & (f.sub_bucket_count - 1)) != 0 ||
         bits > histogram_max_sub_bucket_bits) {
@@ -6804,17 +6985,22 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
     if (f.highest < 2) {
         return "highest_ns = " + std::to_string(f.highest) + " (expected >= 2)";
     }
-    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
-                                    .highest = std::chrono::nanoseconds{f.highest}};
-    out = histogram(options);
+    layout = make_histogram_layout(0, 1.0 / static_cast<double>(f.sub_bucket_count), f.highest);
+    return {};
+}
+
+// Whether f's counters, totals, extremes and clamped counts can make a histogram of layout (from
+// json_histogram_layout), without building it: "" or why not. buckets receives the counters as
+// (lowest value, count).
+inline std::string check_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                   std::vector<std::pair<std::int64_t, std::uint64_t>>& buckets) {
+    buckets.clear();
     if (f.count == 0) {
         return f.counters.empty() && f.clamped_low == 0 && f.clamped_high == 0 && f.min == 0 && f.max == 0
                    ? std::string()
                    : "an empty histogram (count 0) with counters, clamped values or extremes other than 0";
     }
-    const histogram_layout layout = make_histogram_layout(0, options.max_relative_error, f.highest);
     const auto index = [&](std::int64_t v) { return layout.index_of(static_cast<std::uint64_t>(v)); };
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets; // (lowest value, count)
     if (std::string problem = counters_to_values(f.counters, layout, buckets); !problem.empty()) {
         return problem;
     }
@@ -6840,25 +7026,47 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, histogram& 
          (f.max != f.highest || f.highest == std::numeric_limits<std::int64_t>::max()))) {
         return "clamped_low / clamped_high disagree with min_ns / max_ns and the counters";
     }
+    // Clamped values sit in counter 0 (the first, checked above) and in the top counter, which is
+    // the last one when any are clamped high (max = highest), never counter 0 (highest >= 2).
+    if (f.clamped_high > buckets.back().second) {
+        return "clamped_low / clamped_high exceed the count of their counter";
+    }
+    return {};
+}
+
+// The histogram holding exactly these counters, totals and extremes, in layout (from
+// json_histogram_layout); "" or why there is none. histogram has no setter for its exact min/max,
+// so each counter's count is recorded at a value inside it chosen to make them exact: clamped into
+// [min, max] (the first counter's values land on min), and one of the last counter's values at max.
+// Clamped counts go through record's own clamping, which counts them. Only one value with
+// min != max cannot be rebuilt, and no histogram holds that. (Recording min and max once more and
+// subtracting a histogram of just them, as this did for every histogram, builds two more
+// histograms of the full layout: most of from_json's time.)
+inline std::string rebuild_histogram(const json_histogram_fields& f, const histogram_layout& layout,
+                                     histogram& out) {
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets;
+    if (std::string problem = check_histogram(f, layout, buckets); !problem.empty()) {
+        return problem;
+    }
+    const histogram_options options{.max_relative_error = 1.0 / static_cast<double>(f.sub_bucket_count),
+                                    .highest = std::chrono::nanoseconds{f.highest}};
+    out = histogram(options);
     if (f.clamped_low > 0) {
         out.record(-1, f.clamped_low); // counted as clamped, filed at 0
     }
     if (f.clamped_high > 0) {
-        out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest
+        out.record(f.highest + 1, f.clamped_high); // counted as clamped, filed at highest = max
     }
-    const std::size_t top = index(f.highest);
-    for (const auto& [value, count] : buckets) {
-        const std::size_t at = index(value);
-        const std::uint64_t clamped = (at == 0 ? f.clamped_low : 0) + (at == top ? f.clamped_high : 0);
-        if (clamped > count) {
-            return "clamped_low / clamped_high exceed the count of their counter";
+    const std::size_t top = layout.index_of(static_cast<std::uint64_t>(f.highest));
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+        const auto [value, count] = buckets[i];
+        const std::size_t at = layout.index_of(static_cast<std::uint64_t>(value));
+        std::uint64_t rest = count - (at == 0 ? f.clamped_low : 0) - (at == top ? f.clamped_high : 0);
+        if (i + 1 == buckets.size() && rest > 0) {
+            out.record(f.max); // the last counter holds max
+            --rest;
         }
-        std::uint64_t n = count - clamped;
-        if (value == last && n > 0 && f.clamped_high == 0) { // clamped values are at max already
-            out.record(f.max);
-            --n;
-        }
-        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), n);
+        out.record(value < f.min ? f.min : (value > f.max ? f.max : value), rest);
     }
     if (out.count() != f.count || out.min().count() != f.min || out.max().count() != f.max ||
         out.clamped_low_count() != f.clamped_low || out.clamped_high_count() != f.clamped_high) {
@@ -6889,12 +7097,36 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
+struct json_read_limits {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// GCC 12 warns on a designated initializer that leaves members without default initializers out
+// (-Wmissing-field-initializers); they are value-initialized, as intended here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+// A result whose histograms are placeholders (json_placeholder_precision): what the reader fills.
+inline run_result json_placeholder_result() {
+    return run_result{.overall = tag_result({}, json_placeholder_precision(), latency_model::closed)};
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_result_reader {
 public:
-    explicit json_result_reader(std::string_view text) : r_(text) {}
+    explicit json_result_reader(std::string_view text, json_read_limits limits = {})
+        : r_(text), limits_(limits) {}
 
+    // The "result" member. Its dense histograms are placeholders until build_histograms(): each is
+    // checked where it is read and built once the whole input has been read, so that input failing
+    // anywhere (most fuzzed and hostile input) never zeroes counters up to the bounds.
     run_result result() {
-        run_result out;
+        run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
             "model", "reason", "reason_text", "duration_ns", "warmup_ns", "overall", "tags"};
         r_.object(keys, [&](std::size_t k) {
@@ -6915,13 +7147,30 @@ public:
                 out.warmup = ns();
                 break;
             case 5:
+                slot_ = {};
                 out.overall = tag();
                 break;
             default:
-                r_.array([&](std::size_t) { out.tags.push_back(tag()); });
+                r_.array([&](std::size_t i) {
+                    slot_ = {static_cast<std::ptrdiff_t>(i), false, false};
+                    out.tags.push_back(tag());
+                });
             }
         });
         return out;
+    }
+
+    // Builds the dense histograms result() left as placeholders in out.
+    void build_histograms(run_result& out) {
+        for (const pending_histogram& p : pending_) {
+            tag_result& t = p.slot.tag < 0 ? out.overall : out.tags[static_cast<std::size_t>(p.slot.tag)];
+            op_stats& s = p.slot.warmup ? *t.warmup : t;
+            histogram& h = p.slot.service ? *s.service_time : s.latency;
+            if (const std::string problem = rebuild_histogram(p.fields, p.layout, h); !problem.empty()) {
+                r_.fail_at(p.at, p.path, "inconsistent histogram: " + problem);
+            }
+        }
+        pending_.clear();
     }
 
     // op_stats' members (keys 0..8) in a tag_result or a warm-up object.
@@ -6949,10 +7198,12 @@ public:
             r_.array([&](std::size_t) { s.error_categories.push_back(category()); });
             break;
         case 7:
+            slot_.service = false;
             s.latency = dense();
             break;
         case 8:
             if (!r_.null()) {
+                slot_.service = true;
                 s.service_time = dense();
             }
             break;
@@ -6963,7 +7214,7 @@ public:
     }
 
     tag_result tag() {
-        tag_result t;
+        tag_result t({}, json_placeholder_precision(), latency_model::closed);
         static constexpr std::array<std::string_view, 12> keys{
             "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
             "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
@@ -6975,11 +7226,13 @@ public:
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
-                    op_stats w;
+                    op_stats w(json_placeholder_precision(), latency_model::closed);
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
+                    slot_.warmup = true;
                     r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
             } else {
@@ -7078,12 +7331,36 @@ public:
                 counts_list(f.counters);
             }
         });
-        histogram h;
-        const std::string problem = rebuild_histogram(f, h);
-        if (!problem.empty()) {
+        histogram_layout layout;
+        if (const std::string problem = json_histogram_layout(f, layout); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
-        return h;
+        // The declared layout is checked against the bounds before it is built: 100 bytes of JSON
+        // can declare 262144 sub-buckets up to 2^63 ns (6.2 million counters, 47 MiB).
+        const auto mib = [](std::size_t counters) {
+            return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) +
+                   " MiB";
+        };
+        if (layout.counts_len > limits_.max_counters_per_histogram) {
+            r_.fail_at(at, "a histogram of sub_bucket_count " + std::to_string(f.sub_bucket_count) +
+                               " up to highest_ns " + std::to_string(f.highest) + " takes " +
+                               std::to_string(layout.counts_len) + " counters (" + mib(layout.counts_len) +
+                               "), more than json_read_options::max_counters_per_histogram = " +
+                               std::to_string(limits_.max_counters_per_histogram));
+        }
+        if (layout.counts_len > limits_.max_counters_total - counters_total_) {
+            r_.fail_at(at, "the report's histograms would take " +
+                               std::to_string(counters_total_ + layout.counts_len) + " counters (" +
+                               mib(counters_total_ + layout.counts_len) +
+                               "), more than json_read_options::max_counters_total = " +
+                               std::to_string(limits_.max_counters_total));
+        }
+        counters_total_ += layout.counts_len;
+        if (const std::string problem = check_histogram(f, layout, buckets_); !problem.empty()) {
+            r_.fail_at(at, "inconsistent histogram: " + problem);
+        }
+        pending_.push_back({slot_, std::move(f), layout, at, r_.current_path()});
+        return histogram(json_placeholder_precision());
     }
 
     // A sparse histogram is rebuilt through a dense one at its resolution (2 significant digits:
@@ -7144,6 +7421,12 @@ public:
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
+                // Merging series doubles the narrower width until it reaches the wider one
+                // (interval_series::operator+=): up to 2^62 ns (146 years), that stays in range.
+                if (s.width > std::chrono::nanoseconds{std::int64_t{1} << 62}) {
+                    r_.fail("expected width_ns <= 2^62 (146 years), found " +
+                            std::to_string(s.width.count()));
+                }
             } else if (k == 1) {
                 s.max_intervals = size();
             } else if (k == 2) {
@@ -7155,13 +7438,21 @@ public:
                     interval_stats st;
                     r_.object(interval_keys, [&](std::size_t j) {
                         switch (j) {
-                        case 0:
-                            if (ns() != s.width * static_cast<std::int64_t>(i)) {
-                                r_.fail(s.width > std::chrono::nanoseconds::zero()
-                                            ? "expected start_ns = index * width_ns"
-                                            : "expected width_ns > 0 in a series with intervals");
+                        case 0: {
+                            // index * width_ns in 64 bits, or no such start: the product
+                            // overflowed (undefined) for a width near 2^62.
+                            const std::int64_t start = ns().count();
+                            const std::int64_t width = s.width.count();
+                            const auto index = static_cast<std::int64_t>(i);
+                            if (index > 0 && width <= 0) {
+                                r_.fail("expected width_ns > 0 in a series with intervals");
+                            }
+                            if ((index > 0 && width > std::numeric_limits<std::int64_t>::max() / index) ||
+                                start != width * index) {
+                                r_.fail("expected start_ns = index * width_ns (within 2^63 ns)");
                             }
                             break;
+                        }
                         case 1:
                             st.ok = r_.u64();
                             break;
@@ -7210,10 +7501,27 @@ protected:
     }
 
     json_reader r_;
+    json_read_limits limits_;
 
 private:
+    // Where a dense histogram goes in the result, and what it is built from.
+    struct histogram_slot {
+        std::ptrdiff_t tag = -1; // index into run_result::tags; -1: overall
+        bool warmup = false;
+        bool service = false; // service_time rather than latency
+    };
+    struct pending_histogram {
+        histogram_slot slot;
+        json_histogram_fields fields;
+        histogram_layout layout;
+        std::size_t at;   // where its object starts in the text
+        std::string path; // its member path, for errors
+    };
+    histogram_slot slot_;                    // of the op_stats being read
+    std::vector<pending_histogram> pending_; // read and checked, built by build_histograms()
+    std::size_t counters_total_ = 0;         // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse() and dense()
     std::optional<histogram> scratch_;                              // reused by sparse()
 };
 
@@ -7239,12 +7547,23 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+inline run_report json_placeholder_report() { return run_report{.result = json_placeholder_result()}; }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_report_reader : private json_result_reader {
 public:
-    explicit json_report_reader(std::string_view text) : json_result_reader(text) {}
+    explicit json_report_reader(std::string_view text, json_read_limits limits = {})
+        : json_result_reader(text, limits) {}
 
     run_report report() {
-        run_report out;
+        run_report out = json_placeholder_report();
         static constexpr std::array<std::string_view, 15> keys{
             "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
             "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
@@ -7309,6 +7628,7 @@ public:
             }
         });
         r_.finish();
+        build_histograms(out.result); // only now that all of the input has been read
         return out;
     }
 
@@ -7708,20 +8028,29 @@ LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const 
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-LOADKIT_DECL run_report from_json(std::string_view text) {
+LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options) {
+    if (options.max_counters_per_histogram == 0) {
+        throw std::invalid_argument(
+            "loadkit::json_read_options: max_counters_per_histogram = 0 (expected > 0)");
+    }
+    if (options.max_counters_total == 0) {
+        throw std::invalid_argument("loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
+    }
     try {
-        return detail::json_report_reader(text).report();
+        return detail::json_report_reader(text,
+                                          {options.max_counters_per_histogram, options.max_counters_total})
+            .report();
     } catch (detail::json_failure& f) {
         throw json_error(f.line, f.column, std::move(f.path), std::move(f.message));
     }
 }
 
-LOADKIT_DECL run_report read_json(std::istream& in) {
+LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options) {
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (in.bad()) {
         throw std::invalid_argument("loadkit::read_json: the stream could not be read");
     }
-    return from_json(text);
+    return from_json(text, options);
 }
 
 } // namespace v0

@@ -17,6 +17,7 @@
 #include <loadkit/run_report.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <chrono>
@@ -234,32 +235,73 @@ LOADKIT_DECL histogram hlog_log::merged(std::string_view tag, std::chrono::nanos
 
 namespace detail {
 
-// Each HdrHistogram counter's count at its midpoint into a loadkit histogram: the same counter
-// when the layouts match, the enclosing one when the target is coarser.
-inline histogram to_loadkit_histogram(const hdr_decoded& d,
-                                      const std::optional<histogram_options>& precision) {
-    histogram_options o;
+// The loadkit histogram options for an opened payload: the caller's precision, or the payload's
+// own digits and a range reaching its last non-empty counter. Each counter's count is then
+// recorded at its midpoint: the same counter when the layouts match, the enclosing one when the
+// target is coarser.
+inline histogram_options hlog_histogram_options(const hdr_layout& layout, std::size_t last_index, bool empty,
+                                                const std::optional<histogram_options>& precision) {
     if (precision) {
-        o = *precision;
+        return *precision;
+    }
+    histogram_options o;
+    if (layout.significant_digits >= 1) {
+        o.significant_digits = layout.significant_digits;
     } else {
-        if (d.layout.significant_digits >= 1) {
-            o.significant_digits = d.layout.significant_digits;
-        } else {
-            o.max_relative_error = 0.5; // 2 sub-buckets, HdrHistogram's d = 0
-        }
-        std::uint64_t top = d.layout.highest;
-        if (!d.counts.empty()) {
-            top = std::max(top, d.layout.highest_of(d.counts.back().index));
-        }
-        top = std::min<std::uint64_t>(top,
-                                      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
-        o.highest = std::chrono::nanoseconds{static_cast<std::int64_t>(std::max<std::uint64_t>(top, 2))};
+        o.max_relative_error = 0.5; // 2 sub-buckets, HdrHistogram's d = 0
     }
-    histogram h(o);
-    for (const hdr_count& c : d.counts) {
-        h.record(static_cast<std::int64_t>(d.layout.median_of(c.index)), c.count);
+    std::uint64_t top = layout.highest;
+    if (!empty) {
+        top = std::max(top, layout.highest_of(last_index));
     }
-    return h;
+    top = std::min<std::uint64_t>(top, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    o.highest = std::chrono::nanoseconds{static_cast<std::int64_t>(std::max<std::uint64_t>(top, 2))};
+    return o;
+}
+
+inline std::string hlog_mib(std::size_t counters) {
+    return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) + " MiB";
+}
+
+[[noreturn]] inline void throw_hlog_read_option(const char* field, const std::string& value,
+                                                const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::hlog_read_options: ") + field + " = " + value +
+                                " (expected " + expected + ")");
+}
+
+// Returns the counters one histogram of options.precision takes (0 when the payloads decide).
+inline std::size_t validate(const hlog_read_options& o) {
+    if (o.max_payload_bytes == 0) {
+        throw_hlog_read_option("max_payload_bytes", "0", "> 0");
+    }
+    if (o.max_counters_per_interval == 0) {
+        throw_hlog_read_option("max_counters_per_interval", "0", "> 0");
+    }
+    if (o.max_counters_total == 0) {
+        throw_hlog_read_option("max_counters_total", "0", "> 0");
+    }
+    if (!o.precision) {
+        return 0;
+    }
+    const histogram_layout layout = make_histogram_layout(
+        o.precision->significant_digits, o.precision->max_relative_error, o.precision->highest.count());
+    if (layout.counts_len > o.max_counters_per_interval) {
+        throw_hlog_read_option(
+            "precision", std::to_string(layout.counts_len) + " counters per histogram",
+            ("at most max_counters_per_interval = " + std::to_string(o.max_counters_per_interval)).c_str());
+    }
+    return layout.counts_len;
+}
+
+// out = a + b, or false when that is outside 64 bits.
+inline bool hlog_add(std::int64_t a, std::int64_t b, std::int64_t& out) noexcept {
+    constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+    if (b > 0 ? a > highest - b : a < lowest - b) {
+        return false;
+    }
+    out = a + b;
+    return true;
 }
 
 [[noreturn]] inline void hlog_read_failure(std::size_t line, const std::string& what) {
@@ -295,10 +337,14 @@ inline std::optional<std::chrono::system_clock::time_point> header_time(std::str
 } // namespace detail
 
 LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options) {
+    const std::size_t precision_counters = detail::validate(options);
     hlog_log log;
     std::optional<std::int64_t> start_ns;
     std::optional<std::int64_t> base_ns;
     std::size_t line_no = 0;
+    std::size_t counters_total = 0;
+    detail::hlog_bytes bytes;    // one line's payload, reused
+    detail::hlog_bytes inflated; // and its inflated form
     const auto ns_of = [](std::chrono::system_clock::time_point t) {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
     };
@@ -327,30 +373,37 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
             }
             continue;
         }
-        std::vector<std::string_view> fields;
+        // [Tag=<tag>,]start,length,max,histogram: at most five fields, split in place.
+        std::array<std::string_view, 5> fields;
+        std::size_t field_count = 0;
         for (std::string_view rest = line;;) {
             const std::size_t comma = rest.find(',');
-            fields.push_back(detail::hlog_trim(rest.substr(0, comma)));
+            if (field_count < fields.size()) {
+                fields[field_count] = detail::hlog_trim(rest.substr(0, comma));
+            }
+            ++field_count;
             if (comma == std::string_view::npos) {
                 break;
             }
             rest.remove_prefix(comma + 1);
         }
-        hlog_interval interval;
-        if (!fields.empty() && fields.front().substr(0, 4) == "Tag=") {
-            interval.tag = std::string(fields.front().substr(4));
-            fields.erase(fields.begin());
+        std::size_t first = 0;
+        std::string_view tag;
+        if (fields[0].substr(0, 4) == "Tag=") {
+            tag = fields[0].substr(4);
+            first = 1;
         }
-        if (fields.size() != 4) {
-            fail("expected [Tag=<tag>,]start,length,max,histogram; found " + std::to_string(fields.size()) +
-                 " fields");
+        if (field_count - first != 4) {
+            fail("expected [Tag=<tag>,]start,length,max,histogram; found " +
+                 std::to_string(field_count - first) + " fields");
         }
-        const auto stamp = detail::parse_decimal_nanos(fields[0]);
-        const auto length = detail::parse_decimal_nanos(fields[1]);
+        const std::string_view max_text = fields[first + 2];
+        const auto stamp = detail::parse_decimal_nanos(fields[first]);
+        const auto length = detail::parse_decimal_nanos(fields[first + 1]);
         double max = 0.0;
-        const auto parsed = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), max);
+        const auto parsed = std::from_chars(max_text.data(), max_text.data() + max_text.size(), max);
         if (!stamp || !length || parsed.ec != std::errc{} ||
-            parsed.ptr != fields[2].data() + fields[2].size()) {
+            parsed.ptr != max_text.data() + max_text.size()) {
             fail("start, length or max is not a decimal number");
         }
         if (!start_ns) {
@@ -358,20 +411,64 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
         }
         if (!base_ns) {
             constexpr std::int64_t year = std::int64_t{31'557'600} * 1'000'000'000; // 365.25 days
-            base_ns = *stamp < *start_ns - year ? *start_ns : 0;
+            base_ns =
+                *start_ns >= std::numeric_limits<std::int64_t>::min() + year && *stamp < *start_ns - year
+                    ? *start_ns
+                    : 0;
         }
-        interval.start = std::chrono::nanoseconds{*stamp + *base_ns - *start_ns};
-        interval.length = std::chrono::nanoseconds{*length};
-        interval.max = max;
+        // stamp + base - start in 64 bits: a timestamp and a base time near 2^63 ns overflowed
+        // (undefined behaviour; fuzz_hlog's UBSan reports it on tests/fuzz/corpus/hlog/time_overflow).
+        std::int64_t start_offset = 0;
+        if (!detail::hlog_add(*stamp, *base_ns, start_offset) ||
+            !detail::hlog_add(start_offset, -*start_ns, start_offset)) {
+            fail("the interval's start (timestamp + BaseTime - StartTime) is beyond 2^63 ns");
+        }
+        std::optional<histogram> latency;
         try {
-            const detail::hlog_bytes bytes = detail::base64_decode(fields[3]);
-            const detail::hdr_decoded decoded =
-                detail::decode_hdr(bytes.data(), bytes.size(), options.max_payload_bytes);
-            interval.latency = detail::to_loadkit_histogram(decoded, options.precision);
+            detail::base64_decode(fields[first + 3], bytes);
+            const detail::hdr_encoded encoded =
+                detail::open_hdr(bytes.data(), bytes.size(), options.max_payload_bytes, inflated);
+            // Two passes over the counts: the first validates them and finds the range, so the
+            // histogram is sized (and its size checked against the bounds) before it is built.
+            std::size_t last_index = 0;
+            bool empty = true;
+            detail::for_each_hdr_count(encoded, [&](std::size_t index, std::uint64_t) {
+                last_index = index;
+                empty = false;
+            });
+            const histogram_options o =
+                detail::hlog_histogram_options(encoded.layout, last_index, empty, options.precision);
+            const std::size_t counters =
+                options.precision ? precision_counters
+                                  : detail::make_histogram_layout(o.significant_digits, o.max_relative_error,
+                                                                  o.highest.count())
+                                        .counts_len;
+            if (counters > options.max_counters_per_interval) {
+                fail("a histogram of " + std::to_string(encoded.layout.significant_digits) +
+                     " significant digits up to " + std::to_string(o.highest.count()) + " ns takes " +
+                     std::to_string(counters) + " counters (" + detail::hlog_mib(counters) +
+                     "), more than hlog_read_options::max_counters_per_interval = " +
+                     std::to_string(options.max_counters_per_interval));
+            }
+            if (counters > options.max_counters_total - counters_total) {
+                fail("the log's histograms would take " + std::to_string(counters_total + counters) +
+                     " counters (" + detail::hlog_mib(counters_total + counters) +
+                     "), more than hlog_read_options::max_counters_total = " +
+                     std::to_string(options.max_counters_total));
+            }
+            counters_total += counters;
+            latency.emplace(o);
+            const detail::hdr_layout& layout = encoded.layout;
+            detail::for_each_hdr_count(encoded, [&](std::size_t index, std::uint64_t count) {
+                latency->record(static_cast<std::int64_t>(layout.median_of(index)), count);
+            });
         } catch (const detail::hlog_format_error& e) {
             fail(e.what());
         }
-        log.intervals.push_back(std::move(interval));
+        // Built from its parts rather than default-constructed: a default histogram (3 digits up
+        // to 1 h, 270 KB zeroed) per line was most of the reader's time.
+        log.intervals.push_back(hlog_interval{std::string(tag), std::chrono::nanoseconds{start_offset},
+                                              std::chrono::nanoseconds{*length}, max, std::move(*latency)});
     }
     return log;
 }

@@ -46,20 +46,29 @@ LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const 
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-LOADKIT_DECL run_report from_json(std::string_view text) {
+LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options) {
+    if (options.max_counters_per_histogram == 0) {
+        throw std::invalid_argument(
+            "loadkit::json_read_options: max_counters_per_histogram = 0 (expected > 0)");
+    }
+    if (options.max_counters_total == 0) {
+        throw std::invalid_argument("loadkit::json_read_options: max_counters_total = 0 (expected > 0)");
+    }
     try {
-        return detail::json_report_reader(text).report();
+        return detail::json_report_reader(text,
+                                          {options.max_counters_per_histogram, options.max_counters_total})
+            .report();
     } catch (detail::json_failure& f) {
         throw json_error(f.line, f.column, std::move(f.path), std::move(f.message));
     }
 }
 
-LOADKIT_DECL run_report read_json(std::istream& in) {
+LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options) {
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (in.bad()) {
         throw std::invalid_argument("loadkit::read_json: the stream could not be read");
     }
-    return from_json(text);
+    return from_json(text, options);
 }
 
 } // namespace v0

@@ -123,13 +123,23 @@ private:
 
 // ---- reading ------------------------------------------------------------------------------------
 
+// Validated by read_hlog (std::invalid_argument naming the field and the value).
 struct hlog_read_options {
     // Layout of the histograms built. Empty: the payload's own (its significant digits and highest
     // trackable value), which holds every counter exactly when the log came from loadkit or from
     // HdrHistogram with a lowest discernible value of 1.
     std::optional<histogram_options> precision{};
-    // Bound on one decompressed payload (a guard against corrupt or hostile input).
+    // Bound on one decompressed payload (a guard against corrupt or hostile input), > 0.
     std::size_t max_payload_bytes = std::size_t{64} << 20;
+    // Bounds on the histograms built, in counters of 8 bytes, each > 0. A line declares its
+    // histogram's precision and range before any count: 56 characters can ask for 5 significant
+    // digits up to 2^63 ns, 6.2 million counters (47 MiB). Per interval, the default holds every
+    // layout up to 5 digits with highest <= 2^48 ns (78 h) — loadkit's at any precision with the
+    // default 1 h range (5 digits: 3.4 million) — and HdrHistogram's up to 4 digits at any range;
+    // in all, 512 MiB (a day of 2-digit intervals every 5 s, as jHiccup logs, is ~80 million: raise
+    // it for such logs). A line past either bound is an hlog_error naming the line and the bound.
+    std::size_t max_counters_per_interval = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
 };
 
 // One interval line.
@@ -162,7 +172,9 @@ struct hlog_log {
 // line is an interval. Without a BaseTime line, timestamps more than a year before StartTime are
 // taken as relative to it, others as absolute; without a StartTime, the first timestamp is the
 // start. Throws hlog_error naming the line for anything malformed (bad number, base64, zlib stream,
-// checksum or histogram encoding).
+// checksum or histogram encoding) or past the options' bounds; std::invalid_argument for invalid
+// options. Memory: the histograms built (at most max_counters_total counters) and, per line, the
+// line's payload (at most max_payload_bytes inflated).
 [[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
 
 } // namespace v0

@@ -73,11 +73,23 @@ private:
 
 LOADKIT_DECL void write_json(std::ostream& out, const run_report& report, const json_options& options = {});
 
-// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument).
-[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text);
+// Bounds on what from_json builds, in histogram counters of 8 bytes; each > 0 (std::invalid_argument
+// naming the field and the value otherwise). A histogram's layout is declared before its counts:
+// 100 bytes can ask for 262144 sub-buckets up to 2^63 ns, 6.2 million counters (47 MiB). Per
+// histogram, the default holds every layout up to 5 significant digits with highest <= 2^48 ns
+// (78 h), loadkit's at any precision with the default 1 h range; in all, 512 MiB (a hundred tags
+// of 3-digit histograms take 14 million). Everything else read grows with the input's length.
+struct json_read_options {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// The report that to_json wrote. Throws loadkit::json_error (std::invalid_argument), also for a
+// histogram past options' bounds.
+[[nodiscard]] LOADKIT_DECL run_report from_json(std::string_view text, const json_read_options& options = {});
 
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
-[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in);
+[[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
 } // namespace v0
 } // namespace loadkit

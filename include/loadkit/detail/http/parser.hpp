@@ -179,6 +179,7 @@ private:
     }
 
     static const char* find_crlf(const char* p, std::size_t n) noexcept;
+    static constexpr std::size_t max_chunk_line = 1024; // a chunk size and its extensions
 
     // The status line and the headers, once all of them are in: bytes consumed, or 0 for more.
     std::size_t parse_head(const char* p, std::size_t n);

@@ -243,7 +243,13 @@ private:
                 {"\xCE\xBCs", 1e3}, {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
             for (const auto& [name, scale] : units) {
                 if (unit == name) {
-                    return v * scale;
+                    // Evaluation compares latencies as 64-bit nanoseconds: a bound past 2^63 ns
+                    // (292 years) or infinite does not convert (found by tests/fuzz/fuzz_slo.cpp).
+                    const double ns = v * scale;
+                    if (!(ns < 9223372036854775808.0)) {
+                        fail(number_at, "a latency below 2^63 ns (292 years)");
+                    }
+                    return ns;
                 }
             }
             fail(token_at, "a unit (ns, us, ms, s, m)");

@@ -223,8 +223,9 @@ inline void base64_encode(const std::uint8_t* data, std::size_t size, std::strin
 }
 
 // Strict: length a multiple of 4, only alphabet characters, '=' only as final padding, and zero
-// unused bits (so each byte string has exactly one encoding).
-inline hlog_bytes base64_decode(std::string_view text) {
+// unused bits (so each byte string has exactly one encoding). Into out, replacing its contents
+// (the .hlog reader reuses one buffer for every line).
+inline void base64_decode(std::string_view text, hlog_bytes& out) {
     const auto value = [](char c) -> int {
         if (c >= 'A' && c <= 'Z') {
             return c - 'A';
@@ -240,7 +241,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
     if (text.size() % 4 != 0) {
         throw hlog_format_error("base64 length " + std::to_string(text.size()) + " is not a multiple of 4");
     }
-    hlog_bytes out;
+    out.clear();
     out.reserve(text.size() / 4 * 3);
     for (std::size_t i = 0; i < text.size(); i += 4) {
         const bool last = i + 4 == text.size();
@@ -264,6 +265,10 @@ inline hlog_bytes base64_decode(std::string_view text) {
             out.push_back(static_cast<std::uint8_t>(v));
         }
     }
+}
+inline hlog_bytes base64_decode(std::string_view text) {
+    hlog_bytes out;
+    base64_decode(text, out);
     return out;
 }
 

@@ -179,17 +179,21 @@ inline hlog_bytes encode_hdr_v2(const hdr_layout& layout, const std::vector<hdr_
     return out;
 }
 
-// A decoded histogram: its HdrHistogram layout and non-empty counters in index order.
-struct hdr_decoded {
+// An encoded histogram, opened: its layout and where its counts payload lies (in the input, or in
+// the buffer it was inflated into).
+struct hdr_encoded {
     hdr_layout layout;
-    std::vector<hdr_count> counts;
-    std::uint64_t total = 0;
+    const std::uint8_t* counts = nullptr;
+    std::size_t counts_size = 0;
+    std::size_t word = 9; // bytes per count: 9 = ZigZag LEB128 varints (V2), else fixed 2, 4 or 8
 };
 
-// Decodes what encode_hdr_v2 writes, what HdrHistogram writes (V2; V1 and V0 fixed-width counts),
-// compressed or not. Integer histograms only: a DoubleHistogram's ratio != 1 is rejected.
-inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
-                              std::size_t max_payload = std::size_t{64} << 20) {
+// Reads the framing and header of what encode_hdr_v2 writes or HdrHistogram writes (V2; V1 and V0
+// fixed-width counts), compressed or not, inflating into `inflated` (the caller's, reused from line
+// to line) at most max_payload bytes. Integer histograms only: a DoubleHistogram's ratio != 1 is
+// rejected. The counts are read by for_each_hdr_count.
+inline hdr_encoded open_hdr(const std::uint8_t* data, std::size_t size, std::size_t max_payload,
+                            hlog_bytes& inflated) {
     constexpr std::uint32_t v0 = 0x1c849308;
     constexpr std::uint32_t v0_compressed = 0x1c849309;
     constexpr std::uint32_t v1 = 0x1c849301;
@@ -199,7 +203,6 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
     hlog_cursor outer(data, size);
     const std::uint32_t outer_cookie = outer.be32();
     const std::uint32_t outer_base = outer_cookie & ~0xf0u;
-    hlog_bytes inflated;
     const std::uint8_t* body = data;
     std::size_t body_size = size;
     if (outer_base == v2_compressed || outer_base == v1_compressed || outer_base == v0_compressed) {
@@ -208,6 +211,7 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
             throw hlog_format_error("compressed length " + std::to_string(length) + " exceeds the " +
                                     std::to_string(outer.remaining()) + " bytes present");
         }
+        inflated.clear();
         zlib_inflate(outer.here(), length, inflated, max_payload);
         body = inflated.data();
         body_size = inflated.size();
@@ -222,7 +226,7 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
     hlog_cursor in(body, body_size);
     const std::uint32_t cookie = in.be32();
     const std::uint32_t base = cookie & ~0xf0u;
-    std::size_t word = 9; // V2: ZigZag LEB128 varints
+    std::size_t word = 9;
     std::size_t payload = 0;
     int digits = 0;
     std::uint64_t lowest = 0;
@@ -260,12 +264,19 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
         throw hlog_format_error("payload length " + std::to_string(payload) + " exceeds the " +
                                 std::to_string(in.remaining()) + " bytes present");
     }
-    hdr_decoded out;
-    out.layout = make_hdr_layout(digits, lowest, highest);
-    const std::size_t limit = out.layout.index_limit();
-    const std::size_t end = in.position() + payload;
+    return {make_hdr_layout(digits, lowest, highest), in.here(), payload, word};
+}
+
+// Calls f(index, count) for each non-empty counter in increasing index order, allocating nothing;
+// returns the total count. Throws hlog_format_error for a malformed payload (a count past the last
+// counter below 2^63, a negative fixed-width count, a zero run of 2^31 or more, a total past 2^64).
+template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f) {
+    hlog_cursor in(e.counts, e.counts_size);
+    const std::size_t limit = e.layout.index_limit();
+    const std::size_t word = e.word;
     std::size_t index = 0;
-    while (in.position() < end) {
+    std::uint64_t total = 0;
+    while (in.remaining() > 0) {
         std::int64_t count = 0;
         if (word == 9) {
             count = in.zigzag();
@@ -292,15 +303,15 @@ inline hdr_decoded decode_hdr(const std::uint8_t* data, std::size_t size,
             if (index >= limit) {
                 throw hlog_format_error("counter index " + std::to_string(index) + " is beyond 2^63");
             }
-            out.counts.push_back({index, static_cast<std::uint64_t>(count)});
-            if (out.total > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count)) {
+            if (total > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count)) {
                 throw hlog_format_error("total count overflows 64 bits");
             }
-            out.total += static_cast<std::uint64_t>(count);
+            total += static_cast<std::uint64_t>(count);
+            f(index, static_cast<std::uint64_t>(count));
         }
         ++index;
     }
-    return out;
+    return total;
 }
 
 } // namespace detail

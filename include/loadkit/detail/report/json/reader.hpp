@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <span>
@@ -62,18 +63,33 @@ public:
     }
 
     [[noreturn]] void fail_at(std::size_t offset, const std::string& message) const {
-        std::size_t line = 1;
-        std::size_t column = 1;
-        for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
-                ++line;
-                column = 1;
-            } else if ((static_cast<unsigned char>(text_[i]) & 0xC0U) != 0x80U) {
-                ++column;
-            }
-        }
-        throw json_failure{line, column, path(), message};
+        fail_at(offset, path(), message);
     }
+    // For an error found after its value was read: the path that current_path() gave there.
+    [[noreturn]] void fail_at(std::size_t offset, std::string at_path, const std::string& message) const {
+        // Lines by memchr, then code points on the last line only: an error costs little even at
+        // the end of a one-line report of megabytes (and the fuzzer meets one per input).
+        const char* const begin = text_.data();
+        const char* const end = begin + (offset < text_.size() ? offset : text_.size());
+        std::size_t line = 1;
+        const char* line_start = begin;
+        for (const char* p = begin; p < end;) {
+            const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            if (newline == nullptr) {
+                break;
+            }
+            ++line;
+            p = static_cast<const char*>(newline) + 1;
+            line_start = p;
+        }
+        std::size_t column = 1;
+        for (const char* p = line_start; p < end; ++p) {
+            column += (static_cast<unsigned char>(*p) & 0xC0U) != 0x80U ? 1U : 0U;
+        }
+        throw json_failure{line, column, std::move(at_path), message};
+    }
+    // The member path of the value being read, e.g. "result.tags[2].latency".
+    [[nodiscard]] std::string current_path() const { return path(); }
     // At the start of the value just read (or about to be read).
     [[noreturn]] void fail(const std::string& message) const { fail_at(token_, message); }
 

@@ -30,12 +30,23 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+inline run_report json_placeholder_report() { return run_report{.result = json_placeholder_result()}; }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_report_reader : private json_result_reader {
 public:
-    explicit json_report_reader(std::string_view text) : json_result_reader(text) {}
+    explicit json_report_reader(std::string_view text, json_read_limits limits = {})
+        : json_result_reader(text, limits) {}
 
     run_report report() {
-        run_report out;
+        run_report out = json_placeholder_report();
         static constexpr std::array<std::string_view, 15> keys{
             "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
             "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
@@ -100,6 +111,7 @@ public:
             }
         });
         r_.finish();
+        build_histograms(out.result); // only now that all of the input has been read
         return out;
     }
 

@@ -30,12 +30,36 @@ namespace loadkit {
 inline namespace v0 {
 namespace detail {
 
+// json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
+struct json_read_limits {
+    std::size_t max_counters_per_histogram = std::size_t{1} << 22;
+    std::size_t max_counters_total = std::size_t{1} << 26;
+};
+
+// GCC 12 warns on a designated initializer that leaves members without default initializers out
+// (-Wmissing-field-initializers); they are value-initialized, as intended here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+// A result whose histograms are placeholders (json_placeholder_precision): what the reader fills.
+inline run_result json_placeholder_result() {
+    return run_result{.overall = tag_result({}, json_placeholder_precision(), latency_model::closed)};
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 class json_result_reader {
 public:
-    explicit json_result_reader(std::string_view text) : r_(text) {}
+    explicit json_result_reader(std::string_view text, json_read_limits limits = {})
+        : r_(text), limits_(limits) {}
 
+    // The "result" member. Its dense histograms are placeholders until build_histograms(): each is
+    // checked where it is read and built once the whole input has been read, so that input failing
+    // anywhere (most fuzzed and hostile input) never zeroes counters up to the bounds.
     run_result result() {
-        run_result out;
+        run_result out = json_placeholder_result();
         static constexpr std::array<std::string_view, 7> keys{
             "model", "reason", "reason_text", "duration_ns", "warmup_ns", "overall", "tags"};
         r_.object(keys, [&](std::size_t k) {
@@ -56,13 +80,30 @@ public:
                 out.warmup = ns();
                 break;
             case 5:
+                slot_ = {};
                 out.overall = tag();
                 break;
             default:
-                r_.array([&](std::size_t) { out.tags.push_back(tag()); });
+                r_.array([&](std::size_t i) {
+                    slot_ = {static_cast<std::ptrdiff_t>(i), false, false};
+                    out.tags.push_back(tag());
+                });
             }
         });
         return out;
+    }
+
+    // Builds the dense histograms result() left as placeholders in out.
+    void build_histograms(run_result& out) {
+        for (const pending_histogram& p : pending_) {
+            tag_result& t = p.slot.tag < 0 ? out.overall : out.tags[static_cast<std::size_t>(p.slot.tag)];
+            op_stats& s = p.slot.warmup ? *t.warmup : t;
+            histogram& h = p.slot.service ? *s.service_time : s.latency;
+            if (const std::string problem = rebuild_histogram(p.fields, p.layout, h); !problem.empty()) {
+                r_.fail_at(p.at, p.path, "inconsistent histogram: " + problem);
+            }
+        }
+        pending_.clear();
     }
 
     // op_stats' members (keys 0..8) in a tag_result or a warm-up object.
@@ -90,10 +131,12 @@ public:
             r_.array([&](std::size_t) { s.error_categories.push_back(category()); });
             break;
         case 7:
+            slot_.service = false;
             s.latency = dense();
             break;
         case 8:
             if (!r_.null()) {
+                slot_.service = true;
                 s.service_time = dense();
             }
             break;
@@ -104,7 +147,7 @@ public:
     }
 
     tag_result tag() {
-        tag_result t;
+        tag_result t({}, json_placeholder_precision(), latency_model::closed);
         static constexpr std::array<std::string_view, 12> keys{
             "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
             "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
@@ -116,11 +159,13 @@ public:
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
-                    op_stats w;
+                    op_stats w(json_placeholder_precision(), latency_model::closed);
                     static constexpr std::array<std::string_view, 9> warmup_keys{
                         "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
                         "error_categories", "latency", "service_time"};
+                    slot_.warmup = true;
                     r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
             } else {
@@ -219,12 +264,36 @@ public:
                 counts_list(f.counters);
             }
         });
-        histogram h;
-        const std::string problem = rebuild_histogram(f, h);
-        if (!problem.empty()) {
+        histogram_layout layout;
+        if (const std::string problem = json_histogram_layout(f, layout); !problem.empty()) {
             r_.fail_at(at, "inconsistent histogram: " + problem);
         }
-        return h;
+        // The declared layout is checked against the bounds before it is built: 100 bytes of JSON
+        // can declare 262144 sub-buckets up to 2^63 ns (6.2 million counters, 47 MiB).
+        const auto mib = [](std::size_t counters) {
+            return std::to_string((counters * sizeof(std::uint64_t) + (std::size_t{1} << 20) - 1) >> 20) +
+                   " MiB";
+        };
+        if (layout.counts_len > limits_.max_counters_per_histogram) {
+            r_.fail_at(at, "a histogram of sub_bucket_count " + std::to_string(f.sub_bucket_count) +
+                               " up to highest_ns " + std::to_string(f.highest) + " takes " +
+                               std::to_string(layout.counts_len) + " counters (" + mib(layout.counts_len) +
+                               "), more than json_read_options::max_counters_per_histogram = " +
+                               std::to_string(limits_.max_counters_per_histogram));
+        }
+        if (layout.counts_len > limits_.max_counters_total - counters_total_) {
+            r_.fail_at(at, "the report's histograms would take " +
+                               std::to_string(counters_total_ + layout.counts_len) + " counters (" +
+                               mib(counters_total_ + layout.counts_len) +
+                               "), more than json_read_options::max_counters_total = " +
+                               std::to_string(limits_.max_counters_total));
+        }
+        counters_total_ += layout.counts_len;
+        if (const std::string problem = check_histogram(f, layout, buckets_); !problem.empty()) {
+            r_.fail_at(at, "inconsistent histogram: " + problem);
+        }
+        pending_.push_back({slot_, std::move(f), layout, at, r_.current_path()});
+        return histogram(json_placeholder_precision());
     }
 
     // A sparse histogram is rebuilt through a dense one at its resolution (2 significant digits:
@@ -285,6 +354,12 @@ public:
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
+                // Merging series doubles the narrower width until it reaches the wider one
+                // (interval_series::operator+=): up to 2^62 ns (146 years), that stays in range.
+                if (s.width > std::chrono::nanoseconds{std::int64_t{1} << 62}) {
+                    r_.fail("expected width_ns <= 2^62 (146 years), found " +
+                            std::to_string(s.width.count()));
+                }
             } else if (k == 1) {
                 s.max_intervals = size();
             } else if (k == 2) {
@@ -296,13 +371,21 @@ public:
                     interval_stats st;
                     r_.object(interval_keys, [&](std::size_t j) {
                         switch (j) {
-                        case 0:
-                            if (ns() != s.width * static_cast<std::int64_t>(i)) {
-                                r_.fail(s.width > std::chrono::nanoseconds::zero()
-                                            ? "expected start_ns = index * width_ns"
-                                            : "expected width_ns > 0 in a series with intervals");
+                        case 0: {
+                            // index * width_ns in 64 bits, or no such start: the product
+                            // overflowed (undefined) for a width near 2^62.
+                            const std::int64_t start = ns().count();
+                            const std::int64_t width = s.width.count();
+                            const auto index = static_cast<std::int64_t>(i);
+                            if (index > 0 && width <= 0) {
+                                r_.fail("expected width_ns > 0 in a series with intervals");
+                            }
+                            if ((index > 0 && width > std::numeric_limits<std::int64_t>::max() / index) ||
+                                start != width * index) {
+                                r_.fail("expected start_ns = index * width_ns (within 2^63 ns)");
                             }
                             break;
+                        }
                         case 1:
                             st.ok = r_.u64();
                             break;
@@ -351,10 +434,27 @@ protected:
     }
 
     json_reader r_;
+    json_read_limits limits_;
 
 private:
+    // Where a dense histogram goes in the result, and what it is built from.
+    struct histogram_slot {
+        std::ptrdiff_t tag = -1; // index into run_result::tags; -1: overall
+        bool warmup = false;
+        bool service = false; // service_time rather than latency
+    };
+    struct pending_histogram {
+        histogram_slot slot;
+        json_histogram_fields fields;
+        histogram_layout layout;
+        std::size_t at;   // where its object starts in the text
+        std::string path; // its member path, for errors
+    };
+    histogram_slot slot_;                    // of the op_stats being read
+    std::vector<pending_histogram> pending_; // read and checked, built by build_histograms()
+    std::size_t counters_total_ = 0;         // of the dense histograms built so far
     std::vector<std::pair<std::uint64_t, std::uint64_t>> counters_; // reused by sparse()
-    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse()
+    std::vector<std::pair<std::int64_t, std::uint64_t>> buckets_;   // reused by sparse() and dense()
     std::optional<histogram> scratch_;                              // reused by sparse()
 };
 
