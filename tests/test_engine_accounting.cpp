@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <stop_token>
