@@ -1996,6 +1996,7 @@ private:
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -2014,6 +2015,10 @@ struct process_sample {
     std::optional<std::chrono::microseconds> cpu_system;
     std::optional<std::uint32_t> threads;
     std::optional<std::uint32_t> open_fds;
+    // Bytes loadkit itself held at this reading (the engine's recorder: its per-thread histograms and
+    // the time series it grows), when the sampler was given process_sampler_options::loadkit_bytes.
+    // Leak checks and memory_growth subtract it, so loadkit's own memory never reads as a leak.
+    std::optional<std::uint64_t> loadkit_bytes;
 };
 
 // Reads this process's counters. Construction opens what later reads need (Linux: /proc/self/statm,
@@ -2049,9 +2054,13 @@ private:
 struct process_sampler_options {
     // Time between samples, > 0. The sampler's thread sleeps in between; stop() wakes it at once.
     std::chrono::nanoseconds interval = std::chrono::milliseconds{100};
-    // Memory bound, >= 2: when full, every other sample is dropped and the interval doubles, so a
-    // 24 h soak keeps at most max_samples evenly spaced samples (4096 x 104 B = 416 KiB).
+    // Memory bound, 2 .. 1,048,576: when full, every other sample is dropped and the interval
+    // doubles, so a 24 h soak keeps at most max_samples evenly spaced samples. The storage is
+    // allocated and written at construction (4096 x 136 B = 544 KiB), so it never grows.
     std::size_t max_samples = 4096;
+    // Optional: what loadkit holds right now, read at every sample into process_sample::loadkit_bytes
+    // (loadkit::run passes its recorder's memory_bytes()). Called on the sampler's thread.
+    std::function<std::uint64_t()> loadkit_bytes{};
 };
 
 class process_sampler {
@@ -2095,7 +2104,11 @@ private:
     std::chrono::nanoseconds interval_;
     std::size_t max_samples_;
     std::size_t decimations_ = 0;
+    std::function<std::uint64_t()> loadkit_bytes_;
+    // All max_samples written at construction and filled in place (count_ in use): the sampler's own
+    // storage is resident from the start and never grows, so it cannot look like the user's leak.
     std::vector<process_sample> samples_;
+    std::size_t count_ = 0;
     process_probe probe_;
 };
 
@@ -9759,16 +9772,16 @@ LOADKIT_DECL process_sample process_probe::sample() noexcept {
 }
 
 LOADKIT_DECL process_sampler::process_sampler(const options& opts)
-    : interval_(opts.interval), max_samples_(opts.max_samples) {
+    : interval_(opts.interval), max_samples_(opts.max_samples), loadkit_bytes_(opts.loadkit_bytes) {
     if (opts.interval <= std::chrono::nanoseconds::zero()) {
         throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
                                     std::to_string(opts.interval.count()) + "ns (expected > 0)");
     }
-    if (opts.max_samples < 2) {
+    if (opts.max_samples < 2 || opts.max_samples > (std::size_t{1} << 20)) {
         throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
-                                    std::to_string(opts.max_samples) + " (expected >= 2)");
+                                    std::to_string(opts.max_samples) + " (expected 2 .. 1048576)");
     }
-    samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
+    samples_.resize(max_samples_);
 }
 
 LOADKIT_DECL process_sampler::~process_sampler() { stop(); }
@@ -9802,7 +9815,7 @@ LOADKIT_DECL bool process_sampler::running() const {
 
 LOADKIT_DECL std::vector<process_sample> process_sampler::samples() const {
     std::lock_guard lock(mutex_);
-    return samples_;
+    return {samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(count_)};
 }
 
 LOADKIT_DECL std::chrono::nanoseconds process_sampler::interval() const {
@@ -9822,12 +9835,15 @@ LOADKIT_DECL void process_sampler::run() {
     // interval still has where it started and where it ended.
     for (;;) {
         lock.unlock();
-        const process_sample s = probe_.sample(); // the probe belongs to this thread
+        process_sample s = probe_.sample(); // the probe belongs to this thread
+        if (loadkit_bytes_) {
+            s.loadkit_bytes = loadkit_bytes_();
+        }
         lock.lock();
-        if (samples_.size() >= max_samples_) {
+        if (count_ >= max_samples_) {
             decimate();
         }
-        samples_.push_back(s);
+        samples_[count_++] = s;
         if (stop_requested_) {
             break;
         }
@@ -9842,10 +9858,10 @@ LOADKIT_DECL void process_sampler::run() {
 
 LOADKIT_DECL void process_sampler::decimate() {
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < samples_.size(); i += 2) {
+    for (std::size_t i = 0; i < count_; i += 2) {
         samples_[kept++] = samples_[i];
     }
-    samples_.resize(kept);
+    count_ = kept;
     interval_ *= 2;
     ++decimations_;
 }
@@ -11717,6 +11733,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
 #define LOADKIT_IMPL_RECORDER_IPP
 
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -12218,7 +12235,15 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     return r;
 }
 
+namespace detail {
+// A heap block of n bytes as glibc's malloc accounts it: n + 8 rounded up to 16, at least 32.
+inline std::size_t heap_block(std::size_t n) noexcept {
+    return n == 0 ? 0 : std::max<std::size_t>(32, (n + 8 + 15) & ~std::size_t{15});
+}
+} // namespace detail
+
 LOADKIT_DECL std::size_t recorder::memory_bytes() const {
+    using detail::heap_block;
     const std::lock_guard<std::mutex> lock(registry_->mutex);
     std::size_t bytes =
         sizeof(recorder) + sizeof(registry) + scratch_.latency.memory_bytes() + delta_.memory_bytes();
@@ -12232,8 +12257,12 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
         bytes += sizeof(tag_state) + t->previous.latency.memory_bytes() +
                  (t->previous.service_time ? t->previous.service_time->memory_bytes() : 0) +
                  (t->warmup ? t->warmup->latency.memory_bytes() : 0);
+        // The leak check subtracts this from the heap's count, so the series count as the
+        // allocator does: capacities (a vector's doubling included), each block rounded as glibc
+        // rounds it. Undercounting by a few bytes per interval reads as a slow leak in a soak.
+        bytes += heap_block(t->series.intervals.capacity() * sizeof(interval_stats));
         for (const auto& i : t->series.intervals) {
-            bytes += sizeof(i) + i.latency.memory_bytes() - sizeof(i.latency);
+            bytes += heap_block(i.latency.memory_bytes() - sizeof(i.latency));
         }
     }
     return bytes;
@@ -13330,7 +13359,12 @@ public:
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
-            sampler_.emplace(process_sampler_options{resource_interval(), 4096});
+            // Every sample carries what the recorder holds (its series grow through the run), for
+            // the leak check and memory_growth to subtract: loadkit's memory is not the user's leak.
+            sampler_.emplace(process_sampler_options{
+                .interval = resource_interval(), .max_samples = 4096, .loadkit_bytes = [this] {
+                    return static_cast<std::uint64_t>(recorder_->memory_bytes());
+                }});
             sampler_->start();
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
@@ -13375,13 +13409,23 @@ public:
     }
 
 private:
+    // The user's share of a reading: total less what loadkit said it held at that sample.
+    static std::optional<std::uint64_t> users_bytes(std::optional<std::uint64_t> total,
+                                                    std::optional<std::uint64_t> loadkit) {
+        if (!total) {
+            return std::nullopt;
+        }
+        const std::uint64_t own = loadkit.value_or(0);
+        return *total > own ? *total - own : 0;
+    }
+
     static std::optional<double> memory_growth(const std::vector<process_sample>& samples) {
         std::optional<std::uint64_t> first;
         std::optional<std::uint64_t> last;
         for (const auto& s : samples) {
-            if (s.rss_bytes) {
-                first = first ? first : s.rss_bytes;
-                last = s.rss_bytes;
+            if (const auto rss = users_bytes(s.rss_bytes, s.loadkit_bytes)) {
+                first = first ? first : rss;
+                last = rss;
             }
         }
         if (!first || !last || samples.size() < 2) {
@@ -13440,9 +13484,11 @@ private:
         const auto x_of = [&](const process_sample& s) {
             return std::chrono::duration<double>(s.at - t0).count();
         };
-        const auto rss = make_leak_series(samples, x_of, [](const process_sample& s) { return s.rss_bytes; });
-        const auto heap =
-            make_leak_series(samples, x_of, [](const process_sample& s) { return s.heap_in_use_bytes; });
+        const auto rss = make_leak_series(
+            samples, x_of, [](const process_sample& s) { return users_bytes(s.rss_bytes, s.loadkit_bytes); });
+        const auto heap = make_leak_series(samples, x_of, [](const process_sample& s) {
+            return users_bytes(s.heap_in_use_bytes, s.loadkit_bytes);
+        });
         if (opts.x_unit == "iter") {
             opts.x_unit = "s";
         }

@@ -6811,6 +6811,7 @@ private:
         s.cpu_system ? w_.value(s.cpu_system->count()) : w_.null();
         optional_member("threads", s.threads);
         optional_member("open_fds", s.open_fds);
+        optional_member("loadkit_bytes", s.loadkit_bytes);
         w_.end_object();
     }
 
@@ -7780,9 +7781,9 @@ private:
 
     process_sample resource() {
         process_sample s;
-        static constexpr std::array<std::string_view, 8> keys{
-            "at_ns",       "rss_bytes",     "peak_rss_bytes", "heap_in_use_bytes",
-            "cpu_user_us", "cpu_system_us", "threads",        "open_fds"};
+        static constexpr std::array<std::string_view, 9> keys{
+            "at_ns",         "rss_bytes", "peak_rss_bytes", "heap_in_use_bytes", "cpu_user_us",
+            "cpu_system_us", "threads",   "open_fds",       "loadkit_bytes?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -7807,8 +7808,11 @@ private:
             case 6:
                 s.threads = optional_unsigned<std::uint32_t>();
                 break;
-            default:
+            case 7:
                 s.open_fds = optional_unsigned<std::uint32_t>();
+                break;
+            default:
+                s.loadkit_bytes = optional_unsigned<std::uint64_t>();
             }
         });
         return s;

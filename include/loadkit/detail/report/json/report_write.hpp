@@ -403,6 +403,7 @@ private:
         s.cpu_system ? w_.value(s.cpu_system->count()) : w_.null();
         optional_member("threads", s.threads);
         optional_member("open_fds", s.open_fds);
+        optional_member("loadkit_bytes", s.loadkit_bytes);
         w_.end_object();
     }
 
