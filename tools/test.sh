@@ -13,8 +13,9 @@
 #      test at -O0)
 #   e  clang-16 TSan (RelWithDebInfo at -O1), separate compilation: tests
 #   f  meson (g++, -O0), separate compilation (loadkit_compiled_dep): tests
-#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests; the quickstart against the single
-#      headers in separate compilation
+#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests; the single headers copied flat into a
+#      folder of another name, and the quick start and the examples that include only loadkit.hpp
+#      against them, g++ and clang-16 under strict flags (tools/check_single_headers.sh)
 #   h  install, then build and run consumers: find_package() (installed, installed with
 #      loadkit::compiled, and build tree), pkg-config, add_subdirectory(); meson: a subproject
 #      consumer, and meson install + pkg-config
@@ -166,20 +167,8 @@ step_g() {
         -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DLOADKIT_SINGLE_HEADER_TESTS=ON -DLOADKIT_BUILD_TESTS=ON \
         -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
     run_ctest ci-single-header
-    echo "== single headers, separate compilation: one TU with LOADKIT_IMPLEMENTATION, the quickstart apart"
-    local dir=$BUILD_ROOT/ci-single-header/separate flags=(-std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror
-        -Wshadow -Wconversion -Wsign-conversion -DLOADKIT_SEPARATE_COMPILATION -I"$ROOT/single_include")
-    mkdir -p "$dir"
-    printf '#define LOADKIT_IMPLEMENTATION\n#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' \
-        >"$dir/loadkit.cpp"
-    printf '#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' >"$dir/shim.hpp"
-    g++ "${flags[@]}" -c "$dir/loadkit.cpp" -o "$dir/loadkit.o"
-    # The quickstart includes the multi-file names; a shim tree maps them onto the single headers.
-    mkdir -p "$dir/include/loadkit/report"
-    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/loadkit.hpp"
-    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/report/console.hpp"
-    g++ "${flags[@]}" -I"$dir/include" "$ROOT/examples/quickstart.cpp" "$dir/loadkit.o" -pthread -o "$dir/quickstart"
-    "$dir/quickstart" >/dev/null
+    # As users copy them: flat in a folder of another name, and as third_party/loadkit/.
+    bash "$ROOT/tools/check_single_headers.sh" "$BUILD_ROOT/ci-single-header/flat"
 }
 
 step_h() {

@@ -86,7 +86,9 @@
 #ifndef LOADKIT_ASIO_EXECUTOR_HPP
 #define LOADKIT_ASIO_EXECUTOR_HPP
 
-#include <loadkit/loadkit.hpp>
+#ifndef LOADKIT_LOADKIT_HPP
+#include "loadkit.hpp"
+#endif
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
