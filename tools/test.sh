@@ -185,6 +185,16 @@ step_h() {
         -DCMAKE_PREFIX_PATH="$prefix"
     cmake --build "$BUILD_ROOT/ci-consumer-install"
     "$BUILD_ROOT/ci-consumer-install/consumer"
+    echo "== find_package(loadkit 0.0.5) is refused by this install (0.x: the minor must match)"
+    if cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-old" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_PREFIX_PATH="$prefix" -DLOADKIT_CONSUMER_WANTS=0.0.5 >"$BUILD_ROOT/ci-consumer-old.log" 2>&1; then
+        echo "find_package(loadkit 0.0.5) accepted this install"
+        return 1
+    fi
+    grep -q 'not compatible\|Could not find a configuration file' "$BUILD_ROOT/ci-consumer-old.log" || {
+        cat "$BUILD_ROOT/ci-consumer-old.log"
+        return 1
+    }
 
     echo "== find_package(loadkit) + loadkit::compiled (LOADKIT_INSTALL_COMPILED=ON)"
     local cprefix=$BUILD_ROOT/ci-install-compiled/prefix
