@@ -18,7 +18,8 @@
 #      against them, g++ and clang-16 under strict flags (tools/check_single_headers.sh)
 #   h  install, then build and run consumers: find_package() (installed, installed with
 #      loadkit::compiled, and build tree), pkg-config, add_subdirectory(); meson: a subproject
-#      consumer, and meson install + pkg-config
+#      consumer, and meson install + pkg-config; find_package(loadkit 0.0.5) refused; the vcpkg
+#      port's layout and the Conan recipe's package (tools/check_packaging.sh)
 #   j  libFuzzer (clang-16, ASan + UBSan): each harness of tests/fuzz/ for $LOADKIT_CI_FUZZ_SECONDS
 #      (default 30) from its seeds and the corpus kept in build/fuzz; any crash, leak, hang or
 #      allocation over the limit fails (tools/fuzz.sh, which runs them longer on demand)
@@ -253,6 +254,9 @@ step_h() {
     g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion $cflags \
         "$consumer/main.cpp" -pthread -o "$BUILD_ROOT/ci-meson-install/consumer"
     "$BUILD_ROOT/ci-meson-install/consumer"
+
+    echo "== the vcpkg port and the Conan recipe, as far as they can be proven without the tools"
+    bash "$ROOT/tools/check_packaging.sh" "$BUILD_ROOT/ci-packaging"
 }
 
 step_j() {
