@@ -75,7 +75,7 @@ git clone -q "$ROOT" "$DIR/release"
     ! tar tzf "$tarball" | grep -q '/packaging/' || { echo "check_packaging.sh: the tarball holds packaging/"; exit 1; }
     sha512=$(cut -d' ' -f1 "$tarball.sha512")
     grep -q "SHA512 $sha512" packaging/vcpkg/ports/loadkit/portfile.cmake
-    [[ $(python3 tools/source_tarball.py "v$version" "$version" "$DIR/again.tar.gz" | head -1) == "sha512 $sha512" ]] || {
+    [[ $(python3 tools/source_tarball.py "v$version" "$version" "$DIR/again.tar.gz" | sed -n 1p) == "sha512 $sha512" ]] || {
         echo "check_packaging.sh: the tarball of tag v$version differs from the one release.sh made"
         exit 1
     }
