@@ -35,7 +35,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class slo_matcher : public LOADKIT_CATCH2_MATCHER_BASE<run_result> {
 public:
@@ -83,7 +83,7 @@ template <class... Objectives> [[nodiscard]] slo_matcher meets(Objectives&&... o
 }
 [[nodiscard]] inline slo_matcher meets(slo_policy policy) { return slo_matcher(std::move(policy)); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 // How Catch2 prints a run_result in an assertion: the overall figures, one line.

@@ -52,7 +52,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One reading of the process. `at` is taken when the reading starts.
 struct process_sample {
@@ -161,7 +161,7 @@ private:
     process_probe probe_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -112,14 +112,14 @@
 namespace loadkit {
 // The inline ABI namespace keeps two loadkit versions in one program from silently mixing
 // (fmt does the same with `inline namespace v12`).
-inline namespace v0 {
+inline namespace v0_1 {
 struct version_info {
     int major;
     int minor;
     int patch;
 };
 inline constexpr version_info version{LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MINOR, LOADKIT_VERSION_PATCH};
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_VERSION_HPP
@@ -143,7 +143,7 @@ inline constexpr version_info version{LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MIN
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if !defined(LOADKIT_NO_FRAME_RECYCLING)
@@ -237,7 +237,7 @@ inline void deallocate_frame(void* pointer, std::size_t) noexcept { ::operator d
 #endif
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_FRAME_ALLOCATOR_HPP
@@ -249,7 +249,7 @@ inline void deallocate_frame(void* pointer, std::size_t) noexcept { ::operator d
 #include <type_traits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline const std::stop_token& never_stop_token() noexcept {
@@ -278,7 +278,7 @@ const std::stop_token& stop_token_of(std::coroutine_handle<Promise> handle) noex
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_PROMISE_BASE_HPP
@@ -289,7 +289,7 @@ const std::stop_token& stop_token_of(std::coroutine_handle<Promise> handle) noex
 #include <stop_token>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown out of a loadkit awaitable (sleep, semaphore wait, blocking call, pool slot) when the stop
 // token of the awaiting task is triggered. Callers normally never see it: with_timeout() turns it
@@ -315,7 +315,7 @@ struct stop_token_awaiter {
 // runs under, for user code that wants to poll it or hand it to its own callbacks.
 inline detail::stop_token_awaiter get_stop_token() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CANCELLATION_HPP
@@ -331,7 +331,7 @@ inline detail::stop_token_awaiter get_stop_token() noexcept { return {}; }
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 template <class A> decltype(auto) get_awaiter(A&& awaitable) {
@@ -358,7 +358,7 @@ using stored_t =
                        std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_AWAITABLE_TRAITS_HPP
@@ -376,7 +376,7 @@ using stored_t =
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 using clock = std::chrono::steady_clock;
 
@@ -457,7 +457,7 @@ private:
     executor* previous_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_EXECUTOR_HPP
@@ -480,7 +480,7 @@ private:
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // t + d, held at the time point's range instead of wrapping around.
@@ -509,7 +509,7 @@ constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP
@@ -523,7 +523,7 @@ constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline executor& require_executor(const char* what) {
@@ -631,7 +631,7 @@ template <class Duration>
 // `co_await loadkit::schedule();` yields: the task goes to the back of its executor's run queue.
 [[nodiscard]] inline detail::yield_awaiter schedule() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SLEEP_HPP
@@ -650,7 +650,7 @@ template <class Duration>
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // One blocking call in flight. Shared by the awaiting coroutine and the worker thread (two
@@ -868,7 +868,7 @@ private:
     std::atomic<std::size_t> started_{0};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -964,7 +964,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The log-linear counter layout shared by histogram and sharded_histogram's shards: HdrHistogram's
@@ -1052,7 +1052,7 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1066,7 +1066,7 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Configuration (validated by the histogram constructor, which throws std::invalid_argument naming the
 // field and the value). Set significant_digits or max_relative_error, not both; neither means 3 digits.
@@ -1293,7 +1293,7 @@ private:
     std::uint64_t clamped_high_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1366,7 +1366,7 @@ private:
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // closed: each virtual user starts its next operation when the previous one ends, so latency is
 // measured from the actual start (a stalled server also stalls the load: coordinated omission).
@@ -1438,7 +1438,7 @@ enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
     return "?";
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CORE_TYPES_HPP
@@ -1452,7 +1452,7 @@ enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One observation: x (iterations, seconds, any increasing unit) and memory in bytes. Constructible
 // from any arithmetic pair, so {i, sample.rss_bytes.value()} needs no casts.
@@ -1590,7 +1590,7 @@ namespace detail {
 LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1658,7 +1658,7 @@ LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confi
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One stage: the rate (operations per second) moves linearly from where the previous stage ended
 // (or the schedule's start rate) to `target` over `duration`.
@@ -1777,7 +1777,7 @@ private:
     std::uint64_t total_count_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1791,7 +1791,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // n virtual users at once, one iteration each: the seeds' "100 concurrent operations".
 struct burst {
@@ -1871,7 +1871,7 @@ LOADKIT_DECL void validate(const profile& p);
 // One line for reports, e.g. "constant_rate 500/s for 30s, max_in_flight 256".
 [[nodiscard]] LOADKIT_DECL std::string describe(const profile& p);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1947,7 +1947,7 @@ LOADKIT_DECL void validate(const profile& p);
 #include <optional>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct process_usage {
@@ -1988,7 +1988,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_PLATFORM_PROCESS_READER_HPP
@@ -2005,7 +2005,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One reading of the process. `at` is taken when the reading starts.
 struct process_sample {
@@ -2114,7 +2114,7 @@ private:
     process_probe probe_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2162,7 +2162,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Distinct categories kept per tag; further ones are counted under other_error_category.
 inline constexpr std::size_t max_error_categories = 64;
@@ -2186,7 +2186,7 @@ struct error_category {
     friend bool operator==(const error_category&, const error_category&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_ERROR_CATEGORY_HPP
@@ -2209,7 +2209,7 @@ struct error_category {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
 // digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
@@ -2354,7 +2354,7 @@ struct interval_series {
     friend bool operator==(const interval_series&, const interval_series&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2369,7 +2369,7 @@ struct interval_series {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The figures a summary prints, from one histogram (0 for an empty one).
 struct latency_summary {
@@ -2476,7 +2476,7 @@ struct run_result {
     friend bool operator==(const run_result&, const run_result&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2532,7 +2532,7 @@ struct run_result {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 enum class slo_metric : std::uint8_t {
     percentile,     // latency at percentile `parameter` (0..100); med is p(50)
@@ -2707,7 +2707,7 @@ private:
 // abort_grace >= 0. slo_policy::add and the metric operators (p(95) < 200ms) call it.
 LOADKIT_DECL void validate(const objective& o);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2725,7 +2725,7 @@ LOADKIT_DECL void validate(const objective& o);
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Inputs that are not in a run_result, supplied by the caller (e.g. from a process probe and the
 // leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
@@ -2809,7 +2809,7 @@ private:
     std::vector<objective> objectives_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2824,7 +2824,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One scenario of the run, as configured: what a report prints above the numbers.
 struct scenario_summary {
@@ -2909,7 +2909,7 @@ struct run_report {
     [[nodiscard]] int exit_code() const noexcept;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2987,7 +2987,7 @@ struct run_report {
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class rng {
 public:
@@ -3088,7 +3088,7 @@ private:
     std::uint64_t state_[4];
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_RANDOM_HPP
@@ -3141,7 +3141,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
@@ -3199,7 +3199,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
                                             const std::vector<error_category>& from);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3226,7 +3226,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Written by one thread, read by any: a relaxed load and store compile to a plain increment.
@@ -3317,7 +3317,7 @@ struct alignas(64) recorder_tag_slot {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RECORDER_SHARD_HPP
@@ -3358,7 +3358,7 @@ struct alignas(64) recorder_tag_slot {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tokens are never reused (unlike std::thread::id and object addresses), so a per-thread cache entry
@@ -3538,7 +3538,7 @@ private:
     std::shared_ptr<registry> registry_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3556,7 +3556,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How one operation ended. The views only need to live for the record() call.
 struct outcome {
@@ -3795,7 +3795,7 @@ private:
     histogram delta_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3818,7 +3818,7 @@ private:
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T = void> class task;
 
@@ -3999,7 +3999,7 @@ template <class> inline constexpr bool is_task_v = false;
 template <class T> inline constexpr bool is_task_v<task<T>> = true;
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_HPP
@@ -4018,7 +4018,7 @@ template <class T> inline constexpr bool is_task_v<task<T>> = true;
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Throw it from an operation to fail with a category of your choice ("http", "db", "validation").
 class op_error : public std::runtime_error {
@@ -4334,7 +4334,7 @@ struct op_context_access {
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4346,7 +4346,7 @@ struct op_context_access {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct scenario {
     std::string name = "default";
@@ -4364,7 +4364,7 @@ struct scenario {
 // Throws std::invalid_argument naming the scenario, the field and the value.
 LOADKIT_DECL void validate(const scenario& s);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4381,7 +4381,7 @@ LOADKIT_DECL void validate(const scenario& s);
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct run_options {
     std::string title{};
@@ -4447,7 +4447,7 @@ LOADKIT_DECL run_report run(const run_options& options, const scenario& one);
 // One operation under one profile: the scenario takes the operation's name.
 LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4462,7 +4462,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct capacity_options {
     double start_rate = 10.0; // operations per second of the first step, > 0
@@ -4491,7 +4491,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
 // The same for one operation: the scenario takes the operation's name.
 LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation op);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4566,7 +4566,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using contend_clock = std::chrono::steady_clock;
@@ -4625,7 +4625,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP
@@ -4644,7 +4644,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct contend_options {
     // Threads released together, each calling fn(index) once per round: 1 .. 10,000.
@@ -4981,7 +4981,7 @@ template <class F>
     return contend(contend_options{.threads = threads}, std::forward<F>(fn));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -5039,7 +5039,7 @@ template <class F>
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // What the children of one when_all/when_any share. The latch counts running children plus one
@@ -5165,7 +5165,7 @@ template <class T> child_task<T> make_child_task(task<T> inner) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_CHILD_TASK_HPP
@@ -5183,7 +5183,7 @@ template <class T> child_task<T> make_child_task(task<T> inner) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T> struct when_any_result {
     std::size_t index;
@@ -5328,7 +5328,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
     co_return co_await race;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ANY_HPP
@@ -5342,7 +5342,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown by timeout_result::value() when the operation timed out.
 class timeout_error : public std::runtime_error {
@@ -5432,7 +5432,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TIMEOUT_HPP
@@ -5451,7 +5451,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct running_task {
     std::string name;
@@ -5628,7 +5628,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -5650,7 +5650,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
@@ -5694,7 +5694,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
@@ -5710,7 +5710,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
@@ -5819,7 +5819,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
@@ -5834,7 +5834,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // loadkit's embedded executor: one thread, a FIFO run queue, a timer heap, and an inbox that other
 // threads post into. Work posted from the loop's own thread never takes a lock; work from other
@@ -5965,7 +5965,7 @@ private:
     std::atomic<bool> stop_requested_{false};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6028,7 +6028,7 @@ private:
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct lock_probe_calibration {
@@ -6078,7 +6078,7 @@ struct lock_probe_clock {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
@@ -6100,7 +6100,7 @@ struct lock_probe_clock {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options; // lock_probe.hpp
 struct lock_stats;         // lock_probe.hpp
@@ -6152,7 +6152,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
@@ -6168,7 +6168,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options {
     // Shown first in describe() ("accounts: 1,000 acquisitions, ...").
@@ -6466,7 +6466,7 @@ private:
     detail::lock_probe_core shared_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6510,7 +6510,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class pacer {
 public:
@@ -6623,7 +6623,7 @@ private:
     std::uint64_t issued_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6673,13 +6673,13 @@ private:
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
 // NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
 enum class color_mode : std::uint8_t { automatic, always, never };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_REPORT_TERMINAL_HPP
@@ -6691,7 +6691,7 @@ enum class color_mode : std::uint8_t { automatic, always, never };
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct console_options {
     color_mode color = color_mode::automatic;
@@ -6717,7 +6717,7 @@ LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
 LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
                                 const console_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6739,7 +6739,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
@@ -6775,7 +6775,7 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_DETACHED_TASK_HPP
@@ -6794,7 +6794,7 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
 // the first few exceptions are kept whole so nothing a task threw goes unseen.
@@ -6858,7 +6858,7 @@ private:
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6878,7 +6878,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // N event loops on N threads, one shard per core. A task is spawned onto one loop (the least
 // loaded, or one you choose) and stays there unless it hops (`co_await r.loop(i).schedule()`).
@@ -6992,7 +6992,7 @@ private:
     std::condition_variable idle_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -7015,7 +7015,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class async_semaphore;
 
@@ -7182,7 +7182,7 @@ private:
 
 inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->withdraw(*waiter); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SEMAPHORE_HPP
@@ -7201,7 +7201,7 @@ inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->w
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The promise parts that do not depend on the result type.
@@ -7321,7 +7321,7 @@ template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
     return detail::sync_wait_on<A>(loop, awaitable, true);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SYNC_WAIT_HPP
@@ -7345,7 +7345,7 @@ template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Fire-and-forget tasks with a concurrency limit. Never more than max_in_flight tasks run at once:
 // `co_await pool.spawn(t)` waits for a free slot when the pool is full. Exceptions of spawned tasks
@@ -7501,7 +7501,7 @@ private:
     join_awaiter* joiners_ = nullptr;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_POOL_HPP
@@ -7561,7 +7561,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // 15 significant digits: integral values print bare ("-5", "1000000"), fractions without noise
@@ -7583,7 +7583,7 @@ inline std::string rate_duration(std::chrono::nanoseconds value) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
@@ -7602,7 +7602,7 @@ inline std::string rate_duration(std::chrono::nanoseconds value) {
 #include <thread>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct token_bucket_options {
     double rate = 0;  // tokens per second, > 0
@@ -7784,7 +7784,7 @@ inline token_bucket::acquire_awaiter token_bucket::acquire(double n) {
     return acquire_awaiter{*this, cost_of(n, "acquire")};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TOKEN_BUCKET_HPP
@@ -7803,7 +7803,7 @@ inline token_bucket::acquire_awaiter token_bucket::acquire(double n) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Starts every child on the awaiting thread (each runs until it first suspends), then waits for
@@ -7907,7 +7907,7 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ALL_HPP
@@ -7933,7 +7933,7 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct blocking_pool::state {
     mutable std::mutex mutex;
@@ -8036,7 +8036,7 @@ LOADKIT_DECL void blocking_pool::work() {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_BLOCKING_POOL_IPP
@@ -8055,7 +8055,7 @@ LOADKIT_DECL void blocking_pool::work() {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] LOADKIT_DECL void throw_histogram_option(const char* field, const std::string& value,
@@ -8123,7 +8123,7 @@ LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) no
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP
@@ -8147,7 +8147,7 @@ LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) no
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL histogram::histogram(const options& opts)
     : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
@@ -8400,7 +8400,7 @@ LOADKIT_DECL void histogram::check_same_config(const histogram& other, const cha
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_IPP
@@ -8433,7 +8433,7 @@ LOADKIT_DECL void histogram::check_same_config(const histogram& other, const cha
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
@@ -8819,7 +8819,7 @@ inline std::size_t sen_interval_min_points(double confidence) noexcept {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
@@ -8838,7 +8838,7 @@ inline std::size_t sen_interval_min_points(double confidence) noexcept {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL const char* to_string(leak_cause c) noexcept {
     switch (c) {
@@ -9157,7 +9157,7 @@ LOADKIT_DECL std::string leak_report::describe() const {
     return line;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LEAK_IPP
@@ -9180,7 +9180,7 @@ LOADKIT_DECL std::string leak_report::describe() const {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL rate_schedule::rate_schedule(double start_rate, std::vector<rate_stage> stages)
     : start_rate_(start_rate), stages_(std::move(stages)) {
@@ -9258,7 +9258,7 @@ LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_fiel
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RATE_SCHEDULE_IPP
@@ -9281,7 +9281,7 @@ LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_fiel
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
@@ -9464,7 +9464,7 @@ LOADKIT_DECL void validate(const profile& p) {
 }
 LOADKIT_DECL std::string describe(const profile& p) { return detail::describe_profile(p); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROFILE_IPP
@@ -9548,7 +9548,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(__linux__)
@@ -9961,7 +9961,7 @@ LOADKIT_DECL void process_sampler::decimate() {
     interval_ *= 2;
     ++decimations_;
 }
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROCESS_IPP
@@ -9986,7 +9986,7 @@ LOADKIT_DECL void process_sampler::decimate() {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void sparse_histogram::add(const histogram& h) {
     if (h.empty()) {
@@ -10141,7 +10141,7 @@ LOADKIT_DECL interval_stats interval_series::total() const {
     return sum;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_INTERVAL_SERIES_IPP
@@ -10165,7 +10165,7 @@ LOADKIT_DECL interval_stats interval_series::total() const {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL latency_summary summarize(const histogram& h) {
     return {h.count(),
@@ -10319,7 +10319,7 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
     return *this;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RESULT_IPP
@@ -10351,7 +10351,7 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -10452,7 +10452,7 @@ inline std::string shown_objective(const objective& o) {
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
@@ -10489,7 +10489,7 @@ inline std::string shown_objective(const objective& o) {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -10776,7 +10776,7 @@ private:
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_PARSE_HPP
@@ -10791,7 +10791,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL objective objective::on(std::string tag_name) const {
     objective o = *this;
@@ -11001,7 +11001,7 @@ LOADKIT_DECL slo_parse_error::slo_parse_error(std::string text, std::size_t colu
 
 LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::slo_parser(text).parse(); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OBJECTIVE_IPP
@@ -11028,7 +11028,7 @@ LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::s
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
@@ -11158,7 +11158,7 @@ inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) 
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP
@@ -11174,7 +11174,7 @@ inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) 
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL bool slo_report::passed() const noexcept {
     for (const auto& v : verdicts) {
@@ -11436,7 +11436,7 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
     return {};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SLO_IPP
@@ -11453,7 +11453,7 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
 #include <algorithm>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::size_t run_report::hung() const noexcept {
     return static_cast<std::size_t>(
@@ -11478,7 +11478,7 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
     return 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUN_REPORT_IPP
@@ -11500,7 +11500,7 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
@@ -11612,7 +11612,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ERROR_CATEGORY_IPP
@@ -11635,7 +11635,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL thread_shard_release::~thread_shard_release() {
@@ -11814,7 +11814,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
     return *found;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP
@@ -11845,7 +11845,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
@@ -12364,7 +12364,7 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
     return bytes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RECORDER_IPP
@@ -12391,7 +12391,7 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 [[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
@@ -12477,7 +12477,7 @@ LOADKIT_DECL void operation::check(const std::string& name, double weight) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OPERATION_IPP
@@ -12494,7 +12494,7 @@ LOADKIT_DECL void operation::check(const std::string& name, double weight) {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void validate(const scenario& s) {
     const std::string who = "loadkit::scenario \"" + s.name + "\": ";
@@ -12526,7 +12526,7 @@ LOADKIT_DECL void validate(const scenario& s) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SCENARIO_IPP
@@ -12563,7 +12563,7 @@ LOADKIT_DECL void validate(const scenario& s) {
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How many arrivals may wait for a free slot (open model; 0 for every other profile).
@@ -12651,7 +12651,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
@@ -12677,7 +12677,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::int64_t ticks(clock::time_point t) noexcept {
@@ -12801,7 +12801,7 @@ struct engine_shared {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_STATE_HPP
@@ -12817,7 +12817,7 @@ struct engine_shared {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How an operation ended. An error's text lives in the context's buffers (reused: no allocation
@@ -13266,7 +13266,7 @@ inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::siz
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
@@ -13288,7 +13288,7 @@ inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::siz
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::atomic<int> stop_signals{0};
@@ -13349,7 +13349,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_SIGNAL_STOP_HPP
@@ -13373,7 +13373,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
@@ -14201,7 +14201,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
     return run(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ENGINE_IPP
@@ -14225,7 +14225,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -14404,7 +14404,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
     return find_capacity(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CAPACITY_IPP
@@ -14455,7 +14455,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v);
@@ -14511,7 +14511,7 @@ LOADKIT_DECL std::string human_percent(double fraction);
 LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -14522,7 +14522,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
@@ -14530,7 +14530,7 @@ namespace detail {
 inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_TEXT_HPP
@@ -14561,7 +14561,7 @@ inline std::string contend_duration_text(std::chrono::nanoseconds d) { return hu
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline void contend_cpu_relax() noexcept {
@@ -14809,7 +14809,7 @@ LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CONTEND_IPP
@@ -14837,7 +14837,7 @@ LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string deadline_result::describe() const {
     std::string out;
@@ -14979,7 +14979,7 @@ LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::
     return r;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_DEADLINE_IPP
@@ -14996,7 +14996,7 @@ LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::
 #include <mutex>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void event_loop::run() {
     run_loop(true, [] { return false; });
@@ -15067,7 +15067,7 @@ LOADKIT_DECL void event_loop::drain_inbox() {
     draining_cancels_.clear();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_EVENT_LOOP_IPP
@@ -15092,7 +15092,7 @@ LOADKIT_DECL void event_loop::drain_inbox() {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(LOADKIT_LOCK_PROBE_TSC)
@@ -15229,7 +15229,7 @@ LOADKIT_DECL std::string shared_lock_stats::describe() const {
     return out + "exclusive " + e.describe() + "; shared " + s.describe();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LOCK_PROBE_IPP
@@ -15246,7 +15246,7 @@ LOADKIT_DECL std::string shared_lock_stats::describe() const {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
                           std::uint64_t shards)
@@ -15262,7 +15262,7 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
     count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PACER_IPP
@@ -15326,7 +15326,7 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -15614,7 +15614,7 @@ struct console_style {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
@@ -15627,7 +15627,7 @@ struct console_style {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // One cell of a bar `eighths` / 8 full: vertical bars grow up, horizontal ones right.
@@ -15836,7 +15836,7 @@ inline std::string console_distribution_chart(const histogram& h, const console_
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
@@ -15858,7 +15858,7 @@ inline std::string console_distribution_chart(const histogram& h, const console_
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct console_column {
@@ -15986,7 +15986,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
@@ -16000,7 +16000,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The console options, resolved (colour decided, values validated).
@@ -16404,7 +16404,7 @@ inline void console_warmup(std::string& out, const run_report& report, const con
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
@@ -16429,7 +16429,7 @@ inline void console_warmup(std::string& out, const run_report& report, const con
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // First, last and largest reading of one field over the samples that have it.
@@ -16657,7 +16657,7 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
@@ -16671,7 +16671,7 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -16729,7 +16729,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, con
     out.flush();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_CONSOLE_IPP
@@ -16746,7 +16746,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, con
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string spawn_report::describe(const std::exception_ptr& error) {
     try {
@@ -16789,7 +16789,7 @@ LOADKIT_DECL spawn_report spawn_tally::report() const {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SPAWN_REPORT_IPP
@@ -16817,7 +16817,7 @@ LOADKIT_DECL spawn_report spawn_tally::report() const {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL runner::runner() : runner(options{}) {}
 
@@ -16909,7 +16909,7 @@ LOADKIT_DECL void runner::wait_idle() {
     idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUNNER_IPP
@@ -16932,7 +16932,7 @@ LOADKIT_DECL void runner::wait_idle() {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v) {
@@ -17123,7 +17123,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_TEXT_UNITS_IPP

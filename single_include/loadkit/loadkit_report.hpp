@@ -67,7 +67,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct csv_options {
     std::string overall_label = "overall"; // tag column of the rows for every tag together
@@ -84,7 +84,7 @@ inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_en
 
 LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -142,7 +142,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A malformed .hlog (read_hlog): the message names the line.
 class hlog_error : public std::runtime_error {
@@ -265,7 +265,7 @@ struct hlog_log {
 // line's payload (at most max_payload_bytes inflated).
 [[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -302,7 +302,7 @@ struct hlog_log {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct html_options {
     std::string title{};            // heading and <title>; "" uses run_report::title, then "loadkit report"
@@ -313,7 +313,7 @@ struct html_options {
 // The whole report as one HTML document (UTF-8).
 [[nodiscard]] LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -360,7 +360,7 @@ struct html_options {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How loadkit::to_json writes.
 struct json_options {
@@ -410,7 +410,7 @@ struct json_read_options {
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
 [[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -446,7 +446,7 @@ struct json_read_options {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct junit_options {
     std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
@@ -461,7 +461,7 @@ struct junit_options {
 // The report as a JUnit XML document (UTF-8, '\n' line ends).
 [[nodiscard]] LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -501,14 +501,14 @@ struct junit_options {
 #include <span>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The reports of shards that ran side by side, as one (see the header comment for each part).
 // Throws std::invalid_argument naming the shard if results cannot merge (open vs closed model,
 // histograms of different precision).
 [[nodiscard]] LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -549,7 +549,7 @@ inline namespace v0 {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // automatic: draw only when the stream is a terminal and the CI environment variable is unset.
 enum class progress_mode : std::uint8_t { automatic, always, never };
@@ -601,7 +601,7 @@ private:
     std::shared_ptr<state> state_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -638,7 +638,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Length of the well-formed UTF-8 sequence at text[i], or 0 with `skip` set to the length of its
@@ -904,7 +904,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
@@ -919,7 +919,7 @@ private:
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -1030,7 +1030,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_CSV_IPP
@@ -1074,7 +1074,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using hlog_bytes = std::vector<std::uint8_t>;
@@ -1320,7 +1320,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP
@@ -1355,7 +1355,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 class inflater {
@@ -1668,7 +1668,7 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
@@ -1685,7 +1685,7 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline constexpr std::uint32_t hdr_v2_cookie = 0x1c849313;            // V2 base 0x1c849303 | 0x10
@@ -1977,7 +1977,7 @@ template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f)
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP
@@ -2006,7 +2006,7 @@ template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f)
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Java's String.format(Locale.US, "%.<decimals>f", v).
@@ -2139,7 +2139,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP
@@ -2163,7 +2163,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_hlog_option(const char* field, const std::string& value,
@@ -2602,7 +2602,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
     return log;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HLOG_IPP
@@ -2666,7 +2666,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -2954,7 +2954,7 @@ struct console_style {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
@@ -2981,7 +2981,7 @@ struct console_style {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
@@ -3058,7 +3058,7 @@ inline std::string xml_attribute(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_XML_HPP
@@ -3089,7 +3089,7 @@ inline std::string xml_attribute(std::string_view text) {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v);
@@ -3145,7 +3145,7 @@ LOADKIT_DECL std::string human_percent(double fraction);
 LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3160,7 +3160,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // s as XML character data or attribute value, control characters shown as C escapes (\n, \t, \x01)
@@ -3228,7 +3228,7 @@ inline std::string svg_coord(double v) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
@@ -3243,7 +3243,7 @@ inline std::string svg_coord(double v) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 enum class svg_scale : std::uint8_t { linear, log10, nines };
@@ -3681,7 +3681,7 @@ inline std::string render_svg(const svg_chart& c) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHART_HPP
@@ -3704,7 +3704,7 @@ inline std::string render_svg(const svg_chart& c) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tableau 10: distinct for the common forms of colour blindness, readable on white.
@@ -4099,7 +4099,7 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP
@@ -4118,7 +4118,7 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::string html_text(std::string_view s) { return html_escape(s); }
@@ -4524,7 +4524,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
     return o;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HTML_IPP
@@ -4564,7 +4564,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -5154,7 +5154,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_READER_HPP
@@ -5193,7 +5193,7 @@ private:
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -5665,7 +5665,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
@@ -5700,7 +5700,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A histogram as the JSON holds it, before it is rebuilt.
@@ -5839,7 +5839,7 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP
@@ -5857,7 +5857,7 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
@@ -6289,7 +6289,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
@@ -6307,7 +6307,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
@@ -6753,7 +6753,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
@@ -6769,7 +6769,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::string path,
                                     std::string message)
@@ -6819,7 +6819,7 @@ LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& opt
     return from_json(text, options);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JSON_IPP
@@ -6850,7 +6850,7 @@ LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& opt
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -6951,7 +6951,7 @@ inline std::string shown_objective(const objective& o) {
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
@@ -6967,7 +6967,7 @@ inline std::string shown_objective(const objective& o) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -7194,7 +7194,7 @@ LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options&
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JUNIT_IPP
@@ -7218,7 +7218,7 @@ LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options&
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline int leak_severity(leak_verdict v) noexcept {
@@ -7335,7 +7335,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_MERGE_IPP
@@ -7361,7 +7361,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string progress_line(const run_progress& p, std::size_t width, const console_style& s) {
@@ -7573,7 +7573,7 @@ LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
     return state_->refreshes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_PROGRESS_IPP
@@ -7596,7 +7596,7 @@ LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v) {
@@ -7787,7 +7787,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_TEXT_UNITS_IPP

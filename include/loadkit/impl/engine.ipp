@@ -35,7 +35,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
@@ -863,7 +863,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
     return run(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ENGINE_IPP

@@ -77,7 +77,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(__linux__)
@@ -490,7 +490,7 @@ LOADKIT_DECL void process_sampler::decimate() {
     interval_ *= 2;
     ++decimations_;
 }
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROCESS_IPP

@@ -31,7 +31,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
@@ -550,7 +550,7 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
     return bytes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RECORDER_IPP

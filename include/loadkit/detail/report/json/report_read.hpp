@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
@@ -473,7 +473,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
