@@ -37,6 +37,14 @@ TEST_CASE("catch2 forms: a run_result is judged by a policy", "[catch2_forms]") 
                                                                          0) == 0);
 }
 
+TEST_CASE("catch2 forms: readme example", "[catch2_forms]") {
+    const loadkit::run_report report = sample_runs::with_slo(loadkit::slo_policy{"p95 < 200ms"});
+    // snippet-begin: catch2
+    REQUIRE_THAT(report, loadkit::testing::meets_slo()); // its own SLO, leak check, stuck operations
+    CHECK_THAT(report.result, loadkit::meets("p95 < 200ms", "error_rate < 1%"));
+    // snippet-end
+}
+
 TEST_CASE("catch2 forms failure: a failing SLO prints the verdict", "[.catch2_forms_failure]") {
     REQUIRE_THAT(sample_runs::with_slo(loadkit::slo_policy{"p50 < 1ms", "error_rate < 1%"}),
                  loadkit::testing::meets_slo());

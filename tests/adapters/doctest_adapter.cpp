@@ -61,6 +61,14 @@ TEST_CASE("doctest: a result is judged by the objectives given") {
     CHECK_FALSE(loadkit::testing::meets_slo(sample_runs::leaking(), "no_leak"));
 }
 
+TEST_CASE("doctest: readme example") {
+    const loadkit::run_report report = sample_runs::with_slo(loadkit::slo_policy{"p95 < 200ms"});
+    // snippet-begin: doctest
+    CHECK(loadkit::testing::meets_slo(report)); // its own SLO, leak check, stuck operations
+    LOADKIT_CHECK_SLO(report.result, "p95 < 200ms", "error_rate < 1%");
+    // snippet-end
+}
+
 TEST_CASE("doctest: runs print as their summary") {
     CHECK(printed(sample_runs::result()) ==
           "run_result{1000 ops, 3 failed (0.3%), 100 ops/s, p50 34ms, p95 57ms, p99 59ms, completed}");

@@ -78,6 +78,15 @@ TEST(loadkit_gtest, a_result_is_judged_by_the_objectives_given) {
     EXPECT_THAT(sample_runs::leaking(), Not(loadkit::testing::meets_slo("no_leak")));
 }
 
+TEST(loadkit_gtest, readme_example) {
+    const loadkit::run_report report = sample_runs::with_slo(loadkit::slo_policy{"p95 < 200ms"});
+    // snippet-begin: gtest
+    EXPECT_THAT(report, loadkit::testing::meets_slo()); // its own SLO, leak check, stuck operations
+    EXPECT_THAT(report.result, loadkit::testing::meets_slo("p95 < 200ms", "error_rate < 1%"));
+    EXPECT_TRUE(loadkit::testing::slo_met(report)); // the same verdict as an AssertionResult
+    // snippet-end
+}
+
 TEST(loadkit_gtest, runs_print_as_their_summary_not_their_bytes) {
     EXPECT_THAT(::testing::PrintToString(sample_runs::result()),
                 StartsWith("run_result{1000 ops, 3 failed (0.3%), 100 ops/s, p50 34ms, p95 57ms, p99 59ms, "
