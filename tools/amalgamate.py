@@ -38,7 +38,7 @@ INCLUDE_DIR = REPO / "include"
 DEFAULT_OUTPUT = "single_include/loadkit/loadkit.hpp"
 
 # Optional adapters depend on third-party libraries; the core amalgam must never contain them.
-ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|asio\.hpp|asio/.*|http/.*|adapters/.*)$")
+ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|gtest\.hpp|doctest\.hpp|testing/.*|asio\.hpp|asio/.*|http/.*|adapters/.*)$")
 LOADKIT_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"](loadkit/[^>"]+)[>"]')
 BODIES_IF = re.compile(r"^#if (!defined\(LOADKIT_SEPARATE_COMPILATION\) \|\| defined\(LOADKIT_(?:ASIO_)?IMPLEMENTATION\))$")
 BODIES_INCLUDE = re.compile(r"^#include <(loadkit/impl/[^>]+\.ipp)>$")
@@ -184,6 +184,10 @@ SINGLE_HEADERS = [
     ("include/loadkit/loadkit.hpp", "single_include/loadkit/loadkit.hpp", None),
     ("include/loadkit/report/all.hpp", "single_include/loadkit/loadkit_report.hpp", "include/loadkit/loadkit.hpp"),
     ("include/loadkit/asio.hpp", "single_include/loadkit/loadkit_asio.hpp", "include/loadkit/loadkit.hpp"),
+    # Test-framework adapters: each carries testing/judgement.hpp (include guards keep one copy).
+    ("include/loadkit/catch2.hpp", "single_include/loadkit/loadkit_catch2.hpp", "include/loadkit/loadkit.hpp"),
+    ("include/loadkit/gtest.hpp", "single_include/loadkit/loadkit_gtest.hpp", "include/loadkit/loadkit.hpp"),
+    ("include/loadkit/doctest.hpp", "single_include/loadkit/loadkit_doctest.hpp", "include/loadkit/loadkit.hpp"),
 ]
 
 

@@ -50,7 +50,7 @@ def main():
     # v<major>. Every source that opens it must name the current one.
     major, minor, _ = expected.split(".")
     namespace = f"v{major}_{minor}" if major == "0" else f"v{major}"
-    opening = re.compile(r"^inline namespace (\w+) \{", re.MULTILINE)
+    opening = re.compile(r"^inline namespace (v\d+(?:_\d+)?) \{", re.MULTILINE)
     for folder in ("include", "src", "tests", "examples", "bench", "packaging"):
         for path in sorted((REPO / folder).rglob("*")):
             if path.suffix not in (".hpp", ".ipp", ".cpp") or not path.is_file():

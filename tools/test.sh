@@ -7,15 +7,17 @@
 #      clang-format
 #   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment, the compiled
 #      library (loadkit::compiled, as the demo builds it); JSON reports checked against
-#      docs/report.schema.json
+#      docs/report.schema.json; the test-framework adapters (GoogleTest, doctest, Catch2 v2 vendored,
+#      v3 amalgamated: tests/adapters, each with a failing SLO whose output must be the verdict)
 #   c  clang-16 RelWithDebInfo, separate compilation (loadkit::compiled): tests, header self-containment
 #   d  g++ Debug + ASan + UBSan, separate compilation: tests, examples (Debug also runs the deep-await
 #      test at -O0)
 #   e  clang-16 TSan (RelWithDebInfo at -O1), separate compilation: tests
 #   f  meson (g++, -O0), separate compilation (loadkit_compiled_dep): tests
-#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests; the single headers copied flat into a
-#      folder of another name, and the quick start and the examples that include only loadkit.hpp
-#      against them, g++ and clang-16 under strict flags (tools/check_single_headers.sh)
+#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests, the adapters' tests against their
+#      single headers (loadkit_gtest.hpp ...); the single headers copied flat into a folder of another
+#      name, and the quick start and the examples that include only loadkit.hpp against them, g++ and
+#      clang-16 under strict flags (tools/check_single_headers.sh)
 #   h  install, then build and run consumers: find_package() (installed, installed with
 #      loadkit::compiled, and build tree), pkg-config, add_subdirectory(); meson: a subproject
 #      consumer, and meson install + pkg-config; find_package(loadkit 0.0.5) refused; the vcpkg
@@ -58,7 +60,7 @@ ensure_packages() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 ensure_packages g++ cmake ninja-build ccache catch2 clang-16 libclang-rt-16-dev meson pkg-config python3 \
-    libbenchmark-dev libasio-dev libxml2-utils clang-format-14
+    libbenchmark-dev libasio-dev libxml2-utils clang-format-14 googletest libgtest-dev libgmock-dev doctest-dev
 
 LAUNCHER=()
 MESON_CXX=g++
@@ -89,12 +91,12 @@ step_a() {
     python3 tools/check_snippets.py
     python3 tools/check_layout.py
     echo "== clang-format-14 (.clang-format) on every source but the generated single headers"
-    git ls-files -z '*.hpp' '*.ipp' '*.cpp' | grep -zv '^single_include/' | xargs -0 clang-format-14 --dry-run --Werror
+    git ls-files -z '*.hpp' '*.ipp' '*.cpp' | grep -zv -e '^single_include/' -e '^tests/third_party/' | xargs -0 clang-format-14 --dry-run --Werror
     echo "clang-format: clean"
 }
 
 GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=ON
-    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=ON -DLOADKIT_WITH_ASIO=ON)
+    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=ON -DLOADKIT_WITH_ASIO=ON -DLOADKIT_ADAPTER_TESTS=ON)
 step_b() {
     configure_and_build "${GCC_RELEASE[@]}"
     # The compiled library at -O3 under -Werror, as tools/demo.sh builds it (GCC's warnings there
@@ -166,7 +168,7 @@ step_f() {
 step_g() {
     configure_and_build ci-single-header -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DLOADKIT_SINGLE_HEADER_TESTS=ON -DLOADKIT_BUILD_TESTS=ON \
-        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON -DLOADKIT_ADAPTER_TESTS=ON
     run_ctest ci-single-header
     # As users copy them: flat in a folder of another name, and as third_party/loadkit/.
     bash "$ROOT/tools/check_single_headers.sh" "$BUILD_ROOT/ci-single-header/flat"
