@@ -13478,12 +13478,14 @@ public:
         if (abandon) {
             account_abandoned(end);
         }
-        report.result = recorder_->finish(end, reason_, reason_text_);
-        rate_over_schedule(report.result);
+        // The last resource sample before the result is built: the result copies every series
+        // (tens of MB after a long soak at high rates), which no sample's loadkit_bytes counts.
         if (sampler_) {
             sampler_->stop();
             report.resources = sampler_->samples();
         }
+        report.result = recorder_->finish(end, reason_, reason_text_);
+        rate_over_schedule(report.result);
         if (options_.leak_check && !report.resources.empty()) {
             report.leak = check_leak_of(report.resources, *options_.leak_check);
         }
