@@ -2125,6 +2125,12 @@ private:
 // too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
 // the response time (from the intended start: coordinated omission included) and service_time the
 // time from the actual start; a closed-model run has latency only (latency_model says which).
+// scheduled counts the operations the schedule issued, filed by the engine when it issues one
+// (recorder::writer::record_scheduled), apart from the outcome that ends it: so accounted() ==
+// scheduled checks that every issued operation ended in exactly one bucket. It holds over the
+// whole run (warm-up + steady state) once every operation ended; within a window, operations in
+// flight at its edge count as scheduled in one window and end in the next. 0 where nothing
+// counted them (a recorder written to directly, a JSON report before version 3).
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
@@ -2378,6 +2384,7 @@ struct op_stats {
     std::uint64_t errors = 0;                     // failed with an error (counted by category below)
     std::uint64_t timeouts = 0;                   // ran past their timeout
     std::uint64_t dropped = 0;                    // never started
+    std::uint64_t scheduled = 0;                  // issued, counted apart (see the header comment)
     std::vector<error_category> error_categories; // sorted by name
     histogram latency;                            // see the header comment
     std::optional<histogram> service_time;        // open model only
@@ -2388,6 +2395,8 @@ struct op_stats {
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    // Every outcome bucket: equals scheduled when each issued operation ended in exactly one.
+    [[nodiscard]] std::uint64_t accounted() const noexcept { return ok + errors + timeouts + dropped; }
     // failed() / count(); 0 when nothing ran.
     [[nodiscard]] double error_rate() const noexcept {
         return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());
@@ -3292,6 +3301,7 @@ struct alignas(64) recorder_tag_slot {
     single_writer_counter errors;
     single_writer_counter timeouts;
     single_writer_counter dropped;
+    single_writer_counter scheduled; // by the engine as it issues an operation, before its outcome
     single_writer_histogram latency;
     std::unique_ptr<single_writer_histogram> service;           // open model only
     std::vector<std::unique_ptr<recorder_category>> categories; // by category id; grows under the mutex
@@ -3623,6 +3633,9 @@ public:
                    std::chrono::duration_cast<std::chrono::nanoseconds>(end - start));
         }
         void record_dropped(tag_id tag, std::uint64_t n = 1) { slot(tag).dropped.add(n); }
+        // n operations issued under tag (before they run or are dropped): op_stats::scheduled,
+        // counted apart from the outcomes so that a lost or double-filed outcome shows.
+        void record_scheduled(tag_id tag, std::uint64_t n = 1) { slot(tag).scheduled.add(n); }
 
     private:
         friend class recorder;
@@ -4132,6 +4145,7 @@ public:
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
         const tag_id tag = step_tag(name);
+        recorder_->local().record_scheduled(tag);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
@@ -4167,6 +4181,7 @@ private:
 
     template <class Awaitable>
     task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
+        recorder_->local().record_scheduled(tag); // a step that never ends shows as scheduled only
         const clock::time_point begin = clock::now();
         using result = detail::await_result_t<Awaitable>;
         try {
@@ -10093,6 +10108,7 @@ LOADKIT_DECL op_stats& op_stats::operator+=(const op_stats& other) {
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     detail::merge_error_categories(error_categories, other.error_categories);
     add_histogram(latency, other.latency);
     if (other.service_time) {
@@ -10112,6 +10128,7 @@ LOADKIT_DECL op_stats& op_stats::operator-=(const op_stats& earlier) {
     errors = minus(errors, earlier.errors);
     timeouts = minus(timeouts, earlier.timeouts);
     dropped = minus(dropped, earlier.dropped);
+    scheduled = minus(scheduled, earlier.scheduled);
     detail::subtract_error_categories(error_categories, earlier.error_categories);
     latency -= earlier.latency;
     if (service_time && earlier.service_time) {
@@ -10125,6 +10142,7 @@ LOADKIT_DECL void op_stats::swap(op_stats& other) noexcept {
     std::swap(errors, other.errors);
     std::swap(timeouts, other.timeouts);
     std::swap(dropped, other.dropped);
+    std::swap(scheduled, other.scheduled);
     error_categories.swap(other.error_categories);
     std::swap(latency, other.latency);
     service_time.swap(other.service_time);
@@ -12064,7 +12082,7 @@ LOADKIT_DECL recorder::writer& recorder::local_slow() {
 
 // out = the sum of every writer's slot for tag (mutex held).
 LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_errors) const {
-    out.ok = out.errors = out.timeouts = out.dropped = 0;
+    out.ok = out.errors = out.timeouts = out.dropped = out.scheduled = 0;
     out.error_categories.clear();
     out.latency.reset();
     if (out.service_time) {
@@ -12079,6 +12097,7 @@ LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_er
         out.errors += s.errors.get();
         out.timeouts += s.timeouts.get();
         out.dropped += s.dropped.get();
+        out.scheduled += s.scheduled.get();
         s.latency.add_to(out.latency);
         if (s.service && out.service_time) {
             s.service->add_to(*out.service_time);
@@ -12870,6 +12889,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         }
         const std::size_t k = s.pick(ctx.random());
         const operation& op = cfg.operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // before the outcome: the two are checked apart
         op_context_access::begin(ctx, number, t0, t0);
         slot.begin(k, number, t0);
         ending.reset();
@@ -12949,11 +12969,14 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
     recorder::writer& w = e.rec->local();
     if (n <= 64 || s.tags.size() == 1) {
         if (s.tags.size() == 1) {
+            w.record_scheduled(s.tags[0], n);
             w.record_dropped(s.tags[0], n);
             return;
         }
         for (std::uint64_t i = 0; i < n; ++i) {
-            w.record_dropped(s.tags[s.pick(random)]);
+            const tag_id tag = s.tags[s.pick(random)];
+            w.record_scheduled(tag);
+            w.record_dropped(tag);
         }
         return;
     }
@@ -12963,6 +12986,7 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
         const auto upto = static_cast<std::uint64_t>(static_cast<double>(n) * s.cumulative[k] / total + 0.5);
         const std::uint64_t share = k + 1 == s.tags.size() ? n - given : (upto > given ? upto - given : 0);
         if (share > 0) {
+            w.record_scheduled(s.tags[k], share);
             w.record_dropped(s.tags[k], share);
         }
         given += share;
@@ -13023,6 +13047,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         number = next.number;
         intended = next.intended;
         k = s.pick(ctx.random());
+        e.rec->local().record_scheduled(s.tags[k]);
     }
     pool.free.push_back(index);
     e.ended(s);
@@ -13075,7 +13100,10 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             if (pool.waiting.size() < pool.max_waiting) {
                 pool.waiting.push({number, *intended});
             } else {
-                e.rec->local().record_dropped(s.tags[s.pick(random)]);
+                recorder::writer& w = e.rec->local();
+                const tag_id tag = s.tags[s.pick(random)];
+                w.record_scheduled(tag);
+                w.record_dropped(tag);
             }
             continue;
         }
@@ -13083,6 +13111,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         op_context& ctx = s.contexts[index];
         const std::size_t k = s.pick(ctx.random());
         const operation& op = s.config->operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // here for both paths below and open_operation
         if (op.direct()) {
             // A synchronous call: made here, without a frame of its own, and its end is the next
             // arrival's "now" (one clock read per operation when behind the schedule).

@@ -416,8 +416,9 @@ struct html_options {
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 1, every member described in
-// docs/report.schema.json (JSON Schema 2020-12).
+// reads back exactly: schema "loadkit-report", version 3, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
+// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
 //   std::ofstream("run.json") << loadkit::to_json(report);
@@ -1666,10 +1667,16 @@ inline void console_throughput(std::string& out, const run_report& report, const
     console_title(out, v, title);
     const bool show_dropped = r.model == latency_model::open || r.overall.dropped > 0;
     const bool show_timeouts = r.overall.timeouts > 0;
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool show_scheduled =
+        show_dropped && r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::vector<console_column> columns{
         {"tag", false, 0, true, 10}, {"count"}, {"ok"}, {"failed"}, {"error rate"}, {"throughput"}};
     if (show_timeouts) {
         columns.push_back({"timeouts", true, 2});
+    }
+    if (show_scheduled) {
+        columns.push_back({"scheduled", true, 3});
     }
     if (show_dropped) {
         columns.push_back({"dropped", true, 1});
@@ -1690,14 +1697,32 @@ inline void console_throughput(std::string& out, const run_report& report, const
         if (show_timeouts) {
             cells.push_back({human_count(d.timeouts)});
         }
+        if (show_scheduled) {
+            cells.push_back({human_count(d.scheduled)});
+        }
         if (show_dropped) {
             cells.push_back({human_count(d.dropped), d.dropped > 0 ? "33" : nullptr});
         }
         t.add_row(std::move(cells));
     }
     out += t.render(s);
+    // Over the whole run: an operation in flight at the warm-up's end is scheduled in one window
+    // and ends in the other. 0 scheduled: nothing counted them (a recorder written to directly).
+    const op_stats none;
+    const op_stats& warm = r.overall.warmup ? *r.overall.warmup : none;
+    const std::uint64_t issued = r.overall.scheduled + warm.scheduled;
+    const std::uint64_t ended = r.overall.accounted() + warm.accounted();
+    if (issued != 0 && issued != ended) {
+        const std::string text =
+            "accounting: " + human_count(issued) + " operations were scheduled but " + human_count(ended) +
+            " ended (ok + errors + timeouts + dropped); " +
+            (issued > ended ? human_count(issued - ended) + " are unaccounted for."
+                            : human_count(ended - issued) + " more were filed than issued.");
+        out += "  " + s.paint(console_wrap(text, s.width, 2), "31") + "\n";
+    }
     if (r.overall.dropped > 0) {
-        const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
+        const std::uint64_t scheduled =
+            r.overall.scheduled != 0 ? r.overall.scheduled : r.overall.count() + r.overall.dropped;
         const std::string text =
             human_count(r.overall.dropped) +
             " operations were dropped (scheduled, never started: every in-flight slot was busy), " +
@@ -5425,7 +5450,8 @@ inline const char* latency_head() {
            "th>";
 }
 
-inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total) {
+inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total,
+                               bool scheduled) {
     std::string o = total ? "<tr class=\"total\">" : "<tr>";
     o += "<td class=\"name\">" + (color != nullptr ? html_swatch(color) : std::string()) + html_text(name) +
          "</td>";
@@ -5433,6 +5459,9 @@ inline std::string summary_row(const std::string& name, const char* color, const
     o += "<td" + std::string(s.errors > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.errors) + "</td>";
     o += "<td" + std::string(s.timeouts > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.timeouts) + "</td>";
     o += "<td>" + count_text(s.dropped) + "</td>";
+    if (scheduled) {
+        o += "<td>" + count_text(s.scheduled) + "</td>";
+    }
     o += "<td" + std::string(s.failed() > 0 ? " class=\"bad\"" : "") + ">" + percent_text(s.error_rate()) +
          "</td>";
     o += "<td>" + rate_text(s.throughput()) + "</td>";
@@ -5440,13 +5469,16 @@ inline std::string summary_row(const std::string& name, const char* color, const
 }
 
 inline std::string summary_table(const run_result& r) {
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool scheduled = r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::string o = "<div class=\"scroll\"><table><thead><tr><th class=\"name\">operation</th><th>count</th>"
-                    "<th>errors</th><th>timeouts</th><th>dropped</th><th>error %</th><th>rate</th>";
+                    "<th>errors</th><th>timeouts</th><th>dropped</th>";
+    o += scheduled ? "<th>scheduled</th><th>error %</th><th>rate</th>" : "<th>error %</th><th>rate</th>";
     o += std::string(latency_head()) + "</tr></thead><tbody>";
     for (const auto& t : r.tags) {
-        o += summary_row(t.name, tag_color(r, &t), t, false);
+        o += summary_row(t.name, tag_color(r, &t), t, false, scheduled);
     }
-    o += summary_row("all", nullptr, r.overall, true);
+    o += summary_row("all", nullptr, r.overall, true, scheduled);
     o += "</tbody></table></div>";
     if (r.model == latency_model::open) {
         o += "<h3>Service time (from the actual start; the table above has the response time from the "
@@ -6400,7 +6432,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 1 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
@@ -6412,7 +6444,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_write.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 1 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -6445,7 +6477,7 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 2;
+inline constexpr std::uint64_t json_schema_version = 3;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -6620,6 +6652,7 @@ private:
         w_.member("errors", s.errors);
         w_.member("timeouts", s.timeouts);
         w_.member("dropped", s.dropped);
+        w_.member("scheduled", s.scheduled);
         w_.member("duration_ns", s.duration.count());
         w_.key("error_categories");
         w_.begin_array();
@@ -6910,7 +6943,7 @@ private:
 // ---- begin loadkit/detail/report/json/result_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 1 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
@@ -7215,23 +7248,32 @@ public:
 
     tag_result tag() {
         tag_result t({}, json_placeholder_precision(), latency_model::closed);
-        static constexpr std::array<std::string_view, 12> keys{
-            "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
-            "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
+        // scheduled: from version 3 (0, not counted, when a version 1 or 2 report lacks it).
+        static constexpr std::array<std::string_view, 13> keys{
+            "summary?", "ok",           "errors", "timeouts", "dropped",   "duration_ns", "error_categories",
+            "latency",  "service_time", "name",   "warmup",   "intervals", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (stats_member(t, k)) {
                 return;
             }
-            if (k == 9) {
+            if (k == 12) {
+                t.scheduled = r_.u64();
+            } else if (k == 9) {
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
                     op_stats w(json_placeholder_precision(), latency_model::closed);
-                    static constexpr std::array<std::string_view, 9> warmup_keys{
-                        "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
-                        "error_categories", "latency", "service_time"};
+                    static constexpr std::array<std::string_view, 10> warmup_keys{
+                        "summary?",         "ok",      "errors",       "timeouts",  "dropped", "duration_ns",
+                        "error_categories", "latency", "service_time", "scheduled?"};
                     slot_.warmup = true;
-                    r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    r_.object(warmup_keys, [&](std::size_t j) {
+                        if (j == 9) {
+                            w.scheduled = r_.u64();
+                        } else {
+                            stats_member(w, j);
+                        }
+                    });
                     slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
@@ -8311,7 +8353,8 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
         c.message = line;
         c.body = line + "\n" + human_count(r.overall.count()) + " operations, " +
                  human_percent(r.overall.error_rate()) + " failed, " + human_count(r.overall.dropped) +
-                 " dropped\n";
+                 " dropped" +
+                 (r.overall.scheduled > 0 ? ", " + human_count(r.overall.scheduled) + " scheduled\n" : "\n");
         cases.push_back(std::move(c));
     }
     return cases;
@@ -8327,6 +8370,7 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
     junit_property(out, prefix + "errors", std::to_string(s.errors));
     junit_property(out, prefix + "timeouts", std::to_string(s.timeouts));
     junit_property(out, prefix + "dropped", std::to_string(s.dropped));
+    junit_property(out, prefix + "scheduled", std::to_string(s.scheduled));
     junit_property(out, prefix + "error_rate", junit_number(s.error_rate()));
     junit_property(out, prefix + "throughput_per_s", junit_number(s.throughput()));
     if (!s.latency.empty()) {

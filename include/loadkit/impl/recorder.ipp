@@ -362,7 +362,7 @@ LOADKIT_DECL recorder::writer& recorder::local_slow() {
 
 // out = the sum of every writer's slot for tag (mutex held).
 LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_errors) const {
-    out.ok = out.errors = out.timeouts = out.dropped = 0;
+    out.ok = out.errors = out.timeouts = out.dropped = out.scheduled = 0;
     out.error_categories.clear();
     out.latency.reset();
     if (out.service_time) {
@@ -377,6 +377,7 @@ LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_er
         out.errors += s.errors.get();
         out.timeouts += s.timeouts.get();
         out.dropped += s.dropped.get();
+        out.scheduled += s.scheduled.get();
         s.latency.add_to(out.latency);
         if (s.service && out.service_time) {
             s.service->add_to(*out.service_time);

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 1, every member described in
-// docs/report.schema.json (JSON Schema 2020-12).
+// reads back exactly: schema "loadkit-report", version 3, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
+// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
 //   std::ofstream("run.json") << loadkit::to_json(report);
