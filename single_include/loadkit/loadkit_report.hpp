@@ -29,8 +29,9 @@
 // SPDX-License-Identifier: MIT
 //
 // Every reporter at once (each is also usable alone): console summary and live progress, JSON (and
-// merging), CSV, JUnit XML, HdrHistogram interval logs and the HTML report. Opt-in: loadkit.hpp
-// never includes it. Its single-header form is single_include/loadkit/loadkit_report.hpp.
+// merging), CSV, JUnit XML, HdrHistogram interval logs and the HTML report, and write_file to save
+// any of them, failing loudly. Opt-in: loadkit.hpp never includes it. Its single-header form is
+// single_include/loadkit/loadkit_report.hpp.
 #ifndef LOADKIT_REPORT_ALL_HPP
 #define LOADKIT_REPORT_ALL_HPP
 
@@ -137,7 +138,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
 // spreadsheet, pandas or gnuplot:
 //
 //   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.csv") << loadkit::to_csv(report);
+//   loadkit::write_file("run.csv", loadkit::to_csv(report)); // report/file.hpp: throws on failure
 //
 //   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
 //   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87
@@ -182,6 +183,52 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 
 #endif // LOADKIT_REPORT_CSV_HPP
 // ---- end loadkit/report/csv.hpp ----
+// ---- begin loadkit/report/file.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::write_file — writes a report (or any text) to a file, or throws saying why it could not:
+//
+//   #include <loadkit/report/file.hpp>                  // opt-in: not part of loadkit.hpp
+//   loadkit::write_file("out/run.json", loadkit::to_json(report));
+//   // std::system_error: "loadkit::write_file: cannot create a file in the folder of out/run.json
+//   //                     (temporary out/.run.json.tmp-4242-0): No such file or directory"
+//
+// Why. `std::ofstream(path) << text` drops every failure (a missing folder, no permission, a full
+// disk): a CI job then reads an old report, or none, as the run's. Here each step is checked
+// (create, write, sync, close, rename) and a failure throws std::system_error whose code() is the
+// OS's (errno) and whose what() names the step, the path and the reason. Nothing half-written
+// stays behind: an atomic write goes to a temporary file in the target's folder (so the rename
+// stays on one file system), synced, then renamed over the target: a reader sees the old file or
+// the whole new one, never a part (the classic write-rename pattern, rename(2) in POSIX.1-2017).
+// A target that exists and is not a regular file (/dev/stdout, a FIFO, /dev/full) is written in
+// place: renaming over a device would replace it. An existing file's permission bits carry over.
+#ifndef LOADKIT_REPORT_FILE_HPP
+#define LOADKIT_REPORT_FILE_HPP
+
+
+#include <filesystem>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0 {
+
+struct write_file_options {
+    bool atomic = true; // temporary file + rename; false: truncate and write the target in place
+    bool sync = true;   // fsync before the rename, so that a crash leaves the old file or the new one
+};
+
+// Writes text to path (replacing it), or throws std::system_error naming the step, the path and
+// the OS's reason (the temporary file is removed first).
+LOADKIT_DECL void write_file(const std::filesystem::path& path, std::string_view text,
+                             const write_file_options& options = {});
+
+} // namespace v0
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_FILE_HPP
+// ---- end loadkit/report/file.hpp ----
 // ---- begin loadkit/report/hlog.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -192,7 +239,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 // HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
 // counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
 //
-//   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
+//   loadkit::write_file("run.hlog", loadkit::to_hlog(report));      // every interval, every tag
 //   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
 //   loadkit::histogram all = log.merged("checkout");
 //
@@ -371,7 +418,7 @@ struct hlog_log {
 // JavaScript, no fonts, images or styles fetched from anywhere; open it from disk, attach it to a CI
 // run, mail it.
 //
-//   std::ofstream("report.html") << loadkit::to_html(report);
+//   loadkit::write_file("report.html", loadkit::to_html(report)); // report/file.hpp: throws on failure
 //
 // What it shows: the verdict (SLO objectives, leak, stuck operations) first; headline figures; the
 // latency-by-percentile spectrum per operation on HdrHistogram's log-scaled 1/(1-p) axis (response
@@ -421,7 +468,7 @@ struct html_options {
 // (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.json") << loadkit::to_json(report);
+//   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
 //   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
 //   // merge the reports of several processes exactly: report/merge.hpp
 //
@@ -517,7 +564,7 @@ struct json_read_options {
 // system reads (Jenkins, GitLab, GitHub Actions test reporters, Azure DevOps, TeamCity):
 //
 //   #include <loadkit/report/junit.hpp>
-//   std::ofstream("loadkit-junit.xml") << loadkit::to_junit(report);
+//   loadkit::write_file("loadkit-junit.xml", loadkit::to_junit(report)); // report/file.hpp
 //
 // Layout (the common Jenkins / Ant form; tests/data/junit.xsd is its schema, and the tests validate
 // against it with xmllint): one <testsuite> per run (name: the title, or "loadkit"), holding
@@ -2707,6 +2754,175 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 
 #endif // LOADKIT_IMPL_REPORT_CSV_IPP
 // ---- end loadkit/impl/report_csv.ipp ----
+// ---- begin loadkit/impl/report_file.ipp ----
+// SPDX-License-Identifier: MIT
+// write_file's body (report/file.hpp): POSIX open/write/fsync/close/rename, each checked; C stdio
+// and std::filesystem::rename elsewhere (Windows).
+#ifndef LOADKIT_IMPL_REPORT_FILE_IPP
+#define LOADKIT_IMPL_REPORT_FILE_IPP
+
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#if defined(_WIN32)
+#include <process.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0 {
+namespace detail {
+
+[[noreturn]] inline void write_file_failed(int error, const std::string& what) {
+    throw std::system_error(error, std::generic_category(), "loadkit::write_file: " + what);
+}
+
+// "out/.run.json.tmp-<pid>-<n>": hidden, in the target's folder, unique within the process (n) and
+// across processes (pid); created exclusively, so a clash fails instead of overwriting.
+inline std::filesystem::path write_file_temporary(const std::filesystem::path& path) {
+    static std::atomic<unsigned long> next{0};
+#if defined(_WIN32)
+    const auto pid = static_cast<unsigned long>(::_getpid());
+#else
+    const auto pid = static_cast<unsigned long>(::getpid());
+#endif
+    std::filesystem::path out = path;
+    out.replace_filename("." + path.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
+                         std::to_string(next.fetch_add(1, std::memory_order_relaxed)));
+    return out;
+}
+
+#if !defined(_WIN32)
+class write_file_posix {
+public:
+    write_file_posix(const std::filesystem::path& path, const write_file_options& options)
+        : path_(path), options_(options) {}
+    write_file_posix(const write_file_posix&) = delete;
+    write_file_posix& operator=(const write_file_posix&) = delete;
+    ~write_file_posix() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+        if (!temporary_.empty()) {
+            ::unlink(temporary_.c_str());
+        }
+    }
+
+    void run(std::string_view text) {
+        struct stat existing {};
+        const bool exists = ::stat(path_.c_str(), &existing) == 0;
+        const bool in_place = !options_.atomic || (exists && !S_ISREG(existing.st_mode));
+        if (in_place) {
+            fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            if (fd_ < 0) {
+                fail("cannot open " + path_.string());
+            }
+        } else {
+            const std::filesystem::path temporary = write_file_temporary(path_);
+            fd_ = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd_ < 0) {
+                fail("cannot create a file in the folder of " + path_.string() + " (temporary " +
+                     temporary.string() + ")");
+            }
+            temporary_ = temporary;
+            if (exists) {
+                static_cast<void>(::fchmod(fd_, existing.st_mode & 07777)); // best effort
+            }
+        }
+        const char* at = text.data();
+        std::size_t left = text.size();
+        while (left > 0) {
+            const ::ssize_t n = ::write(fd_, at, left);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                fail("cannot write " + path_.string() + " (" + std::to_string(text.size() - left) + " of " +
+                     std::to_string(text.size()) + " bytes written)");
+            }
+            at += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        struct stat written {};
+        if (options_.sync && ::fstat(fd_, &written) == 0 && S_ISREG(written.st_mode) && ::fsync(fd_) != 0) {
+            fail("cannot sync " + current());
+        }
+        const int fd = fd_;
+        fd_ = -1;
+        if (::close(fd) != 0) { // NFS and quotas may report a failed write only here
+            fail("cannot close " + current());
+        }
+        if (!temporary_.empty()) {
+            if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+                fail("cannot rename " + temporary_.string() + " to " + path_.string());
+            }
+            temporary_.clear();
+        }
+    }
+
+private:
+    std::string current() const { return temporary_.empty() ? path_.string() : temporary_.string(); }
+    [[noreturn]] void fail(const std::string& what) {
+        const int error = errno == 0 ? EIO : errno;
+        write_file_failed(error, what);
+    }
+
+    const std::filesystem::path& path_;
+    write_file_options options_;
+    int fd_ = -1;
+    std::filesystem::path temporary_;
+};
+#endif
+
+} // namespace detail
+
+LOADKIT_DECL void write_file(const std::filesystem::path& path, std::string_view text,
+                             const write_file_options& options) {
+#if !defined(_WIN32)
+    detail::write_file_posix(path, options).run(text);
+#else
+    // No fsync here: FlushFileBuffers would need <windows.h>; the rename still never exposes a part.
+    std::error_code ec;
+    const bool regular = !std::filesystem::exists(path, ec) || std::filesystem::is_regular_file(path, ec);
+    const std::filesystem::path target =
+        options.atomic && regular ? detail::write_file_temporary(path) : path;
+    std::FILE* out = ::_wfopen(target.c_str(), L"wb");
+    if (out == nullptr) {
+        detail::write_file_failed(errno, "cannot create " + target.string());
+    }
+    const bool written =
+        std::fwrite(text.data(), 1, text.size(), out) == text.size() && std::fflush(out) == 0;
+    const int error = errno;
+    if (std::fclose(out) != 0 || !written) {
+        std::filesystem::remove(target, ec);
+        detail::write_file_failed(written ? errno : error, "cannot write " + target.string());
+    }
+    if (target != path) {
+        std::filesystem::rename(target, path, ec);
+        if (ec) {
+            std::filesystem::remove(target, ec);
+            throw std::system_error(ec, "loadkit::write_file: cannot rename " + target.string() + " to " +
+                                            path.string());
+        }
+    }
+#endif
+}
+
+} // namespace v0
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_REPORT_FILE_IPP
+// ---- end loadkit/impl/report_file.ipp ----
 // ---- begin loadkit/impl/report_hlog.ipp ----
 // SPDX-License-Identifier: MIT
 //

@@ -5,7 +5,7 @@
 // spreadsheet, pandas or gnuplot:
 //
 //   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.csv") << loadkit::to_csv(report);
+//   loadkit::write_file("run.csv", loadkit::to_csv(report)); // report/file.hpp: throws on failure
 //
 //   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
 //   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87

@@ -7,7 +7,7 @@
 // (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.json") << loadkit::to_json(report);
+//   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
 //   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
 //   // merge the reports of several processes exactly: report/merge.hpp
 //
