@@ -69,9 +69,9 @@ const char* const usage =
     "      --slo OBJECTIVE   e.g. \"p99 < 100ms\", \"error_rate < 1%\" (repeatable; exit 99 when one fails)\n"
     "      --json FILE       write the JSON report\n"
     "      --html FILE       write the HTML report\n"
-    "Exit status: 0 passed; 99 an objective failed, 98 stuck or leaking, 105 stopped "
-    "(run_report::exit_code);\n"
-    "74 a report file could not be written; 2 bad arguments or a failure before the run.\n"
+    "Exit status: 0 passed; 99 an objective failed, 98 stuck or leaking, 105 stopped, 96 no connection\n"
+    "was ever established (run_report::exit_code); 74 a report file could not be written; 2 bad arguments.\n"
+    "A failed connect is retried per connection after 10 ms, doubling up to 1 s (or half the timeout).\n"
     "Without a URL, http_load starts its embedded server (loadkit::http_target) on 127.0.0.1 and tests it:\n"
     "      --target-latency D    its service time per request, default 0\n"
     "      --target-errors P     the share of 503 responses, e.g. 0.01; default 0\n"
@@ -252,15 +252,37 @@ bool write_reports(const cli& c, const loadkit::run_report& report) {
     return ok;
 }
 
+// A run in which no connection was ever established measured nothing of the server: its
+// "requests" are failed connects (as fast as the back-off lets them), not throughput. Marks the
+// report so that its console, JSON and JUnit forms say so and it exits 96 (run_report::exit_code).
+void mark_unreachable(loadkit::run_report& report, const loadkit::http_client& client,
+                      const std::string& url) {
+    if (client.connects() > 0) {
+        return;
+    }
+    report.result.reason = loadkit::stop_reason::error;
+    report.result.reason_text = "no connection to " + url +
+                                " was ever established: " + std::to_string(client.connect_failures()) +
+                                " connect attempts failed (see the errors); no request reached the server";
+}
+
 // One line for scripts (bench/compare-wrk.sh reads it): requests, rate, connections opened, CPU.
 void print_tail(const loadkit::run_report& report, const std::vector<const loadkit::http_client*>& clients,
                 double cpu) {
     const loadkit::tag_result& all = report.result.overall;
     std::uint64_t connects = 0;
+    std::uint64_t connect_failures = 0;
     for (const auto* client : clients) {
         connects += client->connects();
+        connect_failures += client->connect_failures();
     }
     const double seconds = std::chrono::duration<double>(report.result.duration).count();
+    if (connects == 0) { // no req/s: these were failed connects, not requests the server answered
+        std::printf("http_load: no connection was established in %.2fs: %llu connect attempts failed (with "
+                    "back-off), no request reached the server; CPU %.2fs\n",
+                    seconds, static_cast<unsigned long long>(connect_failures), cpu);
+        return;
+    }
     const double completed = static_cast<double>(all.count());
     std::printf("http_load: %llu requests in %.2fs, %.1f req/s, %llu failed, %llu dropped, %llu connections "
                 "opened; CPU %.2fs (%.2f us/request)\n",
@@ -317,10 +339,11 @@ int run_cli(cli c) {
         s.profile = loadkit::constant_vus{.vus = c.connections, .duration = c.duration};
     }
     const double cpu_before = cpu_seconds();
-    const loadkit::run_report report = loadkit::run(options, s);
+    loadkit::run_report report = loadkit::run(options, s);
     const double cpu = cpu_seconds() - cpu_before;
     progress.finish();
     io.stop();
+    mark_unreachable(report, client, c.url);
     loadkit::print_summary(stdout, report);
     print_tail(report, {&client}, cpu);
     if (!write_reports(c, report)) {
