@@ -116,6 +116,7 @@ void feed(loadkit::recorder& single, loadkit::recorder& shard0, loadkit::recorde
             const std::chrono::nanoseconds took{static_cast<std::int64_t>(latency(rng))};
             loadkit::recorder& shard = pick(rng) < 50 ? shard0 : shard1;
             for (loadkit::recorder* rec : {&single, &shard}) {
+                rec->local().record_scheduled(ids[tag]); // as the engine counts it, apart from the outcome
                 rec->local().record(ids[tag], what, took);
             }
         }

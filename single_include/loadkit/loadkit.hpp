@@ -2289,12 +2289,14 @@ struct interval_stats {
     std::uint64_t ok = 0;
     std::uint64_t errors = 0;
     std::uint64_t timeouts = 0;
-    std::uint64_t dropped = 0; // never started; not in count() and not in latency
+    std::uint64_t dropped = 0;   // never started; not in count() and not in latency
+    std::uint64_t scheduled = 0; // issued in this interval (op_stats::scheduled; those in flight at
+                                 // its end are filed under a later interval's outcomes)
     sparse_histogram latency;
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
-    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
+    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0 && scheduled == 0; }
 
     interval_stats& operator+=(const interval_stats& other);
     friend bool operator==(const interval_stats&, const interval_stats&) = default;
@@ -9988,6 +9990,7 @@ LOADKIT_DECL interval_stats& interval_stats::operator+=(const interval_stats& ot
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     latency += other.latency;
     return *this;
 }
@@ -12136,6 +12139,7 @@ LOADKIT_DECL interval_stats recorder::difference(const op_stats& now, const op_s
     s.errors = minus(now.errors, before.errors);
     s.timeouts = minus(now.timeouts, before.timeouts);
     s.dropped = minus(now.dropped, before.dropped);
+    s.scheduled = minus(now.scheduled, before.scheduled);
     delta_ = now.latency; // same configuration: reuses delta_'s storage
     delta_ -= before.latency;
     s.latency.add(delta_);

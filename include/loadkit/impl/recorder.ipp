@@ -411,6 +411,7 @@ LOADKIT_DECL interval_stats recorder::difference(const op_stats& now, const op_s
     s.errors = minus(now.errors, before.errors);
     s.timeouts = minus(now.timeouts, before.timeouts);
     s.dropped = minus(now.dropped, before.dropped);
+    s.scheduled = minus(now.scheduled, before.scheduled);
     delta_ = now.latency; // same configuration: reuses delta_'s storage
     delta_ -= before.latency;
     s.latency.add(delta_);

@@ -313,6 +313,7 @@ private:
             w_.member("errors", st.errors);
             w_.member("timeouts", st.timeouts);
             w_.member("dropped", st.dropped);
+            w_.member("scheduled", st.scheduled);
             w_.key("latency");
             w_.begin_object();
             if (o_.summaries && !st.latency.empty()) {

@@ -358,8 +358,8 @@ public:
         interval_series s;
         static constexpr std::array<std::string_view, 4> keys{"width_ns", "max_intervals", "sub_bucket_count",
                                                               "intervals"};
-        static constexpr std::array<std::string_view, 6> interval_keys{"start_ns", "ok",      "errors",
-                                                                       "timeouts", "dropped", "latency"};
+        static constexpr std::array<std::string_view, 7> interval_keys{
+            "start_ns", "ok", "errors", "timeouts", "dropped", "latency", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
@@ -406,6 +406,9 @@ public:
                             break;
                         case 4:
                             st.dropped = r_.u64();
+                            break;
+                        case 6: // from version 3
+                            st.scheduled = r_.u64();
                             break;
                         default:
                             st.latency = sparse();
