@@ -13,6 +13,7 @@
 // report)
 #include <loadkit/loadkit.hpp>
 #include <loadkit/report/console.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/progress.hpp>
 
@@ -21,7 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -60,10 +61,16 @@ private:
     loadkit::async_semaphore workers_{64};
 };
 
-bool write_file(const char* path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
+// Writes a report file; false (and why, on stderr) when it could not: a run whose report is
+// missing must not pass as a run whose report says it passed.
+bool save(const char* path, const std::string& text) {
+    try {
+        loadkit::write_file(path, text);
+        return true;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "demo: %s\n", e.what());
+        return false;
+    }
 }
 
 } // namespace
@@ -118,15 +125,11 @@ int main(int argc, char** argv) {
     const loadkit::run_report report = loadkit::run(options, scenarios);
 
     loadkit::print_summary(stdout, report);
-    if (json_path != nullptr && !write_file(json_path, loadkit::to_json(report))) {
-        std::fprintf(stderr, "demo: cannot write %s\n", json_path);
-    }
+    bool saved = json_path == nullptr || save(json_path, loadkit::to_json(report));
 #if defined(LOADKIT_DEMO_HTML)
-    if (html_path != nullptr && !write_file(html_path, loadkit::to_html(report))) {
-        std::fprintf(stderr, "demo: cannot write %s\n", html_path);
-    }
+    saved = (html_path == nullptr || save(html_path, loadkit::to_html(report))) && saved;
 #else
     static_cast<void>(html_path);
 #endif
-    return report.exit_code();
+    return saved ? report.exit_code() : 74; // sysexits.h EX_IOERR: a report file is missing
 }

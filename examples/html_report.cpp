@@ -7,6 +7,7 @@
 //   html_report [report.html]      (default: <temp dir>/loadkit-report.html; the .hlog goes beside it)
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/hlog.hpp>
 #include <loadkit/report/html.hpp>
 #include <loadkit/run_report.hpp>
@@ -15,8 +16,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -168,8 +169,13 @@ int main(int argc, char** argv) {
     const auto html_done = std::chrono::steady_clock::now();
     const std::string hlog = loadkit::to_hlog(report);
     const auto hlog_done = std::chrono::steady_clock::now();
-    std::ofstream(html_path, std::ios::binary) << html;
-    std::ofstream(hlog_path, std::ios::binary) << hlog;
+    try { // a report that was not written must not look like one that was
+        loadkit::write_file(html_path, html);
+        loadkit::write_file(hlog_path, hlog);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "html_report: %s\n", e.what());
+        return 74; // sysexits.h EX_IOERR
+    }
 
     const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
     std::printf("%s: %zu bytes, written in %.1f ms\n", html_path.string().c_str(), html.size(),

@@ -24,6 +24,7 @@
 #include <loadkit/asio.hpp>
 #include <loadkit/engine.hpp>
 #include <loadkit/report/console.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/progress.hpp>
 
@@ -32,11 +33,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #if __has_include(<loadkit/report/html.hpp>)
@@ -68,6 +69,9 @@ const char* const usage =
     "      --slo OBJECTIVE   e.g. \"p99 < 100ms\", \"error_rate < 1%\" (repeatable; exit 99 when one fails)\n"
     "      --json FILE       write the JSON report\n"
     "      --html FILE       write the HTML report\n"
+    "Exit status: 0 passed; 99 an objective failed, 98 stuck or leaking, 105 stopped, 96 no connection\n"
+    "was ever established (run_report::exit_code); 74 a report file could not be written; 2 bad arguments.\n"
+    "A failed connect is retried per connection after 10 ms, doubling up to 1 s (or half the timeout).\n"
     "Without a URL, http_load starts its embedded server (loadkit::http_target) on 127.0.0.1 and tests it:\n"
     "      --target-latency D    its service time per request, default 0\n"
     "      --target-errors P     the share of 503 responses, e.g. 0.01; default 0\n"
@@ -222,25 +226,44 @@ double cpu_seconds() {
     return tv(self.ru_utime) + tv(self.ru_stime);
 }
 
-bool write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
-}
-
-void write_reports(const cli& c, const loadkit::run_report& report) {
-    if (!c.json_path.empty() && !write_file(c.json_path, loadkit::to_json(report))) {
-        std::fprintf(stderr, "http_load: cannot write %s\n", c.json_path.c_str());
+// Writes the requested report files; false (each failure and why on stderr) when one could not be
+// written: a CI job must not take a missing or truncated report for the run's.
+bool write_reports(const cli& c, const loadkit::run_report& report) {
+    bool ok = true;
+    const auto save = [&](const std::string& path, const std::string& text) {
+        try {
+            loadkit::write_file(path, text);
+        } catch (const std::system_error& e) {
+            std::fprintf(stderr, "http_load: %s\n", e.what());
+            ok = false;
+        }
+    };
+    if (!c.json_path.empty()) {
+        save(c.json_path, loadkit::to_json(report));
     }
     if (!c.html_path.empty()) {
 #if defined(LOADKIT_HTTP_LOAD_HTML)
-        if (!write_file(c.html_path, loadkit::to_html(report))) {
-            std::fprintf(stderr, "http_load: cannot write %s\n", c.html_path.c_str());
-        }
+        save(c.html_path, loadkit::to_html(report));
 #else
         std::fprintf(stderr, "http_load: this build has no HTML reporter\n");
+        ok = false;
 #endif
     }
+    return ok;
+}
+
+// A run in which no connection was ever established measured nothing of the server: its
+// "requests" are failed connects (as fast as the back-off lets them), not throughput. Marks the
+// report so that its console, JSON and JUnit forms say so and it exits 96 (run_report::exit_code).
+void mark_unreachable(loadkit::run_report& report, const loadkit::http_client& client,
+                      const std::string& url) {
+    if (client.connects() > 0) {
+        return;
+    }
+    report.result.reason = loadkit::stop_reason::error;
+    report.result.reason_text = "no connection to " + url +
+                                " was ever established: " + std::to_string(client.connect_failures()) +
+                                " connect attempts failed (see the errors); no request reached the server";
 }
 
 // One line for scripts (bench/compare-wrk.sh reads it): requests, rate, connections opened, CPU.
@@ -248,10 +271,18 @@ void print_tail(const loadkit::run_report& report, const std::vector<const loadk
                 double cpu) {
     const loadkit::tag_result& all = report.result.overall;
     std::uint64_t connects = 0;
+    std::uint64_t connect_failures = 0;
     for (const auto* client : clients) {
         connects += client->connects();
+        connect_failures += client->connect_failures();
     }
     const double seconds = std::chrono::duration<double>(report.result.duration).count();
+    if (connects == 0) { // no req/s: these were failed connects, not requests the server answered
+        std::printf("http_load: no connection was established in %.2fs: %llu connect attempts failed (with "
+                    "back-off), no request reached the server; CPU %.2fs\n",
+                    seconds, static_cast<unsigned long long>(connect_failures), cpu);
+        return;
+    }
     const double completed = static_cast<double>(all.count());
     std::printf("http_load: %llu requests in %.2fs, %.1f req/s, %llu failed, %llu dropped, %llu connections "
                 "opened; CPU %.2fs (%.2f us/request)\n",
@@ -308,13 +339,16 @@ int run_cli(cli c) {
         s.profile = loadkit::constant_vus{.vus = c.connections, .duration = c.duration};
     }
     const double cpu_before = cpu_seconds();
-    const loadkit::run_report report = loadkit::run(options, s);
+    loadkit::run_report report = loadkit::run(options, s);
     const double cpu = cpu_seconds() - cpu_before;
     progress.finish();
     io.stop();
+    mark_unreachable(report, client, c.url);
     loadkit::print_summary(stdout, report);
     print_tail(report, {&client}, cpu);
-    write_reports(c, report);
+    if (!write_reports(c, report)) {
+        return 74; // sysexits.h EX_IOERR: whatever the verdict, a requested report is missing
+    }
     return report.exit_code();
 }
 

@@ -13,6 +13,7 @@
 // and keeps the shard reports and merged.json in DIR (e.g. for tools/check_json_schema.py).
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/merge.hpp>
 #include <loadkit/run_report.hpp>
@@ -28,6 +29,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -114,6 +116,7 @@ void feed(loadkit::recorder& single, loadkit::recorder& shard0, loadkit::recorde
             const std::chrono::nanoseconds took{static_cast<std::int64_t>(latency(rng))};
             loadkit::recorder& shard = pick(rng) < 50 ? shard0 : shard1;
             for (loadkit::recorder* rec : {&single, &shard}) {
+                rec->local().record_scheduled(ids[tag]); // as the engine counts it, apart from the outcome
                 rec->local().record(ids[tag], what, took);
             }
         }
@@ -159,8 +162,7 @@ int demonstrate(const std::string& keep) {
             add_process_data(report);
         }
         files.push_back((dir / ("shard" + std::to_string(files.size()) + ".json")).string());
-        std::ofstream out(files.back(), std::ios::binary);
-        loadkit::write_json(out, report);
+        loadkit::write_file(files.back(), loadkit::to_json(report));
     }
     std::vector<loadkit::run_report> shards;
     for (const auto& f : files) {
@@ -174,8 +176,7 @@ int demonstrate(const std::string& keep) {
     if (keep.empty()) {
         std::filesystem::remove_all(dir);
     } else {
-        std::ofstream out(dir / "merged.json", std::ios::binary);
-        loadkit::write_json(out, merged);
+        loadkit::write_file(dir / "merged.json", loadkit::to_json(merged));
     }
 
     print_summary(merged, shards.size());
@@ -217,11 +218,11 @@ int main(int argc, char** argv) {
         }
         const loadkit::run_report merged = loadkit::merge_reports(shards);
         if (!output.empty()) {
-            std::ofstream out(output, std::ios::binary);
-            loadkit::write_json(out, merged);
-            if (!out.flush()) {
-                std::fprintf(stderr, "loadkit_merge: cannot write %s\n", output.c_str());
-                return 2;
+            try {
+                loadkit::write_file(output, loadkit::to_json(merged));
+            } catch (const std::system_error& e) {
+                std::fprintf(stderr, "loadkit_merge: %s\n", e.what());
+                return 74; // sysexits.h EX_IOERR: the merged report is missing
             }
         }
         print_summary(merged, shards.size());

@@ -4,6 +4,7 @@
 #include <loadkit/loadkit.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/report/csv.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/hlog.hpp>
 #include <loadkit/report/html.hpp>
 #include <loadkit/report/json.hpp>
@@ -12,7 +13,6 @@
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,14 +152,14 @@ bool reports_fragment(const loadkit::run_report& report) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path() / "loadkit-readme";
     std::filesystem::create_directories(dir);
     // snippet-begin: reports
-    loadkit::print_summary(stdout, report);                         // report/console.hpp
-    std::ofstream(dir / "report.json") << loadkit::to_json(report); // report/json.hpp: versioned, mergeable
-    std::ofstream(dir / "report.html") << loadkit::to_html(report); // report/html.hpp: one file, inline SVG
-    std::ofstream(dir / "junit.xml") << loadkit::to_junit(
-        report); // report/junit.hpp: objectives as testcases
-    std::ofstream(dir / "intervals.csv")
-        << loadkit::to_csv(report);                              // report/csv.hpp: a row per interval and tag
-    std::ofstream(dir / "run.hlog") << loadkit::to_hlog(report); // report/hlog.hpp: HdrHistogram log 1.3
+    loadkit::print_summary(stdout, report);                              // report/console.hpp
+    loadkit::write_file(dir / "report.json", loadkit::to_json(report));  // report/json.hpp: mergeable
+    loadkit::write_file(dir / "report.html", loadkit::to_html(report));  // report/html.hpp: inline SVG
+    loadkit::write_file(dir / "junit.xml", loadkit::to_junit(report));   // report/junit.hpp: for CI
+    loadkit::write_file(dir / "intervals.csv", loadkit::to_csv(report)); // report/csv.hpp: per interval
+    loadkit::write_file(dir / "run.hlog", loadkit::to_hlog(report));     // report/hlog.hpp: HdrHistogram
+    // write_file (report/file.hpp) writes a temporary file and renames it; a missing folder, a full
+    // disk or no permission throws std::system_error naming the path and the reason.
     // snippet-end
     return loadkit::from_json(loadkit::to_json(report)).result == report.result;
 }

@@ -8,6 +8,7 @@
 #include <loadkit/leak.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/report/console.hpp>
+#include <loadkit/report/file.hpp>
 #include <loadkit/report/junit.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/slo.hpp>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <system_error>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -117,14 +119,12 @@ int main(int argc, char** argv) {
     loadkit::print_summary(stdout, report);
 
     if (argc > 1) {
-        std::FILE* out = std::fopen(argv[1], "wb");
-        if (out == nullptr) {
-            std::perror(argv[1]);
-            return 1;
+        try {
+            loadkit::write_file(argv[1], loadkit::to_junit(report));
+        } catch (const std::system_error& e) {
+            std::fprintf(stderr, "report_console: %s\n", e.what());
+            return 74; // sysexits.h EX_IOERR
         }
-        const std::string xml = loadkit::to_junit(report);
-        std::fwrite(xml.data(), 1, xml.size(), out);
-        std::fclose(out);
     }
     return 0; // a real test would return report.exit_code()
 }

@@ -73,6 +73,7 @@ inline loadkit::run_report rich(std::uint64_t seed = 42) {
             const auto intended = t0 + std::chrono::seconds{s} + std::chrono::microseconds{i * 2500};
             const int which = roll(rng) % 10;
             const loadkit::tag_id tag = tags[which < 2 ? 0 : (which < 4 ? 1 : 2)];
+            w.record_scheduled(tag); // as the engine does, before the outcome
             double svc = service(rng) * (s < 5 ? 3.0 : 1.0) * (which < 2 ? 2.0 : 1.0);
             const int r = roll(rng);
             if (tag == tags[2] && r < 2) {

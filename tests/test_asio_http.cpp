@@ -13,8 +13,10 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -251,6 +253,74 @@ TEST_CASE("http_client: connection errors are counted by kind", "[asio][http]") 
     CHECK(t.errors == 6);
     CHECK(errors_of(t, "connect refused") == 6);
     CHECK(client.connects() == 0);
+}
+
+// A port nothing listens on: bound by a server that has stopped since.
+std::uint16_t refused_port() {
+    loadkit::http_target probe;
+    return probe.port();
+}
+
+TEST_CASE("http_client: reconnects to a refused port back off (tens per second, not ~29,000), and none "
+          "of the refused connects becomes a timeout",
+          "[asio][http]") {
+    const bool epoll = GENERATE(true, false); // the client's epoll path, and Asio's operations
+    loadkit::asio_runner io{{.threads = 1}};
+    // A 100 ms timeout under a 1 s cap: the waits stop at half the timeout, so none times out.
+    loadkit::http_client client{{.url = "http://127.0.0.1:" + std::to_string(refused_port()) + "/",
+                                 .connections = 4,
+                                 .timeout = 100ms,
+                                 .use_epoll = epoll,
+                                 .reconnect_delay = 10ms,
+                                 .max_reconnect_delay = 1s}};
+    const auto report =
+        loadkit::run(loadkit::constant_vus{.vus = 4, .duration = 1s}, http_op(client), quiet_options(io));
+    const auto& t = tag(report, "GET /");
+    CHECK(client.connects() == 0);
+    CHECK(t.timeouts == 0);
+    CHECK(t.errors == errors_of(t, "connect refused"));
+    CHECK(client.connect_failures() == t.errors);
+    // Per connection 0, 5-10, 10-20, 20-40, 25-50, 25-50 ... ms apart: about 25 attempts in 1 s;
+    // without back-off, tens of thousands.
+    CHECK(t.errors >= 4);
+    CHECK(t.errors <= 200);
+}
+
+TEST_CASE("http_client: a successful connect resets the back-off", "[asio][http]") {
+    const std::uint16_t port = refused_port();
+    loadkit::asio_runner io{{.threads = 1}};
+    loadkit::http_client client{{.url = "http://127.0.0.1:" + std::to_string(port) + "/",
+                                 .connections = 1,
+                                 .reconnect_delay = 10ms,
+                                 .max_reconnect_delay = 10s}};
+    std::optional<loadkit::http_target> server;
+    const auto timed_fetch = [&]() -> loadkit::task<std::pair<std::string, std::chrono::nanoseconds>> {
+        const auto start = loadkit::clock::now();
+        const loadkit::http_response r = co_await client.fetch(0);
+        co_return std::pair{r.ok() ? std::string("ok") : std::string(r.error_kind),
+                            loadkit::clock::now() - start};
+    };
+    const auto fetch = [&] {
+        auto done = loadkit::co_spawn(io.executor(0), timed_fetch(), asio::use_future);
+        REQUIRE(done.wait_for(30s) == std::future_status::ready);
+        return done.get();
+    };
+    for (int i = 0; i < 6; ++i) {
+        CHECK(fetch().first == "connect refused");
+    }
+    // Five failures in a row: the sixth wait is 10 ms x 2^5 = 320 ms, with jitter 160 .. 320 ms.
+    server.emplace(loadkit::http_target_options{.port = port});
+    const auto recovered = fetch();
+    CHECK(recovered.first == "ok");
+    CHECK(recovered.second >= 150ms);
+    CHECK(client.connects() == 1);
+    server.reset(); // the kept-alive connection ends; the next fetch finds it closed
+    fetch();
+    const auto first = fetch(); // refused, at once or after the first step: the count restarted
+    CHECK(first.first == "connect refused");
+    const auto second = fetch(); // 5 .. 10 ms, not 320+ ms
+    CHECK(second.first == "connect refused");
+    CHECK(second.second < 150ms);
 }
 
 TEST_CASE("http_client: non-2xx statuses are failures filed by status", "[asio][http]") {

@@ -29,14 +29,40 @@ loadkit::run_options quiet() {
     return o;
 }
 
+loadkit::task<void> nap(std::chrono::milliseconds pause) { co_await loadkit::sleep_for(pause); }
+
 // ok + errors + timeouts + dropped: every operation the profile scheduled, in each tag and overall.
 std::uint64_t accounted(const loadkit::op_stats& s) { return s.ok + s.errors + s.timeouts + s.dropped; }
+// Over the whole run (warm-up + steady state): an operation in flight at the warm-up's end is
+// scheduled in one window and ends in the other.
+std::uint64_t scheduled_in_run(const loadkit::tag_result& t) {
+    return t.scheduled + (t.warmup ? t.warmup->scheduled : 0);
+}
+std::uint64_t accounted_in_run(const loadkit::tag_result& t) {
+    return accounted(t) + (t.warmup ? accounted(*t.warmup) : 0);
+}
+// In each tag and overall, the operations the engine counted as it issued them (scheduled,
+// counted apart) each ended in exactly one outcome bucket.
+bool issued_all_ended(const loadkit::run_result& r) {
+    bool ok = scheduled_in_run(r.overall) == accounted_in_run(r.overall);
+    UNSCOPED_INFO("overall: scheduled " << scheduled_in_run(r.overall) << ", accounted "
+                                        << accounted_in_run(r.overall));
+    for (const auto& t : r.tags) {
+        if (scheduled_in_run(t) != accounted_in_run(t)) {
+            UNSCOPED_INFO("tag " << t.name << ": scheduled " << scheduled_in_run(t) << ", accounted "
+                                 << accounted_in_run(t));
+            ok = false;
+        }
+    }
+    return ok;
+}
+// The tags (operations only, no steps) add up to overall, and issued_all_ended.
 bool tags_add_up(const loadkit::run_result& r) {
     std::uint64_t sum = 0;
     for (const auto& t : r.tags) {
         sum += accounted(t);
     }
-    return sum == accounted(r.overall);
+    return sum == accounted(r.overall) && issued_all_ended(r);
 }
 
 // An awaitable that never resumes and ignores cancellation (it registers no stop callback): the
@@ -93,6 +119,7 @@ TEST_CASE("accounting: operations that ignore cancellation are counted as timeou
     CHECK(loadkit::clock::now() - started < 20s); // it ends (about timeout + cancel_grace)
     const auto& all = r.result.overall;
     CHECK(accounted(all) == 10);
+    CHECK(all.scheduled == 10);
     CHECK(all.timeouts == 10);
     CHECK(all.latency.count() == 10);
     CHECK(tags_add_up(r.result));
@@ -124,6 +151,8 @@ TEST_CASE("accounting: a blocking call that never returns under a burst is given
     const auto r = loadkit::run(o, s);
     const auto& all = r.result.overall;
     CHECK(accounted(all) == 2);
+    CHECK(all.scheduled == 2);
+    CHECK(tags_add_up(r.result));
     CHECK(all.ok == 1);
     CHECK(all.timeouts == 1);
     REQUIRE(r.stuck.size() == 1);
@@ -150,6 +179,8 @@ TEST_CASE("accounting: waves whose operation never returns end too, the later wa
     const auto r = loadkit::run(o, s);
     const auto& all = r.result.overall;
     CHECK(accounted(all) == 2); // the first wave; the others never started
+    CHECK(all.scheduled == 2);
+    CHECK(tags_add_up(r.result));
     CHECK(all.ok == 1);
     CHECK(all.timeouts == 1);
     REQUIRE(r.stuck.size() == 1);
@@ -167,6 +198,8 @@ TEST_CASE(
         loadkit::burst{.n = 80},
         {"slow", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(300ms); }}, o);
     CHECK(r.result.overall.ok == 80);
+    CHECK(r.result.overall.scheduled == 80);
+    CHECK(tags_add_up(r.result));
     CHECK(r.passed());
     CHECK(r.exit_code() == 0);
     CHECK(r.past_hang_limit > 0);
@@ -205,9 +238,51 @@ TEST_CASE("accounting: an abandoned operation is told apart from an earlier slow
     CHECK(r.stuck[1].abandoned);
     CHECK_FALSE(r.stuck[1].finished);
     CHECK(accounted(r.result.overall) == 2);
+    CHECK(tags_add_up(r.result));
     CHECK(r.result.overall.ok == 1);
     CHECK(r.result.overall.timeouts == 1);
     release->open();
+}
+
+TEST_CASE("accounting: scheduled, counted as the engine issues operations, equals the outcomes in each tag "
+          "(open and closed model, queued and dropped arrivals, warm-up, steps)",
+          "[engine][accounting]") {
+    const auto body = [](loadkit::op_context& ctx) -> loadkit::task<void> {
+        co_await ctx.step("inner", nap(2ms));
+        if (ctx.iteration() % 7 == 0) {
+            throw std::runtime_error("every seventh fails");
+        }
+    };
+    const std::vector<loadkit::operation> mix{{"a", 2.0, body}, {"b", 1.0, body}};
+    loadkit::run_options o = quiet();
+    o.warmup = 100ms;
+    o.threads = 2;
+    SECTION("open model: 2,000/s with 4 in flight and 8 queued, most arrivals dropped") {
+        loadkit::scenario s{
+            .name = "open",
+            .profile =
+                loadkit::constant_rate{.rate = 2000, .duration = 300ms, .max_in_flight = 4, .max_queued = 8},
+            .operations = mix};
+        const auto r = loadkit::run(o, s);
+        const auto& all = r.result.overall;
+        CHECK(scheduled_in_run(all) == 600);
+        CHECK(all.dropped > 0);
+        CHECK(all.errors > 0);
+        CHECK(issued_all_ended(r.result));
+        REQUIRE(r.result.find("a") != nullptr);
+        REQUIRE(r.result.find("b") != nullptr);
+        CHECK(scheduled_in_run(*r.result.find("a")) + scheduled_in_run(*r.result.find("b")) == 600);
+        REQUIRE(r.result.find("inner") != nullptr); // a step: its own tag, not in overall
+        CHECK(scheduled_in_run(*r.result.find("inner")) > 0);
+    }
+    SECTION("closed model: 4 users for 300 ms") {
+        loadkit::scenario s{.name = "closed",
+                            .profile = loadkit::constant_vus{.vus = 4, .duration = 300ms},
+                            .operations = mix};
+        const auto r = loadkit::run(o, s);
+        CHECK(scheduled_in_run(r.result.overall) > 0);
+        CHECK(issued_all_ended(r.result));
+    }
 }
 
 TEST_CASE("accounting: durations at nanoseconds::max() mean never, not an overflow into the past",

@@ -221,6 +221,21 @@ TEST_CASE("an open-model run shows response and service time apart and counts dr
     const std::string dropped = loadkit::detail::human_count(report.result.overall.dropped);
     CHECK(fields(row(table, "all")).back() == dropped);
     CHECK(contains(text, dropped + " operations were dropped"));
+    CHECK(contains(table[1], "scheduled"));
+    CHECK(!contains(text, "unaccounted"));
+}
+
+TEST_CASE("operations scheduled but never filed under an outcome are reported as unaccounted for",
+          "[report][console]") {
+    loadkit::run_report report;
+    report.result.overall.scheduled = 10;
+    report.result.overall.ok = 8;
+    const std::string text = loadkit::to_console(report, plain());
+    CHECK(contains(text, "10 operations were scheduled but 8 ended"));
+    CHECK(contains(text, "; 2 are")); // "2 are unaccounted for", wrapped at 100 columns
+    CHECK(contains(text, "unaccounted for."));
+    report.result.overall.scheduled = 0; // not counted (a recorder written to directly): no claim
+    CHECK(!contains(loadkit::to_console(report, plain()), "scheduled"));
 }
 
 TEST_CASE("errors are listed by category with their most frequent messages and counts", "[report][console]") {

@@ -63,8 +63,9 @@ loadkit::run_result small_run(const std::vector<std::string>& names) {
     }
     rec.local().record(tags[0], loadkit::outcome::error("http", "503"), 8ms);
     rec.local().record(tags[1 % tags.size()], loadkit::outcome::timeout(), 1s);
-    rec.tick(t0 + 1s); // interval 0: 6 operations
-    rec.tick(t0 + 2s); // interval 1: nothing
+    rec.tick(t0 + 1s);                        // interval 0: 6 operations
+    rec.tick(t0 + 2s);                        // interval 1: nothing
+    rec.local().record_scheduled(tags[0], 4); // as the engine does: the 4 below, issued
     rec.local().record(tags[0], loadkit::outcome::ok(), 4ms);
     rec.local().record_dropped(tags[0], 3);
     return rec.finish(t0 + 2500ms); // interval 2: [2 s, 2.5 s)
@@ -82,9 +83,9 @@ TEST_CASE(
     CHECK(rows[0] == std::vector<std::string>{"tag", "interval_start_s", "interval_end_s", "count", "ok",
                                               "errors", "timeouts", "dropped", "throughput", "min_ms",
                                               "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms",
-                                              "max_ms"});
+                                              "max_ms", "scheduled"});
     for (const auto& row : rows) {
-        CHECK(row.size() == 17);
+        CHECK(row.size() == 18);
     }
     // overall, interval 0: 6 ran (4 ok, 1 error, 1 timeout) in 1 s.
     CHECK(std::vector<std::string>(rows[1].begin(), rows[1].begin() + 9) ==
@@ -103,6 +104,8 @@ TEST_CASE(
     CHECK(std::vector<std::string>(rows[3].begin(), rows[3].begin() + 9) ==
           std::vector<std::string>{"overall", "2", "2.5", "1", "1", "0", "0", "3", "2.000"});
     CHECK(rows[3][11] == "4.005888");
+    CHECK(rows[3][17] == "4"); // scheduled: issued in that interval (none counted before it)
+    CHECK(rows[1][17] == "0");
     CHECK(rows[4][0] == "a");
     CHECK(rows[4][3] == "5");
     CHECK(rows[7][0] == "b");

@@ -44,6 +44,7 @@ loadkit::run_report html_sample(bool open_model = true) {
     for (int s = 0; s < 20; ++s) {
         for (int i = 0; i < 200; ++i) {
             const auto tag = tags[rng() % 4];
+            rec.local().record_scheduled(tag); // as the engine does, before the outcome
             const auto service = std::chrono::nanoseconds{static_cast<long long>(latency(rng))};
             const auto response = service + (s == 12 ? 40ms : 0ms);
             loadkit::outcome what = loadkit::outcome::ok();
@@ -59,6 +60,7 @@ loadkit::run_report html_sample(bool open_model = true) {
             }
         }
         if (s == 12) {
+            rec.local().record_scheduled(tags[1], 25);
             rec.local().record_dropped(tags[1], 25);
         }
         rec.tick(t0 + std::chrono::seconds{s + 1});
@@ -335,6 +337,8 @@ TEST_CASE("to_html writes one self-contained, well-formed XHTML file with every 
     }
     CHECK(svgs_of(html).size() == 8);
     CHECK(contains(html, "<td>" + loadkit::detail::count_text(report.result.overall.count()) + "</td>"));
+    CHECK(contains(html, "<th>dropped</th><th>scheduled</th>"));
+    CHECK(contains(html, "<td>" + loadkit::detail::count_text(report.result.overall.scheduled) + "</td>"));
 }
 
 TEST_CASE("to_html escapes tag names, categories, messages and titles everywhere", "[html][escaping]") {

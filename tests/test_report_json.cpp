@@ -356,7 +356,7 @@ TEST_CASE("from_json(to_json(report)) equals the report: results, verdicts, reso
 TEST_CASE("an empty report round-trips and states the schema and version first", "[report][json]") {
     const loadkit::run_report empty;
     const std::string text = loadkit::to_json(empty);
-    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 2,\n", 0) == 0);
+    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 3,\n", 0) == 0);
     const loadkit::run_report back = loadkit::from_json(text);
     check_same_report(empty, back);
     CHECK(back.result == loadkit::run_result{});
@@ -707,26 +707,42 @@ TEST_CASE("from_json rejects malformed input, naming the line, the column, the m
 TEST_CASE("from_json rejects another schema or version with a message naming both",
           "[report][json][errors]") {
     const std::string good = loadkit::to_json(loadkit::run_report{});
-    std::string v3 = good;
-    v3.replace(v3.find("\"version\": 2"), 12, "\"version\": 3");
-    const auto e = parse_error(v3);
+    std::string v4 = good;
+    v4.replace(v4.find("\"version\": 3"), 12, "\"version\": 4");
+    const auto e = parse_error(v4);
     CHECK(e.path() == "version");
-    CHECK(contains(e.message(), "version 3 is not supported"));
-    CHECK(contains(e.message(), "reads report versions 1 to 2"));
+    CHECK(contains(e.message(), "version 4 is not supported"));
+    CHECK(contains(e.message(), "reads report versions 1 to 3"));
     std::string other = good;
     other.replace(other.find("loadkit-report"), 14, "k6-summary");
     CHECK(contains(parse_error(other).message(), "this is not a loadkit report"));
     std::string no_version = good;
-    no_version.erase(no_version.find("\"version\": 2,"), 13);
+    no_version.erase(no_version.find("\"version\": 3,"), 13);
     CHECK(contains(parse_error(no_version).message(), "missing member \"version\""));
 }
+
+// Erases the first `"name": value` (and the comma before it) from a report, as an older version
+namespace {
+// without that member wrote it.
+bool erase_member(std::string& text, std::string_view member) {
+    const auto at = text.find(member);
+    if (at == std::string::npos) {
+        return false;
+    }
+    const auto comma = text.rfind(',', at);
+    text.erase(comma, at + member.size() - comma);
+    return true;
+}
+} // namespace
 
 TEST_CASE("from_json reads version 1 reports, which lack past_hang_limit and stuck[].finished",
           "[report][json]") {
     loadkit::run_report report;
     report.stuck.push_back({"s", "t", 1, 2, std::chrono::milliseconds{5}, true, false});
     std::string v1 = loadkit::to_json(report);
-    v1.replace(v1.find("\"version\": 2"), 12, "\"version\": 1");
+    v1.replace(v1.find("\"version\": 3"), 12, "\"version\": 1");
+    while (erase_member(v1, "\"scheduled\": 0")) {
+    }
     const std::string finished = ", \"finished\": false";
     REQUIRE(v1.find(finished) != std::string::npos);
     v1.erase(v1.find(finished), finished.size());
@@ -738,6 +754,41 @@ TEST_CASE("from_json reads version 1 reports, which lack past_hang_limit and stu
     CHECK(back.stuck[0].abandoned);
     CHECK_FALSE(back.stuck[0].finished);
     CHECK(back.past_hang_limit == 0);
+}
+
+TEST_CASE("scheduled round-trips in each tag, its warm-up and overall; version 2 reports, without it, read "
+          "as 0",
+          "[report][json]") {
+    loadkit::run_report report;
+    report.result.overall.scheduled = 12;
+    report.result.overall.ok = 12;
+    loadkit::tag_result t;
+    t.name = "a";
+    t.scheduled = 7;
+    t.ok = 7;
+    loadkit::op_stats w;
+    w.scheduled = 5;
+    w.ok = 5;
+    t.warmup = w;
+    report.result.tags.push_back(t);
+    const std::string text = loadkit::to_json(report);
+    const loadkit::run_report back = loadkit::from_json(text);
+    CHECK(back.result.overall.scheduled == 12);
+    REQUIRE(back.result.tags.size() == 1);
+    CHECK(back.result.tags[0].scheduled == 7);
+    REQUIRE(back.result.tags[0].warmup);
+    CHECK(back.result.tags[0].warmup->scheduled == 5);
+
+    std::string v2 = text;
+    v2.replace(v2.find("\"version\": 3"), 12, "\"version\": 2");
+    for (const char* member : {"\"scheduled\": 12", "\"scheduled\": 7", "\"scheduled\": 5"}) {
+        REQUIRE(erase_member(v2, member));
+    }
+    const loadkit::run_report old = loadkit::from_json(v2);
+    CHECK(old.result.overall.scheduled == 0);
+    CHECK(old.result.tags[0].scheduled == 0);
+    CHECK(old.result.tags[0].warmup->scheduled == 0);
+    CHECK(old.result.tags[0].ok == 7);
 }
 
 TEST_CASE("stuck operations that finished, and past_hang_limit, round-trip", "[report][json]") {

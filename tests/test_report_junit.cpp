@@ -125,6 +125,9 @@ TEST_CASE("each SLO objective is a testcase; a failing one carries its verdict l
     CHECK(contains(xml, "<property name=\"count\" value=\"" + std::to_string(report.result.overall.count()) +
                             "\"/>"));
     CHECK(contains(xml, "<property name=\"tag.checkout.latency_p95_ms\" value=\""));
+    CHECK(contains(xml, "<property name=\"scheduled\" value=\"" +
+                            std::to_string(report.result.overall.scheduled) + "\"/>"));
+    CHECK(report.result.overall.scheduled > 0);
     CHECK(contains(xml, "<property name=\"latency_model\" value=\"open\"/>"));
     CHECK(contains(xml, "<system-out>loadkit \xE2\x80\x94 checkout soak"));
 }

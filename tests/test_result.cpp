@@ -118,8 +118,10 @@ TEST_CASE("op_stats defines count, error rate and throughput and merges exactly"
     loadkit::op_stats a = stats(90, 5, latencies(95, 3));
     a.timeouts = 5;
     a.dropped = 7;
+    a.scheduled = 107;
     a.duration = 10s;
     CHECK(a.count() == 100); // dropped operations never ran
+    CHECK(a.accounted() == 107);
     CHECK(a.failed() == 10);
     CHECK(a.error_rate() == Approx(0.10));
     CHECK(a.success_rate() == Approx(0.90));
@@ -135,6 +137,10 @@ TEST_CASE("op_stats defines count, error rate and throughput and merges exactly"
     sum += b;
     CHECK(sum.ok == 140);
     CHECK(sum.dropped == 7);
+    CHECK(sum.scheduled == 107); // b's recorder did not count them: 0
+    loadkit::op_stats less = sum;
+    less -= a;
+    CHECK(less.scheduled == 0);
     CHECK(sum.latency == a.latency + b.latency);
     CHECK(sum.duration == 12s); // runners side by side: the longer window
     REQUIRE(sum.service_time);

@@ -107,12 +107,14 @@ struct interval_stats {
     std::uint64_t ok = 0;
     std::uint64_t errors = 0;
     std::uint64_t timeouts = 0;
-    std::uint64_t dropped = 0; // never started; not in count() and not in latency
+    std::uint64_t dropped = 0;   // never started; not in count() and not in latency
+    std::uint64_t scheduled = 0; // issued in this interval (op_stats::scheduled; those in flight at
+                                 // its end are filed under a later interval's outcomes)
     sparse_histogram latency;
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
-    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
+    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0 && scheduled == 0; }
 
     interval_stats& operator+=(const interval_stats& other);
     friend bool operator==(const interval_stats&, const interval_stats&) = default;

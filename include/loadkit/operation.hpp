@@ -177,6 +177,7 @@ public:
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
         const tag_id tag = step_tag(name);
+        recorder_->local().record_scheduled(tag);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
@@ -212,6 +213,7 @@ private:
 
     template <class Awaitable>
     task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
+        recorder_->local().record_scheduled(tag); // a step that never ends shows as scheduled only
         const clock::time_point begin = clock::now();
         using result = detail::await_result_t<Awaitable>;
         try {

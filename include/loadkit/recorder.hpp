@@ -133,6 +133,9 @@ public:
                    std::chrono::duration_cast<std::chrono::nanoseconds>(end - start));
         }
         void record_dropped(tag_id tag, std::uint64_t n = 1) { slot(tag).dropped.add(n); }
+        // n operations issued under tag (before they run or are dropped): op_stats::scheduled,
+        // counted apart from the outcomes so that a lost or double-filed outcome shows.
+        void record_scheduled(tag_id tag, std::uint64_t n = 1) { slot(tag).scheduled.add(n); }
 
     private:
         friend class recorder;

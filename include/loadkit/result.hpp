@@ -17,6 +17,12 @@
 // too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
 // the response time (from the intended start: coordinated omission included) and service_time the
 // time from the actual start; a closed-model run has latency only (latency_model says which).
+// scheduled counts the operations the schedule issued, filed by the engine when it issues one
+// (recorder::writer::record_scheduled), apart from the outcome that ends it: so accounted() ==
+// scheduled checks that every issued operation ended in exactly one bucket. It holds over the
+// whole run (warm-up + steady state) once every operation ended; within a window, operations in
+// flight at its edge count as scheduled in one window and end in the next. 0 where nothing
+// counted them (a recorder written to directly, a JSON report before version 3).
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
@@ -59,6 +65,7 @@ struct op_stats {
     std::uint64_t errors = 0;                     // failed with an error (counted by category below)
     std::uint64_t timeouts = 0;                   // ran past their timeout
     std::uint64_t dropped = 0;                    // never started
+    std::uint64_t scheduled = 0;                  // issued, counted apart (see the header comment)
     std::vector<error_category> error_categories; // sorted by name
     histogram latency;                            // see the header comment
     std::optional<histogram> service_time;        // open model only
@@ -69,6 +76,8 @@ struct op_stats {
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    // Every outcome bucket: equals scheduled when each issued operation ended in exactly one.
+    [[nodiscard]] std::uint64_t accounted() const noexcept { return ok + errors + timeouts + dropped; }
     // failed() / count(); 0 when nothing ran.
     [[nodiscard]] double error_rate() const noexcept {
         return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());

@@ -106,8 +106,10 @@ struct run_report {
     // leak check (when one ran) found no leak and could decide, and no operation was left stuck.
     [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(); else, first that applies: 105 for a run stopped from outside (k6's code for
-    // an external abort: its verdicts judge a partial run), 99 for failed objectives (k6's code), 98
-    // for a leak or a stuck operation, 97 for a leak check that could not decide (too few samples).
+    // an external abort: its verdicts judge a partial run), 96 for a run that ended in error
+    // (stop_reason::error, which a tool sets when nothing it measured means anything, e.g. http_load
+    // when no connection was ever established), 99 for failed objectives (k6's code), 98 for a leak
+    // or a stuck operation, 97 for a leak check that could not decide (too few samples).
     [[nodiscard]] int exit_code() const noexcept;
 };
 

@@ -2140,6 +2140,12 @@ private:
 // too (a fast failure is still a response; error_rate judges it). In an open-model run, latency is
 // the response time (from the intended start: coordinated omission included) and service_time the
 // time from the actual start; a closed-model run has latency only (latency_model says which).
+// scheduled counts the operations the schedule issued, filed by the engine when it issues one
+// (recorder::writer::record_scheduled), apart from the outcome that ends it: so accounted() ==
+// scheduled checks that every issued operation ended in exactly one bucket. It holds over the
+// whole run (warm-up + steady state) once every operation ended; within a window, operations in
+// flight at its edge count as scheduled in one window and end in the next. 0 where nothing
+// counted them (a recorder written to directly, a JSON report before version 3).
 #ifndef LOADKIT_RESULT_HPP
 #define LOADKIT_RESULT_HPP
 
@@ -2298,12 +2304,14 @@ struct interval_stats {
     std::uint64_t ok = 0;
     std::uint64_t errors = 0;
     std::uint64_t timeouts = 0;
-    std::uint64_t dropped = 0; // never started; not in count() and not in latency
+    std::uint64_t dropped = 0;   // never started; not in count() and not in latency
+    std::uint64_t scheduled = 0; // issued in this interval (op_stats::scheduled; those in flight at
+                                 // its end are filed under a later interval's outcomes)
     sparse_histogram latency;
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
-    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0; }
+    [[nodiscard]] bool empty() const noexcept { return count() == 0 && dropped == 0 && scheduled == 0; }
 
     interval_stats& operator+=(const interval_stats& other);
     friend bool operator==(const interval_stats&, const interval_stats&) = default;
@@ -2393,6 +2401,7 @@ struct op_stats {
     std::uint64_t errors = 0;                     // failed with an error (counted by category below)
     std::uint64_t timeouts = 0;                   // ran past their timeout
     std::uint64_t dropped = 0;                    // never started
+    std::uint64_t scheduled = 0;                  // issued, counted apart (see the header comment)
     std::vector<error_category> error_categories; // sorted by name
     histogram latency;                            // see the header comment
     std::optional<histogram> service_time;        // open model only
@@ -2403,6 +2412,8 @@ struct op_stats {
 
     [[nodiscard]] std::uint64_t count() const noexcept { return ok + errors + timeouts; }
     [[nodiscard]] std::uint64_t failed() const noexcept { return errors + timeouts; }
+    // Every outcome bucket: equals scheduled when each issued operation ended in exactly one.
+    [[nodiscard]] std::uint64_t accounted() const noexcept { return ok + errors + timeouts + dropped; }
     // failed() / count(); 0 when nothing ran.
     [[nodiscard]] double error_rate() const noexcept {
         return count() == 0 ? 0.0 : static_cast<double>(failed()) / static_cast<double>(count());
@@ -2904,8 +2915,10 @@ struct run_report {
     // leak check (when one ran) found no leak and could decide, and no operation was left stuck.
     [[nodiscard]] bool passed() const noexcept;
     // 0 when passed(); else, first that applies: 105 for a run stopped from outside (k6's code for
-    // an external abort: its verdicts judge a partial run), 99 for failed objectives (k6's code), 98
-    // for a leak or a stuck operation, 97 for a leak check that could not decide (too few samples).
+    // an external abort: its verdicts judge a partial run), 96 for a run that ended in error
+    // (stop_reason::error, which a tool sets when nothing it measured means anything, e.g. http_load
+    // when no connection was ever established), 99 for failed objectives (k6's code), 98 for a leak
+    // or a stuck operation, 97 for a leak check that could not decide (too few samples).
     [[nodiscard]] int exit_code() const noexcept;
 };
 
@@ -3307,6 +3320,7 @@ struct alignas(64) recorder_tag_slot {
     single_writer_counter errors;
     single_writer_counter timeouts;
     single_writer_counter dropped;
+    single_writer_counter scheduled; // by the engine as it issues an operation, before its outcome
     single_writer_histogram latency;
     std::unique_ptr<single_writer_histogram> service;           // open model only
     std::vector<std::unique_ptr<recorder_category>> categories; // by category id; grows under the mutex
@@ -3638,6 +3652,9 @@ public:
                    std::chrono::duration_cast<std::chrono::nanoseconds>(end - start));
         }
         void record_dropped(tag_id tag, std::uint64_t n = 1) { slot(tag).dropped.add(n); }
+        // n operations issued under tag (before they run or are dropped): op_stats::scheduled,
+        // counted apart from the outcomes so that a lost or double-filed outcome shows.
+        void record_scheduled(tag_id tag, std::uint64_t n = 1) { slot(tag).scheduled.add(n); }
 
     private:
         friend class recorder;
@@ -4147,6 +4164,7 @@ public:
     // ctx.time("parse", [&] { return parse(body); }): the same for a synchronous piece of work.
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
         const tag_id tag = step_tag(name);
+        recorder_->local().record_scheduled(tag);
         const clock::time_point begin = clock::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
@@ -4182,6 +4200,7 @@ private:
 
     template <class Awaitable>
     task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
+        recorder_->local().record_scheduled(tag); // a step that never ends shows as scheduled only
         const clock::time_point begin = clock::now();
         using result = detail::await_result_t<Awaitable>;
         try {
@@ -10083,6 +10102,7 @@ LOADKIT_DECL interval_stats& interval_stats::operator+=(const interval_stats& ot
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     latency += other.latency;
     return *this;
 }
@@ -10205,6 +10225,7 @@ LOADKIT_DECL op_stats& op_stats::operator+=(const op_stats& other) {
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     detail::merge_error_categories(error_categories, other.error_categories);
     add_histogram(latency, other.latency);
     if (other.service_time) {
@@ -10224,6 +10245,7 @@ LOADKIT_DECL op_stats& op_stats::operator-=(const op_stats& earlier) {
     errors = minus(errors, earlier.errors);
     timeouts = minus(timeouts, earlier.timeouts);
     dropped = minus(dropped, earlier.dropped);
+    scheduled = minus(scheduled, earlier.scheduled);
     detail::subtract_error_categories(error_categories, earlier.error_categories);
     latency -= earlier.latency;
     if (service_time && earlier.service_time) {
@@ -10237,6 +10259,7 @@ LOADKIT_DECL void op_stats::swap(op_stats& other) noexcept {
     std::swap(errors, other.errors);
     std::swap(timeouts, other.timeouts);
     std::swap(dropped, other.dropped);
+    std::swap(scheduled, other.scheduled);
     error_categories.swap(other.error_categories);
     std::swap(latency, other.latency);
     service_time.swap(other.service_time);
@@ -11466,6 +11489,9 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
     if (result.reason == stop_reason::interrupted) {
         return 105;
     }
+    if (result.reason == stop_reason::error) {
+        return 96;
+    }
     if (slo && !slo->passed()) {
         return 99;
     }
@@ -12177,7 +12203,7 @@ LOADKIT_DECL recorder::writer& recorder::local_slow() {
 
 // out = the sum of every writer's slot for tag (mutex held).
 LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_errors) const {
-    out.ok = out.errors = out.timeouts = out.dropped = 0;
+    out.ok = out.errors = out.timeouts = out.dropped = out.scheduled = 0;
     out.error_categories.clear();
     out.latency.reset();
     if (out.service_time) {
@@ -12192,6 +12218,7 @@ LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_er
         out.errors += s.errors.get();
         out.timeouts += s.timeouts.get();
         out.dropped += s.dropped.get();
+        out.scheduled += s.scheduled.get();
         s.latency.add_to(out.latency);
         if (s.service && out.service_time) {
             s.service->add_to(*out.service_time);
@@ -12225,6 +12252,7 @@ LOADKIT_DECL interval_stats recorder::difference(const op_stats& now, const op_s
     s.errors = minus(now.errors, before.errors);
     s.timeouts = minus(now.timeouts, before.timeouts);
     s.dropped = minus(now.dropped, before.dropped);
+    s.scheduled = minus(now.scheduled, before.scheduled);
     delta_ = now.latency; // same configuration: reuses delta_'s storage
     delta_ -= before.latency;
     s.latency.add(delta_);
@@ -12995,6 +13023,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         }
         const std::size_t k = s.pick(ctx.random());
         const operation& op = cfg.operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // before the outcome: the two are checked apart
         op_context_access::begin(ctx, number, t0, t0);
         slot.begin(k, number, t0);
         ending.reset();
@@ -13074,11 +13103,14 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
     recorder::writer& w = e.rec->local();
     if (n <= 64 || s.tags.size() == 1) {
         if (s.tags.size() == 1) {
+            w.record_scheduled(s.tags[0], n);
             w.record_dropped(s.tags[0], n);
             return;
         }
         for (std::uint64_t i = 0; i < n; ++i) {
-            w.record_dropped(s.tags[s.pick(random)]);
+            const tag_id tag = s.tags[s.pick(random)];
+            w.record_scheduled(tag);
+            w.record_dropped(tag);
         }
         return;
     }
@@ -13088,6 +13120,7 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
         const auto upto = static_cast<std::uint64_t>(static_cast<double>(n) * s.cumulative[k] / total + 0.5);
         const std::uint64_t share = k + 1 == s.tags.size() ? n - given : (upto > given ? upto - given : 0);
         if (share > 0) {
+            w.record_scheduled(s.tags[k], share);
             w.record_dropped(s.tags[k], share);
         }
         given += share;
@@ -13148,6 +13181,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         number = next.number;
         intended = next.intended;
         k = s.pick(ctx.random());
+        e.rec->local().record_scheduled(s.tags[k]);
     }
     pool.free.push_back(index);
     e.ended(s);
@@ -13200,7 +13234,10 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             if (pool.waiting.size() < pool.max_waiting) {
                 pool.waiting.push({number, *intended});
             } else {
-                e.rec->local().record_dropped(s.tags[s.pick(random)]);
+                recorder::writer& w = e.rec->local();
+                const tag_id tag = s.tags[s.pick(random)];
+                w.record_scheduled(tag);
+                w.record_dropped(tag);
             }
             continue;
         }
@@ -13208,6 +13245,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         op_context& ctx = s.contexts[index];
         const std::size_t k = s.pick(ctx.random());
         const operation& op = s.config->operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // here for both paths below and open_operation
         if (op.direct()) {
             // A synchronous call: made here, without a frame of its own, and its end is the next
             // arrival's "now" (one clock read per operation when behind the schedule).
@@ -16144,10 +16182,16 @@ inline void console_throughput(std::string& out, const run_report& report, const
     console_title(out, v, title);
     const bool show_dropped = r.model == latency_model::open || r.overall.dropped > 0;
     const bool show_timeouts = r.overall.timeouts > 0;
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool show_scheduled =
+        show_dropped && r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::vector<console_column> columns{
         {"tag", false, 0, true, 10}, {"count"}, {"ok"}, {"failed"}, {"error rate"}, {"throughput"}};
     if (show_timeouts) {
         columns.push_back({"timeouts", true, 2});
+    }
+    if (show_scheduled) {
+        columns.push_back({"scheduled", true, 3});
     }
     if (show_dropped) {
         columns.push_back({"dropped", true, 1});
@@ -16168,14 +16212,32 @@ inline void console_throughput(std::string& out, const run_report& report, const
         if (show_timeouts) {
             cells.push_back({human_count(d.timeouts)});
         }
+        if (show_scheduled) {
+            cells.push_back({human_count(d.scheduled)});
+        }
         if (show_dropped) {
             cells.push_back({human_count(d.dropped), d.dropped > 0 ? "33" : nullptr});
         }
         t.add_row(std::move(cells));
     }
     out += t.render(s);
+    // Over the whole run: an operation in flight at the warm-up's end is scheduled in one window
+    // and ends in the other. 0 scheduled: nothing counted them (a recorder written to directly).
+    const op_stats none;
+    const op_stats& warm = r.overall.warmup ? *r.overall.warmup : none;
+    const std::uint64_t issued = r.overall.scheduled + warm.scheduled;
+    const std::uint64_t ended = r.overall.accounted() + warm.accounted();
+    if (issued != 0 && issued != ended) {
+        const std::string text =
+            "accounting: " + human_count(issued) + " operations were scheduled but " + human_count(ended) +
+            " ended (ok + errors + timeouts + dropped); " +
+            (issued > ended ? human_count(issued - ended) + " are unaccounted for."
+                            : human_count(ended - issued) + " more were filed than issued.");
+        out += "  " + s.paint(console_wrap(text, s.width, 2), "31") + "\n";
+    }
     if (r.overall.dropped > 0) {
-        const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
+        const std::uint64_t scheduled =
+            r.overall.scheduled != 0 ? r.overall.scheduled : r.overall.count() + r.overall.dropped;
         const std::string text =
             human_count(r.overall.dropped) +
             " operations were dropped (scheduled, never started: every in-flight slot was busy), " +

@@ -29,8 +29,9 @@
 // SPDX-License-Identifier: MIT
 //
 // Every reporter at once (each is also usable alone): console summary and live progress, JSON (and
-// merging), CSV, JUnit XML, HdrHistogram interval logs and the HTML report. Opt-in: loadkit.hpp
-// never includes it. Its single-header form is single_include/loadkit/loadkit_report.hpp.
+// merging), CSV, JUnit XML, HdrHistogram interval logs and the HTML report, and write_file to save
+// any of them, failing loudly. Opt-in: loadkit.hpp never includes it. Its single-header form is
+// single_include/loadkit/loadkit_report.hpp.
 #ifndef LOADKIT_REPORT_ALL_HPP
 #define LOADKIT_REPORT_ALL_HPP
 
@@ -45,16 +46,18 @@
 // spreadsheet, pandas or gnuplot:
 //
 //   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.csv") << loadkit::to_csv(report);
+//   loadkit::write_file("run.csv", loadkit::to_csv(report)); // report/file.hpp: throws on failure
 //
-//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
-//   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87
+//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,scheduled
+//   overall,0,1,412,401,7,4,0,412.000,0.731,...,18.87,412
 //
 // Rows: first the intervals of all tags together (tag column "overall", see csv_options), then
 // each tag's, in the result's tag order. The series includes the warm-up (result.warmup says where
 // it ends). throughput is count / the interval's length (the last interval ends at the run's
 // duration). Latency columns are in milliseconds at the interval histograms' resolution (2
 // significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
+// scheduled (op_stats::scheduled: the operations issued in the interval, 0 where nothing counted
+// them) comes last, so that the columns before it keep their places.
 // Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
 // is replaced by U+FFFD. A tag starting with = + - @, tab or CR is written after a "'" so that a
 // spreadsheet shows it as text instead of running it as a formula (OWASP's CSV injection advice).
@@ -76,7 +79,7 @@ struct csv_options {
 
 inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"
                                                "dropped,throughput,min_ms,mean_ms,p50_ms,p90_ms,p95_ms,"
-                                               "p99_ms,p999_ms,max_ms";
+                                               "p99_ms,p999_ms,max_ms,scheduled";
 
 // The result's interval series as CSV text: a header row, then the rows described above.
 [[nodiscard]] LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options = {});
@@ -90,6 +93,52 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 
 #endif // LOADKIT_REPORT_CSV_HPP
 // ---- end loadkit/report/csv.hpp ----
+// ---- begin loadkit/report/file.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::write_file — writes a report (or any text) to a file, or throws saying why it could not:
+//
+//   #include <loadkit/report/file.hpp>                  // opt-in: not part of loadkit.hpp
+//   loadkit::write_file("out/run.json", loadkit::to_json(report));
+//   // std::system_error: "loadkit::write_file: cannot create a file in the folder of out/run.json
+//   //                     (temporary out/.run.json.tmp-4242-0): No such file or directory"
+//
+// Why. `std::ofstream(path) << text` drops every failure (a missing folder, no permission, a full
+// disk): a CI job then reads an old report, or none, as the run's. Here each step is checked
+// (create, write, sync, close, rename) and a failure throws std::system_error whose code() is the
+// OS's (errno) and whose what() names the step, the path and the reason. Nothing half-written
+// stays behind: an atomic write goes to a temporary file in the target's folder (so the rename
+// stays on one file system), synced, then renamed over the target: a reader sees the old file or
+// the whole new one, never a part (the classic write-rename pattern, rename(2) in POSIX.1-2017).
+// A target that exists and is not a regular file (/dev/stdout, a FIFO, /dev/full) is written in
+// place: renaming over a device would replace it. An existing file's permission bits carry over.
+#ifndef LOADKIT_REPORT_FILE_HPP
+#define LOADKIT_REPORT_FILE_HPP
+
+
+#include <filesystem>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+struct write_file_options {
+    bool atomic = true; // temporary file + rename; false: truncate and write the target in place
+    bool sync = true;   // fsync before the rename, so that a crash leaves the old file or the new one
+};
+
+// Writes text to path (replacing it), or throws std::system_error naming the step, the path and
+// the OS's reason (the temporary file is removed first).
+LOADKIT_DECL void write_file(const std::filesystem::path& path, std::string_view text,
+                             const write_file_options& options = {});
+
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_FILE_HPP
+// ---- end loadkit/report/file.hpp ----
 // ---- begin loadkit/report/hlog.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -100,7 +149,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 // HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
 // counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
 //
-//   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
+//   loadkit::write_file("run.hlog", loadkit::to_hlog(report));      // every interval, every tag
 //   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
 //   loadkit::histogram all = log.merged("checkout");
 //
@@ -279,7 +328,7 @@ struct hlog_log {
 // JavaScript, no fonts, images or styles fetched from anywhere; open it from disk, attach it to a CI
 // run, mail it.
 //
-//   std::ofstream("report.html") << loadkit::to_html(report);
+//   loadkit::write_file("report.html", loadkit::to_html(report)); // report/file.hpp: throws on failure
 //
 // What it shows: the verdict (SLO objectives, leak, stuck operations) first; headline figures; the
 // latency-by-percentile spectrum per operation on HdrHistogram's log-scaled 1/(1-p) axis (response
@@ -324,11 +373,12 @@ struct html_options {
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 1, every member described in
-// docs/report.schema.json (JSON Schema 2020-12).
+// reads back exactly: schema "loadkit-report", version 3, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
+// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.json") << loadkit::to_json(report);
+//   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
 //   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
 //   // merge the reports of several processes exactly: report/merge.hpp
 //
@@ -424,7 +474,7 @@ struct json_read_options {
 // system reads (Jenkins, GitLab, GitHub Actions test reporters, Azure DevOps, TeamCity):
 //
 //   #include <loadkit/report/junit.hpp>
-//   std::ofstream("loadkit-junit.xml") << loadkit::to_junit(report);
+//   loadkit::write_file("loadkit-junit.xml", loadkit::to_junit(report)); // report/file.hpp
 //
 // Layout (the common Jenkins / Ant form; tests/data/junit.xsd is its schema, and the tests validate
 // against it with xmllint): one <testsuite> per run (name: the title, or "loadkit"), holding
@@ -979,6 +1029,8 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
             }
             append_csv_ms(out, h.max());
         }
+        out += ',';
+        append_integer(out, s.scheduled);
         out += options.line_end;
     }
 }
@@ -1035,6 +1087,175 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 
 #endif // LOADKIT_IMPL_REPORT_CSV_IPP
 // ---- end loadkit/impl/report_csv.ipp ----
+// ---- begin loadkit/impl/report_file.ipp ----
+// SPDX-License-Identifier: MIT
+// write_file's body (report/file.hpp): POSIX open/write/fsync/close/rename, each checked; C stdio
+// and std::filesystem::rename elsewhere (Windows).
+#ifndef LOADKIT_IMPL_REPORT_FILE_IPP
+#define LOADKIT_IMPL_REPORT_FILE_IPP
+
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#if defined(_WIN32)
+#include <process.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+[[noreturn]] inline void write_file_failed(int error, const std::string& what) {
+    throw std::system_error(error, std::generic_category(), "loadkit::write_file: " + what);
+}
+
+// "out/.run.json.tmp-<pid>-<n>": hidden, in the target's folder, unique within the process (n) and
+// across processes (pid); created exclusively, so a clash fails instead of overwriting.
+inline std::filesystem::path write_file_temporary(const std::filesystem::path& path) {
+    static std::atomic<unsigned long> next{0};
+#if defined(_WIN32)
+    const auto pid = static_cast<unsigned long>(::_getpid());
+#else
+    const auto pid = static_cast<unsigned long>(::getpid());
+#endif
+    std::filesystem::path out = path;
+    out.replace_filename("." + path.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
+                         std::to_string(next.fetch_add(1, std::memory_order_relaxed)));
+    return out;
+}
+
+#if !defined(_WIN32)
+class write_file_posix {
+public:
+    write_file_posix(const std::filesystem::path& path, const write_file_options& options)
+        : path_(path), options_(options) {}
+    write_file_posix(const write_file_posix&) = delete;
+    write_file_posix& operator=(const write_file_posix&) = delete;
+    ~write_file_posix() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+        if (!temporary_.empty()) {
+            ::unlink(temporary_.c_str());
+        }
+    }
+
+    void run(std::string_view text) {
+        struct stat existing {};
+        const bool exists = ::stat(path_.c_str(), &existing) == 0;
+        const bool in_place = !options_.atomic || (exists && !S_ISREG(existing.st_mode));
+        if (in_place) {
+            fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            if (fd_ < 0) {
+                fail("cannot open " + path_.string());
+            }
+        } else {
+            const std::filesystem::path temporary = write_file_temporary(path_);
+            fd_ = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd_ < 0) {
+                fail("cannot create a file in the folder of " + path_.string() + " (temporary " +
+                     temporary.string() + ")");
+            }
+            temporary_ = temporary;
+            if (exists) {
+                static_cast<void>(::fchmod(fd_, existing.st_mode & 07777)); // best effort
+            }
+        }
+        const char* at = text.data();
+        std::size_t left = text.size();
+        while (left > 0) {
+            const ::ssize_t n = ::write(fd_, at, left);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                fail("cannot write " + path_.string() + " (" + std::to_string(text.size() - left) + " of " +
+                     std::to_string(text.size()) + " bytes written)");
+            }
+            at += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        struct stat written {};
+        if (options_.sync && ::fstat(fd_, &written) == 0 && S_ISREG(written.st_mode) && ::fsync(fd_) != 0) {
+            fail("cannot sync " + current());
+        }
+        const int fd = fd_;
+        fd_ = -1;
+        if (::close(fd) != 0) { // NFS and quotas may report a failed write only here
+            fail("cannot close " + current());
+        }
+        if (!temporary_.empty()) {
+            if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+                fail("cannot rename " + temporary_.string() + " to " + path_.string());
+            }
+            temporary_.clear();
+        }
+    }
+
+private:
+    std::string current() const { return temporary_.empty() ? path_.string() : temporary_.string(); }
+    [[noreturn]] void fail(const std::string& what) {
+        const int error = errno == 0 ? EIO : errno;
+        write_file_failed(error, what);
+    }
+
+    const std::filesystem::path& path_;
+    write_file_options options_;
+    int fd_ = -1;
+    std::filesystem::path temporary_;
+};
+#endif
+
+} // namespace detail
+
+LOADKIT_DECL void write_file(const std::filesystem::path& path, std::string_view text,
+                             const write_file_options& options) {
+#if !defined(_WIN32)
+    detail::write_file_posix(path, options).run(text);
+#else
+    // No fsync here: FlushFileBuffers would need <windows.h>; the rename still never exposes a part.
+    std::error_code ec;
+    const bool regular = !std::filesystem::exists(path, ec) || std::filesystem::is_regular_file(path, ec);
+    const std::filesystem::path target =
+        options.atomic && regular ? detail::write_file_temporary(path) : path;
+    std::FILE* out = ::_wfopen(target.c_str(), L"wb");
+    if (out == nullptr) {
+        detail::write_file_failed(errno, "cannot create " + target.string());
+    }
+    const bool written =
+        std::fwrite(text.data(), 1, text.size(), out) == text.size() && std::fflush(out) == 0;
+    const int error = errno;
+    if (std::fclose(out) != 0 || !written) {
+        std::filesystem::remove(target, ec);
+        detail::write_file_failed(written ? errno : error, "cannot write " + target.string());
+    }
+    if (target != path) {
+        std::filesystem::rename(target, path, ec);
+        if (ec) {
+            std::filesystem::remove(target, ec);
+            throw std::system_error(ec, "loadkit::write_file: cannot rename " + target.string() + " to " +
+                                            path.string());
+        }
+    }
+#endif
+}
+
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_REPORT_FILE_IPP
+// ---- end loadkit/impl/report_file.ipp ----
 // ---- begin loadkit/impl/report_hlog.ipp ----
 // SPDX-License-Identifier: MIT
 //
@@ -4187,7 +4408,8 @@ inline const char* latency_head() {
            "th>";
 }
 
-inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total) {
+inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total,
+                               bool scheduled) {
     std::string o = total ? "<tr class=\"total\">" : "<tr>";
     o += "<td class=\"name\">" + (color != nullptr ? html_swatch(color) : std::string()) + html_text(name) +
          "</td>";
@@ -4195,6 +4417,9 @@ inline std::string summary_row(const std::string& name, const char* color, const
     o += "<td" + std::string(s.errors > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.errors) + "</td>";
     o += "<td" + std::string(s.timeouts > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.timeouts) + "</td>";
     o += "<td>" + count_text(s.dropped) + "</td>";
+    if (scheduled) {
+        o += "<td>" + count_text(s.scheduled) + "</td>";
+    }
     o += "<td" + std::string(s.failed() > 0 ? " class=\"bad\"" : "") + ">" + percent_text(s.error_rate()) +
          "</td>";
     o += "<td>" + rate_text(s.throughput()) + "</td>";
@@ -4202,13 +4427,16 @@ inline std::string summary_row(const std::string& name, const char* color, const
 }
 
 inline std::string summary_table(const run_result& r) {
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool scheduled = r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::string o = "<div class=\"scroll\"><table><thead><tr><th class=\"name\">operation</th><th>count</th>"
-                    "<th>errors</th><th>timeouts</th><th>dropped</th><th>error %</th><th>rate</th>";
+                    "<th>errors</th><th>timeouts</th><th>dropped</th>";
+    o += scheduled ? "<th>scheduled</th><th>error %</th><th>rate</th>" : "<th>error %</th><th>rate</th>";
     o += std::string(latency_head()) + "</tr></thead><tbody>";
     for (const auto& t : r.tags) {
-        o += summary_row(t.name, tag_color(r, &t), t, false);
+        o += summary_row(t.name, tag_color(r, &t), t, false, scheduled);
     }
-    o += summary_row("all", nullptr, r.overall, true);
+    o += summary_row("all", nullptr, r.overall, true, scheduled);
     o += "</tbody></table></div>";
     if (r.model == latency_model::open) {
         o += "<h3>Service time (from the actual start; the table above has the response time from the "
@@ -5162,7 +5390,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 1 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
@@ -5174,7 +5402,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_write.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 1 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -5207,7 +5435,7 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 2;
+inline constexpr std::uint64_t json_schema_version = 3;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -5382,6 +5610,7 @@ private:
         w_.member("errors", s.errors);
         w_.member("timeouts", s.timeouts);
         w_.member("dropped", s.dropped);
+        w_.member("scheduled", s.scheduled);
         w_.member("duration_ns", s.duration.count());
         w_.key("error_categories");
         w_.begin_array();
@@ -5482,6 +5711,7 @@ private:
             w_.member("errors", st.errors);
             w_.member("timeouts", st.timeouts);
             w_.member("dropped", st.dropped);
+            w_.member("scheduled", st.scheduled);
             w_.key("latency");
             w_.begin_object();
             if (o_.summaries && !st.latency.empty()) {
@@ -5673,7 +5903,7 @@ private:
 // ---- begin loadkit/detail/report/json/result_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 1 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
@@ -5978,23 +6208,32 @@ public:
 
     tag_result tag() {
         tag_result t({}, json_placeholder_precision(), latency_model::closed);
-        static constexpr std::array<std::string_view, 12> keys{
-            "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
-            "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
+        // scheduled: from version 3 (0, not counted, when a version 1 or 2 report lacks it).
+        static constexpr std::array<std::string_view, 13> keys{
+            "summary?", "ok",           "errors", "timeouts", "dropped",   "duration_ns", "error_categories",
+            "latency",  "service_time", "name",   "warmup",   "intervals", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (stats_member(t, k)) {
                 return;
             }
-            if (k == 9) {
+            if (k == 12) {
+                t.scheduled = r_.u64();
+            } else if (k == 9) {
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
                     op_stats w(json_placeholder_precision(), latency_model::closed);
-                    static constexpr std::array<std::string_view, 9> warmup_keys{
-                        "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
-                        "error_categories", "latency", "service_time"};
+                    static constexpr std::array<std::string_view, 10> warmup_keys{
+                        "summary?",         "ok",      "errors",       "timeouts",  "dropped", "duration_ns",
+                        "error_categories", "latency", "service_time", "scheduled?"};
                     slot_.warmup = true;
-                    r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    r_.object(warmup_keys, [&](std::size_t j) {
+                        if (j == 9) {
+                            w.scheduled = r_.u64();
+                        } else {
+                            stats_member(w, j);
+                        }
+                    });
                     slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
@@ -6179,8 +6418,8 @@ public:
         interval_series s;
         static constexpr std::array<std::string_view, 4> keys{"width_ns", "max_intervals", "sub_bucket_count",
                                                               "intervals"};
-        static constexpr std::array<std::string_view, 6> interval_keys{"start_ns", "ok",      "errors",
-                                                                       "timeouts", "dropped", "latency"};
+        static constexpr std::array<std::string_view, 7> interval_keys{
+            "start_ns", "ok", "errors", "timeouts", "dropped", "latency", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
@@ -6227,6 +6466,9 @@ public:
                             break;
                         case 4:
                             st.dropped = r_.u64();
+                            break;
+                        case 6: // from version 3
+                            st.scheduled = r_.u64();
                             break;
                         default:
                             st.latency = sparse();
@@ -7077,7 +7319,8 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
         c.message = line;
         c.body = line + "\n" + human_count(r.overall.count()) + " operations, " +
                  human_percent(r.overall.error_rate()) + " failed, " + human_count(r.overall.dropped) +
-                 " dropped\n";
+                 " dropped" +
+                 (r.overall.scheduled > 0 ? ", " + human_count(r.overall.scheduled) + " scheduled\n" : "\n");
         cases.push_back(std::move(c));
     }
     return cases;
@@ -7093,6 +7336,7 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
     junit_property(out, prefix + "errors", std::to_string(s.errors));
     junit_property(out, prefix + "timeouts", std::to_string(s.timeouts));
     junit_property(out, prefix + "dropped", std::to_string(s.dropped));
+    junit_property(out, prefix + "scheduled", std::to_string(s.scheduled));
     junit_property(out, prefix + "error_rate", junit_number(s.error_rate()));
     junit_property(out, prefix + "throughput_per_s", junit_number(s.throughput()));
     if (!s.latency.empty()) {

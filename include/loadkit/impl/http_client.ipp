@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -93,6 +94,13 @@ LOADKIT_DECL void http_client::validate() const {
     if (options_.timeout < std::chrono::nanoseconds::zero()) {
         bad("timeout", std::to_string(options_.timeout.count()) + "ns", ">= 0");
     }
+    if (options_.reconnect_delay < std::chrono::nanoseconds::zero()) {
+        bad("reconnect_delay", std::to_string(options_.reconnect_delay.count()) + "ns", ">= 0");
+    }
+    if (options_.max_reconnect_delay < options_.reconnect_delay) {
+        bad("max_reconnect_delay", std::to_string(options_.max_reconnect_delay.count()) + "ns",
+            ">= reconnect_delay");
+    }
 }
 
 LOADKIT_DECL http_client::loop& http_client::move_home(slot& s) {
@@ -137,6 +145,28 @@ LOADKIT_DECL void http_client::close(slot& s) noexcept {
 #endif
     s.start = s.end = 0;
     s.requests = 0;
+}
+
+LOADKIT_DECL std::chrono::nanoseconds http_client::reconnect_wait(slot& s) const noexcept {
+    std::chrono::nanoseconds cap = options_.max_reconnect_delay;
+    if (options_.timeout.count() > 0 && options_.timeout / 2 < cap) {
+        cap = options_.timeout / 2;
+    }
+    std::chrono::nanoseconds delay = options_.reconnect_delay;
+    for (std::uint32_t i = 1; i < s.failed_connects && delay < cap; ++i) {
+        delay = delay > cap / 2 ? cap : delay * 2; // no overflow, whatever the cap
+    }
+    delay = std::min(delay, cap);
+    if (s.jitter == 0) {
+        s.jitter = reinterpret_cast<std::uintptr_t>(&s) | 1U; // slots differ: their waits spread
+    }
+    // splitmix64 (Steele, Lea, Flood: "Fast splittable pseudorandom number generators", 2014).
+    std::uint64_t z = (s.jitter += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31U;
+    const auto half = static_cast<std::uint64_t>(delay.count() / 2);
+    return std::chrono::nanoseconds{static_cast<std::int64_t>(half + z % (half + 1))};
 }
 
 // Connects the slot on its loop; with epoll, the socket then leaves Asio's reactor for the

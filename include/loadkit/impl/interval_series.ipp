@@ -116,6 +116,7 @@ LOADKIT_DECL interval_stats& interval_stats::operator+=(const interval_stats& ot
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     latency += other.latency;
     return *this;
 }

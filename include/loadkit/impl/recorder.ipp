@@ -363,7 +363,7 @@ LOADKIT_DECL recorder::writer& recorder::local_slow() {
 
 // out = the sum of every writer's slot for tag (mutex held).
 LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_errors) const {
-    out.ok = out.errors = out.timeouts = out.dropped = 0;
+    out.ok = out.errors = out.timeouts = out.dropped = out.scheduled = 0;
     out.error_categories.clear();
     out.latency.reset();
     if (out.service_time) {
@@ -378,6 +378,7 @@ LOADKIT_DECL void recorder::collect(std::size_t tag, op_stats& out, bool with_er
         out.errors += s.errors.get();
         out.timeouts += s.timeouts.get();
         out.dropped += s.dropped.get();
+        out.scheduled += s.scheduled.get();
         s.latency.add_to(out.latency);
         if (s.service && out.service_time) {
             s.service->add_to(*out.service_time);
@@ -411,6 +412,7 @@ LOADKIT_DECL interval_stats recorder::difference(const op_stats& now, const op_s
     s.errors = minus(now.errors, before.errors);
     s.timeouts = minus(now.timeouts, before.timeouts);
     s.dropped = minus(now.dropped, before.dropped);
+    s.scheduled = minus(now.scheduled, before.scheduled);
     delta_ = now.latency; // same configuration: reuses delta_'s storage
     delta_ -= before.latency;
     s.latency.add(delta_);

@@ -75,6 +75,8 @@ inline void append_csv_series(std::string& out, std::string_view label, const in
             }
             append_csv_ms(out, h.max());
         }
+        out += ',';
+        append_integer(out, s.scheduled);
         out += options.line_end;
     }
 }

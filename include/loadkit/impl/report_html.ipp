@@ -94,7 +94,8 @@ inline const char* latency_head() {
            "th>";
 }
 
-inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total) {
+inline std::string summary_row(const std::string& name, const char* color, const op_stats& s, bool total,
+                               bool scheduled) {
     std::string o = total ? "<tr class=\"total\">" : "<tr>";
     o += "<td class=\"name\">" + (color != nullptr ? html_swatch(color) : std::string()) + html_text(name) +
          "</td>";
@@ -102,6 +103,9 @@ inline std::string summary_row(const std::string& name, const char* color, const
     o += "<td" + std::string(s.errors > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.errors) + "</td>";
     o += "<td" + std::string(s.timeouts > 0 ? " class=\"bad\"" : "") + ">" + count_text(s.timeouts) + "</td>";
     o += "<td>" + count_text(s.dropped) + "</td>";
+    if (scheduled) {
+        o += "<td>" + count_text(s.scheduled) + "</td>";
+    }
     o += "<td" + std::string(s.failed() > 0 ? " class=\"bad\"" : "") + ">" + percent_text(s.error_rate()) +
          "</td>";
     o += "<td>" + rate_text(s.throughput()) + "</td>";
@@ -109,13 +113,16 @@ inline std::string summary_row(const std::string& name, const char* color, const
 }
 
 inline std::string summary_table(const run_result& r) {
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool scheduled = r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::string o = "<div class=\"scroll\"><table><thead><tr><th class=\"name\">operation</th><th>count</th>"
-                    "<th>errors</th><th>timeouts</th><th>dropped</th><th>error %</th><th>rate</th>";
+                    "<th>errors</th><th>timeouts</th><th>dropped</th>";
+    o += scheduled ? "<th>scheduled</th><th>error %</th><th>rate</th>" : "<th>error %</th><th>rate</th>";
     o += std::string(latency_head()) + "</tr></thead><tbody>";
     for (const auto& t : r.tags) {
-        o += summary_row(t.name, tag_color(r, &t), t, false);
+        o += summary_row(t.name, tag_color(r, &t), t, false, scheduled);
     }
-    o += summary_row("all", nullptr, r.overall, true);
+    o += summary_row("all", nullptr, r.overall, true, scheduled);
     o += "</tbody></table></div>";
     if (r.model == latency_model::open) {
         o += "<h3>Service time (from the actual start; the table above has the response time from the "

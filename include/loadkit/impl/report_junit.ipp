@@ -131,7 +131,8 @@ inline std::vector<junit_case> junit_cases(const run_report& report, const std::
         c.message = line;
         c.body = line + "\n" + human_count(r.overall.count()) + " operations, " +
                  human_percent(r.overall.error_rate()) + " failed, " + human_count(r.overall.dropped) +
-                 " dropped\n";
+                 " dropped" +
+                 (r.overall.scheduled > 0 ? ", " + human_count(r.overall.scheduled) + " scheduled\n" : "\n");
         cases.push_back(std::move(c));
     }
     return cases;
@@ -147,6 +148,7 @@ inline void junit_scope_properties(std::string& out, const std::string& prefix, 
     junit_property(out, prefix + "errors", std::to_string(s.errors));
     junit_property(out, prefix + "timeouts", std::to_string(s.timeouts));
     junit_property(out, prefix + "dropped", std::to_string(s.dropped));
+    junit_property(out, prefix + "scheduled", std::to_string(s.scheduled));
     junit_property(out, prefix + "error_rate", junit_number(s.error_rate()));
     junit_property(out, prefix + "throughput_per_s", junit_number(s.throughput()));
     if (!s.latency.empty()) {

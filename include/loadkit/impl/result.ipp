@@ -60,6 +60,7 @@ LOADKIT_DECL op_stats& op_stats::operator+=(const op_stats& other) {
     errors += other.errors;
     timeouts += other.timeouts;
     dropped += other.dropped;
+    scheduled += other.scheduled;
     detail::merge_error_categories(error_categories, other.error_categories);
     add_histogram(latency, other.latency);
     if (other.service_time) {
@@ -79,6 +80,7 @@ LOADKIT_DECL op_stats& op_stats::operator-=(const op_stats& earlier) {
     errors = minus(errors, earlier.errors);
     timeouts = minus(timeouts, earlier.timeouts);
     dropped = minus(dropped, earlier.dropped);
+    scheduled = minus(scheduled, earlier.scheduled);
     detail::subtract_error_categories(error_categories, earlier.error_categories);
     latency -= earlier.latency;
     if (service_time && earlier.service_time) {
@@ -92,6 +94,7 @@ LOADKIT_DECL void op_stats::swap(op_stats& other) noexcept {
     std::swap(errors, other.errors);
     std::swap(timeouts, other.timeouts);
     std::swap(dropped, other.dropped);
+    std::swap(scheduled, other.scheduled);
     error_categories.swap(other.error_categories);
     std::swap(latency, other.latency);
     service_time.swap(other.service_time);

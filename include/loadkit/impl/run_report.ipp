@@ -24,6 +24,9 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
     if (result.reason == stop_reason::interrupted) {
         return 105;
     }
+    if (result.reason == stop_reason::error) {
+        return 96;
+    }
     if (slo && !slo->passed()) {
         return 99;
     }

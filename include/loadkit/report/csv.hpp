@@ -5,16 +5,18 @@
 // spreadsheet, pandas or gnuplot:
 //
 //   #include <loadkit/report/csv.hpp>                   // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.csv") << loadkit::to_csv(report);
+//   loadkit::write_file("run.csv", loadkit::to_csv(report)); // report/file.hpp: throws on failure
 //
-//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,max_ms
-//   overall,0,1,412,401,7,4,0,412.000,0.731,2.043,...,18.87
+//   tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,dropped,throughput,min_ms,...,scheduled
+//   overall,0,1,412,401,7,4,0,412.000,0.731,...,18.87,412
 //
 // Rows: first the intervals of all tags together (tag column "overall", see csv_options), then
 // each tag's, in the result's tag order. The series includes the warm-up (result.warmup says where
 // it ends). throughput is count / the interval's length (the last interval ends at the run's
 // duration). Latency columns are in milliseconds at the interval histograms' resolution (2
 // significant digits: each value within 0.4 %), and empty for an interval where nothing ran.
+// scheduled (op_stats::scheduled: the operations issued in the interval, 0 where nothing counted
+// them) comes last, so that the columns before it keep their places.
 // Fields holding a comma, a double quote, CR or LF are quoted, quotes doubled; ill-formed UTF-8
 // is replaced by U+FFFD. A tag starting with = + - @, tab or CR is written after a "'" so that a
 // spreadsheet shows it as text instead of running it as a formula (OWASP's CSV injection advice).
@@ -38,7 +40,7 @@ struct csv_options {
 
 inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_end_s,count,ok,errors,timeouts,"
                                                "dropped,throughput,min_ms,mean_ms,p50_ms,p90_ms,p95_ms,"
-                                               "p99_ms,p999_ms,max_ms";
+                                               "p99_ms,p999_ms,max_ms,scheduled";
 
 // The result's interval series as CSV text: a header row, then the rows described above.
 [[nodiscard]] LOADKIT_DECL std::string to_csv(const run_result& result, const csv_options& options = {});

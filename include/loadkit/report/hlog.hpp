@@ -7,7 +7,7 @@
 // HistogramLogReader and HistogramLogProcessor read what to_hlog writes (same counts, same
 // counters), and read_hlog reads the logs Java writes (tests/test_report_hlog.cpp).
 //
-//   std::ofstream("run.hlog") << loadkit::to_hlog(report);          // every interval, every tag
+//   loadkit::write_file("run.hlog", loadkit::to_hlog(report));      // every interval, every tag
 //   loadkit::hlog_log log = loadkit::read_hlog(text);                // and back, counter for counter
 //   loadkit::histogram all = log.merged("checkout");
 //

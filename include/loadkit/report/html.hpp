@@ -5,7 +5,7 @@
 // JavaScript, no fonts, images or styles fetched from anywhere; open it from disk, attach it to a CI
 // run, mail it.
 //
-//   std::ofstream("report.html") << loadkit::to_html(report);
+//   loadkit::write_file("report.html", loadkit::to_html(report)); // report/file.hpp: throws on failure
 //
 // What it shows: the verdict (SLO objectives, leak, stuck operations) first; headline figures; the
 // latency-by-percentile spectrum per operation on HdrHistogram's log-scaled 1/(1-p) axis (response

@@ -2,11 +2,12 @@
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 1, every member described in
-// docs/report.schema.json (JSON Schema 2020-12).
+// reads back exactly: schema "loadkit-report", version 3, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
+// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
-//   std::ofstream("run.json") << loadkit::to_json(report);
+//   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
 //   loadkit::run_report back = loadkit::from_json(text); // back.result == report.result
 //   // merge the reports of several processes exactly: report/merge.hpp
 //

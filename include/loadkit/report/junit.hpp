@@ -5,7 +5,7 @@
 // system reads (Jenkins, GitLab, GitHub Actions test reporters, Azure DevOps, TeamCity):
 //
 //   #include <loadkit/report/junit.hpp>
-//   std::ofstream("loadkit-junit.xml") << loadkit::to_junit(report);
+//   loadkit::write_file("loadkit-junit.xml", loadkit::to_junit(report)); // report/file.hpp
 //
 // Layout (the common Jenkins / Ant form; tests/data/junit.xsd is its schema, and the tests validate
 // against it with xmllint): one <testsuite> per run (name: the title, or "loadkit"), holding

@@ -208,6 +208,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         }
         const std::size_t k = s.pick(ctx.random());
         const operation& op = cfg.operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // before the outcome: the two are checked apart
         op_context_access::begin(ctx, number, t0, t0);
         slot.begin(k, number, t0);
         ending.reset();
@@ -287,11 +288,14 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
     recorder::writer& w = e.rec->local();
     if (n <= 64 || s.tags.size() == 1) {
         if (s.tags.size() == 1) {
+            w.record_scheduled(s.tags[0], n);
             w.record_dropped(s.tags[0], n);
             return;
         }
         for (std::uint64_t i = 0; i < n; ++i) {
-            w.record_dropped(s.tags[s.pick(random)]);
+            const tag_id tag = s.tags[s.pick(random)];
+            w.record_scheduled(tag);
+            w.record_dropped(tag);
         }
         return;
     }
@@ -301,6 +305,7 @@ inline void drop_arrivals(engine_shared& e, scenario_runtime& s, std::uint64_t n
         const auto upto = static_cast<std::uint64_t>(static_cast<double>(n) * s.cumulative[k] / total + 0.5);
         const std::uint64_t share = k + 1 == s.tags.size() ? n - given : (upto > given ? upto - given : 0);
         if (share > 0) {
+            w.record_scheduled(s.tags[k], share);
             w.record_dropped(s.tags[k], share);
         }
         given += share;
@@ -361,6 +366,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         number = next.number;
         intended = next.intended;
         k = s.pick(ctx.random());
+        e.rec->local().record_scheduled(s.tags[k]);
     }
     pool.free.push_back(index);
     e.ended(s);
@@ -413,7 +419,10 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             if (pool.waiting.size() < pool.max_waiting) {
                 pool.waiting.push({number, *intended});
             } else {
-                e.rec->local().record_dropped(s.tags[s.pick(random)]);
+                recorder::writer& w = e.rec->local();
+                const tag_id tag = s.tags[s.pick(random)];
+                w.record_scheduled(tag);
+                w.record_dropped(tag);
             }
             continue;
         }
@@ -421,6 +430,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
         op_context& ctx = s.contexts[index];
         const std::size_t k = s.pick(ctx.random());
         const operation& op = s.config->operations[k];
+        e.rec->local().record_scheduled(s.tags[k]); // here for both paths below and open_operation
         if (op.direct()) {
             // A synchronous call: made here, without a frame of its own, and its end is the next
             // arrival's "now" (one clock read per operation when behind the schedule).

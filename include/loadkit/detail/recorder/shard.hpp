@@ -103,6 +103,7 @@ struct alignas(64) recorder_tag_slot {
     single_writer_counter errors;
     single_writer_counter timeouts;
     single_writer_counter dropped;
+    single_writer_counter scheduled; // by the engine as it issues an operation, before its outcome
     single_writer_histogram latency;
     std::unique_ptr<single_writer_histogram> service;           // open model only
     std::vector<std::unique_ptr<recorder_category>> categories; // by category id; grows under the mutex

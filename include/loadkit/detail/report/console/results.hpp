@@ -166,10 +166,16 @@ inline void console_throughput(std::string& out, const run_report& report, const
     console_title(out, v, title);
     const bool show_dropped = r.model == latency_model::open || r.overall.dropped > 0;
     const bool show_timeouts = r.overall.timeouts > 0;
+    // 0 scheduled in the whole run: nothing counted them (a recorder written to directly).
+    const bool show_scheduled =
+        show_dropped && r.overall.scheduled + (r.overall.warmup ? r.overall.warmup->scheduled : 0) > 0;
     std::vector<console_column> columns{
         {"tag", false, 0, true, 10}, {"count"}, {"ok"}, {"failed"}, {"error rate"}, {"throughput"}};
     if (show_timeouts) {
         columns.push_back({"timeouts", true, 2});
+    }
+    if (show_scheduled) {
+        columns.push_back({"scheduled", true, 3});
     }
     if (show_dropped) {
         columns.push_back({"dropped", true, 1});
@@ -190,14 +196,32 @@ inline void console_throughput(std::string& out, const run_report& report, const
         if (show_timeouts) {
             cells.push_back({human_count(d.timeouts)});
         }
+        if (show_scheduled) {
+            cells.push_back({human_count(d.scheduled)});
+        }
         if (show_dropped) {
             cells.push_back({human_count(d.dropped), d.dropped > 0 ? "33" : nullptr});
         }
         t.add_row(std::move(cells));
     }
     out += t.render(s);
+    // Over the whole run: an operation in flight at the warm-up's end is scheduled in one window
+    // and ends in the other. 0 scheduled: nothing counted them (a recorder written to directly).
+    const op_stats none;
+    const op_stats& warm = r.overall.warmup ? *r.overall.warmup : none;
+    const std::uint64_t issued = r.overall.scheduled + warm.scheduled;
+    const std::uint64_t ended = r.overall.accounted() + warm.accounted();
+    if (issued != 0 && issued != ended) {
+        const std::string text =
+            "accounting: " + human_count(issued) + " operations were scheduled but " + human_count(ended) +
+            " ended (ok + errors + timeouts + dropped); " +
+            (issued > ended ? human_count(issued - ended) + " are unaccounted for."
+                            : human_count(ended - issued) + " more were filed than issued.");
+        out += "  " + s.paint(console_wrap(text, s.width, 2), "31") + "\n";
+    }
     if (r.overall.dropped > 0) {
-        const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
+        const std::uint64_t scheduled =
+            r.overall.scheduled != 0 ? r.overall.scheduled : r.overall.count() + r.overall.dropped;
         const std::string text =
             human_count(r.overall.dropped) +
             " operations were dropped (scheduled, never started: every in-flight slot was busy), " +

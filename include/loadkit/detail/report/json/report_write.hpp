@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 1 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -37,7 +37,7 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 2;
+inline constexpr std::uint64_t json_schema_version = 3;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -212,6 +212,7 @@ private:
         w_.member("errors", s.errors);
         w_.member("timeouts", s.timeouts);
         w_.member("dropped", s.dropped);
+        w_.member("scheduled", s.scheduled);
         w_.member("duration_ns", s.duration.count());
         w_.key("error_categories");
         w_.begin_array();
@@ -312,6 +313,7 @@ private:
             w_.member("errors", st.errors);
             w_.member("timeouts", st.timeouts);
             w_.member("dropped", st.dropped);
+            w_.member("scheduled", st.scheduled);
             w_.key("latency");
             w_.begin_object();
             if (o_.summaries && !st.latency.empty()) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 1 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
@@ -148,23 +148,32 @@ public:
 
     tag_result tag() {
         tag_result t({}, json_placeholder_precision(), latency_model::closed);
-        static constexpr std::array<std::string_view, 12> keys{
-            "summary?",         "ok",      "errors",       "timeouts", "dropped", "duration_ns",
-            "error_categories", "latency", "service_time", "name",     "warmup",  "intervals"};
+        // scheduled: from version 3 (0, not counted, when a version 1 or 2 report lacks it).
+        static constexpr std::array<std::string_view, 13> keys{
+            "summary?", "ok",           "errors", "timeouts", "dropped",   "duration_ns", "error_categories",
+            "latency",  "service_time", "name",   "warmup",   "intervals", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (stats_member(t, k)) {
                 return;
             }
-            if (k == 9) {
+            if (k == 12) {
+                t.scheduled = r_.u64();
+            } else if (k == 9) {
                 r_.string(t.name);
             } else if (k == 10) {
                 if (!r_.null()) {
                     op_stats w(json_placeholder_precision(), latency_model::closed);
-                    static constexpr std::array<std::string_view, 9> warmup_keys{
-                        "summary?",         "ok",      "errors",      "timeouts", "dropped", "duration_ns",
-                        "error_categories", "latency", "service_time"};
+                    static constexpr std::array<std::string_view, 10> warmup_keys{
+                        "summary?",         "ok",      "errors",       "timeouts",  "dropped", "duration_ns",
+                        "error_categories", "latency", "service_time", "scheduled?"};
                     slot_.warmup = true;
-                    r_.object(warmup_keys, [&](std::size_t j) { stats_member(w, j); });
+                    r_.object(warmup_keys, [&](std::size_t j) {
+                        if (j == 9) {
+                            w.scheduled = r_.u64();
+                        } else {
+                            stats_member(w, j);
+                        }
+                    });
                     slot_.warmup = false;
                     t.warmup = std::move(w);
                 }
@@ -349,8 +358,8 @@ public:
         interval_series s;
         static constexpr std::array<std::string_view, 4> keys{"width_ns", "max_intervals", "sub_bucket_count",
                                                               "intervals"};
-        static constexpr std::array<std::string_view, 6> interval_keys{"start_ns", "ok",      "errors",
-                                                                       "timeouts", "dropped", "latency"};
+        static constexpr std::array<std::string_view, 7> interval_keys{
+            "start_ns", "ok", "errors", "timeouts", "dropped", "latency", "scheduled?"};
         r_.object(keys, [&](std::size_t k) {
             if (k == 0) {
                 s.width = ns();
@@ -397,6 +406,9 @@ public:
                             break;
                         case 4:
                             st.dropped = r_.u64();
+                            break;
+                        case 6: // from version 3
+                            st.scheduled = r_.u64();
                             break;
                         default:
                             st.latency = sparse();
