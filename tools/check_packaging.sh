@@ -67,6 +67,8 @@ git clone -q "$ROOT" "$DIR/release"
 (
     cd "$DIR/release"
     export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@localhost GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@localhost
+    # Once this version is released its tag exists: the rehearsal cuts it again in the scratch clone.
+    git tag -d "v$version" >/dev/null 2>&1 || true
     # An entry under Unreleased, as there is before any release (the last release emptied it).
     sed -i '0,/^## Unreleased$/s//## Unreleased\n- A rehearsal entry./' CHANGELOG.md
     git commit -qam "rehearsal: an Unreleased entry"
