@@ -2,15 +2,16 @@
 // tag, also when operations hang, ignore cancellation or run past the hang limit, and when
 // durations are at the edge of their range.
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/engine.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <stop_token>
@@ -27,16 +28,6 @@ loadkit::run_options quiet() {
     o.sample_resources = false;
     o.report_stuck_to_stderr = false;
     return o;
-}
-
-// ok + errors + timeouts + dropped: every operation the profile scheduled, in each tag and overall.
-std::uint64_t accounted(const loadkit::op_stats& s) { return s.ok + s.errors + s.timeouts + s.dropped; }
-bool tags_add_up(const loadkit::run_result& r) {
-    std::uint64_t sum = 0;
-    for (const auto& t : r.tags) {
-        sum += accounted(t);
-    }
-    return sum == accounted(r.overall);
 }
 
 // An awaitable that never resumes and ignores cancellation (it registers no stop callback): the

@@ -2,8 +2,44 @@
 #ifndef LOADKIT_TESTS_TEST_SUPPORT_HPP
 #define LOADKIT_TESTS_TEST_SUPPORT_HPP
 
+#include <loadkit/result.hpp>
+
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+
+// Whether real-time figures (rates, latencies, clock agreement) can be held to tight bounds here:
+// an optimized build without sanitizers. Sanitizers slow the code 2-15x and a debug build more;
+// on a loaded 2-core machine either turns a tight timing bound into a coin toss. Tests that can
+// run on loadkit::manual_clock_executor do so instead, with exact assertions.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LOADKIT_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define LOADKIT_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef LOADKIT_TEST_SANITIZED
+#define LOADKIT_TEST_SANITIZED 0
+#endif
+#if defined(__OPTIMIZE__) && !LOADKIT_TEST_SANITIZED
+constexpr bool tight_timing = true;
+#else
+constexpr bool tight_timing = false;
+#endif
+
+// ok + errors + timeouts + dropped: every operation the profile scheduled, in a tag or overall.
+inline std::uint64_t accounted(const loadkit::op_stats& s) {
+    return s.ok + s.errors + s.timeouts + s.dropped;
+}
+// The tags' accounts add up to the overall one.
+inline bool tags_add_up(const loadkit::run_result& r) {
+    std::uint64_t sum = 0;
+    for (const auto& t : r.tags) {
+        sum += accounted(t);
+    }
+    return sum == accounted(r.overall);
+}
 
 // The message of the std::invalid_argument that f() throws, or a marker when it throws none:
 // configuration errors must name the field and the value, and tests check the text.
