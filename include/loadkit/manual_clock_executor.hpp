@@ -13,7 +13,9 @@
 //
 // Discrete-event simulation: everything that can run at the current instant runs; then time jumps
 // to the next timer. Code on the executor takes no virtual time (a test that wants service time
-// sleeps, or calls advance() from the operation: a busy loop). Work completed on other threads
+// sleeps, or calls advance() from the operation: a busy loop; loadkit::run's monitor then sees the
+// time only once the loop idles, so stops and a profile's end are noticed late, as on a real loop
+// whose monitor thread never got a core). Work completed on other threads
 // (blocking calls) holds the clock still until it is back, up to options::work_wait of real time.
 //
 // One thread: the one calling run(), advance(), run_ready() — or loadkit::run() when passed in
