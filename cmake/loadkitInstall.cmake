@@ -29,9 +29,16 @@ configure_package_config_file(
     "${PROJECT_SOURCE_DIR}/cmake/loadkitConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/loadkitConfig.cmake"
     INSTALL_DESTINATION "${LOADKIT_CMAKE_DIR}")
+# While the major version is 0 a minor bump may break (README "Versions"): find_package(loadkit 0.1)
+# accepts 0.1.x only. From 1.0 on, any later release of the same major.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+    set(_loadkit_compatibility SameMinorVersion)
+else()
+    set(_loadkit_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file(
     "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
-    COMPATIBILITY SameMajorVersion
+    COMPATIBILITY ${_loadkit_compatibility}
     ${_loadkit_arch})
 install(FILES "${PROJECT_BINARY_DIR}/loadkitConfig.cmake" "${PROJECT_BINARY_DIR}/loadkitConfigVersion.cmake"
         DESTINATION "${LOADKIT_CMAKE_DIR}")

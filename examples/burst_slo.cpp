@@ -2,7 +2,6 @@
 // and p99 < 1 s with no errors. The webhook receiver is simulated in-process: 16 workers, each
 // delivery 20-120 ms of work, so 100 at once queue up — the burst's latency is mostly waiting.
 #include <loadkit/loadkit.hpp>
-#include <loadkit/report/console.hpp>
 
 using namespace std::chrono_literals;
 

@@ -1,7 +1,6 @@
 // Cold start vs warm: the first requests of a service fill its cache; the warm-up window reports
 // them apart from the steady state, and the SLO judges the warm service only.
 #include <loadkit/loadkit.hpp>
-#include <loadkit/report/console.hpp>
 
 #include <atomic>
 

@@ -1,5 +1,4 @@
 #include <loadkit/loadkit.hpp>
-#include <loadkit/report/console.hpp>
 using namespace std::chrono_literals;
 
 int main() {

@@ -3,7 +3,6 @@
 // judges RSS and heap growth — instead of "memory grew < 50 MB". The job keeps a bounded cache, so
 // memory plateaus: the verdict should be "no leak" (or "inconclusive" on a run too short to tell).
 #include <loadkit/loadkit.hpp>
-#include <loadkit/report/console.hpp>
 
 #include <cstdlib>
 #include <deque>

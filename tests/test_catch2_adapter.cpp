@@ -2,6 +2,7 @@
 
 #include <loadkit/catch2.hpp>
 #include <loadkit/recorder.hpp>
+#include <loadkit/run_report.hpp>
 
 #include <chrono>
 #include <string>
@@ -43,7 +44,8 @@ TEST_CASE("a failing loadkit::meets() describes itself with every verdict line",
     const std::string description = matcher.describe();
     CHECK(description.rfind("meets the SLO:\n  FAIL: p50 < 1ms (measured ", 0) == 0);
     CHECK(description.find("\n  PASS: error_rate < 1% (measured 0.3%") != std::string::npos);
-    CHECK(matcher.report().verdicts.size() == 2);
+    CHECK(description.find("\n  FAILED (exit code 99)") != std::string::npos);
+    CHECK(matcher.last().lines.find("\nFAILED (exit code 99)\n") != std::string::npos);
     CHECK_THROWS_AS(loadkit::meets("p50 < 1 lightyear"), loadkit::slo_parse_error);
 }
 
@@ -56,6 +58,38 @@ TEST_CASE("loadkit::meets().with() supplies memory growth and the leak verdict",
 
 TEST_CASE("Catch2 prints a run_result as a one-line summary", "[catch2_adapter]") {
     const std::string text = Catch::StringMaker<loadkit::run_result>::convert(sample_result());
-    CHECK(text.rfind("run_result{1000 ops, 3 failed (0.3%), 100 ops/s, p50 ", 0) == 0);
-    CHECK(text.find("completed}") != std::string::npos);
+    CHECK(text ==
+          "run_result{1000 ops, 3 failed (0.3%), 100 ops/s, p50 34ms, p95 57ms, p99 59ms, completed}");
+    loadkit::run_report report;
+    report.title = "checkout";
+    report.result = sample_result();
+    CHECK(Catch::StringMaker<loadkit::run_report>::convert(report) ==
+          "run_report{\"checkout\": PASSED (exit code 0), 1000 ops, 3 failed (0.3%), 100 ops/s, p50 34ms, "
+          "p95 57ms, "
+          "p99 59ms, completed}");
+}
+
+TEST_CASE("REQUIRE_THAT(report, loadkit::testing::meets_slo()) judges the report's own SLO, leak and stuck "
+          "verdicts",
+          "[catch2_adapter]") {
+    loadkit::run_report report;
+    report.result = sample_result();
+    report.slo = loadkit::slo_policy{"p95 < 200ms"}.evaluate(report.result);
+    REQUIRE_THAT(report, loadkit::testing::meets_slo());
+    CHECK_THAT(report, loadkit::meets("p50 < 1s")); // objectives of the test's own, on the report's result
+
+    report.stuck.push_back({.scenario = "checkout",
+                            .tag = "pay",
+                            .virtual_user = 3,
+                            .iteration = 12,
+                            .elapsed = 31s,
+                            .abandoned = true,
+                            .finished = false});
+    const auto matcher = loadkit::testing::meets_slo();
+    CHECK(matcher.describe() == "meets its SLO");
+    CHECK_FALSE(matcher.match(report));
+    CHECK(matcher.describe() ==
+          "meets its SLO:\n  PASS: p95 < 200ms (measured 57ms; PASS at 95% confidence: 0 of 1000 >= 200ms)\n"
+          "  FAIL: 1 operation was stuck: checkout / pay, VU 3, iteration 12, running for 31s (abandoned)\n"
+          "  FAILED (exit code 98)");
 }

@@ -351,6 +351,49 @@ TEST_CASE("figures: a leak check over a short planned run samples often enough t
     CHECK(r.resources.size() >= 64); // about 100 over the planned 2 s
 }
 
+// The recorder's series grow through every run (20 tags x 5 ms intervals: ~8 MB in 2 s here).
+// Without subtracting what loadkit holds, this clean run read as "leak: +403 KiB/s".
+TEST_CASE("figures: loadkit's own series are not the user's leak; a real leak beside them still is",
+          "[engine][figures][leak]") {
+    static std::vector<std::unique_ptr<char[]>> kept; // reachable: a leak the test can free
+    const auto run_with = [](bool leak) {
+        loadkit::run_options o = quiet();
+        o.interval = 5ms;
+        o.sample_resources = true;
+        o.leak_check = loadkit::leak_options{};
+        std::vector<loadkit::operation> ops;
+        for (int i = 0; i < 20; ++i) {
+            // A coroutine: it runs on the run's one event loop, so `kept` needs no lock.
+            ops.emplace_back("op" + std::to_string(i), [leak](loadkit::op_context&) -> loadkit::task<void> {
+                if (leak) {
+                    kept.push_back(std::make_unique<char[]>(1024));
+                    kept.back()[0] = 1; // touched: resident, not only reserved
+                }
+                co_return;
+            });
+        }
+        loadkit::scenario s{.name = leak ? "leaky" : "clean",
+                            .profile = loadkit::constant_rate{.rate = 4000, .duration = 2s},
+                            .operations = std::move(ops)};
+        return loadkit::run(o, s);
+    };
+    const auto clean = run_with(false);
+    REQUIRE(clean.leak.has_value());
+    INFO(clean.leak->describe());
+    CHECK(clean.leak->verdict == loadkit::leak_verdict::no_leak);
+    REQUIRE_FALSE(clean.resources.empty());
+    REQUIRE(clean.resources.back().loadkit_bytes.has_value());
+    CHECK(*clean.resources.back().loadkit_bytes > *clean.resources.front().loadkit_bytes);
+
+    const auto leaky = run_with(true); // 8,000 x 1 KiB = 8 MiB kept
+    kept.clear();
+    kept.shrink_to_fit();
+    REQUIRE(leaky.leak.has_value());
+    INFO(leaky.leak->describe());
+    CHECK(leaky.leak->verdict == loadkit::leak_verdict::leak);
+    CHECK(leaky.exit_code() == 98);
+}
+
 TEST_CASE("threads: a blocking scenario starts the threads its calls need, not one per max_in_flight slot",
           "[engine][figures]") {
     loadkit::run_options o = quiet();

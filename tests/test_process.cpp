@@ -170,6 +170,37 @@ TEST_CASE(
                    "interval = -5000000ns"));
     CHECK(contains(invalid_argument_message([] { loadkit::process_sampler s{{.max_samples = 1}}; }),
                    "max_samples = 1"));
+    CHECK(contains(invalid_argument_message([] { loadkit::process_sampler s{{.max_samples = 1u << 21}}; }),
+                   "max_samples = 2097152 (expected 2 .. 1048576)"));
+}
+
+TEST_CASE("process sampler: every sample carries what loadkit said it held; the heap does not grow with "
+          "the samples",
+          "[process]") {
+    std::atomic<std::uint64_t> held{1000};
+    loadkit::process_sampler sampler{
+        {.interval = 1ms, .max_samples = 64, .loadkit_bytes = [&] { return held.fetch_add(1000) + 1000; }}};
+    loadkit::process_probe probe;
+    const auto heap_before = probe.heap_in_use_bytes();
+    sampler.start();
+    REQUIRE(eventually([&] { return sampler.samples().size() >= 40; }));
+    sampler.stop();
+    const auto heap_after = probe.heap_in_use_bytes();
+    const auto series = sampler.samples();
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        REQUIRE(series[i].loadkit_bytes.has_value());
+        if (i > 0) {
+            CHECK(*series[i].loadkit_bytes > *series[i - 1].loadkit_bytes);
+        }
+    }
+    if (heap_before && heap_after) { // the storage was allocated and written at construction
+        CHECK(*heap_after < *heap_before + 4096);
+    }
+    loadkit::process_sampler plain{{.interval = 1h}};
+    plain.start();
+    plain.stop();
+    REQUIRE_FALSE(plain.samples().empty());
+    CHECK_FALSE(plain.samples().front().loadkit_bytes.has_value());
 }
 
 TEST_CASE("process sampler: samples at once on start and once more at stop; stop() wakes it from a 1 h "

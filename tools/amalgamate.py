@@ -16,7 +16,8 @@ One single header alone (e.g. the Asio adapter's) is a root/output pair:
         --output single_include/loadkit/loadkit_asio.hpp --base include/loadkit/loadkit.hpp
 
 With --base, headers reachable from the base are not inlined: the first include of any of them
-becomes `#include <loadkit/loadkit.hpp>` (which is the core single header on a single_include path).
+becomes `#include "loadkit.hpp"` (the core single header beside it, in a folder of any name), unless
+LOADKIT_LOADKIT_HPP shows the core is already in.
 
 Bodies (loadkit/impl/*.ipp) are included at the end of their header in a block of exactly three
 lines, `#if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)` /
@@ -37,7 +38,7 @@ INCLUDE_DIR = REPO / "include"
 DEFAULT_OUTPUT = "single_include/loadkit/loadkit.hpp"
 
 # Optional adapters depend on third-party libraries; the core amalgam must never contain them.
-ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|asio\.hpp|asio/.*|http/.*|adapters/.*)$")
+ADAPTER = re.compile(r"^loadkit/(catch2\.hpp|gtest\.hpp|doctest\.hpp|testing/.*|asio\.hpp|asio/.*|http/.*|adapters/.*)$")
 LOADKIT_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"](loadkit/[^>"]+)[>"]')
 BODIES_IF = re.compile(r"^#if (!defined\(LOADKIT_SEPARATE_COMPILATION\) \|\| defined\(LOADKIT_(?:ASIO_)?IMPLEMENTATION\))$")
 BODIES_INCLUDE = re.compile(r"^#include <(loadkit/impl/[^>]+\.ipp)>$")
@@ -106,7 +107,9 @@ def expand(name, state, out, included_from="<root>"):
         if child in state["provided"]:
             if not state["base_included"]:
                 state["base_included"] = True
-                out.append("#include <loadkit/loadkit.hpp>")
+                # The core single header from this file's own folder, whatever it is called (a
+                # quoted include looks beside the includer first); skipped once the core is in.
+                out.extend(["#ifndef LOADKIT_LOADKIT_HPP", '#include "loadkit.hpp"', "#endif"])
             continue
         if child in state["done"]:
             continue
@@ -181,6 +184,10 @@ SINGLE_HEADERS = [
     ("include/loadkit/loadkit.hpp", "single_include/loadkit/loadkit.hpp", None),
     ("include/loadkit/report/all.hpp", "single_include/loadkit/loadkit_report.hpp", "include/loadkit/loadkit.hpp"),
     ("include/loadkit/asio.hpp", "single_include/loadkit/loadkit_asio.hpp", "include/loadkit/loadkit.hpp"),
+    # Test-framework adapters: each carries testing/judgement.hpp (include guards keep one copy).
+    ("include/loadkit/catch2.hpp", "single_include/loadkit/loadkit_catch2.hpp", "include/loadkit/loadkit.hpp"),
+    ("include/loadkit/gtest.hpp", "single_include/loadkit/loadkit_gtest.hpp", "include/loadkit/loadkit.hpp"),
+    ("include/loadkit/doctest.hpp", "single_include/loadkit/loadkit_doctest.hpp", "include/loadkit/loadkit.hpp"),
 ]
 
 

@@ -3,7 +3,8 @@
 
 The source of truth is include/loadkit/version.hpp (LOADKIT_VERSION_MAJOR/MINOR/PATCH); CMakeLists.txt
 `project(loadkit VERSION x.y.z)` and meson.build `version: 'x.y.z'` must match it (as nanobench's
-lint-version.py). The single header's banner is covered by `tools/amalgamate.py --check`.
+lint-version.py), and every `inline namespace` in the sources is v<major>_<minor> (v<major> from 1.0).
+The single header's banner is covered by `tools/amalgamate.py --check`.
 Exit 0 when consistent, 1 with one line per mismatch otherwise.
 """
 
@@ -44,12 +45,26 @@ def main():
             problems.append(f"{name}: no project version found")
         elif match.group(1) != expected:
             problems.append(f"{name}: version {match.group(1)} != {expected} (include/loadkit/version.hpp)")
+    # The inline namespace keeps two incompatible versions in one program apart (ODR, link errors
+    # instead of silent mix-ups): v<major>_<minor> while the major is 0 (a minor may break), then
+    # v<major>. Every source that opens it must name the current one.
+    major, minor, _ = expected.split(".")
+    namespace = f"v{major}_{minor}" if major == "0" else f"v{major}"
+    opening = re.compile(r"^inline namespace (v\d+(?:_\d+)?) \{", re.MULTILINE)
+    for folder in ("include", "src", "tests", "examples", "bench", "packaging"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix not in (".hpp", ".ipp", ".cpp") or not path.is_file():
+                continue
+            for found in opening.findall(path.read_text(encoding="utf-8", errors="replace")):
+                if found != namespace:
+                    problems.append(f"{path.relative_to(REPO)}: inline namespace {found} "
+                                    f"(expected {namespace} for version {expected})")
     for problem in problems:
         print(f"check_version.py: {problem}", file=sys.stderr)
     if problems:
         return 1
     print(f"check_version.py: version {expected} is consistent "
-          f"(version.hpp, {', '.join(name for name, _ in SOURCES)})")
+          f"(version.hpp, {', '.join(name for name, _ in SOURCES)}, inline namespace {namespace})")
     return 0
 
 

@@ -7,17 +7,21 @@
 #      clang-format
 #   b  g++ Release: tests, examples, benchmarks (built, not run), header self-containment, the compiled
 #      library (loadkit::compiled, as the demo builds it); JSON reports checked against
-#      docs/report.schema.json
+#      docs/report.schema.json; the test-framework adapters (GoogleTest, doctest, Catch2 v2 vendored,
+#      v3 amalgamated: tests/adapters, each with a failing SLO whose output must be the verdict)
 #   c  clang-16 RelWithDebInfo, separate compilation (loadkit::compiled): tests, header self-containment
 #   d  g++ Debug + ASan + UBSan, separate compilation: tests, examples (Debug also runs the deep-await
 #      test at -O0)
 #   e  clang-16 TSan (RelWithDebInfo at -O1), separate compilation: tests
 #   f  meson (g++, -O0), separate compilation (loadkit_compiled_dep): tests
-#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests; the quickstart against the single
-#      headers in separate compilation
+#   g  g++ -O0 against single_include/loadkit/loadkit.hpp: tests, the adapters' tests against their
+#      single headers (loadkit_gtest.hpp ...); the single headers copied flat into a folder of another
+#      name, and the quick start and the examples that include only loadkit.hpp against them, g++ and
+#      clang-16 under strict flags (tools/check_single_headers.sh)
 #   h  install, then build and run consumers: find_package() (installed, installed with
 #      loadkit::compiled, and build tree), pkg-config, add_subdirectory(); meson: a subproject
-#      consumer, and meson install + pkg-config
+#      consumer, and meson install + pkg-config; find_package(loadkit 0.0.5) refused; the vcpkg
+#      port's layout and the Conan recipe's package (tools/check_packaging.sh)
 #   j  libFuzzer (clang-16, ASan + UBSan): each harness of tests/fuzz/ for $LOADKIT_CI_FUZZ_SECONDS
 #      (default 30) from its seeds and the corpus kept in build/fuzz; any crash, leak, hang or
 #      allocation over the limit fails (tools/fuzz.sh, which runs them longer on demand)
@@ -56,7 +60,7 @@ ensure_packages() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 ensure_packages g++ cmake ninja-build ccache catch2 clang-16 libclang-rt-16-dev meson pkg-config python3 \
-    libbenchmark-dev libasio-dev libxml2-utils clang-format-14
+    libbenchmark-dev libasio-dev libxml2-utils clang-format-14 googletest libgtest-dev libgmock-dev doctest-dev
 
 LAUNCHER=()
 MESON_CXX=g++
@@ -87,12 +91,12 @@ step_a() {
     python3 tools/check_snippets.py
     python3 tools/check_layout.py
     echo "== clang-format-14 (.clang-format) on every source but the generated single headers"
-    git ls-files -z '*.hpp' '*.ipp' '*.cpp' | grep -zv '^single_include/' | xargs -0 clang-format-14 --dry-run --Werror
+    git ls-files -z '*.hpp' '*.ipp' '*.cpp' | grep -zv -e '^single_include/' -e '^tests/third_party/' | xargs -0 clang-format-14 --dry-run --Werror
     echo "clang-format: clean"
 }
 
 GCC_RELEASE=(ci-gcc-release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DLOADKIT_BUILD_TESTS=ON
-    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=ON -DLOADKIT_WITH_ASIO=ON)
+    -DLOADKIT_BUILD_EXAMPLES=ON -DLOADKIT_BUILD_BENCH=ON -DLOADKIT_WITH_ASIO=ON -DLOADKIT_ADAPTER_TESTS=ON)
 step_b() {
     configure_and_build "${GCC_RELEASE[@]}"
     # The compiled library at -O3 under -Werror, as tools/demo.sh builds it (GCC's warnings there
@@ -164,22 +168,10 @@ step_f() {
 step_g() {
     configure_and_build ci-single-header -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DLOADKIT_SINGLE_HEADER_TESTS=ON -DLOADKIT_BUILD_TESTS=ON \
-        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON
+        -DLOADKIT_BUILD_EXAMPLES=OFF -DLOADKIT_BUILD_BENCH=OFF -DLOADKIT_WITH_ASIO=ON -DLOADKIT_ADAPTER_TESTS=ON
     run_ctest ci-single-header
-    echo "== single headers, separate compilation: one TU with LOADKIT_IMPLEMENTATION, the quickstart apart"
-    local dir=$BUILD_ROOT/ci-single-header/separate flags=(-std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror
-        -Wshadow -Wconversion -Wsign-conversion -DLOADKIT_SEPARATE_COMPILATION -I"$ROOT/single_include")
-    mkdir -p "$dir"
-    printf '#define LOADKIT_IMPLEMENTATION\n#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' \
-        >"$dir/loadkit.cpp"
-    printf '#include <loadkit/loadkit.hpp>\n#include <loadkit/loadkit_report.hpp>\n' >"$dir/shim.hpp"
-    g++ "${flags[@]}" -c "$dir/loadkit.cpp" -o "$dir/loadkit.o"
-    # The quickstart includes the multi-file names; a shim tree maps them onto the single headers.
-    mkdir -p "$dir/include/loadkit/report"
-    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/loadkit.hpp"
-    printf '#include "%s"\n' "$dir/shim.hpp" >"$dir/include/loadkit/report/console.hpp"
-    g++ "${flags[@]}" -I"$dir/include" "$ROOT/examples/quickstart.cpp" "$dir/loadkit.o" -pthread -o "$dir/quickstart"
-    "$dir/quickstart" >/dev/null
+    # As users copy them: flat in a folder of another name, and as third_party/loadkit/.
+    bash "$ROOT/tools/check_single_headers.sh" "$BUILD_ROOT/ci-single-header/flat"
 }
 
 step_h() {
@@ -196,6 +188,16 @@ step_h() {
         -DCMAKE_PREFIX_PATH="$prefix"
     cmake --build "$BUILD_ROOT/ci-consumer-install"
     "$BUILD_ROOT/ci-consumer-install/consumer"
+    echo "== find_package(loadkit 0.0.5) is refused by this install (0.x: the minor must match)"
+    if cmake -S "$consumer" -B "$BUILD_ROOT/ci-consumer-old" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_PREFIX_PATH="$prefix" -DLOADKIT_CONSUMER_WANTS=0.0.5 >"$BUILD_ROOT/ci-consumer-old.log" 2>&1; then
+        echo "find_package(loadkit 0.0.5) accepted this install"
+        return 1
+    fi
+    grep -q 'not compatible\|Could not find a configuration file' "$BUILD_ROOT/ci-consumer-old.log" || {
+        cat "$BUILD_ROOT/ci-consumer-old.log"
+        return 1
+    }
 
     echo "== find_package(loadkit) + loadkit::compiled (LOADKIT_INSTALL_COMPILED=ON)"
     local cprefix=$BUILD_ROOT/ci-install-compiled/prefix
@@ -254,6 +256,9 @@ step_h() {
     g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion $cflags \
         "$consumer/main.cpp" -pthread -o "$BUILD_ROOT/ci-meson-install/consumer"
     "$BUILD_ROOT/ci-meson-install/consumer"
+
+    echo "== the vcpkg port and the Conan recipe, as far as they can be proven without the tools"
+    bash "$ROOT/tools/check_packaging.sh" "$BUILD_ROOT/ci-packaging"
 }
 
 step_j() {

@@ -59,7 +59,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline asio_executor& require_asio_executor(const char* what) {
@@ -162,7 +162,7 @@ task<T> as_task(const Where& where, asio::awaitable<T, Executor> work) {
 }
 #endif // ASIO_HAS_CO_AWAIT: Asio < 1.24 does not detect clang's C++20 coroutines; define it as 1
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_ASIO_HPP

@@ -21,7 +21,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // One blocking call in flight. Shared by the awaiting coroutine and the worker thread (two
@@ -239,7 +239,7 @@ private:
     std::atomic<std::size_t> started_{0};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

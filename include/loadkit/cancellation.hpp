@@ -9,7 +9,7 @@
 #include <stop_token>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown out of a loadkit awaitable (sleep, semaphore wait, blocking call, pool slot) when the stop
 // token of the awaiting task is triggered. Callers normally never see it: with_timeout() turns it
@@ -35,7 +35,7 @@ struct stop_token_awaiter {
 // runs under, for user code that wants to poll it or hand it to its own callbacks.
 inline detail::stop_token_awaiter get_stop_token() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CANCELLATION_HPP

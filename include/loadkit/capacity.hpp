@@ -38,7 +38,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct capacity_options {
     double start_rate = 10.0; // operations per second of the first step, > 0
@@ -67,7 +67,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
 // The same for one operation: the scenario takes the operation's name.
 LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation op);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

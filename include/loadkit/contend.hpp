@@ -48,7 +48,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct contend_options {
     // Threads released together, each calling fn(index) once per round: 1 .. 10,000.
@@ -385,7 +385,7 @@ template <class F>
     return contend(contend_options{.threads = threads}, std::forward<F>(fn));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -14,7 +14,7 @@
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // closed: each virtual user starts its next operation when the previous one ends, so latency is
 // measured from the actual start (a stalled server also stalls the load: coordinated omission).
@@ -86,7 +86,7 @@ enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
     return "?";
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CORE_TYPES_HPP

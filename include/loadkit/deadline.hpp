@@ -39,7 +39,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct running_task {
     std::string name;
@@ -216,7 +216,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -48,7 +48,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct run_options {
     std::string title{};
@@ -120,7 +120,7 @@ LOADKIT_DECL run_report run(const run_options& options, const scenario& one);
 // One operation under one profile: the scenario takes the operation's name.
 LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

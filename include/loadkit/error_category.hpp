@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Distinct categories kept per tag; further ones are counted under other_error_category.
 inline constexpr std::size_t max_error_categories = 64;
@@ -41,7 +41,7 @@ struct error_category {
     friend bool operator==(const error_category&, const error_category&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_ERROR_CATEGORY_HPP

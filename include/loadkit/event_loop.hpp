@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // loadkit's embedded executor: one thread, a FIFO run queue, a timer heap, and an inbox that other
 // threads post into. Work posted from the loop's own thread never takes a lock; work from other
@@ -147,7 +147,7 @@ private:
     std::atomic<bool> stop_requested_{false};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

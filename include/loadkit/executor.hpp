@@ -11,7 +11,7 @@
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 using clock = std::chrono::steady_clock;
 
@@ -100,7 +100,7 @@ private:
     executor* previous_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_EXECUTOR_HPP

@@ -32,7 +32,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Configuration (validated by the histogram constructor, which throws std::invalid_argument naming the
 // field and the value). Set significant_digits or max_relative_error, not both; neither means 3 digits.
@@ -259,7 +259,7 @@ private:
     std::uint64_t clamped_high_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

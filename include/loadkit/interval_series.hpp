@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
 // digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
@@ -163,7 +163,7 @@ struct interval_series {
     friend bool operator==(const interval_series&, const interval_series&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -60,7 +60,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One observation: x (iterations, seconds, any increasing unit) and memory in bytes. Constructible
 // from any arithmetic pair, so {i, sample.rss_bytes.value()} needs no casts.
@@ -198,7 +198,7 @@ namespace detail {
 LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
-// The umbrella header: every core header, nothing else. Optional adapters (loadkit/catch2.hpp,
-// loadkit/asio.hpp) are never included from here.
+// The umbrella header: every core header, and the console summary (loadkit/report/console.hpp:
+// what a run prints, so that the single header alone runs the README's first example). The other
+// reporters (loadkit/report/all.hpp) and the optional adapters (loadkit/catch2.hpp, loadkit/asio.hpp)
+// are never included from here.
 #ifndef LOADKIT_LOADKIT_HPP
 #define LOADKIT_LOADKIT_HPP
 
@@ -28,6 +30,7 @@
 #include <loadkit/random.hpp>
 #include <loadkit/rate_schedule.hpp>
 #include <loadkit/recorder.hpp>
+#include <loadkit/report/console.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/runner.hpp>

@@ -42,7 +42,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options {
     // Shown first in describe() ("accounts: 1,000 acquisitions, ...").
@@ -340,7 +340,7 @@ private:
     detail::lock_probe_core shared_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -38,7 +38,7 @@
 #include <optional>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class manual_clock_executor final : public executor {
 public:
@@ -112,7 +112,7 @@ private:
     std::size_t ignored_work_ = 0; // outstanding work the clock waited work_wait for, in vain
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -22,7 +22,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 enum class slo_metric : std::uint8_t {
     percentile,     // latency at percentile `parameter` (0..100); med is p(50)
@@ -197,7 +197,7 @@ private:
 // abort_grace >= 0. slo_policy::add and the metric operators (p(95) < 200ms) call it.
 LOADKIT_DECL void validate(const objective& o);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

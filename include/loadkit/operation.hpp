@@ -49,7 +49,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Throw it from an operation to fail with a category of your choice ("http", "db", "validation").
 class op_error : public std::runtime_error {
@@ -365,7 +365,7 @@ struct op_context_access {
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

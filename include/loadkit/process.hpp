@@ -45,13 +45,14 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One reading of the process. `at` is taken when the reading starts.
 struct process_sample {
@@ -63,6 +64,10 @@ struct process_sample {
     std::optional<std::chrono::microseconds> cpu_system;
     std::optional<std::uint32_t> threads;
     std::optional<std::uint32_t> open_fds;
+    // Bytes loadkit itself held at this reading (the engine's recorder: its per-thread histograms and
+    // the time series it grows), when the sampler was given process_sampler_options::loadkit_bytes.
+    // Leak checks and memory_growth subtract it, so loadkit's own memory never reads as a leak.
+    std::optional<std::uint64_t> loadkit_bytes;
 };
 
 // Reads this process's counters. Construction opens what later reads need (Linux: /proc/self/statm,
@@ -98,9 +103,13 @@ private:
 struct process_sampler_options {
     // Time between samples, > 0. The sampler's thread sleeps in between; stop() wakes it at once.
     std::chrono::nanoseconds interval = std::chrono::milliseconds{100};
-    // Memory bound, >= 2: when full, every other sample is dropped and the interval doubles, so a
-    // 24 h soak keeps at most max_samples evenly spaced samples (4096 x 104 B = 416 KiB).
+    // Memory bound, 2 .. 1,048,576: when full, every other sample is dropped and the interval
+    // doubles, so a 24 h soak keeps at most max_samples evenly spaced samples. The storage is
+    // allocated and written at construction (4096 x 136 B = 544 KiB), so it never grows.
     std::size_t max_samples = 4096;
+    // Optional: what loadkit holds right now, read at every sample into process_sample::loadkit_bytes
+    // (loadkit::run passes its recorder's memory_bytes()). Called on the sampler's thread.
+    std::function<std::uint64_t()> loadkit_bytes{};
 };
 
 class process_sampler {
@@ -144,11 +153,15 @@ private:
     std::chrono::nanoseconds interval_;
     std::size_t max_samples_;
     std::size_t decimations_ = 0;
+    std::function<std::uint64_t()> loadkit_bytes_;
+    // All max_samples written at construction and filled in place (count_ in use): the sampler's own
+    // storage is resident from the start and never grows, so it cannot look like the user's leak.
     std::vector<process_sample> samples_;
+    std::size_t count_ = 0;
     process_probe probe_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -34,7 +34,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // n virtual users at once, one iteration each: the seeds' "100 concurrent operations".
 struct burst {
@@ -114,7 +114,7 @@ LOADKIT_DECL void validate(const profile& p);
 // One line for reports, e.g. "constant_rate 500/s for 30s, max_in_flight 256".
 [[nodiscard]] LOADKIT_DECL std::string describe(const profile& p);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

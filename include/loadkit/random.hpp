@@ -22,7 +22,7 @@
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class rng {
 public:
@@ -123,7 +123,7 @@ private:
     std::uint64_t state_[4];
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_RANDOM_HPP

@@ -36,7 +36,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One stage: the rate (operations per second) moves linearly from where the previous stage ended
 // (or the schedule's start rate) to `target` over `duration`.
@@ -155,7 +155,7 @@ private:
     std::uint64_t total_count_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

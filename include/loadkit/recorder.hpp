@@ -51,7 +51,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How one operation ended. The views only need to live for the record() call.
 struct outcome {
@@ -290,7 +290,7 @@ private:
     histogram delta_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -35,7 +35,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The figures a summary prints, from one histogram (0 for an empty one).
 struct latency_summary {
@@ -142,7 +142,7 @@ struct run_result {
     friend bool operator==(const run_result&, const run_result&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -26,7 +26,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One scenario of the run, as configured: what a report prints above the numbers.
 struct scenario_summary {
@@ -111,7 +111,7 @@ struct run_report {
     [[nodiscard]] int exit_code() const noexcept;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

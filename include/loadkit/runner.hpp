@@ -22,7 +22,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // N event loops on N threads, one shard per core. A task is spawned onto one loop (the least
 // loaded, or one you choose) and stays there unless it hops (`co_await r.loop(i).schedule()`).
@@ -136,7 +136,7 @@ private:
     std::condition_variable idle_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct scenario {
     std::string name = "default";
@@ -45,7 +45,7 @@ struct scenario {
 // Throws std::invalid_argument naming the scenario, the field and the value.
 LOADKIT_DECL void validate(const scenario& s);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -17,7 +17,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class async_semaphore;
 
@@ -184,7 +184,7 @@ private:
 
 inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->withdraw(*waiter); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SEMAPHORE_HPP

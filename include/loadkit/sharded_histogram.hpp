@@ -37,7 +37,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tokens are never reused (unlike std::thread::id and object addresses), so a per-thread cache entry
@@ -217,7 +217,7 @@ private:
     std::shared_ptr<registry> registry_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -14,7 +14,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline executor& require_executor(const char* what) {
@@ -122,7 +122,7 @@ template <class Duration>
 // `co_await loadkit::schedule();` yields: the task goes to the back of its executor's run queue.
 [[nodiscard]] inline detail::yield_awaiter schedule() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SLEEP_HPP

@@ -41,7 +41,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Inputs that are not in a run_result, supplied by the caller (e.g. from a process probe and the
 // leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
@@ -125,7 +125,7 @@ private:
     std::vector<objective> objectives_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
 // the first few exceptions are kept whole so nothing a task threw goes unseen.
@@ -77,7 +77,7 @@ private:
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -14,7 +14,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The promise parts that do not depend on the result type.
@@ -134,7 +134,7 @@ template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
     return detail::sync_wait_on<A>(loop, awaitable, true);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SYNC_WAIT_HPP

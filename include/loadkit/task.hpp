@@ -15,7 +15,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T = void> class task;
 
@@ -196,7 +196,7 @@ template <class> inline constexpr bool is_task_v = false;
 template <class T> inline constexpr bool is_task_v<task<T>> = true;
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_HPP

@@ -23,7 +23,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Fire-and-forget tasks with a concurrency limit. Never more than max_in_flight tasks run at once:
 // `co_await pool.spawn(t)` waits for a free slot when the pool is full. Exceptions of spawned tasks
@@ -179,7 +179,7 @@ private:
     join_awaiter* joiners_ = nullptr;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_POOL_HPP

@@ -15,7 +15,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown by timeout_result::value() when the operation timed out.
 class timeout_error : public std::runtime_error {
@@ -105,7 +105,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TIMEOUT_HPP

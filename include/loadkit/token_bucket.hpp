@@ -54,7 +54,7 @@
 #include <thread>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct token_bucket_options {
     double rate = 0;  // tokens per second, > 0
@@ -236,7 +236,7 @@ inline token_bucket::acquire_awaiter token_bucket::acquire(double n) {
     return acquire_awaiter{*this, cost_of(n, "acquire")};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TOKEN_BUCKET_HPP

@@ -13,14 +13,14 @@
 namespace loadkit {
 // The inline ABI namespace keeps two loadkit versions in one program from silently mixing
 // (fmt does the same with `inline namespace v12`).
-inline namespace v0 {
+inline namespace v0_1 {
 struct version_info {
     int major;
     int minor;
     int patch;
 };
 inline constexpr version_info version{LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MINOR, LOADKIT_VERSION_PATCH};
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_VERSION_HPP

@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Starts every child on the awaiting thread (each runs until it first suspends), then waits for
@@ -117,7 +117,7 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ALL_HPP

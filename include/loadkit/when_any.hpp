@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T> struct when_any_result {
     std::size_t index;
@@ -162,7 +162,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
     co_return co_await race;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ANY_HPP

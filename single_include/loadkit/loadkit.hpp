@@ -27,8 +27,10 @@
 
 // SPDX-License-Identifier: MIT
 // loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
-// The umbrella header: every core header, nothing else. Optional adapters (loadkit/catch2.hpp,
-// loadkit/asio.hpp) are never included from here.
+// The umbrella header: every core header, and the console summary (loadkit/report/console.hpp:
+// what a run prints, so that the single header alone runs the README's first example). The other
+// reporters (loadkit/report/all.hpp) and the optional adapters (loadkit/catch2.hpp, loadkit/asio.hpp)
+// are never included from here.
 #ifndef LOADKIT_LOADKIT_HPP
 #define LOADKIT_LOADKIT_HPP
 
@@ -110,14 +112,14 @@
 namespace loadkit {
 // The inline ABI namespace keeps two loadkit versions in one program from silently mixing
 // (fmt does the same with `inline namespace v12`).
-inline namespace v0 {
+inline namespace v0_1 {
 struct version_info {
     int major;
     int minor;
     int patch;
 };
 inline constexpr version_info version{LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MINOR, LOADKIT_VERSION_PATCH};
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_VERSION_HPP
@@ -141,7 +143,7 @@ inline constexpr version_info version{LOADKIT_VERSION_MAJOR, LOADKIT_VERSION_MIN
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if !defined(LOADKIT_NO_FRAME_RECYCLING)
@@ -235,7 +237,7 @@ inline void deallocate_frame(void* pointer, std::size_t) noexcept { ::operator d
 #endif
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_FRAME_ALLOCATOR_HPP
@@ -247,7 +249,7 @@ inline void deallocate_frame(void* pointer, std::size_t) noexcept { ::operator d
 #include <type_traits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline const std::stop_token& never_stop_token() noexcept {
@@ -276,7 +278,7 @@ const std::stop_token& stop_token_of(std::coroutine_handle<Promise> handle) noex
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_PROMISE_BASE_HPP
@@ -287,7 +289,7 @@ const std::stop_token& stop_token_of(std::coroutine_handle<Promise> handle) noex
 #include <stop_token>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown out of a loadkit awaitable (sleep, semaphore wait, blocking call, pool slot) when the stop
 // token of the awaiting task is triggered. Callers normally never see it: with_timeout() turns it
@@ -313,7 +315,7 @@ struct stop_token_awaiter {
 // runs under, for user code that wants to poll it or hand it to its own callbacks.
 inline detail::stop_token_awaiter get_stop_token() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CANCELLATION_HPP
@@ -329,7 +331,7 @@ inline detail::stop_token_awaiter get_stop_token() noexcept { return {}; }
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 template <class A> decltype(auto) get_awaiter(A&& awaitable) {
@@ -356,7 +358,7 @@ using stored_t =
                        std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_AWAITABLE_TRAITS_HPP
@@ -374,7 +376,7 @@ using stored_t =
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 using clock = std::chrono::steady_clock;
 
@@ -463,7 +465,7 @@ private:
     executor* previous_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_EXECUTOR_HPP
@@ -486,7 +488,7 @@ private:
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // t + d, held at the time point's range instead of wrapping around.
@@ -515,7 +517,7 @@ constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP
@@ -529,7 +531,7 @@ constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline executor& require_executor(const char* what) {
@@ -637,7 +639,7 @@ template <class Duration>
 // `co_await loadkit::schedule();` yields: the task goes to the back of its executor's run queue.
 [[nodiscard]] inline detail::yield_awaiter schedule() noexcept { return {}; }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SLEEP_HPP
@@ -656,7 +658,7 @@ template <class Duration>
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // One blocking call in flight. Shared by the awaiting coroutine and the worker thread (two
@@ -874,7 +876,7 @@ private:
     std::atomic<std::size_t> started_{0};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -972,7 +974,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The log-linear counter layout shared by histogram and sharded_histogram's shards: HdrHistogram's
@@ -1060,7 +1062,7 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1074,7 +1076,7 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Configuration (validated by the histogram constructor, which throws std::invalid_argument naming the
 // field and the value). Set significant_digits or max_relative_error, not both; neither means 3 digits.
@@ -1301,7 +1303,7 @@ private:
     std::uint64_t clamped_high_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1374,7 +1376,7 @@ private:
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // closed: each virtual user starts its next operation when the previous one ends, so latency is
 // measured from the actual start (a stalled server also stalls the load: coordinated omission).
@@ -1446,7 +1448,7 @@ enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
     return "?";
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_CORE_TYPES_HPP
@@ -1460,7 +1462,7 @@ enum class leak_verdict : std::uint8_t { no_leak, leak, inconclusive };
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One observation: x (iterations, seconds, any increasing unit) and memory in bytes. Constructible
 // from any arithmetic pair, so {i, sample.rss_bytes.value()} needs no casts.
@@ -1598,7 +1600,7 @@ namespace detail {
 LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confidence);
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1641,7 +1643,7 @@ LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confi
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
@@ -1685,7 +1687,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
@@ -1701,7 +1703,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
@@ -1810,7 +1812,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
@@ -1825,7 +1827,7 @@ private:
 #include <optional>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class manual_clock_executor final : public executor {
 public:
@@ -1899,7 +1901,7 @@ private:
     std::size_t ignored_work_ = 0; // outstanding work the clock waited work_wait for, in vain
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1967,7 +1969,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One stage: the rate (operations per second) moves linearly from where the previous stage ended
 // (or the schedule's start rate) to `target` over `duration`.
@@ -2086,7 +2088,7 @@ private:
     std::uint64_t total_count_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2100,7 +2102,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // n virtual users at once, one iteration each: the seeds' "100 concurrent operations".
 struct burst {
@@ -2180,7 +2182,7 @@ LOADKIT_DECL void validate(const profile& p);
 // One line for reports, e.g. "constant_rate 500/s for 30s, max_in_flight 256".
 [[nodiscard]] LOADKIT_DECL std::string describe(const profile& p);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2256,7 +2258,7 @@ LOADKIT_DECL void validate(const profile& p);
 #include <optional>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct process_usage {
@@ -2297,7 +2299,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_PLATFORM_PROCESS_READER_HPP
@@ -2307,13 +2309,14 @@ private:
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One reading of the process. `at` is taken when the reading starts.
 struct process_sample {
@@ -2325,6 +2328,10 @@ struct process_sample {
     std::optional<std::chrono::microseconds> cpu_system;
     std::optional<std::uint32_t> threads;
     std::optional<std::uint32_t> open_fds;
+    // Bytes loadkit itself held at this reading (the engine's recorder: its per-thread histograms and
+    // the time series it grows), when the sampler was given process_sampler_options::loadkit_bytes.
+    // Leak checks and memory_growth subtract it, so loadkit's own memory never reads as a leak.
+    std::optional<std::uint64_t> loadkit_bytes;
 };
 
 // Reads this process's counters. Construction opens what later reads need (Linux: /proc/self/statm,
@@ -2360,9 +2367,13 @@ private:
 struct process_sampler_options {
     // Time between samples, > 0. The sampler's thread sleeps in between; stop() wakes it at once.
     std::chrono::nanoseconds interval = std::chrono::milliseconds{100};
-    // Memory bound, >= 2: when full, every other sample is dropped and the interval doubles, so a
-    // 24 h soak keeps at most max_samples evenly spaced samples (4096 x 104 B = 416 KiB).
+    // Memory bound, 2 .. 1,048,576: when full, every other sample is dropped and the interval
+    // doubles, so a 24 h soak keeps at most max_samples evenly spaced samples. The storage is
+    // allocated and written at construction (4096 x 136 B = 544 KiB), so it never grows.
     std::size_t max_samples = 4096;
+    // Optional: what loadkit holds right now, read at every sample into process_sample::loadkit_bytes
+    // (loadkit::run passes its recorder's memory_bytes()). Called on the sampler's thread.
+    std::function<std::uint64_t()> loadkit_bytes{};
 };
 
 class process_sampler {
@@ -2406,11 +2417,15 @@ private:
     std::chrono::nanoseconds interval_;
     std::size_t max_samples_;
     std::size_t decimations_ = 0;
+    std::function<std::uint64_t()> loadkit_bytes_;
+    // All max_samples written at construction and filled in place (count_ in use): the sampler's own
+    // storage is resident from the start and never grows, so it cannot look like the user's leak.
     std::vector<process_sample> samples_;
+    std::size_t count_ = 0;
     process_probe probe_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2458,7 +2473,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Distinct categories kept per tag; further ones are counted under other_error_category.
 inline constexpr std::size_t max_error_categories = 64;
@@ -2482,7 +2497,7 @@ struct error_category {
     friend bool operator==(const error_category&, const error_category&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_ERROR_CATEGORY_HPP
@@ -2505,7 +2520,7 @@ struct error_category {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A histogram storing only its non-empty counters, in HdrHistogram's layout at 2 significant
 // digits (256 sub-buckets: every reported value is its counter's midpoint, within 1/256 = 0.39 %
@@ -2650,7 +2665,7 @@ struct interval_series {
     friend bool operator==(const interval_series&, const interval_series&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2665,7 +2680,7 @@ struct interval_series {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The figures a summary prints, from one histogram (0 for an empty one).
 struct latency_summary {
@@ -2772,7 +2787,7 @@ struct run_result {
     friend bool operator==(const run_result&, const run_result&) = default;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -2828,7 +2843,7 @@ struct run_result {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 enum class slo_metric : std::uint8_t {
     percentile,     // latency at percentile `parameter` (0..100); med is p(50)
@@ -3003,7 +3018,7 @@ private:
 // abort_grace >= 0. slo_policy::add and the metric operators (p(95) < 200ms) call it.
 LOADKIT_DECL void validate(const objective& o);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3021,7 +3036,7 @@ LOADKIT_DECL void validate(const objective& o);
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Inputs that are not in a run_result, supplied by the caller (e.g. from a process probe and the
 // leak-trend checker). Objectives on them report "no data" (and fail) while they are empty.
@@ -3105,7 +3120,7 @@ private:
     std::vector<objective> objectives_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3120,7 +3135,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // One scenario of the run, as configured: what a report prints above the numbers.
 struct scenario_summary {
@@ -3205,7 +3220,7 @@ struct run_report {
     [[nodiscard]] int exit_code() const noexcept;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3283,7 +3298,7 @@ struct run_report {
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class rng {
 public:
@@ -3384,7 +3399,7 @@ private:
     std::uint64_t state_[4];
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_RANDOM_HPP
@@ -3437,7 +3452,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
@@ -3495,7 +3510,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
                                             const std::vector<error_category>& from);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3522,7 +3537,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Written by one thread, read by any: a relaxed load and store compile to a plain increment.
@@ -3613,7 +3628,7 @@ struct alignas(64) recorder_tag_slot {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RECORDER_SHARD_HPP
@@ -3654,7 +3669,7 @@ struct alignas(64) recorder_tag_slot {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tokens are never reused (unlike std::thread::id and object addresses), so a per-thread cache entry
@@ -3834,7 +3849,7 @@ private:
     std::shared_ptr<registry> registry_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -3852,7 +3867,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How one operation ended. The views only need to live for the record() call.
 struct outcome {
@@ -4091,7 +4106,7 @@ private:
     histogram delta_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4114,7 +4129,7 @@ private:
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T = void> class task;
 
@@ -4295,7 +4310,7 @@ template <class> inline constexpr bool is_task_v = false;
 template <class T> inline constexpr bool is_task_v<task<T>> = true;
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_HPP
@@ -4314,7 +4329,7 @@ template <class T> inline constexpr bool is_task_v<task<T>> = true;
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Throw it from an operation to fail with a category of your choice ("http", "db", "validation").
 class op_error : public std::runtime_error {
@@ -4630,7 +4645,7 @@ struct op_context_access {
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4642,7 +4657,7 @@ struct op_context_access {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct scenario {
     std::string name = "default";
@@ -4660,7 +4675,7 @@ struct scenario {
 // Throws std::invalid_argument naming the scenario, the field and the value.
 LOADKIT_DECL void validate(const scenario& s);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4677,7 +4692,7 @@ LOADKIT_DECL void validate(const scenario& s);
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct run_options {
     std::string title{};
@@ -4749,7 +4764,7 @@ LOADKIT_DECL run_report run(const run_options& options, const scenario& one);
 // One operation under one profile: the scenario takes the operation's name.
 LOADKIT_DECL run_report run(const profile& load, operation op, const run_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4764,7 +4779,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct capacity_options {
     double start_rate = 10.0; // operations per second of the first step, > 0
@@ -4793,7 +4808,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, const sce
 // The same for one operation: the scenario takes the operation's name.
 LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation op);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -4868,7 +4883,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using contend_clock = std::chrono::steady_clock;
@@ -4927,7 +4942,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP
@@ -4946,7 +4961,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct contend_options {
     // Threads released together, each calling fn(index) once per round: 1 .. 10,000.
@@ -5283,7 +5298,7 @@ template <class F>
     return contend(contend_options{.threads = threads}, std::forward<F>(fn));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -5341,7 +5356,7 @@ template <class F>
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // What the children of one when_all/when_any share. The latch counts running children plus one
@@ -5467,7 +5482,7 @@ template <class T> child_task<T> make_child_task(task<T> inner) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_CHILD_TASK_HPP
@@ -5485,7 +5500,7 @@ template <class T> child_task<T> make_child_task(task<T> inner) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 template <class T> struct when_any_result {
     std::size_t index;
@@ -5630,7 +5645,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
     co_return co_await race;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ANY_HPP
@@ -5644,7 +5659,7 @@ requires(!std::is_reference_v<T>) task<when_any_result<T>> when_any(std::vector<
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Thrown by timeout_result::value() when the operation timed out.
 class timeout_error : public std::runtime_error {
@@ -5734,7 +5749,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TIMEOUT_HPP
@@ -5753,7 +5768,7 @@ requires(!std::is_reference_v<T>) task<timeout_result<T>> with_timeout(
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct running_task {
     std::string name;
@@ -5930,7 +5945,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -5951,7 +5966,7 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // loadkit's embedded executor: one thread, a FIFO run queue, a timer heap, and an inbox that other
 // threads post into. Work posted from the loop's own thread never takes a lock; work from other
@@ -6082,7 +6097,7 @@ private:
     std::atomic<bool> stop_requested_{false};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6145,7 +6160,7 @@ private:
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct lock_probe_calibration {
@@ -6195,7 +6210,7 @@ struct lock_probe_clock {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP
@@ -6217,7 +6232,7 @@ struct lock_probe_clock {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options; // lock_probe.hpp
 struct lock_stats;         // lock_probe.hpp
@@ -6269,7 +6284,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP
@@ -6285,7 +6300,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options {
     // Shown first in describe() ("accounts: 1,000 acquisitions, ...").
@@ -6583,7 +6598,7 @@ private:
     detail::lock_probe_core shared_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6627,7 +6642,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class pacer {
 public:
@@ -6740,12 +6755,106 @@ private:
     std::uint64_t issued_ = 0;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
 #endif // LOADKIT_PACER_HPP
 // ---- end loadkit/pacer.hpp ----
+// ---- begin loadkit/report/console.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::to_console / loadkit::print_summary — the end-of-run summary a person reads in a
+// terminal or a CI log, from a run_report (run_report.hpp).
+//
+//   #include <loadkit/report/console.hpp>
+//   loadkit::print_summary(stdout, report);                          // colour on a terminal only
+//   std::string text = loadkit::to_console(report, {.color = loadkit::color_mode::never, .width = 120});
+//
+// What it shows, top to bottom: the run (length, warm-up, latency model in words, why it stopped
+// when it did not complete), scenarios and their profiles, count / ok / failed / error rate /
+// throughput / dropped per tag and for all, min / avg / p50 / p90 / p95 / p99 / p99.9 / max /
+// stddev per tag (an open-model run shows service time apart from response time), the percentile
+// spectrum on a log 1/(1-p) axis (and, opted in, the distribution as bars), errors by category with
+// their most frequent messages, the warm-up (cold) beside the steady state (warm), the process's
+// resources (RSS, heap, CPU, threads, open files), the capacity curve, and last the verdicts (SLO
+// lines with PASS/FAIL marks, the leak verdict, stuck operations) and one PASSED/FAILED line with
+// the exit code, so the verdict is what a terminal shows when the run ends.
+//
+// Numbers: each value in the unit that suits it (153.2ms, 1.23k/s, 12.5 MiB) with 4 significant
+// digits for durations and 3 for rates and bytes; counts with thousands separators. Text from the
+// run (tag names, error messages from a server) has control characters escaped, so it cannot move
+// the cursor or recolour the terminal. Colour: color_mode::automatic colours only a terminal when
+// NO_COLOR is unset (https://no-color.org) and TERM is not "dumb"; to_console() has no terminal,
+// so automatic means no colour there.
+#ifndef LOADKIT_REPORT_CONSOLE_HPP
+#define LOADKIT_REPORT_CONSOLE_HPP
+
+// ---- begin loadkit/report/terminal.hpp ----
+// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::color_mode — whether the terminal reporters (the console summary, console.hpp, and the
+// live progress line, progress.hpp) colour their text. Apart from both so that their options name
+// one type, and so that neither options struct pulls in the terminal code that draws them.
+#ifndef LOADKIT_REPORT_TERMINAL_HPP
+#define LOADKIT_REPORT_TERMINAL_HPP
+
+
+#include <cstdint>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+// When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
+// NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
+enum class color_mode : std::uint8_t { automatic, always, never };
+
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_REPORT_TERMINAL_HPP
+// ---- end loadkit/report/terminal.hpp ----
+
+#include <cstddef>
+#include <cstdio>
+#include <iosfwd>
+#include <string>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+struct console_options {
+    color_mode color = color_mode::automatic;
+    std::size_t width = 100;            // columns, 60 .. 1000; tables drop minor columns to fit
+    bool unicode = true;                // box drawing, block bars, check marks, "µs"; false: ASCII
+    bool percentile_chart = true;       // latency against percentile (log 1/(1-p) axis)
+    bool distribution_chart = false;    // counts in log-spaced latency bins
+    std::size_t chart_height = 10;      // rows of the spectrum and bins of the distribution, 3 .. 50
+    std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
+};
+
+// The summary as text ('\n' line ends). color_mode::automatic means no colour: a string is not a
+// terminal. Throws std::invalid_argument for invalid options.
+[[nodiscard]] LOADKIT_DECL std::string to_console(const run_report& report,
+                                                  const console_options& options = {});
+
+// Writes the summary to `out` (stdout, stderr or a file), coloured when automatic finds a terminal.
+LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
+                                const console_options& options = {});
+
+// Writes the summary to a stream. automatic colours std::cout / std::cerr / std::clog when the
+// matching stdout / stderr is a terminal; any other stream gets no colour.
+LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
+                                const console_options& options = {});
+
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_CONSOLE_HPP
+// ---- end loadkit/report/console.hpp ----
 // ---- begin loadkit/runner.hpp ----
 // SPDX-License-Identifier: MIT
 #ifndef LOADKIT_RUNNER_HPP
@@ -6762,7 +6871,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
@@ -6798,7 +6907,7 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_DETACHED_TASK_HPP
@@ -6817,7 +6926,7 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // What became of the fire-and-forget tasks of a task_pool or runner. Every failure is counted;
 // the first few exceptions are kept whole so nothing a task threw goes unseen.
@@ -6881,7 +6990,7 @@ private:
 };
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -6901,7 +7010,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // N event loops on N threads, one shard per core. A task is spawned onto one loop (the least
 // loaded, or one you choose) and stays there unless it hops (`co_await r.loop(i).schedule()`).
@@ -7015,7 +7124,7 @@ private:
     std::condition_variable idle_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -7038,7 +7147,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class async_semaphore;
 
@@ -7205,7 +7314,7 @@ private:
 
 inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->withdraw(*waiter); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SEMAPHORE_HPP
@@ -7224,7 +7333,7 @@ inline void detail::withdraw_on_stop::operator()() const noexcept { semaphore->w
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The promise parts that do not depend on the result type.
@@ -7344,7 +7453,7 @@ template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
     return detail::sync_wait_on<A>(loop, awaitable, true);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_SYNC_WAIT_HPP
@@ -7368,7 +7477,7 @@ template <class A> detail::await_result_t<A> sync_wait(A&& awaitable) {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // Fire-and-forget tasks with a concurrency limit. Never more than max_in_flight tasks run at once:
 // `co_await pool.spawn(t)` waits for a free slot when the pool is full. Exceptions of spawned tasks
@@ -7524,7 +7633,7 @@ private:
     join_awaiter* joiners_ = nullptr;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TASK_POOL_HPP
@@ -7584,7 +7693,7 @@ private:
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // 15 significant digits: integral values print bare ("-5", "1000000"), fractions without noise
@@ -7606,7 +7715,7 @@ inline std::string rate_duration(std::chrono::nanoseconds value) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP
@@ -7625,7 +7734,7 @@ inline std::string rate_duration(std::chrono::nanoseconds value) {
 #include <thread>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct token_bucket_options {
     double rate = 0;  // tokens per second, > 0
@@ -7807,7 +7916,7 @@ inline token_bucket::acquire_awaiter token_bucket::acquire(double n) {
     return acquire_awaiter{*this, cost_of(n, "acquire")};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_TOKEN_BUCKET_HPP
@@ -7826,7 +7935,7 @@ inline token_bucket::acquire_awaiter token_bucket::acquire(double n) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Starts every child on the awaiting thread (each runs until it first suspends), then waits for
@@ -7930,7 +8039,7 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_WHEN_ALL_HPP
@@ -7956,7 +8065,7 @@ requires(!std::is_reference_v<T>) auto when_all(std::vector<task<T>> tasks)
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct blocking_pool::state {
     mutable std::mutex mutex;
@@ -8059,7 +8168,7 @@ LOADKIT_DECL void blocking_pool::work() {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_BLOCKING_POOL_IPP
@@ -8078,7 +8187,7 @@ LOADKIT_DECL void blocking_pool::work() {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] LOADKIT_DECL void throw_histogram_option(const char* field, const std::string& value,
@@ -8146,7 +8255,7 @@ LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) no
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP
@@ -8170,7 +8279,7 @@ LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) no
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL histogram::histogram(const options& opts)
     : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
@@ -8423,7 +8532,7 @@ LOADKIT_DECL void histogram::check_same_config(const histogram& other, const cha
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_IPP
@@ -8456,7 +8565,7 @@ LOADKIT_DECL void histogram::check_same_config(const histogram& other, const cha
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
@@ -8842,7 +8951,7 @@ inline std::size_t sen_interval_min_points(double confidence) noexcept {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_LEAK_STATS_HPP
@@ -8861,7 +8970,7 @@ inline std::size_t sen_interval_min_points(double confidence) noexcept {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL const char* to_string(leak_cause c) noexcept {
     switch (c) {
@@ -9180,7 +9289,7 @@ LOADKIT_DECL std::string leak_report::describe() const {
     return line;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LEAK_IPP
@@ -9203,7 +9312,7 @@ LOADKIT_DECL std::string leak_report::describe() const {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL manual_clock_executor::manual_clock_executor(options o)
     : now_(o.start.time_since_epoch().count()), work_wait_(o.work_wait) {
@@ -9363,7 +9472,7 @@ LOADKIT_DECL std::size_t manual_clock_executor::queued() const {
     return ready_.size();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_MANUAL_CLOCK_EXECUTOR_IPP
@@ -9386,7 +9495,7 @@ LOADKIT_DECL std::size_t manual_clock_executor::queued() const {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL rate_schedule::rate_schedule(double start_rate, std::vector<rate_stage> stages)
     : start_rate_(start_rate), stages_(std::move(stages)) {
@@ -9464,7 +9573,7 @@ LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_fiel
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RATE_SCHEDULE_IPP
@@ -9487,7 +9596,7 @@ LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_fiel
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
@@ -9670,7 +9779,7 @@ LOADKIT_DECL void validate(const profile& p) {
 }
 LOADKIT_DECL std::string describe(const profile& p) { return detail::describe_profile(p); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROFILE_IPP
@@ -9754,7 +9863,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(__linux__)
@@ -10074,16 +10183,16 @@ LOADKIT_DECL process_sample process_probe::sample() noexcept {
 }
 
 LOADKIT_DECL process_sampler::process_sampler(const options& opts)
-    : interval_(opts.interval), max_samples_(opts.max_samples) {
+    : interval_(opts.interval), max_samples_(opts.max_samples), loadkit_bytes_(opts.loadkit_bytes) {
     if (opts.interval <= std::chrono::nanoseconds::zero()) {
         throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
                                     std::to_string(opts.interval.count()) + "ns (expected > 0)");
     }
-    if (opts.max_samples < 2) {
+    if (opts.max_samples < 2 || opts.max_samples > (std::size_t{1} << 20)) {
         throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
-                                    std::to_string(opts.max_samples) + " (expected >= 2)");
+                                    std::to_string(opts.max_samples) + " (expected 2 .. 1048576)");
     }
-    samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
+    samples_.resize(max_samples_);
 }
 
 LOADKIT_DECL process_sampler::~process_sampler() { stop(); }
@@ -10117,7 +10226,7 @@ LOADKIT_DECL bool process_sampler::running() const {
 
 LOADKIT_DECL std::vector<process_sample> process_sampler::samples() const {
     std::lock_guard lock(mutex_);
-    return samples_;
+    return {samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(count_)};
 }
 
 LOADKIT_DECL std::chrono::nanoseconds process_sampler::interval() const {
@@ -10137,12 +10246,15 @@ LOADKIT_DECL void process_sampler::run() {
     // interval still has where it started and where it ended.
     for (;;) {
         lock.unlock();
-        const process_sample s = probe_.sample(); // the probe belongs to this thread
+        process_sample s = probe_.sample(); // the probe belongs to this thread
+        if (loadkit_bytes_) {
+            s.loadkit_bytes = loadkit_bytes_();
+        }
         lock.lock();
-        if (samples_.size() >= max_samples_) {
+        if (count_ >= max_samples_) {
             decimate();
         }
-        samples_.push_back(s);
+        samples_[count_++] = s;
         if (stop_requested_) {
             break;
         }
@@ -10157,14 +10269,14 @@ LOADKIT_DECL void process_sampler::run() {
 
 LOADKIT_DECL void process_sampler::decimate() {
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < samples_.size(); i += 2) {
+    for (std::size_t i = 0; i < count_; i += 2) {
         samples_[kept++] = samples_[i];
     }
-    samples_.resize(kept);
+    count_ = kept;
     interval_ *= 2;
     ++decimations_;
 }
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROCESS_IPP
@@ -10189,7 +10301,7 @@ LOADKIT_DECL void process_sampler::decimate() {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void sparse_histogram::add(const histogram& h) {
     if (h.empty()) {
@@ -10344,7 +10456,7 @@ LOADKIT_DECL interval_stats interval_series::total() const {
     return sum;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_INTERVAL_SERIES_IPP
@@ -10368,7 +10480,7 @@ LOADKIT_DECL interval_stats interval_series::total() const {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL latency_summary summarize(const histogram& h) {
     return {h.count(),
@@ -10522,7 +10634,7 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
     return *this;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RESULT_IPP
@@ -10554,7 +10666,7 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -10655,7 +10767,7 @@ inline std::string shown_objective(const objective& o) {
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
@@ -10692,7 +10804,7 @@ inline std::string shown_objective(const objective& o) {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -10979,7 +11091,7 @@ private:
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_PARSE_HPP
@@ -10994,7 +11106,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL objective objective::on(std::string tag_name) const {
     objective o = *this;
@@ -11204,7 +11316,7 @@ LOADKIT_DECL slo_parse_error::slo_parse_error(std::string text, std::size_t colu
 
 LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::slo_parser(text).parse(); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OBJECTIVE_IPP
@@ -11231,7 +11343,7 @@ LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::s
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
@@ -11361,7 +11473,7 @@ inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) 
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP
@@ -11377,7 +11489,7 @@ inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) 
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL bool slo_report::passed() const noexcept {
     for (const auto& v : verdicts) {
@@ -11639,7 +11751,7 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
     return {};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SLO_IPP
@@ -11656,7 +11768,7 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
 #include <algorithm>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::size_t run_report::hung() const noexcept {
     return static_cast<std::size_t>(
@@ -11681,7 +11793,7 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
     return 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUN_REPORT_IPP
@@ -11703,7 +11815,7 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
@@ -11815,7 +11927,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ERROR_CATEGORY_IPP
@@ -11838,7 +11950,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL thread_shard_release::~thread_shard_release() {
@@ -12017,7 +12129,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
     return *found;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP
@@ -12032,6 +12144,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
 #define LOADKIT_IMPL_RECORDER_IPP
 
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -12047,7 +12160,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // in with min()/max() moved to its first/last counters' midpoints: after a subtraction the exact
@@ -12533,7 +12646,15 @@ LOADKIT_DECL run_result recorder::finish(time_point now, stop_reason why, std::s
     return r;
 }
 
+namespace detail {
+// A heap block of n bytes as glibc's malloc accounts it: n + 8 rounded up to 16, at least 32.
+inline std::size_t heap_block(std::size_t n) noexcept {
+    return n == 0 ? 0 : std::max<std::size_t>(32, (n + 8 + 15) & ~std::size_t{15});
+}
+} // namespace detail
+
 LOADKIT_DECL std::size_t recorder::memory_bytes() const {
+    using detail::heap_block;
     const std::lock_guard<std::mutex> lock(registry_->mutex);
     std::size_t bytes =
         sizeof(recorder) + sizeof(registry) + scratch_.latency.memory_bytes() + delta_.memory_bytes();
@@ -12547,14 +12668,18 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
         bytes += sizeof(tag_state) + t->previous.latency.memory_bytes() +
                  (t->previous.service_time ? t->previous.service_time->memory_bytes() : 0) +
                  (t->warmup ? t->warmup->latency.memory_bytes() : 0);
+        // The leak check subtracts this from the heap's count, so the series count as the
+        // allocator does: capacities (a vector's doubling included), each block rounded as glibc
+        // rounds it. Undercounting by a few bytes per interval reads as a slow leak in a soak.
+        bytes += heap_block(t->series.intervals.capacity() * sizeof(interval_stats));
         for (const auto& i : t->series.intervals) {
-            bytes += sizeof(i) + i.latency.memory_bytes() - sizeof(i.latency);
+            bytes += heap_block(i.latency.memory_bytes() - sizeof(i.latency));
         }
     }
     return bytes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RECORDER_IPP
@@ -12581,7 +12706,7 @@ LOADKIT_DECL std::size_t recorder::memory_bytes() const {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 [[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
@@ -12667,7 +12792,7 @@ LOADKIT_DECL void operation::check(const std::string& name, double weight) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OPERATION_IPP
@@ -12684,7 +12809,7 @@ LOADKIT_DECL void operation::check(const std::string& name, double weight) {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void validate(const scenario& s) {
     const std::string who = "loadkit::scenario \"" + s.name + "\": ";
@@ -12716,7 +12841,7 @@ LOADKIT_DECL void validate(const scenario& s) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SCENARIO_IPP
@@ -12753,7 +12878,7 @@ LOADKIT_DECL void validate(const scenario& s) {
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How many arrivals may wait for a free slot (open model; 0 for every other profile).
@@ -12841,7 +12966,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
@@ -12867,7 +12992,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::int64_t ticks(clock::time_point t) noexcept {
@@ -12991,7 +13116,7 @@ struct engine_shared {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_STATE_HPP
@@ -13007,7 +13132,7 @@ struct engine_shared {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How an operation ended. An error's text lives in the context's buffers (reused: no allocation
@@ -13462,7 +13587,7 @@ inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::siz
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_DRIVERS_HPP
@@ -13484,7 +13609,7 @@ inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::siz
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::atomic<int> stop_signals{0};
@@ -13545,7 +13670,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_SIGNAL_STOP_HPP
@@ -13569,7 +13694,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
@@ -13667,7 +13792,12 @@ public:
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
-            sampler_.emplace(process_sampler_options{resource_interval(), 4096});
+            // Every sample carries what the recorder holds (its series grow through the run), for
+            // the leak check and memory_growth to subtract: loadkit's memory is not the user's leak.
+            sampler_.emplace(process_sampler_options{
+                .interval = resource_interval(), .max_samples = 4096, .loadkit_bytes = [this] {
+                    return static_cast<std::uint64_t>(recorder_->memory_bytes());
+                }});
             sampler_->start();
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
@@ -13734,13 +13864,23 @@ private:
         }
     }
 
+    // The user's share of a reading: total less what loadkit said it held at that sample.
+    static std::optional<std::uint64_t> users_bytes(std::optional<std::uint64_t> total,
+                                                    std::optional<std::uint64_t> loadkit) {
+        if (!total) {
+            return std::nullopt;
+        }
+        const std::uint64_t own = loadkit.value_or(0);
+        return *total > own ? *total - own : 0;
+    }
+
     static std::optional<double> memory_growth(const std::vector<process_sample>& samples) {
         std::optional<std::uint64_t> first;
         std::optional<std::uint64_t> last;
         for (const auto& s : samples) {
-            if (s.rss_bytes) {
-                first = first ? first : s.rss_bytes;
-                last = s.rss_bytes;
+            if (const auto rss = users_bytes(s.rss_bytes, s.loadkit_bytes)) {
+                first = first ? first : rss;
+                last = rss;
             }
         }
         if (!first || !last || samples.size() < 2) {
@@ -13799,9 +13939,11 @@ private:
         const auto x_of = [&](const process_sample& s) {
             return std::chrono::duration<double>(s.at - t0).count();
         };
-        const auto rss = make_leak_series(samples, x_of, [](const process_sample& s) { return s.rss_bytes; });
-        const auto heap =
-            make_leak_series(samples, x_of, [](const process_sample& s) { return s.heap_in_use_bytes; });
+        const auto rss = make_leak_series(
+            samples, x_of, [](const process_sample& s) { return users_bytes(s.rss_bytes, s.loadkit_bytes); });
+        const auto heap = make_leak_series(samples, x_of, [](const process_sample& s) {
+            return users_bytes(s.heap_in_use_bytes, s.loadkit_bytes);
+        });
         if (opts.x_unit == "iter") {
             opts.x_unit = "s";
         }
@@ -14428,7 +14570,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
     return run(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ENGINE_IPP
@@ -14452,7 +14594,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -14631,7 +14773,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
     return find_capacity(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CAPACITY_IPP
@@ -14682,7 +14824,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v);
@@ -14738,7 +14880,7 @@ LOADKIT_DECL std::string human_percent(double fraction);
 LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -14749,7 +14891,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
@@ -14757,7 +14899,7 @@ namespace detail {
 inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_TEXT_HPP
@@ -14788,7 +14930,7 @@ inline std::string contend_duration_text(std::chrono::nanoseconds d) { return hu
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline void contend_cpu_relax() noexcept {
@@ -15036,7 +15178,7 @@ LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CONTEND_IPP
@@ -15064,7 +15206,7 @@ LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string deadline_result::describe() const {
     std::string out;
@@ -15206,7 +15348,7 @@ LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::
     return r;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_DEADLINE_IPP
@@ -15223,7 +15365,7 @@ LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::
 #include <mutex>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void event_loop::run() {
     run_loop(true, [] { return false; });
@@ -15294,7 +15436,7 @@ LOADKIT_DECL void event_loop::drain_inbox() {
     draining_cancels_.clear();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_EVENT_LOOP_IPP
@@ -15319,7 +15461,7 @@ LOADKIT_DECL void event_loop::drain_inbox() {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(LOADKIT_LOCK_PROBE_TSC)
@@ -15456,7 +15598,7 @@ LOADKIT_DECL std::string shared_lock_stats::describe() const {
     return out + "exclusive " + e.describe() + "; shared " + s.describe();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LOCK_PROBE_IPP
@@ -15473,7 +15615,7 @@ LOADKIT_DECL std::string shared_lock_stats::describe() const {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
                           std::uint64_t shards)
@@ -15489,11 +15631,1478 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
     count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PACER_IPP
 // ---- end loadkit/impl/pacer.ipp ----
+// ---- begin loadkit/impl/report_console.ipp ----
+// SPDX-License-Identifier: MIT
+// The console summary's body (report/console.hpp): validates the options and writes the sections.
+#ifndef LOADKIT_IMPL_REPORT_CONSOLE_IPP
+#define LOADKIT_IMPL_REPORT_CONSOLE_IPP
+
+// ---- begin loadkit/detail/report/console/results.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// The measurement half of the console summary (report/console.hpp): the heading and stop reason,
+// scenarios, the latency model in words, counts and rates per tag, latency figures per tag, the
+// charts, errors by category with their sample messages, and the warm-up beside the steady state.
+// Each section appends to `out` and is skipped when the run has nothing for it.
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
+
+// ---- begin loadkit/detail/report/console/chart.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Text charts of a latency histogram for the console summary:
+//  - the percentile spectrum: latency (linear, from 0) against percentile on a log-scaled
+//    1/(1 - p) axis, so that 90, 99, 99.9 and 99.99 % sit one decade apart and the tail gets as
+//    much room as the median (HdrHistogram's percentile distribution plot, as text);
+//  - the distribution: counts in log-spaced latency bins, as horizontal bars.
+// With unicode, block elements give eighths of a cell (U+2581..U+2588 upward, U+258F..U+2588
+// sideways); without, '#' and '|' in whole cells.
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
+
+// ---- begin loadkit/detail/report/terminal.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Terminal text for the console summary and the live progress line: is this stream a terminal,
+// may it have colour (https://no-color.org), how many columns does a UTF-8 string take, and
+// making untrusted text (tag names, server error messages) safe to print: a control character
+// in an error message must not move the cursor or recolour the terminal (an ESC from a server
+// would otherwise reach the user's terminal as a command).
+#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#if defined(_WIN32)
+#include <io.h>
+#elif defined(__unix__) || defined(__APPLE__)
+#include <sys/ioctl.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0_1 {
+
+namespace detail {
+
+inline bool console_is_terminal(std::FILE* f) noexcept {
+    if (f == nullptr) {
+        return false;
+    }
+#if defined(_WIN32)
+    return _isatty(_fileno(f)) != 0;
+#elif defined(__unix__) || defined(__APPLE__)
+    return isatty(fileno(f)) != 0;
+#else
+    return false;
+#endif
+}
+
+// Set and non-empty (NO_COLOR's own definition of "present").
+inline bool console_env_set(const char* name) noexcept {
+    const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read-only use
+    return value != nullptr && *value != '\0';
+}
+
+inline bool console_use_color(color_mode mode, bool terminal) noexcept {
+    if (mode != color_mode::automatic) {
+        return mode == color_mode::always;
+    }
+    if (!terminal || console_env_set("NO_COLOR")) {
+        return false;
+    }
+    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
+    return term == nullptr || std::string_view(term) != "dumb";
+}
+
+// Columns of the terminal behind f, or 0 when unknown (not a terminal, or a pty without a size).
+inline std::size_t console_terminal_columns(std::FILE* f) noexcept {
+#if (defined(__unix__) || defined(__APPLE__)) && defined(TIOCGWINSZ)
+    winsize ws{};
+    if (f != nullptr && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        return ws.ws_col;
+    }
+#else
+    static_cast<void>(f);
+#endif
+    return 0;
+}
+
+// Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences and surrogates
+// decode to U+FFFD one byte at a time (as the WHATWG decoder does).
+inline char32_t utf8_next(std::string_view text, std::size_t& i) noexcept {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80U) {
+        ++i;
+        return b0;
+    }
+    std::size_t len = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if ((b0 & 0xE0U) == 0xC0U) {
+        len = 2, cp = b0 & 0x1FU, min = 0x80;
+    } else if ((b0 & 0xF0U) == 0xE0U) {
+        len = 3, cp = b0 & 0x0FU, min = 0x800;
+    } else if ((b0 & 0xF8U) == 0xF0U) {
+        len = 4, cp = b0 & 0x07U, min = 0x10000;
+    }
+    if (len == 0 || i + len > text.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0U) != 0x80U) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6U) | (byte(i + k) & 0x3FU);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return 0xFFFD;
+    }
+    i += len;
+    return cp;
+}
+
+inline void utf8_append(std::string& out, char32_t cp) {
+    const auto put = [&](char32_t v) { out += static_cast<char>(static_cast<unsigned char>(v)); };
+    if (cp < 0x80) {
+        put(cp);
+    } else if (cp < 0x800) {
+        put(0xC0 | (cp >> 6U));
+        put(0x80 | (cp & 0x3FU));
+    } else if (cp < 0x10000) {
+        put(0xE0 | (cp >> 12U));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    } else {
+        put(0xF0 | (cp >> 18U));
+        put(0x80 | ((cp >> 12U) & 0x3FU));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    }
+}
+
+// Columns a code point takes: 0 for combining marks, 2 for East Asian wide and fullwidth forms
+// and emoji (the main blocks of Unicode's EastAsianWidth W/F), 1 otherwise.
+constexpr std::size_t console_char_width(char32_t cp) noexcept {
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) {
+        return 0;
+    }
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+                      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+                      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    return wide ? 2 : 1;
+}
+
+// Terminal columns of UTF-8 text (no escape sequences in it).
+inline std::size_t console_width(std::string_view text) noexcept {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        w += console_char_width(utf8_next(text, i));
+    }
+    return w;
+}
+
+// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
+// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
+// text ("Trojan Source", CVE-2021-42574).
+constexpr bool console_bidi_control(char32_t cp) noexcept {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
+// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
+// passes through.
+inline std::string console_safe(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const char32_t cp = utf8_next(text, i);
+        if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            out += "\\x";
+            out += hex[(cp >> 4U) & 0xFU];
+            out += hex[cp & 0xFU];
+        } else if (console_bidi_control(cp)) {
+            out += "\\u";
+            for (unsigned shift = 12;; shift -= 4) {
+                out += hex[(cp >> shift) & 0xFU];
+                if (shift == 0) {
+                    break;
+                }
+            }
+        } else {
+            utf8_append(out, cp);
+        }
+    }
+    return out;
+}
+
+// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
+// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
+inline std::size_t console_prefix(std::string_view text, std::size_t columns,
+                                  std::size_t* width = nullptr) noexcept {
+    std::size_t w = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t next = i;
+        const std::size_t cw = console_char_width(utf8_next(text, next));
+        if (w + cw > columns) {
+            break;
+        }
+        w += cw;
+        i = next;
+    }
+    if (width != nullptr) {
+        *width = w;
+    }
+    return i;
+}
+
+// The longest prefix of (safe) text that fits `columns`, ending in an ellipsis when cut.
+inline std::string console_fit(std::string_view text, std::size_t columns, bool unicode = true) {
+    if (console_width(text) <= columns) {
+        return std::string(text);
+    }
+    const std::string_view ellipsis = unicode ? "\xE2\x80\xA6" : "...";
+    const std::size_t ellipsis_width = unicode ? 1 : 3;
+    if (columns <= ellipsis_width) {
+        return columns == 0 ? std::string() : std::string(unicode ? ellipsis : ellipsis.substr(0, columns));
+    }
+    return std::string(text.substr(0, console_prefix(text, columns - ellipsis_width))) +
+           std::string(ellipsis);
+}
+
+// text padded with spaces to `columns` (right-aligned when `right`).
+inline std::string console_pad(std::string_view text, std::size_t columns, bool right = false) {
+    const std::size_t w = console_width(text);
+    const std::string fill(w < columns ? columns - w : 0, ' ');
+    return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+// Word-wraps text to `columns`: the first line starts at column `first` (the caller has written
+// that much before it; default: indent), continuation lines with `indent` spaces. A word longer
+// than a line is cut (a URL in an error message must not push the layout off the screen).
+inline std::string console_wrap(std::string_view text, std::size_t columns, std::size_t indent,
+                                std::size_t first = static_cast<std::size_t>(-1)) {
+    std::string out;
+    std::size_t line = first == static_cast<std::size_t>(-1) ? indent : first;
+    bool started = false;
+    const std::size_t room = columns > indent + 10 ? columns : indent + 10;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t space = text.find(' ', i);
+        std::string_view word = text.substr(i, space == std::string_view::npos ? text.size() - i : space - i);
+        i = space == std::string_view::npos ? text.size() : space + 1;
+        if (word.empty()) {
+            continue;
+        }
+        std::size_t ww = console_width(word);
+        if (started && line + 1 + ww > room) {
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+        } else if (started) {
+            out += ' ';
+            ++line;
+        }
+        started = true;
+        while (line + ww > room) { // a single word wider than the line
+            std::size_t cut_width = 0;
+            const std::size_t cut = console_prefix(word, room - line, &cut_width);
+            if (cut == 0) {
+                break;
+            }
+            out.append(word.substr(0, cut));
+            word.remove_prefix(cut);
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+            ww -= cut_width; // not measured again: that made a long word quadratic
+        }
+        out.append(word);
+        line += ww;
+    }
+    return out;
+}
+
+// What the console reporters draw with, resolved from their options.
+struct console_style {
+    bool color = false;
+    bool unicode = true;
+    std::size_t width = 100;
+
+    // SGR-wrapped text: "1" bold, "2" dim, "31" red, "32" green, "33" yellow, "36" cyan.
+    [[nodiscard]] std::string paint(std::string_view text, const char* sgr) const {
+        if (!color || sgr == nullptr || *sgr == '\0' || text.empty()) {
+            return std::string(text);
+        }
+        return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
+    }
+    [[nodiscard]] const char* rule_char() const noexcept { return unicode ? "\xE2\x94\x80" : "-"; }
+    [[nodiscard]] std::string rule(std::size_t columns) const {
+        std::string out;
+        for (std::size_t i = 0; i < columns; ++i) {
+            out += rule_char();
+        }
+        return out;
+    }
+    [[nodiscard]] const char* arrow() const noexcept { return unicode ? "\xE2\x86\x92" : "->"; }
+    [[nodiscard]] const char* dash() const noexcept { return unicode ? "\xE2\x80\x94" : "-"; }
+    [[nodiscard]] const char* times() const noexcept { return unicode ? "\xC3\x97" : "x"; }
+    [[nodiscard]] const char* pass_mark() const noexcept { return unicode ? "\xE2\x9C\x93" : "+"; }
+    [[nodiscard]] const char* fail_mark() const noexcept { return unicode ? "\xE2\x9C\x97" : "x"; }
+    [[nodiscard]] const char* maybe_mark() const noexcept { return unicode ? "?" : "?"; }
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+// ---- end loadkit/detail/report/terminal.hpp ----
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// One cell of a bar `eighths` / 8 full: vertical bars grow up, horizontal ones right.
+inline std::string console_chart_cell(std::size_t eighths, bool vertical, bool unicode) {
+    if (eighths == 0) {
+        return " ";
+    }
+    if (!unicode) {
+        return eighths >= 4 ? (vertical ? "#" : "#") : (vertical ? "." : "|");
+    }
+    // U+2581 (one eighth, lower) .. U+2588 (full); U+258F (one eighth, left) .. U+2589.
+    const unsigned e = static_cast<unsigned>(eighths > 8 ? 8 : eighths);
+    const unsigned cp = vertical ? 0x2580U + e : (e == 8 ? 0x2588U : 0x2590U - e);
+    std::string out;
+    out += static_cast<char>(0xE2);
+    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
+    out += static_cast<char>(0x80U | (cp & 0x3FU));
+    return out;
+}
+
+// The percentile plotted at column x of `columns`: 1 - 10^(-decades * x / (columns - 1)).
+inline double console_chart_percentile_at(std::size_t x, std::size_t columns, double decades) {
+    const double t = columns > 1 ? static_cast<double>(x) / static_cast<double>(columns - 1) : 1.0;
+    return 100.0 * (1.0 - std::pow(10.0, -decades * t));
+}
+
+// Decades of the 1/(1 - p) axis worth plotting for n values: up to the percentile where about one
+// value lies beyond (99.99 % for 10,000), 2 .. 6.
+inline double console_chart_decades(std::uint64_t n) {
+    const double d = std::ceil(std::log10(static_cast<double>(n < 2 ? 2 : n)));
+    return d < 2.0 ? 2.0 : (d > 6.0 ? 6.0 : d);
+}
+
+// The spectrum's latency axis is logarithmic when the plotted values span more than 20x (a tail
+// of timeouts would otherwise flatten everything else into the bottom row), linear from 0 otherwise.
+inline bool console_chart_log_scale(const histogram& h) {
+    const double low = static_cast<double>(h.min().count() > 0 ? h.min().count() : 1);
+    return static_cast<double>(h.max().count()) > 20.0 * low;
+}
+
+// Latency against percentile, `width` columns wide overall and `height` rows tall.
+inline std::string console_percentile_chart(const histogram& h, const console_style& style, std::size_t width,
+                                            std::size_t height, std::size_t indent = 2) {
+    if (h.empty() || height < 2) {
+        return {};
+    }
+    const double decades = console_chart_decades(h.count());
+    const std::string axis_pad(indent, ' ');
+    const std::size_t label_width = 9;
+    const std::size_t plot = width > indent + label_width + 2 + 20 ? width - indent - label_width - 2 : 20;
+    std::vector<double> values;
+    values.reserve(plot);
+    double top = 0.0;
+    for (std::size_t x = 0; x < plot; ++x) {
+        const double p = console_chart_percentile_at(x, plot, decades);
+        values.push_back(static_cast<double>(h.value_at_percentile(p).count()));
+        top = values.back() > top ? values.back() : top;
+    }
+    const bool log_scale = console_chart_log_scale(h);
+    const double bottom = log_scale ? static_cast<double>(h.min().count() > 0 ? h.min().count() : 1) : 0.0;
+    top = top > bottom ? top : bottom + 1.0;
+    // Height of v as a fraction of the plot, and the value at a fraction.
+    const auto fraction = [&](double v) {
+        if (log_scale) {
+            return v <= bottom ? 0.0 : std::log(v / bottom) / std::log(top / bottom);
+        }
+        return v / top;
+    };
+    const auto value_at = [&](double f) { return log_scale ? bottom * std::pow(top / bottom, f) : top * f; };
+    std::string out;
+    const std::size_t eighths_total = height * 8;
+    for (std::size_t row = 0; row < height; ++row) {
+        const std::size_t from_bottom = height - 1 - row; // this row holds eighths [8r, 8r + 8)
+        std::string label;
+        const std::size_t label_every = (height + 2) / 3; // 3 or 4 labels up the axis
+        if (row == 0) {
+            label = human_duration(top, style.unicode);
+        } else if (row % label_every == 0 && from_bottom > 0) {
+            label = human_duration(
+                value_at(static_cast<double>(from_bottom + 1) / static_cast<double>(height)), style.unicode);
+        }
+        const bool ticked = !label.empty();
+        std::string line = axis_pad + console_pad(label, label_width - 1, true) + " ";
+        line += ticked ? (style.unicode ? "\xE2\x94\xA4" : "+") : (style.unicode ? "\xE2\x94\x82" : "|");
+        std::string bars;
+        for (double v : values) {
+            const auto filled =
+                static_cast<std::size_t>(std::llround(fraction(v) * static_cast<double>(eighths_total)));
+            const std::size_t below = from_bottom * 8;
+            const std::size_t cell = filled <= below ? 0 : (filled - below > 8 ? 8 : filled - below);
+            bars +=
+                console_chart_cell(cell == 0 && from_bottom == 0 && v > 0.0 ? 1 : cell, true, style.unicode);
+        }
+        while (!bars.empty() && bars.back() == ' ') {
+            bars.pop_back();
+        }
+        out += line + style.paint(bars, "36") + "\n";
+    }
+    // X axis: ticks and labels at 0, 50, 90, 99, ... percent.
+    std::string axis =
+        axis_pad +
+        console_pad(log_scale ? human_duration(bottom, style.unicode) : "0", label_width - 1, true) + " ";
+    axis += style.unicode ? "\xE2\x94\x94" : "+";
+    std::string ticks(plot, '-');
+    std::string labels(plot + 1, ' ');
+    const auto place = [&](double pct, const std::string& text) {
+        const double pos = std::log10(1.0 / (1.0 - pct / 100.0)) / decades * static_cast<double>(plot - 1);
+        const auto x = static_cast<std::size_t>(std::llround(pos));
+        if (x >= plot) {
+            return;
+        }
+        std::size_t start = x >= text.size() / 2 ? x - text.size() / 2 : 0;
+        start =
+            start + text.size() > labels.size() ? labels.size() - text.size() : start; // keep within the line
+        for (std::size_t k = (start > 0 ? start - 1 : 0); k < start + text.size() + 1 && k < labels.size();
+             ++k) {
+            if (labels[k] != ' ') {
+                return; // would touch the previous label
+            }
+        }
+        ticks[x] = '+';
+        labels.replace(start, text.size(), text);
+    };
+    place(0.0, "0%");
+    place(50.0, "50%");
+    for (int k = 1; k <= static_cast<int>(decades); ++k) { // 90, 99, 99.9, ...: one decade apart
+        std::string nines = k == 1 ? "90" : "99";
+        if (k > 2) {
+            nines += "." + std::string(static_cast<std::size_t>(k - 2), '9');
+        }
+        place(100.0 - std::pow(10.0, 2.0 - k), nines + "%");
+    }
+    std::string rule;
+    for (char c : ticks) {
+        rule += c == '+' ? (style.unicode ? "\xE2\x94\xAC" : "+") : (style.unicode ? "\xE2\x94\x80" : "-");
+    }
+    out += axis + style.paint(rule, "2") + "\n";
+    while (!labels.empty() && labels.back() == ' ') {
+        labels.pop_back();
+    }
+    out += std::string(indent + label_width + 1, ' ') + labels + "\n";
+    return out;
+}
+
+// Counts in `bins` log-spaced latency bins from min to max, as bars `width` columns wide overall.
+inline std::string console_distribution_chart(const histogram& h, const console_style& style,
+                                              std::size_t width, std::size_t bins, std::size_t indent = 2) {
+    if (h.empty() || bins == 0) {
+        return {};
+    }
+    const double lo = static_cast<double>(h.min().count() > 0 ? h.min().count() : 1);
+    const double hi = static_cast<double>(h.max().count()) > lo ? static_cast<double>(h.max().count()) : lo;
+    if (hi <= lo * 1.01) {
+        bins = 1;
+    }
+    std::vector<std::uint64_t> counts(bins, 0);
+    std::vector<double> edges(bins + 1, 0.0);
+    for (std::size_t i = 0; i <= bins; ++i) {
+        edges[i] = lo * std::pow(hi / lo, static_cast<double>(i) / static_cast<double>(bins));
+    }
+    std::uint64_t below = 0;
+    std::uint64_t most = 0;
+    for (std::size_t i = 0; i < bins; ++i) {
+        const std::uint64_t upto =
+            i + 1 == bins ? h.count()
+                          : h.count_at_or_below(static_cast<std::int64_t>(std::floor(edges[i + 1])));
+        counts[i] = upto > below ? upto - below : 0;
+        below = upto > below ? upto : below;
+        most = counts[i] > most ? counts[i] : most;
+    }
+    std::vector<std::string> ranges(bins);
+    std::vector<std::string> tallies(bins);
+    std::size_t range_width = 0;
+    std::size_t tally_width = 0;
+    for (std::size_t i = 0; i < bins; ++i) {
+        ranges[i] = console_pad(human_duration(edges[i], style.unicode, 3), 7, true) + " " + style.dash() +
+                    " " + console_pad(human_duration(edges[i + 1], style.unicode, 3), 7, true);
+        tallies[i] =
+            console_pad(human_count(counts[i]), 9, true) + "  " +
+            console_pad(human_percent(static_cast<double>(counts[i]) / static_cast<double>(h.count())), 7,
+                        true);
+        range_width = console_width(ranges[i]) > range_width ? console_width(ranges[i]) : range_width;
+        tally_width = console_width(tallies[i]) > tally_width ? console_width(tallies[i]) : tally_width;
+    }
+    const std::size_t used = indent + range_width + 2 + 2 + tally_width;
+    const std::size_t bar_columns = width > used + 10 ? width - used : 10;
+    std::string out;
+    for (std::size_t i = 0; i < bins; ++i) {
+        const auto eighths =
+            static_cast<std::size_t>(std::llround(static_cast<double>(counts[i]) / static_cast<double>(most) *
+                                                  static_cast<double>(bar_columns * 8)));
+        std::string bar;
+        for (std::size_t full = eighths / 8; full > 0; --full) {
+            bar += console_chart_cell(8, false, style.unicode);
+        }
+        if (eighths % 8 != 0 || (eighths == 0 && counts[i] > 0)) {
+            bar += console_chart_cell(eighths % 8 == 0 ? 1 : eighths % 8, false, style.unicode);
+        }
+        const std::size_t bar_width = console_width(bar);
+        out += std::string(indent, ' ') + console_pad(ranges[i], range_width, true) + "  " +
+               style.paint(bar, "36") +
+               std::string(bar_columns > bar_width ? bar_columns - bar_width : 0, ' ') + "  " + tallies[i] +
+               "\n";
+    }
+    return out;
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
+// ---- end loadkit/detail/report/console/chart.hpp ----
+// ---- begin loadkit/detail/report/console/table.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Aligned text tables for the console summary: numbers right-aligned under their header, widths
+// from the content, and a table that is too wide for the terminal first shortens its name column
+// (with an ellipsis) and then drops its least important columns, rather than wrapping lines.
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
+
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+struct console_column {
+    std::string header;
+    bool right = true;         // right-aligned (numbers)
+    int drop_order = 0;        // > 0: may be dropped when too wide, highest first
+    bool elastic = false;      // shrinks with an ellipsis before any column is dropped
+    std::size_t min_width = 8; // of an elastic column
+};
+
+struct console_cell {
+    std::string text; // printable (console_safe) text without escape sequences
+    const char* sgr = nullptr;
+};
+
+class console_table {
+public:
+    explicit console_table(std::vector<console_column> columns) : columns_(std::move(columns)) {}
+
+    void add_row(std::vector<console_cell> cells) { rows_.push_back({std::move(cells), false}); }
+    // A thin rule across the table (before a total row).
+    void add_rule() { rows_.push_back({{}, true}); }
+    [[nodiscard]] bool empty() const noexcept { return rows_.empty(); }
+
+    [[nodiscard]] std::string render(const console_style& style, std::size_t indent = 2,
+                                     std::size_t gap = 2) const {
+        const std::size_t n = columns_.size();
+        std::vector<std::size_t> width(n, 0);
+        for (std::size_t c = 0; c < n; ++c) {
+            width[c] = console_width(columns_[c].header);
+            for (const auto& r : rows_) {
+                if (c < r.cells.size()) {
+                    const std::size_t w = console_width(r.cells[c].text);
+                    width[c] = w > width[c] ? w : width[c];
+                }
+            }
+        }
+        std::vector<bool> shown(n, true);
+        const auto total = [&] {
+            std::size_t t = indent;
+            std::size_t visible = 0;
+            for (std::size_t c = 0; c < n; ++c) {
+                if (shown[c]) {
+                    t += width[c];
+                    ++visible;
+                }
+            }
+            return t + (visible > 0 ? (visible - 1) * gap : 0);
+        };
+        while (total() > style.width) {
+            bool changed = false;
+            for (std::size_t c = 0; c < n && !changed; ++c) {
+                if (shown[c] && columns_[c].elastic && width[c] > columns_[c].min_width) {
+                    const std::size_t excess = total() - style.width;
+                    const std::size_t room = width[c] - columns_[c].min_width;
+                    width[c] -= excess < room ? excess : room;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                continue;
+            }
+            std::size_t victim = n;
+            for (std::size_t c = 0; c < n; ++c) {
+                if (shown[c] && columns_[c].drop_order > 0 &&
+                    (victim == n || columns_[c].drop_order > columns_[victim].drop_order)) {
+                    victim = c;
+                }
+            }
+            if (victim == n) {
+                break; // nothing left to give: the lines stay wider than asked
+            }
+            shown[victim] = false;
+        }
+
+        std::string out;
+        const auto line = [&](const std::vector<console_cell>& cells, bool header) {
+            std::string text(indent, ' ');
+            bool first = true;
+            std::size_t pending = 0; // spaces owed before the next non-empty output
+            for (std::size_t c = 0; c < n; ++c) {
+                if (!shown[c]) {
+                    continue;
+                }
+                if (!first) {
+                    pending += gap;
+                }
+                first = false;
+                const std::string& raw =
+                    header ? columns_[c].header : (c < cells.size() ? cells[c].text : "");
+                const std::string fitted = console_fit(raw, width[c], style.unicode);
+                const std::string padded = console_pad(fitted, width[c], columns_[c].right);
+                // Paint the text only, not its padding; trailing spaces are never written.
+                const std::size_t lead = columns_[c].right ? padded.size() - fitted.size() : 0;
+                pending += lead;
+                if (!fitted.empty()) {
+                    text.append(pending, ' ');
+                    pending = 0;
+                    const char* sgr = header ? "1" : (c < cells.size() ? cells[c].sgr : nullptr);
+                    text += style.paint(fitted, sgr);
+                }
+                pending += columns_[c].right ? 0 : padded.size() - fitted.size();
+            }
+            out += text;
+            out += '\n';
+        };
+        line({}, true);
+        for (const auto& r : rows_) {
+            if (r.rule) {
+                out += std::string(indent, ' ') + style.paint(style.rule(total() - indent), "2") + '\n';
+            } else {
+                line(r.cells, false);
+            }
+        }
+        return out;
+    }
+
+private:
+    struct row {
+        std::vector<console_cell> cells;
+        bool rule = false;
+    };
+    std::vector<console_column> columns_;
+    std::vector<row> rows_;
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
+// ---- end loadkit/detail/report/console/table.hpp ----
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// The console options, resolved (colour decided, values validated).
+struct console_view {
+    console_style style;
+    bool percentile_chart = true;
+    bool distribution_chart = true;
+    std::size_t chart_height = 10;
+    std::size_t max_error_messages = 3;
+};
+
+inline void console_title(std::string& out, const console_view& v, const std::string& text) {
+    out += '\n';
+    out += v.style.paint(console_wrap(text, v.style.width, 2, 0), "1");
+    out += '\n';
+}
+
+// The tags a table lists: each tag, then "all" when there is more than one (or none).
+struct console_scope {
+    std::string name;
+    const tag_result* data;
+    bool total;
+};
+inline std::vector<console_scope> console_scopes(const run_result& r) {
+    std::vector<console_scope> out;
+    for (const auto& t : r.tags) {
+        out.push_back({console_safe(t.name.empty() ? "(untagged)" : t.name), &t, false});
+    }
+    if (r.tags.size() != 1) {
+        out.push_back({"all", &r.overall, true});
+    }
+    return out;
+}
+
+inline const char* console_stop_sgr(stop_reason reason) noexcept {
+    return reason == stop_reason::error || reason == stop_reason::slo_abort ? "1;31" : "1;33";
+}
+
+inline std::string console_stop_text(const run_result& r, const console_style& s) {
+    const std::string why = r.reason_text.empty() ? std::string() : " (" + console_safe(r.reason_text) + ")";
+    const std::string partial = std::string(" ") + s.dash() + " partial result";
+    switch (r.reason) {
+    case stop_reason::completed:
+        return {};
+    case stop_reason::running:
+        return "live snapshot: the run is still going" + why;
+    case stop_reason::deadline:
+        return "stopped early: deadline reached" + why + partial;
+    case stop_reason::interrupted:
+        return "stopped early: interrupted" + why + partial;
+    case stop_reason::slo_abort:
+        return "stopped early: aborted by an SLO objective" + why + partial;
+    case stop_reason::error:
+        return "stopped early: error" + why + partial;
+    }
+    return {};
+}
+
+inline void console_heading(std::string& out, const run_report& report, const console_view& v) {
+    const console_style& s = v.style;
+    const run_result& r = report.result;
+    std::string head = "loadkit";
+    if (!report.title.empty()) {
+        head += std::string(" ") + s.dash() + " " + console_safe(report.title);
+    }
+    head = console_fit(head, s.width > 4 ? s.width - 4 : s.width, s.unicode);
+    const std::size_t used = console_width(head) + 1;
+    out += s.paint(head, "1") + " " + s.paint(s.rule(s.width > used ? s.width - used : 0), "2") + "\n";
+    std::string facts;
+    const std::string started = human_utc(report.started);
+    if (!started.empty()) {
+        facts += "started " + started + " " + (s.unicode ? "\xC2\xB7" : "-") + " ";
+    }
+    facts += "ran " + human_span(r.duration, s.unicode);
+    if (r.warmup.count() > 0) {
+        facts += " (warm-up " + human_span(r.warmup, s.unicode) + ")";
+    }
+    facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " " + to_string(r.model) + " model";
+    if (r.reason == stop_reason::completed) {
+        facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " completed";
+    }
+    out += "  " + console_wrap(facts, s.width, 2) + "\n";
+    const std::string stop = console_stop_text(r, s);
+    if (!stop.empty()) {
+        out += "  " + s.paint(console_wrap(stop, s.width, 4, 2), console_stop_sgr(r.reason)) + "\n";
+    }
+}
+
+inline void console_scenarios(std::string& out, const run_report& report, const console_view& v) {
+    if (report.scenarios.empty()) {
+        return;
+    }
+    const console_style& s = v.style;
+    console_title(out, v, "Scenarios");
+    std::size_t name_width = 0;
+    for (const auto& sc : report.scenarios) {
+        name_width = std::max(name_width, console_width(console_safe(sc.name)));
+    }
+    name_width = std::min<std::size_t>(name_width, 24);
+    for (const auto& sc : report.scenarios) {
+        std::string line = console_pad(console_fit(console_safe(sc.name), name_width, s.unicode), name_width);
+        std::string what = console_safe(sc.profile);
+        what += std::string(what.empty() ? "" : ", ") + to_string(sc.model) + " model";
+        if (sc.start_offset.count() > 0) {
+            what += ", starts at +" + human_span(sc.start_offset, s.unicode);
+        }
+        out += "  " + s.paint(line, "1") + "  " + console_wrap(what, s.width, name_width + 4) + "\n";
+        if (!sc.operations.empty()) {
+            std::string ops = "operations: ";
+            for (std::size_t i = 0; i < sc.operations.size(); ++i) {
+                ops += (i > 0 ? ", " : "") + console_safe(sc.operations[i]);
+            }
+            out += std::string(name_width + 4, ' ') +
+                   console_wrap(ops, s.width, name_width + 6, name_width + 4) + "\n";
+        }
+    }
+}
+
+inline void console_model(std::string& out, const run_report& report, const console_view& v) {
+    const console_style& s = v.style;
+    const std::string text =
+        report.result.model == latency_model::open
+            ? "open model: latency is the response time, from each operation's intended start (time "
+              "queued behind a slow system counts: no coordinated omission); service time, from the "
+              "actual start, is shown apart."
+            : "closed model: latency is closed-loop (from the actual start): a stalled system also "
+              "slows the load, so the tail may read low (coordinated omission); an open-model profile "
+              "measures response time.";
+    out += "  " + s.paint(console_wrap(text, s.width, 2), "2") + "\n";
+}
+
+inline void console_throughput(std::string& out, const run_report& report, const console_view& v) {
+    const run_result& r = report.result;
+    const console_style& s = v.style;
+    std::string title = "Throughput and errors";
+    if (r.warmup.count() > 0) {
+        title += " (steady state, after a " + human_span(r.warmup, s.unicode) + " warm-up)";
+    }
+    console_title(out, v, title);
+    const bool show_dropped = r.model == latency_model::open || r.overall.dropped > 0;
+    const bool show_timeouts = r.overall.timeouts > 0;
+    std::vector<console_column> columns{
+        {"tag", false, 0, true, 10}, {"count"}, {"ok"}, {"failed"}, {"error rate"}, {"throughput"}};
+    if (show_timeouts) {
+        columns.push_back({"timeouts", true, 2});
+    }
+    if (show_dropped) {
+        columns.push_back({"dropped", true, 1});
+    }
+    console_table t(std::move(columns));
+    for (const auto& scope : console_scopes(r)) {
+        if (scope.total) {
+            t.add_rule();
+        }
+        const tag_result& d = *scope.data;
+        const char* rate_sgr = d.failed() == 0 ? nullptr : (d.error_rate() >= 0.01 ? "31" : "33");
+        std::vector<console_cell> cells{{scope.name, scope.total ? "1" : nullptr},
+                                        {human_count(d.count())},
+                                        {human_count(d.ok)},
+                                        {human_count(d.failed()), rate_sgr},
+                                        {human_percent(d.error_rate()), rate_sgr},
+                                        {human_rate(d.throughput())}};
+        if (show_timeouts) {
+            cells.push_back({human_count(d.timeouts)});
+        }
+        if (show_dropped) {
+            cells.push_back({human_count(d.dropped), d.dropped > 0 ? "33" : nullptr});
+        }
+        t.add_row(std::move(cells));
+    }
+    out += t.render(s);
+    if (r.overall.dropped > 0) {
+        const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
+        const std::string text =
+            human_count(r.overall.dropped) +
+            " operations were dropped (scheduled, never started: every in-flight slot was busy), " +
+            human_percent(static_cast<double>(r.overall.dropped) / static_cast<double>(scheduled)) + " of " +
+            human_count(scheduled) + " scheduled; the offered load was not met.";
+        out += "  " + s.paint(console_wrap(text, s.width, 2), "33") + "\n";
+    }
+}
+
+inline void console_latency_table(std::string& out, const run_report& report, const console_view& v,
+                                  bool service) {
+    const run_result& r = report.result;
+    const console_style& s = v.style;
+    console_table t({{"tag", false, 0, true, 10},
+                     {"min", true, 3},
+                     {"avg"},
+                     {"p50"},
+                     {"p90", true, 4},
+                     {"p95"},
+                     {"p99"},
+                     {"p99.9", true, 2},
+                     {"max"},
+                     {"stddev", true, 1}});
+    for (const auto& scope : console_scopes(r)) {
+        const histogram* h = service ? (scope.data->service_time ? &*scope.data->service_time : nullptr)
+                                     : &scope.data->latency;
+        if (scope.total) {
+            t.add_rule();
+        }
+        if (h == nullptr || h->empty()) {
+            t.add_row({{scope.name, scope.total ? "1" : nullptr},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"},
+                       {"-"}});
+            continue;
+        }
+        const latency_summary m = summarize(*h);
+        const auto d = [&](auto x) { return console_cell{human_duration(x, s.unicode), nullptr}; };
+        t.add_row({{scope.name, scope.total ? "1" : nullptr},
+                   d(m.min),
+                   d(m.mean),
+                   d(m.p50),
+                   d(m.p90),
+                   d(m.p95),
+                   d(m.p99),
+                   d(m.p999),
+                   d(m.max),
+                   d(m.stddev)});
+    }
+    out += t.render(s);
+}
+
+inline void console_latency(std::string& out, const run_report& report, const console_view& v) {
+    const run_result& r = report.result;
+    const bool open = r.model == latency_model::open;
+    console_title(out, v,
+                  open ? "Response time (from the intended start)" : "Latency (from the actual start)");
+    console_latency_table(out, report, v, false);
+    if (open) {
+        console_title(out, v, "Service time (from the actual start)");
+        console_latency_table(out, report, v, true);
+    }
+    const histogram& h = r.overall.latency;
+    if (h.empty()) {
+        return;
+    }
+    const std::string what = open ? "response time" : "latency";
+    if (v.percentile_chart) {
+        console_title(out, v,
+                      "Percentile spectrum (" + what + ", all " + human_count(h.count()) +
+                          " operations; max " + human_duration(h.max(), v.style.unicode) +
+                          (console_chart_log_scale(h) ? "; log latency axis)" : ")"));
+        out += console_percentile_chart(h, v.style, v.style.width, v.chart_height);
+    }
+    if (v.distribution_chart) {
+        console_title(out, v, "Distribution (" + what + ", log-spaced bins)");
+        out += console_distribution_chart(h, v.style, v.style.width, v.chart_height);
+    }
+}
+
+inline void console_errors(std::string& out, const run_report& report, const console_view& v) {
+    const run_result& r = report.result;
+    const console_style& s = v.style;
+    if (r.overall.failed() == 0 && r.tags.empty()) {
+        return;
+    }
+    std::uint64_t failed = 0;
+    for (const auto& scope : console_scopes(r)) {
+        failed += scope.total ? 0 : scope.data->failed();
+    }
+    if (r.tags.empty()) {
+        failed = r.overall.failed();
+    }
+    if (failed == 0) {
+        return;
+    }
+    console_title(out, v,
+                  "Errors (" + human_count(failed) + " of " + human_count(r.overall.count()) +
+                      " operations, " + human_percent(r.overall.error_rate()) + ")");
+    struct entry {
+        std::string tag;
+        std::string category;
+        std::uint64_t count;
+        const error_category* detail;
+    };
+    std::vector<entry> entries;
+    for (const auto& scope : console_scopes(r)) {
+        if (scope.total && !r.tags.empty()) {
+            continue;
+        }
+        const tag_result& d = *scope.data;
+        for (const auto& c : d.error_categories) {
+            if (c.count == 0) {
+                continue; // only seen during the warm-up
+            }
+            entries.push_back({scope.name, console_safe(c.name), c.count, &c});
+        }
+        if (d.timeouts > 0) {
+            entries.push_back({scope.name, "(timeout)", d.timeouts, nullptr});
+        }
+    }
+    std::size_t tag_width = 0;
+    std::size_t category_width = 0;
+    for (const auto& e : entries) {
+        tag_width = std::max(tag_width, console_width(e.tag));
+        category_width = std::max(category_width, console_width(e.category));
+    }
+    tag_width = std::min<std::size_t>(tag_width, s.width / 4);
+    category_width = std::min<std::size_t>(category_width, s.width / 4);
+    tag_width = std::max<std::size_t>(tag_width, 3);
+    category_width = std::max<std::size_t>(category_width, 8);
+    const std::size_t message_indent = 2 + tag_width + 2;
+    out += "  " + s.paint(console_pad("tag", tag_width), "1") + "  " +
+           s.paint(console_pad("category", category_width), "1") + "  " +
+           s.paint(console_pad("count", 9, true), "1") + "  " + s.paint(console_pad("share", 7, true), "1") +
+           "\n";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const entry& e = entries[i];
+        const std::string tag = i > 0 && e.tag == entries[i - 1].tag ? std::string() : e.tag;
+        out +=
+            "  " + console_pad(console_fit(tag, tag_width, s.unicode), tag_width) + "  " +
+            s.paint(console_pad(console_fit(e.category, category_width, s.unicode), category_width), "31") +
+            "  " + console_pad(human_count(e.count), 9, true) + "  " +
+            console_pad(human_percent(static_cast<double>(e.count) / static_cast<double>(failed)), 7, true) +
+            "\n";
+        if (e.detail == nullptr || v.max_error_messages == 0) {
+            continue;
+        }
+        std::vector<const error_message*> messages;
+        for (const auto& m : e.detail->messages) {
+            messages.push_back(&m);
+        }
+        std::stable_sort(messages.begin(), messages.end(),
+                         [](const error_message* a, const error_message* b) { return a->count > b->count; });
+        std::uint64_t shown = 0;
+        for (std::size_t k = 0; k < messages.size() && k < v.max_error_messages; ++k) {
+            const std::string n = console_pad(human_count(messages[k]->count) + s.times(), 9, true);
+            const std::size_t room = s.width > message_indent + 12 ? s.width - message_indent - 11 : 20;
+            out += std::string(message_indent, ' ') + n + "  " +
+                   s.paint(console_fit(console_safe(messages[k]->text), room, s.unicode), "2") + "\n";
+            shown += messages[k]->count;
+        }
+        const std::uint64_t rest = e.count > shown ? e.count - shown : 0;
+        if (rest > 0 && shown > 0) {
+            out += std::string(message_indent, ' ') + console_pad(human_count(rest) + s.times(), 9, true) +
+                   "  " + s.paint("(other or no message)", "2") + "\n";
+        }
+    }
+}
+
+inline void console_warmup(std::string& out, const run_report& report, const console_view& v) {
+    const run_result& r = report.result;
+    const console_style& s = v.style;
+    if (r.warmup.count() <= 0 || !r.overall.warmup) {
+        return;
+    }
+    console_title(out, v,
+                  "Warm-up vs steady state (cold: the first " + human_span(r.warmup, s.unicode) + ")");
+    console_table t({{"tag", false, 0, true, 10},
+                     {"phase", false},
+                     {"count"},
+                     {"error rate", true, 2},
+                     {"throughput", true, 3},
+                     {"p50"},
+                     {"p95"},
+                     {"p99", true, 4},
+                     {"max", true, 5},
+                     {"p95 cold/warm", true, 1}});
+    for (const auto& scope : console_scopes(r)) {
+        const tag_result& d = *scope.data;
+        if (!d.warmup) {
+            continue;
+        }
+        const latency_summary cold = d.warmup->summary();
+        const latency_summary warm = d.summary();
+        const auto row = [&](const char* phase, const op_stats& o, const latency_summary& m, bool first) {
+            const auto dur = [&](std::chrono::nanoseconds x) {
+                return console_cell{o.latency.empty() ? "-" : human_duration(x, s.unicode), nullptr};
+            };
+            std::string ratio;
+            if (first && warm.p95.count() > 0 && cold.count > 0) {
+                ratio =
+                    human_significant(
+                        static_cast<double>(cold.p95.count()) / static_cast<double>(warm.p95.count()), 3) +
+                    s.times();
+            }
+            t.add_row({{first ? scope.name : "", scope.total ? "1" : nullptr},
+                       {phase, first ? "33" : nullptr},
+                       {human_count(o.count())},
+                       {human_percent(o.error_rate())},
+                       {human_rate(o.throughput())},
+                       dur(m.p50),
+                       dur(m.p95),
+                       dur(m.p99),
+                       dur(m.max),
+                       {ratio}});
+        };
+        row("cold", *d.warmup, cold, true);
+        row("warm", d, warm, false);
+    }
+    out += t.render(s);
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
+// ---- end loadkit/detail/report/console/results.hpp ----
+// ---- begin loadkit/detail/report/console/verdicts.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// The judging half of the console summary (report/console.hpp): the process's resources over the
+// run, the capacity-search curve, and the verdicts last (SLO objectives, leak trend, stuck
+// operations, then one PASSED/FAILED line with the exit code), so that they are what a terminal
+// shows when the run ends.
+#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
+#define LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// First, last and largest reading of one field over the samples that have it.
+template <class T> struct console_span {
+    std::optional<T> first;
+    std::optional<T> last;
+    std::optional<T> most;
+};
+template <class T, class Field>
+console_span<T> console_series(const std::vector<process_sample>& samples, Field field) {
+    console_span<T> out;
+    for (const auto& s : samples) {
+        const std::optional<T>& value = s.*field;
+        if (!value) {
+            continue;
+        }
+        if (!out.first) {
+            out.first = value;
+        }
+        out.last = value;
+        out.most = !out.most || *out.most < *value ? value : out.most;
+    }
+    return out;
+}
+
+inline void console_resources(std::string& out, const run_report& report, const console_view& v) {
+    const auto& samples = report.resources;
+    if (samples.empty()) {
+        return;
+    }
+    const console_style& s = v.style;
+    const auto span = samples.back().at - samples.front().at;
+    console_title(out, v,
+                  "Resources (" + human_count(samples.size()) + " samples over " +
+                      human_span(span, s.unicode) + ", this process)");
+    const std::string arrow = std::string(" ") + s.arrow() + " ";
+    const auto row = [&](const char* name, const std::string& text) {
+        out += "  " + console_pad(name, 12) + console_wrap(text, s.width, 14) + "\n";
+    };
+    const auto memory = [&](const console_span<std::uint64_t>& m) {
+        const double delta = static_cast<double>(*m.last) - static_cast<double>(*m.first);
+        return human_bytes(static_cast<double>(*m.first)) + arrow +
+               human_bytes(static_cast<double>(*m.last)) + " (" + human_bytes_delta(delta) + ")";
+    };
+    const auto rss = console_series<std::uint64_t>(samples, &process_sample::rss_bytes);
+    const auto peak = console_series<std::uint64_t>(samples, &process_sample::peak_rss_bytes);
+    if (rss.first) {
+        const std::uint64_t top = peak.most ? std::max(*peak.most, *rss.most) : *rss.most;
+        row("RSS", memory(rss) + ", peak " + human_bytes(static_cast<double>(top)));
+    }
+    const auto heap = console_series<std::uint64_t>(samples, &process_sample::heap_in_use_bytes);
+    if (heap.first) {
+        row("heap", memory(heap) + ", most " + human_bytes(static_cast<double>(*heap.most)));
+    }
+    const auto user = console_series<std::chrono::microseconds>(samples, &process_sample::cpu_user);
+    const auto sys = console_series<std::chrono::microseconds>(samples, &process_sample::cpu_system);
+    if (user.first && sys.first) {
+        const auto u = *user.last - *user.first;
+        const auto k = *sys.last - *sys.first;
+        std::string text = "user " + human_span(u, s.unicode) + ", system " + human_span(k, s.unicode);
+        const double wall = std::chrono::duration<double>(span).count();
+        if (wall > 0.0) {
+            const double busy = std::chrono::duration<double>(u + k).count() / wall;
+            text += " (" + human_significant(busy * 100.0, 3) + "% of one core)";
+        }
+        row("CPU", text);
+    }
+    const auto count_row = [&](const char* name, const console_span<std::uint32_t>& c) {
+        if (c.first) {
+            row(name, std::to_string(*c.first) + arrow + std::to_string(*c.last) + " (most " +
+                          std::to_string(*c.most) + ")");
+        }
+    };
+    count_row("threads", console_series<std::uint32_t>(samples, &process_sample::threads));
+    count_row("open files", console_series<std::uint32_t>(samples, &process_sample::open_fds));
+}
+
+inline void console_capacity(std::string& out, const run_report& report, const console_view& v) {
+    if (!report.capacity || report.capacity->steps.empty()) {
+        return;
+    }
+    const capacity_curve& c = *report.capacity;
+    const console_style& s = v.style;
+    const bool vus = c.unit == "VUs";
+    const auto offered = [&](double x) { return vus ? human_si(x) + " VUs" : human_si(x) + "/s"; };
+    console_title(out, v,
+                  "Capacity search" +
+                      (c.objective.empty() ? std::string() : " (holding " + console_safe(c.objective) + ")"));
+    console_table t({{"offered"},
+                     {"achieved"},
+                     {"p50", true, 2},
+                     {"p95"},
+                     {"p99"},
+                     {"error rate", true, 1},
+                     {"verdict", false, 0, true, 8}});
+    for (const auto& step : c.steps) {
+        std::string mark;
+        if (c.sustainable && *c.sustainable == step.offered_rate) {
+            mark = std::string(s.unicode ? "\xE2\x96\xB6" : ">") + " sustainable";
+        } else if (c.knee && *c.knee == step.offered_rate) {
+            mark = std::string(s.unicode ? "\xE2\x96\xB6" : ">") + " knee";
+        }
+        t.add_row({{offered(step.offered_rate)},
+                   {human_rate(step.achieved_rate)},
+                   {human_duration(step.p50, s.unicode)},
+                   {human_duration(step.p95, s.unicode)},
+                   {human_duration(step.p99, s.unicode)},
+                   {human_percent(step.error_rate)},
+                   {(mark.empty() ? std::string() : mark + "  ") +
+                        console_safe(step.verdict.empty() ? (step.passed ? "PASS" : "FAIL") : step.verdict),
+                    step.passed ? "32" : "31"}});
+    }
+    out += t.render(s);
+    std::string line;
+    if (c.sustainable) {
+        line += "sustainable: " + offered(*c.sustainable);
+    } else {
+        line += "sustainable: none of the levels met the objective";
+    }
+    if (c.knee) {
+        line += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") +
+                " knee (latency climbs faster than load): " + offered(*c.knee);
+    }
+    out += "  " + s.paint(line, "1") + "\n";
+}
+
+// One verdict line: a mark, then text wrapped under itself.
+inline void console_mark_line(std::string& out, const console_view& v, const char* label, const char* mark,
+                              const char* sgr, const std::string& text) {
+    const console_style& s = v.style;
+    const std::string head = "  " + console_pad(label, 6) + mark + " ";
+    const std::size_t indent = console_width(head);
+    out += "  " + s.paint(console_pad(label, 6), "1") + s.paint(mark, sgr) + " " +
+           s.paint(console_wrap(console_safe(text), s.width, indent), sgr) + "\n";
+}
+
+inline void console_verdicts(std::string& out, const run_report& report, const console_view& v) {
+    const console_style& s = v.style;
+    console_title(out, v, "Verdict");
+    std::size_t objectives = 0;
+    std::size_t failed = 0;
+    if (report.slo) {
+        const char* label = "SLO";
+        for (const auto& o : report.slo->verdicts) {
+            ++objectives;
+            failed += o.passed ? 0 : 1;
+            const bool sure = o.statistical == verdict::pass;
+            console_mark_line(out, v, label, o.passed ? s.pass_mark() : s.fail_mark(),
+                              o.passed ? (sure || !o.binomial ? "32" : "33") : "31", o.line);
+            label = "";
+        }
+    }
+    if (report.leak) {
+        const leak_verdict lv = report.leak->verdict;
+        console_mark_line(out, v, "leak",
+                          lv == leak_verdict::no_leak
+                              ? s.pass_mark()
+                              : (lv == leak_verdict::leak ? s.fail_mark() : s.maybe_mark()),
+                          lv == leak_verdict::no_leak ? "32" : (lv == leak_verdict::leak ? "31" : "33"),
+                          report.leak->describe());
+    }
+    const std::size_t hung = report.hung();
+    const std::size_t slow_listed = report.stuck.size() - hung;
+    const std::uint64_t slow = std::max<std::uint64_t>(report.past_hang_limit, slow_listed);
+    if (hung > 0) {
+        console_mark_line(out, v, "stuck", s.fail_mark(), "31",
+                          human_count(hung) +
+                              (hung == 1 ? " operation was stuck:" : " operations were stuck:"));
+    }
+    if (slow > 0) {
+        console_mark_line(out, v, "slow", s.maybe_mark(), "33",
+                          human_count(slow) + (slow == 1 ? " operation" : " operations") +
+                              " ran past the hang limit, then finished (slow, not hung" +
+                              (slow > slow_listed && slow_listed > 0 ? "; the first ones below)" : ")") +
+                              (slow_listed > 0 ? ":" : ""));
+    }
+    for (const bool finished : {false, true}) {
+        for (const auto& st : report.stuck) {
+            if (st.finished != finished) {
+                continue;
+            }
+            std::string where = console_safe(st.scenario);
+            where += (where.empty() || st.tag.empty() ? "" : " / ") + console_safe(st.tag);
+            std::string text = where + ": VU " + std::to_string(st.virtual_user) + ", iteration " +
+                               std::to_string(st.iteration) + (st.finished ? ", took " : ", running for ") +
+                               human_span(st.elapsed, s.unicode);
+            if (st.abandoned) {
+                text += " (abandoned: still running when the run returned; counted as a timeout)";
+            }
+            out += std::string(10, ' ') + console_wrap(text, s.width, 12, 10) + "\n";
+        }
+    }
+    if (!report.slo && !report.leak && report.stuck.empty() && report.past_hang_limit == 0) {
+        out += "  " +
+               s.paint("nothing judged: no SLO objectives, no leak check, no hang watchdog findings", "2") +
+               "\n";
+    }
+    out += "  " + s.paint(s.rule(s.width > 4 ? s.width - 4 : s.width), "2") + "\n";
+    std::string result;
+    std::vector<std::string> why;
+    if (failed > 0) {
+        why.push_back(std::to_string(failed) + " of " + std::to_string(objectives) +
+                      (objectives == 1 ? " objective failed" : " objectives failed"));
+    } else if (objectives > 0) {
+        why.push_back(std::to_string(objectives) + (objectives == 1 ? " objective met" : " objectives met"));
+    }
+    if (report.leak && report.leak->verdict == leak_verdict::leak) {
+        why.push_back("memory leak");
+    } else if (report.leak && report.leak->verdict == leak_verdict::inconclusive) {
+        why.push_back("leak check inconclusive");
+    }
+    if (hung > 0) {
+        why.push_back(std::to_string(hung) + " stuck");
+    }
+    if (report.result.reason != stop_reason::completed && report.result.reason != stop_reason::running) {
+        why.push_back(std::string("stopped early (") + to_string(report.result.reason) + ")");
+    }
+    const bool passed = report.passed();
+    result = passed ? "PASSED" : "FAILED";
+    for (std::size_t i = 0; i < why.size(); ++i) {
+        result += (i == 0 ? ": " : ", ") + why[i];
+    }
+    result += " (exit code " + std::to_string(report.exit_code()) + ")";
+    out += "  " + s.paint(console_wrap(result, s.width, 4, 2), passed ? "1;32" : "1;31") + "\n";
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
+// ---- end loadkit/detail/report/console/verdicts.hpp ----
+
+#include <cstddef>
+#include <cstdio>
+#include <iostream>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+namespace detail {
+
+inline void validate(const console_options& o) {
+    if (o.width < 60 || o.width > 1000) {
+        throw std::invalid_argument("loadkit::console_options: width = " + std::to_string(o.width) +
+                                    " (expected 60 .. 1000)");
+    }
+    if (o.chart_height < 3 || o.chart_height > 50) {
+        throw std::invalid_argument("loadkit::console_options: chart_height = " +
+                                    std::to_string(o.chart_height) + " (expected 3 .. 50)");
+    }
+}
+
+inline std::string render_console(const run_report& report, const console_options& o, bool color) {
+    validate(o);
+    console_view v;
+    v.style = console_style{color, o.unicode, o.width};
+    v.percentile_chart = o.percentile_chart;
+    v.distribution_chart = o.distribution_chart;
+    v.chart_height = o.chart_height;
+    v.max_error_messages = o.max_error_messages;
+    std::string out;
+    console_heading(out, report, v);
+    console_model(out, report, v);
+    console_scenarios(out, report, v);
+    console_throughput(out, report, v);
+    console_latency(out, report, v);
+    console_errors(out, report, v);
+    console_warmup(out, report, v);
+    console_resources(out, report, v);
+    console_capacity(out, report, v);
+    console_verdicts(out, report, v);
+    return out;
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::string to_console(const run_report& report, const console_options& options) {
+    return detail::render_console(report, options, options.color == color_mode::always);
+}
+
+LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report, const console_options& options) {
+    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(out));
+    const std::string text = detail::render_console(report, options, color);
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fflush(out);
+}
+
+LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, const console_options& options) {
+    std::FILE* behind =
+        &out == &std::cout ? stdout : (&out == &std::cerr || &out == &std::clog ? stderr : nullptr);
+    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(behind));
+    out << detail::render_console(report, options, color);
+    out.flush();
+}
+
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_REPORT_CONSOLE_IPP
+// ---- end loadkit/impl/report_console.ipp ----
 // ---- begin loadkit/impl/spawn_report.ipp ----
 // SPDX-License-Identifier: MIT
 // The body of spawn_report.hpp: describing and rethrowing kept failures, and the tally's locked
@@ -15506,7 +17115,7 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string spawn_report::describe(const std::exception_ptr& error) {
     try {
@@ -15549,7 +17158,7 @@ LOADKIT_DECL spawn_report spawn_tally::report() const {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SPAWN_REPORT_IPP
@@ -15577,7 +17186,7 @@ LOADKIT_DECL spawn_report spawn_tally::report() const {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL runner::runner() : runner(options{}) {}
 
@@ -15669,7 +17278,7 @@ LOADKIT_DECL void runner::wait_idle() {
     idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUNNER_IPP
@@ -15692,7 +17301,7 @@ LOADKIT_DECL void runner::wait_idle() {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v) {
@@ -15883,7 +17492,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_TEXT_UNITS_IPP

@@ -86,7 +86,9 @@
 #ifndef LOADKIT_ASIO_EXECUTOR_HPP
 #define LOADKIT_ASIO_EXECUTOR_HPP
 
-#include <loadkit/loadkit.hpp>
+#ifndef LOADKIT_LOADKIT_HPP
+#include "loadkit.hpp"
+#endif
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
@@ -105,7 +107,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class asio_executor final : public executor {
 public:
@@ -317,7 +319,7 @@ private:
     std::vector<std::unique_ptr<shard>> shards_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -387,7 +389,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -638,7 +640,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ASIO_USE_TASK_HPP
@@ -650,7 +652,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct use_task_t {
     constexpr use_task_t() noexcept = default;
@@ -661,7 +663,7 @@ struct use_task_nothrow_t {
 inline constexpr use_task_t use_task{};
 inline constexpr use_task_nothrow_t use_task_nothrow{};
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 // The hook Asio looks up for a completion token: initiate() returns the awaiter, which starts the
@@ -777,7 +779,7 @@ template <class R, class... Args> struct asio::async_result<loadkit::use_task_no
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct http_url {
     std::string host;
@@ -789,7 +791,7 @@ struct http_url {
 // naming `field`: `<field> = "<url>" (expected ...)`.
 LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field = "url");
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -805,7 +807,7 @@ LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field = "
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The bytes of one request. Host carries the port unless it is 80; a body gets its
@@ -977,7 +979,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1027,7 +1029,7 @@ private:
 #include <unistd.h>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A connection as the poller sees it (kept in the client's slot; touched on the loop's thread).
@@ -1268,7 +1270,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // __linux__
@@ -1290,7 +1292,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct http_loop;
@@ -1410,7 +1412,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1441,7 +1443,7 @@ private:
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct http_client_options {
     std::string url{}; // http://host[:port][/path][?query]
@@ -1783,7 +1785,7 @@ private:
     std::atomic<std::uint64_t> retries_{0};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1837,7 +1839,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct http_status_share {
     int status = 200;
@@ -1915,7 +1917,7 @@ private:
     std::thread thread_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -1938,7 +1940,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline asio_executor& require_asio_executor(const char* what) {
@@ -2041,7 +2043,7 @@ task<T> as_task(const Where& where, asio::awaitable<T, Executor> work) {
 }
 #endif // ASIO_HAS_CO_AWAIT: Asio < 1.24 does not detect clang's C++20 coroutines; define it as 1
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_ASIO_HPP
@@ -2071,7 +2073,7 @@ task<T> as_task(const Where& where, asio::awaitable<T, Executor> work) {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL asio_executor::asio_executor(asio::io_context& io, options opts)
     : io_(io), timer_(io), slack_(std::chrono::duration_cast<clock::duration>(opts.timer_slack)) {
@@ -2138,7 +2140,7 @@ LOADKIT_DECL void asio_runner::pin([[maybe_unused]] std::thread& thread, [[maybe
 #endif
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ASIO_IPP
@@ -2156,7 +2158,7 @@ LOADKIT_DECL void asio_runner::pin([[maybe_unused]] std::thread& thread, [[maybe
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
     const auto bad = [&](const char* expected) {
@@ -2218,7 +2220,7 @@ LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_URL_IPP
@@ -2241,7 +2243,7 @@ LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The bytes of one request. Host carries the port unless it is 80; a body gets its
@@ -2474,7 +2476,7 @@ LOADKIT_DECL std::size_t http_response_parser::parse_trailer_line(const char* p,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_IPP
@@ -2497,7 +2499,7 @@ LOADKIT_DECL std::size_t http_response_parser::parse_trailer_line(const char* p,
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL void http_slot::interrupt() {
@@ -2582,7 +2584,7 @@ LOADKIT_DECL void http_loop::sweep() {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_LOOP_IPP
@@ -2617,7 +2619,7 @@ LOADKIT_DECL void http_loop::sweep() {
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL http_client::http_client(http_client_options options)
     : options_(std::move(options)),
@@ -2773,7 +2775,7 @@ LOADKIT_DECL task<std::error_code> http_client::connect(slot& s, loop& l) {
     co_return std::error_code{};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_CLIENT_IPP
@@ -2806,7 +2808,7 @@ LOADKIT_DECL task<std::error_code> http_client::connect(slot& s, loop& l) {
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 [[noreturn]] inline void throw_target_option(const char* field, const std::string& value,
@@ -3160,7 +3162,7 @@ LOADKIT_DECL bool http_target::wants_close(std::string_view head) noexcept {
     return close;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_TARGET_IPP

@@ -34,101 +34,9 @@
 #ifndef LOADKIT_REPORT_ALL_HPP
 #define LOADKIT_REPORT_ALL_HPP
 
-// ---- begin loadkit/report/console.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// loadkit::to_console / loadkit::print_summary — the end-of-run summary a person reads in a
-// terminal or a CI log, from a run_report (run_report.hpp).
-//
-//   #include <loadkit/report/console.hpp>
-//   loadkit::print_summary(stdout, report);                          // colour on a terminal only
-//   std::string text = loadkit::to_console(report, {.color = loadkit::color_mode::never, .width = 120});
-//
-// What it shows, top to bottom: the run (length, warm-up, latency model in words, why it stopped
-// when it did not complete), scenarios and their profiles, count / ok / failed / error rate /
-// throughput / dropped per tag and for all, min / avg / p50 / p90 / p95 / p99 / p99.9 / max /
-// stddev per tag (an open-model run shows service time apart from response time), the percentile
-// spectrum on a log 1/(1-p) axis (and, opted in, the distribution as bars), errors by category with
-// their most frequent messages, the warm-up (cold) beside the steady state (warm), the process's
-// resources (RSS, heap, CPU, threads, open files), the capacity curve, and last the verdicts (SLO
-// lines with PASS/FAIL marks, the leak verdict, stuck operations) and one PASSED/FAILED line with
-// the exit code, so the verdict is what a terminal shows when the run ends.
-//
-// Numbers: each value in the unit that suits it (153.2ms, 1.23k/s, 12.5 MiB) with 4 significant
-// digits for durations and 3 for rates and bytes; counts with thousands separators. Text from the
-// run (tag names, error messages from a server) has control characters escaped, so it cannot move
-// the cursor or recolour the terminal. Colour: color_mode::automatic colours only a terminal when
-// NO_COLOR is unset (https://no-color.org) and TERM is not "dumb"; to_console() has no terminal,
-// so automatic means no colour there.
-#ifndef LOADKIT_REPORT_CONSOLE_HPP
-#define LOADKIT_REPORT_CONSOLE_HPP
-
-// ---- begin loadkit/report/terminal.hpp ----
-// loadkit — header-only C++20 coroutine library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// loadkit::color_mode — whether the terminal reporters (the console summary, console.hpp, and the
-// live progress line, progress.hpp) colour their text. Apart from both so that their options name
-// one type, and so that neither options struct pulls in the terminal code that draws them.
-#ifndef LOADKIT_REPORT_TERMINAL_HPP
-#define LOADKIT_REPORT_TERMINAL_HPP
-
-#include <loadkit/loadkit.hpp>
-
-#include <cstdint>
-
-namespace loadkit {
-inline namespace v0 {
-
-// When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
-// NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
-enum class color_mode : std::uint8_t { automatic, always, never };
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_REPORT_TERMINAL_HPP
-// ---- end loadkit/report/terminal.hpp ----
-
-#include <cstddef>
-#include <cstdio>
-#include <iosfwd>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-
-struct console_options {
-    color_mode color = color_mode::automatic;
-    std::size_t width = 100;            // columns, 60 .. 1000; tables drop minor columns to fit
-    bool unicode = true;                // box drawing, block bars, check marks, "µs"; false: ASCII
-    bool percentile_chart = true;       // latency against percentile (log 1/(1-p) axis)
-    bool distribution_chart = false;    // counts in log-spaced latency bins
-    std::size_t chart_height = 10;      // rows of the spectrum and bins of the distribution, 3 .. 50
-    std::size_t max_error_messages = 3; // sample messages shown per error category (0: counts only)
-};
-
-// The summary as text ('\n' line ends). color_mode::automatic means no colour: a string is not a
-// terminal. Throws std::invalid_argument for invalid options.
-[[nodiscard]] LOADKIT_DECL std::string to_console(const run_report& report,
-                                                  const console_options& options = {});
-
-// Writes the summary to `out` (stdout, stderr or a file), coloured when automatic finds a terminal.
-LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
-                                const console_options& options = {});
-
-// Writes the summary to a stream. automatic colours std::cout / std::cerr / std::clog when the
-// matching stdout / stderr is a terminal; any other stream gets no colour.
-LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
-                                const console_options& options = {});
-
-} // namespace v0
-} // namespace loadkit
-
-
-#endif // LOADKIT_REPORT_CONSOLE_HPP
-// ---- end loadkit/report/console.hpp ----
+#ifndef LOADKIT_LOADKIT_HPP
+#include "loadkit.hpp"
+#endif
 // ---- begin loadkit/report/csv.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -159,7 +67,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct csv_options {
     std::string overall_label = "overall"; // tag column of the rows for every tag together
@@ -176,7 +84,7 @@ inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_en
 
 LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -234,7 +142,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A malformed .hlog (read_hlog): the message names the line.
 class hlog_error : public std::runtime_error {
@@ -357,7 +265,7 @@ struct hlog_log {
 // line's payload (at most max_payload_bytes inflated).
 [[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -394,7 +302,7 @@ struct hlog_log {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct html_options {
     std::string title{};            // heading and <title>; "" uses run_report::title, then "loadkit report"
@@ -405,7 +313,7 @@ struct html_options {
 // The whole report as one HTML document (UTF-8).
 [[nodiscard]] LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -452,7 +360,7 @@ struct html_options {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How loadkit::to_json writes.
 struct json_options {
@@ -502,7 +410,7 @@ struct json_read_options {
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
 [[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -538,7 +446,7 @@ struct json_read_options {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct junit_options {
     std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
@@ -553,7 +461,7 @@ struct junit_options {
 // The report as a JUnit XML document (UTF-8, '\n' line ends).
 [[nodiscard]] LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -593,14 +501,14 @@ struct junit_options {
 #include <span>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The reports of shards that ran side by side, as one (see the header comment for each part).
 // Throws std::invalid_argument naming the shard if results cannot merge (open vs closed model,
 // histograms of different precision).
 [[nodiscard]] LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -641,7 +549,7 @@ inline namespace v0 {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // automatic: draw only when the stream is a terminal and the CI environment variable is unset.
 enum class progress_mode : std::uint8_t { automatic, always, never };
@@ -693,7 +601,7 @@ private:
     std::shared_ptr<state> state_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 
@@ -703,1561 +611,6 @@ private:
 #endif // LOADKIT_REPORT_ALL_HPP
 // ---- bodies (loadkit/impl/), see loadkit/config.hpp ----
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
-// ---- begin loadkit/impl/report_console.ipp ----
-// SPDX-License-Identifier: MIT
-// The console summary's body (report/console.hpp): validates the options and writes the sections.
-#ifndef LOADKIT_IMPL_REPORT_CONSOLE_IPP
-#define LOADKIT_IMPL_REPORT_CONSOLE_IPP
-
-// ---- begin loadkit/detail/report/console/results.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// The measurement half of the console summary (report/console.hpp): the heading and stop reason,
-// scenarios, the latency model in words, counts and rates per tag, latency figures per tag, the
-// charts, errors by category with their sample messages, and the warm-up beside the steady state.
-// Each section appends to `out` and is skipped when the run has nothing for it.
-#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
-#define LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
-
-// ---- begin loadkit/detail/report/console/chart.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Text charts of a latency histogram for the console summary:
-//  - the percentile spectrum: latency (linear, from 0) against percentile on a log-scaled
-//    1/(1 - p) axis, so that 90, 99, 99.9 and 99.99 % sit one decade apart and the tail gets as
-//    much room as the median (HdrHistogram's percentile distribution plot, as text);
-//  - the distribution: counts in log-spaced latency bins, as horizontal bars.
-// With unicode, block elements give eighths of a cell (U+2581..U+2588 upward, U+258F..U+2588
-// sideways); without, '#' and '|' in whole cells.
-#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
-#define LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
-
-// ---- begin loadkit/detail/report/terminal.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Terminal text for the console summary and the live progress line: is this stream a terminal,
-// may it have colour (https://no-color.org), how many columns does a UTF-8 string take, and
-// making untrusted text (tag names, server error messages) safe to print: a control character
-// in an error message must not move the cursor or recolour the terminal (an ESC from a server
-// would otherwise reach the user's terminal as a command).
-#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <string_view>
-
-#if defined(_WIN32)
-#include <io.h>
-#elif defined(__unix__) || defined(__APPLE__)
-#include <sys/ioctl.h>
-#include <unistd.h>
-#endif
-
-namespace loadkit {
-inline namespace v0 {
-
-namespace detail {
-
-inline bool console_is_terminal(std::FILE* f) noexcept {
-    if (f == nullptr) {
-        return false;
-    }
-#if defined(_WIN32)
-    return _isatty(_fileno(f)) != 0;
-#elif defined(__unix__) || defined(__APPLE__)
-    return isatty(fileno(f)) != 0;
-#else
-    return false;
-#endif
-}
-
-// Set and non-empty (NO_COLOR's own definition of "present").
-inline bool console_env_set(const char* name) noexcept {
-    const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read-only use
-    return value != nullptr && *value != '\0';
-}
-
-inline bool console_use_color(color_mode mode, bool terminal) noexcept {
-    if (mode != color_mode::automatic) {
-        return mode == color_mode::always;
-    }
-    if (!terminal || console_env_set("NO_COLOR")) {
-        return false;
-    }
-    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
-    return term == nullptr || std::string_view(term) != "dumb";
-}
-
-// Columns of the terminal behind f, or 0 when unknown (not a terminal, or a pty without a size).
-inline std::size_t console_terminal_columns(std::FILE* f) noexcept {
-#if (defined(__unix__) || defined(__APPLE__)) && defined(TIOCGWINSZ)
-    winsize ws{};
-    if (f != nullptr && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-        return ws.ws_col;
-    }
-#else
-    static_cast<void>(f);
-#endif
-    return 0;
-}
-
-// Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences and surrogates
-// decode to U+FFFD one byte at a time (as the WHATWG decoder does).
-inline char32_t utf8_next(std::string_view text, std::size_t& i) noexcept {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80U) {
-        ++i;
-        return b0;
-    }
-    std::size_t len = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if ((b0 & 0xE0U) == 0xC0U) {
-        len = 2, cp = b0 & 0x1FU, min = 0x80;
-    } else if ((b0 & 0xF0U) == 0xE0U) {
-        len = 3, cp = b0 & 0x0FU, min = 0x800;
-    } else if ((b0 & 0xF8U) == 0xF0U) {
-        len = 4, cp = b0 & 0x07U, min = 0x10000;
-    }
-    if (len == 0 || i + len > text.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0U) != 0x80U) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6U) | (byte(i + k) & 0x3FU);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        ++i;
-        return 0xFFFD;
-    }
-    i += len;
-    return cp;
-}
-
-inline void utf8_append(std::string& out, char32_t cp) {
-    const auto put = [&](char32_t v) { out += static_cast<char>(static_cast<unsigned char>(v)); };
-    if (cp < 0x80) {
-        put(cp);
-    } else if (cp < 0x800) {
-        put(0xC0 | (cp >> 6U));
-        put(0x80 | (cp & 0x3FU));
-    } else if (cp < 0x10000) {
-        put(0xE0 | (cp >> 12U));
-        put(0x80 | ((cp >> 6U) & 0x3FU));
-        put(0x80 | (cp & 0x3FU));
-    } else {
-        put(0xF0 | (cp >> 18U));
-        put(0x80 | ((cp >> 12U) & 0x3FU));
-        put(0x80 | ((cp >> 6U) & 0x3FU));
-        put(0x80 | (cp & 0x3FU));
-    }
-}
-
-// Columns a code point takes: 0 for combining marks, 2 for East Asian wide and fullwidth forms
-// and emoji (the main blocks of Unicode's EastAsianWidth W/F), 1 otherwise.
-constexpr std::size_t console_char_width(char32_t cp) noexcept {
-    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) {
-        return 0;
-    }
-    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
-                      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-                      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-                      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    return wide ? 2 : 1;
-}
-
-// Terminal columns of UTF-8 text (no escape sequences in it).
-inline std::size_t console_width(std::string_view text) noexcept {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < text.size();) {
-        w += console_char_width(utf8_next(text, i));
-    }
-    return w;
-}
-
-// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
-// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
-// text ("Trojan Source", CVE-2021-42574).
-constexpr bool console_bidi_control(char32_t cp) noexcept {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
-// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
-// passes through.
-inline std::string console_safe(std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const char32_t cp = utf8_next(text, i);
-        if (cp == '\n') {
-            out += "\\n";
-        } else if (cp == '\r') {
-            out += "\\r";
-        } else if (cp == '\t') {
-            out += "\\t";
-        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            out += "\\x";
-            out += hex[(cp >> 4U) & 0xFU];
-            out += hex[cp & 0xFU];
-        } else if (console_bidi_control(cp)) {
-            out += "\\u";
-            for (unsigned shift = 12;; shift -= 4) {
-                out += hex[(cp >> shift) & 0xFU];
-                if (shift == 0) {
-                    break;
-                }
-            }
-        } else {
-            utf8_append(out, cp);
-        }
-    }
-    return out;
-}
-
-// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
-// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
-inline std::size_t console_prefix(std::string_view text, std::size_t columns,
-                                  std::size_t* width = nullptr) noexcept {
-    std::size_t w = 0;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        std::size_t next = i;
-        const std::size_t cw = console_char_width(utf8_next(text, next));
-        if (w + cw > columns) {
-            break;
-        }
-        w += cw;
-        i = next;
-    }
-    if (width != nullptr) {
-        *width = w;
-    }
-    return i;
-}
-
-// The longest prefix of (safe) text that fits `columns`, ending in an ellipsis when cut.
-inline std::string console_fit(std::string_view text, std::size_t columns, bool unicode = true) {
-    if (console_width(text) <= columns) {
-        return std::string(text);
-    }
-    const std::string_view ellipsis = unicode ? "\xE2\x80\xA6" : "...";
-    const std::size_t ellipsis_width = unicode ? 1 : 3;
-    if (columns <= ellipsis_width) {
-        return columns == 0 ? std::string() : std::string(unicode ? ellipsis : ellipsis.substr(0, columns));
-    }
-    return std::string(text.substr(0, console_prefix(text, columns - ellipsis_width))) +
-           std::string(ellipsis);
-}
-
-// text padded with spaces to `columns` (right-aligned when `right`).
-inline std::string console_pad(std::string_view text, std::size_t columns, bool right = false) {
-    const std::size_t w = console_width(text);
-    const std::string fill(w < columns ? columns - w : 0, ' ');
-    return right ? fill + std::string(text) : std::string(text) + fill;
-}
-
-// Word-wraps text to `columns`: the first line starts at column `first` (the caller has written
-// that much before it; default: indent), continuation lines with `indent` spaces. A word longer
-// than a line is cut (a URL in an error message must not push the layout off the screen).
-inline std::string console_wrap(std::string_view text, std::size_t columns, std::size_t indent,
-                                std::size_t first = static_cast<std::size_t>(-1)) {
-    std::string out;
-    std::size_t line = first == static_cast<std::size_t>(-1) ? indent : first;
-    bool started = false;
-    const std::size_t room = columns > indent + 10 ? columns : indent + 10;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t space = text.find(' ', i);
-        std::string_view word = text.substr(i, space == std::string_view::npos ? text.size() - i : space - i);
-        i = space == std::string_view::npos ? text.size() : space + 1;
-        if (word.empty()) {
-            continue;
-        }
-        std::size_t ww = console_width(word);
-        if (started && line + 1 + ww > room) {
-            out += '\n';
-            out.append(indent, ' ');
-            line = indent;
-        } else if (started) {
-            out += ' ';
-            ++line;
-        }
-        started = true;
-        while (line + ww > room) { // a single word wider than the line
-            std::size_t cut_width = 0;
-            const std::size_t cut = console_prefix(word, room - line, &cut_width);
-            if (cut == 0) {
-                break;
-            }
-            out.append(word.substr(0, cut));
-            word.remove_prefix(cut);
-            out += '\n';
-            out.append(indent, ' ');
-            line = indent;
-            ww -= cut_width; // not measured again: that made a long word quadratic
-        }
-        out.append(word);
-        line += ww;
-    }
-    return out;
-}
-
-// What the console reporters draw with, resolved from their options.
-struct console_style {
-    bool color = false;
-    bool unicode = true;
-    std::size_t width = 100;
-
-    // SGR-wrapped text: "1" bold, "2" dim, "31" red, "32" green, "33" yellow, "36" cyan.
-    [[nodiscard]] std::string paint(std::string_view text, const char* sgr) const {
-        if (!color || sgr == nullptr || *sgr == '\0' || text.empty()) {
-            return std::string(text);
-        }
-        return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
-    }
-    [[nodiscard]] const char* rule_char() const noexcept { return unicode ? "\xE2\x94\x80" : "-"; }
-    [[nodiscard]] std::string rule(std::size_t columns) const {
-        std::string out;
-        for (std::size_t i = 0; i < columns; ++i) {
-            out += rule_char();
-        }
-        return out;
-    }
-    [[nodiscard]] const char* arrow() const noexcept { return unicode ? "\xE2\x86\x92" : "->"; }
-    [[nodiscard]] const char* dash() const noexcept { return unicode ? "\xE2\x80\x94" : "-"; }
-    [[nodiscard]] const char* times() const noexcept { return unicode ? "\xC3\x97" : "x"; }
-    [[nodiscard]] const char* pass_mark() const noexcept { return unicode ? "\xE2\x9C\x93" : "+"; }
-    [[nodiscard]] const char* fail_mark() const noexcept { return unicode ? "\xE2\x9C\x97" : "x"; }
-    [[nodiscard]] const char* maybe_mark() const noexcept { return unicode ? "?" : "?"; }
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-// ---- end loadkit/detail/report/terminal.hpp ----
-// ---- begin loadkit/detail/text/units.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Numbers as people read them in a report: each value in the unit that suits it, with the same
-// number of significant digits everywhere, so a column of them lines up and compares at a glance.
-//
-//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
-//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
-//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
-//
-// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
-// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
-// The one place such numbers are formatted: the console summary, the live progress line and the
-// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
-// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
-#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
-#define LOADKIT_DETAIL_TEXT_UNITS_HPP
-
-
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-LOADKIT_DECL std::string human_printf(const char* format, double v);
-
-// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
-// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
-// At most max_decimals decimals (the HTML report keeps to 6).
-LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
-
-// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
-// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
-LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
-
-// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
-LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
-LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
-template <class Rep, class Period>
-std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
-    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
-}
-
-// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
-LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
-template <class Rep, class Period>
-std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
-    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
-}
-
-// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
-LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
-
-// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
-LOADKIT_DECL std::string human_count(std::uint64_t n);
-
-// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
-LOADKIT_DECL std::string human_si(double v, int digits = 3);
-
-// Operations per second: 412/s, 62.0/s, 1.23k/s.
-LOADKIT_DECL std::string human_rate(double per_second);
-
-// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
-// below 1024 of a unit is never written in the next).
-LOADKIT_DECL std::string human_bytes(double bytes);
-// A change: +3.90 MiB, -512 B, +0 B.
-LOADKIT_DECL std::string human_bytes_delta(double bytes);
-
-// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
-// (0.0037%) so a small but non-zero error rate never reads as zero.
-LOADKIT_DECL std::string human_percent(double fraction);
-
-// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
-// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
-LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-
-#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
-// ---- end loadkit/detail/text/units.hpp ----
-
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// One cell of a bar `eighths` / 8 full: vertical bars grow up, horizontal ones right.
-inline std::string console_chart_cell(std::size_t eighths, bool vertical, bool unicode) {
-    if (eighths == 0) {
-        return " ";
-    }
-    if (!unicode) {
-        return eighths >= 4 ? (vertical ? "#" : "#") : (vertical ? "." : "|");
-    }
-    // U+2581 (one eighth, lower) .. U+2588 (full); U+258F (one eighth, left) .. U+2589.
-    const unsigned e = static_cast<unsigned>(eighths > 8 ? 8 : eighths);
-    const unsigned cp = vertical ? 0x2580U + e : (e == 8 ? 0x2588U : 0x2590U - e);
-    std::string out;
-    out += static_cast<char>(0xE2);
-    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-    return out;
-}
-
-// The percentile plotted at column x of `columns`: 1 - 10^(-decades * x / (columns - 1)).
-inline double console_chart_percentile_at(std::size_t x, std::size_t columns, double decades) {
-    const double t = columns > 1 ? static_cast<double>(x) / static_cast<double>(columns - 1) : 1.0;
-    return 100.0 * (1.0 - std::pow(10.0, -decades * t));
-}
-
-// Decades of the 1/(1 - p) axis worth plotting for n values: up to the percentile where about one
-// value lies beyond (99.99 % for 10,000), 2 .. 6.
-inline double console_chart_decades(std::uint64_t n) {
-    const double d = std::ceil(std::log10(static_cast<double>(n < 2 ? 2 : n)));
-    return d < 2.0 ? 2.0 : (d > 6.0 ? 6.0 : d);
-}
-
-// The spectrum's latency axis is logarithmic when the plotted values span more than 20x (a tail
-// of timeouts would otherwise flatten everything else into the bottom row), linear from 0 otherwise.
-inline bool console_chart_log_scale(const histogram& h) {
-    const double low = static_cast<double>(h.min().count() > 0 ? h.min().count() : 1);
-    return static_cast<double>(h.max().count()) > 20.0 * low;
-}
-
-// Latency against percentile, `width` columns wide overall and `height` rows tall.
-inline std::string console_percentile_chart(const histogram& h, const console_style& style, std::size_t width,
-                                            std::size_t height, std::size_t indent = 2) {
-    if (h.empty() || height < 2) {
-        return {};
-    }
-    const double decades = console_chart_decades(h.count());
-    const std::string axis_pad(indent, ' ');
-    const std::size_t label_width = 9;
-    const std::size_t plot = width > indent + label_width + 2 + 20 ? width - indent - label_width - 2 : 20;
-    std::vector<double> values;
-    values.reserve(plot);
-    double top = 0.0;
-    for (std::size_t x = 0; x < plot; ++x) {
-        const double p = console_chart_percentile_at(x, plot, decades);
-        values.push_back(static_cast<double>(h.value_at_percentile(p).count()));
-        top = values.back() > top ? values.back() : top;
-    }
-    const bool log_scale = console_chart_log_scale(h);
-    const double bottom = log_scale ? static_cast<double>(h.min().count() > 0 ? h.min().count() : 1) : 0.0;
-    top = top > bottom ? top : bottom + 1.0;
-    // Height of v as a fraction of the plot, and the value at a fraction.
-    const auto fraction = [&](double v) {
-        if (log_scale) {
-            return v <= bottom ? 0.0 : std::log(v / bottom) / std::log(top / bottom);
-        }
-        return v / top;
-    };
-    const auto value_at = [&](double f) { return log_scale ? bottom * std::pow(top / bottom, f) : top * f; };
-    std::string out;
-    const std::size_t eighths_total = height * 8;
-    for (std::size_t row = 0; row < height; ++row) {
-        const std::size_t from_bottom = height - 1 - row; // this row holds eighths [8r, 8r + 8)
-        std::string label;
-        const std::size_t label_every = (height + 2) / 3; // 3 or 4 labels up the axis
-        if (row == 0) {
-            label = human_duration(top, style.unicode);
-        } else if (row % label_every == 0 && from_bottom > 0) {
-            label = human_duration(
-                value_at(static_cast<double>(from_bottom + 1) / static_cast<double>(height)), style.unicode);
-        }
-        const bool ticked = !label.empty();
-        std::string line = axis_pad + console_pad(label, label_width - 1, true) + " ";
-        line += ticked ? (style.unicode ? "\xE2\x94\xA4" : "+") : (style.unicode ? "\xE2\x94\x82" : "|");
-        std::string bars;
-        for (double v : values) {
-            const auto filled =
-                static_cast<std::size_t>(std::llround(fraction(v) * static_cast<double>(eighths_total)));
-            const std::size_t below = from_bottom * 8;
-            const std::size_t cell = filled <= below ? 0 : (filled - below > 8 ? 8 : filled - below);
-            bars +=
-                console_chart_cell(cell == 0 && from_bottom == 0 && v > 0.0 ? 1 : cell, true, style.unicode);
-        }
-        while (!bars.empty() && bars.back() == ' ') {
-            bars.pop_back();
-        }
-        out += line + style.paint(bars, "36") + "\n";
-    }
-    // X axis: ticks and labels at 0, 50, 90, 99, ... percent.
-    std::string axis =
-        axis_pad +
-        console_pad(log_scale ? human_duration(bottom, style.unicode) : "0", label_width - 1, true) + " ";
-    axis += style.unicode ? "\xE2\x94\x94" : "+";
-    std::string ticks(plot, '-');
-    std::string labels(plot + 1, ' ');
-    const auto place = [&](double pct, const std::string& text) {
-        const double pos = std::log10(1.0 / (1.0 - pct / 100.0)) / decades * static_cast<double>(plot - 1);
-        const auto x = static_cast<std::size_t>(std::llround(pos));
-        if (x >= plot) {
-            return;
-        }
-        std::size_t start = x >= text.size() / 2 ? x - text.size() / 2 : 0;
-        start =
-            start + text.size() > labels.size() ? labels.size() - text.size() : start; // keep within the line
-        for (std::size_t k = (start > 0 ? start - 1 : 0); k < start + text.size() + 1 && k < labels.size();
-             ++k) {
-            if (labels[k] != ' ') {
-                return; // would touch the previous label
-            }
-        }
-        ticks[x] = '+';
-        labels.replace(start, text.size(), text);
-    };
-    place(0.0, "0%");
-    place(50.0, "50%");
-    for (int k = 1; k <= static_cast<int>(decades); ++k) { // 90, 99, 99.9, ...: one decade apart
-        std::string nines = k == 1 ? "90" : "99";
-        if (k > 2) {
-            nines += "." + std::string(static_cast<std::size_t>(k - 2), '9');
-        }
-        place(100.0 - std::pow(10.0, 2.0 - k), nines + "%");
-    }
-    std::string rule;
-    for (char c : ticks) {
-        rule += c == '+' ? (style.unicode ? "\xE2\x94\xAC" : "+") : (style.unicode ? "\xE2\x94\x80" : "-");
-    }
-    out += axis + style.paint(rule, "2") + "\n";
-    while (!labels.empty() && labels.back() == ' ') {
-        labels.pop_back();
-    }
-    out += std::string(indent + label_width + 1, ' ') + labels + "\n";
-    return out;
-}
-
-// Counts in `bins` log-spaced latency bins from min to max, as bars `width` columns wide overall.
-inline std::string console_distribution_chart(const histogram& h, const console_style& style,
-                                              std::size_t width, std::size_t bins, std::size_t indent = 2) {
-    if (h.empty() || bins == 0) {
-        return {};
-    }
-    const double lo = static_cast<double>(h.min().count() > 0 ? h.min().count() : 1);
-    const double hi = static_cast<double>(h.max().count()) > lo ? static_cast<double>(h.max().count()) : lo;
-    if (hi <= lo * 1.01) {
-        bins = 1;
-    }
-    std::vector<std::uint64_t> counts(bins, 0);
-    std::vector<double> edges(bins + 1, 0.0);
-    for (std::size_t i = 0; i <= bins; ++i) {
-        edges[i] = lo * std::pow(hi / lo, static_cast<double>(i) / static_cast<double>(bins));
-    }
-    std::uint64_t below = 0;
-    std::uint64_t most = 0;
-    for (std::size_t i = 0; i < bins; ++i) {
-        const std::uint64_t upto =
-            i + 1 == bins ? h.count()
-                          : h.count_at_or_below(static_cast<std::int64_t>(std::floor(edges[i + 1])));
-        counts[i] = upto > below ? upto - below : 0;
-        below = upto > below ? upto : below;
-        most = counts[i] > most ? counts[i] : most;
-    }
-    std::vector<std::string> ranges(bins);
-    std::vector<std::string> tallies(bins);
-    std::size_t range_width = 0;
-    std::size_t tally_width = 0;
-    for (std::size_t i = 0; i < bins; ++i) {
-        ranges[i] = console_pad(human_duration(edges[i], style.unicode, 3), 7, true) + " " + style.dash() +
-                    " " + console_pad(human_duration(edges[i + 1], style.unicode, 3), 7, true);
-        tallies[i] =
-            console_pad(human_count(counts[i]), 9, true) + "  " +
-            console_pad(human_percent(static_cast<double>(counts[i]) / static_cast<double>(h.count())), 7,
-                        true);
-        range_width = console_width(ranges[i]) > range_width ? console_width(ranges[i]) : range_width;
-        tally_width = console_width(tallies[i]) > tally_width ? console_width(tallies[i]) : tally_width;
-    }
-    const std::size_t used = indent + range_width + 2 + 2 + tally_width;
-    const std::size_t bar_columns = width > used + 10 ? width - used : 10;
-    std::string out;
-    for (std::size_t i = 0; i < bins; ++i) {
-        const auto eighths =
-            static_cast<std::size_t>(std::llround(static_cast<double>(counts[i]) / static_cast<double>(most) *
-                                                  static_cast<double>(bar_columns * 8)));
-        std::string bar;
-        for (std::size_t full = eighths / 8; full > 0; --full) {
-            bar += console_chart_cell(8, false, style.unicode);
-        }
-        if (eighths % 8 != 0 || (eighths == 0 && counts[i] > 0)) {
-            bar += console_chart_cell(eighths % 8 == 0 ? 1 : eighths % 8, false, style.unicode);
-        }
-        const std::size_t bar_width = console_width(bar);
-        out += std::string(indent, ' ') + console_pad(ranges[i], range_width, true) + "  " +
-               style.paint(bar, "36") +
-               std::string(bar_columns > bar_width ? bar_columns - bar_width : 0, ' ') + "  " + tallies[i] +
-               "\n";
-    }
-    return out;
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP
-// ---- end loadkit/detail/report/console/chart.hpp ----
-// ---- begin loadkit/detail/report/console/table.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Aligned text tables for the console summary: numbers right-aligned under their header, widths
-// from the content, and a table that is too wide for the terminal first shortens its name column
-// (with an ellipsis) and then drops its least important columns, rather than wrapping lines.
-#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
-#define LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
-
-
-#include <cstddef>
-#include <string>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-struct console_column {
-    std::string header;
-    bool right = true;         // right-aligned (numbers)
-    int drop_order = 0;        // > 0: may be dropped when too wide, highest first
-    bool elastic = false;      // shrinks with an ellipsis before any column is dropped
-    std::size_t min_width = 8; // of an elastic column
-};
-
-struct console_cell {
-    std::string text; // printable (console_safe) text without escape sequences
-    const char* sgr = nullptr;
-};
-
-class console_table {
-public:
-    explicit console_table(std::vector<console_column> columns) : columns_(std::move(columns)) {}
-
-    void add_row(std::vector<console_cell> cells) { rows_.push_back({std::move(cells), false}); }
-    // A thin rule across the table (before a total row).
-    void add_rule() { rows_.push_back({{}, true}); }
-    [[nodiscard]] bool empty() const noexcept { return rows_.empty(); }
-
-    [[nodiscard]] std::string render(const console_style& style, std::size_t indent = 2,
-                                     std::size_t gap = 2) const {
-        const std::size_t n = columns_.size();
-        std::vector<std::size_t> width(n, 0);
-        for (std::size_t c = 0; c < n; ++c) {
-            width[c] = console_width(columns_[c].header);
-            for (const auto& r : rows_) {
-                if (c < r.cells.size()) {
-                    const std::size_t w = console_width(r.cells[c].text);
-                    width[c] = w > width[c] ? w : width[c];
-                }
-            }
-        }
-        std::vector<bool> shown(n, true);
-        const auto total = [&] {
-            std::size_t t = indent;
-            std::size_t visible = 0;
-            for (std::size_t c = 0; c < n; ++c) {
-                if (shown[c]) {
-                    t += width[c];
-                    ++visible;
-                }
-            }
-            return t + (visible > 0 ? (visible - 1) * gap : 0);
-        };
-        while (total() > style.width) {
-            bool changed = false;
-            for (std::size_t c = 0; c < n && !changed; ++c) {
-                if (shown[c] && columns_[c].elastic && width[c] > columns_[c].min_width) {
-                    const std::size_t excess = total() - style.width;
-                    const std::size_t room = width[c] - columns_[c].min_width;
-                    width[c] -= excess < room ? excess : room;
-                    changed = true;
-                }
-            }
-            if (changed) {
-                continue;
-            }
-            std::size_t victim = n;
-            for (std::size_t c = 0; c < n; ++c) {
-                if (shown[c] && columns_[c].drop_order > 0 &&
-                    (victim == n || columns_[c].drop_order > columns_[victim].drop_order)) {
-                    victim = c;
-                }
-            }
-            if (victim == n) {
-                break; // nothing left to give: the lines stay wider than asked
-            }
-            shown[victim] = false;
-        }
-
-        std::string out;
-        const auto line = [&](const std::vector<console_cell>& cells, bool header) {
-            std::string text(indent, ' ');
-            bool first = true;
-            std::size_t pending = 0; // spaces owed before the next non-empty output
-            for (std::size_t c = 0; c < n; ++c) {
-                if (!shown[c]) {
-                    continue;
-                }
-                if (!first) {
-                    pending += gap;
-                }
-                first = false;
-                const std::string& raw =
-                    header ? columns_[c].header : (c < cells.size() ? cells[c].text : "");
-                const std::string fitted = console_fit(raw, width[c], style.unicode);
-                const std::string padded = console_pad(fitted, width[c], columns_[c].right);
-                // Paint the text only, not its padding; trailing spaces are never written.
-                const std::size_t lead = columns_[c].right ? padded.size() - fitted.size() : 0;
-                pending += lead;
-                if (!fitted.empty()) {
-                    text.append(pending, ' ');
-                    pending = 0;
-                    const char* sgr = header ? "1" : (c < cells.size() ? cells[c].sgr : nullptr);
-                    text += style.paint(fitted, sgr);
-                }
-                pending += columns_[c].right ? 0 : padded.size() - fitted.size();
-            }
-            out += text;
-            out += '\n';
-        };
-        line({}, true);
-        for (const auto& r : rows_) {
-            if (r.rule) {
-                out += std::string(indent, ' ') + style.paint(style.rule(total() - indent), "2") + '\n';
-            } else {
-                line(r.cells, false);
-            }
-        }
-        return out;
-    }
-
-private:
-    struct row {
-        std::vector<console_cell> cells;
-        bool rule = false;
-    };
-    std::vector<console_column> columns_;
-    std::vector<row> rows_;
-};
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP
-// ---- end loadkit/detail/report/console/table.hpp ----
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// The console options, resolved (colour decided, values validated).
-struct console_view {
-    console_style style;
-    bool percentile_chart = true;
-    bool distribution_chart = true;
-    std::size_t chart_height = 10;
-    std::size_t max_error_messages = 3;
-};
-
-inline void console_title(std::string& out, const console_view& v, const std::string& text) {
-    out += '\n';
-    out += v.style.paint(console_wrap(text, v.style.width, 2, 0), "1");
-    out += '\n';
-}
-
-// The tags a table lists: each tag, then "all" when there is more than one (or none).
-struct console_scope {
-    std::string name;
-    const tag_result* data;
-    bool total;
-};
-inline std::vector<console_scope> console_scopes(const run_result& r) {
-    std::vector<console_scope> out;
-    for (const auto& t : r.tags) {
-        out.push_back({console_safe(t.name.empty() ? "(untagged)" : t.name), &t, false});
-    }
-    if (r.tags.size() != 1) {
-        out.push_back({"all", &r.overall, true});
-    }
-    return out;
-}
-
-inline const char* console_stop_sgr(stop_reason reason) noexcept {
-    return reason == stop_reason::error || reason == stop_reason::slo_abort ? "1;31" : "1;33";
-}
-
-inline std::string console_stop_text(const run_result& r, const console_style& s) {
-    const std::string why = r.reason_text.empty() ? std::string() : " (" + console_safe(r.reason_text) + ")";
-    const std::string partial = std::string(" ") + s.dash() + " partial result";
-    switch (r.reason) {
-    case stop_reason::completed:
-        return {};
-    case stop_reason::running:
-        return "live snapshot: the run is still going" + why;
-    case stop_reason::deadline:
-        return "stopped early: deadline reached" + why + partial;
-    case stop_reason::interrupted:
-        return "stopped early: interrupted" + why + partial;
-    case stop_reason::slo_abort:
-        return "stopped early: aborted by an SLO objective" + why + partial;
-    case stop_reason::error:
-        return "stopped early: error" + why + partial;
-    }
-    return {};
-}
-
-inline void console_heading(std::string& out, const run_report& report, const console_view& v) {
-    const console_style& s = v.style;
-    const run_result& r = report.result;
-    std::string head = "loadkit";
-    if (!report.title.empty()) {
-        head += std::string(" ") + s.dash() + " " + console_safe(report.title);
-    }
-    head = console_fit(head, s.width > 4 ? s.width - 4 : s.width, s.unicode);
-    const std::size_t used = console_width(head) + 1;
-    out += s.paint(head, "1") + " " + s.paint(s.rule(s.width > used ? s.width - used : 0), "2") + "\n";
-    std::string facts;
-    const std::string started = human_utc(report.started);
-    if (!started.empty()) {
-        facts += "started " + started + " " + (s.unicode ? "\xC2\xB7" : "-") + " ";
-    }
-    facts += "ran " + human_span(r.duration, s.unicode);
-    if (r.warmup.count() > 0) {
-        facts += " (warm-up " + human_span(r.warmup, s.unicode) + ")";
-    }
-    facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " " + to_string(r.model) + " model";
-    if (r.reason == stop_reason::completed) {
-        facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " completed";
-    }
-    out += "  " + console_wrap(facts, s.width, 2) + "\n";
-    const std::string stop = console_stop_text(r, s);
-    if (!stop.empty()) {
-        out += "  " + s.paint(console_wrap(stop, s.width, 4, 2), console_stop_sgr(r.reason)) + "\n";
-    }
-}
-
-inline void console_scenarios(std::string& out, const run_report& report, const console_view& v) {
-    if (report.scenarios.empty()) {
-        return;
-    }
-    const console_style& s = v.style;
-    console_title(out, v, "Scenarios");
-    std::size_t name_width = 0;
-    for (const auto& sc : report.scenarios) {
-        name_width = std::max(name_width, console_width(console_safe(sc.name)));
-    }
-    name_width = std::min<std::size_t>(name_width, 24);
-    for (const auto& sc : report.scenarios) {
-        std::string line = console_pad(console_fit(console_safe(sc.name), name_width, s.unicode), name_width);
-        std::string what = console_safe(sc.profile);
-        what += std::string(what.empty() ? "" : ", ") + to_string(sc.model) + " model";
-        if (sc.start_offset.count() > 0) {
-            what += ", starts at +" + human_span(sc.start_offset, s.unicode);
-        }
-        out += "  " + s.paint(line, "1") + "  " + console_wrap(what, s.width, name_width + 4) + "\n";
-        if (!sc.operations.empty()) {
-            std::string ops = "operations: ";
-            for (std::size_t i = 0; i < sc.operations.size(); ++i) {
-                ops += (i > 0 ? ", " : "") + console_safe(sc.operations[i]);
-            }
-            out += std::string(name_width + 4, ' ') +
-                   console_wrap(ops, s.width, name_width + 6, name_width + 4) + "\n";
-        }
-    }
-}
-
-inline void console_model(std::string& out, const run_report& report, const console_view& v) {
-    const console_style& s = v.style;
-    const std::string text =
-        report.result.model == latency_model::open
-            ? "open model: latency is the response time, from each operation's intended start (time "
-              "queued behind a slow system counts: no coordinated omission); service time, from the "
-              "actual start, is shown apart."
-            : "closed model: latency is closed-loop (from the actual start): a stalled system also "
-              "slows the load, so the tail may read low (coordinated omission); an open-model profile "
-              "measures response time.";
-    out += "  " + s.paint(console_wrap(text, s.width, 2), "2") + "\n";
-}
-
-inline void console_throughput(std::string& out, const run_report& report, const console_view& v) {
-    const run_result& r = report.result;
-    const console_style& s = v.style;
-    std::string title = "Throughput and errors";
-    if (r.warmup.count() > 0) {
-        title += " (steady state, after a " + human_span(r.warmup, s.unicode) + " warm-up)";
-    }
-    console_title(out, v, title);
-    const bool show_dropped = r.model == latency_model::open || r.overall.dropped > 0;
-    const bool show_timeouts = r.overall.timeouts > 0;
-    std::vector<console_column> columns{
-        {"tag", false, 0, true, 10}, {"count"}, {"ok"}, {"failed"}, {"error rate"}, {"throughput"}};
-    if (show_timeouts) {
-        columns.push_back({"timeouts", true, 2});
-    }
-    if (show_dropped) {
-        columns.push_back({"dropped", true, 1});
-    }
-    console_table t(std::move(columns));
-    for (const auto& scope : console_scopes(r)) {
-        if (scope.total) {
-            t.add_rule();
-        }
-        const tag_result& d = *scope.data;
-        const char* rate_sgr = d.failed() == 0 ? nullptr : (d.error_rate() >= 0.01 ? "31" : "33");
-        std::vector<console_cell> cells{{scope.name, scope.total ? "1" : nullptr},
-                                        {human_count(d.count())},
-                                        {human_count(d.ok)},
-                                        {human_count(d.failed()), rate_sgr},
-                                        {human_percent(d.error_rate()), rate_sgr},
-                                        {human_rate(d.throughput())}};
-        if (show_timeouts) {
-            cells.push_back({human_count(d.timeouts)});
-        }
-        if (show_dropped) {
-            cells.push_back({human_count(d.dropped), d.dropped > 0 ? "33" : nullptr});
-        }
-        t.add_row(std::move(cells));
-    }
-    out += t.render(s);
-    if (r.overall.dropped > 0) {
-        const std::uint64_t scheduled = r.overall.count() + r.overall.dropped;
-        const std::string text =
-            human_count(r.overall.dropped) +
-            " operations were dropped (scheduled, never started: every in-flight slot was busy), " +
-            human_percent(static_cast<double>(r.overall.dropped) / static_cast<double>(scheduled)) + " of " +
-            human_count(scheduled) + " scheduled; the offered load was not met.";
-        out += "  " + s.paint(console_wrap(text, s.width, 2), "33") + "\n";
-    }
-}
-
-inline void console_latency_table(std::string& out, const run_report& report, const console_view& v,
-                                  bool service) {
-    const run_result& r = report.result;
-    const console_style& s = v.style;
-    console_table t({{"tag", false, 0, true, 10},
-                     {"min", true, 3},
-                     {"avg"},
-                     {"p50"},
-                     {"p90", true, 4},
-                     {"p95"},
-                     {"p99"},
-                     {"p99.9", true, 2},
-                     {"max"},
-                     {"stddev", true, 1}});
-    for (const auto& scope : console_scopes(r)) {
-        const histogram* h = service ? (scope.data->service_time ? &*scope.data->service_time : nullptr)
-                                     : &scope.data->latency;
-        if (scope.total) {
-            t.add_rule();
-        }
-        if (h == nullptr || h->empty()) {
-            t.add_row({{scope.name, scope.total ? "1" : nullptr},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"},
-                       {"-"}});
-            continue;
-        }
-        const latency_summary m = summarize(*h);
-        const auto d = [&](auto x) { return console_cell{human_duration(x, s.unicode), nullptr}; };
-        t.add_row({{scope.name, scope.total ? "1" : nullptr},
-                   d(m.min),
-                   d(m.mean),
-                   d(m.p50),
-                   d(m.p90),
-                   d(m.p95),
-                   d(m.p99),
-                   d(m.p999),
-                   d(m.max),
-                   d(m.stddev)});
-    }
-    out += t.render(s);
-}
-
-inline void console_latency(std::string& out, const run_report& report, const console_view& v) {
-    const run_result& r = report.result;
-    const bool open = r.model == latency_model::open;
-    console_title(out, v,
-                  open ? "Response time (from the intended start)" : "Latency (from the actual start)");
-    console_latency_table(out, report, v, false);
-    if (open) {
-        console_title(out, v, "Service time (from the actual start)");
-        console_latency_table(out, report, v, true);
-    }
-    const histogram& h = r.overall.latency;
-    if (h.empty()) {
-        return;
-    }
-    const std::string what = open ? "response time" : "latency";
-    if (v.percentile_chart) {
-        console_title(out, v,
-                      "Percentile spectrum (" + what + ", all " + human_count(h.count()) +
-                          " operations; max " + human_duration(h.max(), v.style.unicode) +
-                          (console_chart_log_scale(h) ? "; log latency axis)" : ")"));
-        out += console_percentile_chart(h, v.style, v.style.width, v.chart_height);
-    }
-    if (v.distribution_chart) {
-        console_title(out, v, "Distribution (" + what + ", log-spaced bins)");
-        out += console_distribution_chart(h, v.style, v.style.width, v.chart_height);
-    }
-}
-
-inline void console_errors(std::string& out, const run_report& report, const console_view& v) {
-    const run_result& r = report.result;
-    const console_style& s = v.style;
-    if (r.overall.failed() == 0 && r.tags.empty()) {
-        return;
-    }
-    std::uint64_t failed = 0;
-    for (const auto& scope : console_scopes(r)) {
-        failed += scope.total ? 0 : scope.data->failed();
-    }
-    if (r.tags.empty()) {
-        failed = r.overall.failed();
-    }
-    if (failed == 0) {
-        return;
-    }
-    console_title(out, v,
-                  "Errors (" + human_count(failed) + " of " + human_count(r.overall.count()) +
-                      " operations, " + human_percent(r.overall.error_rate()) + ")");
-    struct entry {
-        std::string tag;
-        std::string category;
-        std::uint64_t count;
-        const error_category* detail;
-    };
-    std::vector<entry> entries;
-    for (const auto& scope : console_scopes(r)) {
-        if (scope.total && !r.tags.empty()) {
-            continue;
-        }
-        const tag_result& d = *scope.data;
-        for (const auto& c : d.error_categories) {
-            if (c.count == 0) {
-                continue; // only seen during the warm-up
-            }
-            entries.push_back({scope.name, console_safe(c.name), c.count, &c});
-        }
-        if (d.timeouts > 0) {
-            entries.push_back({scope.name, "(timeout)", d.timeouts, nullptr});
-        }
-    }
-    std::size_t tag_width = 0;
-    std::size_t category_width = 0;
-    for (const auto& e : entries) {
-        tag_width = std::max(tag_width, console_width(e.tag));
-        category_width = std::max(category_width, console_width(e.category));
-    }
-    tag_width = std::min<std::size_t>(tag_width, s.width / 4);
-    category_width = std::min<std::size_t>(category_width, s.width / 4);
-    tag_width = std::max<std::size_t>(tag_width, 3);
-    category_width = std::max<std::size_t>(category_width, 8);
-    const std::size_t message_indent = 2 + tag_width + 2;
-    out += "  " + s.paint(console_pad("tag", tag_width), "1") + "  " +
-           s.paint(console_pad("category", category_width), "1") + "  " +
-           s.paint(console_pad("count", 9, true), "1") + "  " + s.paint(console_pad("share", 7, true), "1") +
-           "\n";
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const entry& e = entries[i];
-        const std::string tag = i > 0 && e.tag == entries[i - 1].tag ? std::string() : e.tag;
-        out +=
-            "  " + console_pad(console_fit(tag, tag_width, s.unicode), tag_width) + "  " +
-            s.paint(console_pad(console_fit(e.category, category_width, s.unicode), category_width), "31") +
-            "  " + console_pad(human_count(e.count), 9, true) + "  " +
-            console_pad(human_percent(static_cast<double>(e.count) / static_cast<double>(failed)), 7, true) +
-            "\n";
-        if (e.detail == nullptr || v.max_error_messages == 0) {
-            continue;
-        }
-        std::vector<const error_message*> messages;
-        for (const auto& m : e.detail->messages) {
-            messages.push_back(&m);
-        }
-        std::stable_sort(messages.begin(), messages.end(),
-                         [](const error_message* a, const error_message* b) { return a->count > b->count; });
-        std::uint64_t shown = 0;
-        for (std::size_t k = 0; k < messages.size() && k < v.max_error_messages; ++k) {
-            const std::string n = console_pad(human_count(messages[k]->count) + s.times(), 9, true);
-            const std::size_t room = s.width > message_indent + 12 ? s.width - message_indent - 11 : 20;
-            out += std::string(message_indent, ' ') + n + "  " +
-                   s.paint(console_fit(console_safe(messages[k]->text), room, s.unicode), "2") + "\n";
-            shown += messages[k]->count;
-        }
-        const std::uint64_t rest = e.count > shown ? e.count - shown : 0;
-        if (rest > 0 && shown > 0) {
-            out += std::string(message_indent, ' ') + console_pad(human_count(rest) + s.times(), 9, true) +
-                   "  " + s.paint("(other or no message)", "2") + "\n";
-        }
-    }
-}
-
-inline void console_warmup(std::string& out, const run_report& report, const console_view& v) {
-    const run_result& r = report.result;
-    const console_style& s = v.style;
-    if (r.warmup.count() <= 0 || !r.overall.warmup) {
-        return;
-    }
-    console_title(out, v,
-                  "Warm-up vs steady state (cold: the first " + human_span(r.warmup, s.unicode) + ")");
-    console_table t({{"tag", false, 0, true, 10},
-                     {"phase", false},
-                     {"count"},
-                     {"error rate", true, 2},
-                     {"throughput", true, 3},
-                     {"p50"},
-                     {"p95"},
-                     {"p99", true, 4},
-                     {"max", true, 5},
-                     {"p95 cold/warm", true, 1}});
-    for (const auto& scope : console_scopes(r)) {
-        const tag_result& d = *scope.data;
-        if (!d.warmup) {
-            continue;
-        }
-        const latency_summary cold = d.warmup->summary();
-        const latency_summary warm = d.summary();
-        const auto row = [&](const char* phase, const op_stats& o, const latency_summary& m, bool first) {
-            const auto dur = [&](std::chrono::nanoseconds x) {
-                return console_cell{o.latency.empty() ? "-" : human_duration(x, s.unicode), nullptr};
-            };
-            std::string ratio;
-            if (first && warm.p95.count() > 0 && cold.count > 0) {
-                ratio =
-                    human_significant(
-                        static_cast<double>(cold.p95.count()) / static_cast<double>(warm.p95.count()), 3) +
-                    s.times();
-            }
-            t.add_row({{first ? scope.name : "", scope.total ? "1" : nullptr},
-                       {phase, first ? "33" : nullptr},
-                       {human_count(o.count())},
-                       {human_percent(o.error_rate())},
-                       {human_rate(o.throughput())},
-                       dur(m.p50),
-                       dur(m.p95),
-                       dur(m.p99),
-                       dur(m.max),
-                       {ratio}});
-        };
-        row("cold", *d.warmup, cold, true);
-        row("warm", d, warm, false);
-    }
-    out += t.render(s);
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP
-// ---- end loadkit/detail/report/console/results.hpp ----
-// ---- begin loadkit/detail/report/console/verdicts.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// The judging half of the console summary (report/console.hpp): the process's resources over the
-// run, the capacity-search curve, and the verdicts last (SLO objectives, leak trend, stuck
-// operations, then one PASSED/FAILED line with the exit code), so that they are what a terminal
-// shows when the run ends.
-#ifndef LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
-#define LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
-
-
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0 {
-namespace detail {
-
-// First, last and largest reading of one field over the samples that have it.
-template <class T> struct console_span {
-    std::optional<T> first;
-    std::optional<T> last;
-    std::optional<T> most;
-};
-template <class T, class Field>
-console_span<T> console_series(const std::vector<process_sample>& samples, Field field) {
-    console_span<T> out;
-    for (const auto& s : samples) {
-        const std::optional<T>& value = s.*field;
-        if (!value) {
-            continue;
-        }
-        if (!out.first) {
-            out.first = value;
-        }
-        out.last = value;
-        out.most = !out.most || *out.most < *value ? value : out.most;
-    }
-    return out;
-}
-
-inline void console_resources(std::string& out, const run_report& report, const console_view& v) {
-    const auto& samples = report.resources;
-    if (samples.empty()) {
-        return;
-    }
-    const console_style& s = v.style;
-    const auto span = samples.back().at - samples.front().at;
-    console_title(out, v,
-                  "Resources (" + human_count(samples.size()) + " samples over " +
-                      human_span(span, s.unicode) + ", this process)");
-    const std::string arrow = std::string(" ") + s.arrow() + " ";
-    const auto row = [&](const char* name, const std::string& text) {
-        out += "  " + console_pad(name, 12) + console_wrap(text, s.width, 14) + "\n";
-    };
-    const auto memory = [&](const console_span<std::uint64_t>& m) {
-        const double delta = static_cast<double>(*m.last) - static_cast<double>(*m.first);
-        return human_bytes(static_cast<double>(*m.first)) + arrow +
-               human_bytes(static_cast<double>(*m.last)) + " (" + human_bytes_delta(delta) + ")";
-    };
-    const auto rss = console_series<std::uint64_t>(samples, &process_sample::rss_bytes);
-    const auto peak = console_series<std::uint64_t>(samples, &process_sample::peak_rss_bytes);
-    if (rss.first) {
-        const std::uint64_t top = peak.most ? std::max(*peak.most, *rss.most) : *rss.most;
-        row("RSS", memory(rss) + ", peak " + human_bytes(static_cast<double>(top)));
-    }
-    const auto heap = console_series<std::uint64_t>(samples, &process_sample::heap_in_use_bytes);
-    if (heap.first) {
-        row("heap", memory(heap) + ", most " + human_bytes(static_cast<double>(*heap.most)));
-    }
-    const auto user = console_series<std::chrono::microseconds>(samples, &process_sample::cpu_user);
-    const auto sys = console_series<std::chrono::microseconds>(samples, &process_sample::cpu_system);
-    if (user.first && sys.first) {
-        const auto u = *user.last - *user.first;
-        const auto k = *sys.last - *sys.first;
-        std::string text = "user " + human_span(u, s.unicode) + ", system " + human_span(k, s.unicode);
-        const double wall = std::chrono::duration<double>(span).count();
-        if (wall > 0.0) {
-            const double busy = std::chrono::duration<double>(u + k).count() / wall;
-            text += " (" + human_significant(busy * 100.0, 3) + "% of one core)";
-        }
-        row("CPU", text);
-    }
-    const auto count_row = [&](const char* name, const console_span<std::uint32_t>& c) {
-        if (c.first) {
-            row(name, std::to_string(*c.first) + arrow + std::to_string(*c.last) + " (most " +
-                          std::to_string(*c.most) + ")");
-        }
-    };
-    count_row("threads", console_series<std::uint32_t>(samples, &process_sample::threads));
-    count_row("open files", console_series<std::uint32_t>(samples, &process_sample::open_fds));
-}
-
-inline void console_capacity(std::string& out, const run_report& report, const console_view& v) {
-    if (!report.capacity || report.capacity->steps.empty()) {
-        return;
-    }
-    const capacity_curve& c = *report.capacity;
-    const console_style& s = v.style;
-    const bool vus = c.unit == "VUs";
-    const auto offered = [&](double x) { return vus ? human_si(x) + " VUs" : human_si(x) + "/s"; };
-    console_title(out, v,
-                  "Capacity search" +
-                      (c.objective.empty() ? std::string() : " (holding " + console_safe(c.objective) + ")"));
-    console_table t({{"offered"},
-                     {"achieved"},
-                     {"p50", true, 2},
-                     {"p95"},
-                     {"p99"},
-                     {"error rate", true, 1},
-                     {"verdict", false, 0, true, 8}});
-    for (const auto& step : c.steps) {
-        std::string mark;
-        if (c.sustainable && *c.sustainable == step.offered_rate) {
-            mark = std::string(s.unicode ? "\xE2\x96\xB6" : ">") + " sustainable";
-        } else if (c.knee && *c.knee == step.offered_rate) {
-            mark = std::string(s.unicode ? "\xE2\x96\xB6" : ">") + " knee";
-        }
-        t.add_row({{offered(step.offered_rate)},
-                   {human_rate(step.achieved_rate)},
-                   {human_duration(step.p50, s.unicode)},
-                   {human_duration(step.p95, s.unicode)},
-                   {human_duration(step.p99, s.unicode)},
-                   {human_percent(step.error_rate)},
-                   {(mark.empty() ? std::string() : mark + "  ") +
-                        console_safe(step.verdict.empty() ? (step.passed ? "PASS" : "FAIL") : step.verdict),
-                    step.passed ? "32" : "31"}});
-    }
-    out += t.render(s);
-    std::string line;
-    if (c.sustainable) {
-        line += "sustainable: " + offered(*c.sustainable);
-    } else {
-        line += "sustainable: none of the levels met the objective";
-    }
-    if (c.knee) {
-        line += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") +
-                " knee (latency climbs faster than load): " + offered(*c.knee);
-    }
-    out += "  " + s.paint(line, "1") + "\n";
-}
-
-// One verdict line: a mark, then text wrapped under itself.
-inline void console_mark_line(std::string& out, const console_view& v, const char* label, const char* mark,
-                              const char* sgr, const std::string& text) {
-    const console_style& s = v.style;
-    const std::string head = "  " + console_pad(label, 6) + mark + " ";
-    const std::size_t indent = console_width(head);
-    out += "  " + s.paint(console_pad(label, 6), "1") + s.paint(mark, sgr) + " " +
-           s.paint(console_wrap(console_safe(text), s.width, indent), sgr) + "\n";
-}
-
-inline void console_verdicts(std::string& out, const run_report& report, const console_view& v) {
-    const console_style& s = v.style;
-    console_title(out, v, "Verdict");
-    std::size_t objectives = 0;
-    std::size_t failed = 0;
-    if (report.slo) {
-        const char* label = "SLO";
-        for (const auto& o : report.slo->verdicts) {
-            ++objectives;
-            failed += o.passed ? 0 : 1;
-            const bool sure = o.statistical == verdict::pass;
-            console_mark_line(out, v, label, o.passed ? s.pass_mark() : s.fail_mark(),
-                              o.passed ? (sure || !o.binomial ? "32" : "33") : "31", o.line);
-            label = "";
-        }
-    }
-    if (report.leak) {
-        const leak_verdict lv = report.leak->verdict;
-        console_mark_line(out, v, "leak",
-                          lv == leak_verdict::no_leak
-                              ? s.pass_mark()
-                              : (lv == leak_verdict::leak ? s.fail_mark() : s.maybe_mark()),
-                          lv == leak_verdict::no_leak ? "32" : (lv == leak_verdict::leak ? "31" : "33"),
-                          report.leak->describe());
-    }
-    const std::size_t hung = report.hung();
-    const std::size_t slow_listed = report.stuck.size() - hung;
-    const std::uint64_t slow = std::max<std::uint64_t>(report.past_hang_limit, slow_listed);
-    if (hung > 0) {
-        console_mark_line(out, v, "stuck", s.fail_mark(), "31",
-                          human_count(hung) +
-                              (hung == 1 ? " operation was stuck:" : " operations were stuck:"));
-    }
-    if (slow > 0) {
-        console_mark_line(out, v, "slow", s.maybe_mark(), "33",
-                          human_count(slow) + (slow == 1 ? " operation" : " operations") +
-                              " ran past the hang limit, then finished (slow, not hung" +
-                              (slow > slow_listed && slow_listed > 0 ? "; the first ones below)" : ")") +
-                              (slow_listed > 0 ? ":" : ""));
-    }
-    for (const bool finished : {false, true}) {
-        for (const auto& st : report.stuck) {
-            if (st.finished != finished) {
-                continue;
-            }
-            std::string where = console_safe(st.scenario);
-            where += (where.empty() || st.tag.empty() ? "" : " / ") + console_safe(st.tag);
-            std::string text = where + ": VU " + std::to_string(st.virtual_user) + ", iteration " +
-                               std::to_string(st.iteration) + (st.finished ? ", took " : ", running for ") +
-                               human_span(st.elapsed, s.unicode);
-            if (st.abandoned) {
-                text += " (abandoned: still running when the run returned; counted as a timeout)";
-            }
-            out += std::string(10, ' ') + console_wrap(text, s.width, 12, 10) + "\n";
-        }
-    }
-    if (!report.slo && !report.leak && report.stuck.empty() && report.past_hang_limit == 0) {
-        out += "  " +
-               s.paint("nothing judged: no SLO objectives, no leak check, no hang watchdog findings", "2") +
-               "\n";
-    }
-    out += "  " + s.paint(s.rule(s.width > 4 ? s.width - 4 : s.width), "2") + "\n";
-    std::string result;
-    std::vector<std::string> why;
-    if (failed > 0) {
-        why.push_back(std::to_string(failed) + " of " + std::to_string(objectives) +
-                      (objectives == 1 ? " objective failed" : " objectives failed"));
-    } else if (objectives > 0) {
-        why.push_back(std::to_string(objectives) + (objectives == 1 ? " objective met" : " objectives met"));
-    }
-    if (report.leak && report.leak->verdict == leak_verdict::leak) {
-        why.push_back("memory leak");
-    } else if (report.leak && report.leak->verdict == leak_verdict::inconclusive) {
-        why.push_back("leak check inconclusive");
-    }
-    if (hung > 0) {
-        why.push_back(std::to_string(hung) + " stuck");
-    }
-    if (report.result.reason != stop_reason::completed && report.result.reason != stop_reason::running) {
-        why.push_back(std::string("stopped early (") + to_string(report.result.reason) + ")");
-    }
-    const bool passed = report.passed();
-    result = passed ? "PASSED" : "FAILED";
-    for (std::size_t i = 0; i < why.size(); ++i) {
-        result += (i == 0 ? ": " : ", ") + why[i];
-    }
-    result += " (exit code " + std::to_string(report.exit_code()) + ")";
-    out += "  " + s.paint(console_wrap(result, s.width, 4, 2), passed ? "1;32" : "1;31") + "\n";
-}
-
-} // namespace detail
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP
-// ---- end loadkit/detail/report/console/verdicts.hpp ----
-
-#include <cstddef>
-#include <cstdio>
-#include <iostream>
-#include <ostream>
-#include <stdexcept>
-#include <string>
-
-namespace loadkit {
-inline namespace v0 {
-
-namespace detail {
-
-inline void validate(const console_options& o) {
-    if (o.width < 60 || o.width > 1000) {
-        throw std::invalid_argument("loadkit::console_options: width = " + std::to_string(o.width) +
-                                    " (expected 60 .. 1000)");
-    }
-    if (o.chart_height < 3 || o.chart_height > 50) {
-        throw std::invalid_argument("loadkit::console_options: chart_height = " +
-                                    std::to_string(o.chart_height) + " (expected 3 .. 50)");
-    }
-}
-
-inline std::string render_console(const run_report& report, const console_options& o, bool color) {
-    validate(o);
-    console_view v;
-    v.style = console_style{color, o.unicode, o.width};
-    v.percentile_chart = o.percentile_chart;
-    v.distribution_chart = o.distribution_chart;
-    v.chart_height = o.chart_height;
-    v.max_error_messages = o.max_error_messages;
-    std::string out;
-    console_heading(out, report, v);
-    console_model(out, report, v);
-    console_scenarios(out, report, v);
-    console_throughput(out, report, v);
-    console_latency(out, report, v);
-    console_errors(out, report, v);
-    console_warmup(out, report, v);
-    console_resources(out, report, v);
-    console_capacity(out, report, v);
-    console_verdicts(out, report, v);
-    return out;
-}
-
-} // namespace detail
-
-LOADKIT_DECL std::string to_console(const run_report& report, const console_options& options) {
-    return detail::render_console(report, options, options.color == color_mode::always);
-}
-
-LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report, const console_options& options) {
-    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(out));
-    const std::string text = detail::render_console(report, options, color);
-    std::fwrite(text.data(), 1, text.size(), out);
-    std::fflush(out);
-}
-
-LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, const console_options& options) {
-    std::FILE* behind =
-        &out == &std::cout ? stdout : (&out == &std::cerr || &out == &std::clog ? stderr : nullptr);
-    const bool color = detail::console_use_color(options.color, detail::console_is_terminal(behind));
-    out << detail::render_console(report, options, color);
-    out.flush();
-}
-
-} // namespace v0
-} // namespace loadkit
-
-#endif // LOADKIT_IMPL_REPORT_CONSOLE_IPP
-// ---- end loadkit/impl/report_console.ipp ----
 // ---- begin loadkit/impl/report_csv.ipp ----
 // SPDX-License-Identifier: MIT
 // The CSV reporter's body (report/csv.hpp): one RFC 4180 row per interval per tag.
@@ -2285,7 +638,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, con
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Length of the well-formed UTF-8 sequence at text[i], or 0 with `skip` set to the length of its
@@ -2551,7 +904,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
@@ -2566,7 +919,7 @@ private:
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -2677,7 +1030,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_CSV_IPP
@@ -2721,7 +1074,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using hlog_bytes = std::vector<std::uint8_t>;
@@ -2967,7 +1320,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP
@@ -3002,7 +1355,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 class inflater {
@@ -3315,7 +1668,7 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP
@@ -3332,7 +1685,7 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline constexpr std::uint32_t hdr_v2_cookie = 0x1c849313;            // V2 base 0x1c849303 | 0x10
@@ -3624,7 +1977,7 @@ template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f)
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP
@@ -3653,7 +2006,7 @@ template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f)
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Java's String.format(Locale.US, "%.<decimals>f", v).
@@ -3786,7 +2139,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP
@@ -3810,7 +2163,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_hlog_option(const char* field, const std::string& value,
@@ -4249,7 +2602,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
     return log;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HLOG_IPP
@@ -4285,6 +2638,327 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
 #ifndef LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 
+// ---- begin loadkit/detail/report/terminal.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Terminal text for the console summary and the live progress line: is this stream a terminal,
+// may it have colour (https://no-color.org), how many columns does a UTF-8 string take, and
+// making untrusted text (tag names, server error messages) safe to print: a control character
+// in an error message must not move the cursor or recolour the terminal (an ESC from a server
+// would otherwise reach the user's terminal as a command).
+#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#if defined(_WIN32)
+#include <io.h>
+#elif defined(__unix__) || defined(__APPLE__)
+#include <sys/ioctl.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0_1 {
+
+namespace detail {
+
+inline bool console_is_terminal(std::FILE* f) noexcept {
+    if (f == nullptr) {
+        return false;
+    }
+#if defined(_WIN32)
+    return _isatty(_fileno(f)) != 0;
+#elif defined(__unix__) || defined(__APPLE__)
+    return isatty(fileno(f)) != 0;
+#else
+    return false;
+#endif
+}
+
+// Set and non-empty (NO_COLOR's own definition of "present").
+inline bool console_env_set(const char* name) noexcept {
+    const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read-only use
+    return value != nullptr && *value != '\0';
+}
+
+inline bool console_use_color(color_mode mode, bool terminal) noexcept {
+    if (mode != color_mode::automatic) {
+        return mode == color_mode::always;
+    }
+    if (!terminal || console_env_set("NO_COLOR")) {
+        return false;
+    }
+    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
+    return term == nullptr || std::string_view(term) != "dumb";
+}
+
+// Columns of the terminal behind f, or 0 when unknown (not a terminal, or a pty without a size).
+inline std::size_t console_terminal_columns(std::FILE* f) noexcept {
+#if (defined(__unix__) || defined(__APPLE__)) && defined(TIOCGWINSZ)
+    winsize ws{};
+    if (f != nullptr && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        return ws.ws_col;
+    }
+#else
+    static_cast<void>(f);
+#endif
+    return 0;
+}
+
+// Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences and surrogates
+// decode to U+FFFD one byte at a time (as the WHATWG decoder does).
+inline char32_t utf8_next(std::string_view text, std::size_t& i) noexcept {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80U) {
+        ++i;
+        return b0;
+    }
+    std::size_t len = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if ((b0 & 0xE0U) == 0xC0U) {
+        len = 2, cp = b0 & 0x1FU, min = 0x80;
+    } else if ((b0 & 0xF0U) == 0xE0U) {
+        len = 3, cp = b0 & 0x0FU, min = 0x800;
+    } else if ((b0 & 0xF8U) == 0xF0U) {
+        len = 4, cp = b0 & 0x07U, min = 0x10000;
+    }
+    if (len == 0 || i + len > text.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0U) != 0x80U) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6U) | (byte(i + k) & 0x3FU);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return 0xFFFD;
+    }
+    i += len;
+    return cp;
+}
+
+inline void utf8_append(std::string& out, char32_t cp) {
+    const auto put = [&](char32_t v) { out += static_cast<char>(static_cast<unsigned char>(v)); };
+    if (cp < 0x80) {
+        put(cp);
+    } else if (cp < 0x800) {
+        put(0xC0 | (cp >> 6U));
+        put(0x80 | (cp & 0x3FU));
+    } else if (cp < 0x10000) {
+        put(0xE0 | (cp >> 12U));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    } else {
+        put(0xF0 | (cp >> 18U));
+        put(0x80 | ((cp >> 12U) & 0x3FU));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    }
+}
+
+// Columns a code point takes: 0 for combining marks, 2 for East Asian wide and fullwidth forms
+// and emoji (the main blocks of Unicode's EastAsianWidth W/F), 1 otherwise.
+constexpr std::size_t console_char_width(char32_t cp) noexcept {
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) {
+        return 0;
+    }
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+                      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+                      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    return wide ? 2 : 1;
+}
+
+// Terminal columns of UTF-8 text (no escape sequences in it).
+inline std::size_t console_width(std::string_view text) noexcept {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        w += console_char_width(utf8_next(text, i));
+    }
+    return w;
+}
+
+// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
+// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
+// text ("Trojan Source", CVE-2021-42574).
+constexpr bool console_bidi_control(char32_t cp) noexcept {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
+// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
+// passes through.
+inline std::string console_safe(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const char32_t cp = utf8_next(text, i);
+        if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            out += "\\x";
+            out += hex[(cp >> 4U) & 0xFU];
+            out += hex[cp & 0xFU];
+        } else if (console_bidi_control(cp)) {
+            out += "\\u";
+            for (unsigned shift = 12;; shift -= 4) {
+                out += hex[(cp >> shift) & 0xFU];
+                if (shift == 0) {
+                    break;
+                }
+            }
+        } else {
+            utf8_append(out, cp);
+        }
+    }
+    return out;
+}
+
+// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
+// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
+inline std::size_t console_prefix(std::string_view text, std::size_t columns,
+                                  std::size_t* width = nullptr) noexcept {
+    std::size_t w = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t next = i;
+        const std::size_t cw = console_char_width(utf8_next(text, next));
+        if (w + cw > columns) {
+            break;
+        }
+        w += cw;
+        i = next;
+    }
+    if (width != nullptr) {
+        *width = w;
+    }
+    return i;
+}
+
+// The longest prefix of (safe) text that fits `columns`, ending in an ellipsis when cut.
+inline std::string console_fit(std::string_view text, std::size_t columns, bool unicode = true) {
+    if (console_width(text) <= columns) {
+        return std::string(text);
+    }
+    const std::string_view ellipsis = unicode ? "\xE2\x80\xA6" : "...";
+    const std::size_t ellipsis_width = unicode ? 1 : 3;
+    if (columns <= ellipsis_width) {
+        return columns == 0 ? std::string() : std::string(unicode ? ellipsis : ellipsis.substr(0, columns));
+    }
+    return std::string(text.substr(0, console_prefix(text, columns - ellipsis_width))) +
+           std::string(ellipsis);
+}
+
+// text padded with spaces to `columns` (right-aligned when `right`).
+inline std::string console_pad(std::string_view text, std::size_t columns, bool right = false) {
+    const std::size_t w = console_width(text);
+    const std::string fill(w < columns ? columns - w : 0, ' ');
+    return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+// Word-wraps text to `columns`: the first line starts at column `first` (the caller has written
+// that much before it; default: indent), continuation lines with `indent` spaces. A word longer
+// than a line is cut (a URL in an error message must not push the layout off the screen).
+inline std::string console_wrap(std::string_view text, std::size_t columns, std::size_t indent,
+                                std::size_t first = static_cast<std::size_t>(-1)) {
+    std::string out;
+    std::size_t line = first == static_cast<std::size_t>(-1) ? indent : first;
+    bool started = false;
+    const std::size_t room = columns > indent + 10 ? columns : indent + 10;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t space = text.find(' ', i);
+        std::string_view word = text.substr(i, space == std::string_view::npos ? text.size() - i : space - i);
+        i = space == std::string_view::npos ? text.size() : space + 1;
+        if (word.empty()) {
+            continue;
+        }
+        std::size_t ww = console_width(word);
+        if (started && line + 1 + ww > room) {
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+        } else if (started) {
+            out += ' ';
+            ++line;
+        }
+        started = true;
+        while (line + ww > room) { // a single word wider than the line
+            std::size_t cut_width = 0;
+            const std::size_t cut = console_prefix(word, room - line, &cut_width);
+            if (cut == 0) {
+                break;
+            }
+            out.append(word.substr(0, cut));
+            word.remove_prefix(cut);
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+            ww -= cut_width; // not measured again: that made a long word quadratic
+        }
+        out.append(word);
+        line += ww;
+    }
+    return out;
+}
+
+// What the console reporters draw with, resolved from their options.
+struct console_style {
+    bool color = false;
+    bool unicode = true;
+    std::size_t width = 100;
+
+    // SGR-wrapped text: "1" bold, "2" dim, "31" red, "32" green, "33" yellow, "36" cyan.
+    [[nodiscard]] std::string paint(std::string_view text, const char* sgr) const {
+        if (!color || sgr == nullptr || *sgr == '\0' || text.empty()) {
+            return std::string(text);
+        }
+        return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
+    }
+    [[nodiscard]] const char* rule_char() const noexcept { return unicode ? "\xE2\x94\x80" : "-"; }
+    [[nodiscard]] std::string rule(std::size_t columns) const {
+        std::string out;
+        for (std::size_t i = 0; i < columns; ++i) {
+            out += rule_char();
+        }
+        return out;
+    }
+    [[nodiscard]] const char* arrow() const noexcept { return unicode ? "\xE2\x86\x92" : "->"; }
+    [[nodiscard]] const char* dash() const noexcept { return unicode ? "\xE2\x80\x94" : "-"; }
+    [[nodiscard]] const char* times() const noexcept { return unicode ? "\xC3\x97" : "x"; }
+    [[nodiscard]] const char* pass_mark() const noexcept { return unicode ? "\xE2\x9C\x93" : "+"; }
+    [[nodiscard]] const char* fail_mark() const noexcept { return unicode ? "\xE2\x9C\x97" : "x"; }
+    [[nodiscard]] const char* maybe_mark() const noexcept { return unicode ? "?" : "?"; }
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+// ---- end loadkit/detail/report/terminal.hpp ----
 // ---- begin loadkit/detail/report/xml.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -4307,7 +2981,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
@@ -4384,11 +3058,99 @@ inline std::string xml_attribute(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_XML_HPP
 // ---- end loadkit/detail/report/xml.hpp ----
+// ---- begin loadkit/detail/text/units.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Numbers as people read them in a report: each value in the unit that suits it, with the same
+// number of significant digits everywhere, so a column of them lines up and compares at a glance.
+//
+//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
+//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
+//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
+//
+// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
+// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
+// The one place such numbers are formatted: the console summary, the live progress line and the
+// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
+// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
+#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
+#define LOADKIT_DETAIL_TEXT_UNITS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v);
+
+// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
+// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
+// At most max_decimals decimals (the HTML report keeps to 6).
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
+
+// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
+// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
+
+// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
+LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
+template <class Rep, class Period>
+std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
+    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
+}
+
+// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
+template <class Rep, class Period>
+std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
+    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
+}
+
+// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
+
+// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
+LOADKIT_DECL std::string human_count(std::uint64_t n);
+
+// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
+LOADKIT_DECL std::string human_si(double v, int digits = 3);
+
+// Operations per second: 412/s, 62.0/s, 1.23k/s.
+LOADKIT_DECL std::string human_rate(double per_second);
+
+// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
+// below 1024 of a unit is never written in the next).
+LOADKIT_DECL std::string human_bytes(double bytes);
+// A change: +3.90 MiB, -512 B, +0 B.
+LOADKIT_DECL std::string human_bytes_delta(double bytes);
+
+// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
+// (0.0037%) so a small but non-zero error rate never reads as zero.
+LOADKIT_DECL std::string human_percent(double fraction);
+
+// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
+// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
+// ---- end loadkit/detail/text/units.hpp ----
 
 #include <cmath>
 #include <cstddef>
@@ -4398,7 +3160,7 @@ inline std::string xml_attribute(std::string_view text) {
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // s as XML character data or attribute value, control characters shown as C escapes (\n, \t, \x01)
@@ -4466,7 +3228,7 @@ inline std::string svg_coord(double v) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
@@ -4481,7 +3243,7 @@ inline std::string svg_coord(double v) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 enum class svg_scale : std::uint8_t { linear, log10, nines };
@@ -4919,7 +3681,7 @@ inline std::string render_svg(const svg_chart& c) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHART_HPP
@@ -4942,7 +3704,7 @@ inline std::string render_svg(const svg_chart& c) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tableau 10: distinct for the common forms of colour blindness, readable on white.
@@ -5337,7 +4099,7 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP
@@ -5356,7 +4118,7 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::string html_text(std::string_view s) { return html_escape(s); }
@@ -5762,7 +4524,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
     return o;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HTML_IPP
@@ -5802,7 +4564,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -6392,7 +5154,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_READER_HPP
@@ -6431,7 +5193,7 @@ private:
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -6811,6 +5573,7 @@ private:
         s.cpu_system ? w_.value(s.cpu_system->count()) : w_.null();
         optional_member("threads", s.threads);
         optional_member("open_fds", s.open_fds);
+        optional_member("loadkit_bytes", s.loadkit_bytes);
         w_.end_object();
     }
 
@@ -6902,7 +5665,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP
@@ -6937,7 +5700,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A histogram as the JSON holds it, before it is rebuilt.
@@ -7076,7 +5839,7 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP
@@ -7094,7 +5857,7 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
@@ -7526,7 +6289,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP
@@ -7544,7 +6307,7 @@ private:
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
@@ -7780,9 +6543,9 @@ private:
 
     process_sample resource() {
         process_sample s;
-        static constexpr std::array<std::string_view, 8> keys{
-            "at_ns",       "rss_bytes",     "peak_rss_bytes", "heap_in_use_bytes",
-            "cpu_user_us", "cpu_system_us", "threads",        "open_fds"};
+        static constexpr std::array<std::string_view, 9> keys{
+            "at_ns",         "rss_bytes", "peak_rss_bytes", "heap_in_use_bytes", "cpu_user_us",
+            "cpu_system_us", "threads",   "open_fds",       "loadkit_bytes?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -7807,8 +6570,11 @@ private:
             case 6:
                 s.threads = optional_unsigned<std::uint32_t>();
                 break;
-            default:
+            case 7:
                 s.open_fds = optional_unsigned<std::uint32_t>();
+                break;
+            default:
+                s.loadkit_bytes = optional_unsigned<std::uint64_t>();
             }
         });
         return s;
@@ -7987,7 +6753,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP
@@ -8003,7 +6769,7 @@ private:
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::string path,
                                     std::string message)
@@ -8053,7 +6819,7 @@ LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& opt
     return from_json(text, options);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JSON_IPP
@@ -8084,7 +6850,7 @@ LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& opt
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -8185,7 +6951,7 @@ inline std::string shown_objective(const objective& o) {
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP
@@ -8201,7 +6967,7 @@ inline std::string shown_objective(const objective& o) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -8428,7 +7194,7 @@ LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options&
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JUNIT_IPP
@@ -8452,7 +7218,7 @@ LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options&
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline int leak_severity(leak_verdict v) noexcept {
@@ -8569,7 +7335,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_MERGE_IPP
@@ -8595,7 +7361,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string progress_line(const run_progress& p, std::size_t width, const console_style& s) {
@@ -8807,7 +7573,7 @@ LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
     return state_->refreshes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_PROGRESS_IPP
@@ -8830,7 +7596,7 @@ LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v) {
@@ -9021,7 +7787,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_TEXT_UNITS_IPP

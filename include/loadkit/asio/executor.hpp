@@ -45,7 +45,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 class asio_executor final : public executor {
 public:
@@ -257,7 +257,7 @@ private:
     std::vector<std::unique_ptr<shard>> shards_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)

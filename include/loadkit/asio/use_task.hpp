@@ -34,7 +34,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct use_task_t {
     constexpr use_task_t() noexcept = default;
@@ -45,7 +45,7 @@ struct use_task_nothrow_t {
 inline constexpr use_task_t use_task{};
 inline constexpr use_task_nothrow_t use_task_nothrow{};
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 // The hook Asio looks up for a completion token: initiate() returns the awaiter, which starts the

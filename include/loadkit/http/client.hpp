@@ -70,7 +70,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct http_client_options {
     std::string url{}; // http://host[:port][/path][?query]
@@ -412,7 +412,7 @@ private:
     std::atomic<std::uint64_t> retries_{0};
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)

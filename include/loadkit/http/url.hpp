@@ -20,7 +20,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct http_url {
     std::string host;
@@ -32,7 +32,7 @@ struct http_url {
 // naming `field`: `<field> = "<url>" (expected ...)`.
 LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field = "url");
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_ASIO_IMPLEMENTATION)

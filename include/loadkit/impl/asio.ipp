@@ -22,7 +22,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL asio_executor::asio_executor(asio::io_context& io, options opts)
     : io_(io), timer_(io), slack_(std::chrono::duration_cast<clock::duration>(opts.timer_slack)) {
@@ -89,7 +89,7 @@ LOADKIT_DECL void asio_runner::pin([[maybe_unused]] std::thread& thread, [[maybe
 #endif
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ASIO_IPP

@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct blocking_pool::state {
     mutable std::mutex mutex;
@@ -118,7 +118,7 @@ LOADKIT_DECL void blocking_pool::work() {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_BLOCKING_POOL_IPP

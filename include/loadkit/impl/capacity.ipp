@@ -24,7 +24,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -203,7 +203,7 @@ LOADKIT_DECL run_report find_capacity(const capacity_options& options, operation
     return find_capacity(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CAPACITY_IPP

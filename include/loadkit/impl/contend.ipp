@@ -33,7 +33,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline void contend_cpu_relax() noexcept {
@@ -281,7 +281,7 @@ LOADKIT_DECL std::string contend_describe(const contend_summary& s) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_CONTEND_IPP

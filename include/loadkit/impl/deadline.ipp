@@ -22,7 +22,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string deadline_result::describe() const {
     std::string out;
@@ -164,7 +164,7 @@ LOADKIT_DECL deadline_result expect_within(std::chrono::nanoseconds limit, std::
     return r;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_DEADLINE_IPP

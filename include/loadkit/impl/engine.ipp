@@ -35,7 +35,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_run_option(const char* field, const std::string& value, const char* expected) {
@@ -133,7 +133,12 @@ public:
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
-            sampler_.emplace(process_sampler_options{resource_interval(), 4096});
+            // Every sample carries what the recorder holds (its series grow through the run), for
+            // the leak check and memory_growth to subtract: loadkit's memory is not the user's leak.
+            sampler_.emplace(process_sampler_options{
+                .interval = resource_interval(), .max_samples = 4096, .loadkit_bytes = [this] {
+                    return static_cast<std::uint64_t>(recorder_->memory_bytes());
+                }});
             sampler_->start();
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
@@ -200,13 +205,23 @@ private:
         }
     }
 
+    // The user's share of a reading: total less what loadkit said it held at that sample.
+    static std::optional<std::uint64_t> users_bytes(std::optional<std::uint64_t> total,
+                                                    std::optional<std::uint64_t> loadkit) {
+        if (!total) {
+            return std::nullopt;
+        }
+        const std::uint64_t own = loadkit.value_or(0);
+        return *total > own ? *total - own : 0;
+    }
+
     static std::optional<double> memory_growth(const std::vector<process_sample>& samples) {
         std::optional<std::uint64_t> first;
         std::optional<std::uint64_t> last;
         for (const auto& s : samples) {
-            if (s.rss_bytes) {
-                first = first ? first : s.rss_bytes;
-                last = s.rss_bytes;
+            if (const auto rss = users_bytes(s.rss_bytes, s.loadkit_bytes)) {
+                first = first ? first : rss;
+                last = rss;
             }
         }
         if (!first || !last || samples.size() < 2) {
@@ -265,9 +280,11 @@ private:
         const auto x_of = [&](const process_sample& s) {
             return std::chrono::duration<double>(s.at - t0).count();
         };
-        const auto rss = make_leak_series(samples, x_of, [](const process_sample& s) { return s.rss_bytes; });
-        const auto heap =
-            make_leak_series(samples, x_of, [](const process_sample& s) { return s.heap_in_use_bytes; });
+        const auto rss = make_leak_series(
+            samples, x_of, [](const process_sample& s) { return users_bytes(s.rss_bytes, s.loadkit_bytes); });
+        const auto heap = make_leak_series(samples, x_of, [](const process_sample& s) {
+            return users_bytes(s.heap_in_use_bytes, s.loadkit_bytes);
+        });
         if (opts.x_unit == "iter") {
             opts.x_unit = "s";
         }
@@ -894,7 +911,7 @@ LOADKIT_DECL run_report run(const profile& load, operation op, const run_options
     return run(options, s);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ENGINE_IPP

@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL void add_error_message(error_category& into, std::string_view text, std::uint64_t n) {
@@ -127,7 +127,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_ERROR_CATEGORY_IPP

@@ -10,7 +10,7 @@
 #include <mutex>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void event_loop::run() {
     run_loop(true, [] { return false; });
@@ -81,7 +81,7 @@ LOADKIT_DECL void event_loop::drain_inbox() {
     draining_cancels_.clear();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_EVENT_LOOP_IPP

@@ -17,7 +17,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL histogram::histogram(const options& opts)
     : layout_(detail::make_histogram_layout(opts.significant_digits, opts.max_relative_error,
@@ -270,7 +270,7 @@ LOADKIT_DECL void histogram::check_same_config(const histogram& other, const cha
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_IPP

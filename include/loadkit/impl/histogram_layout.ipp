@@ -11,7 +11,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] LOADKIT_DECL void throw_histogram_option(const char* field, const std::string& value,
@@ -79,7 +79,7 @@ LOADKIT_DECL int histogram_significant_digits(const histogram_layout& layout) no
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HISTOGRAM_LAYOUT_IPP

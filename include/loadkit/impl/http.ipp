@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The bytes of one request. Host carries the port unless it is 80; a body gets its
@@ -249,7 +249,7 @@ LOADKIT_DECL std::size_t http_response_parser::parse_trailer_line(const char* p,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_IPP

@@ -35,7 +35,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL http_client::http_client(http_client_options options)
     : options_(std::move(options)),
@@ -191,7 +191,7 @@ LOADKIT_DECL task<std::error_code> http_client::connect(slot& s, loop& l) {
     co_return std::error_code{};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_CLIENT_IPP

@@ -18,7 +18,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL void http_slot::interrupt() {
@@ -103,7 +103,7 @@ LOADKIT_DECL void http_loop::sweep() {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_LOOP_IPP

@@ -32,7 +32,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 [[noreturn]] inline void throw_target_option(const char* field, const std::string& value,
@@ -386,7 +386,7 @@ LOADKIT_DECL bool http_target::wants_close(std::string_view head) noexcept {
     return close;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_TARGET_IPP

@@ -10,7 +10,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
     const auto bad = [&](const char* expected) {
@@ -72,7 +72,7 @@ LOADKIT_DECL http_url parse_http_url(std::string_view url, const char* field) {
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_HTTP_URL_IPP

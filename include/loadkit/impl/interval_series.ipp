@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void sparse_histogram::add(const histogram& h) {
     if (h.empty()) {
@@ -174,7 +174,7 @@ LOADKIT_DECL interval_stats interval_series::total() const {
     return sum;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_INTERVAL_SERIES_IPP

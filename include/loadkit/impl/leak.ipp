@@ -22,7 +22,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL const char* to_string(leak_cause c) noexcept {
     switch (c) {
@@ -341,7 +341,7 @@ LOADKIT_DECL std::string leak_report::describe() const {
     return line;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LEAK_IPP

@@ -22,7 +22,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(LOADKIT_LOCK_PROBE_TSC)
@@ -159,7 +159,7 @@ LOADKIT_DECL std::string shared_lock_stats::describe() const {
     return out + "exclusive " + e.describe() + "; shared " + s.describe();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_LOCK_PROBE_IPP

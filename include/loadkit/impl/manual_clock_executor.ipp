@@ -16,7 +16,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL manual_clock_executor::manual_clock_executor(options o)
     : now_(o.start.time_since_epoch().count()), work_wait_(o.work_wait) {
@@ -176,7 +176,7 @@ LOADKIT_DECL std::size_t manual_clock_executor::queued() const {
     return ready_.size();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_MANUAL_CLOCK_EXECUTOR_IPP

@@ -17,7 +17,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL objective objective::on(std::string tag_name) const {
     objective o = *this;
@@ -227,7 +227,7 @@ LOADKIT_DECL slo_parse_error::slo_parse_error(std::string text, std::size_t colu
 
 LOADKIT_DECL objective parse_objective(std::string_view text) { return detail::slo_parser(text).parse(); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OBJECTIVE_IPP

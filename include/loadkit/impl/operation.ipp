@@ -22,7 +22,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 [[noreturn]] LOADKIT_DECL void throw_think(const char* what, std::chrono::nanoseconds value,
@@ -108,7 +108,7 @@ LOADKIT_DECL void operation::check(const std::string& name, double weight) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_OPERATION_IPP

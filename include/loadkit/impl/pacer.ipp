@@ -11,7 +11,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
                           std::uint64_t shards)
@@ -27,7 +27,7 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
     count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PACER_IPP

@@ -77,7 +77,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if defined(__linux__)
@@ -397,16 +397,16 @@ LOADKIT_DECL process_sample process_probe::sample() noexcept {
 }
 
 LOADKIT_DECL process_sampler::process_sampler(const options& opts)
-    : interval_(opts.interval), max_samples_(opts.max_samples) {
+    : interval_(opts.interval), max_samples_(opts.max_samples), loadkit_bytes_(opts.loadkit_bytes) {
     if (opts.interval <= std::chrono::nanoseconds::zero()) {
         throw std::invalid_argument("loadkit::process_sampler_options: interval = " +
                                     std::to_string(opts.interval.count()) + "ns (expected > 0)");
     }
-    if (opts.max_samples < 2) {
+    if (opts.max_samples < 2 || opts.max_samples > (std::size_t{1} << 20)) {
         throw std::invalid_argument("loadkit::process_sampler_options: max_samples = " +
-                                    std::to_string(opts.max_samples) + " (expected >= 2)");
+                                    std::to_string(opts.max_samples) + " (expected 2 .. 1048576)");
     }
-    samples_.reserve(std::min<std::size_t>(max_samples_, 1024));
+    samples_.resize(max_samples_);
 }
 
 LOADKIT_DECL process_sampler::~process_sampler() { stop(); }
@@ -440,7 +440,7 @@ LOADKIT_DECL bool process_sampler::running() const {
 
 LOADKIT_DECL std::vector<process_sample> process_sampler::samples() const {
     std::lock_guard lock(mutex_);
-    return samples_;
+    return {samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(count_)};
 }
 
 LOADKIT_DECL std::chrono::nanoseconds process_sampler::interval() const {
@@ -460,12 +460,15 @@ LOADKIT_DECL void process_sampler::run() {
     // interval still has where it started and where it ended.
     for (;;) {
         lock.unlock();
-        const process_sample s = probe_.sample(); // the probe belongs to this thread
+        process_sample s = probe_.sample(); // the probe belongs to this thread
+        if (loadkit_bytes_) {
+            s.loadkit_bytes = loadkit_bytes_();
+        }
         lock.lock();
-        if (samples_.size() >= max_samples_) {
+        if (count_ >= max_samples_) {
             decimate();
         }
-        samples_.push_back(s);
+        samples_[count_++] = s;
         if (stop_requested_) {
             break;
         }
@@ -480,14 +483,14 @@ LOADKIT_DECL void process_sampler::run() {
 
 LOADKIT_DECL void process_sampler::decimate() {
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < samples_.size(); i += 2) {
+    for (std::size_t i = 0; i < count_; i += 2) {
         samples_[kept++] = samples_[i];
     }
-    samples_.resize(kept);
+    count_ = kept;
     interval_ *= 2;
     ++decimations_;
 }
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROCESS_IPP

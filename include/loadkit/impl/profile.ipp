@@ -17,7 +17,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_profile(const char* profile, const std::string& field,
@@ -200,7 +200,7 @@ LOADKIT_DECL void validate(const profile& p) {
 }
 LOADKIT_DECL std::string describe(const profile& p) { return detail::describe_profile(p); }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_PROFILE_IPP

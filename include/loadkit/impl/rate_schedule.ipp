@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL rate_schedule::rate_schedule(double start_rate, std::vector<rate_stage> stages)
     : start_rate_(start_rate), stages_(std::move(stages)) {
@@ -94,7 +94,7 @@ LOADKIT_DECL void rate_schedule::build(const char* owner, const char* start_fiel
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RATE_SCHEDULE_IPP

@@ -17,7 +17,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -75,7 +75,7 @@ LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report, con
     out.flush();
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_CONSOLE_IPP

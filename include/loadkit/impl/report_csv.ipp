@@ -15,7 +15,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -126,7 +126,7 @@ LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const c
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_CSV_IPP

@@ -34,7 +34,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 [[noreturn]] inline void throw_hlog_option(const char* field, const std::string& value,
@@ -473,7 +473,7 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
     return log;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HLOG_IPP

@@ -25,7 +25,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::string html_text(std::string_view s) { return html_escape(s); }
@@ -431,7 +431,7 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
     return o;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_HTML_IPP

@@ -21,7 +21,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL json_error::json_error(std::size_t line, std::size_t column, std::string path,
                                     std::string message)
@@ -71,7 +71,7 @@ LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& opt
     return from_json(text, options);
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JSON_IPP

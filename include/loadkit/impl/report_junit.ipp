@@ -21,7 +21,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -248,7 +248,7 @@ LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options&
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_JUNIT_IPP

@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline int leak_severity(leak_verdict v) noexcept {
@@ -135,7 +135,7 @@ LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards) {
     return out;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_MERGE_IPP

@@ -21,7 +21,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string progress_line(const run_progress& p, std::size_t width, const console_style& s) {
@@ -233,7 +233,7 @@ LOADKIT_DECL std::uint64_t progress_printer::refreshes() const {
     return state_->refreshes;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_REPORT_PROGRESS_IPP

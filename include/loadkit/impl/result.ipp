@@ -20,7 +20,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL latency_summary summarize(const histogram& h) {
     return {h.count(),
@@ -174,7 +174,7 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
     return *this;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RESULT_IPP

@@ -11,7 +11,7 @@
 #include <algorithm>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::size_t run_report::hung() const noexcept {
     return static_cast<std::size_t>(
@@ -36,7 +36,7 @@ LOADKIT_DECL int run_report::exit_code() const noexcept {
     return 0;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUN_REPORT_IPP

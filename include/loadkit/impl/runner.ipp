@@ -23,7 +23,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL runner::runner() : runner(options{}) {}
 
@@ -115,7 +115,7 @@ LOADKIT_DECL void runner::wait_idle() {
     idle_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_RUNNER_IPP

@@ -11,7 +11,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL void validate(const scenario& s) {
     const std::string who = "loadkit::scenario \"" + s.name + "\": ";
@@ -43,7 +43,7 @@ LOADKIT_DECL void validate(const scenario& s) {
     }
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SCENARIO_IPP

@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL thread_shard_release::~thread_shard_release() {
@@ -196,7 +196,7 @@ LOADKIT_DECL sharded_histogram::shard& sharded_histogram::local_slow() {
     return *found;
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SHARDED_HISTOGRAM_IPP

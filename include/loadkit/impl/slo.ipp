@@ -23,7 +23,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL bool slo_report::passed() const noexcept {
     for (const auto& v : verdicts) {
@@ -285,7 +285,7 @@ LOADKIT_DECL abort_decision slo_policy::should_abort(const run_result& partial,
     return {};
 }
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SLO_IPP

@@ -9,7 +9,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 LOADKIT_DECL std::string spawn_report::describe(const std::exception_ptr& error) {
     try {
@@ -52,7 +52,7 @@ LOADKIT_DECL spawn_report spawn_tally::report() const {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_SPAWN_REPORT_IPP

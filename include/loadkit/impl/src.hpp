@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 //
 // Separate compilation (loadkit/config.hpp): the one translation unit that compiles loadkit's
-// bodies, core and reporters. Every translation unit of the program defines
+// bodies: core, reporters and the test adapters' judgement. Every translation unit of the program defines
 // LOADKIT_SEPARATE_COMPILATION; exactly one includes this header, first and alone:
 //
 //   // loadkit.cpp
@@ -25,5 +25,6 @@
 
 #include <loadkit/loadkit.hpp>
 #include <loadkit/report/all.hpp>
+#include <loadkit/testing/judgement.hpp>
 
 #endif // LOADKIT_IMPL_SRC_HPP

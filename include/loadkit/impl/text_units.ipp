@@ -16,7 +16,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v) {
@@ -207,7 +207,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_IMPL_TEXT_UNITS_IPP

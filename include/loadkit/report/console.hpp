@@ -37,7 +37,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct console_options {
     color_mode color = color_mode::automatic;
@@ -63,7 +63,7 @@ LOADKIT_DECL void print_summary(std::FILE* out, const run_report& report,
 LOADKIT_DECL void print_summary(std::ostream& out, const run_report& report,
                                 const console_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

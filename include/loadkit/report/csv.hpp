@@ -29,7 +29,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct csv_options {
     std::string overall_label = "overall"; // tag column of the rows for every tag together
@@ -46,7 +46,7 @@ inline constexpr std::string_view csv_header = "tag,interval_start_s,interval_en
 
 LOADKIT_DECL void write_csv(std::ostream& out, const run_report& report, const csv_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -54,7 +54,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // A malformed .hlog (read_hlog): the message names the line.
 class hlog_error : public std::runtime_error {
@@ -177,7 +177,7 @@ struct hlog_log {
 // line's payload (at most max_payload_bytes inflated).
 [[nodiscard]] LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

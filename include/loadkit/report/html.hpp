@@ -31,7 +31,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct html_options {
     std::string title{};            // heading and <title>; "" uses run_report::title, then "loadkit report"
@@ -42,7 +42,7 @@ struct html_options {
 // The whole report as one HTML document (UTF-8).
 [[nodiscard]] LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

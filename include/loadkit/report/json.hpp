@@ -41,7 +41,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // How loadkit::to_json writes.
 struct json_options {
@@ -91,7 +91,7 @@ struct json_read_options {
 // Reads the whole stream, then from_json. Throws std::invalid_argument if the stream fails.
 [[nodiscard]] LOADKIT_DECL run_report read_json(std::istream& in, const json_read_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

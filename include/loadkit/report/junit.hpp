@@ -29,7 +29,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct junit_options {
     std::string name{};             // the testsuite's name; "": the report's title, or "loadkit"
@@ -44,7 +44,7 @@ struct junit_options {
 // The report as a JUnit XML document (UTF-8, '\n' line ends).
 [[nodiscard]] LOADKIT_DECL std::string to_junit(const run_report& report, const junit_options& options = {});
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -34,14 +34,14 @@
 #include <span>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // The reports of shards that ran side by side, as one (see the header comment for each part).
 // Throws std::invalid_argument naming the shard if results cannot merge (open vs closed model,
 // histograms of different precision).
 [[nodiscard]] LOADKIT_DECL run_report merge_reports(std::span<const run_report> shards);
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

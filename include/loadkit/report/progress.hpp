@@ -35,7 +35,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // automatic: draw only when the stream is a terminal and the CI environment variable is unset.
 enum class progress_mode : std::uint8_t { automatic, always, never };
@@ -87,7 +87,7 @@ private:
     std::shared_ptr<state> state_;
 };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

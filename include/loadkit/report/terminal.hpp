@@ -12,13 +12,13 @@
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 // When the console reporters use ANSI colour. automatic: only on a terminal, and not when the
 // NO_COLOR environment variable is set to a non-empty value or TERM is "dumb".
 enum class color_mode : std::uint8_t { automatic, always, never };
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_REPORT_TERMINAL_HPP

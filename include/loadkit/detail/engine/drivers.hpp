@@ -30,7 +30,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How an operation ended. An error's text lives in the context's buffers (reused: no allocation
@@ -485,7 +485,7 @@ inline detached_task drop_queued(engine_shared& e, scenario_runtime& s, std::siz
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_DRIVERS_HPP

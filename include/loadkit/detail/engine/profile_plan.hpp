@@ -15,7 +15,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // How many arrivals may wait for a free slot (open model; 0 for every other profile).
@@ -103,7 +103,7 @@ inline std::optional<std::chrono::nanoseconds> vu_active_from(const ramping_vus&
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP

@@ -15,7 +15,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::atomic<int> stop_signals{0};
@@ -76,7 +76,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_SIGNAL_STOP_HPP

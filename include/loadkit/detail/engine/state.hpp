@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline std::int64_t ticks(clock::time_point t) noexcept {
@@ -151,7 +151,7 @@ struct engine_shared {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_ENGINE_STATE_HPP

@@ -32,7 +32,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using contend_clock = std::chrono::steady_clock;
@@ -91,7 +91,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_CONTEND_ENGINE_HPP

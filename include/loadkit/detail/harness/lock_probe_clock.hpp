@@ -25,7 +25,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct lock_probe_calibration {
@@ -75,7 +75,7 @@ struct lock_probe_clock {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_CLOCK_HPP

@@ -16,7 +16,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 struct lock_probe_options; // lock_probe.hpp
 struct lock_stats;         // lock_probe.hpp
@@ -68,7 +68,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_LOCK_PROBE_STATS_HPP

@@ -16,7 +16,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Two significant digits and ASCII "us": one line per run, read next to thread counts, where the
@@ -24,7 +24,7 @@ namespace detail {
 inline std::string contend_duration_text(std::chrono::nanoseconds d) { return human_duration(d, false, 2); }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_HARNESS_TEXT_HPP

@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A connection as the poller sees it (kept in the client's slot; touched on the loop's thread).
@@ -286,7 +286,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // __linux__

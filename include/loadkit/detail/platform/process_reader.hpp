@@ -15,7 +15,7 @@
 #include <optional>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct process_usage {
@@ -56,7 +56,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_PLATFORM_PROCESS_READER_HPP

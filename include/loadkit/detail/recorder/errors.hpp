@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The first max_error_message_length bytes of text, not splitting a UTF-8 sequence.
@@ -74,7 +74,7 @@ LOADKIT_DECL void subtract_error_categories(std::vector<error_category>& into,
                                             const std::vector<error_category>& from);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -22,7 +22,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Written by one thread, read by any: a relaxed load and store compile to a plain increment.
@@ -113,7 +113,7 @@ struct alignas(64) recorder_tag_slot {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RECORDER_SHARD_HPP

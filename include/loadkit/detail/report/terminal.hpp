@@ -27,7 +27,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -315,7 +315,7 @@ struct console_style {
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP

@@ -9,7 +9,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 template <class A> decltype(auto) get_awaiter(A&& awaitable) {
@@ -36,7 +36,7 @@ using stored_t =
                        std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_AWAITABLE_TRAITS_HPP

@@ -17,7 +17,7 @@
 #include <variant>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // What the children of one when_all/when_any share. The latch counts running children plus one
@@ -143,7 +143,7 @@ template <class T> child_task<T> make_child_task(task<T> inner) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_CHILD_TASK_HPP

@@ -11,7 +11,7 @@
 #include <utility>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A fire-and-forget coroutine: created suspended, started by posting its handle to an executor,
@@ -47,7 +47,7 @@ template <class T, class OnEnd> detached_task run_detached(task<T> work, OnEnd o
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_DETACHED_TASK_HPP

@@ -22,7 +22,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 #if !defined(LOADKIT_NO_FRAME_RECYCLING)
@@ -116,7 +116,7 @@ inline void deallocate_frame(void* pointer, std::size_t) noexcept { ::operator d
 #endif
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_FRAME_ALLOCATOR_HPP

@@ -10,7 +10,7 @@
 #include <type_traits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline const std::stop_token& never_stop_token() noexcept {
@@ -39,7 +39,7 @@ const std::stop_token& stop_token_of(std::coroutine_handle<Promise> handle) noex
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_PROMISE_BASE_HPP

@@ -9,7 +9,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
@@ -53,7 +53,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP

@@ -11,7 +11,7 @@
 #include <limits>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // t + d, held at the time point's range instead of wrapping around.
@@ -40,7 +40,7 @@ constexpr std::chrono::nanoseconds saturating_sum(std::chrono::nanoseconds a,
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_SATURATING_TIME_HPP

@@ -9,7 +9,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
@@ -118,7 +118,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP

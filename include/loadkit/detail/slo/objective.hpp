@@ -21,7 +21,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -122,7 +122,7 @@ inline std::string shown_objective(const objective& o) {
 
 } // namespace detail
 
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_SLO_OBJECTIVE_HPP

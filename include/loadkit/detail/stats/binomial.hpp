@@ -12,7 +12,7 @@
 #include <cstdint>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
@@ -142,7 +142,7 @@ inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) 
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP

@@ -11,7 +11,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The log-linear counter layout shared by histogram and sharded_histogram's shards: HdrHistogram's
@@ -99,7 +99,7 @@ void record_backfill(const histogram_layout& layout, std::int64_t value, std::in
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

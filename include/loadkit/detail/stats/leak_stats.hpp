@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
@@ -403,7 +403,7 @@ inline std::size_t sen_interval_min_points(double confidence) noexcept {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_STATS_LEAK_STATS_HPP

@@ -14,7 +14,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // 15 significant digits: integral values print bare ("-5", "1000000"), fractions without noise
@@ -36,7 +36,7 @@ inline std::string rate_duration(std::chrono::nanoseconds value) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_TEXT_RATE_TEXT_HPP

@@ -24,7 +24,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 LOADKIT_DECL std::string human_printf(const char* format, double v);
@@ -80,7 +80,7 @@ LOADKIT_DECL std::string human_percent(double fraction);
 LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)

@@ -23,7 +23,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // One cell of a bar `eighths` / 8 full: vertical bars grow up, horizontal ones right.
@@ -232,7 +232,7 @@ inline std::string console_distribution_chart(const histogram& h, const console_
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_CHART_HPP

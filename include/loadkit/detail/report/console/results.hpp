@@ -24,7 +24,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // The console options, resolved (colour decided, values validated).
@@ -428,7 +428,7 @@ inline void console_warmup(std::string& out, const run_report& report, const con
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_RESULTS_HPP

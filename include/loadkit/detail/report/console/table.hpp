@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 struct console_column {
@@ -144,7 +144,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_TABLE_HPP

@@ -23,7 +23,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // First, last and largest reading of one field over the samples that have it.
@@ -251,7 +251,7 @@ inline void console_verdicts(std::string& out, const run_report& report, const c
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_CONSOLE_VERDICTS_HPP

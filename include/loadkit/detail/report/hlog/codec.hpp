@@ -27,7 +27,7 @@
 #endif
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 using hlog_bytes = std::vector<std::uint8_t>;
@@ -273,7 +273,7 @@ inline hlog_bytes base64_decode(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_CODEC_HPP

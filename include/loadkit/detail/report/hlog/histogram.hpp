@@ -23,7 +23,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 inline constexpr std::uint32_t hdr_v2_cookie = 0x1c849313;            // V2 base 0x1c849303 | 0x10
@@ -315,7 +315,7 @@ template <class F> std::uint64_t for_each_hdr_count(const hdr_encoded& e, F&& f)
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_HISTOGRAM_HPP

@@ -18,7 +18,7 @@
 #include <string>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 class inflater {
@@ -331,7 +331,7 @@ inline std::size_t zlib_inflate(const std::uint8_t* data, std::size_t size, hlog
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_INFLATE_HPP

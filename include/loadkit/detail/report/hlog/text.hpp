@@ -23,7 +23,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Java's String.format(Locale.US, "%.<decimals>f", v).
@@ -156,7 +156,7 @@ inline std::optional<std::int64_t> parse_decimal_nanos(std::string_view text) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_HLOG_TEXT_HPP

@@ -20,7 +20,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // A histogram as the JSON holds it, before it is rebuilt.
@@ -159,7 +159,7 @@ inline std::string rebuild_histogram(const json_histogram_fields& f, const histo
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_HISTOGRAM_READ_HPP

@@ -25,7 +25,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -615,7 +615,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_READER_HPP

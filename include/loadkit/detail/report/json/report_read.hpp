@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // As json_placeholder_result (detail/report/json/result_read.hpp), for the whole report.
@@ -263,9 +263,9 @@ private:
 
     process_sample resource() {
         process_sample s;
-        static constexpr std::array<std::string_view, 8> keys{
-            "at_ns",       "rss_bytes",     "peak_rss_bytes", "heap_in_use_bytes",
-            "cpu_user_us", "cpu_system_us", "threads",        "open_fds"};
+        static constexpr std::array<std::string_view, 9> keys{
+            "at_ns",         "rss_bytes", "peak_rss_bytes", "heap_in_use_bytes", "cpu_user_us",
+            "cpu_system_us", "threads",   "open_fds",       "loadkit_bytes?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -290,8 +290,11 @@ private:
             case 6:
                 s.threads = optional_unsigned<std::uint32_t>();
                 break;
-            default:
+            case 7:
                 s.open_fds = optional_unsigned<std::uint32_t>();
+                break;
+            default:
+                s.loadkit_bytes = optional_unsigned<std::uint64_t>();
             }
         });
         return s;
@@ -470,7 +473,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_READ_HPP

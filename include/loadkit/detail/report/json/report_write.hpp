@@ -23,7 +23,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 
 namespace detail {
 
@@ -403,6 +403,7 @@ private:
         s.cpu_system ? w_.value(s.cpu_system->count()) : w_.null();
         optional_member("threads", s.threads);
         optional_member("open_fds", s.open_fds);
+        optional_member("loadkit_bytes", s.loadkit_bytes);
         w_.end_object();
     }
 
@@ -494,7 +495,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_REPORT_WRITE_HPP

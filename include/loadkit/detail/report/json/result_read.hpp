@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // json_read_options' bounds (report/json.hpp, which this header cannot include), in counters.
@@ -459,7 +459,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_RESULT_READ_HPP

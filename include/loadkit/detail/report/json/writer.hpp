@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Length of the well-formed UTF-8 sequence at text[i], or 0 with `skip` set to the length of its
@@ -285,7 +285,7 @@ private:
 };
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP

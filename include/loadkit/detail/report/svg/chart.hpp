@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 enum class svg_scale : std::uint8_t { linear, log10, nines };
@@ -457,7 +457,7 @@ inline std::string render_svg(const svg_chart& c) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHART_HPP

@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // Tableau 10: distinct for the common forms of colour blindness, readable on white.
@@ -414,7 +414,7 @@ inline svg_chart capacity_latency_chart(const capacity_curve& curve) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_CHARTS_HPP

@@ -22,7 +22,7 @@
 #include <string_view>
 
 namespace loadkit {
-inline namespace v0 {
+inline namespace v0_1 {
 namespace detail {
 
 // s as XML character data or attribute value, control characters shown as C escapes (\n, \t, \x01)
@@ -90,7 +90,7 @@ inline std::string svg_coord(double v) {
 }
 
 } // namespace detail
-} // namespace v0
+} // namespace v0_1
 } // namespace loadkit
 
 #endif // LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
