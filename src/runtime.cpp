@@ -12,6 +12,7 @@
 #include <loadkit/impl/histogram.ipp>
 #include <loadkit/impl/histogram_layout.ipp>
 #include <loadkit/impl/lock_probe.ipp>
+#include <loadkit/impl/manual_clock_executor.ipp>
 #include <loadkit/impl/pacer.ipp>
 #include <loadkit/impl/process.ipp>
 #include <loadkit/impl/profile.ipp>

@@ -427,6 +427,9 @@ TEST_CASE(
     // constant rate wait up to 200 ms, so the honest p90 is ~100 ms and the p99 ~190 ms. A closed
     // loop stops sending while it waits: each user records each stall once, far below its p99.
     // (Loose bounds: only the order of magnitude is asserted. The I/O path does not matter here.)
+    // Real sockets, real time: the bounds a slow machine can break (upper bounds on latency, and
+    // how many requests a closed loop completes) hold only in an optimized build without
+    // sanitizers; the exact version of this demonstration runs on virtual time in test_engine.
     loadkit::http_target target{{.stall = 200ms, .stall_every = 1s}};
     loadkit::asio_runner io{{.threads = 1}};
     loadkit::http_client open_client{{.url = target.url(), .connections = 128}};
@@ -440,16 +443,21 @@ TEST_CASE(
     CHECK(t.count() > 700);
     CHECK(t.latency.value_at_percentile(99.0) > 120ms);
     CHECK(t.latency.value_at_percentile(90.0) > 50ms);
-    CHECK(t.latency.max() < 2s);
+    if (tight_timing) {
+        CHECK(t.latency.max() < 2s);
+    }
 
     loadkit::http_client closed_client{{.url = target.url(), .connections = 2}};
     const auto closed =
         loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 2s}, http_op(closed_client), o);
     const auto& c = tag(closed, "GET /");
     CHECK(c.failed() == 0);
-    CHECK(c.count() > 700);
-    CHECK(c.latency.max() > 120ms);                    // the stall is there...
-    CHECK(c.latency.value_at_percentile(99.0) < 60ms); // ...once per user and stall, hidden below the p99
+    CHECK(c.count() > 0);
+    CHECK(c.latency.max() > 120ms); // the stall is there...
+    if (tight_timing) {
+        CHECK(c.count() > 700);
+        CHECK(c.latency.value_at_percentile(99.0) < 100ms); // ...once per user and stall, below the p99
+    }
 }
 
 TEST_CASE("coordinated omission, wrk2's view: one constant-rate run over a few connections gives the "
@@ -458,7 +466,8 @@ TEST_CASE("coordinated omission, wrk2's view: one constant-rate run over a few c
     // 400/s over 2 connections with a queue: during each 200 ms stall two requests are on the wire
     // and the rest wait for a connection. The response time (from the intended start) shows the
     // stall for a fifth of the requests; the service time (from when a request got its connection)
-    // shows it for two requests per stall, below its p99 — what a closed-loop tool reports.
+    // shows it for two requests per stall, below its p99 — what a closed-loop tool reports. Upper
+    // bounds on real-time latency only in an optimized build without sanitizers, as above.
     loadkit::http_target target{{.stall = 200ms, .stall_every = 1s}};
     loadkit::asio_runner io{{.threads = 1}};
     loadkit::http_client client{{.url = target.url(), .connections = 2}};
@@ -473,7 +482,9 @@ TEST_CASE("coordinated omission, wrk2's view: one constant-rate run over a few c
     CHECK(client.connects() == 2);
     CHECK(t.latency.value_at_percentile(90.0) > 50ms);
     CHECK(t.latency.value_at_percentile(99.0) > 120ms);
-    CHECK(t.latency.max() < 2s);
-    CHECK(t.service_time->max() > 120ms);                    // the stall is there...
-    CHECK(t.service_time->value_at_percentile(99.0) < 60ms); // ...hidden below the p99
+    CHECK(t.service_time->max() > 120ms); // the stall is there...
+    if (tight_timing) {
+        CHECK(t.latency.max() < 2s);
+        CHECK(t.service_time->value_at_percentile(99.0) < 100ms); // ...hidden below the p99
+    }
 }

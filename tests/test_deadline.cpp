@@ -108,14 +108,26 @@ TEST_CASE("task_tracker: expect_idle_within throws deadline_exceeded carrying th
     CHECK(tracker.expect_idle_within(5ms).completed);
 }
 
+// A dangling guard would be a use after free: the sanitizer builds turn it into a failure; the
+// checks here prove that the guard still acts on the state it co-owns, and only on that one.
 TEST_CASE("task_tracker: a guard outliving its tracker stays valid", "[deadline]") {
     loadkit::task_tracker::guard survivor;
     {
         loadkit::task_tracker tracker;
         survivor = tracker.enter("orphan");
+        REQUIRE(tracker.running_count() == 1);
+        CHECK(tracker.running()[0].name == "orphan");
     }
-    survivor.leave(); // the state is co-owned: no dangling access
-    SUCCEED();
+    loadkit::task_tracker next;
+    // Assigning leaves the dead tracker's task first (its state is still alive), then holds the new one.
+    survivor = next.enter("adopted");
+    REQUIRE(next.running_count() == 1);
+    CHECK(next.running()[0].name == "adopted");
+    survivor.leave();
+    CHECK(next.running_count() == 0);
+    survivor.leave(); // idempotent, and touches nothing once left
+    CHECK(next.running_count() == 0);
+    CHECK(next.wait_idle(0ms).completed);
 }
 
 TEST_CASE("run_with_deadline: opposite lock orders through std::scoped_lock finish within the limit",

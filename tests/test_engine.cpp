@@ -3,6 +3,7 @@
 
 #include <loadkit/engine.hpp>
 #include <loadkit/event_loop.hpp>
+#include <loadkit/manual_clock_executor.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -17,18 +18,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-#elif defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
 
 // Tracks how many operations run at once.
 struct concurrency_gauge {
@@ -48,6 +37,13 @@ loadkit::run_options quiet(std::size_t threads = 1) {
     o.threads = threads;
     o.sample_resources = false;
     o.report_stuck_to_stderr = false;
+    return o;
+}
+
+// Options for a run on virtual time (loadkit::manual_clock_executor): exact and instant.
+loadkit::run_options on_clock(loadkit::manual_clock_executor& clock) {
+    loadkit::run_options o = quiet();
+    o.manual_clock = &clock;
     return o;
 }
 
@@ -113,23 +109,47 @@ TEST_CASE("engine: closed profiles never exceed their virtual users, and iterati
     }
 }
 
-TEST_CASE(
-    "engine: a constant rate of 2,000/s for 3 s issues exactly its 6,000 arrivals, within 2 % of the time",
-    "[engine]") {
-    loadkit::run_options o = quiet(2);
+TEST_CASE("engine: on virtual time a constant rate of 2,000/s for 3 s starts its 6,000 arrivals exactly "
+          "on schedule, none dropped",
+          "[engine]") {
+    loadkit::manual_clock_executor clock;
+    const auto t0 = clock.now();
+    std::vector<loadkit::clock::duration> lateness;
+    lateness.reserve(6000);
     const auto r = loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 3s, .max_in_flight = 200},
-                                {"noop", loadkit::nonblocking([] {})}, o);
+                                {"noop", loadkit::nonblocking([&](loadkit::op_context& ctx) {
+                                     lateness.push_back(ctx.start() - ctx.intended_start());
+                                 })},
+                                on_clock(clock));
+    const auto& all = r.result.overall;
     CHECK(r.result.model == loadkit::latency_model::open);
-    CHECK(r.result.overall.count() + r.result.overall.dropped == 6000);
+    CHECK(accounted(all) == 6000);
+    CHECK(tags_add_up(r.result));
+    CHECK(all.ok == 6000);
+    CHECK(all.dropped == 0);
+    CHECK(all.duration == 3s);
+    CHECK(static_cast<double>(all.count()) / std::chrono::duration<double>(all.duration).count() == 2000.0);
+    CHECK(r.result.duration == 2999500us); // the last arrival, at 5999 x 0.5 ms, takes no time
+    CHECK(clock.now() - t0 == 2999500us);
+    CHECK(all.latency.max() == 0ns);
+    CHECK(std::count(lateness.begin(), lateness.end(), loadkit::clock::duration::zero()) == 6000);
+}
+
+// The real runner's pacing on real time: every arrival accounted for always; how close to the
+// schedule the loops keep only in an optimized build without sanitizers, and loosely (the exact
+// figures are the virtual-time test's above).
+TEST_CASE("engine: a constant rate of 2,000/s for 3 s on real time accounts for its 6,000 arrivals",
+          "[engine]") {
+    const auto r = loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 3s, .max_in_flight = 200},
+                                {"noop", loadkit::nonblocking([] {})}, quiet(2));
+    CHECK(r.result.model == loadkit::latency_model::open);
+    CHECK(accounted(r.result.overall) == 6000);
+    CHECK(tags_add_up(r.result));
     const double seconds = std::chrono::duration<double>(r.result.duration).count();
-    CHECK(seconds >= 2.999);
-    if (!sanitized) {
-        CHECK(seconds <= 3.0 * 1.02);
-        CHECK(r.result.overall.dropped == 0);
-        const double achieved = static_cast<double>(r.result.overall.count()) / seconds;
-        CHECK(achieved >= 2000.0 * 0.98);
-    } else {
+    CHECK(seconds >= 2.999); // nothing can start before its intended time
+    if (tight_timing) {
         CHECK(seconds <= 3.0 * 1.5);
+        CHECK(r.result.overall.dropped <= 600);
     }
 }
 
@@ -179,9 +199,10 @@ TEST_CASE("engine: max_in_flight holds across threads", "[engine]") {
 
 TEST_CASE("engine: with max_queued, arrivals wait for a busy slot; service time starts when they get one",
           "[engine]") {
-    // 2 slots x 20 ms serve ~100/s of the 200/s offered: the queue grows for the whole second, so
+    // 2 slots x 20 ms serve 100/s of the 200/s offered: the queue grows for the whole second, so
     // the late arrivals wait hundreds of ms (response time) for 20 ms of work (service time). The
-    // queue left at the end is served within the graceful stop, or dropped when it expires.
+    // queue left at the end is served within the graceful stop, or dropped when it expires. On
+    // virtual time every figure is exact.
     const bool short_grace = GENERATE(false, true);
     concurrency_gauge gauge;
     loadkit::operation op{"op", [&](loadkit::op_context&) -> loadkit::task<void> {
@@ -189,24 +210,33 @@ TEST_CASE("engine: with max_queued, arrivals wait for a busy slot; service time 
                               co_await loadkit::sleep_for(20ms);
                               gauge.leave();
                           }};
-    loadkit::run_options o = quiet(1);
+    loadkit::manual_clock_executor clock;
+    loadkit::run_options o = on_clock(clock);
     o.graceful_stop = short_grace ? 100ms : 10s;
     const auto r = loadkit::run(
         loadkit::constant_rate{.rate = 200, .duration = 1s, .max_in_flight = 2, .max_queued = 1000}, op, o);
     const auto& all = r.result.overall;
-    CHECK(all.count() + all.dropped == 200);
-    CHECK(gauge.peak.load() <= 2);
-    if (short_grace) {
-        CHECK(all.count() <= 130); // ~100 in the second, a few more in the 100 ms grace
-        CHECK(all.dropped >= 70);  // the queue when the grace expired
-    } else {
-        CHECK(all.dropped == 0);
-        CHECK(all.latency.max() >= 600ms); // the last arrival waited for ~100 before it
-    }
+    CHECK(accounted(all) == 200);
+    CHECK(tags_add_up(r.result));
+    CHECK(gauge.peak.load() == 2);
     REQUIRE(all.service_time.has_value());
-    CHECK(all.service_time->value_at_percentile(50.0) >= 15ms);
-    CHECK(all.service_time->value_at_percentile(90.0) < 150ms);
-    CHECK(all.latency.value_at_percentile(90.0) >= 250ms); // the wait for a slot counts
+    CHECK(all.service_time->max() == 20ms);
+    if (short_grace) {
+        // By the graceful stop's end (1.1 s) 109 operations ended; the 2 in flight are cancelled
+        // (timeouts) and the 89 still queued are dropped.
+        CHECK(all.ok == 109);
+        CHECK(all.timeouts == 2);
+        CHECK(all.dropped == 89);
+        CHECK(all.latency.max() == 560ms);
+        CHECK(r.result.duration == 1100ms);
+    } else {
+        CHECK(all.ok == 200);
+        CHECK(all.dropped == 0);
+        CHECK(all.service_time->min() == 20ms);
+        CHECK(all.latency.max() == 1010ms); // the last arrival (995 ms) is served from 1,985 ms
+        CHECK(r.result.duration == 2005ms);
+    }
+    CHECK(all.latency.value_at_percentile(90.0) >= 500ms); // the wait for a slot counts
     REQUIRE(r.scenarios.size() == 1);
     CHECK(r.scenarios[0].profile == "constant_rate 200/s for 1s, max_in_flight 2, max_queued 1000");
 }
@@ -236,36 +266,46 @@ TEST_CASE("engine: a full queue drops, and max_queued holds across threads", "[e
 // The coordinated-omission demonstration: one 200 ms stall of the service. Every request that
 // arrives during it waits for it, so the open model's response-time p99 shows the stall; a single
 // closed-loop user sees it once (its max) and its p99 stays at the service time.
+// On virtual time: the open model's arrivals in [500, 700) ms wait for 700 ms, then take 1 ms.
 TEST_CASE("engine: one injected 200 ms stall shows in the open-model p99 and not in the closed-model p99",
           "[engine]") {
-    const auto origin = loadkit::clock::now();
-    std::atomic<std::int64_t> stall_begin{0};
+    loadkit::manual_clock_executor clock;
+    loadkit::clock::time_point stall_begin{};
     const auto service = [&](loadkit::op_context&) -> loadkit::task<void> {
-        const auto now = loadkit::clock::now();
-        const auto begin = loadkit::clock::time_point{loadkit::clock::duration{stall_begin.load()}};
-        if (stall_begin.load() != 0 && now >= begin && now < begin + 200ms) {
-            co_await loadkit::sleep_until(begin + 200ms);
+        const auto now = loadkit::now();
+        if (now >= stall_begin && now < stall_begin + 200ms) {
+            co_await loadkit::sleep_until(stall_begin + 200ms);
         }
         co_await loadkit::sleep_for(1ms);
     };
-    static_cast<void>(origin);
 
-    stall_begin = (loadkit::clock::now() + 500ms).time_since_epoch().count();
+    stall_begin = clock.now() + 500ms;
     const auto open = loadkit::run(loadkit::constant_rate{.rate = 500, .duration = 2s, .max_in_flight = 1000},
-                                   {"request", service}, quiet(1));
-    stall_begin = (loadkit::clock::now() + 500ms).time_since_epoch().count();
+                                   {"request", service}, on_clock(clock));
+    stall_begin = clock.now() + 500ms;
     const auto closed =
-        loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 2s}, {"request", service}, quiet(1));
+        loadkit::run(loadkit::constant_vus{.vus = 1, .duration = 2s}, {"request", service}, on_clock(clock));
 
     const auto& o = open.result.overall;
     const auto& c = closed.result.overall;
+    CHECK(accounted(o) == 1000);
+    CHECK(tags_add_up(open.result));
+    CHECK(o.ok == 1000);
     CHECK(o.dropped == 0);
-    CHECK(o.latency.value_at_percentile(99.0) >= 100ms); // ~100 of ~1,000 arrivals waited out the stall
-    CHECK(o.latency.max() >= 180ms);
+    CHECK(o.latency.value_at_percentile(99.0) >= 100ms); // 100 of 1,000 arrivals waited out the stall
+    CHECK(o.latency.max() == 201ms);                     // the one arriving as it began
+    CHECK(o.latency.min() == 1ms);
     REQUIRE(o.service_time.has_value());
-    CHECK(c.latency.max() >= 180ms);                   // the closed user met the stall once...
-    CHECK(c.latency.value_at_percentile(99.0) < 50ms); // ...and its percentiles hide it
-    CHECK(c.count() > 200);
+    // The closed user: 500 iterations of 1 ms, one of 201 ms from 500 ms, then 1,299 more to 2 s.
+    CHECK(accounted(c) == 1800);
+    CHECK(tags_add_up(closed.result));
+    CHECK(c.ok == 1800);
+    CHECK(c.latency.max() == 201ms); // the closed user met the stall once...
+    // ...and its percentiles hide it: p99 is 1 ms, to the histogram's precision.
+    const double p99_ms =
+        std::chrono::duration<double, std::milli>(c.latency.value_at_percentile(99.0)).count();
+    CHECK(p99_ms >= 1.0);
+    CHECK(p99_ms <= 1.0 + c.latency.max_relative_error());
 }
 
 TEST_CASE("engine: a watchdog reports the operation past the hang limit by name, and that it finished",
@@ -312,36 +352,52 @@ TEST_CASE("engine: operations in flight at the end finish within the graceful st
     CHECK(r.result.overall.timeouts == 0);
 }
 
+// On virtual time, stopped from inside the run at a known instant: the figures are exact. The
+// monitor sees a stop at its next pass (every 50 ms of the run's time).
 TEST_CASE("engine: a stop signal returns the partial result, marked interrupted", "[engine]") {
-    loadkit::run_options o = quiet();
+    loadkit::manual_clock_executor clock;
+    const auto t0 = clock.now();
+    loadkit::run_options o = on_clock(clock);
     o.handle_signals = true;
-    std::thread interrupter([] {
-        std::this_thread::sleep_for(300ms);
-        std::raise(SIGINT);
-    });
-    const auto r = loadkit::run(
-        loadkit::constant_vus{.vus = 2, .duration = 60s},
-        {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(5ms); }}, o);
-    interrupter.join();
+    bool raised = false;
+    const auto r = loadkit::run(loadkit::constant_vus{.vus = 2, .duration = 60s},
+                                {"tick",
+                                 [&](loadkit::op_context&) -> loadkit::task<void> {
+                                     if (!raised && loadkit::now() - t0 >= 300ms) {
+                                         raised = true;
+                                         std::raise(SIGINT);
+                                     }
+                                     co_await loadkit::sleep_for(5ms);
+                                 }},
+                                o);
     CHECK(r.result.reason == loadkit::stop_reason::interrupted);
-    CHECK(r.result.overall.count() > 10);
-    CHECK(r.result.duration < 30s);
+    CHECK(accounted(r.result.overall) == 2 * 61); // started at 0, 5, ..., 300 ms each
+    CHECK(tags_add_up(r.result));
+    CHECK(r.result.overall.ok == 2 * 61);
+    CHECK(r.result.duration == 305ms);
 }
 
 TEST_CASE("engine: an external stop token stops the run", "[engine]") {
+    loadkit::manual_clock_executor clock;
+    const auto t0 = clock.now();
     std::stop_source source;
-    loadkit::run_options o = quiet();
+    loadkit::run_options o = on_clock(clock);
     o.stop = source.get_token();
-    std::thread stopper([&] {
-        std::this_thread::sleep_for(200ms);
-        source.request_stop();
-    });
     const auto r = loadkit::run(loadkit::constant_rate{.rate = 200, .duration = 60s, .max_in_flight = 10},
-                                {"op", loadkit::nonblocking([] {})}, o);
-    stopper.join();
+                                {"op", loadkit::nonblocking([&] {
+                                     if (loadkit::now() - t0 >= 200ms) {
+                                         source.request_stop();
+                                     }
+                                 })},
+                                o);
     CHECK(r.result.reason == loadkit::stop_reason::interrupted);
-    CHECK(r.result.overall.count() > 10);
-    CHECK(r.result.duration < 30s);
+    // Arrivals at 0, 5, ..., 200 ms ran; the monitor stopped the run at 200 ms, and the arrival
+    // loop, asleep until the next arrival (205 ms), counts that one as dropped when it wakes.
+    CHECK(accounted(r.result.overall) == 42);
+    CHECK(tags_add_up(r.result));
+    CHECK(r.result.overall.ok == 41);
+    CHECK(r.result.overall.dropped == 1);
+    CHECK(r.result.duration == 205ms);
 }
 
 TEST_CASE("engine: max_duration stops the run with reason deadline", "[engine]") {
@@ -440,7 +496,9 @@ TEST_CASE("engine: blocking callables and coroutines are measured alike", "[engi
     CHECK(b->count() + c->count() == 20);
     for (const auto* t : {b, c}) {
         CHECK(t->latency.value_at_percentile(50) >= 19ms);
-        CHECK(t->latency.value_at_percentile(50) < 200ms);
+        if (tight_timing) {
+            CHECK(t->latency.value_at_percentile(50) < 200ms);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 // tag, also when operations hang, ignore cancellation or run past the hang limit, and when
 // durations are at the edge of their range.
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <loadkit/engine.hpp>
 
@@ -30,40 +31,6 @@ loadkit::run_options quiet() {
 }
 
 loadkit::task<void> nap(std::chrono::milliseconds pause) { co_await loadkit::sleep_for(pause); }
-
-// ok + errors + timeouts + dropped: every operation the profile scheduled, in each tag and overall.
-std::uint64_t accounted(const loadkit::op_stats& s) { return s.ok + s.errors + s.timeouts + s.dropped; }
-// Over the whole run (warm-up + steady state): an operation in flight at the warm-up's end is
-// scheduled in one window and ends in the other.
-std::uint64_t scheduled_in_run(const loadkit::tag_result& t) {
-    return t.scheduled + (t.warmup ? t.warmup->scheduled : 0);
-}
-std::uint64_t accounted_in_run(const loadkit::tag_result& t) {
-    return accounted(t) + (t.warmup ? accounted(*t.warmup) : 0);
-}
-// In each tag and overall, the operations the engine counted as it issued them (scheduled,
-// counted apart) each ended in exactly one outcome bucket.
-bool issued_all_ended(const loadkit::run_result& r) {
-    bool ok = scheduled_in_run(r.overall) == accounted_in_run(r.overall);
-    UNSCOPED_INFO("overall: scheduled " << scheduled_in_run(r.overall) << ", accounted "
-                                        << accounted_in_run(r.overall));
-    for (const auto& t : r.tags) {
-        if (scheduled_in_run(t) != accounted_in_run(t)) {
-            UNSCOPED_INFO("tag " << t.name << ": scheduled " << scheduled_in_run(t) << ", accounted "
-                                 << accounted_in_run(t));
-            ok = false;
-        }
-    }
-    return ok;
-}
-// The tags (operations only, no steps) add up to overall, and issued_all_ended.
-bool tags_add_up(const loadkit::run_result& r) {
-    std::uint64_t sum = 0;
-    for (const auto& t : r.tags) {
-        sum += accounted(t);
-    }
-    return sum == accounted(r.overall) && issued_all_ended(r);
-}
 
 // An awaitable that never resumes and ignores cancellation (it registers no stop callback): the
 // worst an operation can do. Its frames stay reachable here, as the run leaves them suspended.

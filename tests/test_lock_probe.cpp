@@ -74,7 +74,7 @@ TEST_CASE("probed_mutex: a lock() that waits for a holder is counted contended w
         std::lock_guard lock(mutex);
         held = true;
         wait_for(waiter_started);
-        std::this_thread::sleep_for(30ms);
+        std::this_thread::sleep_for(50ms);
     });
     wait_for(held);
     waiter_started = true;
@@ -84,10 +84,15 @@ TEST_CASE("probed_mutex: a lock() that waits for a holder is counted contended w
     const auto s = mutex.stats();
     CHECK(s.acquisitions == 2);
     CHECK(s.contended == 1);
-    CHECK(s.wait.max() >= 20ms);
     CHECK(s.contended_wait.count() == 1);
-    CHECK(s.contended_wait.min() >= 20ms);
-    CHECK(s.hold.max() >= 20ms);
+    CHECK(s.contended_wait.min() > 0ns);
+    CHECK(s.hold.max() >= 50ms); // a sleep never ends early
+    // How much of the 50 ms hold the waiter saw depends on when this thread reached lock(): a
+    // preempted thread sees less. Bounded only where the schedule is predictable, and loosely.
+    if (tight_timing) {
+        CHECK(s.wait.max() >= 20ms);
+        CHECK(s.contended_wait.min() >= 20ms);
+    }
     CHECK(s.contended_fraction() == 0.5);
     CHECK(contains(s.describe(), "2 acquisitions, 50% contended, wait p50 "));
 }
@@ -277,16 +282,32 @@ TEST_CASE("lock_probe_options: a bad histogram layout is rejected at constructio
     CHECK(contains(message, "significant_digits"));
 }
 
-TEST_CASE("the probe clock measures an interval as steady_clock does, within 2 %", "[lock_probe]") {
+// Each clock brackets the other in turn: a thread preempted between two reads only widens the
+// outer interval, so "inner <= outer + 2 %" holds however loaded the machine (a single interval
+// read as s0 t0 ... t1 s1 cannot bound the probe from below: a preemption after s0 lengthens only
+// steady_clock's reading).
+TEST_CASE("the probe clock measures an interval as steady_clock does, within 2 % either way",
+          "[lock_probe]") {
     using probe_clock = loadkit::detail::lock_probe_clock;
-    const auto s0 = std::chrono::steady_clock::now();
-    const probe_clock::ticks t0 = probe_clock::now();
-    std::this_thread::sleep_for(20ms);
-    const probe_clock::ticks t1 = probe_clock::now();
-    const auto s1 = std::chrono::steady_clock::now();
-    const auto probe = probe_clock::between(t0, t1);
-    const auto steady = std::chrono::duration_cast<std::chrono::nanoseconds>(s1 - s0);
-    CHECK(probe <= steady + steady / 50);
-    CHECK(probe >= steady - steady / 50);
-    CHECK(probe_clock::between(t1, t0) == 0ns); // never negative
+    using steady = std::chrono::steady_clock;
+    const auto slack = [](std::chrono::nanoseconds d) { return d / 50 + 2us; }; // 2 % and the reads
+    {
+        const auto s0 = steady::now();
+        const probe_clock::ticks t0 = probe_clock::now();
+        std::this_thread::sleep_for(20ms);
+        const probe_clock::ticks t1 = probe_clock::now();
+        const auto s1 = steady::now();
+        const auto outer = std::chrono::duration_cast<std::chrono::nanoseconds>(s1 - s0);
+        CHECK(probe_clock::between(t0, t1) <= outer + slack(outer));
+        CHECK(probe_clock::between(t1, t0) == 0ns); // never negative
+    }
+    {
+        const probe_clock::ticks t0 = probe_clock::now();
+        const auto s0 = steady::now();
+        std::this_thread::sleep_for(20ms);
+        const auto s1 = steady::now();
+        const probe_clock::ticks t1 = probe_clock::now();
+        const auto inner = std::chrono::duration_cast<std::chrono::nanoseconds>(s1 - s0);
+        CHECK(probe_clock::between(t0, t1) + slack(inner) >= inner);
+    }
 }

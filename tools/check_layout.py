@@ -32,7 +32,7 @@ INCLUDE = os.path.join(ROOT, "include")
 STAGES = [
     ("vocabulary", ["loadkit/version.hpp", "loadkit/config.hpp", "loadkit/core_types.hpp"]),
     ("runtime", [
-        "loadkit/task.hpp", "loadkit/executor.hpp", "loadkit/event_loop.hpp", "loadkit/sleep.hpp",
+        "loadkit/task.hpp", "loadkit/executor.hpp", "loadkit/event_loop.hpp", "loadkit/manual_clock_executor.hpp", "loadkit/sleep.hpp",
         "loadkit/cancellation.hpp", "loadkit/timeout.hpp", "loadkit/when_all.hpp", "loadkit/when_any.hpp",
         "loadkit/sync_wait.hpp", "loadkit/semaphore.hpp", "loadkit/token_bucket.hpp", "loadkit/task_pool.hpp",
         "loadkit/spawn_report.hpp", "loadkit/blocking_pool.hpp", "loadkit/random.hpp",

@@ -15,7 +15,9 @@
 // The calling thread blocks and watches: it closes the recorder's intervals, samples the process,
 // evaluates the SLO live (abort_on_fail objectives stop the run), runs the hang watchdog, reports
 // progress and handles stops. Operations run on `threads` event loops (a loadkit::runner), or on
-// executors you supply and run yourself (run_options::executors — an Asio io_context adapter).
+// executors you supply and run yourself (run_options::executors — an Asio io_context adapter), or
+// in virtual time on the calling thread (run_options::manual_clock): a test's whole run then ends
+// at once with exact figures (manual_clock_executor.hpp).
 //
 // Stopping: a profile's end, a deadline (max_duration), SIGINT/SIGTERM (handle_signals), an external
 // stop token or an SLO abort stop new iterations at once; operations in flight get graceful_stop
@@ -30,6 +32,7 @@
 #include <loadkit/executor.hpp>
 #include <loadkit/histogram.hpp>
 #include <loadkit/leak.hpp>
+#include <loadkit/manual_clock_executor.hpp>
 #include <loadkit/profile.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/scenario.hpp>
@@ -61,6 +64,12 @@ struct run_options {
     // Run on these executors instead, which the caller keeps running on other threads (never the
     // thread calling run()) until run() returns.
     std::vector<executor*> executors{};
+    // Virtual time: every operation runs on this executor, on the thread calling run(), and every
+    // time the run reads (starts, ends, sleeps, timeouts, intervals, the watchdog, max_duration)
+    // is its clock, which jumps from timer to timer. Code between two awaits takes no time; a
+    // blocking call holds the clock until it returns. Not with `executors`, threads > 1 or
+    // leak_check (resources are sampled in real time). The clock is left where the run ended.
+    manual_clock_executor* manual_clock = nullptr;
     // Worker threads for blocking operations; 0: started as the calls need them (one that finds no
     // idle worker starts another), up to as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;

@@ -77,6 +77,14 @@ inline executor*& current_executor_slot() noexcept {
 // The executor whose loop is running on this thread, or nullptr.
 inline executor* current_executor() noexcept { return detail::current_executor_slot(); }
 
+// The time as this thread's executor keeps it (virtual time on a manual_clock_executor), or
+// clock::now() off any executor. What operations should read, so that a test can run them on a
+// manual clock.
+inline clock::time_point now() noexcept {
+    const executor* ex = detail::current_executor_slot();
+    return ex != nullptr ? ex->now() : clock::now();
+}
+
 // Makes `ex` the current executor of this thread for the scope's lifetime (used by event loops
 // and by adapters that run loadkit tasks on a foreign event loop).
 class executor_scope {

@@ -21,6 +21,7 @@
 #include <loadkit/interval_series.hpp>
 #include <loadkit/leak.hpp>
 #include <loadkit/lock_probe.hpp>
+#include <loadkit/manual_clock_executor.hpp>
 #include <loadkit/objective.hpp>
 #include <loadkit/operation.hpp>
 #include <loadkit/pacer.hpp>

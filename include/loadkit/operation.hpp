@@ -29,6 +29,7 @@
 #include <loadkit/cancellation.hpp>
 #include <loadkit/config.hpp>
 #include <loadkit/detail/runtime/awaitable_traits.hpp>
+#include <loadkit/executor.hpp>
 #include <loadkit/random.hpp>
 #include <loadkit/recorder.hpp>
 #include <loadkit/sleep.hpp>
@@ -178,14 +179,14 @@ public:
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
         const tag_id tag = step_tag(name);
         recorder_->local().record_scheduled(tag);
-        const clock::time_point begin = clock::now();
+        const clock::time_point begin = loadkit::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
                 std::invoke(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
             } else {
                 decltype(auto) value = std::invoke(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
                 return value;
             }
         } catch (...) {
@@ -214,15 +215,15 @@ private:
     template <class Awaitable>
     task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
         recorder_->local().record_scheduled(tag); // a step that never ends shows as scheduled only
-        const clock::time_point begin = clock::now();
+        const clock::time_point begin = loadkit::now();
         using result = detail::await_result_t<Awaitable>;
         try {
             if constexpr (std::is_void_v<result>) {
                 co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
             } else {
                 result value = co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
                 co_return value;
             }
         } catch (...) {

@@ -442,6 +442,14 @@ inline executor*& current_executor_slot() noexcept {
 // The executor whose loop is running on this thread, or nullptr.
 inline executor* current_executor() noexcept { return detail::current_executor_slot(); }
 
+// The time as this thread's executor keeps it (virtual time on a manual_clock_executor), or
+// clock::now() off any executor. What operations should read, so that a test can run them on a
+// manual clock.
+inline clock::time_point now() noexcept {
+    const executor* ex = detail::current_executor_slot();
+    return ex != nullptr ? ex->now() : clock::now();
+}
+
 // Makes `ex` the current executor of this thread for the scope's lifetime (used by event loops
 // and by adapters that run loadkit tasks on a foreign event loop).
 class executor_scope {
@@ -917,7 +925,9 @@ private:
 // The calling thread blocks and watches: it closes the recorder's intervals, samples the process,
 // evaluates the SLO live (abort_on_fail objectives stop the run), runs the hang watchdog, reports
 // progress and handles stops. Operations run on `threads` event loops (a loadkit::runner), or on
-// executors you supply and run yourself (run_options::executors — an Asio io_context adapter).
+// executors you supply and run yourself (run_options::executors — an Asio io_context adapter), or
+// in virtual time on the calling thread (run_options::manual_clock): a test's whole run then ends
+// at once with exact figures (manual_clock_executor.hpp).
 //
 // Stopping: a profile's end, a deadline (max_duration), SIGINT/SIGTERM (handle_signals), an external
 // stop token or an SLO abort stop new iterations at once; operations in flight get graceful_stop
@@ -1596,6 +1606,307 @@ LOADKIT_DECL std::string leak_interval_missing(const leak_trend& t, double confi
 
 #endif // LOADKIT_LEAK_HPP
 // ---- end loadkit/leak.hpp ----
+// ---- begin loadkit/manual_clock_executor.hpp ----
+// SPDX-License-Identifier: MIT
+// loadkit::manual_clock_executor — an executor on virtual time: the clock moves only when told to,
+// so a test of anything timed (a whole loadkit::run, a pacer, a timeout) ends at once and gives the
+// same figures on every machine, loaded or not.
+//
+//   loadkit::manual_clock_executor virtual_time;
+//   auto report = loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 3s},
+//                              {"call", [](loadkit::op_context&) -> loadkit::task<void> {
+//                                   co_await loadkit::sleep_for(10ms); // takes 10 ms of virtual time
+//                               }},
+//                              {.manual_clock = &virtual_time});
+//   // report.result.overall: 6,000 ok, each exactly 10 ms; the run took milliseconds of real time.
+//
+// Discrete-event simulation: everything that can run at the current instant runs; then time jumps
+// to the next timer. Code on the executor takes no virtual time (a test that wants service time
+// sleeps, or calls advance() from the operation: a busy loop; loadkit::run's monitor then sees the
+// time only once the loop idles, so stops and a profile's end are noticed late, as on a real loop
+// whose monitor thread never got a core). Work completed on other threads
+// (blocking calls) holds the clock still until it is back, up to options::work_wait of real time.
+//
+// One thread: the one calling run(), advance(), run_ready() — or loadkit::run() when passed in
+// run_options::manual_clock. post(), cancel_timer() and now() are safe from any thread.
+#ifndef LOADKIT_MANUAL_CLOCK_EXECUTOR_HPP
+#define LOADKIT_MANUAL_CLOCK_EXECUTOR_HPP
+
+// ---- begin loadkit/detail/runtime/ring_queue.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
+#define LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
+
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
+// every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
+template <class T> class ring_queue {
+public:
+    bool empty() const noexcept { return head_ == tail_; }
+    std::size_t size() const noexcept { return tail_ - head_; }
+
+    void push(T value) {
+        if (size() == buffer_.size()) {
+            grow();
+        }
+        buffer_[tail_ & (buffer_.size() - 1)] = std::move(value);
+        ++tail_;
+    }
+
+    void clear() noexcept { head_ = tail_ = 0; }
+
+    T pop() noexcept {
+        T value = std::move(buffer_[head_ & (buffer_.size() - 1)]);
+        ++head_;
+        return value;
+    }
+
+private:
+    void grow() {
+        std::vector<T> bigger(buffer_.empty() ? 64 : buffer_.size() * 2);
+        const std::size_t count = size();
+        for (std::size_t i = 0; i < count; ++i) {
+            bigger[i] = std::move(buffer_[(head_ + i) & (buffer_.size() - 1)]);
+        }
+        buffer_ = std::move(bigger);
+        head_ = 0;
+        tail_ = count;
+    }
+
+    std::vector<T> buffer_;
+    std::size_t head_ = 0;
+    std::size_t tail_ = 0;
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
+// ---- end loadkit/detail/runtime/ring_queue.hpp ----
+// ---- begin loadkit/detail/runtime/timer_heap.hpp ----
+// SPDX-License-Identifier: MIT
+#ifndef LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
+#define LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
+// the heap array so sifting compares without touching the nodes (which live in coroutine frames
+// scattered over the heap); each node only learns its index, which makes cancellation O(log n)
+// without a search. A 4-ary heap touches fewer cache lines than a binary one at a million timers.
+class timer_heap {
+public:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    bool empty() const noexcept { return entries_.empty(); }
+    std::size_t size() const noexcept { return entries_.size(); }
+    timer_node* top() const noexcept { return entries_.front().node; }
+    clock::time_point top_deadline() const noexcept {
+        return clock::time_point(clock::duration(entries_.front().deadline));
+    }
+
+    void push(timer_node& node) {
+        node.sequence = next_sequence_++;
+        entries_.push_back(entry{node.deadline.time_since_epoch().count(), node.sequence, &node});
+        sift_up(entries_.size() - 1);
+    }
+
+    timer_node* pop() noexcept {
+        timer_node* first = entries_.front().node;
+        remove_at(0);
+        return first;
+    }
+
+    void erase(timer_node& node) noexcept {
+        if (node.heap_index != npos) {
+            remove_at(node.heap_index);
+        }
+    }
+
+private:
+    struct entry {
+        clock::rep deadline;
+        std::uint64_t sequence;
+        timer_node* node;
+    };
+
+    static bool before(const entry& a, const entry& b) noexcept {
+        return a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence);
+    }
+
+    void place(std::size_t index, const entry& e) noexcept {
+        entries_[index] = e;
+        e.node->heap_index = index;
+    }
+
+    void remove_at(std::size_t index) noexcept {
+        entries_[index].node->heap_index = npos;
+        const entry last = entries_.back();
+        entries_.pop_back();
+        if (index < entries_.size()) {
+            if (index > 0 && before(last, entries_[(index - 1) / 4])) {
+                entries_[index] = last;
+                sift_up(index);
+            } else {
+                entries_[index] = last;
+                sift_down(index);
+            }
+        }
+    }
+
+    void sift_up(std::size_t index) noexcept {
+        const entry moving = entries_[index];
+        while (index > 0) {
+            const std::size_t parent = (index - 1) / 4;
+            if (!before(moving, entries_[parent])) {
+                break;
+            }
+            place(index, entries_[parent]);
+            index = parent;
+        }
+        place(index, moving);
+    }
+
+    void sift_down(std::size_t index) noexcept {
+        const entry moving = entries_[index];
+        const std::size_t count = entries_.size();
+        for (;;) {
+            const std::size_t first_child = index * 4 + 1;
+            if (first_child >= count) {
+                break;
+            }
+            std::size_t best = first_child;
+            const std::size_t last_child = first_child + 4 < count ? first_child + 4 : count;
+            for (std::size_t child = first_child + 1; child < last_child; ++child) {
+                if (before(entries_[child], entries_[best])) {
+                    best = child;
+                }
+            }
+            if (!before(entries_[best], moving)) {
+                break;
+            }
+            place(index, entries_[best]);
+            index = best;
+        }
+        place(index, moving);
+    }
+
+    std::vector<entry> entries_;
+    std::uint64_t next_sequence_ = 0;
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
+// ---- end loadkit/detail/runtime/timer_heap.hpp ----
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <coroutine>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+class manual_clock_executor final : public executor {
+public:
+    struct options {
+        // Where virtual time starts. Above zero: loadkit's watchdog keeps tick 0 for "idle".
+        clock::time_point start = clock::time_point{std::chrono::hours{1}};
+        // How long (real time) the clock stands still for work outstanding on other threads
+        // (blocking calls) before it moves on without it. Runs stay deterministic as long as
+        // those calls return within it; a call that hangs cannot hang the run.
+        std::chrono::nanoseconds work_wait = std::chrono::seconds{10};
+    };
+
+    manual_clock_executor() : manual_clock_executor(options{}) {}
+    // Throws std::invalid_argument naming the field and value (start <= 0, work_wait <= 0).
+    LOADKIT_DECL explicit manual_clock_executor(options o);
+    ~manual_clock_executor() override = default;
+
+    void post(std::coroutine_handle<> handle) override;
+    void arm_timer(timer_node& timer) override;
+    bool cancel_timer(timer_node& timer) noexcept override;
+    void work_started() noexcept override { work_.fetch_add(1, std::memory_order_relaxed); }
+    void work_finished() noexcept override { work_.fetch_sub(1, std::memory_order_relaxed); }
+    clock::time_point now() const noexcept override {
+        return clock::time_point{clock::duration{now_.load(std::memory_order_acquire)}};
+    }
+
+    // Runs everything that can run at the current instant (queued coroutines, timers due, work
+    // coming back from other threads) and leaves the clock where it is. Returns the coroutines
+    // resumed.
+    LOADKIT_DECL std::size_t run_ready();
+
+    // Moves the clock to `t`, firing each timer due on the way at its own deadline
+    // and running what it wakes before the clock moves on. Called from code running on this
+    // executor (an operation simulating busy work), it only moves the clock: what falls due runs
+    // once that code returns, late, as on a busy event loop.
+    // Time never goes back: a `t` before now(), or a negative delay, throws std::invalid_argument.
+    LOADKIT_DECL void advance_to(clock::time_point t);
+    template <class Rep, class Period> void advance(std::chrono::duration<Rep, Period> delay) {
+        advance_by(std::chrono::ceil<std::chrono::nanoseconds>(delay));
+    }
+
+    // Runs until nothing is left to do, jumping from timer to timer (sync_wait's role, on virtual
+    // time). Returns the time reached.
+    LOADKIT_DECL clock::time_point run();
+
+    // The earliest pending timer's deadline; none when no timer is pending.
+    [[nodiscard]] LOADKIT_DECL std::optional<clock::time_point> next_timer() const;
+    [[nodiscard]] LOADKIT_DECL std::size_t pending_timers() const;
+    [[nodiscard]] LOADKIT_DECL std::size_t queued() const;
+    [[nodiscard]] std::size_t outstanding_work() const noexcept {
+        return work_.load(std::memory_order_relaxed);
+    }
+
+private:
+    LOADKIT_DECL void advance_by(std::chrono::nanoseconds delay);
+    // Runs the queue until it is empty at the current instant; with `wait`, also waits (up to
+    // work_wait) for work outstanding on other threads.
+    std::size_t drain(bool wait);
+    // Called with mutex_ held: timers whose deadline has come go to the run queue.
+    void fire_due_locked();
+
+    mutable std::mutex mutex_;
+    std::condition_variable wakeup_;
+    detail::ring_queue<std::coroutine_handle<>> ready_;
+    detail::timer_heap timers_;
+    std::atomic<clock::rep> now_;
+    std::atomic<std::size_t> work_{0};
+    std::chrono::nanoseconds work_wait_;
+    // This executor's thread only:
+    bool running_ = false;         // inside drain()
+    std::size_t ignored_work_ = 0; // outstanding work the clock waited work_wait for, in vain
+};
+
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_MANUAL_CLOCK_EXECUTOR_HPP
+// ---- end loadkit/manual_clock_executor.hpp ----
 // ---- begin loadkit/profile.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -4165,14 +4476,14 @@ public:
     template <class F> decltype(auto) time(std::string_view name, F&& work) {
         const tag_id tag = step_tag(name);
         recorder_->local().record_scheduled(tag);
-        const clock::time_point begin = clock::now();
+        const clock::time_point begin = loadkit::now();
         try {
             if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
                 std::invoke(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
             } else {
                 decltype(auto) value = std::invoke(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
                 return value;
             }
         } catch (...) {
@@ -4201,15 +4512,15 @@ private:
     template <class Awaitable>
     task<detail::await_result_t<Awaitable>> timed_step(tag_id tag, Awaitable work) {
         recorder_->local().record_scheduled(tag); // a step that never ends shows as scheduled only
-        const clock::time_point begin = clock::now();
+        const clock::time_point begin = loadkit::now();
         using result = detail::await_result_t<Awaitable>;
         try {
             if constexpr (std::is_void_v<result>) {
                 co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
             } else {
                 result value = co_await std::move(work);
-                recorder_->local().record(tag, outcome::ok(), begin, clock::now());
+                recorder_->local().record(tag, outcome::ok(), begin, loadkit::now());
                 co_return value;
             }
         } catch (...) {
@@ -4416,6 +4727,12 @@ struct run_options {
     // Run on these executors instead, which the caller keeps running on other threads (never the
     // thread calling run()) until run() returns.
     std::vector<executor*> executors{};
+    // Virtual time: every operation runs on this executor, on the thread calling run(), and every
+    // time the run reads (starts, ends, sleeps, timeouts, intervals, the watchdog, max_duration)
+    // is its clock, which jumps from timer to timer. Code between two awaits takes no time; a
+    // blocking call holds the clock until it returns. Not with `executors`, threads > 1 or
+    // leak_check (resources are sampled in real time). The clock is left where the run ended.
+    manual_clock_executor* manual_clock = nullptr;
     // Worker threads for blocking operations; 0: started as the calls need them (one that finds no
     // idle worker starts another), up to as many as the blocking scenarios can keep busy.
     std::size_t blocking_threads = 0;
@@ -5658,191 +5975,6 @@ requires(!std::is_reference_v<T>) task<T> tracked(task_tracker& tracker, std::st
 #ifndef LOADKIT_EVENT_LOOP_HPP
 #define LOADKIT_EVENT_LOOP_HPP
 
-// ---- begin loadkit/detail/runtime/ring_queue.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
-#define LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
-
-
-#include <cstddef>
-#include <utility>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0_1 {
-namespace detail {
-
-// A FIFO over a power-of-two ring that only grows. std::deque would allocate and free a block
-// every few hundred pushes as the queue slides; a run queue in steady state should allocate nothing.
-template <class T> class ring_queue {
-public:
-    bool empty() const noexcept { return head_ == tail_; }
-    std::size_t size() const noexcept { return tail_ - head_; }
-
-    void push(T value) {
-        if (size() == buffer_.size()) {
-            grow();
-        }
-        buffer_[tail_ & (buffer_.size() - 1)] = std::move(value);
-        ++tail_;
-    }
-
-    void clear() noexcept { head_ = tail_ = 0; }
-
-    T pop() noexcept {
-        T value = std::move(buffer_[head_ & (buffer_.size() - 1)]);
-        ++head_;
-        return value;
-    }
-
-private:
-    void grow() {
-        std::vector<T> bigger(buffer_.empty() ? 64 : buffer_.size() * 2);
-        const std::size_t count = size();
-        for (std::size_t i = 0; i < count; ++i) {
-            bigger[i] = std::move(buffer_[(head_ + i) & (buffer_.size() - 1)]);
-        }
-        buffer_ = std::move(bigger);
-        head_ = 0;
-        tail_ = count;
-    }
-
-    std::vector<T> buffer_;
-    std::size_t head_ = 0;
-    std::size_t tail_ = 0;
-};
-
-} // namespace detail
-} // namespace v0_1
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_RUNTIME_RING_QUEUE_HPP
-// ---- end loadkit/detail/runtime/ring_queue.hpp ----
-// ---- begin loadkit/detail/runtime/timer_heap.hpp ----
-// SPDX-License-Identifier: MIT
-#ifndef LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
-#define LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-namespace loadkit {
-inline namespace v0_1 {
-namespace detail {
-
-// A 4-ary min-heap of timer nodes ordered by (deadline, arming order). The keys are copied into
-// the heap array so sifting compares without touching the nodes (which live in coroutine frames
-// scattered over the heap); each node only learns its index, which makes cancellation O(log n)
-// without a search. A 4-ary heap touches fewer cache lines than a binary one at a million timers.
-class timer_heap {
-public:
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-    bool empty() const noexcept { return entries_.empty(); }
-    std::size_t size() const noexcept { return entries_.size(); }
-    timer_node* top() const noexcept { return entries_.front().node; }
-    clock::time_point top_deadline() const noexcept {
-        return clock::time_point(clock::duration(entries_.front().deadline));
-    }
-
-    void push(timer_node& node) {
-        node.sequence = next_sequence_++;
-        entries_.push_back(entry{node.deadline.time_since_epoch().count(), node.sequence, &node});
-        sift_up(entries_.size() - 1);
-    }
-
-    timer_node* pop() noexcept {
-        timer_node* first = entries_.front().node;
-        remove_at(0);
-        return first;
-    }
-
-    void erase(timer_node& node) noexcept {
-        if (node.heap_index != npos) {
-            remove_at(node.heap_index);
-        }
-    }
-
-private:
-    struct entry {
-        clock::rep deadline;
-        std::uint64_t sequence;
-        timer_node* node;
-    };
-
-    static bool before(const entry& a, const entry& b) noexcept {
-        return a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence);
-    }
-
-    void place(std::size_t index, const entry& e) noexcept {
-        entries_[index] = e;
-        e.node->heap_index = index;
-    }
-
-    void remove_at(std::size_t index) noexcept {
-        entries_[index].node->heap_index = npos;
-        const entry last = entries_.back();
-        entries_.pop_back();
-        if (index < entries_.size()) {
-            if (index > 0 && before(last, entries_[(index - 1) / 4])) {
-                entries_[index] = last;
-                sift_up(index);
-            } else {
-                entries_[index] = last;
-                sift_down(index);
-            }
-        }
-    }
-
-    void sift_up(std::size_t index) noexcept {
-        const entry moving = entries_[index];
-        while (index > 0) {
-            const std::size_t parent = (index - 1) / 4;
-            if (!before(moving, entries_[parent])) {
-                break;
-            }
-            place(index, entries_[parent]);
-            index = parent;
-        }
-        place(index, moving);
-    }
-
-    void sift_down(std::size_t index) noexcept {
-        const entry moving = entries_[index];
-        const std::size_t count = entries_.size();
-        for (;;) {
-            const std::size_t first_child = index * 4 + 1;
-            if (first_child >= count) {
-                break;
-            }
-            std::size_t best = first_child;
-            const std::size_t last_child = first_child + 4 < count ? first_child + 4 : count;
-            for (std::size_t child = first_child + 1; child < last_child; ++child) {
-                if (before(entries_[child], entries_[best])) {
-                    best = child;
-                }
-            }
-            if (!before(entries_[best], moving)) {
-                break;
-            }
-            place(index, entries_[best]);
-            index = best;
-        }
-        place(index, moving);
-    }
-
-    std::vector<entry> entries_;
-    std::uint64_t next_sequence_ = 0;
-};
-
-} // namespace detail
-} // namespace v0_1
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_RUNTIME_TIMER_HEAP_HPP
-// ---- end loadkit/detail/runtime/timer_heap.hpp ----
 
 #include <atomic>
 #include <condition_variable>
@@ -9181,6 +9313,189 @@ LOADKIT_DECL std::string leak_report::describe() const {
 
 #endif // LOADKIT_IMPL_LEAK_IPP
 // ---- end loadkit/impl/leak.ipp ----
+// ---- begin loadkit/impl/manual_clock_executor.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of manual_clock_executor.hpp: a run queue and a timer heap under one lock (it is a
+// test clock: clarity over speed), and a clock that moves only from timer to timer.
+#ifndef LOADKIT_IMPL_MANUAL_CLOCK_EXECUTOR_IPP
+#define LOADKIT_IMPL_MANUAL_CLOCK_EXECUTOR_IPP
+
+
+#include <algorithm>
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+LOADKIT_DECL manual_clock_executor::manual_clock_executor(options o)
+    : now_(o.start.time_since_epoch().count()), work_wait_(o.work_wait) {
+    if (o.start.time_since_epoch().count() <= 0) {
+        throw std::invalid_argument("loadkit::manual_clock_executor::options: start = " +
+                                    std::to_string(o.start.time_since_epoch().count()) +
+                                    "ns since the clock's epoch (expected > 0)");
+    }
+    if (o.work_wait.count() <= 0) {
+        throw std::invalid_argument("loadkit::manual_clock_executor::options: work_wait = " +
+                                    std::to_string(o.work_wait.count()) + "ns (expected > 0)");
+    }
+}
+
+LOADKIT_DECL void manual_clock_executor::post(std::coroutine_handle<> handle) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ready_.push(handle);
+    wakeup_.notify_one(); // under the lock: a run_ready() that returns may see us destroyed
+}
+
+LOADKIT_DECL void manual_clock_executor::arm_timer(timer_node& timer) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    timers_.push(timer);
+}
+
+LOADKIT_DECL bool manual_clock_executor::cancel_timer(timer_node& timer) noexcept {
+    int expected = timer_node::pending;
+    if (!timer.state.compare_exchange_strong(expected, timer_node::cancelled, std::memory_order_acq_rel)) {
+        return false;
+    }
+    const std::lock_guard<std::mutex> lock(mutex_);
+    timers_.erase(timer);
+    ready_.push(timer.waiter);
+    wakeup_.notify_one();
+    return true;
+}
+
+LOADKIT_DECL void manual_clock_executor::fire_due_locked() {
+    const clock::rep current = now_.load(std::memory_order_relaxed);
+    while (!timers_.empty() && timers_.top_deadline().time_since_epoch().count() <= current) {
+        timer_node* timer = timers_.pop();
+        int expected = timer_node::pending;
+        // A cancelled timer is already on the run queue (cancel_timer put it there).
+        if (timer->state.compare_exchange_strong(expected, timer_node::fired, std::memory_order_acq_rel)) {
+            ready_.push(timer->waiter);
+        }
+    }
+}
+
+LOADKIT_DECL std::size_t manual_clock_executor::drain(bool wait) {
+    const executor_scope scope(this);
+    running_ = true;
+    std::size_t resumed = 0;
+    for (;;) {
+        std::coroutine_handle<> next;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            fire_due_locked();
+            const std::size_t work = work_.load(std::memory_order_relaxed);
+            ignored_work_ = std::min(ignored_work_, work);
+            if (ready_.empty() && wait && work > ignored_work_) {
+                // A blocking call's waiter comes back through post(); work_finished() runs on this
+                // thread when it resumes. Past work_wait the clock moves on without it, and waits
+                // for it no more (a hung call would otherwise cost work_wait at every step).
+                if (!wakeup_.wait_for(lock, work_wait_, [&] { return !ready_.empty(); })) {
+                    ignored_work_ = work;
+                }
+            }
+            if (ready_.empty()) {
+                break;
+            }
+            next = ready_.pop();
+        }
+        next.resume();
+        ++resumed;
+    }
+    running_ = false;
+    return resumed;
+}
+
+LOADKIT_DECL std::size_t manual_clock_executor::run_ready() {
+    if (running_) {
+        return 0; // called from a coroutine this executor runs: the outer call goes on
+    }
+    return drain(true);
+}
+
+LOADKIT_DECL void manual_clock_executor::advance_to(clock::time_point t) {
+    const clock::rep target = t.time_since_epoch().count();
+    const clock::rep current = now_.load(std::memory_order_relaxed);
+    if (target < current) {
+        throw std::invalid_argument("loadkit::manual_clock_executor::advance_to: t = now() - " +
+                                    std::to_string(current - target) +
+                                    "ns (expected >= now(): time never goes back)");
+    }
+    if (running_) {
+        now_.store(target, std::memory_order_release); // busy code on this executor: fire later
+        return;
+    }
+    drain(true);
+    for (;;) {
+        clock::rep step = target;
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            if (!timers_.empty()) {
+                step = std::min(step,
+                                static_cast<clock::rep>(timers_.top_deadline().time_since_epoch().count()));
+            }
+        }
+        // Code run at an instant may have moved the clock past the next timer itself (advance()
+        // from an operation): never back.
+        if (step > now_.load(std::memory_order_relaxed)) {
+            now_.store(step, std::memory_order_release);
+        }
+        drain(true);
+        if (step >= target) {
+            return;
+        }
+    }
+}
+
+LOADKIT_DECL void manual_clock_executor::advance_by(std::chrono::nanoseconds delay) {
+    if (delay.count() < 0) {
+        throw std::invalid_argument(
+            "loadkit::manual_clock_executor::advance: delay = " + std::to_string(delay.count()) +
+            "ns (expected >= 0: time never goes back)");
+    }
+    advance_to(detail::saturating_add(now(), delay));
+}
+
+LOADKIT_DECL clock::time_point manual_clock_executor::run() {
+    if (running_) {
+        return now();
+    }
+    drain(true);
+    while (const std::optional<clock::time_point> next = next_timer()) {
+        advance_to(std::max(*next, now()));
+    }
+    return now();
+}
+
+LOADKIT_DECL std::optional<clock::time_point> manual_clock_executor::next_timer() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (timers_.empty()) {
+        return std::nullopt;
+    }
+    return timers_.top_deadline();
+}
+
+LOADKIT_DECL std::size_t manual_clock_executor::pending_timers() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return timers_.size();
+}
+
+LOADKIT_DECL std::size_t manual_clock_executor::queued() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return ready_.size();
+}
+
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_MANUAL_CLOCK_EXECUTOR_IPP
+// ---- end loadkit/impl/manual_clock_executor.ipp ----
 // ---- begin loadkit/impl/rate_schedule.ipp ----
 // SPDX-License-Identifier: MIT
 // The body of rate_schedule.hpp: building a schedule (validation, the stage boundaries' counts).
@@ -12471,7 +12786,7 @@ LOADKIT_DECL std::string exception_category(const std::exception& e) {
 } // namespace detail
 
 LOADKIT_DECL void op_context::file_exception(tag_id tag, clock::time_point begin) {
-    const clock::time_point end = clock::now();
+    const clock::time_point end = loadkit::now();
     try {
         throw;
     } catch (const operation_cancelled&) {
@@ -12916,6 +13231,9 @@ inline task<void> guarded_call(const operation& op, op_context& ctx, std::chrono
     }
 }
 
+// Every time a driver reads comes from the executor it runs on (executor::now()), never from
+// clock::now(): on a manual_clock_executor the whole run is then in virtual time.
+
 // Starts a detached coroutine on event loop `loop`, counted until it ends.
 inline void launch(engine_shared& e, scenario_runtime& s, std::size_t loop, detached_task t) {
     t.handle.promise().stop_token_ = &s.token;
@@ -12977,21 +13295,22 @@ struct user_plan {
 // A closed-model virtual user: iterations back to back (plus think time) until its plan or the
 // scenario ends. In a closed loop one iteration's end is the next one's start: one clock read per
 // operation.
-inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan) {
+inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan,
+                                 const executor& home) {
     const scenario& cfg = *s.config;
     op_context ctx;
     op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec,
                             e.pool);
     vu_slot& slot = s.slots[vu];
     op_ending ending;
-    clock::time_point t0 = clock::now();
+    clock::time_point t0 = home.now();
     std::uint64_t done = 0;
     if (t0 < s.start) {
         if (!co_await nap_until(s.start)) {
             plan.iterations = done = 1; // end at once: nothing to run
             plan.type = user_plan::kind::count;
         }
-        t0 = clock::now();
+        t0 = home.now();
     }
     for (;;) {
         if (s.stopping(t0)) {
@@ -13017,7 +13336,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!co_await nap_until(s.start + *next)) {
                     break;
                 }
-                t0 = clock::now();
+                t0 = home.now();
                 continue;
             }
         }
@@ -13038,7 +13357,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         } catch (...) {
             ending.capture(ctx);
         }
-        const clock::time_point t1 = clock::now();
+        const clock::time_point t1 = home.now();
         ending.settle(ctx, op, cfg.timeout, t1 - t0);
         e.rec->local().record(s.tags[k], ending.what(ctx),
                               std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
@@ -13056,7 +13375,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!co_await nap_until(resume)) {
                     break;
                 }
-                t0 = clock::now();
+                t0 = home.now();
             }
         }
     }
@@ -13067,19 +13386,20 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
 }
 
 // `count` bursts of `size` users, one iteration each, the next `pause` after the previous ended.
-inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w) {
+inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w, const executor& home) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
     bool cancelled = false;
     try {
-        if (clock::now() < s.start) {
+        if (home.now() < s.start) {
             co_await sleep_until(s.start);
         }
-        for (std::uint64_t wave = 0; wave < w.count && !s.stopping(clock::now()); ++wave) {
+        for (std::uint64_t wave = 0; wave < w.count && !s.stopping(home.now()); ++wave) {
             countdown gate(w.size);
             const std::size_t loops = e.executors.size();
             for (std::uint64_t vu = 0; vu < w.size; ++vu) {
                 user_plan plan{user_plan::kind::count, 1, wave, nullptr, &gate};
-                launch(e, s, static_cast<std::size_t>(vu * loops / w.size), closed_user(e, s, vu, plan));
+                const std::size_t loop = static_cast<std::size_t>(vu * loops / w.size);
+                launch(e, s, loop, closed_user(e, s, vu, plan, *e.executors[loop]));
             }
             co_await gate.wait();
             if (w.pause.count() > 0 && wave + 1 < w.count) {
@@ -13161,14 +13481,14 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         } catch (...) {
             ending.capture(ctx);
         }
-        const clock::time_point end = clock::now();
+        const clock::time_point end = home->now();
         ending.settle(ctx, op, cfg.timeout, end - start);
         e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
         slot.end(end);
         start = end; // the slot came free: a waiting arrival's service starts now
         if (current_executor() != home) {
             co_await home->schedule(); // the slot pool belongs to its loop
-            start = clock::now();
+            start = home->now();
         }
         if (pool.waiting.empty()) {
             break;
@@ -13194,6 +13514,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
+    const executor& home = *e.executors[shard];
     pacer arrivals(s.start, std::move(plan), shard, shards);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
@@ -13210,7 +13531,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             not_started = arrivals.issued() - 1;
             break;
         }
-        clock::time_point now = reuse ? *reuse : clock::now();
+        clock::time_point now = reuse ? *reuse : home.now();
         reuse.reset();
         if (*intended > now) {
             back_to_back = 0;
@@ -13224,10 +13545,10 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                 not_started = arrivals.issued() - 1;
                 break;
             }
-            now = clock::now();
+            now = home.now();
         } else if (++back_to_back % 64 == 0) {
             co_await loadkit::schedule();
-            now = clock::now();
+            now = home.now();
         }
         const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
         if (pool.free.empty()) {
@@ -13258,7 +13579,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             } catch (...) {
                 ending.capture(ctx);
             }
-            const clock::time_point end = clock::now();
+            const clock::time_point end = home.now();
             ending.settle(ctx, op, s.config->timeout, end - now);
             e.rec->local().record(s.tags[k], ending.what(ctx), *intended, now, end);
             slot.end(end);
@@ -13273,7 +13594,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     }
     // Arrivals that were due (before the stop, and before the schedule's end) but never started
     // because the loop fell behind: dropped, not silently omitted.
-    const clock::time_point now = clock::now();
+    const clock::time_point now = home.now();
     const clock::time_point limit = s.end && *s.end < now ? *s.end : now;
     std::uint64_t low = not_started;
     std::uint64_t high = arrivals.count(); // the first arrival after the limit is in [low, high]
@@ -13448,6 +13769,21 @@ inline void validate_run_options(const run_options& o) {
     check_run_duration("cancel_grace", o.cancel_grace, true);
     check_run_duration("max_duration", o.max_duration, true);
     check_run_duration("progress_interval", o.progress_interval, false);
+    if (o.manual_clock != nullptr) {
+        // Virtual time is one thread's: the calling thread runs every operation on the clock.
+        if (!o.executors.empty()) {
+            throw_run_option("executors", std::to_string(o.executors.size()) + " executors",
+                             "none with manual_clock: the run's operations run on the manual clock");
+        }
+        if (o.threads > 1) {
+            throw_run_option("threads", std::to_string(o.threads),
+                             "0 or 1 with manual_clock: virtual time runs on the calling thread");
+        }
+        if (o.leak_check) {
+            throw_run_option("leak_check", "set",
+                             "none with manual_clock: resources are sampled in real time, not virtual");
+        }
+    }
     if (o.leak_check && !o.sample_resources) {
         throw_run_option("leak_check", "set",
                          "sample_resources = true: the check reads the resource samples");
@@ -13488,8 +13824,9 @@ public:
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
-        recorder_.emplace(clock::now(), recorder_options{model_, options_.interval, 1024, options_.warmup,
-                                                         options_.histograms});
+        start_executors();
+        recorder_.emplace(current_time(), recorder_options{model_, options_.interval, 1024, options_.warmup,
+                                                           options_.histograms});
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
@@ -13504,7 +13841,7 @@ public:
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
         // the first operations (their intended starts count from here).
         report.started = std::chrono::system_clock::now();
-        start_ = clock::now();
+        start_ = current_time();
         recorder_->restart(start_);
         for (auto& s : runtimes_) {
             schedule(*s);
@@ -13512,7 +13849,7 @@ public:
         launch_all();
         monitor();
         abandon = shared_.active.load(std::memory_order_acquire) != 0;
-        const clock::time_point end = clock::now();
+        const clock::time_point end = current_time();
         if (abandon) {
             account_abandoned(end);
         }
@@ -13545,6 +13882,28 @@ public:
     }
 
 private:
+    // The run's time: its executors' clock (virtual on a manual clock), never clock::now() itself.
+    clock::time_point current_time() const noexcept { return shared_.executors.front()->now(); }
+
+    // Executors: a manual clock, the caller's, or a runner of our own.
+    void start_executors() {
+        if (options_.manual_clock != nullptr) {
+            manual_ = options_.manual_clock;
+            shared_.executors.push_back(manual_);
+        } else if (!options_.executors.empty()) {
+            shared_.executors = options_.executors;
+        } else {
+            runner::options ro;
+            ro.threads = options_.threads;
+            ro.pin_threads = options_.pin_threads;
+            ro.timer_slack = options_.timer_slack;
+            runner_ = std::make_unique<runner>(ro);
+            for (std::size_t i = 0; i < runner_->size(); ++i) {
+                shared_.executors.push_back(&runner_->loop(i));
+            }
+        }
+    }
+
     // The user's share of a reading: total less what loadkit said it held at that sample.
     static std::optional<std::uint64_t> users_bytes(std::optional<std::uint64_t> total,
                                                     std::optional<std::uint64_t> loadkit) {
@@ -13670,19 +14029,6 @@ private:
             s->slots = std::make_unique<vu_slot[]>(s->slot_count);
             runtimes_.push_back(std::move(s));
         }
-        // Executors: the caller's, or a runner of our own.
-        if (!options_.executors.empty()) {
-            shared_.executors = options_.executors;
-        } else {
-            runner::options ro;
-            ro.threads = options_.threads;
-            ro.pin_threads = options_.pin_threads;
-            ro.timer_slack = options_.timer_slack;
-            runner_ = std::make_unique<runner>(ro);
-            for (std::size_t i = 0; i < runner_->size(); ++i) {
-                shared_.executors.push_back(&runner_->loop(i));
-            }
-        }
         if (blocking_peak > 0) {
             // blocking_threads, or as many as the calls turn out to need (the pool grows when a call
             // finds no idle worker) up to what the scenarios could keep busy at once.
@@ -13743,8 +14089,8 @@ private:
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
-                    launch(shared_, s, static_cast<std::size_t>(vu * loops / n),
-                           closed_user(shared_, s, vu, plan));
+                    const auto loop = static_cast<std::size_t>(vu * loops / n);
+                    launch(shared_, s, loop, closed_user(shared_, s, vu, plan, *shared_.executors[loop]));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -13758,7 +14104,7 @@ private:
             } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
                 users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
             } else if (const auto* w = std::get_if<waves>(&p)) {
-                launch(shared_, s, 0, wave_driver(shared_, s, *w));
+                launch(shared_, s, 0, wave_driver(shared_, s, *w, *shared_.executors[0]));
             } else {
                 const rate_schedule schedule =
                     std::holds_alternative<constant_rate>(p)
@@ -13803,12 +14149,14 @@ private:
                                                ? saturating_add(start_, options_.max_duration)
                                                : clock::time_point::max();
         for (;;) {
-            {
+            if (manual_ != nullptr) {
+                run_virtual_time(saturating_add(manual_->now(), step));
+            } else {
                 std::unique_lock<std::mutex> lock(shared_.mutex);
                 shared_.wake.wait_for(lock, step,
                                       [&] { return shared_.active.load(std::memory_order_acquire) == 0; });
             }
-            const clock::time_point now = clock::now();
+            const clock::time_point now = current_time();
             recorder_->tick(now);
             if (shared_.active.load(std::memory_order_acquire) == 0) {
                 break;
@@ -13844,6 +14192,21 @@ private:
             if (graceful(now)) {
                 break; // only abandoned operations are left
             }
+        }
+    }
+
+    // The monitor's wait on a manual clock: runs the operations from timer to timer until `until`
+    // (the next monitor pass) or until none is left, so the run ends at the instant its last
+    // operation does, as the condition variable wakes the monitor in real time.
+    void run_virtual_time(clock::time_point until) {
+        manual_->run_ready();
+        while (shared_.active.load(std::memory_order_acquire) != 0) {
+            const std::optional<clock::time_point> next = manual_->next_timer();
+            if (!next || *next >= until) {
+                manual_->advance_to(std::max(until, manual_->now()));
+                return;
+            }
+            manual_->advance_to(std::max(*next, manual_->now()));
         }
     }
 
@@ -14049,9 +14412,14 @@ private:
                 }
             }
         }
-        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only.
-        const clock::time_point limit = clock::now() + std::chrono::milliseconds{500};
-        while (pending.load(std::memory_order_acquire) != 0 && clock::now() < limit) {
+        if (manual_ != nullptr) {
+            manual_->run_ready(); // the calling thread runs the drops itself
+            return;
+        }
+        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only
+        // (real time: it waits for threads, not for the run's clock).
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds{500};
+        while (pending.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < limit) {
             std::this_thread::sleep_for(std::chrono::milliseconds{1});
         }
     }
@@ -14155,6 +14523,7 @@ private:
     engine_shared shared_;
     std::vector<std::unique_ptr<scenario_runtime>> runtimes_;
     std::unique_ptr<runner> runner_;
+    manual_clock_executor* manual_ = nullptr; // virtual time: the monitor runs it
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
     std::string reason_text_;

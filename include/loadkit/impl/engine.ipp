@@ -72,6 +72,21 @@ inline void validate_run_options(const run_options& o) {
     check_run_duration("cancel_grace", o.cancel_grace, true);
     check_run_duration("max_duration", o.max_duration, true);
     check_run_duration("progress_interval", o.progress_interval, false);
+    if (o.manual_clock != nullptr) {
+        // Virtual time is one thread's: the calling thread runs every operation on the clock.
+        if (!o.executors.empty()) {
+            throw_run_option("executors", std::to_string(o.executors.size()) + " executors",
+                             "none with manual_clock: the run's operations run on the manual clock");
+        }
+        if (o.threads > 1) {
+            throw_run_option("threads", std::to_string(o.threads),
+                             "0 or 1 with manual_clock: virtual time runs on the calling thread");
+        }
+        if (o.leak_check) {
+            throw_run_option("leak_check", "set",
+                             "none with manual_clock: resources are sampled in real time, not virtual");
+        }
+    }
     if (o.leak_check && !o.sample_resources) {
         throw_run_option("leak_check", "set",
                          "sample_resources = true: the check reads the resource samples");
@@ -112,8 +127,9 @@ public:
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
-        recorder_.emplace(clock::now(), recorder_options{model_, options_.interval, 1024, options_.warmup,
-                                                         options_.histograms});
+        start_executors();
+        recorder_.emplace(current_time(), recorder_options{model_, options_.interval, 1024, options_.warmup,
+                                                           options_.histograms});
         shared_.rec = &*recorder_;
         prepare(report);
         if (options_.sample_resources) {
@@ -128,7 +144,7 @@ public:
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
         // the first operations (their intended starts count from here).
         report.started = std::chrono::system_clock::now();
-        start_ = clock::now();
+        start_ = current_time();
         recorder_->restart(start_);
         for (auto& s : runtimes_) {
             schedule(*s);
@@ -136,7 +152,7 @@ public:
         launch_all();
         monitor();
         abandon = shared_.active.load(std::memory_order_acquire) != 0;
-        const clock::time_point end = clock::now();
+        const clock::time_point end = current_time();
         if (abandon) {
             account_abandoned(end);
         }
@@ -169,6 +185,28 @@ public:
     }
 
 private:
+    // The run's time: its executors' clock (virtual on a manual clock), never clock::now() itself.
+    clock::time_point current_time() const noexcept { return shared_.executors.front()->now(); }
+
+    // Executors: a manual clock, the caller's, or a runner of our own.
+    void start_executors() {
+        if (options_.manual_clock != nullptr) {
+            manual_ = options_.manual_clock;
+            shared_.executors.push_back(manual_);
+        } else if (!options_.executors.empty()) {
+            shared_.executors = options_.executors;
+        } else {
+            runner::options ro;
+            ro.threads = options_.threads;
+            ro.pin_threads = options_.pin_threads;
+            ro.timer_slack = options_.timer_slack;
+            runner_ = std::make_unique<runner>(ro);
+            for (std::size_t i = 0; i < runner_->size(); ++i) {
+                shared_.executors.push_back(&runner_->loop(i));
+            }
+        }
+    }
+
     // The user's share of a reading: total less what loadkit said it held at that sample.
     static std::optional<std::uint64_t> users_bytes(std::optional<std::uint64_t> total,
                                                     std::optional<std::uint64_t> loadkit) {
@@ -294,19 +332,6 @@ private:
             s->slots = std::make_unique<vu_slot[]>(s->slot_count);
             runtimes_.push_back(std::move(s));
         }
-        // Executors: the caller's, or a runner of our own.
-        if (!options_.executors.empty()) {
-            shared_.executors = options_.executors;
-        } else {
-            runner::options ro;
-            ro.threads = options_.threads;
-            ro.pin_threads = options_.pin_threads;
-            ro.timer_slack = options_.timer_slack;
-            runner_ = std::make_unique<runner>(ro);
-            for (std::size_t i = 0; i < runner_->size(); ++i) {
-                shared_.executors.push_back(&runner_->loop(i));
-            }
-        }
         if (blocking_peak > 0) {
             // blocking_threads, or as many as the calls turn out to need (the pool grows when a call
             // finds no idle worker) up to what the scenarios could keep busy at once.
@@ -367,8 +392,8 @@ private:
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
-                    launch(shared_, s, static_cast<std::size_t>(vu * loops / n),
-                           closed_user(shared_, s, vu, plan));
+                    const auto loop = static_cast<std::size_t>(vu * loops / n);
+                    launch(shared_, s, loop, closed_user(shared_, s, vu, plan, *shared_.executors[loop]));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -382,7 +407,7 @@ private:
             } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
                 users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
             } else if (const auto* w = std::get_if<waves>(&p)) {
-                launch(shared_, s, 0, wave_driver(shared_, s, *w));
+                launch(shared_, s, 0, wave_driver(shared_, s, *w, *shared_.executors[0]));
             } else {
                 const rate_schedule schedule =
                     std::holds_alternative<constant_rate>(p)
@@ -427,12 +452,14 @@ private:
                                                ? saturating_add(start_, options_.max_duration)
                                                : clock::time_point::max();
         for (;;) {
-            {
+            if (manual_ != nullptr) {
+                run_virtual_time(saturating_add(manual_->now(), step));
+            } else {
                 std::unique_lock<std::mutex> lock(shared_.mutex);
                 shared_.wake.wait_for(lock, step,
                                       [&] { return shared_.active.load(std::memory_order_acquire) == 0; });
             }
-            const clock::time_point now = clock::now();
+            const clock::time_point now = current_time();
             recorder_->tick(now);
             if (shared_.active.load(std::memory_order_acquire) == 0) {
                 break;
@@ -468,6 +495,21 @@ private:
             if (graceful(now)) {
                 break; // only abandoned operations are left
             }
+        }
+    }
+
+    // The monitor's wait on a manual clock: runs the operations from timer to timer until `until`
+    // (the next monitor pass) or until none is left, so the run ends at the instant its last
+    // operation does, as the condition variable wakes the monitor in real time.
+    void run_virtual_time(clock::time_point until) {
+        manual_->run_ready();
+        while (shared_.active.load(std::memory_order_acquire) != 0) {
+            const std::optional<clock::time_point> next = manual_->next_timer();
+            if (!next || *next >= until) {
+                manual_->advance_to(std::max(until, manual_->now()));
+                return;
+            }
+            manual_->advance_to(std::max(*next, manual_->now()));
         }
     }
 
@@ -673,9 +715,14 @@ private:
                 }
             }
         }
-        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only.
-        const clock::time_point limit = clock::now() + std::chrono::milliseconds{500};
-        while (pending.load(std::memory_order_acquire) != 0 && clock::now() < limit) {
+        if (manual_ != nullptr) {
+            manual_->run_ready(); // the calling thread runs the drops itself
+            return;
+        }
+        // A loop blocked inside a synchronous (direct) operation cannot answer: wait a little only
+        // (real time: it waits for threads, not for the run's clock).
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds{500};
+        while (pending.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < limit) {
             std::this_thread::sleep_for(std::chrono::milliseconds{1});
         }
     }
@@ -779,6 +826,7 @@ private:
     engine_shared shared_;
     std::vector<std::unique_ptr<scenario_runtime>> runtimes_;
     std::unique_ptr<runner> runner_;
+    manual_clock_executor* manual_ = nullptr; // virtual time: the monitor runs it
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
     std::string reason_text_;

@@ -74,7 +74,7 @@ LOADKIT_DECL std::string exception_category(const std::exception& e) {
 } // namespace detail
 
 LOADKIT_DECL void op_context::file_exception(tag_id tag, clock::time_point begin) {
-    const clock::time_point end = clock::now();
+    const clock::time_point end = loadkit::now();
     try {
         throw;
     } catch (const operation_cancelled&) {

@@ -101,6 +101,9 @@ inline task<void> guarded_call(const operation& op, op_context& ctx, std::chrono
     }
 }
 
+// Every time a driver reads comes from the executor it runs on (executor::now()), never from
+// clock::now(): on a manual_clock_executor the whole run is then in virtual time.
+
 // Starts a detached coroutine on event loop `loop`, counted until it ends.
 inline void launch(engine_shared& e, scenario_runtime& s, std::size_t loop, detached_task t) {
     t.handle.promise().stop_token_ = &s.token;
@@ -162,21 +165,22 @@ struct user_plan {
 // A closed-model virtual user: iterations back to back (plus think time) until its plan or the
 // scenario ends. In a closed loop one iteration's end is the next one's start: one clock read per
 // operation.
-inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan) {
+inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan,
+                                 const executor& home) {
     const scenario& cfg = *s.config;
     op_context ctx;
     op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec,
                             e.pool);
     vu_slot& slot = s.slots[vu];
     op_ending ending;
-    clock::time_point t0 = clock::now();
+    clock::time_point t0 = home.now();
     std::uint64_t done = 0;
     if (t0 < s.start) {
         if (!co_await nap_until(s.start)) {
             plan.iterations = done = 1; // end at once: nothing to run
             plan.type = user_plan::kind::count;
         }
-        t0 = clock::now();
+        t0 = home.now();
     }
     for (;;) {
         if (s.stopping(t0)) {
@@ -202,7 +206,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!co_await nap_until(s.start + *next)) {
                     break;
                 }
-                t0 = clock::now();
+                t0 = home.now();
                 continue;
             }
         }
@@ -223,7 +227,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
         } catch (...) {
             ending.capture(ctx);
         }
-        const clock::time_point t1 = clock::now();
+        const clock::time_point t1 = home.now();
         ending.settle(ctx, op, cfg.timeout, t1 - t0);
         e.rec->local().record(s.tags[k], ending.what(ctx),
                               std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
@@ -241,7 +245,7 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
                 if (!co_await nap_until(resume)) {
                     break;
                 }
-                t0 = clock::now();
+                t0 = home.now();
             }
         }
     }
@@ -252,19 +256,20 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
 }
 
 // `count` bursts of `size` users, one iteration each, the next `pause` after the previous ended.
-inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w) {
+inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w, const executor& home) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
     bool cancelled = false;
     try {
-        if (clock::now() < s.start) {
+        if (home.now() < s.start) {
             co_await sleep_until(s.start);
         }
-        for (std::uint64_t wave = 0; wave < w.count && !s.stopping(clock::now()); ++wave) {
+        for (std::uint64_t wave = 0; wave < w.count && !s.stopping(home.now()); ++wave) {
             countdown gate(w.size);
             const std::size_t loops = e.executors.size();
             for (std::uint64_t vu = 0; vu < w.size; ++vu) {
                 user_plan plan{user_plan::kind::count, 1, wave, nullptr, &gate};
-                launch(e, s, static_cast<std::size_t>(vu * loops / w.size), closed_user(e, s, vu, plan));
+                const std::size_t loop = static_cast<std::size_t>(vu * loops / w.size);
+                launch(e, s, loop, closed_user(e, s, vu, plan, *e.executors[loop]));
             }
             co_await gate.wait();
             if (w.pause.count() > 0 && wave + 1 < w.count) {
@@ -346,14 +351,14 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
         } catch (...) {
             ending.capture(ctx);
         }
-        const clock::time_point end = clock::now();
+        const clock::time_point end = home->now();
         ending.settle(ctx, op, cfg.timeout, end - start);
         e.rec->local().record(s.tags[k], ending.what(ctx), intended, start, end);
         slot.end(end);
         start = end; // the slot came free: a waiting arrival's service starts now
         if (current_executor() != home) {
             co_await home->schedule(); // the slot pool belongs to its loop
-            start = clock::now();
+            start = home->now();
         }
         if (pool.waiting.empty()) {
             break;
@@ -379,6 +384,7 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
 inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::size_t shard,
                                     std::size_t shards, rate_schedule plan) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
+    const executor& home = *e.executors[shard];
     pacer arrivals(s.start, std::move(plan), shard, shards);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
@@ -395,7 +401,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             not_started = arrivals.issued() - 1;
             break;
         }
-        clock::time_point now = reuse ? *reuse : clock::now();
+        clock::time_point now = reuse ? *reuse : home.now();
         reuse.reset();
         if (*intended > now) {
             back_to_back = 0;
@@ -409,10 +415,10 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                 not_started = arrivals.issued() - 1;
                 break;
             }
-            now = clock::now();
+            now = home.now();
         } else if (++back_to_back % 64 == 0) {
             co_await loadkit::schedule();
-            now = clock::now();
+            now = home.now();
         }
         const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
         if (pool.free.empty()) {
@@ -443,7 +449,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             } catch (...) {
                 ending.capture(ctx);
             }
-            const clock::time_point end = clock::now();
+            const clock::time_point end = home.now();
             ending.settle(ctx, op, s.config->timeout, end - now);
             e.rec->local().record(s.tags[k], ending.what(ctx), *intended, now, end);
             slot.end(end);
@@ -458,7 +464,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
     }
     // Arrivals that were due (before the stop, and before the schedule's end) but never started
     // because the loop fell behind: dropped, not silently omitted.
-    const clock::time_point now = clock::now();
+    const clock::time_point now = home.now();
     const clock::time_point limit = s.end && *s.end < now ? *s.end : now;
     std::uint64_t low = not_started;
     std::uint64_t high = arrivals.count(); // the first arrival after the limit is in [low, high]
