@@ -11,7 +11,7 @@ else()
     vcpkg_download_distfile(ARCHIVE
         URLS "https://github.com/loadkit/loadkit/releases/download/v${VERSION}/loadkit-${VERSION}.tar.gz"
         FILENAME "loadkit-${VERSION}.tar.gz"
-        SHA512 0 # tools/release.sh writes the release tarball's SHA512 here
+        SHA512 895d425f3e839e311b3816ddcbf0c7b3c4eba61dbff152d912b4081a3405897cde42311a4f7ff40ef93930440acaef85e3f63d6f603b2e5ffad8e7d244c878f6 # tools/release.sh writes the release tarball's SHA512 here
     )
     vcpkg_extract_source_archive(SOURCE_PATH ARCHIVE "${ARCHIVE}")
 endif()
