@@ -399,7 +399,7 @@ TEST_CASE("figures: a leak check over a short planned run samples often enough t
     const auto r = loadkit::run(
         loadkit::constant_vus{.vus = 1, .duration = 2s},
         {"tick", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
-    CHECK(r.resources.size() >= 64); // about 100 over the planned 2 s
+    CHECK(r.resources.size() >= 64); // about 256 planned over 2 s; a busy machine skips some
 }
 
 // The recorder's series grow through every run (20 tags x 5 ms intervals: ~8 MB in 2 s here).
