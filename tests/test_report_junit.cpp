@@ -4,6 +4,7 @@
 
 #include <loadkit/detail/report/xml.hpp>
 #include <loadkit/error_category.hpp>
+#include <loadkit/report/compare.hpp>
 #include <loadkit/report/junit.hpp>
 #include <loadkit/slo.hpp>
 
@@ -255,4 +256,28 @@ TEST_CASE("xml_escape: invalid UTF-8, non-characters and surrogates become U+FFF
     CHECK(xml_text("\xF0\x9F\x9A\x80") == "\xF0\x9F\x9A\x80");                 // U+1F680 passes through
     CHECK(xml_text(std::string("a\0b", 3)) == "a\xEF\xBF\xBD"
                                               "b");
+}
+
+TEST_CASE(
+    "a run comparison's JUnit form validates against the schema: a regression fails, too few samples skip",
+    "[junit][compare]") {
+    loadkit::run_result base;
+    base.duration = 10s;
+    base.overall = loadkit::tag_result("", loadkit::histogram_options{}, loadkit::latency_model::closed);
+    base.overall.duration = 10s;
+    loadkit::run_result cur = base;
+    for (std::int64_t i = 1; i <= 2'000; ++i) {
+        base.overall.latency.record(i * 1'000'000);
+        cur.overall.latency.record(i * 1'300'000);
+    }
+    base.overall.ok = cur.overall.ok = 2'000;
+    const loadkit::comparison c = loadkit::compare(
+        base, cur,
+        {.percentiles = {50.0, 99.99}, .error_rate = false, .throughput = false, .per_tag = false});
+    const std::string doc = loadkit::to_junit(c);
+    require_valid(doc);
+    CHECK(doc.find("failures=\"1\"") != std::string::npos); // p50
+    INFO(doc);
+    CHECK(doc.find("skipped=\"1\"") != std::string::npos); // p99.99 of 2,000 samples
+    CHECK(doc.find("<testcase name=\"p50 (all)\" classname=\"loadkit.compare.(all)\"") != std::string::npos);
 }

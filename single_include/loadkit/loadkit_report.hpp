@@ -35,9 +35,139 @@
 #ifndef LOADKIT_REPORT_ALL_HPP
 #define LOADKIT_REPORT_ALL_HPP
 
+// ---- begin loadkit/report/compare.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::compare — did this run get worse than the baseline? Per tag and overall, for the latency
+// percentiles asked for (default p50, p95, p99), the error rate and the throughput: baseline,
+// current, the change with a confidence interval, and a verdict at the stated confidence that
+// tells a change that matters (at least min_change) from noise:
+//
+//   loadkit::comparison c = loadkit::compare(baseline.result, current.result, {.min_change = 0.05});
+//   for (const auto& m : c.metrics) std::puts(m.line().c_str());
+//   return c.exit_code(); // 99 when something regressed, else 0
+//
+//   "p99 checkout: 41.2 ms -> 48.6 ms, +18.0 % (95 % CI +11.2 % .. +25.1 %): regressed"
+//
+// Methods (each interval at `confidence`, two-sided):
+//  - percentile q: the distribution-free order-statistic interval of each run's q-quantile (exact
+//    binomial ranks, read from the lossless histogram), turned into a standard error of its log and
+//    combined for the log of the ratio (Price & Bonett 2002, "Estimating the ratio of two medians";
+//    the same for any quantile). The change is current / baseline - 1.
+//  - error rate: Newcombe's hybrid score interval for a difference of proportions (Newcombe 1998,
+//    method 10, from Wilson intervals). The change is current - baseline, in absolute terms.
+//  - throughput: the ratio of operations per second; its log's standard error from the spread of
+//    the per-interval counts of each run's time series (at least 5 full intervals after the
+//    warm-up; fewer: Poisson counts, sqrt(n)).
+// Assumed: the operations of a run are independent draws (latencies that come in correlated bursts
+// make the intervals too narrow: a regression seen once deserves a second run before a bisect); the
+// histograms' relative error (histogram.hpp) widens every latency interval by both runs' error.
+// Few samples widen the intervals; a percentile whose interval needs a rank beyond the run's
+// sample count (p99 below ~370 samples at 95 %) is `inconclusive` with a note.
+//
+// Verdict of one metric, with d = min_change (min_error_rate_change for error rates) and the change
+// signed so that positive is worse (latency and errors up, throughput down):
+//   regressed       the interval lies above 0 (worse at `confidence`) and the estimate is >= d;
+//   improved        the interval lies below 0 and the estimate is <= -d;
+//   unchanged       the interval lies within (-d, +d): no change that matters ("no detectable
+//                   change"); with d = 0: the interval contains 0;
+//   inconclusive    anything else: too few samples to tell whether a change of d happened.
+// Two runs of one distribution are called regressed at most (1 - confidence) / 2 of the time per
+// metric (tests/test_compare.cpp measures it).
+#ifndef LOADKIT_REPORT_COMPARE_HPP
+#define LOADKIT_REPORT_COMPARE_HPP
+
 #ifndef LOADKIT_LOADKIT_HPP
 #include "loadkit.hpp"
 #endif
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+// Configuration; compare() validates it and throws std::invalid_argument naming the field and value.
+struct compare_options {
+    std::vector<double> percentiles{50.0, 95.0, 99.0}; // each in (0, 100)
+    double confidence = 0.95;                          // of every interval, in [0.5, 1)
+    double min_change = 0.05;                          // smallest relative change that matters, >= 0
+    double min_error_rate_change = 0.001;              // ... of the error rate, absolute (0.1 points)
+    bool error_rate = true;
+    bool throughput = true;
+    bool per_tag = true; // each tag found in both runs, then the whole run ("" tag)
+};
+
+enum class change_verdict : std::uint8_t { unchanged, improved, regressed, inconclusive };
+
+[[nodiscard]] LOADKIT_DECL const char* to_string(change_verdict v) noexcept; // "no detectable change" ...
+
+// One metric of one tag in both runs.
+struct metric_change {
+    std::string tag;    // "" for the whole run
+    std::string metric; // "p99", "error_rate", "throughput"
+    // Figures in the metric's unit: nanoseconds for percentiles, a fraction for the error rate,
+    // operations per second for throughput.
+    double baseline = 0.0;
+    double current = 0.0;
+    // Relative (current / baseline - 1) for percentiles and throughput, absolute (current -
+    // baseline) for the error rate; the interval is in the same terms.
+    double change = 0.0;
+    double ci_low = 0.0;
+    double ci_high = 0.0;
+    bool relative = true;
+    bool higher_is_worse = true; // false for throughput
+    change_verdict verdict = change_verdict::inconclusive;
+    std::uint64_t baseline_samples = 0;
+    std::uint64_t current_samples = 0;
+    std::string note; // why a verdict is inconclusive, when it is for want of data
+
+    // e.g. "p99 checkout: 41.2 ms -> 48.6 ms, +18.0 % (95 % CI +11.2 % .. +25.1 %): regressed"
+    [[nodiscard]] LOADKIT_DECL std::string line(double confidence = 0.95) const;
+};
+
+struct comparison {
+    compare_options options;
+    std::vector<metric_change>
+        metrics; // per tag (sorted by name), then the whole run; metrics in options order
+    std::vector<std::string> only_in_baseline; // tags one run has and the other has not: not compared
+    std::vector<std::string> only_in_current;
+
+    [[nodiscard]] LOADKIT_DECL std::size_t count(change_verdict v) const noexcept;
+    [[nodiscard]] bool regressed() const noexcept { return count(change_verdict::regressed) > 0; }
+    // 99 when a metric regressed (as a failed SLO), else 0; with fail_on_inconclusive, 97 when a
+    // metric is inconclusive and none regressed.
+    [[nodiscard]] LOADKIT_DECL int exit_code(bool fail_on_inconclusive = false) const noexcept;
+};
+
+// Compares current against baseline. Throws std::invalid_argument for invalid options, or when the
+// two results were measured under different latency models (open vs closed: not comparable).
+[[nodiscard]] LOADKIT_DECL comparison compare(const run_result& baseline, const run_result& current,
+                                              const compare_options& options = {});
+
+// Validates the options as compare() does.
+LOADKIT_DECL void validate(const compare_options& options);
+
+// The comparison as people read it: one row per metric (tag, metric, baseline, current, change,
+// interval, verdict), the tags only one run has, and a last line with the counts per verdict.
+[[nodiscard]] LOADKIT_DECL std::string to_text(const comparison& c);
+// As JSON ("loadkit_comparison": 1): the options, one object per metric with the fields of
+// metric_change (verdict as the enum's name: "unchanged", "improved", "regressed", "inconclusive";
+// unbounded interval ends as "Infinity"/"-Infinity"), the unmatched tags and the exit code.
+[[nodiscard]] LOADKIT_DECL std::string to_json(const comparison& c);
+// As JUnit XML: one testcase per metric, named "p99 checkout" with classname "<suite>.<tag>"; a
+// regression is a <failure>, an inconclusive metric <skipped>, the others pass.
+[[nodiscard]] LOADKIT_DECL std::string to_junit(const comparison& c,
+                                                const std::string& suite = "loadkit.compare");
+
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_REPORT_COMPARE_HPP
+// ---- end loadkit/report/compare.hpp ----
 // ---- begin loadkit/report/csv.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -661,12 +791,11 @@ private:
 #endif // LOADKIT_REPORT_ALL_HPP
 // ---- bodies (loadkit/impl/), see loadkit/config.hpp ----
 #if !defined(LOADKIT_SEPARATE_COMPILATION) || defined(LOADKIT_IMPLEMENTATION)
-// ---- begin loadkit/impl/report_csv.ipp ----
+// ---- begin loadkit/impl/report_compare.ipp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
-// The CSV reporter's body (report/csv.hpp): one RFC 4180 row per interval per tag.
-#ifndef LOADKIT_IMPL_REPORT_CSV_IPP
-#define LOADKIT_IMPL_REPORT_CSV_IPP
-
+//
+// Bodies of report/compare.hpp.
 // ---- begin loadkit/detail/report/json/writer.hpp ----
 // SPDX-License-Identifier: MIT
 //
@@ -959,6 +1088,1328 @@ private:
 
 #endif // LOADKIT_DETAIL_REPORT_JSON_WRITER_HPP
 // ---- end loadkit/detail/report/json/writer.hpp ----
+// ---- begin loadkit/detail/report/xml.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// XML 1.0 escaping for reporters that write XML (JUnit, SVG/HTML). Any byte string becomes
+// well-formed character data: & < > (and " ' in attributes) as entities; in attributes also tab,
+// newline and carriage return as character references, since attribute-value normalisation would
+// otherwise turn them into spaces (XML 1.0 section 3.3.3); characters XML 1.0 does not allow
+// (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
+// U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
+// but shows control characters instead (xml_escape_mode::visible).
+#ifndef LOADKIT_DETAIL_REPORT_XML_HPP
+#define LOADKIT_DETAIL_REPORT_XML_HPP
+
+// ---- begin loadkit/detail/report/terminal.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Terminal text for the console summary and the live progress line: is this stream a terminal,
+// may it have colour (https://no-color.org), how many columns does a UTF-8 string take, and
+// making untrusted text (tag names, server error messages) safe to print: a control character
+// in an error message must not move the cursor or recolour the terminal (an ESC from a server
+// would otherwise reach the user's terminal as a command).
+#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#if defined(_WIN32)
+#include <io.h>
+#elif defined(__unix__) || defined(__APPLE__)
+#include <sys/ioctl.h>
+#include <unistd.h>
+#endif
+
+namespace loadkit {
+inline namespace v0_1 {
+
+namespace detail {
+
+inline bool console_is_terminal(std::FILE* f) noexcept {
+    if (f == nullptr) {
+        return false;
+    }
+#if defined(_WIN32)
+    return _isatty(_fileno(f)) != 0;
+#elif defined(__unix__) || defined(__APPLE__)
+    return isatty(fileno(f)) != 0;
+#else
+    return false;
+#endif
+}
+
+// Set and non-empty (NO_COLOR's own definition of "present").
+inline bool console_env_set(const char* name) noexcept {
+    const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read-only use
+    return value != nullptr && *value != '\0';
+}
+
+inline bool console_use_color(color_mode mode, bool terminal) noexcept {
+    if (mode != color_mode::automatic) {
+        return mode == color_mode::always;
+    }
+    if (!terminal || console_env_set("NO_COLOR")) {
+        return false;
+    }
+    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
+    return term == nullptr || std::string_view(term) != "dumb";
+}
+
+// Columns of the terminal behind f, or 0 when unknown (not a terminal, or a pty without a size).
+inline std::size_t console_terminal_columns(std::FILE* f) noexcept {
+#if (defined(__unix__) || defined(__APPLE__)) && defined(TIOCGWINSZ)
+    winsize ws{};
+    if (f != nullptr && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        return ws.ws_col;
+    }
+#else
+    static_cast<void>(f);
+#endif
+    return 0;
+}
+
+// Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences and surrogates
+// decode to U+FFFD one byte at a time (as the WHATWG decoder does).
+inline char32_t utf8_next(std::string_view text, std::size_t& i) noexcept {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80U) {
+        ++i;
+        return b0;
+    }
+    std::size_t len = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if ((b0 & 0xE0U) == 0xC0U) {
+        len = 2, cp = b0 & 0x1FU, min = 0x80;
+    } else if ((b0 & 0xF0U) == 0xE0U) {
+        len = 3, cp = b0 & 0x0FU, min = 0x800;
+    } else if ((b0 & 0xF8U) == 0xF0U) {
+        len = 4, cp = b0 & 0x07U, min = 0x10000;
+    }
+    if (len == 0 || i + len > text.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0U) != 0x80U) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6U) | (byte(i + k) & 0x3FU);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return 0xFFFD;
+    }
+    i += len;
+    return cp;
+}
+
+inline void utf8_append(std::string& out, char32_t cp) {
+    const auto put = [&](char32_t v) { out += static_cast<char>(static_cast<unsigned char>(v)); };
+    if (cp < 0x80) {
+        put(cp);
+    } else if (cp < 0x800) {
+        put(0xC0 | (cp >> 6U));
+        put(0x80 | (cp & 0x3FU));
+    } else if (cp < 0x10000) {
+        put(0xE0 | (cp >> 12U));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    } else {
+        put(0xF0 | (cp >> 18U));
+        put(0x80 | ((cp >> 12U) & 0x3FU));
+        put(0x80 | ((cp >> 6U) & 0x3FU));
+        put(0x80 | (cp & 0x3FU));
+    }
+}
+
+// Columns a code point takes: 0 for combining marks, 2 for East Asian wide and fullwidth forms
+// and emoji (the main blocks of Unicode's EastAsianWidth W/F), 1 otherwise.
+constexpr std::size_t console_char_width(char32_t cp) noexcept {
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) {
+        return 0;
+    }
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+                      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+                      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    return wide ? 2 : 1;
+}
+
+// Terminal columns of UTF-8 text (no escape sequences in it).
+inline std::size_t console_width(std::string_view text) noexcept {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        w += console_char_width(utf8_next(text, i));
+    }
+    return w;
+}
+
+// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
+// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
+// text ("Trojan Source", CVE-2021-42574).
+constexpr bool console_bidi_control(char32_t cp) noexcept {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
+// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
+// passes through.
+inline std::string console_safe(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const char32_t cp = utf8_next(text, i);
+        if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            out += "\\x";
+            out += hex[(cp >> 4U) & 0xFU];
+            out += hex[cp & 0xFU];
+        } else if (console_bidi_control(cp)) {
+            out += "\\u";
+            for (unsigned shift = 12;; shift -= 4) {
+                out += hex[(cp >> shift) & 0xFU];
+                if (shift == 0) {
+                    break;
+                }
+            }
+        } else {
+            utf8_append(out, cp);
+        }
+    }
+    return out;
+}
+
+// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
+// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
+inline std::size_t console_prefix(std::string_view text, std::size_t columns,
+                                  std::size_t* width = nullptr) noexcept {
+    std::size_t w = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t next = i;
+        const std::size_t cw = console_char_width(utf8_next(text, next));
+        if (w + cw > columns) {
+            break;
+        }
+        w += cw;
+        i = next;
+    }
+    if (width != nullptr) {
+        *width = w;
+    }
+    return i;
+}
+
+// The longest prefix of (safe) text that fits `columns`, ending in an ellipsis when cut.
+inline std::string console_fit(std::string_view text, std::size_t columns, bool unicode = true) {
+    if (console_width(text) <= columns) {
+        return std::string(text);
+    }
+    const std::string_view ellipsis = unicode ? "\xE2\x80\xA6" : "...";
+    const std::size_t ellipsis_width = unicode ? 1 : 3;
+    if (columns <= ellipsis_width) {
+        return columns == 0 ? std::string() : std::string(unicode ? ellipsis : ellipsis.substr(0, columns));
+    }
+    return std::string(text.substr(0, console_prefix(text, columns - ellipsis_width))) +
+           std::string(ellipsis);
+}
+
+// text padded with spaces to `columns` (right-aligned when `right`).
+inline std::string console_pad(std::string_view text, std::size_t columns, bool right = false) {
+    const std::size_t w = console_width(text);
+    const std::string fill(w < columns ? columns - w : 0, ' ');
+    return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+// Word-wraps text to `columns`: the first line starts at column `first` (the caller has written
+// that much before it; default: indent), continuation lines with `indent` spaces. A word longer
+// than a line is cut (a URL in an error message must not push the layout off the screen).
+inline std::string console_wrap(std::string_view text, std::size_t columns, std::size_t indent,
+                                std::size_t first = static_cast<std::size_t>(-1)) {
+    std::string out;
+    std::size_t line = first == static_cast<std::size_t>(-1) ? indent : first;
+    bool started = false;
+    const std::size_t room = columns > indent + 10 ? columns : indent + 10;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t space = text.find(' ', i);
+        std::string_view word = text.substr(i, space == std::string_view::npos ? text.size() - i : space - i);
+        i = space == std::string_view::npos ? text.size() : space + 1;
+        if (word.empty()) {
+            continue;
+        }
+        std::size_t ww = console_width(word);
+        if (started && line + 1 + ww > room) {
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+        } else if (started) {
+            out += ' ';
+            ++line;
+        }
+        started = true;
+        while (line + ww > room) { // a single word wider than the line
+            std::size_t cut_width = 0;
+            const std::size_t cut = console_prefix(word, room - line, &cut_width);
+            if (cut == 0) {
+                break;
+            }
+            out.append(word.substr(0, cut));
+            word.remove_prefix(cut);
+            out += '\n';
+            out.append(indent, ' ');
+            line = indent;
+            ww -= cut_width; // not measured again: that made a long word quadratic
+        }
+        out.append(word);
+        line += ww;
+    }
+    return out;
+}
+
+// What the console reporters draw with, resolved from their options.
+struct console_style {
+    bool color = false;
+    bool unicode = true;
+    std::size_t width = 100;
+
+    // SGR-wrapped text: "1" bold, "2" dim, "31" red, "32" green, "33" yellow, "36" cyan.
+    [[nodiscard]] std::string paint(std::string_view text, const char* sgr) const {
+        if (!color || sgr == nullptr || *sgr == '\0' || text.empty()) {
+            return std::string(text);
+        }
+        return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
+    }
+    [[nodiscard]] const char* rule_char() const noexcept { return unicode ? "\xE2\x94\x80" : "-"; }
+    [[nodiscard]] std::string rule(std::size_t columns) const {
+        std::string out;
+        for (std::size_t i = 0; i < columns; ++i) {
+            out += rule_char();
+        }
+        return out;
+    }
+    [[nodiscard]] const char* arrow() const noexcept { return unicode ? "\xE2\x86\x92" : "->"; }
+    [[nodiscard]] const char* dash() const noexcept { return unicode ? "\xE2\x80\x94" : "-"; }
+    [[nodiscard]] const char* times() const noexcept { return unicode ? "\xC3\x97" : "x"; }
+    [[nodiscard]] const char* pass_mark() const noexcept { return unicode ? "\xE2\x9C\x93" : "+"; }
+    [[nodiscard]] const char* fail_mark() const noexcept { return unicode ? "\xE2\x9C\x97" : "x"; }
+    [[nodiscard]] const char* maybe_mark() const noexcept { return unicode ? "?" : "?"; }
+};
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
+// ---- end loadkit/detail/report/terminal.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+constexpr bool xml_char_allowed(char32_t cp) noexcept {
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+enum class xml_escape_mode : std::uint8_t {
+    text,      // character data: quotes, tab and newline as they are
+    attribute, // an attribute value: quotes as entities, tab, newline and CR as references
+    visible,   // the HTML report: quotes as entities (' as &#39;, which HTML 4 also knows); tab,
+               // newline, CR, other C0 controls and DEL as C escapes (\t, \n, \x01), so a tag
+               // named "a\nb" reads as such and a message keeps its line breaks visible in a cell
+};
+
+inline std::string xml_escape(std::string_view text, xml_escape_mode mode) {
+    const bool attribute = mode == xml_escape_mode::attribute;
+    const bool visible = mode == xml_escape_mode::visible;
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        const char32_t cp = utf8_next(text, i);
+        switch (cp) {
+        case '&':
+            out += "&amp;";
+            continue;
+        case '<':
+            out += "&lt;";
+            continue;
+        case '>':
+            out += "&gt;";
+            continue;
+        case '"':
+            out += mode == xml_escape_mode::text ? "\"" : "&quot;";
+            continue;
+        case '\'':
+            out += visible ? "&#39;" : (attribute ? "&apos;" : "'");
+            continue;
+        case '\t':
+            out += visible ? "\\t" : (attribute ? "&#9;" : "\t");
+            continue;
+        case '\n':
+            out += visible ? "\\n" : (attribute ? "&#10;" : "\n");
+            continue;
+        case '\r':
+            out += visible ? "\\r" : "&#13;"; // a raw CR in content is read as a line end
+            continue;
+        default:
+            break;
+        }
+        if (visible && (cp < 0x20 || cp == 0x7F)) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned>(cp));
+            out += hex;
+        } else if (xml_char_allowed(cp) && cp != 0xFFFD) {
+            out.append(text.substr(start, i - start));
+        } else {
+            // Invalid UTF-8 decodes one byte at a time; a non-character (U+FFFE) is one U+FFFD in
+            // XML, one per byte in the HTML report, whose escaping always counted it as bad bytes.
+            const std::size_t n = visible && cp != 0xFFFD ? i - start : 1;
+            for (std::size_t k = 0; k < n; ++k) {
+                out += "\xEF\xBF\xBD";
+            }
+        }
+    }
+    return out;
+}
+
+inline std::string xml_text(std::string_view text) { return xml_escape(text, xml_escape_mode::text); }
+inline std::string xml_attribute(std::string_view text) {
+    return xml_escape(text, xml_escape_mode::attribute);
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_REPORT_XML_HPP
+// ---- end loadkit/detail/report/xml.hpp ----
+// ---- begin loadkit/detail/stats/change_intervals.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// The intervals behind loadkit::compare (compare.hpp): distribution-free ranks for a quantile, Wilson
+// and Newcombe intervals for proportions. Users never name these; tests do.
+#ifndef LOADKIT_DETAIL_STATS_CHANGE_INTERVALS_HPP
+#define LOADKIT_DETAIL_STATS_CHANGE_INTERVALS_HPP
+
+// ---- begin loadkit/detail/stats/binomial.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// Exact binomial tails for the SLO policy's statistical verdict (slo.hpp), through the regularized
+// incomplete beta function: P(X <= k) = I_{1-p}(n - k, k + 1) for X ~ Binomial(n, p). No global
+// state (std::lgamma writes signgam), so evaluations may run on several threads at once.
+#ifndef LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+#define LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+
+
+#include <cmath>
+#include <cstdint>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error ~1e-15), with
+// the reflection formula below 0.5 (Numerical Recipes 3rd ed. 6.1; coefficients after Godfrey).
+inline double log_gamma(double x) noexcept {
+    static constexpr double c[9] = {0.99999999999980993,  676.5203681218851,     -1259.1392167224028,
+                                    771.32342877765313,   -176.61502916214059,   12.507343278686905,
+                                    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
+    constexpr double pi = 3.14159265358979323846;
+    if (x < 0.5) {
+        return std::log(pi / std::fabs(std::sin(pi * x))) - log_gamma(1.0 - x);
+    }
+    x -= 1.0;
+    double a = c[0];
+    const double t = x + 7.5;
+    for (int i = 1; i < 9; ++i) {
+        a += c[i] / (x + static_cast<double>(i));
+    }
+    return 0.5 * std::log(2.0 * pi) + (x + 0.5) * std::log(t) - t + std::log(a);
+}
+
+// Continued fraction for I_x(a, b) by the modified Lentz method (Numerical Recipes 6.4 betacf);
+// converges in O(sqrt(max(a, b))) steps for x < (a + 1) / (a + b + 2).
+inline double beta_continued_fraction(double a, double b, double x) noexcept {
+    constexpr double tiny = 1e-300;
+    constexpr double eps = 1e-15;
+    const double qab = a + b;
+    const double qap = a + 1.0;
+    const double qam = a - 1.0;
+    double c = 1.0;
+    double d = 1.0 - qab * x / qap;
+    d = std::fabs(d) < tiny ? tiny : d;
+    d = 1.0 / d;
+    double h = d;
+    for (int m = 1; m <= 10'000'000; ++m) {
+        const double dm = static_cast<double>(m);
+        const double m2 = 2.0 * dm;
+        double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = std::fabs(d) < tiny ? tiny : d;
+        c = 1.0 + aa / c;
+        c = std::fabs(c) < tiny ? tiny : c;
+        d = 1.0 / d;
+        const double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1.0) < eps) {
+            break;
+        }
+    }
+    return h;
+}
+
+// Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1].
+inline double incomplete_beta(double a, double b, double x) noexcept {
+    if (x <= 0.0) {
+        return 0.0;
+    }
+    if (x >= 1.0) {
+        return 1.0;
+    }
+    const double ln_front =
+        log_gamma(a + b) - log_gamma(a) - log_gamma(b) + a * std::log(x) + b * std::log1p(-x);
+    const double front = std::exp(ln_front);
+    if (x < (a + 1.0) / (a + b + 2.0)) {
+        return front * beta_continued_fraction(a, b, x) / a;
+    }
+    return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+}
+
+// P(X <= k) for X ~ Binomial(n, p).
+inline double binomial_cdf(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k >= n || p <= 0.0) {
+        return 1.0;
+    }
+    if (p >= 1.0) {
+        return 0.0;
+    }
+    return incomplete_beta(static_cast<double>(n - k), static_cast<double>(k) + 1.0, 1.0 - p);
+}
+
+// P(X >= k) for X ~ Binomial(n, p).
+inline double binomial_upper_tail(std::uint64_t k, std::uint64_t n, double p) noexcept {
+    if (k == 0) {
+        return 1.0;
+    }
+    if (k > n || p <= 0.0) {
+        return 0.0;
+    }
+    if (p >= 1.0) {
+        return 1.0;
+    }
+    return incomplete_beta(static_cast<double>(k), static_cast<double>(n - k) + 1.0, p);
+}
+
+// One-sided Clopper–Pearson bounds at confidence c (Clopper & Pearson 1934): the largest p with
+// P(X <= k | p) >= 1 - c, and the smallest p with P(X >= k | p) >= 1 - c. Bisection on p.
+inline double clopper_pearson_upper(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k >= n) {
+        return 1.0;
+    }
+    double lo = static_cast<double>(k) / static_cast<double>(n);
+    double hi = 1.0;
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_cdf(k, n, mid) > 1.0 - c ? lo : hi) = mid;
+    }
+    return hi;
+}
+inline double clopper_pearson_lower(std::uint64_t k, std::uint64_t n, double c) noexcept {
+    if (n == 0 || k == 0) {
+        return 0.0;
+    }
+    double lo = 0.0;
+    double hi = static_cast<double>(k) / static_cast<double>(n);
+    for (int i = 0; i < 100 && hi - lo > 1e-12 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (binomial_upper_tail(k, n, mid) > 1.0 - c ? hi : lo) = mid;
+    }
+    return lo;
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_STATS_BINOMIAL_HPP
+// ---- end loadkit/detail/stats/binomial.hpp ----
+
+#include <cmath>
+#include <cstdint>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// 1-based ranks (l, u) of the order statistics X(l) <= q-quantile <= X(u) with probability of at
+// least `confidence`, each side failing at most (1 - confidence) / 2: X(k) <= quantile exactly when
+// at least k of the n samples are, so P(X(l) <= quantile) = P(Binomial(n, q) >= l). lower == 0 or
+// upper == n + 1 means the sample is too small to bound that side.
+struct rank_interval {
+    std::uint64_t lower = 0;
+    std::uint64_t upper = 0;
+};
+
+inline rank_interval quantile_rank_interval(std::uint64_t n, double q, double confidence) noexcept {
+    const double tail = (1.0 - confidence) / 2.0;
+    // P(Binomial(n, q) <= k - 1), 0 for k == 0.
+    const auto below = [&](std::uint64_t k) { return k == 0 ? 0.0 : binomial_cdf(k - 1, n, q); };
+    rank_interval r;
+    // Largest l in [0, n] with below(l) <= tail (below is increasing in l; below(0) = 0).
+    std::uint64_t lo = 0;
+    std::uint64_t hi = n;
+    while (lo < hi) {
+        const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (below(mid) <= tail) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    r.lower = lo;
+    // Smallest u in [1, n + 1] with below(u) >= 1 - tail (below(n + 1) = 1).
+    lo = 1;
+    hi = n + 1;
+    while (lo < hi) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        if ((mid > n ? 1.0 : below(mid)) >= 1.0 - tail) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    r.upper = lo;
+    return r;
+}
+
+struct proportion_interval {
+    double low = 0.0;
+    double high = 1.0;
+};
+
+// Wilson's score interval for k successes in n trials at normal quantile z (Wilson 1927).
+inline proportion_interval wilson_interval(std::uint64_t k, std::uint64_t n, double z) noexcept {
+    if (n == 0) {
+        return {};
+    }
+    const double nn = static_cast<double>(n);
+    const double p = static_cast<double>(k) / nn;
+    const double z2 = z * z;
+    const double centre = (p + z2 / (2.0 * nn)) / (1.0 + z2 / nn);
+    const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / (1.0 + z2 / nn);
+    return {std::fmax(0.0, centre - half), std::fmin(1.0, centre + half)};
+}
+
+// Newcombe's hybrid score interval for p2 - p1 (Newcombe 1998, method 10).
+inline proportion_interval newcombe_difference(std::uint64_t k1, std::uint64_t n1, std::uint64_t k2,
+                                               std::uint64_t n2, double z) noexcept {
+    const double p1 = n1 == 0 ? 0.0 : static_cast<double>(k1) / static_cast<double>(n1);
+    const double p2 = n2 == 0 ? 0.0 : static_cast<double>(k2) / static_cast<double>(n2);
+    const proportion_interval w1 = wilson_interval(k1, n1, z);
+    const proportion_interval w2 = wilson_interval(k2, n2, z);
+    const double d = p2 - p1;
+    return {d - std::sqrt((p2 - w2.low) * (p2 - w2.low) + (w1.high - p1) * (w1.high - p1)),
+            d + std::sqrt((w2.high - p2) * (w2.high - p2) + (p1 - w1.low) * (p1 - w1.low))};
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_STATS_CHANGE_INTERVALS_HPP
+// ---- end loadkit/detail/stats/change_intervals.hpp ----
+// ---- begin loadkit/detail/stats/normal.hpp ----
+// SPDX-License-Identifier: MIT
+//
+// The standard normal quantile, shared by the leak checker's and the run comparison's intervals.
+#ifndef LOADKIT_DETAIL_STATS_NORMAL_HPP
+#define LOADKIT_DETAIL_STATS_NORMAL_HPP
+
+
+#include <cmath>
+#include <limits>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// Inverse of the standard normal CDF for p in (0, 1), relative error < 1.15e-9.
+// P. J. Acklam's rational approximation (2003; three regions, central one in (p - 0.5)^2).
+inline double normal_quantile(double p) noexcept {
+    if (!(p > 0.0 && p < 1.0)) {
+        return p <= 0.0 ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    }
+    constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                            1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                            6.680131188771972e+01, -1.328068155288572e+01};
+    constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                            -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                            3.754408661907416e+00};
+    constexpr double p_low = 0.02425;
+    const auto tail = [&](double q) {
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    };
+    if (p < p_low) {
+        return tail(std::sqrt(-2.0 * std::log(p)));
+    }
+    if (p > 1.0 - p_low) {
+        return -tail(std::sqrt(-2.0 * std::log1p(-p)));
+    }
+    const double q = p - 0.5;
+    const double r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+}
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_DETAIL_STATS_NORMAL_HPP
+// ---- end loadkit/detail/stats/normal.hpp ----
+// ---- begin loadkit/detail/text/units.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// Numbers as people read them in a report: each value in the unit that suits it, with the same
+// number of significant digits everywhere, so a column of them lines up and compares at a glance.
+//
+//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
+//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
+//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
+//
+// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
+// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
+// The one place such numbers are formatted: the console summary, the live progress line and the
+// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
+// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
+#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
+#define LOADKIT_DETAIL_TEXT_UNITS_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+LOADKIT_DECL std::string human_printf(const char* format, double v);
+
+// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
+// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
+// At most max_decimals decimals (the HTML report keeps to 6).
+LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
+
+// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
+// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
+LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
+
+// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
+LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
+LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
+template <class Rep, class Period>
+std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
+    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
+}
+
+// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
+LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
+template <class Rep, class Period>
+std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
+    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
+}
+
+// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
+LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
+
+// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
+LOADKIT_DECL std::string human_count(std::uint64_t n);
+
+// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
+LOADKIT_DECL std::string human_si(double v, int digits = 3);
+
+// Operations per second: 412/s, 62.0/s, 1.23k/s.
+LOADKIT_DECL std::string human_rate(double per_second);
+
+// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
+// below 1024 of a unit is never written in the next).
+LOADKIT_DECL std::string human_bytes(double bytes);
+// A change: +3.90 MiB, -512 B, +0 B.
+LOADKIT_DECL std::string human_bytes_delta(double bytes);
+
+// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
+// (0.0037%) so a small but non-zero error rate never reads as zero.
+LOADKIT_DECL std::string human_percent(double fraction);
+
+// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
+// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
+LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
+
+} // namespace detail
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
+// ---- end loadkit/detail/text/units.hpp ----
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+namespace detail {
+
+[[noreturn]] inline void throw_compare_option(const char* field, const std::string& value,
+                                              const char* expected) {
+    throw std::invalid_argument(std::string("loadkit::compare_options: ") + field + " = " + value +
+                                " is invalid (expected " + expected + ")");
+}
+
+// 99 -> "99", 99.9 -> "99.9": how percentiles are written in SLO text.
+inline std::string percentile_text(double p) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", p);
+    return text;
+}
+
+// A change on the scale its verdict is taken on: log(ratio) for relative metrics, the difference
+// for absolute ones, with the interval and the threshold on the same scale.
+struct scaled_change {
+    double estimate = 0.0;
+    double low = 0.0;
+    double high = 0.0;
+};
+
+inline change_verdict verdict_of(const scaled_change& c, double threshold, bool higher_is_worse) {
+    // Signed so that positive is worse.
+    const double est = higher_is_worse ? c.estimate : -c.estimate;
+    const double low = higher_is_worse ? c.low : -c.high;
+    const double high = higher_is_worse ? c.high : -c.low;
+    if (!(std::isfinite(low) && std::isfinite(high) && std::isfinite(est))) {
+        return change_verdict::inconclusive;
+    }
+    if (low > 0.0 && est >= threshold) {
+        return change_verdict::regressed;
+    }
+    if (high < 0.0 && est <= -threshold) {
+        return change_verdict::improved;
+    }
+    if (threshold > 0.0 ? (low > -threshold && high < threshold) : (low <= 0.0 && high >= 0.0)) {
+        return change_verdict::unchanged;
+    }
+    return change_verdict::inconclusive;
+}
+
+// Values below 1 ns count as 1 ns: a log needs a positive value, and no clock resolves less.
+inline double log_ns(std::chrono::nanoseconds v) {
+    return std::log(std::max(1.0, static_cast<double>(v.count())));
+}
+
+struct quantile_estimate {
+    double value = 0.0;    // ns
+    double log_se = 0.0;   // standard error of log(value)
+    std::string shortfall; // why there is no standard error
+};
+
+inline quantile_estimate estimate_quantile(const histogram& h, double percentile, double confidence,
+                                           double z) {
+    quantile_estimate e;
+    e.value = static_cast<double>(h.value_at_percentile(percentile).count());
+    const std::uint64_t n = h.count();
+    if (n == 0) {
+        e.shortfall = "no operations";
+        return e;
+    }
+    const rank_interval r = quantile_rank_interval(n, percentile / 100.0, confidence);
+    if (r.lower == 0 || r.upper > n) {
+        e.shortfall = std::to_string(n) + " samples bound no " + percentile_text(percentile) +
+                      "th percentile interval at " + percentile_text(confidence * 100.0) + " %";
+        return e;
+    }
+    const double nn = static_cast<double>(n);
+    const auto at_rank = [&](std::uint64_t k) {
+        // value_at_percentile(p) reads rank ceil(p / 100 * n): aim inside rank k's step.
+        return h.value_at_percentile(std::min(100.0, (static_cast<double>(k) - 0.5) / nn * 100.0));
+    };
+    e.log_se = (log_ns(at_rank(r.upper)) - log_ns(at_rank(r.lower))) / (2.0 * z);
+    return e;
+}
+
+inline double steady_interval_rate_log_se(const tag_result& t, const run_result& r, std::uint64_t count) {
+    const interval_series& s = t.intervals;
+    std::vector<double> counts;
+    if (s.width.count() > 0) {
+        for (std::size_t i = 0; i < s.intervals.size(); ++i) {
+            const auto begin = s.width * static_cast<std::int64_t>(i);
+            const auto end = begin + s.width;
+            if (begin >= r.warmup && end <= r.duration) {
+                counts.push_back(static_cast<double>(s.intervals[i].count()));
+            }
+        }
+    }
+    if (counts.size() >= 5) {
+        double mean = 0.0;
+        for (const double c : counts) {
+            mean += c;
+        }
+        mean /= static_cast<double>(counts.size());
+        double ss = 0.0;
+        for (const double c : counts) {
+            ss += (c - mean) * (c - mean);
+        }
+        const double sd = std::sqrt(ss / static_cast<double>(counts.size() - 1));
+        if (mean > 0.0) {
+            // Never below the Poisson floor: a perfectly paced open model has no spread between
+            // intervals, yet its count over the run is still a count.
+            return std::max(sd / std::sqrt(static_cast<double>(counts.size())) / mean,
+                            1.0 / std::sqrt(static_cast<double>(std::max<std::uint64_t>(count, 1))));
+        }
+    }
+    return 1.0 / std::sqrt(static_cast<double>(std::max<std::uint64_t>(count, 1)));
+}
+
+inline std::string signed_percent(double fraction) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%+.1f %%", fraction * 100.0);
+    return text;
+}
+
+inline std::string signed_points(double fraction) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%+.2f pp", fraction * 100.0);
+    return text;
+}
+
+inline void compare_tag(comparison& out, const std::string& tag, const tag_result& b, const tag_result& c,
+                        const run_result& rb, const run_result& rc) {
+    const compare_options& o = out.options;
+    const double z = normal_quantile(0.5 + o.confidence / 2.0);
+    const double threshold = std::log1p(o.min_change);
+    for (const double p : o.percentiles) {
+        metric_change m;
+        m.tag = tag;
+        m.metric = "p" + percentile_text(p);
+        m.baseline_samples = b.latency.count();
+        m.current_samples = c.latency.count();
+        const quantile_estimate eb = estimate_quantile(b.latency, p, o.confidence, z);
+        const quantile_estimate ec = estimate_quantile(c.latency, p, o.confidence, z);
+        m.baseline = eb.value;
+        m.current = ec.value;
+        m.change = std::max(1.0, ec.value) / std::max(1.0, eb.value) - 1.0;
+        if (!eb.shortfall.empty() || !ec.shortfall.empty()) {
+            m.note = !eb.shortfall.empty() ? "baseline: " + eb.shortfall : "current: " + ec.shortfall;
+            m.ci_low = -std::numeric_limits<double>::infinity();
+            m.ci_high = std::numeric_limits<double>::infinity();
+            m.verdict = change_verdict::inconclusive;
+            out.metrics.push_back(std::move(m));
+            continue;
+        }
+        const double log_ratio = std::log1p(m.change);
+        // Both histograms' reading error (histogram.hpp: relative, at worst) widens the interval.
+        const double reading =
+            std::log1p(b.latency.max_relative_error()) + std::log1p(c.latency.max_relative_error());
+        const double half = z * std::sqrt(eb.log_se * eb.log_se + ec.log_se * ec.log_se) + reading;
+        const scaled_change s{log_ratio, log_ratio - half, log_ratio + half};
+        m.ci_low = std::expm1(s.low);
+        m.ci_high = std::expm1(s.high);
+        m.verdict = verdict_of(s, threshold, true);
+        out.metrics.push_back(std::move(m));
+    }
+    if (o.error_rate) {
+        metric_change m;
+        m.tag = tag;
+        m.metric = "error_rate";
+        m.relative = false;
+        m.baseline_samples = b.count();
+        m.current_samples = c.count();
+        m.baseline = b.error_rate();
+        m.current = c.error_rate();
+        m.change = m.current - m.baseline;
+        if (b.count() == 0 || c.count() == 0) {
+            m.note = b.count() == 0 ? "baseline: no operations" : "current: no operations";
+            m.ci_low = -1.0;
+            m.ci_high = 1.0;
+            m.verdict = change_verdict::inconclusive;
+        } else {
+            const proportion_interval d =
+                newcombe_difference(b.failed(), b.count(), c.failed(), c.count(), z);
+            m.ci_low = d.low;
+            m.ci_high = d.high;
+            m.verdict = verdict_of({m.change, d.low, d.high}, o.min_error_rate_change, true);
+        }
+        out.metrics.push_back(std::move(m));
+    }
+    if (o.throughput) {
+        metric_change m;
+        m.tag = tag;
+        m.metric = "throughput";
+        m.higher_is_worse = false;
+        m.baseline_samples = b.count();
+        m.current_samples = c.count();
+        m.baseline = b.throughput();
+        m.current = c.throughput();
+        if (b.count() == 0 || c.count() == 0 || m.baseline <= 0.0 || m.current <= 0.0) {
+            m.note =
+                b.count() == 0 || m.baseline <= 0.0 ? "baseline: no operations" : "current: no operations";
+            m.change = m.baseline > 0.0 ? m.current / m.baseline - 1.0 : 0.0;
+            m.ci_low = -1.0;
+            m.ci_high = std::numeric_limits<double>::infinity();
+            m.verdict = change_verdict::inconclusive;
+        } else {
+            const double log_ratio = std::log(m.current / m.baseline);
+            const double sb = steady_interval_rate_log_se(b, rb, b.count());
+            const double sc = steady_interval_rate_log_se(c, rc, c.count());
+            const double half = z * std::sqrt(sb * sb + sc * sc);
+            m.change = std::expm1(log_ratio);
+            m.ci_low = std::expm1(log_ratio - half);
+            m.ci_high = std::expm1(log_ratio + half);
+            m.verdict = verdict_of({log_ratio, log_ratio - half, log_ratio + half}, threshold, false);
+        }
+        out.metrics.push_back(std::move(m));
+    }
+}
+
+} // namespace detail
+
+LOADKIT_DECL const char* to_string(change_verdict v) noexcept {
+    switch (v) {
+    case change_verdict::unchanged:
+        return "no detectable change";
+    case change_verdict::improved:
+        return "improved";
+    case change_verdict::regressed:
+        return "regressed";
+    case change_verdict::inconclusive:
+        break;
+    }
+    return "inconclusive";
+}
+
+LOADKIT_DECL std::string metric_change::line(double confidence) const {
+    std::string s = metric;
+    s += ' ';
+    s += tag.empty() ? std::string("(all)") : tag;
+    s += ": ";
+    const bool latency = metric.size() > 1 && metric[0] == 'p';
+    const auto figure = [&](double v) {
+        if (latency) {
+            return detail::human_duration(v, false);
+        }
+        if (!relative) {
+            return detail::human_percent(v);
+        }
+        return detail::human_rate(v);
+    };
+    s += figure(baseline) + " -> " + figure(current) + ", ";
+    const auto change_text = [&](double v) {
+        if (std::isinf(v)) {
+            return std::string(v > 0 ? "+inf" : "-inf");
+        }
+        return relative ? detail::signed_percent(v) : detail::signed_points(v);
+    };
+    s += change_text(change);
+    s += " (" + detail::percentile_text(confidence * 100.0) + " % CI " + change_text(ci_low) + " .. " +
+         change_text(ci_high) + "): ";
+    s += to_string(verdict);
+    if (!note.empty()) {
+        s += " (" + note + ")";
+    }
+    return s;
+}
+
+LOADKIT_DECL std::size_t comparison::count(change_verdict v) const noexcept {
+    return static_cast<std::size_t>(std::count_if(metrics.begin(), metrics.end(),
+                                                  [v](const metric_change& m) { return m.verdict == v; }));
+}
+
+LOADKIT_DECL int comparison::exit_code(bool fail_on_inconclusive) const noexcept {
+    if (regressed()) {
+        return 99;
+    }
+    return fail_on_inconclusive && count(change_verdict::inconclusive) > 0 ? 97 : 0;
+}
+
+LOADKIT_DECL void validate(const compare_options& o) {
+    if (!(o.confidence >= 0.5 && o.confidence < 1.0)) {
+        detail::throw_compare_option("confidence", detail::percentile_text(o.confidence),
+                                     "0.5 <= confidence < 1");
+    }
+    if (!(o.min_change >= 0.0 && o.min_change < 100.0)) {
+        detail::throw_compare_option("min_change", detail::percentile_text(o.min_change),
+                                     "a fraction: 0 <= min_change < 100, e.g. 0.05 for 5 %");
+    }
+    if (!(o.min_error_rate_change >= 0.0 && o.min_error_rate_change < 1.0)) {
+        detail::throw_compare_option("min_error_rate_change",
+                                     detail::percentile_text(o.min_error_rate_change),
+                                     "a fraction: 0 <= min_error_rate_change < 1");
+    }
+    for (std::size_t i = 0; i < o.percentiles.size(); ++i) {
+        const double p = o.percentiles[i];
+        if (!(p > 0.0 && p < 100.0)) {
+            detail::throw_compare_option(("percentiles[" + std::to_string(i) + "]").c_str(),
+                                         detail::percentile_text(p), "0 < percentile < 100");
+        }
+    }
+}
+
+LOADKIT_DECL comparison compare(const run_result& baseline, const run_result& current,
+                                const compare_options& options) {
+    validate(options);
+    if (baseline.model != current.model && baseline.overall.count() > 0 && current.overall.count() > 0) {
+        throw std::invalid_argument(std::string("loadkit::compare: the baseline measured ") +
+                                    to_string(baseline.model) + " latency, the current run " +
+                                    to_string(current.model) + ": not comparable");
+    }
+    comparison out;
+    out.options = options;
+    if (options.per_tag) {
+        for (const tag_result& b : baseline.tags) {
+            if (const tag_result* c = current.find(b.name)) {
+                detail::compare_tag(out, b.name, b, *c, baseline, current);
+            } else {
+                out.only_in_baseline.push_back(b.name);
+            }
+        }
+        for (const tag_result& c : current.tags) {
+            if (baseline.find(c.name) == nullptr) {
+                out.only_in_current.push_back(c.name);
+            }
+        }
+    }
+    detail::compare_tag(out, "", baseline.overall, current.overall, baseline, current);
+    return out;
+}
+
+namespace detail {
+
+inline const char* verdict_key(change_verdict v) noexcept {
+    switch (v) {
+    case change_verdict::unchanged:
+        return "unchanged";
+    case change_verdict::improved:
+        return "improved";
+    case change_verdict::regressed:
+        return "regressed";
+    case change_verdict::inconclusive:
+        break;
+    }
+    return "inconclusive";
+}
+
+inline std::string comparison_tally(const comparison& c) {
+    std::string s = std::to_string(c.count(change_verdict::regressed)) + " regressed, " +
+                    std::to_string(c.count(change_verdict::improved)) + " improved, " +
+                    std::to_string(c.count(change_verdict::unchanged)) + " no detectable change, " +
+                    std::to_string(c.count(change_verdict::inconclusive)) + " inconclusive (" +
+                    percentile_text(c.options.confidence * 100.0) +
+                    " % confidence; smallest change that matters " +
+                    percentile_text(c.options.min_change * 100.0) + " %, error rate " +
+                    percentile_text(c.options.min_error_rate_change * 100.0) + " points)";
+    return s;
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::string to_text(const comparison& c) {
+    struct row {
+        std::string cells[7];
+    };
+    std::vector<row> rows;
+    rows.push_back({{"tag", "metric", "baseline", "current", "change",
+                     detail::percentile_text(c.options.confidence * 100.0) + " % interval", "verdict"}});
+    for (const metric_change& m : c.metrics) {
+        const bool latency = m.relative && m.higher_is_worse;
+        const auto figure = [&](double v) {
+            return latency ? detail::human_duration(v, false)
+                           : (m.relative ? detail::human_rate(v) : detail::human_percent(v));
+        };
+        const auto change_text = [&](double v) {
+            if (std::isinf(v)) {
+                return std::string(v > 0 ? "+inf" : "-inf");
+            }
+            return m.relative ? detail::signed_percent(v) : detail::signed_points(v);
+        };
+        std::string verdict = to_string(m.verdict);
+        if (!m.note.empty()) {
+            verdict += " (" + m.note + ")";
+        }
+        rows.push_back(
+            {{m.tag.empty() ? std::string("(all)") : m.tag, m.metric, figure(m.baseline), figure(m.current),
+              change_text(m.change), change_text(m.ci_low) + " .. " + change_text(m.ci_high), verdict}});
+    }
+    std::size_t width[7] = {};
+    for (const row& r : rows) {
+        for (std::size_t i = 0; i < 6; ++i) {
+            width[i] = std::max(width[i], r.cells[i].size());
+        }
+    }
+    std::string out;
+    for (const row& r : rows) {
+        for (std::size_t i = 0; i < 7; ++i) {
+            const std::string& cell = r.cells[i];
+            const bool right = i >= 2 && i <= 4;
+            if (i == 6) {
+                out += cell;
+                break;
+            }
+            const std::string pad(width[i] - cell.size(), ' ');
+            out += right ? pad + cell : cell + pad;
+            out += "  ";
+        }
+        out += '\n';
+    }
+    for (const std::string& t : c.only_in_baseline) {
+        out += "tag \"" + t + "\" is only in the baseline: not compared\n";
+    }
+    for (const std::string& t : c.only_in_current) {
+        out += "tag \"" + t + "\" is only in the current run: not compared\n";
+    }
+    out += detail::comparison_tally(c) + '\n';
+    return out;
+}
+
+LOADKIT_DECL std::string to_json(const comparison& c) {
+    std::string out;
+    detail::json_writer w(out);
+    w.begin_object();
+    w.member("loadkit_comparison", 1);
+    w.member("confidence", c.options.confidence);
+    w.member("min_change", c.options.min_change);
+    w.member("min_error_rate_change", c.options.min_error_rate_change);
+    w.key("percentiles");
+    w.begin_array(true);
+    for (const double p : c.options.percentiles) {
+        w.value(p);
+    }
+    w.end_array();
+    w.key("metrics");
+    w.begin_array();
+    for (const metric_change& m : c.metrics) {
+        w.begin_object();
+        w.member("tag", m.tag);
+        w.member("metric", m.metric);
+        w.member("baseline", m.baseline);
+        w.member("current", m.current);
+        w.member("change", m.change);
+        w.member("ci_low", m.ci_low);
+        w.member("ci_high", m.ci_high);
+        w.member("relative", m.relative);
+        w.member("higher_is_worse", m.higher_is_worse);
+        w.member("verdict", detail::verdict_key(m.verdict));
+        w.member("baseline_samples", m.baseline_samples);
+        w.member("current_samples", m.current_samples);
+        if (!m.note.empty()) {
+            w.member("note", m.note);
+        }
+        w.end_object();
+    }
+    w.end_array();
+    const auto names = [&](const char* key, const std::vector<std::string>& v) {
+        w.key(key);
+        w.begin_array(true);
+        for (const std::string& s : v) {
+            w.value(s);
+        }
+        w.end_array();
+    };
+    names("only_in_baseline", c.only_in_baseline);
+    names("only_in_current", c.only_in_current);
+    w.member("regressed", static_cast<std::uint64_t>(c.count(change_verdict::regressed)));
+    w.member("exit_code", c.exit_code());
+    w.end_object();
+    out += '\n';
+    return out;
+}
+
+LOADKIT_DECL std::string to_junit(const comparison& c, const std::string& suite) {
+    std::string cases;
+    std::size_t failures = 0;
+    std::size_t skipped = 0;
+    for (const metric_change& m : c.metrics) {
+        const std::string tag = m.tag.empty() ? std::string("(all)") : m.tag;
+        cases += "  <testcase name=\"" + detail::xml_attribute(m.metric + " " + tag) + "\" classname=\"" +
+                 detail::xml_attribute(suite + "." + tag) + "\" time=\"0\"";
+        const std::string line = m.line(c.options.confidence);
+        if (m.verdict == change_verdict::regressed) {
+            ++failures;
+            cases += ">\n    <failure message=\"" + detail::xml_attribute(line) +
+                     "\" type=\"regression\"/>\n  </testcase>\n";
+        } else if (m.verdict == change_verdict::inconclusive) {
+            ++skipped;
+            cases += ">\n    <skipped message=\"" + detail::xml_attribute(line) + "\"/>\n  </testcase>\n";
+        } else {
+            cases += ">\n    <system-out>" + detail::xml_text(line) + "</system-out>\n  </testcase>\n";
+        }
+    }
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+    out += "<testsuite name=\"" + detail::xml_attribute(suite) + "\" tests=\"" +
+           std::to_string(c.metrics.size()) + "\" failures=\"" + std::to_string(failures) +
+           "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"0\">\n";
+    out += cases;
+    out += "  <system-out>" + detail::xml_text(detail::comparison_tally(c)) + "</system-out>\n";
+    out += "</testsuite>\n</testsuites>\n";
+    return out;
+}
+
+} // namespace v0_1
+} // namespace loadkit
+// ---- end loadkit/impl/report_compare.ipp ----
+// ---- begin loadkit/impl/report_csv.ipp ----
+// SPDX-License-Identifier: MIT
+// The CSV reporter's body (report/csv.hpp): one RFC 4180 row per interval per tag.
+#ifndef LOADKIT_IMPL_REPORT_CSV_IPP
+#define LOADKIT_IMPL_REPORT_CSV_IPP
+
 
 #include <chrono>
 #include <cstddef>
@@ -2859,519 +4310,6 @@ LOADKIT_DECL hlog_log read_hlog(std::string_view text, const hlog_read_options& 
 #ifndef LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 #define LOADKIT_DETAIL_REPORT_SVG_TEXT_HPP
 
-// ---- begin loadkit/detail/report/terminal.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Terminal text for the console summary and the live progress line: is this stream a terminal,
-// may it have colour (https://no-color.org), how many columns does a UTF-8 string take, and
-// making untrusted text (tag names, server error messages) safe to print: a control character
-// in an error message must not move the cursor or recolour the terminal (an ESC from a server
-// would otherwise reach the user's terminal as a command).
-#ifndef LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-#define LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <string_view>
-
-#if defined(_WIN32)
-#include <io.h>
-#elif defined(__unix__) || defined(__APPLE__)
-#include <sys/ioctl.h>
-#include <unistd.h>
-#endif
-
-namespace loadkit {
-inline namespace v0_1 {
-
-namespace detail {
-
-inline bool console_is_terminal(std::FILE* f) noexcept {
-    if (f == nullptr) {
-        return false;
-    }
-#if defined(_WIN32)
-    return _isatty(_fileno(f)) != 0;
-#elif defined(__unix__) || defined(__APPLE__)
-    return isatty(fileno(f)) != 0;
-#else
-    return false;
-#endif
-}
-
-// Set and non-empty (NO_COLOR's own definition of "present").
-inline bool console_env_set(const char* name) noexcept {
-    const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read-only use
-    return value != nullptr && *value != '\0';
-}
-
-inline bool console_use_color(color_mode mode, bool terminal) noexcept {
-    if (mode != color_mode::automatic) {
-        return mode == color_mode::always;
-    }
-    if (!terminal || console_env_set("NO_COLOR")) {
-        return false;
-    }
-    const char* term = std::getenv("TERM"); // NOLINT(concurrency-mt-unsafe)
-    return term == nullptr || std::string_view(term) != "dumb";
-}
-
-// Columns of the terminal behind f, or 0 when unknown (not a terminal, or a pty without a size).
-inline std::size_t console_terminal_columns(std::FILE* f) noexcept {
-#if (defined(__unix__) || defined(__APPLE__)) && defined(TIOCGWINSZ)
-    winsize ws{};
-    if (f != nullptr && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-        return ws.ws_col;
-    }
-#else
-    static_cast<void>(f);
-#endif
-    return 0;
-}
-
-// Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences and surrogates
-// decode to U+FFFD one byte at a time (as the WHATWG decoder does).
-inline char32_t utf8_next(std::string_view text, std::size_t& i) noexcept {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80U) {
-        ++i;
-        return b0;
-    }
-    std::size_t len = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if ((b0 & 0xE0U) == 0xC0U) {
-        len = 2, cp = b0 & 0x1FU, min = 0x80;
-    } else if ((b0 & 0xF0U) == 0xE0U) {
-        len = 3, cp = b0 & 0x0FU, min = 0x800;
-    } else if ((b0 & 0xF8U) == 0xF0U) {
-        len = 4, cp = b0 & 0x07U, min = 0x10000;
-    }
-    if (len == 0 || i + len > text.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0U) != 0x80U) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6U) | (byte(i + k) & 0x3FU);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        ++i;
-        return 0xFFFD;
-    }
-    i += len;
-    return cp;
-}
-
-inline void utf8_append(std::string& out, char32_t cp) {
-    const auto put = [&](char32_t v) { out += static_cast<char>(static_cast<unsigned char>(v)); };
-    if (cp < 0x80) {
-        put(cp);
-    } else if (cp < 0x800) {
-        put(0xC0 | (cp >> 6U));
-        put(0x80 | (cp & 0x3FU));
-    } else if (cp < 0x10000) {
-        put(0xE0 | (cp >> 12U));
-        put(0x80 | ((cp >> 6U) & 0x3FU));
-        put(0x80 | (cp & 0x3FU));
-    } else {
-        put(0xF0 | (cp >> 18U));
-        put(0x80 | ((cp >> 12U) & 0x3FU));
-        put(0x80 | ((cp >> 6U) & 0x3FU));
-        put(0x80 | (cp & 0x3FU));
-    }
-}
-
-// Columns a code point takes: 0 for combining marks, 2 for East Asian wide and fullwidth forms
-// and emoji (the main blocks of Unicode's EastAsianWidth W/F), 1 otherwise.
-constexpr std::size_t console_char_width(char32_t cp) noexcept {
-    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) {
-        return 0;
-    }
-    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
-                      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-                      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-                      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    return wide ? 2 : 1;
-}
-
-// Terminal columns of UTF-8 text (no escape sequences in it).
-inline std::size_t console_width(std::string_view text) noexcept {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < text.size();) {
-        w += console_char_width(utf8_next(text, i));
-    }
-    return w;
-}
-
-// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): invisible,
-// they reorder what follows them on the line, so a tag could make "FAIL" read as "PASS" or hide
-// text ("Trojan Source", CVE-2021-42574).
-constexpr bool console_bidi_control(char32_t cp) noexcept {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-// Untrusted text made printable on one line: control characters (C0, DEL, C1) and bidi controls
-// become visible escapes (\n, \t, \x1b, \u202e), invalid UTF-8 becomes U+FFFD; everything else
-// passes through.
-inline std::string console_safe(std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const char32_t cp = utf8_next(text, i);
-        if (cp == '\n') {
-            out += "\\n";
-        } else if (cp == '\r') {
-            out += "\\r";
-        } else if (cp == '\t') {
-            out += "\\t";
-        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            out += "\\x";
-            out += hex[(cp >> 4U) & 0xFU];
-            out += hex[cp & 0xFU];
-        } else if (console_bidi_control(cp)) {
-            out += "\\u";
-            for (unsigned shift = 12;; shift -= 4) {
-                out += hex[(cp >> shift) & 0xFU];
-                if (shift == 0) {
-                    break;
-                }
-            }
-        } else {
-            utf8_append(out, cp);
-        }
-    }
-    return out;
-}
-
-// Bytes of the longest prefix of text that fits `columns` (whole code points only); its columns
-// in *width when asked. Reads only the prefix (and one code point past it), however long text is.
-inline std::size_t console_prefix(std::string_view text, std::size_t columns,
-                                  std::size_t* width = nullptr) noexcept {
-    std::size_t w = 0;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        std::size_t next = i;
-        const std::size_t cw = console_char_width(utf8_next(text, next));
-        if (w + cw > columns) {
-            break;
-        }
-        w += cw;
-        i = next;
-    }
-    if (width != nullptr) {
-        *width = w;
-    }
-    return i;
-}
-
-// The longest prefix of (safe) text that fits `columns`, ending in an ellipsis when cut.
-inline std::string console_fit(std::string_view text, std::size_t columns, bool unicode = true) {
-    if (console_width(text) <= columns) {
-        return std::string(text);
-    }
-    const std::string_view ellipsis = unicode ? "\xE2\x80\xA6" : "...";
-    const std::size_t ellipsis_width = unicode ? 1 : 3;
-    if (columns <= ellipsis_width) {
-        return columns == 0 ? std::string() : std::string(unicode ? ellipsis : ellipsis.substr(0, columns));
-    }
-    return std::string(text.substr(0, console_prefix(text, columns - ellipsis_width))) +
-           std::string(ellipsis);
-}
-
-// text padded with spaces to `columns` (right-aligned when `right`).
-inline std::string console_pad(std::string_view text, std::size_t columns, bool right = false) {
-    const std::size_t w = console_width(text);
-    const std::string fill(w < columns ? columns - w : 0, ' ');
-    return right ? fill + std::string(text) : std::string(text) + fill;
-}
-
-// Word-wraps text to `columns`: the first line starts at column `first` (the caller has written
-// that much before it; default: indent), continuation lines with `indent` spaces. A word longer
-// than a line is cut (a URL in an error message must not push the layout off the screen).
-inline std::string console_wrap(std::string_view text, std::size_t columns, std::size_t indent,
-                                std::size_t first = static_cast<std::size_t>(-1)) {
-    std::string out;
-    std::size_t line = first == static_cast<std::size_t>(-1) ? indent : first;
-    bool started = false;
-    const std::size_t room = columns > indent + 10 ? columns : indent + 10;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t space = text.find(' ', i);
-        std::string_view word = text.substr(i, space == std::string_view::npos ? text.size() - i : space - i);
-        i = space == std::string_view::npos ? text.size() : space + 1;
-        if (word.empty()) {
-            continue;
-        }
-        std::size_t ww = console_width(word);
-        if (started && line + 1 + ww > room) {
-            out += '\n';
-            out.append(indent, ' ');
-            line = indent;
-        } else if (started) {
-            out += ' ';
-            ++line;
-        }
-        started = true;
-        while (line + ww > room) { // a single word wider than the line
-            std::size_t cut_width = 0;
-            const std::size_t cut = console_prefix(word, room - line, &cut_width);
-            if (cut == 0) {
-                break;
-            }
-            out.append(word.substr(0, cut));
-            word.remove_prefix(cut);
-            out += '\n';
-            out.append(indent, ' ');
-            line = indent;
-            ww -= cut_width; // not measured again: that made a long word quadratic
-        }
-        out.append(word);
-        line += ww;
-    }
-    return out;
-}
-
-// What the console reporters draw with, resolved from their options.
-struct console_style {
-    bool color = false;
-    bool unicode = true;
-    std::size_t width = 100;
-
-    // SGR-wrapped text: "1" bold, "2" dim, "31" red, "32" green, "33" yellow, "36" cyan.
-    [[nodiscard]] std::string paint(std::string_view text, const char* sgr) const {
-        if (!color || sgr == nullptr || *sgr == '\0' || text.empty()) {
-            return std::string(text);
-        }
-        return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
-    }
-    [[nodiscard]] const char* rule_char() const noexcept { return unicode ? "\xE2\x94\x80" : "-"; }
-    [[nodiscard]] std::string rule(std::size_t columns) const {
-        std::string out;
-        for (std::size_t i = 0; i < columns; ++i) {
-            out += rule_char();
-        }
-        return out;
-    }
-    [[nodiscard]] const char* arrow() const noexcept { return unicode ? "\xE2\x86\x92" : "->"; }
-    [[nodiscard]] const char* dash() const noexcept { return unicode ? "\xE2\x80\x94" : "-"; }
-    [[nodiscard]] const char* times() const noexcept { return unicode ? "\xC3\x97" : "x"; }
-    [[nodiscard]] const char* pass_mark() const noexcept { return unicode ? "\xE2\x9C\x93" : "+"; }
-    [[nodiscard]] const char* fail_mark() const noexcept { return unicode ? "\xE2\x9C\x97" : "x"; }
-    [[nodiscard]] const char* maybe_mark() const noexcept { return unicode ? "?" : "?"; }
-};
-
-} // namespace detail
-} // namespace v0_1
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_TERMINAL_HPP
-// ---- end loadkit/detail/report/terminal.hpp ----
-// ---- begin loadkit/detail/report/xml.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// XML 1.0 escaping for reporters that write XML (JUnit, SVG/HTML). Any byte string becomes
-// well-formed character data: & < > (and " ' in attributes) as entities; in attributes also tab,
-// newline and carriage return as character references, since attribute-value normalisation would
-// otherwise turn them into spaces (XML 1.0 section 3.3.3); characters XML 1.0 does not allow
-// (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) and invalid UTF-8 become
-// U+FFFD; other non-ASCII text passes through as UTF-8. The HTML report escapes with the same code
-// but shows control characters instead (xml_escape_mode::visible).
-#ifndef LOADKIT_DETAIL_REPORT_XML_HPP
-#define LOADKIT_DETAIL_REPORT_XML_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <string>
-#include <string_view>
-
-namespace loadkit {
-inline namespace v0_1 {
-namespace detail {
-
-// XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-constexpr bool xml_char_allowed(char32_t cp) noexcept {
-    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-enum class xml_escape_mode : std::uint8_t {
-    text,      // character data: quotes, tab and newline as they are
-    attribute, // an attribute value: quotes as entities, tab, newline and CR as references
-    visible,   // the HTML report: quotes as entities (' as &#39;, which HTML 4 also knows); tab,
-               // newline, CR, other C0 controls and DEL as C escapes (\t, \n, \x01), so a tag
-               // named "a\nb" reads as such and a message keeps its line breaks visible in a cell
-};
-
-inline std::string xml_escape(std::string_view text, xml_escape_mode mode) {
-    const bool attribute = mode == xml_escape_mode::attribute;
-    const bool visible = mode == xml_escape_mode::visible;
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t start = i;
-        const char32_t cp = utf8_next(text, i);
-        switch (cp) {
-        case '&':
-            out += "&amp;";
-            continue;
-        case '<':
-            out += "&lt;";
-            continue;
-        case '>':
-            out += "&gt;";
-            continue;
-        case '"':
-            out += mode == xml_escape_mode::text ? "\"" : "&quot;";
-            continue;
-        case '\'':
-            out += visible ? "&#39;" : (attribute ? "&apos;" : "'");
-            continue;
-        case '\t':
-            out += visible ? "\\t" : (attribute ? "&#9;" : "\t");
-            continue;
-        case '\n':
-            out += visible ? "\\n" : (attribute ? "&#10;" : "\n");
-            continue;
-        case '\r':
-            out += visible ? "\\r" : "&#13;"; // a raw CR in content is read as a line end
-            continue;
-        default:
-            break;
-        }
-        if (visible && (cp < 0x20 || cp == 0x7F)) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned>(cp));
-            out += hex;
-        } else if (xml_char_allowed(cp) && cp != 0xFFFD) {
-            out.append(text.substr(start, i - start));
-        } else {
-            // Invalid UTF-8 decodes one byte at a time; a non-character (U+FFFE) is one U+FFFD in
-            // XML, one per byte in the HTML report, whose escaping always counted it as bad bytes.
-            const std::size_t n = visible && cp != 0xFFFD ? i - start : 1;
-            for (std::size_t k = 0; k < n; ++k) {
-                out += "\xEF\xBF\xBD";
-            }
-        }
-    }
-    return out;
-}
-
-inline std::string xml_text(std::string_view text) { return xml_escape(text, xml_escape_mode::text); }
-inline std::string xml_attribute(std::string_view text) {
-    return xml_escape(text, xml_escape_mode::attribute);
-}
-
-} // namespace detail
-} // namespace v0_1
-} // namespace loadkit
-
-#endif // LOADKIT_DETAIL_REPORT_XML_HPP
-// ---- end loadkit/detail/report/xml.hpp ----
-// ---- begin loadkit/detail/text/units.hpp ----
-// loadkit — header-only C++20 library for load, soak and concurrency testing.
-// SPDX-License-Identifier: MIT
-//
-// Numbers as people read them in a report: each value in the unit that suits it, with the same
-// number of significant digits everywhere, so a column of them lines up and compares at a glance.
-//
-//   human_duration(153'200'000ns) == "153.2ms"    human_count(27312) == "27,312"
-//   human_rate(1234.0) == "1.23k/s"               human_bytes(13107200) == "12.5 MiB"
-//   human_percent(0.0059) == "0.59%"              human_clock(125s) == "2:05"
-//
-// Durations carry 4 significant digits (a histogram at 3 significant digits is within 0.05 %, so
-// the fourth digit is still information); rates and bytes 3 (they are averages or samples).
-// The one place such numbers are formatted: the console summary, the live progress line and the
-// JUnit properties call these; the HTML report (detail/report/svg/text.hpp) and the contend / lock_probe /
-// deadline lines (detail/harness/text.hpp) only pick their spelling of the same numbers.
-#ifndef LOADKIT_DETAIL_TEXT_UNITS_HPP
-#define LOADKIT_DETAIL_TEXT_UNITS_HPP
-
-
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-namespace loadkit {
-inline namespace v0_1 {
-namespace detail {
-
-LOADKIT_DECL std::string human_printf(const char* format, double v);
-
-// v with `digits` significant digits in fixed notation (no exponent): 153.2, 15.32, 1.532, 0.1532;
-// 1500 for 4 digits. Rounding that gains a digit drops a decimal (99.996 -> "100.0", not "100.00").
-// At most max_decimals decimals (the HTML report keeps to 6).
-LOADKIT_DECL std::string human_significant(double v, int digits, int max_decimals = 9);
-
-// a in the first of `units` (each 1000 times the previous) where it reads below 1000 after rounding
-// (999.96us is 1.000ms, never 1000us); returns the number and the unit's index.
-LOADKIT_DECL std::size_t human_scale(double& a, std::size_t units, int digits);
-
-// 850ns, 999.9µs, 153.2ms, 12.35s, 2m05s, 1h02m. micro is "µs" (UTF-8) or "us".
-LOADKIT_DECL std::string human_duration(double ns, bool unicode = true, int digits = 4);
-LOADKIT_DECL std::string human_duration(std::chrono::nanoseconds d, bool unicode = true, int digits = 4);
-template <class Rep, class Period>
-std::string human_duration(std::chrono::duration<Rep, Period> d, bool unicode = true, int digits = 4) {
-    return human_duration(std::chrono::duration<double, std::nano>(d).count(), unicode, digits);
-}
-
-// A duration in running text, trailing zeros trimmed: 5s, 1.5s, 31.2s, 250ms, 1m05s.
-LOADKIT_DECL std::string human_span(std::chrono::nanoseconds d, bool unicode = true);
-template <class Rep, class Period>
-std::string human_span(std::chrono::duration<Rep, Period> d, bool unicode = true) {
-    return human_span(std::chrono::duration_cast<std::chrono::nanoseconds>(d), unicode);
-}
-
-// 0:42, 2:05, 1:02:03 — elapsed time on a clock face, as progress bars show it.
-LOADKIT_DECL std::string human_clock(std::chrono::nanoseconds d);
-
-// 27,312 and 1,234,567: thousands separated by commas (locale-independent, as k6 and Locust do not).
-LOADKIT_DECL std::string human_count(std::uint64_t n);
-
-// 3 significant digits with an SI prefix: 0.500, 62.0, 412, 1.23k, 45.6M.
-LOADKIT_DECL std::string human_si(double v, int digits = 3);
-
-// Operations per second: 412/s, 62.0/s, 1.23k/s.
-LOADKIT_DECL std::string human_rate(double per_second);
-
-// IEC binary units, 3 significant digits: 512 B, 12.5 MiB, 1.00 GiB (1000 KiB stays 1000 KiB:
-// below 1024 of a unit is never written in the next).
-LOADKIT_DECL std::string human_bytes(double bytes);
-// A change: +3.90 MiB, -512 B, +0 B.
-LOADKIT_DECL std::string human_bytes_delta(double bytes);
-
-// A fraction as a percentage: 0%, 0.59%, 12.50%, 100%; below 0.01 % two significant digits
-// (0.0037%) so a small but non-zero error rate never reads as zero.
-LOADKIT_DECL std::string human_percent(double fraction);
-
-// A wall-clock time in UTC: "2024-05-01 12:00:00 UTC", or ISO 8601 "2024-05-01T12:00:00" (the
-// form JUnit's timestamp attribute takes). "" for the epoch (a time never set).
-LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool iso8601 = false);
-
-} // namespace detail
-} // namespace v0_1
-} // namespace loadkit
-
-
-#endif // LOADKIT_DETAIL_TEXT_UNITS_HPP
-// ---- end loadkit/detail/text/units.hpp ----
 
 #include <cmath>
 #include <cstddef>

@@ -8,6 +8,7 @@
 #ifndef LOADKIT_REPORT_ALL_HPP
 #define LOADKIT_REPORT_ALL_HPP
 
+#include <loadkit/report/compare.hpp>
 #include <loadkit/report/console.hpp>
 #include <loadkit/report/csv.hpp>
 #include <loadkit/report/file.hpp>
