@@ -115,7 +115,7 @@ int demo() {
     const loadkit::run_report baseline = read_report((dir / "baseline.json").string()); // loadkit::read_json
     const loadkit::run_report current = read_report((dir / "current.json").string());
     const loadkit::comparison c = loadkit::compare(baseline.result, current.result, {.min_change = 0.05});
-    std::fputs(loadkit::to_text(c).c_str(), stdout); // also to_json(c), to_junit(c); c.exit_code(): 99 regressed
+    std::fputs(loadkit::to_text(c).c_str(), stdout); // or to_json(c), to_junit(c); exit_code() 99: worse
     // snippet-end
     std::filesystem::remove_all(dir);
     bool as_expected = c.exit_code() == 99;
