@@ -1,29 +1,40 @@
-// loadkit_compare — did this run get worse than the baseline? Compares two JSON reports per tag and
+// loadkit_compare — did this run get worse than the baseline? Compares JSON reports per tag and
 // overall: latency percentiles, error rate and throughput, each with a confidence interval for the
 // change and a verdict (regressed / improved / no detectable change / inconclusive) that ignores
 // changes smaller than --min-change (report/compare.hpp states the methods).
 //
-//   loadkit_compare [options] baseline.json current.json
+//   loadkit_compare [options] baseline.json current.json   one run against another
+//   loadkit_compare [options] --history DIR current.json   against the last --last N runs in DIR
+//   loadkit_compare --add DIR report.json [--name NAME]    store a run in DIR (a baseline folder)
+//   loadkit_compare [options] --suggest DIR                SLO text from the last N runs in DIR
 //     --percentiles 50,95,99     the latency percentiles to compare
 //     --confidence 95            of every interval, in percent
 //     --min-change 5             the smallest relative change that matters, in percent
 //     --min-error-change 0.1     ... of the error rate, in percentage points
+//     --last 7                   how many of the newest stored runs make the baseline
 //     --json FILE / --junit FILE also write the comparison as JSON / JUnit XML
 //     --fail-on-inconclusive     exit 97 when nothing regressed but something is inconclusive
 //
+// A baseline folder is what CI caches or commits: one JSON report per run, named
+// <UTC start time>-<name>.json so that names sort oldest first (--add copies a report there). The
+// baseline of several runs is robust to one bad night: per metric the median run, with the spread
+// between runs in the interval (report/compare.hpp).
+//
 // Exits 0 when nothing regressed, 99 when something did (as a failed SLO), 97 (see above), 74 when
 // an output file cannot be written, 2 for bad usage or an unreadable report. Without arguments it
-// demonstrates itself: it writes a baseline and a current report whose "checkout" p99 is 25 % slower
-// to a temporary directory, compares the files, and checks that exactly that was found.
+// demonstrates itself in a temporary directory: a baseline folder of 5 nightly runs, a night whose
+// "checkout" p99 is 25 % slower compared against it, and SLO text suggested by the folder.
 #include <loadkit/report/compare.hpp>
 #include <loadkit/report/file.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/run_report.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +42,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -79,8 +91,9 @@ std::vector<double> numbers(std::string_view flag, const std::string& text) {
     return out;
 }
 
-// A synthetic run: lognormal latencies per tag (median 10 ms), 1 % errors, over 30 s.
-loadkit::run_report synthetic(std::mt19937_64& rng, double checkout_scale) {
+// A synthetic night: lognormal latencies per tag (median 10 ms times the night's factor; checkout
+// also times checkout_scale), 1 % errors, over 30 s.
+loadkit::run_report synthetic(std::mt19937_64& rng, double night, double checkout_scale = 1.0) {
     loadkit::run_report r;
     r.title = "nightly";
     r.result.duration = 30s;
@@ -89,7 +102,7 @@ loadkit::run_report synthetic(std::mt19937_64& rng, double checkout_scale) {
         loadkit::tag_result t(name, loadkit::histogram_options{}, loadkit::latency_model::closed);
         std::lognormal_distribution<double> latency(std::log(10e6), 0.5);
         std::bernoulli_distribution failed(0.01);
-        const double scale = std::string_view(name) == "checkout" ? checkout_scale : 1.0;
+        const double scale = night * (std::string_view(name) == "checkout" ? checkout_scale : 1.0);
         for (int i = 0; i < 20'000; ++i) {
             t.latency.record(static_cast<std::int64_t>(latency(rng) * scale));
             ++(failed(rng) ? t.errors : t.ok);
@@ -103,22 +116,100 @@ loadkit::run_report synthetic(std::mt19937_64& rng, double checkout_scale) {
     return r;
 }
 
+// The stored runs of a baseline folder, oldest first (names sort by start time).
+std::vector<std::filesystem::path> stored_runs(const std::filesystem::path& dir) {
+    if (!std::filesystem::is_directory(dir)) {
+        throw std::invalid_argument(dir.string() + " is not a directory");
+    }
+    std::vector<std::filesystem::path> runs;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") {
+            runs.push_back(entry.path());
+        }
+    }
+    std::sort(runs.begin(), runs.end());
+    return runs;
+}
+
+// The results of the newest `last` runs in the folder, oldest first.
+std::vector<loadkit::run_result> history(const std::filesystem::path& dir, std::size_t last) {
+    std::vector<std::filesystem::path> runs = stored_runs(dir);
+    if (runs.empty()) {
+        throw std::invalid_argument(dir.string() + " holds no runs (*.json): add some with --add");
+    }
+    if (runs.size() > last) {
+        runs.erase(runs.begin(), runs.end() - static_cast<std::ptrdiff_t>(last));
+    }
+    std::vector<loadkit::run_result> out;
+    for (const auto& path : runs) {
+        out.push_back(read_report(path.string()).result);
+    }
+    return out;
+}
+
+// Copies a report into the folder as <UTC start>-<name>.json; returns the new path.
+std::filesystem::path store(const std::filesystem::path& dir, const loadkit::run_report& report,
+                            std::string name) {
+    std::filesystem::create_directories(dir);
+    const auto started = report.started == std::chrono::system_clock::time_point{}
+                             ? std::chrono::system_clock::now()
+                             : report.started;
+    const std::time_t t = std::chrono::system_clock::to_time_t(started);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    for (char& ch : name) {
+        const bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                           ch == '-' || ch == '_' || ch == '.';
+        ch = plain ? ch : '_';
+    }
+    auto path = dir / (std::string(stamp) + "-" + (name.empty() ? std::string("run") : name) + ".json");
+    for (int i = 2; std::filesystem::exists(path); ++i) {
+        path = dir / (std::string(stamp) + "-" + name + "-" + std::to_string(i) + ".json");
+    }
+    loadkit::write_file(path, loadkit::to_json(report));
+    return path;
+}
+
+void print_objectives(const std::vector<loadkit::objective>& objectives, std::size_t runs) {
+    std::printf("SLO suggested by the last %zu run%s (SLO text for slo_policy):\n", runs,
+                runs == 1 ? "" : "s");
+    for (const auto& o : objectives) {
+        std::printf("  %s\n", o.text().c_str());
+    }
+}
+
 int demo() {
     const auto dir = std::filesystem::temp_directory_path() /
                      ("loadkit-compare-demo-" +
                       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(dir);
+    const auto nightly = dir / "nightly";
     std::mt19937_64 rng(2026);
-    loadkit::write_file((dir / "baseline.json").string(), loadkit::to_json(synthetic(rng, 1.0)));
-    loadkit::write_file((dir / "current.json").string(), loadkit::to_json(synthetic(rng, 1.25)));
+    std::lognormal_distribution<double> night(0.0, 0.03); // nights wander by ~3 %
+    const auto day = std::chrono::hours{24};
+    const auto first = std::chrono::system_clock::time_point{std::chrono::hours{24 * 20'000}};
+    for (int i = 0; i < 5; ++i) {
+        loadkit::run_report r = synthetic(rng, night(rng));
+        r.started = first + day * i;
+        store(nightly, r, "nightly");
+    }
+    loadkit::run_report tonight = synthetic(rng, night(rng), 1.25);
+    tonight.started = first + day * 5;
+    loadkit::write_file(dir / "current.json", loadkit::to_json(tonight));
+
     // snippet-begin: compare
-    const loadkit::run_report baseline = read_report((dir / "baseline.json").string()); // loadkit::read_json
-    const loadkit::run_report current = read_report((dir / "current.json").string());
-    const loadkit::comparison c = loadkit::compare(baseline.result, current.result, {.min_change = 0.05});
+    const std::vector<loadkit::run_result> baseline =
+        history(nightly, 7); // the newest 7 reports in the folder
+    const loadkit::run_report current = read_report((dir / "current.json").string()); // loadkit::read_json
+    const loadkit::comparison c = loadkit::compare(baseline, current.result, {.min_change = 0.05});
     std::fputs(loadkit::to_text(c).c_str(), stdout); // or to_json(c), to_junit(c); exit_code() 99: worse
     // snippet-end
+    std::puts("");
+    print_objectives(loadkit::suggest_objectives(baseline, {.percentiles = {99.0}}), baseline.size());
     std::filesystem::remove_all(dir);
-    bool as_expected = c.exit_code() == 99;
+
+    bool as_expected = c.exit_code() == 99 && c.baseline_runs == 5;
     for (const auto& m : c.metrics) {
         const bool slower_checkout =
             m.tag == "checkout" && m.metric != "error_rate" && m.metric != "throughput";
@@ -131,7 +222,7 @@ int demo() {
             as_expected = false;
         }
     }
-    std::printf("demo: %s (a real comparison like this one exits %d)\n",
+    std::printf("\ndemo: %s (a real comparison like this one exits %d)\n",
                 as_expected ? "found the 25 % slower checkout and nothing else" : "FAILED", c.exit_code());
     return as_expected ? 0 : 1;
 }
@@ -146,6 +237,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> files;
     std::string json_path;
     std::string junit_path;
+    std::string history_dir;
+    std::string add_dir;
+    std::string suggest_dir;
+    std::string name = "run";
+    std::size_t last = 7;
     bool fail_on_inconclusive = false;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -164,6 +260,20 @@ int main(int argc, char** argv) {
                 options.min_change = number(arg, value()) / 100.0;
             } else if (arg == "--min-error-change") {
                 options.min_error_rate_change = number(arg, value()) / 100.0;
+            } else if (arg == "--last") {
+                const double n = number(arg, value());
+                if (!(n >= 1.0 && n <= 10'000.0) || n != std::floor(n)) {
+                    throw std::invalid_argument("--last: expected a whole number of runs from 1 to 10000");
+                }
+                last = static_cast<std::size_t>(n);
+            } else if (arg == "--history") {
+                history_dir = value();
+            } else if (arg == "--add") {
+                add_dir = value();
+            } else if (arg == "--suggest") {
+                suggest_dir = value();
+            } else if (arg == "--name") {
+                name = value();
             } else if (arg == "--json") {
                 json_path = value();
             } else if (arg == "--junit") {
@@ -171,10 +281,13 @@ int main(int argc, char** argv) {
             } else if (arg == "--fail-on-inconclusive") {
                 fail_on_inconclusive = true;
             } else if (arg == "-h" || arg == "--help") {
-                std::puts(
-                    "usage: loadkit_compare [--percentiles 50,95,99] [--confidence 95] [--min-change 5]\n"
-                    "       [--min-error-change 0.1] [--json FILE] [--junit FILE] [--fail-on-inconclusive]\n"
-                    "       baseline.json current.json");
+                std::puts("usage: loadkit_compare [options] baseline.json current.json\n"
+                          "       loadkit_compare [options] --history DIR [--last 7] current.json\n"
+                          "       loadkit_compare --add DIR [--name NAME] report.json...\n"
+                          "       loadkit_compare [options] --suggest DIR [--last 7]\n"
+                          "options: [--percentiles 50,95,99] [--confidence 95] [--min-change 5]\n"
+                          "         [--min-error-change 0.1] [--json FILE] [--junit FILE] "
+                          "[--fail-on-inconclusive]");
                 return 0;
             } else if (arg.starts_with("-")) {
                 throw std::invalid_argument("unknown option " + arg);
@@ -182,9 +295,21 @@ int main(int argc, char** argv) {
                 files.push_back(arg);
             }
         }
-        if (files.size() != 2) {
-            throw std::invalid_argument("expected two reports (baseline.json current.json), got " +
-                                        std::to_string(files.size()));
+        const int modes =
+            (history_dir.empty() ? 0 : 1) + (add_dir.empty() ? 0 : 1) + (suggest_dir.empty() ? 0 : 1);
+        if (modes > 1) {
+            throw std::invalid_argument("--history, --add and --suggest exclude each other");
+        }
+        const std::size_t wanted =
+            !add_dir.empty() ? files.size() : (!history_dir.empty() ? 1U : (!suggest_dir.empty() ? 0U : 2U));
+        if (files.size() != wanted || (!add_dir.empty() && files.empty())) {
+            throw std::invalid_argument(
+                !add_dir.empty()       ? std::string("--add: expected the reports to store")
+                : !suggest_dir.empty() ? "--suggest takes no report, got " + std::to_string(files.size())
+                : !history_dir.empty()
+                    ? "--history: expected one report (current.json), got " + std::to_string(files.size())
+                    : "expected two reports (baseline.json current.json), got " +
+                          std::to_string(files.size()));
         }
         loadkit::validate(options);
     } catch (const std::invalid_argument& e) {
@@ -193,7 +318,25 @@ int main(int argc, char** argv) {
     }
     loadkit::comparison c;
     try {
-        c = loadkit::compare(read_report(files[0]).result, read_report(files[1]).result, options);
+        if (!add_dir.empty()) {
+            for (const auto& file : files) {
+                std::printf("%s\n", store(add_dir, read_report(file), name).string().c_str());
+            }
+            return 0;
+        }
+        if (!suggest_dir.empty()) {
+            const auto runs = history(suggest_dir, last);
+            print_objectives(loadkit::suggest_objectives(runs, options), runs.size());
+            return 0;
+        }
+        if (!history_dir.empty()) {
+            c = loadkit::compare(history(history_dir, last), read_report(files[0]).result, options);
+        } else {
+            c = loadkit::compare(read_report(files[0]).result, read_report(files[1]).result, options);
+        }
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "loadkit_compare: %s\n", e.what());
+        return 74;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "loadkit_compare: %s\n", e.what());
         return 2;

@@ -2,13 +2,16 @@
 
 #include <loadkit/detail/stats/change_intervals.hpp>
 #include <loadkit/report/compare.hpp>
+#include <loadkit/slo.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -221,4 +224,107 @@ TEST_CASE("compare: the text, JSON and JUnit forms carry every metric and verdic
     CHECK(junit.find("<testcase name=\"p99 op\" classname=\"loadkit.compare.op\"") != std::string::npos);
     CHECK(junit.find("failures=\"2\"") != std::string::npos);
     CHECK(junit.find("type=\"regression\"") != std::string::npos);
+}
+
+namespace {
+
+// Nights of a nightly job: each night's latencies are scaled by its own factor (lognormal, sigma
+// `night_noise`: machine, neighbours, data), on top of the sampling noise within the run.
+std::vector<loadkit::run_result> nights(std::mt19937_64& rng, int count, std::uint64_t n, double night_noise,
+                                        double scale = 1.0) {
+    std::lognormal_distribution<double> night(0.0, night_noise);
+    std::vector<loadkit::run_result> out;
+    for (int i = 0; i < count; ++i) {
+        out.push_back(simulated_run(rng, n, scale * night(rng)));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE(
+    "compare: against 5 nights that wander by 5 %, another night regresses at most 5 % of the time at 95 %; "
+    "one run's sampling error alone would cry wolf",
+    "[compare][honesty]") {
+    std::mt19937_64 rng(21);
+    int history_alarms = 0;
+    int single_alarms = 0;
+    constexpr int trials = 200;
+    for (int i = 0; i < trials; ++i) {
+        const auto base = nights(rng, 5, 10'000, 0.05);
+        const loadkit::run_result tonight = nights(rng, 1, 10'000, 0.05).front();
+        const auto p99 = [](const loadkit::comparison& c) {
+            for (const auto& m : c.metrics) {
+                if (m.tag.empty() && m.metric == "p99") {
+                    return m.verdict;
+                }
+            }
+            return loadkit::change_verdict::inconclusive;
+        };
+        history_alarms += p99(loadkit::compare(base, tonight)) == loadkit::change_verdict::regressed ? 1 : 0;
+        single_alarms +=
+            p99(loadkit::compare(base.back(), tonight)) == loadkit::change_verdict::regressed ? 1 : 0;
+    }
+    CHECK(history_alarms <= trials / 20);
+    CHECK(single_alarms > trials / 10);
+}
+
+TEST_CASE("compare: a 30 % slower night is found against 5 wandering nights at least 80 % of the time",
+          "[compare][honesty]") {
+    std::mt19937_64 rng(22);
+    int found = 0;
+    constexpr int trials = 200;
+    for (int i = 0; i < trials; ++i) {
+        const auto base = nights(rng, 5, 10'000, 0.05);
+        const loadkit::comparison c = loadkit::compare(base, nights(rng, 1, 10'000, 0.05, 1.3).front());
+        REQUIRE(c.baseline_runs == 5);
+        for (const auto& m : c.metrics) {
+            found +=
+                m.tag.empty() && m.metric == "p99" && m.verdict == loadkit::change_verdict::regressed ? 1 : 0;
+        }
+    }
+    CHECK(found >= trials * 8 / 10);
+}
+
+TEST_CASE("compare: one bad night in the baseline does not move it", "[compare]") {
+    std::mt19937_64 rng(23);
+    auto base = nights(rng, 5, 10'000, 0.0);
+    base[2] = simulated_run(rng, 10'000, 2.0); // the bad night: everything twice as slow
+    const loadkit::run_result tonight = simulated_run(rng, 10'000);
+    const loadkit::comparison c = loadkit::compare(base, tonight, {.percentiles = {50.0}, .per_tag = false});
+    REQUIRE(c.metrics.size() == 3);
+    CHECK(c.metrics[0].baseline == Approx(10e6).epsilon(0.03)); // the median night, not the mean
+    CHECK(c.metrics[0].verdict != loadkit::change_verdict::improved);
+    // Fewer than 3 runs: the newest alone.
+    const std::vector<loadkit::run_result> two(base.begin(), base.begin() + 2);
+    CHECK(loadkit::compare(two, tonight).baseline_runs == 1);
+    CHECK_THROWS_WITH(loadkit::compare(std::vector<loadkit::run_result>{}, tonight),
+                      loadkit_test::contains_text("no baseline runs"));
+}
+
+TEST_CASE("suggest_objectives: SLO text from history that the nights themselves pass", "[compare]") {
+    std::mt19937_64 rng(24);
+    const auto history = nights(rng, 7, 20'000, 0.05);
+    const std::vector<loadkit::objective> suggested =
+        loadkit::suggest_objectives(history, {.percentiles = {99.0}});
+    REQUIRE(suggested.size() == 4); // op: p99, error_rate; (all): p99, error_rate
+    CHECK(suggested[0].tag == "op");
+    CHECK(suggested[0].text().find("p99 < ") != std::string::npos);
+    loadkit::slo_policy policy;
+    for (const auto& o : suggested) {
+        INFO(o.text());
+        policy.add(o.text()); // pastes as SLO text
+        CHECK(policy.objectives().back().limit == Approx(o.limit));
+    }
+    for (const auto& night : history) {
+        CHECK(policy.evaluate(night).passed());
+    }
+    // A night 50 % slower fails the suggested p99.
+    CHECK_FALSE(policy.evaluate(simulated_run(rng, 20'000, 1.5)).passed());
+    // One run: its order-statistic upper bound + 5 %.
+    const auto one =
+        loadkit::suggest_objectives(std::span(history).first(1), {.percentiles = {99.0}, .per_tag = false});
+    REQUIRE(one.size() == 2);
+    CHECK(one[0].limit >
+          static_cast<double>(history[0].overall.latency.value_at_percentile(99.0).count()) * 1.05);
 }

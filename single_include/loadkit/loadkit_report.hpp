@@ -83,6 +83,7 @@
 #endif
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,7 @@ struct comparison {
         metrics; // per tag (sorted by name), then the whole run; metrics in options order
     std::vector<std::string> only_in_baseline; // tags one run has and the other has not: not compared
     std::vector<std::string> only_in_current;
+    std::size_t baseline_runs = 1; // how many runs the baseline figures come from
 
     [[nodiscard]] LOADKIT_DECL std::size_t count(change_verdict v) const noexcept;
     [[nodiscard]] bool regressed() const noexcept { return count(change_verdict::regressed) > 0; }
@@ -146,6 +148,27 @@ struct comparison {
 // two results were measured under different latency models (open vs closed: not comparable).
 [[nodiscard]] LOADKIT_DECL comparison compare(const run_result& baseline, const run_result& current,
                                               const compare_options& options = {});
+
+// Compares current against several baseline runs (the last N nights). Each metric's baseline is
+// the median of the runs' figures (log scale for latencies and throughput), so one bad night does
+// not move it, and the interval is a prediction interval for one more night: the spread between
+// the runs (the larger of 1.4826 x their median absolute deviation and their standard deviation,
+// never below a run's own sampling error) times sqrt(1 + pi / 2N) (the median's own error), with
+// Student's t at N - 1 degrees of
+// freedom. A metric that wanders from night to night thus needs a larger change to count as a
+// regression than one run's sampling error alone would say. A tag needs 3 runs that have it; with
+// fewer baseline runs the newest is compared alone (single-run compare above). The current run must
+// not be among the baselines.
+[[nodiscard]] LOADKIT_DECL comparison compare(std::span<const run_result> baselines,
+                                              const run_result& current, const compare_options& options = {});
+
+// SLO objectives suggested by history (at least one run): for each percentile, p < the upper end of
+// the prediction interval for one more run (as compare() computes it; one run: the order-statistic
+// upper bound) times 1 + min_change; error_rate < the upper end + min_error_rate_change. Limits are
+// rounded up to 3 significant digits; the objectives' text() is SLO text to paste
+// ("checkout: p99 < 48.7ms"). Per tag (those in every run) and for the whole run.
+[[nodiscard]] LOADKIT_DECL std::vector<objective> suggest_objectives(std::span<const run_result> history,
+                                                                     const compare_options& options = {});
 
 // Validates the options as compare() does.
 LOADKIT_DECL void validate(const compare_options& options);
@@ -1900,6 +1923,7 @@ LOADKIT_DECL std::string human_utc(std::chrono::system_clock::time_point t, bool
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -2119,6 +2143,227 @@ inline void compare_tag(comparison& out, const std::string& tag, const tag_resul
     }
 }
 
+// Student's t quantile: the Cornish–Fisher expansion in 1 / nu (Abramowitz & Stegun 26.7.5), within
+// 1 % of the exact value for nu >= 2 at the usual confidences.
+inline double student_t_quantile(double p, double nu) {
+    const double z = normal_quantile(p);
+    const double z2 = z * z;
+    const double g1 = (z2 + 1.0) * z / 4.0;
+    const double g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
+    const double g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
+    const double g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
+    return z + (g1 + (g2 + (g3 + g4 / nu) / nu) / nu) / nu;
+}
+
+// One run's figure for one metric, on the scale its verdict is taken on (log for relative metrics,
+// the proportion for the error rate), with its standard error there.
+struct run_figure {
+    double value = 0.0;  // in the metric's unit
+    double scaled = 0.0; // log(value), or value for the error rate
+    double se = 0.0;
+    std::uint64_t samples = 0;
+    std::string shortfall; // why there is no figure
+};
+
+inline run_figure percentile_figure(const histogram& h, double percentile, double confidence, double z) {
+    const quantile_estimate e = estimate_quantile(h, percentile, confidence, z);
+    return {e.value, std::log(std::max(1.0, e.value)), e.log_se, h.count(), e.shortfall};
+}
+
+inline run_figure error_rate_figure(const op_stats& t) {
+    run_figure f;
+    f.samples = t.count();
+    if (t.count() == 0) {
+        f.shortfall = "no operations";
+        return f;
+    }
+    const double n = static_cast<double>(t.count());
+    f.value = f.scaled = t.error_rate();
+    // Agresti–Coull's adjustment keeps a run without errors from claiming no sampling error.
+    const double adjusted = (static_cast<double>(t.failed()) + 2.0) / (n + 4.0);
+    f.se = std::sqrt(adjusted * (1.0 - adjusted) / (n + 4.0));
+    return f;
+}
+
+inline run_figure throughput_figure(const tag_result& t, const run_result& r) {
+    run_figure f;
+    f.samples = t.count();
+    f.value = t.throughput();
+    if (t.count() == 0 || f.value <= 0.0) {
+        f.shortfall = "no operations";
+        return f;
+    }
+    f.scaled = std::log(f.value);
+    f.se = steady_interval_rate_log_se(t, r, t.count());
+    return f;
+}
+
+// What one more run is expected to show, from the runs before it: the median figure, and the half
+// width of the prediction interval at `confidence` (compare.hpp states the method).
+struct prediction {
+    double centre = 0.0;
+    double half = 0.0;
+};
+
+inline double median_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t mid = v.size() / 2;
+    return v.size() % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
+}
+
+inline prediction predict(const std::vector<run_figure>& runs, double own_se, double confidence) {
+    std::vector<double> scaled;
+    double within = 0.0;
+    for (const run_figure& f : runs) {
+        scaled.push_back(f.scaled);
+        within += f.se * f.se;
+    }
+    prediction p;
+    p.centre = median_of(scaled);
+    std::vector<double> deviations;
+    for (const double v : scaled) {
+        deviations.push_back(std::fabs(v - p.centre));
+    }
+    const double n = static_cast<double>(runs.size());
+    // The larger of the robust spread (1.4826 MAD) and the standard deviation: the MAD of a few runs
+    // is itself noisy (5 runs: 5.5 % false alarms at 95 % with it alone), and the deviation only
+    // errs wide when one night was bad, which costs power, never a false alarm.
+    double mean = 0.0;
+    for (const double v : scaled) {
+        mean += v;
+    }
+    mean /= n;
+    double squares = 0.0;
+    for (const double v : scaled) {
+        squares += (v - mean) * (v - mean);
+    }
+    const double spread = std::max(1.4826 * median_of(deviations), std::sqrt(squares / (n - 1.0)));
+    const double sigma = std::max({spread, std::sqrt(within / n), own_se});
+    constexpr double pi = 3.14159265358979323846;
+    p.half = student_t_quantile(0.5 + confidence / 2.0, n - 1.0) * sigma * std::sqrt(1.0 + pi / (2.0 * n));
+    return p;
+}
+
+// The figures of one metric in every baseline run, or the first shortfall.
+template <class Figure>
+std::vector<run_figure> figures_of(const std::vector<const tag_result*>& tags,
+                                   std::span<const run_result> runs, Figure figure, std::string& shortfall) {
+    std::vector<run_figure> out;
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        run_figure f = figure(*tags[i], runs[i]);
+        if (!f.shortfall.empty() && shortfall.empty()) {
+            shortfall = "baseline run " + std::to_string(i + 1) + ": " + f.shortfall;
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+inline void compare_tag_history(comparison& out, const std::string& tag,
+                                const std::vector<const tag_result*>& bases, std::span<const run_result> runs,
+                                const tag_result& c, const run_result& rc) {
+    const compare_options& o = out.options;
+    const double z = normal_quantile(0.5 + o.confidence / 2.0);
+    const auto add = [&](std::string metric, bool relative, bool higher_is_worse, double threshold,
+                         double reading, const std::vector<run_figure>& base, std::string shortfall,
+                         const run_figure& cur) {
+        metric_change m;
+        m.tag = tag;
+        m.metric = std::move(metric);
+        m.relative = relative;
+        m.higher_is_worse = higher_is_worse;
+        m.current = cur.value;
+        m.current_samples = cur.samples;
+        for (const run_figure& f : base) {
+            m.baseline_samples += f.samples;
+        }
+        if (shortfall.empty() && !cur.shortfall.empty()) {
+            shortfall = "current: " + cur.shortfall;
+        }
+        if (!shortfall.empty()) {
+            m.note = shortfall;
+            m.ci_low = -std::numeric_limits<double>::infinity();
+            m.ci_high = std::numeric_limits<double>::infinity();
+            m.verdict = change_verdict::inconclusive;
+            out.metrics.push_back(std::move(m));
+            return;
+        }
+        const prediction p = predict(base, cur.se, o.confidence);
+        const double d = cur.scaled - p.centre;
+        const double half = p.half + reading;
+        m.baseline = relative ? std::exp(p.centre) : p.centre;
+        m.change = relative ? std::expm1(d) : d;
+        m.ci_low = relative ? std::expm1(d - half) : d - half;
+        m.ci_high = relative ? std::expm1(d + half) : d + half;
+        m.verdict = verdict_of({d, d - half, d + half}, threshold, higher_is_worse);
+        out.metrics.push_back(std::move(m));
+    };
+    const double threshold = std::log1p(o.min_change);
+    for (const double pct : o.percentiles) {
+        std::string shortfall;
+        const auto base = figures_of(
+            bases, runs,
+            [&](const tag_result& t, const run_result&) {
+                return percentile_figure(t.latency, pct, o.confidence, z);
+            },
+            shortfall);
+        add("p" + percentile_text(pct), true, true, threshold,
+            std::log1p(c.latency.max_relative_error()) +
+                std::log1p(bases.front()->latency.max_relative_error()),
+            base, shortfall, percentile_figure(c.latency, pct, o.confidence, z));
+    }
+    if (o.error_rate) {
+        std::string shortfall;
+        const auto base = figures_of(
+            bases, runs, [](const tag_result& t, const run_result&) { return error_rate_figure(t); },
+            shortfall);
+        add("error_rate", false, true, o.min_error_rate_change, 0.0, base, shortfall, error_rate_figure(c));
+    }
+    if (o.throughput) {
+        std::string shortfall;
+        const auto base = figures_of(
+            bases, runs, [](const tag_result& t, const run_result& r) { return throughput_figure(t, r); },
+            shortfall);
+        add("throughput", true, false, threshold, 0.0, base, shortfall, throughput_figure(c, rc));
+    }
+}
+
+// The tag in every run, or nullptr when one run lacks it ("" is the whole run).
+inline std::vector<const tag_result*> tag_in_all(std::span<const run_result> runs, const std::string& tag) {
+    std::vector<const tag_result*> out;
+    for (const run_result& r : runs) {
+        const tag_result* t = r.scope(tag);
+        if (t == nullptr) {
+            return {};
+        }
+        out.push_back(t);
+    }
+    return out;
+}
+
+// The order-statistic upper bound of one run's percentile (its largest value when the sample is too
+// small to bound it), in ns.
+inline double quantile_upper_bound(const histogram& h, double percentile, double confidence) {
+    const std::uint64_t n = h.count();
+    if (n == 0) {
+        return 0.0;
+    }
+    const rank_interval r = quantile_rank_interval(n, percentile / 100.0, confidence);
+    if (r.upper > n) {
+        return static_cast<double>(h.max().count());
+    }
+    const double p = (static_cast<double>(r.upper) - 0.5) / static_cast<double>(n) * 100.0;
+    return static_cast<double>(h.value_at_percentile(std::min(100.0, p)).count());
+}
+
+inline double round_up_significant(double v, int digits) {
+    if (!(v > 0.0) || !std::isfinite(v)) {
+        return v;
+    }
+    const double step = std::pow(10.0, std::floor(std::log10(v)) - static_cast<double>(digits - 1));
+    return std::ceil(v / step * (1.0 - 1e-12)) * step;
+}
+
 } // namespace detail
 
 LOADKIT_DECL const char* to_string(change_verdict v) noexcept {
@@ -2230,6 +2475,108 @@ LOADKIT_DECL comparison compare(const run_result& baseline, const run_result& cu
     return out;
 }
 
+LOADKIT_DECL comparison compare(std::span<const run_result> baselines, const run_result& current,
+                                const compare_options& options) {
+    validate(options);
+    if (baselines.empty()) {
+        throw std::invalid_argument("loadkit::compare: no baseline runs");
+    }
+    if (baselines.size() < 3) {
+        return compare(baselines.back(), current, options);
+    }
+    for (const run_result& b : baselines) {
+        if (b.model != current.model && b.overall.count() > 0 && current.overall.count() > 0) {
+            throw std::invalid_argument(std::string("loadkit::compare: a baseline run measured ") +
+                                        to_string(b.model) + " latency, the current run " +
+                                        to_string(current.model) + ": not comparable");
+        }
+    }
+    comparison out;
+    out.options = options;
+    out.baseline_runs = baselines.size();
+    if (options.per_tag) {
+        for (const tag_result& c : current.tags) {
+            const auto bases = detail::tag_in_all(baselines, c.name);
+            if (bases.size() >= 3) {
+                detail::compare_tag_history(out, c.name, bases, baselines, c, current);
+            } else {
+                out.only_in_current.push_back(c.name);
+            }
+        }
+        for (const tag_result& b : baselines.back().tags) {
+            if (current.find(b.name) == nullptr) {
+                out.only_in_baseline.push_back(b.name);
+            }
+        }
+    }
+    detail::compare_tag_history(out, "", detail::tag_in_all(baselines, ""), baselines, current.overall,
+                                current);
+    return out;
+}
+
+LOADKIT_DECL std::vector<objective> suggest_objectives(std::span<const run_result> history,
+                                                       const compare_options& options) {
+    validate(options);
+    if (history.empty()) {
+        throw std::invalid_argument("loadkit::suggest_objectives: no runs in the history");
+    }
+    const double z = detail::normal_quantile(0.5 + options.confidence / 2.0);
+    std::vector<std::string> tags;
+    if (options.per_tag) {
+        for (const tag_result& t : history.back().tags) {
+            if (!detail::tag_in_all(history, t.name).empty()) {
+                tags.push_back(t.name);
+            }
+        }
+    }
+    tags.emplace_back();
+    std::vector<objective> out;
+    for (const std::string& tag : tags) {
+        const auto runs = detail::tag_in_all(history, tag);
+        for (const double pct : options.percentiles) {
+            double upper = 0.0;
+            if (runs.size() >= 3) {
+                std::vector<detail::run_figure> figures;
+                for (const tag_result* t : runs) {
+                    figures.push_back(detail::percentile_figure(t->latency, pct, options.confidence, z));
+                }
+                const detail::prediction pred = detail::predict(figures, 0.0, options.confidence);
+                upper = std::exp(pred.centre + pred.half);
+            } else {
+                for (const tag_result* t : runs) {
+                    upper =
+                        std::max(upper, detail::quantile_upper_bound(t->latency, pct, options.confidence));
+                }
+            }
+            if (!(upper > 0.0)) {
+                continue;
+            }
+            const double limit = detail::round_up_significant(upper * (1.0 + options.min_change), 3);
+            const auto ns = std::chrono::nanoseconds{static_cast<std::int64_t>(std::min(limit, 9.0e18))};
+            out.push_back(tag.empty() ? (p(pct) < ns) : (p(pct).on(tag) < ns));
+        }
+        if (options.error_rate) {
+            double upper = 0.0;
+            if (runs.size() >= 3) {
+                std::vector<detail::run_figure> figures;
+                for (const tag_result* t : runs) {
+                    figures.push_back(detail::error_rate_figure(*t));
+                }
+                const detail::prediction pr = detail::predict(figures, 0.0, options.confidence);
+                upper = pr.centre + pr.half;
+            } else {
+                for (const tag_result* t : runs) {
+                    upper = std::max(upper, detail::wilson_interval(t->failed(), t->count(), z).high);
+                }
+            }
+            const double limit =
+                std::min(1.0, detail::round_up_significant(upper + options.min_error_rate_change, 3));
+            out.push_back(tag.empty() ? (error_rate() < limit) : (error_rate().on(tag) < limit));
+        }
+    }
+    return out;
+}
+
 namespace detail {
 
 inline const char* verdict_key(change_verdict v) noexcept {
@@ -2247,14 +2594,17 @@ inline const char* verdict_key(change_verdict v) noexcept {
 }
 
 inline std::string comparison_tally(const comparison& c) {
-    std::string s = std::to_string(c.count(change_verdict::regressed)) + " regressed, " +
-                    std::to_string(c.count(change_verdict::improved)) + " improved, " +
-                    std::to_string(c.count(change_verdict::unchanged)) + " no detectable change, " +
-                    std::to_string(c.count(change_verdict::inconclusive)) + " inconclusive (" +
-                    percentile_text(c.options.confidence * 100.0) +
-                    " % confidence; smallest change that matters " +
-                    percentile_text(c.options.min_change * 100.0) + " %, error rate " +
-                    percentile_text(c.options.min_error_rate_change * 100.0) + " points)";
+    std::string s =
+        std::to_string(c.count(change_verdict::regressed)) + " regressed, " +
+        std::to_string(c.count(change_verdict::improved)) + " improved, " +
+        std::to_string(c.count(change_verdict::unchanged)) + " no detectable change, " +
+        std::to_string(c.count(change_verdict::inconclusive)) + " inconclusive (" +
+        percentile_text(c.options.confidence * 100.0) + " % confidence; smallest change that matters " +
+        percentile_text(c.options.min_change * 100.0) + " %, error rate " +
+        percentile_text(c.options.min_error_rate_change * 100.0) + " points" +
+        (c.baseline_runs > 1 ? "; baseline: the median of " + std::to_string(c.baseline_runs) + " runs"
+                             : "") +
+        ")";
     return s;
 }
 
@@ -2326,6 +2676,7 @@ LOADKIT_DECL std::string to_json(const comparison& c) {
     w.member("confidence", c.options.confidence);
     w.member("min_change", c.options.min_change);
     w.member("min_error_rate_change", c.options.min_error_rate_change);
+    w.member("baseline_runs", static_cast<std::uint64_t>(c.baseline_runs));
     w.key("percentiles");
     w.begin_array(true);
     for (const double p : c.options.percentiles) {

@@ -41,10 +41,12 @@
 #define LOADKIT_REPORT_COMPARE_HPP
 
 #include <loadkit/config.hpp>
+#include <loadkit/objective.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -96,6 +98,7 @@ struct comparison {
         metrics; // per tag (sorted by name), then the whole run; metrics in options order
     std::vector<std::string> only_in_baseline; // tags one run has and the other has not: not compared
     std::vector<std::string> only_in_current;
+    std::size_t baseline_runs = 1; // how many runs the baseline figures come from
 
     [[nodiscard]] LOADKIT_DECL std::size_t count(change_verdict v) const noexcept;
     [[nodiscard]] bool regressed() const noexcept { return count(change_verdict::regressed) > 0; }
@@ -108,6 +111,27 @@ struct comparison {
 // two results were measured under different latency models (open vs closed: not comparable).
 [[nodiscard]] LOADKIT_DECL comparison compare(const run_result& baseline, const run_result& current,
                                               const compare_options& options = {});
+
+// Compares current against several baseline runs (the last N nights). Each metric's baseline is
+// the median of the runs' figures (log scale for latencies and throughput), so one bad night does
+// not move it, and the interval is a prediction interval for one more night: the spread between
+// the runs (the larger of 1.4826 x their median absolute deviation and their standard deviation,
+// never below a run's own sampling error) times sqrt(1 + pi / 2N) (the median's own error), with
+// Student's t at N - 1 degrees of
+// freedom. A metric that wanders from night to night thus needs a larger change to count as a
+// regression than one run's sampling error alone would say. A tag needs 3 runs that have it; with
+// fewer baseline runs the newest is compared alone (single-run compare above). The current run must
+// not be among the baselines.
+[[nodiscard]] LOADKIT_DECL comparison compare(std::span<const run_result> baselines,
+                                              const run_result& current, const compare_options& options = {});
+
+// SLO objectives suggested by history (at least one run): for each percentile, p < the upper end of
+// the prediction interval for one more run (as compare() computes it; one run: the order-statistic
+// upper bound) times 1 + min_change; error_rate < the upper end + min_error_rate_change. Limits are
+// rounded up to 3 significant digits; the objectives' text() is SLO text to paste
+// ("checkout: p99 < 48.7ms"). Per tag (those in every run) and for the whole run.
+[[nodiscard]] LOADKIT_DECL std::vector<objective> suggest_objectives(std::span<const run_result> history,
+                                                                     const compare_options& options = {});
 
 // Validates the options as compare() does.
 LOADKIT_DECL void validate(const compare_options& options);
