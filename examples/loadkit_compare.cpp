@@ -7,6 +7,7 @@
 //   loadkit_compare [options] --history DIR current.json   against the last --last N runs in DIR
 //   loadkit_compare --add DIR report.json [--name NAME]    store a run in DIR (a baseline folder)
 //   loadkit_compare [options] --suggest DIR                SLO text from the last N runs in DIR
+//   loadkit_compare [options] --dashboard DIR page.html    a trend page over every run in DIR
 //     --percentiles 50,95,99     the latency percentiles to compare
 //     --confidence 95            of every interval, in percent
 //     --min-change 5             the smallest relative change that matters, in percent
@@ -18,7 +19,9 @@
 // A baseline folder is what CI caches or commits: one JSON report per run, named
 // <UTC start time>-<name>.json so that names sort oldest first (--add copies a report there). The
 // baseline of several runs is robust to one bad night: per metric the median run, with the spread
-// between runs in the interval (report/compare.hpp).
+// between runs in the interval (report/compare.hpp). The dashboard (report/html.hpp, to_trend_html)
+// charts p50/p95/p99, throughput and error rate by run, marks each run's regressions against the
+// --last runs before it, and links a run to its own HTML report when DIR holds one of the same name.
 //
 // Exits 0 when nothing regressed, 99 when something did (as a failed SLO), 97 (see above), 74 when
 // an output file cannot be written, 2 for bad usage or an unreadable report. Without arguments it
@@ -26,6 +29,7 @@
 // "checkout" p99 is 25 % slower compared against it, and SLO text suggested by the folder.
 #include <loadkit/report/compare.hpp>
 #include <loadkit/report/file.hpp>
+#include <loadkit/report/html.hpp>
 #include <loadkit/report/json.hpp>
 #include <loadkit/run_report.hpp>
 
@@ -147,9 +151,11 @@ std::vector<loadkit::run_result> history(const std::filesystem::path& dir, std::
     return out;
 }
 
-// Copies a report into the folder as <UTC start>-<name>.json; returns the new path.
-std::filesystem::path store(const std::filesystem::path& dir, const loadkit::run_report& report,
+// Copies a report into the folder as <UTC start>-<name>.json, and its HTML report (the same name
+// with .html beside it) when there is one; returns the new path.
+std::filesystem::path store(const std::filesystem::path& dir, const std::filesystem::path& source,
                             std::string name) {
+    const loadkit::run_report report = read_report(source.string());
     std::filesystem::create_directories(dir);
     const auto started = report.started == std::chrono::system_clock::time_point{}
                              ? std::chrono::system_clock::now()
@@ -164,11 +170,17 @@ std::filesystem::path store(const std::filesystem::path& dir, const loadkit::run
                            ch == '-' || ch == '_' || ch == '.';
         ch = plain ? ch : '_';
     }
-    auto path = dir / (std::string(stamp) + "-" + (name.empty() ? std::string("run") : name) + ".json");
+    const std::string stem = std::string(stamp) + "-" + (name.empty() ? std::string("run") : name);
+    auto path = dir / (stem + ".json");
     for (int i = 2; std::filesystem::exists(path); ++i) {
-        path = dir / (std::string(stamp) + "-" + name + "-" + std::to_string(i) + ".json");
+        path = dir / (stem + "-" + std::to_string(i) + ".json");
     }
     loadkit::write_file(path, loadkit::to_json(report));
+    auto page = source;
+    if (std::filesystem::exists(page.replace_extension(".html"))) {
+        auto kept = path;
+        std::filesystem::copy_file(page, kept.replace_extension(".html"));
+    }
     return path;
 }
 
@@ -185,6 +197,7 @@ int demo() {
                      ("loadkit-compare-demo-" +
                       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     const auto nightly = dir / "nightly";
+    std::filesystem::create_directories(dir);
     std::mt19937_64 rng(2026);
     std::lognormal_distribution<double> night(0.0, 0.03); // nights wander by ~3 %
     const auto day = std::chrono::hours{24};
@@ -192,7 +205,9 @@ int demo() {
     for (int i = 0; i < 5; ++i) {
         loadkit::run_report r = synthetic(rng, night(rng));
         r.started = first + day * i;
-        store(nightly, r, "nightly");
+        const auto written = dir / ("night-" + std::to_string(i) + ".json");
+        loadkit::write_file(written, loadkit::to_json(r));
+        store(nightly, written, "nightly");
     }
     loadkit::run_report tonight = synthetic(rng, night(rng), 1.25);
     tonight.started = first + day * 5;
@@ -240,6 +255,7 @@ int main(int argc, char** argv) {
     std::string history_dir;
     std::string add_dir;
     std::string suggest_dir;
+    std::string dashboard_dir;
     std::string name = "run";
     std::size_t last = 7;
     bool fail_on_inconclusive = false;
@@ -272,6 +288,8 @@ int main(int argc, char** argv) {
                 add_dir = value();
             } else if (arg == "--suggest") {
                 suggest_dir = value();
+            } else if (arg == "--dashboard") {
+                dashboard_dir = value();
             } else if (arg == "--name") {
                 name = value();
             } else if (arg == "--json") {
@@ -285,6 +303,7 @@ int main(int argc, char** argv) {
                           "       loadkit_compare [options] --history DIR [--last 7] current.json\n"
                           "       loadkit_compare --add DIR [--name NAME] report.json...\n"
                           "       loadkit_compare [options] --suggest DIR [--last 7]\n"
+                          "       loadkit_compare [options] --dashboard DIR page.html [--last 7]\n"
                           "options: [--percentiles 50,95,99] [--confidence 95] [--min-change 5]\n"
                           "         [--min-error-change 0.1] [--json FILE] [--junit FILE] "
                           "[--fail-on-inconclusive]");
@@ -295,21 +314,29 @@ int main(int argc, char** argv) {
                 files.push_back(arg);
             }
         }
-        const int modes =
-            (history_dir.empty() ? 0 : 1) + (add_dir.empty() ? 0 : 1) + (suggest_dir.empty() ? 0 : 1);
+        const int modes = (history_dir.empty() ? 0 : 1) + (add_dir.empty() ? 0 : 1) +
+                          (suggest_dir.empty() ? 0 : 1) + (dashboard_dir.empty() ? 0 : 1);
         if (modes > 1) {
-            throw std::invalid_argument("--history, --add and --suggest exclude each other");
+            throw std::invalid_argument("--history, --add, --suggest and --dashboard exclude each other");
         }
-        const std::size_t wanted =
-            !add_dir.empty() ? files.size() : (!history_dir.empty() ? 1U : (!suggest_dir.empty() ? 0U : 2U));
-        if (files.size() != wanted || (!add_dir.empty() && files.empty())) {
-            throw std::invalid_argument(
-                !add_dir.empty()       ? std::string("--add: expected the reports to store")
-                : !suggest_dir.empty() ? "--suggest takes no report, got " + std::to_string(files.size())
-                : !history_dir.empty()
-                    ? "--history: expected one report (current.json), got " + std::to_string(files.size())
-                    : "expected two reports (baseline.json current.json), got " +
-                          std::to_string(files.size()));
+        std::string wrong;
+        if (!add_dir.empty()) {
+            wrong = files.empty() ? "--add: expected the reports to store" : "";
+        } else if (!suggest_dir.empty()) {
+            wrong = files.empty() ? "" : "--suggest takes no report, got " + std::to_string(files.size());
+        } else if (!dashboard_dir.empty()) {
+            wrong = files.size() == 1 ? ""
+                                      : "--dashboard: expected the page to write, got " +
+                                            std::to_string(files.size()) + " files";
+        } else if (!history_dir.empty()) {
+            wrong = files.size() == 1 ? ""
+                                      : "--history: expected one report (current.json), got " +
+                                            std::to_string(files.size());
+        } else if (files.size() != 2) {
+            wrong = "expected two reports (baseline.json current.json), got " + std::to_string(files.size());
+        }
+        if (!wrong.empty()) {
+            throw std::invalid_argument(wrong);
         }
         loadkit::validate(options);
     } catch (const std::invalid_argument& e) {
@@ -320,8 +347,34 @@ int main(int argc, char** argv) {
     try {
         if (!add_dir.empty()) {
             for (const auto& file : files) {
-                std::printf("%s\n", store(add_dir, read_report(file), name).string().c_str());
+                std::printf("%s\n", store(add_dir, file, name).string().c_str());
             }
+            return 0;
+        }
+        if (!dashboard_dir.empty()) {
+            // Each run links to its own HTML report (same name as its JSON) when the folder holds one.
+            const auto page_dir = std::filesystem::absolute(files[0]).parent_path();
+            std::vector<loadkit::trend_run> runs;
+            for (const auto& path : stored_runs(dashboard_dir)) {
+                auto own = path;
+                own.replace_extension(".html");
+                const std::string link =
+                    std::filesystem::exists(own)
+                        ? std::filesystem::relative(std::filesystem::absolute(own), page_dir).generic_string()
+                        : std::string();
+                runs.push_back({read_report(path.string()), path.stem().string(), link});
+            }
+            auto folder = std::filesystem::path(dashboard_dir).lexically_normal();
+            if (folder.filename().empty()) {
+                folder = folder.parent_path();
+            }
+            loadkit::trend_options trend;
+            trend.title = "loadkit trend: " + folder.filename().string();
+            trend.compare = options;
+            trend.window = last;
+            trend.min_history = std::min<std::size_t>(3, last);
+            loadkit::write_file(files[0], loadkit::to_trend_html(runs, trend));
+            std::printf("%s: %zu runs\n", files[0].c_str(), runs.size());
             return 0;
         }
         if (!suggest_dir.empty()) {

@@ -404,3 +404,70 @@ TEST_CASE("html leak table says the interval is not available when too few windo
     CHECK(!contains(html, "-inf"));
     CHECK(!contains(html, "+inf"));
 }
+
+namespace {
+
+// A nightly history: `nights` runs of two tags (checkout, login), lognormal latencies; from night
+// `slower_from` on, checkout is 30 % slower.
+std::vector<loadkit::trend_run> nightly_history(std::size_t nights, std::size_t slower_from) {
+    std::mt19937_64 rng(31);
+    std::vector<loadkit::trend_run> runs;
+    for (std::size_t i = 0; i < nights; ++i) {
+        loadkit::run_report r;
+        r.started =
+            std::chrono::system_clock::time_point{std::chrono::hours{24 * (20'000 + static_cast<int>(i))}};
+        r.result.duration = 30s;
+        r.result.overall =
+            loadkit::tag_result("", loadkit::histogram_options{}, loadkit::latency_model::closed);
+        for (const std::string name : {"checkout", "login"}) {
+            loadkit::tag_result t(name, loadkit::histogram_options{}, loadkit::latency_model::closed);
+            std::lognormal_distribution<double> latency(std::log(10e6), 0.5);
+            const double scale = name == "checkout" && i >= slower_from ? 1.3 : 1.0;
+            for (int k = 0; k < 20'000; ++k) {
+                t.latency.record(static_cast<std::int64_t>(latency(rng) * scale));
+                ++t.ok;
+            }
+            t.duration = 30s;
+            r.result.overall += t;
+            r.result.overall.name.clear();
+            r.result.tags.push_back(std::move(t));
+        }
+        r.result.overall.duration = 30s;
+        runs.push_back({r, "night <" + std::to_string(i + 1) + ">",
+                        "runs/night-" + std::to_string(i + 1) + ".html?a=1&b=2"});
+    }
+    return runs;
+}
+
+} // namespace
+
+TEST_CASE("trend html: runs by run number, regressions against the runs before marked, each run linked",
+          "[html][trend]") {
+    const auto runs = nightly_history(8, 6);
+    const std::string html = loadkit::to_trend_html(runs, {.title = "checkout & co"});
+    INFO(html.substr(0, 3000));
+    CHECK(xml_problem(html).empty());
+    if (have_xmllint()) {
+        CHECK(xmllint(html, "trend.html").empty());
+    }
+    CHECK(html.find("<title>checkout &amp; co</title>") != std::string::npos);
+    CHECK(html.find("newest run: ") != std::string::npos);
+    // Every run in the table, linked and escaped; the first three are not judged.
+    CHECK(count_of(html, "<a href=\"runs/night-") == 8);
+    CHECK(html.find("<a href=\"runs/night-1.html?a=1&amp;b=2\">night &lt;1&gt;</a>") != std::string::npos);
+    CHECK(count_of(html, "not judged: ") == 3);
+    // Night 7 (the first slower one) is judged regressed on checkout's percentiles, and login is not.
+    CHECK(html.find("regressed</span> p99 checkout: ") != std::string::npos);
+    CHECK(html.find("p99 login: ") == std::string::npos);
+    // Charts: per scope latency, throughput and error rate.
+    CHECK(count_of(html, "<svg") == 9);
+    CHECK(html.find("latency of checkout by run (regressions marked)") != std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
+
+    CHECK_THROWS_WITH(loadkit::to_trend_html(runs, {.window = 2}),
+                      loadkit_test::contains_text("min_history = 3 (expected 1 .. window = 2)"));
+    CHECK_THROWS_WITH(loadkit::to_trend_html(runs, {.window = 0}), loadkit_test::contains_text("window = 0"));
+    const std::string none = loadkit::to_trend_html({});
+    CHECK(none.find("no runs") != std::string::npos);
+    CHECK(xml_problem(none).empty());
+}

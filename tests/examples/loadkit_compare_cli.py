@@ -7,7 +7,7 @@ example_loadkit_compare_cli).
 loadkit_merge --demo writes three reports of one synthetic workload (two shards and their merge); they
 are stored with --add (named by start time, never overwritten), a run is compared against the folder
 (--history, with --json and --junit), SLO text is suggested (--suggest, and it parses as SLO text:
-"p99 < ..."), and the failures exit as documented: 2 for bad usage or an unreadable report or an empty
+"p99 < ..."), the trend page is written (--dashboard, linking a run's own report), and the failures exit as documented: 2 for bad usage or an unreadable report or an empty
 folder, 74 for an output file that cannot be written. Python 3 stdlib only.
 """
 import json
@@ -64,6 +64,25 @@ def main():
         if code != 0 or not re.search(r"^  p99 < \S+", out, re.M) or not re.search(r"^  error_rate < \S+", out, re.M):
             problems.append(f"--suggest: exit {code}\n{out}")
 
+        page = os.path.join(folder, "site", "trend.html")
+        os.makedirs(os.path.dirname(page))
+        # A run with its own HTML report beside it: --add keeps both, the dashboard links it.
+        own = os.path.join(folder, "tonight.json")
+        with open(jsons[0], encoding="utf-8") as f, open(own, "w", encoding="utf-8") as g:
+            g.write(f.read())
+        with open(os.path.join(folder, "tonight.html"), "w", encoding="utf-8") as f:
+            f.write("<html></html>")
+        code, out = run([compare, "--add", store, own])
+        kept = out.strip()
+        if code != 0 or not os.path.isfile(kept[:-5] + ".html"):
+            problems.append(f"--add: the HTML report beside {own} was not kept ({kept})\n{out}")
+        code, out = run([compare, "--dashboard", store + "/", page])
+        html = open(page, encoding="utf-8").read() if os.path.isfile(page) else ""
+        if code != 0 or "<svg" not in html or "loadkit trend: baseline" not in html:
+            problems.append(f"--dashboard: exit {code}, page of {len(html)} bytes\n{out}")
+        if f'<a href="../baseline/{os.path.basename(kept)[:-5]}.html">' not in html:
+            problems.append("--dashboard: the first run does not link to its own report relative to the page")
+
         for args, expected, what in [
             ([compare], None, "demo"),
             ([compare, jsons[0]], 2, "one report"),
@@ -73,6 +92,7 @@ def main():
             ([compare, os.path.join(folder, "missing.json"), jsons[1]], 2, "a missing report"),
             ([compare, "--history", os.path.join(folder, "empty"), jsons[0]], 2, "a missing folder"),
             ([compare, "--history", store, "--suggest", store], 2, "two modes"),
+            ([compare, "--dashboard", store], 2, "a dashboard without a page"),
             ([compare, "--json", os.path.join(folder, "no-such", "x.json"), jsons[0], jsons[1]], 74,
              "an unwritable --json"),
         ]:

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -435,6 +436,224 @@ LOADKIT_DECL std::string to_html(const run_report& report, const html_options& o
          html_text(percent_text(r.overall.latency.max_relative_error())) +
          " for the tables, 0.39% for the over-time charts); warm-up operations are excluded from the "
          "tables and headline figures.</footer>\n</main></body></html>\n";
+    return o;
+}
+
+} // namespace v0_1
+} // namespace loadkit
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+// The figures of one tag ("" = the whole run) in one run; absent when the run lacks the tag.
+struct trend_point {
+    bool present = false;
+    double p50 = 0.0;
+    double p95 = 0.0;
+    double p99 = 0.0;
+    double throughput = 0.0;
+    double error_rate = 0.0;
+};
+
+inline trend_point trend_point_of(const run_result& r, const std::string& tag) {
+    trend_point p;
+    const tag_result* t = r.scope(tag);
+    if (t == nullptr || t->count() == 0) {
+        return p;
+    }
+    const latency_summary s = summarize(t->latency);
+    p.present = true;
+    p.p50 = static_cast<double>(s.p50.count());
+    p.p95 = static_cast<double>(s.p95.count());
+    p.p99 = static_cast<double>(s.p99.count());
+    p.throughput = t->throughput();
+    p.error_rate = t->error_rate();
+    return p;
+}
+
+// Each run against the runs before it (its window), as a nightly job would have judged it; runs of
+// another latency model than their window cannot be compared and stay unjudged.
+inline std::vector<std::optional<comparison>> judge_trend(std::span<const trend_run> runs,
+                                                          const trend_options& o) {
+    std::vector<std::optional<comparison>> judged(runs.size());
+    for (std::size_t i = o.min_history; i < runs.size(); ++i) {
+        std::vector<run_result> before;
+        for (std::size_t j = i > o.window ? i - o.window : 0; j < i; ++j) {
+            before.push_back(runs[j].report.result);
+        }
+        try {
+            judged[i] = compare(before, runs[i].report.result, o.compare);
+        } catch (const std::invalid_argument&) {
+        }
+    }
+    return judged;
+}
+
+inline std::string trend_judgement(const std::optional<comparison>& judged, std::size_t index,
+                                   std::size_t min_history) {
+    if (!judged) {
+        return index < min_history ? "<span class=\"muted\">not judged: " + std::to_string(index) +
+                                         (index == 1 ? " run" : " runs") + " before it</span>"
+                                   : "<span class=\"muted\">not comparable (another latency model)</span>";
+    }
+    const comparison& c = *judged;
+    std::string text;
+    for (const metric_change& m : c.metrics) {
+        if (m.verdict == change_verdict::regressed) {
+            text += (text.empty() ? "" : "<br/>") + html_badge("regressed", "fail") + " " +
+                    html_text(m.line(c.options.confidence));
+        }
+    }
+    if (text.empty()) {
+        text = html_badge("no regression", "pass") + " <span class=\"muted\">" +
+               std::to_string(c.count(change_verdict::improved)) + " improved, " +
+               std::to_string(c.count(change_verdict::inconclusive)) + " inconclusive (against " +
+               std::to_string(c.baseline_runs) + (c.baseline_runs == 1 ? " run" : " runs") + ")</span>";
+    }
+    return text;
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::string to_trend_html(std::span<const trend_run> runs, const trend_options& options) {
+    using namespace detail;
+    if (options.window < 1) {
+        throw std::invalid_argument("loadkit::trend_options: window = 0 (expected >= 1)");
+    }
+    if (options.max_chart_tags < 1) {
+        throw std::invalid_argument("loadkit::trend_options: max_chart_tags = 0 (expected >= 1)");
+    }
+    if (options.min_history < 1 || options.min_history > options.window) {
+        throw std::invalid_argument(
+            "loadkit::trend_options: min_history = " + std::to_string(options.min_history) +
+            " (expected 1 .. window = " + std::to_string(options.window) + ")");
+    }
+    validate(options.compare);
+    const std::vector<std::optional<comparison>> judged = judge_trend(runs, options);
+    const auto regressed = [&](std::size_t run, const std::string& tag, std::string_view metric) {
+        if (!judged[run]) {
+            return false;
+        }
+        for (const metric_change& m : judged[run]->metrics) {
+            if (m.tag == tag && m.metric == metric && m.verdict == change_verdict::regressed) {
+                return true;
+            }
+        }
+        return false;
+    };
+    // The whole run, then the newest run's tags, most operations first.
+    std::vector<std::string> tags{std::string()};
+    if (!runs.empty()) {
+        for (const tag_result* t : chart_tags(runs.back().report.result, options.max_chart_tags)) {
+            tags.push_back(t->name);
+        }
+    }
+    std::string o;
+    o += "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta "
+         "charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, "
+         "initial-scale=1\"/><title>" +
+         html_text(options.title) + "</title><style>" + std::string(html_style) +
+         "</style></head><body><main>\n";
+    const std::size_t worse =
+        runs.empty() || !judged.back() ? 0 : judged.back()->count(change_verdict::regressed);
+    o += "<header><h1>" + html_text(options.title) + "</h1><span class=\"verdict " +
+         (worse == 0 ? "pass" : "fail") + "\">" +
+         (runs.empty() ? std::string("no runs")
+          : worse == 0 ? std::string("newest run: no regression")
+                       : "newest run: " + std::to_string(worse) + " regressed") +
+         "</span>";
+    std::string meta = std::to_string(runs.size()) + (runs.size() == 1 ? " run" : " runs");
+    if (!runs.empty()) {
+        meta += ", " + utc_text(runs.front().report.started) + " to " + utc_text(runs.back().report.started);
+    }
+    meta += " \xC2\xB7 each run judged against up to " + std::to_string(options.window) +
+            " runs before it at " + trimmed(options.compare.confidence * 100.0, 4) +
+            " % confidence; smallest change that matters " + trimmed(options.compare.min_change * 100.0, 4) +
+            " %";
+    o += "<p class=\"meta\">" + html_text(meta) + "</p></header>\n";
+
+    std::size_t chart_id = 0;
+    const auto chart = [&](std::string title, svg_axis y) {
+        svg_chart c;
+        c.id = "trend" + std::to_string(chart_id++);
+        c.title = std::move(title);
+        c.x = svg_axis{.label = "run", .unit = svg_unit::number, .from_zero = false};
+        c.y = std::move(y);
+        return c;
+    };
+    for (const std::string& tag : tags) {
+        const std::string name = tag.empty() ? std::string("all operations") : tag;
+        svg_chart latency = chart("latency of " + name + " by run (regressions marked)",
+                                  {.label = "latency", .unit = svg_unit::duration_ns});
+        svg_chart rates =
+            chart("throughput of " + name + " by run", {.label = "throughput", .unit = svg_unit::rate});
+        svg_chart errors =
+            chart("error rate of " + name + " by run", {.label = "error rate", .unit = svg_unit::fraction});
+        const char* names[] = {"p50", "p95", "p99"};
+        for (std::size_t k = 0; k < 3; ++k) {
+            latency.series.push_back({.name = names[k], .color = chart_palette(k), .markers = true});
+        }
+        rates.series.push_back({.name = "throughput", .color = chart_palette(0), .markers = true});
+        errors.series.push_back({.name = "error rate", .color = chart_palette(3), .markers = true});
+        svg_series marks{.name = "regressed", .color = "#b3261e", .kind = svg_kind::points};
+        svg_series rate_marks = marks;
+        svg_series error_marks = marks;
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            const trend_point p = trend_point_of(runs[i].report.result, tag);
+            if (!p.present) {
+                continue;
+            }
+            const double x = static_cast<double>(i + 1);
+            const double values[] = {p.p50, p.p95, p.p99};
+            for (std::size_t k = 0; k < 3; ++k) {
+                latency.series[k].points.emplace_back(x, values[k]);
+                if (regressed(i, tag, names[k])) {
+                    marks.points.emplace_back(x, values[k]);
+                    marks.notes.emplace_back(names[k]);
+                }
+            }
+            rates.series[0].points.emplace_back(x, p.throughput);
+            errors.series[0].points.emplace_back(x, p.error_rate);
+            if (regressed(i, tag, "throughput")) {
+                rate_marks.points.emplace_back(x, p.throughput);
+                rate_marks.notes.emplace_back();
+            }
+            if (regressed(i, tag, "error_rate")) {
+                error_marks.points.emplace_back(x, p.error_rate);
+                error_marks.notes.emplace_back();
+            }
+        }
+        latency.series.push_back(std::move(marks));
+        rates.series.push_back(std::move(rate_marks));
+        errors.series.push_back(std::move(error_marks));
+        o += "<h2>" + html_text(name) + "</h2><div class=\"grid\">" + chart_block(latency) +
+             chart_block(rates) + chart_block(errors) + "</div>\n";
+    }
+
+    o += "<h2>Runs, newest first</h2><div class=\"scroll\"><table><thead><tr><th>#</th><th "
+         "class=\"name\">run</th>"
+         "<th class=\"name\">started</th><th>operations</th><th>p50</th><th>p95</th><th>p99</th><th>error "
+         "rate</th>"
+         "<th>throughput</th><th class=\"name\">against the runs before it</th></tr></thead><tbody>";
+    for (std::size_t i = runs.size(); i-- > 0;) {
+        const run_report& r = runs[i].report;
+        const latency_summary s = summarize(r.result.overall.latency);
+        const std::string label = runs[i].label.empty() ? utc_text(r.started) : runs[i].label;
+        o += "<tr><td>" + std::to_string(i + 1) + "</td><td class=\"name\">" +
+             (runs[i].link.empty()
+                  ? html_text(label)
+                  : "<a href=\"" + html_text(runs[i].link) + "\">" + html_text(label) + "</a>") +
+             "</td><td class=\"name\">" + html_text(utc_text(r.started)) + "</td><td>" +
+             count_text(r.result.overall.count()) + "</td><td>" + ns_text(s.p50) + "</td><td>" +
+             ns_text(s.p95) + "</td><td>" + ns_text(s.p99) + "</td><td>" +
+             percent_text(r.result.overall.error_rate()) + "</td><td>" +
+             rate_text(r.result.overall.throughput()) + "</td><td class=\"name\">" +
+             trend_judgement(judged[i], i, options.min_history) + "</td></tr>";
+    }
+    o += "</tbody></table></div>\n<footer>loadkit " + std::to_string(version.major) + "." +
+         std::to_string(version.minor) + "." + std::to_string(version.patch) +
+         " \xC2\xB7 comparison methods: loadkit/report/compare.hpp</footer>\n</main></body></html>\n";
     return o;
 }
 

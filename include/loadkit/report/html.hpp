@@ -24,10 +24,12 @@
 #define LOADKIT_REPORT_HTML_HPP
 
 #include <loadkit/config.hpp>
+#include <loadkit/report/compare.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/version.hpp>
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 namespace loadkit {
@@ -41,6 +43,30 @@ struct html_options {
 
 // The whole report as one HTML document (UTF-8).
 [[nodiscard]] LOADKIT_DECL std::string to_html(const run_report& report, const html_options& options = {});
+
+// One stored run on the trend page.
+struct trend_run {
+    run_report report;
+    std::string label{}; // e.g. its file name; "" -> its start time
+    std::string link{};  // href of its own HTML report; "" -> not linked
+};
+
+struct trend_options {
+    std::string title = "loadkit trend";
+    compare_options compare{}; // each run is judged against the up to `window` runs before it
+    std::size_t window = 7;    // >= 1
+    // Runs with fewer runs before them are not judged: one earlier run's sampling error knows
+    // nothing of how much runs differ, and would mark a run that merely wandered (compare.hpp).
+    std::size_t min_history = 3; // 1 .. window
+    std::size_t max_chart_tags = 8;
+};
+
+// A trend dashboard over stored runs, oldest first, as one self-contained HTML page (no scripts):
+// per tag p50/p95/p99, throughput and error rate by run, each run's regressions against the runs
+// before it (compare(), report/compare.hpp) marked in the charts and listed in a table that links
+// each run to its own page. Throws std::invalid_argument for invalid options.
+[[nodiscard]] LOADKIT_DECL std::string to_trend_html(std::span<const trend_run> runs,
+                                                     const trend_options& options = {});
 
 } // namespace v0_1
 } // namespace loadkit
