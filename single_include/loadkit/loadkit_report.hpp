@@ -5435,7 +5435,8 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 3;
+// 3: scheduled counts. 4: the execution segment, start_at and the start's skew.
+inline constexpr std::uint64_t json_schema_version = 4;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -5501,6 +5502,26 @@ public:
         w_.member("title", r.title);
         w_.member("started_unix_ns",
                   std::chrono::duration_cast<std::chrono::nanoseconds>(r.started.time_since_epoch()).count());
+        w_.key("start_at_unix_ns");
+        if (r.start_at) {
+            w_.value(static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(r.start_at->time_since_epoch())
+                    .count()));
+        } else {
+            w_.null();
+        }
+        w_.key("start_skew_ns");
+        if (r.start_skew) {
+            w_.value(static_cast<std::int64_t>(r.start_skew->count()));
+        } else {
+            w_.null();
+        }
+        w_.key("segment");
+        if (r.segment) {
+            segment(*r.segment);
+        } else {
+            w_.null();
+        }
         w_.key("scenarios");
         w_.begin_array();
         for (const auto& s : r.scenarios) {
@@ -5544,6 +5565,30 @@ public:
     }
 
 private:
+    void segment(const segment_assignment& a) {
+        w_.begin_object(true);
+        w_.member("text", a.segment.text());
+        for (const bool first : {true, false}) {
+            const segment_bound b = first ? a.segment.from() : a.segment.to();
+            w_.key(first ? "from" : "to");
+            w_.begin_array(true);
+            w_.value(b.num);
+            w_.value(b.den);
+            w_.end_array();
+        }
+        w_.member("source", a.source);
+        for (const bool first : {true, false}) {
+            const std::optional<std::uint64_t>& n = first ? a.rank : a.size;
+            w_.key(first ? "rank" : "size");
+            if (n) {
+                w_.value(*n);
+            } else {
+                w_.null();
+            }
+        }
+        w_.end_object();
+    }
+
     void scenario(const scenario_summary& s) {
         w_.begin_object();
         w_.member("name", s.name);
@@ -6543,6 +6588,7 @@ private:
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -6569,10 +6615,24 @@ public:
 
     run_report report() {
         run_report out = json_placeholder_report();
-        static constexpr std::array<std::string_view, 15> keys{
-            "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
-            "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
-            "capacity",  "past_hang_limit?", "$schema?"};
+        static constexpr std::array<std::string_view, 18> keys{"schema",
+                                                               "version",
+                                                               "generator?",
+                                                               "summary?",
+                                                               "title",
+                                                               "started_unix_ns",
+                                                               "scenarios",
+                                                               "result",
+                                                               "slo",
+                                                               "resources",
+                                                               "leak",
+                                                               "stuck",
+                                                               "capacity",
+                                                               "past_hang_limit?",
+                                                               "$schema?",
+                                                               "start_at_unix_ns?",
+                                                               "start_skew_ns?",
+                                                               "segment?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -6628,6 +6688,23 @@ public:
             case 13:
                 out.past_hang_limit = r_.u64();
                 break;
+            case 15: // 15 to 17: absent before version 4
+                if (!r_.null()) {
+                    out.start_at = std::chrono::system_clock::time_point{
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::nanoseconds{r_.i64()})};
+                }
+                break;
+            case 16:
+                if (!r_.null()) {
+                    out.start_skew = std::chrono::nanoseconds{r_.i64()};
+                }
+                break;
+            case 17:
+                if (!r_.null()) {
+                    out.segment = segment();
+                }
+                break;
             default: // generator, summary, $schema: for people and tools
                 r_.skip();
             }
@@ -6638,6 +6715,48 @@ public:
     }
 
 private:
+    segment_bound bound() {
+        segment_bound b;
+        r_.array([&](std::size_t i) {
+            if (i > 1) {
+                r_.fail("expected [numerator, denominator]");
+            }
+            (i == 0 ? b.num : b.den) = r_.u64();
+        });
+        return b;
+    }
+
+    // The text is read back through the parser and must name the bounds written beside it.
+    segment_assignment segment() {
+        segment_assignment a;
+        std::string text;
+        segment_bound begin{0, 0};
+        segment_bound end{0, 0};
+        static constexpr std::array<std::string_view, 6> keys{"text", "from", "to", "source", "rank", "size"};
+        r_.object(keys, [&](std::size_t k) {
+            if (k == 0) {
+                r_.string(text);
+            } else if (k == 1) {
+                begin = bound();
+            } else if (k == 2) {
+                end = bound();
+            } else if (k == 3) {
+                r_.string(a.source);
+            } else if (!r_.null()) {
+                (k == 4 ? a.rank : a.size) = r_.u64();
+            }
+        });
+        try {
+            a.segment = execution_segment::parse(text);
+            if (!(a.segment == execution_segment(begin, end))) {
+                r_.fail("text \"" + text + "\" is not the segment of from and to");
+            }
+        } catch (const std::invalid_argument& e) {
+            r_.fail(e.what());
+        }
+        return a;
+    }
+
     scenario_summary scenario() {
         scenario_summary s;
         static constexpr std::array<std::string_view, 5> keys{"name", "profile", "model", "start_offset_ns",

@@ -93,40 +93,22 @@ inline void validate_run_options(const run_options& o) {
     }
 }
 
-// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
-inline std::uint64_t peak_concurrency(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::uint64_t {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, burst>) {
-                return x.n;
-            } else if constexpr (std::is_same_v<T, waves>) {
-                return x.size;
-            } else if constexpr (std::is_same_v<T, ramping_vus>) {
-                std::uint64_t peak = x.start_vus;
-                for (const auto& s : x.stages) {
-                    peak = std::max(peak, s.target);
-                }
-                return peak;
-            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
-                return x.max_in_flight;
-            } else {
-                return x.vus;
-            }
-        },
-        p);
-}
-
 class engine {
 public:
-    engine(const run_options& options, std::span<const scenario> scenarios)
-        : options_(options), configs_(scenarios.begin(), scenarios.end()) {}
+    engine(const run_options& options, std::span<const scenario> scenarios,
+           std::optional<segment_assignment> segment)
+        : options_(options), configs_(scenarios.begin(), scenarios.end()), segment_(std::move(segment)) {
+        if (segment_) {
+            shared_.segment = segment_->segment;
+        }
+    }
 
     // Runs to the end. Sets `abandon` when operations ignored cancellation: the caller must then
     // leak this engine (its threads still run them).
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
+        report.segment = segment_;
         start_executors();
         recorder_.emplace(current_time(), recorder_options{model_, options_.interval, 1024, options_.warmup,
                                                            options_.histograms});
@@ -143,7 +125,7 @@ public:
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
         // the first operations (their intended starts count from here).
-        report.started = std::chrono::system_clock::now();
+        wait_for_start(report);
         start_ = current_time();
         recorder_->restart(start_);
         for (auto& s : runtimes_) {
@@ -187,6 +169,39 @@ public:
 private:
     // The run's time: its executors' clock (virtual on a manual clock), never clock::now() itself.
     clock::time_point current_time() const noexcept { return shared_.executors.front()->now(); }
+
+    // Waits for run_options::start_at on the executors' clock (a manual clock jumps there) and
+    // records the start's wall-clock time: measured in real time; in virtual time, the wall clock
+    // at the wait's start plus the virtual time waited, so that a virtual run starts on time.
+    void wait_for_start(run_report& report) const {
+        const std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+        if (!options_.start_at) {
+            report.started = wall;
+            return;
+        }
+        const clock::time_point from = current_time();
+        const auto ahead = std::chrono::duration_cast<clock::duration>(*options_.start_at - wall);
+        if (ahead > clock::duration::zero()) {
+            const clock::time_point until = saturating_add(from, ahead);
+            if (manual_ != nullptr) {
+                manual_->advance_to(until);
+            } else {
+                // In slices, so that a stop request still ends a long wait (the run then stops at once).
+                for (clock::time_point now = from; now < until && !options_.stop.stop_requested();
+                     now = current_time()) {
+                    std::this_thread::sleep_for(
+                        std::min<clock::duration>(until - now, std::chrono::milliseconds{50}));
+                }
+            }
+        }
+        report.started = manual_ != nullptr
+                             ? wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                          current_time() - from)
+                             : std::chrono::system_clock::now();
+        report.start_at = options_.start_at;
+        report.start_skew =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(report.started - *options_.start_at);
+    }
 
     // Executors: a manual clock, the caller's, or a runner of our own.
     void start_executors() {
@@ -303,6 +318,7 @@ private:
             s->config = &cfg;
             s->index = i;
             s->model = model_of(cfg.profile);
+            s->share = share_of(cfg.profile, shared_.segment);
             double sum = 0.0;
             bool blocking = false;
             scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
@@ -326,7 +342,7 @@ private:
                 summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
             }
             report.scenarios.push_back(std::move(summary));
-            const std::uint64_t peak = peak_concurrency(cfg.profile);
+            const std::uint64_t peak = s->share.slots;
             if (blocking) {
                 blocking_peak += peak;
             }
@@ -353,7 +369,7 @@ private:
             }
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
-            const std::uint64_t queued = max_queued_of(s->config->profile);
+            const std::uint64_t queued = max_queued_of(s->share.local);
             for (std::size_t j = 0; j < loops; ++j) {
                 const std::uint64_t first = s->slot_count * j / loops;
                 const std::uint64_t last = s->slot_count * (j + 1) / loops;
@@ -364,8 +380,9 @@ private:
                 }
             }
             for (std::size_t k = 0; k < s->slot_count; ++k) {
-                op_context_access::bind(s->contexts[k], s->config->name, k,
-                                        rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
+                const std::uint64_t vu = s->vu_number(k);
+                op_context_access::bind(s->contexts[k], s->config->name, vu,
+                                        rng(shared_.seed, rng::mix(s->index + 1, vu)), s->token, *recorder_,
                                         shared_.pool);
             }
         }
@@ -390,12 +407,14 @@ private:
         const std::size_t loops = shared_.executors.size();
         for (auto& sp : runtimes_) {
             scenario_runtime& s = *sp;
-            const profile& p = s.config->profile;
+            const profile& p = s.share.local; // this process's part of the scenario
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
                     const auto loop = static_cast<std::size_t>(vu * loops / n);
-                    launch(shared_, s, loop, closed_user(shared_, s, vu, plan, *shared_.executors[loop]));
+                    launch(shared_, s, loop,
+                           closed_user(shared_, s, static_cast<std::size_t>(vu), plan,
+                                       *shared_.executors[loop]));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -405,7 +424,8 @@ private:
             } else if (const auto* v = std::get_if<per_vu_iterations>(&p)) {
                 users(v->vus, {user_plan::kind::count, v->iterations, 0, nullptr, nullptr});
             } else if (const auto* sh = std::get_if<shared_iterations>(&p)) {
-                users(sh->vus, {user_plan::kind::shared, sh->iterations, 0, nullptr, nullptr});
+                users(sh->vus,
+                      {user_plan::kind::shared, sh->iterations, s.share.first_iteration, nullptr, nullptr});
             } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
                 users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
             } else if (const auto* w = std::get_if<waves>(&p)) {
@@ -670,7 +690,7 @@ private:
         op.scenario = s.config->name;
         const auto k = v.op.load(std::memory_order_relaxed);
         op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-        op.virtual_user = slot;
+        op.virtual_user = s.vu_number(slot);
         op.iteration = v.iteration.load(std::memory_order_relaxed);
         op.elapsed = std::chrono::nanoseconds{now_ticks - started};
         if (options_.report_stuck_to_stderr && stderr_reports_ < max_stderr_reports) {
@@ -752,7 +772,7 @@ private:
                     op.scenario = s.config->name;
                     const auto k = s.slots[i].op.load(std::memory_order_relaxed);
                     op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-                    op.virtual_user = i;
+                    op.virtual_user = s.vu_number(i);
                     op.iteration = s.slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
                     op.abandoned = true;
@@ -821,6 +841,7 @@ private:
 
     const run_options& options_;
     std::vector<scenario> configs_;
+    std::optional<segment_assignment> segment_; // set when the run has a segment
     latency_model model_ = model_for(configs_);
     clock::time_point start_{};
     std::optional<recorder> recorder_;
@@ -887,9 +908,16 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
             }
         }
     }
+    // The segment, before anything runs: a malformed environment is an error now, not a partial run.
+    std::optional<segment_assignment> segment;
+    if (options.segment) {
+        segment = segment_assignment{*options.segment, "option", std::nullopt, std::nullopt};
+    } else if (options.segment_from_environment) {
+        segment = segment_from_environment();
+    }
     // The options live with the engine: an abandoned engine (leaked below) keeps using them.
     auto owned = std::make_unique<run_options>(options);
-    auto body = std::make_unique<detail::engine>(*owned, scenarios);
+    auto body = std::make_unique<detail::engine>(*owned, scenarios, std::move(segment));
     bool abandon = false;
     run_report report = body->run(abandon);
     if (abandon) {
