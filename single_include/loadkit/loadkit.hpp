@@ -2816,15 +2816,15 @@ struct run_result {
 //   loadkit::run({.segment = loadkit::execution_segment::shard(1, 4)}, scenario);       // the same
 //   loadkit::run({.segment_from_environment = true}, scenario); // LOADKIT_SEGMENT, or mpirun/srun/k8s
 //
-// A segment is a half-open range [begin, end) of [0, 1) with exact rational bounds. Spellings:
+// A segment is a half-open range [from, to) of [0, 1) with exact rational bounds. Spellings:
 // "1/4:2/4", "0:1/3", "0.25:0.5" (a range), and "i/N" (shard i of N, 0-based: [i/N, (i+1)/N)).
 // Unlike k6, where a lone "1/4" means "0:1/4", a lone fraction here is a shard: what
 // LOADKIT_SEGMENT=$RANK/$SIZE in a launcher script means.
 //
 // How a segment takes its share (the engine applies it to every profile):
 // - Counted items (burst n, *_vus and *_iterations users, a wave's size, max_in_flight): of n items
-//   numbered 0 .. n-1, the block [floor(n * begin), floor(n * end)). Over any partition of [0, 1)
-//   the blocks tile 0 .. n-1 (the sums telescope) and each is within 1 of n * (end - begin): 10
+//   numbered 0 .. n-1, the block [floor(n * from), floor(n * to)). Over any partition of [0, 1)
+//   the blocks tile 0 .. n-1 (the sums telescope) and each is within 1 of n * (to - from): 10
 //   users over 3 shards are 3, 3 and 4.
 // - Sequences (an open model's arrivals k = 0, 1, 2 ..., ramping_vus' users in the order they
 //   start): item k belongs to the segment that holds the point p(k), the van der Corput sequence
@@ -2832,10 +2832,10 @@ struct run_result {
 //   partition of [0, 1) each item goes to exactly one segment, whatever the other segments are and
 //   without knowing them (no coordinator); and a sequence split this way keeps its order and times.
 //   Of the first K items, a segment whose bounds are multiples of 1/2^m holds floor or ceil of
-//   K * (end - begin) (every block of 2^m consecutive points puts one in each cell of width 2^-m);
-//   other segments stay within about log2(K) of it (van der Corput's discrepancy; no sequence does
-//   better for every segment at once — Schmidt 1972), e.g. 3 shards of 6,000 arrivals differ by a
-//   few arrivals.
+//   K * (to - from) (each aligned block of 2^m consecutive items puts one point in each cell of
+//   width 2^-m); other segments stay within about log2(K) of it (van der Corput's discrepancy; no
+//   sequence does better for every segment at once — Schmidt 1972): 3 shards of 6,000 arrivals
+//   hold 2,002, 2,000 and 1,998.
 #ifndef LOADKIT_SEGMENT_HPP
 #define LOADKIT_SEGMENT_HPP
 
@@ -2888,7 +2888,7 @@ public:
     [[nodiscard]] std::uint64_t first_of(std::uint64_t n) const noexcept;
     [[nodiscard]] std::uint64_t count_of(std::uint64_t n) const noexcept;
 
-    // Sequences: whether item k is this segment's (its van der Corput point is in [begin, end)).
+    // Sequences: whether item k is this segment's (its van der Corput point is in [from, to)).
     [[nodiscard]] bool owns(std::uint64_t k) const noexcept {
         const std::uint64_t p = reverse_bits(k);
         return p >= low_ && (to_one_ || p < high_);
