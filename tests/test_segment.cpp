@@ -728,3 +728,24 @@ TEST_CASE("segment: a stop request ends a wait for a distant start_at", "[segmen
     REQUIRE(r.start_skew);
     CHECK(*r.start_skew < -50min); // it started long before start_at: the skew says so
 }
+
+TEST_CASE("segment: a share of max_in_flight smaller than the event loops still serves every arrival (the "
+          "arrivals go to the loops that have a slot)",
+          "[segment][engine][threads]") {
+    for (const std::optional<execution_segment>& part :
+         {std::optional<execution_segment>{},
+          std::optional<execution_segment>{execution_segment::shard(3, 4)}}) {
+        loadkit::run_options o;
+        o.threads = 2;
+        o.sample_resources = false;
+        o.report_stuck_to_stderr = false;
+        o.segment = part;
+        // Whole: 1 slot for 2 loops; shard 3 of 4: a quarter of 4 slots, 1, for 2 loops.
+        const auto r = loadkit::run(
+            loadkit::constant_rate{.rate = 1000, .duration = 200ms, .max_in_flight = part ? 4U : 1U},
+            {"op", loadkit::nonblocking([](loadkit::op_context&) {})}, o);
+        CHECK(tags_add_up(r.result));
+        CHECK(r.result.overall.dropped == 0);
+        CHECK(r.result.overall.ok == (part ? 50U : 200U));
+    }
+}

@@ -14756,12 +14756,12 @@ private:
             shared_.pool = pool_.get();
         }
         shared_.seed = options_.seed;
-        // Open-model slots: split evenly across the loops, each with its own free list.
-        const std::size_t loops = shared_.executors.size();
+        // Open-model slots: split evenly across the arrival loops, each with its own free list.
         for (auto& s : runtimes_) {
             if (s->model != latency_model::open) {
                 continue;
             }
+            const std::size_t loops = arrival_loops(*s);
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
             const std::uint64_t queued = max_queued_of(s->share.local);
@@ -14781,6 +14781,13 @@ private:
                                         shared_.pool);
             }
         }
+    }
+
+    // The event loops an open-model scenario's arrivals are shared over: every loop, but never more
+    // than it has in-flight slots — a loop with none could only drop its arrivals (max_in_flight
+    // below threads, or a segment's small share of it).
+    std::size_t arrival_loops(const scenario_runtime& s) const noexcept {
+        return std::max<std::size_t>(1, std::min(shared_.executors.size(), s.slot_count));
     }
 
     // The scenario's start and end from the run's start (held at the clock's range: an offset or
@@ -14832,8 +14839,9 @@ private:
                                                   std::get<constant_rate>(p).duration)
                         : rate_schedule(std::get<ramping_rate>(p).start_rate,
                                         std::get<ramping_rate>(p).stages);
-                for (std::size_t j = 0; j < loops; ++j) {
-                    launch(shared_, s, j, arrival_driver(shared_, s, j, loops, schedule));
+                const std::size_t arrivals = arrival_loops(s);
+                for (std::size_t j = 0; j < arrivals; ++j) {
+                    launch(shared_, s, j, arrival_driver(shared_, s, j, arrivals, schedule));
                 }
             }
         }
