@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <loadkit/detail/engine/profile_plan.hpp>
+#include <loadkit/detail/engine/signal_stop.hpp>
 #include <loadkit/engine.hpp>
 #include <loadkit/manual_clock_executor.hpp>
 #include <loadkit/pacer.hpp>
@@ -10,8 +11,10 @@
 #include <loadkit/segment.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -749,3 +752,38 @@ TEST_CASE("segment: a share of max_in_flight smaller than the event loops still 
         CHECK(r.result.overall.ok == (part ? 50U : 200U));
     }
 }
+
+#if defined(__unix__) || defined(__APPLE__)
+TEST_CASE("segment: with handle_signals, SIGINT ends a wait for a distant start_at and the run stops as "
+          "interrupted",
+          "[segment][engine][threads]") {
+    loadkit::run_options o;
+    o.sample_resources = false;
+    o.handle_signals = true;
+    o.start_at = std::chrono::system_clock::now() + 1h;
+    std::atomic<bool> done{false};
+    std::thread raiser([&done] {
+        // Only once the run's handler is in place: before it, SIGINT would end the test process.
+        for (;;) {
+            struct sigaction current {};
+            sigaction(SIGINT, nullptr, &current);
+            if (current.sa_handler == &loadkit::detail::loadkit_on_stop_signal || done.load()) {
+                break;
+            }
+            std::this_thread::sleep_for(1ms);
+        }
+        if (!done.load()) {
+            std::raise(SIGINT);
+        }
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = loadkit::run(
+        loadkit::constant_vus{.vus = 1, .duration = 1h},
+        {"op", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(1ms); }}, o);
+    done.store(true);
+    raiser.join();
+    CHECK(std::chrono::steady_clock::now() - t0 < 30s);
+    CHECK(r.result.reason == loadkit::stop_reason::interrupted);
+    CHECK(r.result.reason_text == "stop signal while waiting for start_at");
+}
+#endif

@@ -117,8 +117,9 @@ struct run_options {
     bool segment_from_environment = false;
     // A common start: the run sets up, then waits until this wall-clock time before its clock starts
     // (through the executors' clock: a manual clock jumps there at once). One in the past starts at
-    // once. The report records it and the start's skew; keeping the machines' clocks together is
-    // NTP's or chrony's job (a few ms apart is usual on one network).
+    // once; a stop (the stop token, or a signal with handle_signals) ends the wait and the run stops
+    // at once. The report records start_at and the start's skew; keeping the machines' clocks
+    // together is NTP's or chrony's job.
     std::optional<std::chrono::system_clock::time_point> start_at{};
 };
 

@@ -4938,8 +4938,9 @@ struct run_options {
     bool segment_from_environment = false;
     // A common start: the run sets up, then waits until this wall-clock time before its clock starts
     // (through the executors' clock: a manual clock jumps there at once). One in the past starts at
-    // once. The report records it and the start's skew; keeping the machines' clocks together is
-    // NTP's or chrony's job (a few ms apart is usual on one network).
+    // once; a stop (the stop token, or a signal with handle_signals) ends the wait and the run stops
+    // at once. The report records start_at and the start's skew; keeping the machines' clocks
+    // together is NTP's or chrony's job.
     std::optional<std::chrono::system_clock::time_point> start_at{};
 };
 
@@ -14568,7 +14569,7 @@ private:
     // Waits for run_options::start_at on the executors' clock (a manual clock jumps there) and
     // records the start's wall-clock time: measured in real time; in virtual time, the wall clock
     // at the wait's start plus the virtual time waited, so that a virtual run starts on time.
-    void wait_for_start(run_report& report) const {
+    void wait_for_start(run_report& report) {
         const std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
         if (!options_.start_at) {
             report.started = wall;
@@ -14581,9 +14582,15 @@ private:
             if (manual_ != nullptr) {
                 manual_->advance_to(until);
             } else {
-                // In slices, so that a stop request still ends a long wait (the run then stops at once).
+                // In slices, so that a stop request or signal still ends a long wait (the run then
+                // stops at once).
+                const signal_stop_guard signals(options_.handle_signals);
                 for (clock::time_point now = from; now < until && !options_.stop.stop_requested();
                      now = current_time()) {
+                    if (signals.received() > 0) {
+                        signalled_before_start_ = true;
+                        break;
+                    }
                     std::this_thread::sleep_for(
                         std::min<clock::duration>(until - now, std::chrono::milliseconds{50}));
                 }
@@ -14876,6 +14883,9 @@ private:
         const clock::time_point deadline = options_.max_duration.count() > 0
                                                ? saturating_add(start_, options_.max_duration)
                                                : clock::time_point::max();
+        if (signalled_before_start_) {
+            stop_all(stop_reason::interrupted, "stop signal while waiting for start_at", start_, false);
+        }
         for (;;) {
             if (manual_ != nullptr) {
                 run_virtual_time(saturating_add(manual_->now(), step));
@@ -15255,6 +15265,7 @@ private:
     manual_clock_executor* manual_ = nullptr; // virtual time: the monitor runs it
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
+    bool signalled_before_start_ = false; // a stop signal ended the wait for start_at
     std::string reason_text_;
     // The stuck list and, entry by entry, the operation each one watches (resolve_stuck()).
     struct watched {

@@ -373,9 +373,10 @@ struct html_options {
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 3, every member described in
-// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
-// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
+// reads back exactly: schema "loadkit-report", version 4, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 to 3 read too: 4 adds "segment",
+// "start_at_unix_ns" and "start_skew_ns", 3 "scheduled" (op_stats), 2 "past_hang_limit" and
+// stuck[].finished; what an older report lacks reads as 0 or absent.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
 //   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
@@ -5390,7 +5391,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 4 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
@@ -5402,7 +5403,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_write.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 4 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -5948,7 +5949,7 @@ private:
 // ---- begin loadkit/detail/report/json/result_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 4 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 4 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
