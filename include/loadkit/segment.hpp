@@ -36,7 +36,6 @@
 #include <loadkit/version.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,8 +127,11 @@ struct segment_assignment {
     [[nodiscard]] std::string describe() const;
 };
 
-// Reads a variable of the environment: its value, or nullptr when unset (std::getenv's contract).
-using environment_lookup = std::function<const char*(const char*)>;
+namespace detail {
+// segment_from_environment's body: `lookup(context, name)` reads a variable.
+[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment>
+segment_from_lookup(const char* (*lookup)(const void* context, const char* name), const void* context);
+} // namespace detail
 
 // The segment this process should run, read from the environment, first that is set:
 //   LOADKIT_SEGMENT                                 any spelling above
@@ -142,8 +144,18 @@ using environment_lookup = std::function<const char*(const char*)>;
 // Launchers found together must agree on rank and size (srun under MPI sets both). nullopt when
 // none is set. Throws std::invalid_argument naming the variable and value for a malformed number, a
 // rank >= size, a size of 0, a rank without its size, or launchers that disagree.
-[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment>
-segment_from_environment(const environment_lookup& lookup);
+//
+// `lookup(name)` reads a variable: its value, or nullptr when unset (std::getenv's contract), so a
+// test passes a map instead of racing on setenv. A template rather than std::function: this
+// header stays free of <functional>.
+template <class Lookup>
+[[nodiscard]] std::optional<segment_assignment> segment_from_environment(const Lookup& lookup) {
+    return detail::segment_from_lookup(
+        [](const void* context, const char* name) -> const char* {
+            return (*static_cast<const Lookup*>(context))(name);
+        },
+        &lookup);
+}
 // The same on this process's environment (std::getenv).
 [[nodiscard]] LOADKIT_DECL std::optional<segment_assignment> segment_from_environment();
 

@@ -2841,7 +2841,6 @@ struct run_result {
 
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -2933,8 +2932,11 @@ struct segment_assignment {
     [[nodiscard]] std::string describe() const;
 };
 
-// Reads a variable of the environment: its value, or nullptr when unset (std::getenv's contract).
-using environment_lookup = std::function<const char*(const char*)>;
+namespace detail {
+// segment_from_environment's body: `lookup(context, name)` reads a variable.
+[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment>
+segment_from_lookup(const char* (*lookup)(const void* context, const char* name), const void* context);
+} // namespace detail
 
 // The segment this process should run, read from the environment, first that is set:
 //   LOADKIT_SEGMENT                                 any spelling above
@@ -2947,8 +2949,18 @@ using environment_lookup = std::function<const char*(const char*)>;
 // Launchers found together must agree on rank and size (srun under MPI sets both). nullopt when
 // none is set. Throws std::invalid_argument naming the variable and value for a malformed number, a
 // rank >= size, a size of 0, a rank without its size, or launchers that disagree.
-[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment>
-segment_from_environment(const environment_lookup& lookup);
+//
+// `lookup(name)` reads a variable: its value, or nullptr when unset (std::getenv's contract), so a
+// test passes a map instead of racing on setenv. A template rather than std::function: this
+// header stays free of <functional>.
+template <class Lookup>
+[[nodiscard]] std::optional<segment_assignment> segment_from_environment(const Lookup& lookup) {
+    return detail::segment_from_lookup(
+        [](const void* context, const char* name) -> const char* {
+            return (*static_cast<const Lookup*>(context))(name);
+        },
+        &lookup);
+}
 // The same on this process's environment (std::getenv).
 [[nodiscard]] LOADKIT_DECL std::optional<segment_assignment> segment_from_environment();
 
@@ -11166,7 +11178,14 @@ struct launcher_rank {
 
 constexpr std::string_view environment_who = "loadkit::segment_from_environment";
 
-inline std::optional<std::uint64_t> environment_number(const environment_lookup& lookup, const char* name) {
+// A variable's value through segment_from_lookup's callback (nullptr: unset).
+struct environment {
+    const char* (*read)(const void*, const char*);
+    const void* context;
+    const char* operator()(const char* name) const { return read(context, name); }
+};
+
+inline std::optional<std::uint64_t> environment_number(const environment& lookup, const char* name) {
     const char* value = lookup(name);
     if (value == nullptr) {
         return std::nullopt;
@@ -11179,9 +11198,8 @@ inline std::optional<std::uint64_t> environment_number(const environment_lookup&
 }
 
 // A rank variable with its size (from the first size variable set); nothing when the rank is unset.
-inline void find_launcher(const environment_lookup& lookup, std::vector<launcher_rank>& found,
-                          const char* launcher, const char* rank_var,
-                          std::initializer_list<const char*> size_vars) {
+inline void find_launcher(const environment& lookup, std::vector<launcher_rank>& found, const char* launcher,
+                          const char* rank_var, std::initializer_list<const char*> size_vars) {
     const auto rank = environment_number(lookup, rank_var);
     if (!rank) {
         return;
@@ -11209,41 +11227,39 @@ inline void find_launcher(const environment_lookup& lookup, std::vector<launcher
                   std::string("its count in ") + sizes + ", which is not set");
 }
 
-} // namespace detail
-
-LOADKIT_DECL std::optional<segment_assignment> segment_from_environment(const environment_lookup& lookup) {
-    if (!lookup) {
-        throw std::invalid_argument(
-            "loadkit::segment_from_environment: lookup = empty (expected a function)");
-    }
+LOADKIT_DECL std::optional<segment_assignment>
+segment_from_lookup(const char* (*read)(const void* context, const char* name), const void* context) {
+    const environment lookup{read, context};
     if (const char* text = lookup("LOADKIT_SEGMENT")) {
-        static_cast<void>(detail::parse_segment(text, detail::environment_who, "LOADKIT_SEGMENT"));
+        static_cast<void>(parse_segment(text, environment_who, "LOADKIT_SEGMENT"));
         // Checked: parsed once more to keep the text as written.
         return segment_assignment{execution_segment::parse(text), "LOADKIT_SEGMENT", std::nullopt,
                                   std::nullopt};
     }
-    std::vector<detail::launcher_rank> found;
-    detail::find_launcher(lookup, found, "kubernetes", "JOB_COMPLETION_INDEX", {"LOADKIT_SEGMENT_COUNT"});
-    detail::find_launcher(lookup, found, "mpi", "OMPI_COMM_WORLD_RANK", {"OMPI_COMM_WORLD_SIZE"});
-    detail::find_launcher(lookup, found, "mpi", "PMI_RANK", {"PMI_SIZE"});
-    detail::find_launcher(lookup, found, "mpi", "PMIX_RANK", {"PMIX_SIZE", "OMPI_COMM_WORLD_SIZE"});
-    detail::find_launcher(lookup, found, "slurm", "SLURM_PROCID", {"SLURM_NTASKS"});
+    std::vector<launcher_rank> found;
+    find_launcher(lookup, found, "kubernetes", "JOB_COMPLETION_INDEX", {"LOADKIT_SEGMENT_COUNT"});
+    find_launcher(lookup, found, "mpi", "OMPI_COMM_WORLD_RANK", {"OMPI_COMM_WORLD_SIZE"});
+    find_launcher(lookup, found, "mpi", "PMI_RANK", {"PMI_SIZE"});
+    find_launcher(lookup, found, "mpi", "PMIX_RANK", {"PMIX_SIZE", "OMPI_COMM_WORLD_SIZE"});
+    find_launcher(lookup, found, "slurm", "SLURM_PROCID", {"SLURM_NTASKS"});
     if (found.empty()) {
         return std::nullopt;
     }
-    const detail::launcher_rank& first = found.front();
+    const launcher_rank& first = found.front();
     for (const auto& f : found) {
         if (f.rank != first.rank || f.size != first.size) {
-            detail::throw_segment(detail::environment_who, f.rank_var,
-                                  std::to_string(f.rank) + ", " + f.size_var + " = " + std::to_string(f.size),
-                                  std::string("the rank and size of ") + first.rank_var + " = " +
-                                      std::to_string(first.rank) + ", " + first.size_var + " = " +
-                                      std::to_string(first.size) + ": the launchers disagree");
+            throw_segment(environment_who, f.rank_var,
+                          std::to_string(f.rank) + ", " + f.size_var + " = " + std::to_string(f.size),
+                          std::string("the rank and size of ") + first.rank_var + " = " +
+                              std::to_string(first.rank) + ", " + first.size_var + " = " +
+                              std::to_string(first.size) + ": the launchers disagree");
         }
     }
     return segment_assignment{execution_segment::shard(first.rank, first.size), first.launcher, first.rank,
                               first.size};
 }
+
+} // namespace detail
 
 LOADKIT_DECL std::optional<segment_assignment> segment_from_environment() {
     return segment_from_environment([](const char* name) -> const char* { return std::getenv(name); });
