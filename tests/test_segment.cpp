@@ -785,3 +785,19 @@ TEST_CASE("segment: with handle_signals, SIGINT ends a wait for a distant start_
     CHECK(r.result.reason_text == "stop signal while waiting for start_at");
 }
 #endif
+
+TEST_CASE("segment: live progress of a ramping_vus shard counts its own users of the test's ramp",
+          "[segment][engine]") {
+    loadkit::manual_clock_executor clock;
+    loadkit::run_options o = on_clock(clock);
+    o.segment = execution_segment::shard(0, 2);
+    std::vector<std::string> phases;
+    o.on_progress = [&phases](const loadkit::run_progress& p) { phases.push_back(p.phase); };
+    o.progress_interval = 500ms;
+    const auto r = loadkit::run(
+        loadkit::ramping_vus{.start_vus = 10, .stages = {{10, 2s}}},
+        {"op", [](loadkit::op_context&) -> loadkit::task<void> { co_await loadkit::sleep_for(100ms); }}, o);
+    CHECK(r.result.overall.ok > 0);
+    // Users 0 .. 9 of the test; this half holds the 5 whose points fall in [0, 1/2): 0, 2, 4, 6, 8.
+    CHECK(std::find(phases.begin(), phases.end(), "op: 5 of the test's 10 VUs") != phases.end());
+}

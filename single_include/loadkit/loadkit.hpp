@@ -15247,10 +15247,19 @@ private:
             }
             p.phase += s->config->name;
             if (const auto* r = std::get_if<ramping_vus>(&s->config->profile)) {
-                char text[48];
-                std::snprintf(
-                    text, sizeof text, ": %.0f VUs",
-                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
+                char text[80];
+                const double target =
+                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start));
+                const auto& mine = s->share.vus; // within a segment: this process's users of the ramp
+                if (mine.empty()) {
+                    std::snprintf(text, sizeof text, ": %.0f VUs", target);
+                } else {
+                    const auto active =
+                        std::lower_bound(mine.begin(), mine.end(), static_cast<std::uint64_t>(target)) -
+                        mine.begin();
+                    std::snprintf(text, sizeof text, ": %lld of the test's %.0f VUs",
+                                  static_cast<long long>(active), target);
+                }
                 p.phase += text;
             } else if (s->draining.load(std::memory_order_relaxed)) {
                 p.phase += ": stopping";
