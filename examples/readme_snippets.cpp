@@ -10,7 +10,9 @@
 #include <loadkit/report/json.hpp>
 #include <loadkit/report/junit.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -176,6 +178,26 @@ bool reports_fragment(const loadkit::run_report& report) {
     // snippet-end
     return loadkit::from_json(loadkit::to_json(report)).result == report.result;
 }
+loadkit::run_report segment_fragment(std::int64_t start_unix_ms) {
+    const auto checkout = [](loadkit::op_context&) -> loadkit::task<void> {
+        co_await loadkit::sleep_for(1ms);
+    };
+    // snippet-begin: segments
+    // Each process runs its share of the one test: LOADKIT_SEGMENT=1/4 (shard 1 of 4), or the rank
+    // and size mpirun, srun or a Kubernetes Indexed Job gives it (JOB_COMPLETION_INDEX, with
+    // LOADKIT_SEGMENT_COUNT = the Job's completions). Without any: the whole test.
+    loadkit::run_options options{.segment_from_environment = true};
+    // One instant for every process (e.g. `date +%s%3N` plus a few seconds, on every command line).
+    options.start_at = std::chrono::system_clock::time_point{std::chrono::milliseconds{start_unix_ms}};
+    const loadkit::run_report part =
+        loadkit::run(loadkit::constant_rate{.rate = 2000, .duration = 1s, .max_in_flight = 200},
+                     {"checkout", checkout}, options);
+    if (part.segment) // "segment 1/4:2/4 (LOADKIT_SEGMENT), start skew +0.1 ms" in the summary
+        std::printf("ran %s: %llu of the test's 2,000 arrivals\n", part.segment->describe().c_str(),
+                    static_cast<unsigned long long>(part.result.overall.scheduled));
+    // snippet-end
+    return part;
+}
 } // namespace
 
 int main() {
@@ -190,6 +212,9 @@ int main() {
     const int limited = loadkit::sync_wait(token_bucket_fragment());
     const bool reports = reports_fragment(mixed);
     const bool exact = virtual_time_fragment();
+    const auto soon = std::chrono::system_clock::now() + 50ms;
+    const auto part = segment_fragment(
+        std::chrono::duration_cast<std::chrono::milliseconds>(soon.time_since_epoch()).count());
     std::printf("sweep: %zu ok; timeouts: %d; rows: %d; runner: %zu ok; operations: %llu; scenarios: %llu; "
                 "throttled: %d\n",
                 report.succeeded, timeouts, rows, ran,
@@ -197,7 +222,7 @@ int main() {
                 static_cast<unsigned long long>(mixed.result.overall.count()), limited);
     return report.succeeded == 1000 && timeouts == 0 && rows == 2 && ran == 10'000 &&
                    ops.result.find("login") != nullptr && mixed.result.find("get_order") != nullptr &&
-                   limited >= 2 && reports && exact
+                   limited >= 2 && reports && exact && part.start_skew.has_value()
                ? 0
                : 1;
 }

@@ -18,6 +18,7 @@
 #include <loadkit/impl/profile.ipp>
 #include <loadkit/impl/rate_schedule.ipp>
 #include <loadkit/impl/runner.ipp>
+#include <loadkit/impl/segment.ipp>
 #include <loadkit/impl/sharded_histogram.ipp>
 #include <loadkit/impl/spawn_report.ipp>
 #include <loadkit/impl/text_units.ipp>

@@ -356,7 +356,7 @@ TEST_CASE("from_json(to_json(report)) equals the report: results, verdicts, reso
 TEST_CASE("an empty report round-trips and states the schema and version first", "[report][json]") {
     const loadkit::run_report empty;
     const std::string text = loadkit::to_json(empty);
-    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 3,\n", 0) == 0);
+    CHECK(text.rfind("{\n  \"schema\": \"loadkit-report\",\n  \"version\": 4,\n", 0) == 0);
     const loadkit::run_report back = loadkit::from_json(text);
     check_same_report(empty, back);
     CHECK(back.result == loadkit::run_result{});
@@ -707,17 +707,17 @@ TEST_CASE("from_json rejects malformed input, naming the line, the column, the m
 TEST_CASE("from_json rejects another schema or version with a message naming both",
           "[report][json][errors]") {
     const std::string good = loadkit::to_json(loadkit::run_report{});
-    std::string v4 = good;
-    v4.replace(v4.find("\"version\": 3"), 12, "\"version\": 4");
-    const auto e = parse_error(v4);
+    std::string v5 = good;
+    v5.replace(v5.find("\"version\": 4"), 12, "\"version\": 5");
+    const auto e = parse_error(v5);
     CHECK(e.path() == "version");
-    CHECK(contains(e.message(), "version 4 is not supported"));
-    CHECK(contains(e.message(), "reads report versions 1 to 3"));
+    CHECK(contains(e.message(), "version 5 is not supported"));
+    CHECK(contains(e.message(), "reads report versions 1 to 4"));
     std::string other = good;
     other.replace(other.find("loadkit-report"), 14, "k6-summary");
     CHECK(contains(parse_error(other).message(), "this is not a loadkit report"));
     std::string no_version = good;
-    no_version.erase(no_version.find("\"version\": 3,"), 13);
+    no_version.erase(no_version.find("\"version\": 4,"), 13);
     CHECK(contains(parse_error(no_version).message(), "missing member \"version\""));
 }
 
@@ -740,7 +740,7 @@ TEST_CASE("from_json reads version 1 reports, which lack past_hang_limit and stu
     loadkit::run_report report;
     report.stuck.push_back({"s", "t", 1, 2, std::chrono::milliseconds{5}, true, false});
     std::string v1 = loadkit::to_json(report);
-    v1.replace(v1.find("\"version\": 3"), 12, "\"version\": 1");
+    v1.replace(v1.find("\"version\": 4"), 12, "\"version\": 1");
     while (erase_member(v1, "\"scheduled\": 0")) {
     }
     const std::string finished = ", \"finished\": false";
@@ -780,7 +780,7 @@ TEST_CASE("scheduled round-trips in each tag, its warm-up and overall; version 2
     CHECK(back.result.tags[0].warmup->scheduled == 5);
 
     std::string v2 = text;
-    v2.replace(v2.find("\"version\": 3"), 12, "\"version\": 2");
+    v2.replace(v2.find("\"version\": 4"), 12, "\"version\": 2");
     for (const char* member : {"\"scheduled\": 12", "\"scheduled\": 7", "\"scheduled\": 5"}) {
         REQUIRE(erase_member(v2, member));
     }

@@ -42,7 +42,7 @@ STAGES = [
         "loadkit/detail/runtime/*", "loadkit/detail/stats/*", "loadkit/detail/platform/*",
         "loadkit/detail/text/*", "loadkit/detail/harness/*",
     ]),
-    ("profile", ["loadkit/rate_schedule.hpp", "loadkit/pacer.hpp", "loadkit/profile.hpp"]),
+    ("profile", ["loadkit/rate_schedule.hpp", "loadkit/segment.hpp", "loadkit/pacer.hpp", "loadkit/profile.hpp"]),
     ("runner", ["loadkit/runner.hpp"]),
     ("operation", ["loadkit/operation.hpp", "loadkit/scenario.hpp"]),
     ("recorder", ["loadkit/recorder.hpp", "loadkit/detail/recorder/shard.hpp"]),

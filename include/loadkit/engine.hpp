@@ -36,6 +36,7 @@
 #include <loadkit/profile.hpp>
 #include <loadkit/run_report.hpp>
 #include <loadkit/scenario.hpp>
+#include <loadkit/segment.hpp>
 #include <loadkit/slo.hpp>
 
 #include <chrono>
@@ -105,6 +106,21 @@ struct run_options {
     std::chrono::nanoseconds progress_interval = std::chrono::milliseconds{250};
 
     std::uint64_t seed = 1; // virtual users' random generators derive from it
+
+    // One test over many processes (segment.hpp): this process runs `segment` of every scenario
+    // (its share of the arrivals, users and iterations; user numbers, random streams and intended
+    // times stay the whole test's). Unset: the whole test, or with segment_from_environment the
+    // segment LOADKIT_SEGMENT or the launcher gives (mpirun, srun, a Kubernetes Indexed Job), if any.
+    // Off by default so that a test run inside an MPI job or a Slurm allocation is not split
+    // unasked. An explicit segment wins over the environment, which is then not read.
+    std::optional<execution_segment> segment{};
+    bool segment_from_environment = false;
+    // A common start: the run sets up, then waits until this wall-clock time before its clock starts
+    // (through the executors' clock: a manual clock jumps there at once). One in the past starts at
+    // once; a stop (the stop token, or a signal with handle_signals) ends the wait and the run stops
+    // at once. The report records start_at and the start's skew; keeping the machines' clocks
+    // together is NTP's or chrony's job.
+    std::optional<std::chrono::system_clock::time_point> start_at{};
 };
 
 namespace detail {

@@ -35,6 +35,7 @@
 #include <loadkit/run_report.hpp>
 #include <loadkit/runner.hpp>
 #include <loadkit/scenario.hpp>
+#include <loadkit/segment.hpp>
 #include <loadkit/semaphore.hpp>
 #include <loadkit/sharded_histogram.hpp>
 #include <loadkit/sleep.hpp>

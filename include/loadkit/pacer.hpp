@@ -22,6 +22,9 @@
 //
 // Sharding: shard j of n takes arrivals j, j + n, j + 2n, ... so n event loops, each with its own
 // pacer over the same start and schedule, together issue exactly the schedule's arrivals, each once.
+// An execution segment (segment.hpp) picks a process's arrivals from the whole schedule first: the
+// sharding then takes every shards-th of the segment's, so processes and loops compose, and each
+// arrival keeps the intended time and index (arrival()) it has in the one-process schedule.
 //
 // A pacer is a plain value for one consumer (one event loop): no locks, no atomics.
 #ifndef LOADKIT_PACER_HPP
@@ -31,6 +34,7 @@
 #include <loadkit/config.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/rate_schedule.hpp>
+#include <loadkit/segment.hpp>
 #include <loadkit/sleep.hpp>
 
 #include <chrono>
@@ -45,29 +49,57 @@ inline namespace v0_1 {
 class pacer {
 public:
     // Throws std::invalid_argument when shards is 0 or shard >= shards.
-    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1);
+    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1,
+          execution_segment segment = {});
 
     // The intended time of this shard's next arrival, and advances; nullopt once the schedule is done.
     std::optional<clock::time_point> next() noexcept {
-        std::optional<clock::time_point> t = intended(issued_);
-        if (t) {
-            ++issued_;
+        if (issued_ >= count_) {
+            return std::nullopt;
         }
-        return t;
+        const std::uint64_t k = arrival(issued_);
+        if (!whole_) {
+            cursor_rank_ = shard_ + issued_ * shards_; // where the next scan starts
+            cursor_ = k;
+        }
+        ++issued_;
+        last_ = k;
+        return at(k);
     }
 
     // The intended time next() would return, without advancing.
     std::optional<clock::time_point> peek() const noexcept { return intended(issued_); }
 
-    // The intended time of this shard's k-th arrival (the schedule's arrival shard + k * shards).
+    // The intended time of this shard's k-th arrival.
     std::optional<clock::time_point> intended(std::uint64_t k) const noexcept {
         if (k >= count_) {
             return std::nullopt;
         }
-        const std::optional<std::chrono::nanoseconds> offset =
-            schedule_.intended_offset(shard_ + k * shards_);
-        return start_ + std::chrono::duration_cast<clock::duration>(*offset);
+        return at(arrival(k));
     }
+
+    // The schedule's index of this shard's k-th arrival (k < count()): shard + k * shards for the
+    // whole test; within a segment, the (shard + k * shards)-th of the arrivals it owns.
+    std::uint64_t arrival(std::uint64_t k) const noexcept {
+        const std::uint64_t rank = shard_ + k * shards_;
+        if (whole_) {
+            return rank;
+        }
+        if (rank >= cursor_rank_ && rank - cursor_rank_ <= 4 * shards_) {
+            // Next to the last one issued: a short scan (about shards / width points).
+            std::uint64_t index = cursor_;
+            for (std::uint64_t r = cursor_rank_; r < rank;) {
+                ++index;
+                if (segment_.owns(index)) {
+                    ++r;
+                }
+            }
+            return index;
+        }
+        return segment_.nth_owned(rank);
+    }
+    // The schedule's index of the arrival next() returned last (arrival(issued() - 1)).
+    std::uint64_t last_arrival() const noexcept { return last_; }
 
     // How far behind the schedule a caller is at `now`: now minus the intended time of the next
     // arrival not yet issued, or zero when that arrival is not due yet or the schedule is done.
@@ -83,6 +115,7 @@ public:
     const rate_schedule& schedule() const noexcept { return schedule_; }
     std::uint64_t shard() const noexcept { return shard_; }
     std::uint64_t shards() const noexcept { return shards_; }
+    const execution_segment& segment() const noexcept { return segment_; }
 
     // `co_await pacer.wait_next()`: takes the next arrival, sleeps until its intended time on the
     // current executor (not at all when it is already due) and returns it; nullopt when the schedule
@@ -145,12 +178,21 @@ public:
     [[nodiscard]] wait_next_awaiter wait_next() noexcept { return wait_next_awaiter{*this}; }
 
 private:
+    clock::time_point at(std::uint64_t k) const noexcept {
+        return start_ + std::chrono::duration_cast<clock::duration>(*schedule_.intended_offset(k));
+    }
+
     clock::time_point start_;
     rate_schedule schedule_;
     std::uint64_t shard_;
     std::uint64_t shards_;
+    execution_segment segment_;
+    bool whole_ = true;
     std::uint64_t count_ = 0;
     std::uint64_t issued_ = 0;
+    std::uint64_t last_ = 0;
+    std::uint64_t cursor_rank_ = 0; // segment: the rank and index of an owned arrival to scan from
+    std::uint64_t cursor_ = 0;
 };
 
 } // namespace v0_1

@@ -15,6 +15,7 @@
 #include <loadkit/leak.hpp>
 #include <loadkit/process.hpp>
 #include <loadkit/result.hpp>
+#include <loadkit/segment.hpp>
 #include <loadkit/slo.hpp>
 #include <loadkit/version.hpp>
 
@@ -99,6 +100,11 @@ struct run_report {
     std::vector<stuck_operation> stuck;     // hang watchdog findings
     std::uint64_t past_hang_limit = 0;      // operations that ran past the hang limit, then finished
     std::optional<capacity_curve> capacity; // present for a capacity search
+    // Present when the run was given an execution segment (run_options::segment): which part of the
+    // whole test this report holds, and where that came from (an option, LOADKIT_SEGMENT, a launcher).
+    std::optional<segment_assignment> segment;
+    std::optional<std::chrono::system_clock::time_point> start_at; // run_options::start_at, when set
+    std::optional<std::chrono::nanoseconds> start_skew;            // with start_at: the actual start minus it
 
     // Stuck operations that did not finish (abandoned): the ones that fail the run.
     [[nodiscard]] std::size_t hung() const noexcept;

@@ -2804,6 +2804,172 @@ struct run_result {
 
 #endif // LOADKIT_RESULT_HPP
 // ---- end loadkit/result.hpp ----
+// ---- begin loadkit/segment.hpp ----
+// loadkit — header-only C++20 library for load, soak and concurrency testing.
+// SPDX-License-Identifier: MIT
+//
+// loadkit::execution_segment — the part of one load test this process runs, so that one test can be
+// split over many processes and machines and their union is exactly the one-process test (k6's
+// execution segments, k6 issue #997).
+//
+//   loadkit::run({.segment = loadkit::execution_segment::parse("1/4:2/4")}, scenario);  // [1/4, 2/4)
+//   loadkit::run({.segment = loadkit::execution_segment::shard(1, 4)}, scenario);       // the same
+//   loadkit::run({.segment_from_environment = true}, scenario); // LOADKIT_SEGMENT, or mpirun/srun/k8s
+//
+// A segment is a half-open range [from, to) of [0, 1) with exact rational bounds. Spellings:
+// "1/4:2/4", "0:1/3", "0.25:0.5" (a range), and "i/N" (shard i of N, 0-based: [i/N, (i+1)/N)).
+// Unlike k6, where a lone "1/4" means "0:1/4", a lone fraction here is a shard: what
+// LOADKIT_SEGMENT=$RANK/$SIZE in a launcher script means.
+//
+// How a segment takes its share (the engine applies it to every profile):
+// - Counted items (burst n, *_vus and *_iterations users, a wave's size, max_in_flight): of n items
+//   numbered 0 .. n-1, the block [floor(n * from), floor(n * to)). Over any partition of [0, 1)
+//   the blocks tile 0 .. n-1 (the sums telescope) and each is within 1 of n * (to - from): 10
+//   users over 3 shards are 3, 3 and 4.
+// - Sequences (an open model's arrivals k = 0, 1, 2 ..., ramping_vus' users in the order they
+//   start): item k belongs to the segment that holds the point p(k), the van der Corput sequence
+//   (k's 64 bits reversed, read as a fraction of 2^64). Every item has one point, so over any
+//   partition of [0, 1) each item goes to exactly one segment, whatever the other segments are and
+//   without knowing them (no coordinator); and a sequence split this way keeps its order and times.
+//   Of the first K items, a segment whose bounds are multiples of 1/2^m holds floor or ceil of
+//   K * (to - from) (each aligned block of 2^m consecutive items puts one point in each cell of
+//   width 2^-m); other segments stay within about log2(K) of it (van der Corput's discrepancy; no
+//   sequence does better for every segment at once — Schmidt 1972): 3 shards of 6,000 arrivals
+//   hold 2,002, 2,000 and 1,998.
+#ifndef LOADKIT_SEGMENT_HPP
+#define LOADKIT_SEGMENT_HPP
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace loadkit {
+inline namespace v0_1 {
+
+// A bound of a segment: num / den in [0, 1], kept in lowest terms.
+struct segment_bound {
+    std::uint64_t num = 0;
+    std::uint64_t den = 1;
+
+    friend bool operator==(const segment_bound&, const segment_bound&) = default;
+};
+
+class execution_segment {
+public:
+    // Denominators above this are refused: the striping's arithmetic stays exact in 64 bits.
+    static constexpr std::uint64_t max_denominator = 1'000'000'000;
+
+    // The whole test, [0, 1).
+    execution_segment() = default;
+    // [from, to) (k6's names); throws std::invalid_argument naming the bound and its value unless
+    // 0 <= from < to <= 1 with denominators in 1 .. max_denominator.
+    execution_segment(segment_bound from, segment_bound to);
+
+    // "1/4:2/4", "0:1/3", "0.25:0.5" or "i/N"; throws std::invalid_argument naming the text.
+    [[nodiscard]] static execution_segment parse(std::string_view text);
+    // Shard index of count, 0-based: [index / count, (index + 1) / count).
+    [[nodiscard]] static execution_segment shard(std::uint64_t index, std::uint64_t count);
+
+    // The bounds (not begin()/end(): a segment is no container, and generic code would take it for one).
+    [[nodiscard]] segment_bound from() const noexcept { return begin_; }
+    [[nodiscard]] segment_bound to() const noexcept { return end_; }
+    [[nodiscard]] bool whole() const noexcept { return begin_.num == 0 && end_.num == end_.den; }
+    [[nodiscard]] double width() const noexcept {
+        return static_cast<double>(end_.num) / static_cast<double>(end_.den) -
+               static_cast<double>(begin_.num) / static_cast<double>(begin_.den);
+    }
+    // As given ("1/4:2/4" stays unreduced), or "i/N:(i+1)/N" for a shard; "0:1" for the whole test.
+    [[nodiscard]] const std::string& text() const noexcept { return text_; }
+
+    // Counted items: this segment's block [first_of(n), first_of(n) + count_of(n)) of 0 .. n-1.
+    [[nodiscard]] std::uint64_t first_of(std::uint64_t n) const noexcept;
+    [[nodiscard]] std::uint64_t count_of(std::uint64_t n) const noexcept;
+
+    // Sequences: whether item k is this segment's (its van der Corput point is in [from, to)).
+    [[nodiscard]] bool owns(std::uint64_t k) const noexcept {
+        const std::uint64_t p = reverse_bits(k);
+        return p >= low_ && (to_one_ || p < high_);
+    }
+    // How many of items 0 .. n-1 are this segment's.
+    [[nodiscard]] std::uint64_t owned_below(std::uint64_t n) const noexcept;
+    // The index of this segment's r-th item (0-based), found in O(64^2) steps.
+    [[nodiscard]] std::uint64_t nth_owned(std::uint64_t r) const noexcept;
+
+    // Same bounds (the text may differ: "2/4" is "1/2").
+    friend bool operator==(const execution_segment& a, const execution_segment& b) noexcept {
+        return a.begin_ == b.begin_ && a.end_ == b.end_;
+    }
+
+    static constexpr std::uint64_t reverse_bits(std::uint64_t x) noexcept {
+        x = ((x >> 1) & 0x5555555555555555ULL) | ((x & 0x5555555555555555ULL) << 1);
+        x = ((x >> 2) & 0x3333333333333333ULL) | ((x & 0x3333333333333333ULL) << 2);
+        x = ((x >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((x & 0x0F0F0F0F0F0F0F0FULL) << 4);
+        x = ((x >> 8) & 0x00FF00FF00FF00FFULL) | ((x & 0x00FF00FF00FF00FFULL) << 8);
+        x = ((x >> 16) & 0x0000FFFF0000FFFFULL) | ((x & 0x0000FFFF0000FFFFULL) << 16);
+        return (x >> 32) | (x << 32);
+    }
+
+private:
+    segment_bound begin_{0, 1};
+    segment_bound end_{1, 1};
+    std::uint64_t low_ = 0;  // ceil(begin * 2^64): the first point inside
+    std::uint64_t high_ = 0; // ceil(end * 2^64): the first point past the end, unless to_one_
+    bool to_one_ = true;     // end == 1 (2^64 does not fit)
+    std::string text_ = "0:1";
+};
+
+// Where a run's segment came from, for the report: "option" (run_options::segment),
+// "LOADKIT_SEGMENT", or a launcher ("kubernetes", "mpi", "slurm") with its rank and size.
+struct segment_assignment {
+    execution_segment segment{};
+    std::string source = "option";
+    std::optional<std::uint64_t> rank{}; // the launcher's index of this process (0-based)
+    std::optional<std::uint64_t> size{}; // the launcher's number of processes
+
+    // "1/4:2/4 (mpi rank 1 of 4)", "0:1/3 (LOADKIT_SEGMENT)".
+    [[nodiscard]] std::string describe() const;
+};
+
+namespace detail {
+// segment_from_environment's body: `lookup(context, name)` reads a variable.
+[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment>
+segment_from_lookup(const char* (*lookup)(const void* context, const char* name), const void* context);
+} // namespace detail
+
+// The segment this process should run, read from the environment, first that is set:
+//   LOADKIT_SEGMENT                                 any spelling above
+//   JOB_COMPLETION_INDEX + LOADKIT_SEGMENT_COUNT    a Kubernetes Indexed Job ("kubernetes"); the Job
+//                                                   manifest sets LOADKIT_SEGMENT_COUNT to its completions
+//   OMPI_COMM_WORLD_RANK/OMPI_COMM_WORLD_SIZE, PMI_RANK/PMI_SIZE, PMIX_RANK with PMIX_SIZE or
+//   OMPI_COMM_WORLD_SIZE                            an MPI launcher ("mpi")
+//   SLURM_PROCID/SLURM_NTASKS                       srun ("slurm"; not sbatch's batch step, which
+//                                                   runs once but sees every task's count)
+// Launchers found together must agree on rank and size (srun under MPI sets both). nullopt when
+// none is set. Throws std::invalid_argument naming the variable and value for a malformed number, a
+// rank >= size, a size of 0, a rank without its size, or launchers that disagree.
+//
+// `lookup(name)` reads a variable: its value, or nullptr when unset (std::getenv's contract), so a
+// test passes a map instead of racing on setenv. A template rather than std::function: this
+// header stays free of <functional>.
+template <class Lookup>
+[[nodiscard]] std::optional<segment_assignment> segment_from_environment(const Lookup& lookup) {
+    return detail::segment_from_lookup(
+        [](const void* context, const char* name) -> const char* {
+            return (*static_cast<const Lookup*>(context))(name);
+        },
+        &lookup);
+}
+// The same on this process's environment (std::getenv).
+[[nodiscard]] LOADKIT_DECL std::optional<segment_assignment> segment_from_environment();
+
+} // namespace v0_1
+} // namespace loadkit
+
+
+#endif // LOADKIT_SEGMENT_HPP
+// ---- end loadkit/segment.hpp ----
 // ---- begin loadkit/slo.hpp ----
 // loadkit — header-only C++20 library for load, soak and concurrency testing.
 // SPDX-License-Identifier: MIT
@@ -3219,6 +3385,11 @@ struct run_report {
     std::vector<stuck_operation> stuck;     // hang watchdog findings
     std::uint64_t past_hang_limit = 0;      // operations that ran past the hang limit, then finished
     std::optional<capacity_curve> capacity; // present for a capacity search
+    // Present when the run was given an execution segment (run_options::segment): which part of the
+    // whole test this report holds, and where that came from (an option, LOADKIT_SEGMENT, a launcher).
+    std::optional<segment_assignment> segment;
+    std::optional<std::chrono::system_clock::time_point> start_at; // run_options::start_at, when set
+    std::optional<std::chrono::nanoseconds> start_skew;            // with start_at: the actual start minus it
 
     // Stuck operations that did not finish (abandoned): the ones that fail the run.
     [[nodiscard]] std::size_t hung() const noexcept;
@@ -4768,6 +4939,21 @@ struct run_options {
     std::chrono::nanoseconds progress_interval = std::chrono::milliseconds{250};
 
     std::uint64_t seed = 1; // virtual users' random generators derive from it
+
+    // One test over many processes (segment.hpp): this process runs `segment` of every scenario
+    // (its share of the arrivals, users and iterations; user numbers, random streams and intended
+    // times stay the whole test's). Unset: the whole test, or with segment_from_environment the
+    // segment LOADKIT_SEGMENT or the launcher gives (mpirun, srun, a Kubernetes Indexed Job), if any.
+    // Off by default so that a test run inside an MPI job or a Slurm allocation is not split
+    // unasked. An explicit segment wins over the environment, which is then not read.
+    std::optional<execution_segment> segment{};
+    bool segment_from_environment = false;
+    // A common start: the run sets up, then waits until this wall-clock time before its clock starts
+    // (through the executors' clock: a manual clock jumps there at once). One in the past starts at
+    // once; a stop (the stop token, or a signal with handle_signals) ends the wait and the run stops
+    // at once. The report records start_at and the start's skew; keeping the machines' clocks
+    // together is NTP's or chrony's job.
+    std::optional<std::chrono::system_clock::time_point> start_at{};
 };
 
 namespace detail {
@@ -6648,6 +6834,9 @@ private:
 //
 // Sharding: shard j of n takes arrivals j, j + n, j + 2n, ... so n event loops, each with its own
 // pacer over the same start and schedule, together issue exactly the schedule's arrivals, each once.
+// An execution segment (segment.hpp) picks a process's arrivals from the whole schedule first: the
+// sharding then takes every shards-th of the segment's, so processes and loops compose, and each
+// arrival keeps the intended time and index (arrival()) it has in the one-process schedule.
 //
 // A pacer is a plain value for one consumer (one event loop): no locks, no atomics.
 #ifndef LOADKIT_PACER_HPP
@@ -6666,29 +6855,57 @@ inline namespace v0_1 {
 class pacer {
 public:
     // Throws std::invalid_argument when shards is 0 or shard >= shards.
-    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1);
+    pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard = 0, std::uint64_t shards = 1,
+          execution_segment segment = {});
 
     // The intended time of this shard's next arrival, and advances; nullopt once the schedule is done.
     std::optional<clock::time_point> next() noexcept {
-        std::optional<clock::time_point> t = intended(issued_);
-        if (t) {
-            ++issued_;
+        if (issued_ >= count_) {
+            return std::nullopt;
         }
-        return t;
+        const std::uint64_t k = arrival(issued_);
+        if (!whole_) {
+            cursor_rank_ = shard_ + issued_ * shards_; // where the next scan starts
+            cursor_ = k;
+        }
+        ++issued_;
+        last_ = k;
+        return at(k);
     }
 
     // The intended time next() would return, without advancing.
     std::optional<clock::time_point> peek() const noexcept { return intended(issued_); }
 
-    // The intended time of this shard's k-th arrival (the schedule's arrival shard + k * shards).
+    // The intended time of this shard's k-th arrival.
     std::optional<clock::time_point> intended(std::uint64_t k) const noexcept {
         if (k >= count_) {
             return std::nullopt;
         }
-        const std::optional<std::chrono::nanoseconds> offset =
-            schedule_.intended_offset(shard_ + k * shards_);
-        return start_ + std::chrono::duration_cast<clock::duration>(*offset);
+        return at(arrival(k));
     }
+
+    // The schedule's index of this shard's k-th arrival (k < count()): shard + k * shards for the
+    // whole test; within a segment, the (shard + k * shards)-th of the arrivals it owns.
+    std::uint64_t arrival(std::uint64_t k) const noexcept {
+        const std::uint64_t rank = shard_ + k * shards_;
+        if (whole_) {
+            return rank;
+        }
+        if (rank >= cursor_rank_ && rank - cursor_rank_ <= 4 * shards_) {
+            // Next to the last one issued: a short scan (about shards / width points).
+            std::uint64_t index = cursor_;
+            for (std::uint64_t r = cursor_rank_; r < rank;) {
+                ++index;
+                if (segment_.owns(index)) {
+                    ++r;
+                }
+            }
+            return index;
+        }
+        return segment_.nth_owned(rank);
+    }
+    // The schedule's index of the arrival next() returned last (arrival(issued() - 1)).
+    std::uint64_t last_arrival() const noexcept { return last_; }
 
     // How far behind the schedule a caller is at `now`: now minus the intended time of the next
     // arrival not yet issued, or zero when that arrival is not due yet or the schedule is done.
@@ -6704,6 +6921,7 @@ public:
     const rate_schedule& schedule() const noexcept { return schedule_; }
     std::uint64_t shard() const noexcept { return shard_; }
     std::uint64_t shards() const noexcept { return shards_; }
+    const execution_segment& segment() const noexcept { return segment_; }
 
     // `co_await pacer.wait_next()`: takes the next arrival, sleeps until its intended time on the
     // current executor (not at all when it is already due) and returns it; nullopt when the schedule
@@ -6766,12 +6984,21 @@ public:
     [[nodiscard]] wait_next_awaiter wait_next() noexcept { return wait_next_awaiter{*this}; }
 
 private:
+    clock::time_point at(std::uint64_t k) const noexcept {
+        return start_ + std::chrono::duration_cast<clock::duration>(*schedule_.intended_offset(k));
+    }
+
     clock::time_point start_;
     rate_schedule schedule_;
     std::uint64_t shard_;
     std::uint64_t shards_;
+    execution_segment segment_;
+    bool whole_ = true;
     std::uint64_t count_ = 0;
     std::uint64_t issued_ = 0;
+    std::uint64_t last_ = 0;
+    std::uint64_t cursor_rank_ = 0; // segment: the rank and index of an owned arrival to scan from
+    std::uint64_t cursor_ = 0;
 };
 
 } // namespace v0_1
@@ -10683,6 +10910,387 @@ LOADKIT_DECL run_result& run_result::operator+=(const run_result& other) {
 
 #endif // LOADKIT_IMPL_RESULT_IPP
 // ---- end loadkit/impl/result.ipp ----
+// ---- begin loadkit/impl/segment.ipp ----
+// SPDX-License-Identifier: MIT
+// The body of segment.hpp: parsing and checking segments (messages naming the field and the value),
+// the exact block and striping arithmetic, and reading a launcher's environment.
+#ifndef LOADKIT_IMPL_SEGMENT_IPP
+#define LOADKIT_IMPL_SEGMENT_IPP
+
+#include <cstdint>
+#include <cstdlib>
+#include <initializer_list>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loadkit {
+inline namespace v0_1 {
+namespace detail {
+
+[[noreturn]] inline void throw_segment(std::string_view who, std::string_view field, const std::string& value,
+                                       const std::string& expected) {
+    throw std::invalid_argument(std::string(who) + ": " + std::string(field) + " = " + value + " (expected " +
+                                expected + ")");
+}
+
+inline std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+inline std::string bound_text(segment_bound b) {
+    if (b.num == 0) {
+        return "0";
+    }
+    if (b.num == b.den) {
+        return "1";
+    }
+    return std::to_string(b.num) + "/" + std::to_string(b.den);
+}
+
+// A run of decimal digits (no sign, no space), at most 18 of them so it cannot overflow.
+inline std::optional<std::uint64_t> segment_digits(std::string_view s) {
+    if (s.empty() || s.size() > 18) {
+        return std::nullopt;
+    }
+    std::uint64_t v = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
+// "n/d", "n" or a decimal "0.25" (up to 9 decimals, so its denominator stays within the limit).
+inline std::optional<segment_bound> parse_bound(std::string_view s) {
+    if (const auto slash = s.find('/'); slash != std::string_view::npos) {
+        const auto n = segment_digits(s.substr(0, slash));
+        const auto d = segment_digits(s.substr(slash + 1));
+        if (!n || !d) {
+            return std::nullopt;
+        }
+        return segment_bound{*n, *d};
+    }
+    const auto dot = s.find('.');
+    const std::string_view whole = s.substr(0, dot);
+    const auto w = segment_digits(whole);
+    if (!w) {
+        return std::nullopt;
+    }
+    if (dot == std::string_view::npos) {
+        return segment_bound{*w, 1};
+    }
+    const std::string_view decimals = s.substr(dot + 1);
+    if (decimals.size() > 9) {
+        return std::nullopt;
+    }
+    const auto f = segment_digits(decimals);
+    if (!f) {
+        return std::nullopt;
+    }
+    std::uint64_t den = 1;
+    for (std::size_t i = 0; i < decimals.size(); ++i) {
+        den *= 10;
+    }
+    return segment_bound{*w * den + *f, den};
+}
+
+// ceil(n / d * 2^64) for n < d <= max_denominator (< 2^32): long division in 32-bit digits, exact.
+inline std::uint64_t segment_point(std::uint64_t n, std::uint64_t d) noexcept {
+    const std::uint64_t x1 = n << 32;
+    const std::uint64_t q1 = x1 / d;
+    const std::uint64_t x2 = (x1 % d) << 32;
+    const std::uint64_t q2 = x2 / d;
+    return (q1 << 32) + q2 + (x2 % d != 0 ? 1 : 0);
+}
+
+// floor(n * num / den) for num <= den <= max_denominator, without overflow.
+inline std::uint64_t segment_floor(std::uint64_t n, segment_bound b) noexcept {
+    return (n / b.den) * b.num + ((n % b.den) * b.num) / b.den;
+}
+
+// How many k in [0, n) have reverse_bits(k) < x. Comparing from the top, reverse_bits(k) < x at
+// the first bit where they differ, k's bit being 0 and x's 1; for each 1 bit of x (its i-th from
+// the top), the k that match x's first i bits and have a 0 next are a residue class mod 2^(i+1).
+inline std::uint64_t reversed_below(std::uint64_t n, std::uint64_t x) noexcept {
+    std::uint64_t count = 0;
+    std::uint64_t low = 0; // the low i bits of the k still matching x's top i bits
+    for (unsigned i = 0; i < 64; ++i) {
+        if (((x >> (63 - i)) & 1U) == 0) {
+            continue;
+        }
+        if (i == 63) {
+            count += low < n ? 1 : 0;
+        } else {
+            const std::uint64_t m = std::uint64_t{1} << (i + 1);
+            count += n / m + (n % m > low ? 1 : 0);
+        }
+        low |= std::uint64_t{1} << i;
+    }
+    return count;
+}
+
+inline std::string segment_expected_syntax() {
+    return "\"i/N\" (shard i of N, 0 <= i < N) or \"from:to\" with 0 <= from < to <= 1 as fractions "
+           "or decimals, e.g. \"1/4:2/4\", \"0:1/3\", \"0.25:0.5\"";
+}
+
+// Brings both bounds to lowest terms; "" when 0 <= begin < end <= 1 with denominators within the
+// limit, else what was expected (and the field and value at fault).
+inline std::string segment_bounds_problem(segment_bound& begin, segment_bound& end, std::string& field,
+                                          std::string& value) {
+    for (segment_bound* b : {&begin, &end}) {
+        field = b == &begin ? "from" : "to";
+        value = std::to_string(b->num) + "/" + std::to_string(b->den);
+        if (b->den == 0) {
+            return "a fraction with a denominator >= 1";
+        }
+        const std::uint64_t g = std::gcd(b->num, b->den);
+        if (g > 1) {
+            b->num /= g;
+            b->den /= g;
+        }
+        if (b->num > b->den) {
+            return "in [0, 1]";
+        }
+        if (b->den > execution_segment::max_denominator) {
+            return "a fraction with a denominator <= 1,000,000,000 in lowest terms";
+        }
+    }
+    // Compared exactly: both products stay below 10^18.
+    if (begin.num * end.den >= end.num * begin.den) {
+        field = "from";
+        value = bound_text(begin);
+        return "< to = " + bound_text(end);
+    }
+    return {};
+}
+
+inline execution_segment parse_segment(std::string_view text, std::string_view who, std::string_view field) {
+    const std::string value = quoted(text);
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        const auto slash = text.find('/');
+        const auto i = slash == std::string_view::npos ? std::nullopt : segment_digits(text.substr(0, slash));
+        const auto n =
+            slash == std::string_view::npos ? std::nullopt : segment_digits(text.substr(slash + 1));
+        if (!i || !n) {
+            throw_segment(who, field, value, segment_expected_syntax());
+        }
+        if (*n == 0) {
+            throw_segment(who, field, value, "a shard count N >= 1 in \"i/N\"");
+        }
+        if (*n > execution_segment::max_denominator) {
+            throw_segment(who, field, value, "a shard count N <= 1,000,000,000");
+        }
+        if (*i >= *n) {
+            throw_segment(who, field, value, "a shard index i < N in \"i/N\" (0-based)");
+        }
+        return execution_segment::shard(*i, *n);
+    }
+    const auto begin = parse_bound(text.substr(0, colon));
+    const auto end = parse_bound(text.substr(colon + 1));
+    if (!begin || !end) {
+        throw_segment(who, field, value, segment_expected_syntax());
+    }
+    segment_bound b = *begin;
+    segment_bound e = *end;
+    std::string bad_field;
+    std::string bad_value;
+    const std::string expected = segment_bounds_problem(b, e, bad_field, bad_value);
+    if (!expected.empty()) {
+        throw_segment(who, field, value, bad_field + " = " + bad_value + " to be " + expected);
+    }
+    return execution_segment(b, e);
+}
+
+} // namespace detail
+
+LOADKIT_DECL execution_segment::execution_segment(segment_bound begin, segment_bound end) {
+    std::string field;
+    std::string value;
+    const std::string expected = detail::segment_bounds_problem(begin, end, field, value);
+    if (!expected.empty()) {
+        detail::throw_segment("loadkit::execution_segment", field, value, expected);
+    }
+    begin_ = begin;
+    end_ = end;
+    low_ = begin_.num == 0 ? 0 : detail::segment_point(begin_.num, begin_.den);
+    to_one_ = end_.num == end_.den;
+    high_ = to_one_ ? 0 : detail::segment_point(end_.num, end_.den);
+    text_ = detail::bound_text(begin_) + ":" + detail::bound_text(end_);
+}
+
+LOADKIT_DECL execution_segment execution_segment::parse(std::string_view text) {
+    execution_segment s = detail::parse_segment(text, "loadkit::execution_segment", "text");
+    if (text.find(':') != std::string_view::npos) {
+        s.text_ = std::string(text);
+    }
+    return s;
+}
+
+LOADKIT_DECL execution_segment execution_segment::shard(std::uint64_t index, std::uint64_t count) {
+    constexpr std::string_view who = "loadkit::execution_segment::shard";
+    if (count == 0 || count > max_denominator) {
+        detail::throw_segment(who, "count", std::to_string(count), "1 .. 1,000,000,000");
+    }
+    if (index >= count) {
+        detail::throw_segment(who, "index", std::to_string(index), "< count = " + std::to_string(count));
+    }
+    execution_segment s({index, count}, {index + 1, count});
+    s.text_ = std::to_string(index) + "/" + std::to_string(count) + ":" + std::to_string(index + 1) + "/" +
+              std::to_string(count);
+    return s;
+}
+
+LOADKIT_DECL std::uint64_t execution_segment::first_of(std::uint64_t n) const noexcept {
+    return detail::segment_floor(n, begin_);
+}
+
+LOADKIT_DECL std::uint64_t execution_segment::count_of(std::uint64_t n) const noexcept {
+    return detail::segment_floor(n, end_) - detail::segment_floor(n, begin_);
+}
+
+LOADKIT_DECL std::uint64_t execution_segment::owned_below(std::uint64_t n) const noexcept {
+    const std::uint64_t below_end = to_one_ ? n : detail::reversed_below(n, high_);
+    return below_end - detail::reversed_below(n, low_);
+}
+
+LOADKIT_DECL std::uint64_t execution_segment::nth_owned(std::uint64_t r) const noexcept {
+    // The smallest n with owned_below(n) > r; the item is n - 1.
+    std::uint64_t lo = 1;
+    std::uint64_t hi = std::numeric_limits<std::uint64_t>::max();
+    if (owned_below(hi) <= r) {
+        return hi;
+    }
+    while (lo < hi) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        if (owned_below(mid) > r) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return lo - 1;
+}
+
+LOADKIT_DECL std::string segment_assignment::describe() const {
+    std::string s = segment.text() + " (" + source;
+    if (rank && size) {
+        s += " rank " + std::to_string(*rank) + " of " + std::to_string(*size);
+    }
+    return s + ")";
+}
+
+namespace detail {
+
+struct launcher_rank {
+    const char* launcher;
+    const char* rank_var;
+    const char* size_var;
+    std::uint64_t rank;
+    std::uint64_t size;
+};
+
+constexpr std::string_view environment_who = "loadkit::segment_from_environment";
+
+// A variable's value through segment_from_lookup's callback (nullptr: unset).
+struct environment {
+    const char* (*read)(const void*, const char*);
+    const void* context;
+    const char* operator()(const char* name) const { return read(context, name); }
+};
+
+inline std::optional<std::uint64_t> environment_number(const environment& lookup, const char* name) {
+    const char* value = lookup(name);
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    const auto n = segment_digits(value);
+    if (!n) {
+        throw_segment(environment_who, name, quoted(value), "a whole number >= 0");
+    }
+    return n;
+}
+
+// A rank variable with its size (from the first size variable set); nothing when the rank is unset.
+inline void find_launcher(const environment& lookup, std::vector<launcher_rank>& found, const char* launcher,
+                          const char* rank_var, std::initializer_list<const char*> size_vars) {
+    const auto rank = environment_number(lookup, rank_var);
+    if (!rank) {
+        return;
+    }
+    for (const char* size_var : size_vars) {
+        if (const auto size = environment_number(lookup, size_var)) {
+            const std::string value = std::to_string(*rank);
+            if (*size == 0 || *size > execution_segment::max_denominator) {
+                throw_segment(environment_who, size_var, std::to_string(*size),
+                              "1 .. 1,000,000,000 processes");
+            }
+            if (*rank >= *size) {
+                throw_segment(environment_who, rank_var, value,
+                              std::string("< ") + size_var + " = " + std::to_string(*size));
+            }
+            found.push_back({launcher, rank_var, size_var, *rank, *size});
+            return;
+        }
+    }
+    std::string sizes;
+    for (const char* size_var : size_vars) {
+        sizes += sizes.empty() ? size_var : std::string(" or ") + size_var;
+    }
+    throw_segment(environment_who, rank_var, std::to_string(*rank),
+                  std::string("its count in ") + sizes + ", which is not set");
+}
+
+LOADKIT_DECL std::optional<segment_assignment>
+segment_from_lookup(const char* (*read)(const void* context, const char* name), const void* context) {
+    const environment lookup{read, context};
+    if (const char* text = lookup("LOADKIT_SEGMENT")) {
+        static_cast<void>(parse_segment(text, environment_who, "LOADKIT_SEGMENT"));
+        // Checked: parsed once more to keep the text as written.
+        return segment_assignment{execution_segment::parse(text), "LOADKIT_SEGMENT", std::nullopt,
+                                  std::nullopt};
+    }
+    std::vector<launcher_rank> found;
+    find_launcher(lookup, found, "kubernetes", "JOB_COMPLETION_INDEX", {"LOADKIT_SEGMENT_COUNT"});
+    find_launcher(lookup, found, "mpi", "OMPI_COMM_WORLD_RANK", {"OMPI_COMM_WORLD_SIZE"});
+    find_launcher(lookup, found, "mpi", "PMI_RANK", {"PMI_SIZE"});
+    find_launcher(lookup, found, "mpi", "PMIX_RANK", {"PMIX_SIZE", "OMPI_COMM_WORLD_SIZE"});
+    find_launcher(lookup, found, "slurm", "SLURM_PROCID", {"SLURM_NTASKS"});
+    if (found.empty()) {
+        return std::nullopt;
+    }
+    const launcher_rank& first = found.front();
+    for (const auto& f : found) {
+        if (f.rank != first.rank || f.size != first.size) {
+            throw_segment(environment_who, f.rank_var,
+                          std::to_string(f.rank) + ", " + f.size_var + " = " + std::to_string(f.size),
+                          std::string("the rank and size of ") + first.rank_var + " = " +
+                              std::to_string(first.rank) + ", " + first.size_var + " = " +
+                              std::to_string(first.size) + ": the launchers disagree");
+        }
+    }
+    return segment_assignment{execution_segment::shard(first.rank, first.size), first.launcher, first.rank,
+                              first.size};
+}
+
+} // namespace detail
+
+LOADKIT_DECL std::optional<segment_assignment> segment_from_environment() {
+    return segment_from_environment([](const char* name) -> const char* { return std::getenv(name); });
+}
+
+} // namespace v0_1
+} // namespace loadkit
+
+#endif // LOADKIT_IMPL_SEGMENT_IPP
+// ---- end loadkit/impl/segment.ipp ----
 // ---- begin loadkit/impl/objective.ipp ----
 // SPDX-License-Identifier: MIT
 // The bodies of objective.hpp: an objective's text and units, the typed metrics' checks, and
@@ -12913,22 +13521,116 @@ LOADKIT_DECL void validate(const scenario& s) {
 
 // ---- begin loadkit/detail/engine/profile_plan.hpp ----
 // SPDX-License-Identifier: MIT
-// What the run engine reads off a profile while it runs: the open model's queue bound, the planned
-// length, and ramping_vus' user count over time. Only the engine's bodies include it.
+// What the run engine reads off a profile while it runs: this process's share of it (an execution
+// segment), the open model's queue bound, the planned length, and ramping_vus' user count over time.
+// Only the engine's bodies include it.
 #ifndef LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
 #define LOADKIT_DETAIL_ENGINE_PROFILE_PLAN_HPP
 
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace loadkit {
 inline namespace v0_1 {
 namespace detail {
+
+// A scenario's share of its profile under an execution segment (segment.hpp).
+struct profile_share {
+    profile local;                     // what this process runs: counts cut to its share
+    std::uint64_t first_vu = 0;        // the whole test's number of local user (or open-model slot) 0
+    std::uint64_t first_iteration = 0; // shared_iterations: the number of the share's first iteration
+    std::vector<std::uint64_t> vus{};  // ramping_vus in a segment: each local user's number, ascending
+    std::uint64_t slots = 0;           // virtual users (open model: in-flight slots) to allocate
+};
+
+// The most a profile keeps in flight at once (for sizing slots and blocking threads).
+inline std::uint64_t peak_concurrency(const profile& p) {
+    return std::visit(
+        [](const auto& x) -> std::uint64_t {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, burst>) {
+                return x.n;
+            } else if constexpr (std::is_same_v<T, waves>) {
+                return x.size;
+            } else if constexpr (std::is_same_v<T, ramping_vus>) {
+                std::uint64_t peak = x.start_vus;
+                for (const auto& s : x.stages) {
+                    peak = std::max(peak, s.target);
+                }
+                return peak;
+            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
+                return x.max_in_flight;
+            } else {
+                return x.vus;
+            }
+        },
+        p);
+}
+
+// Counted items (users, a wave's size, in-flight slots and queue places) are cut in blocks
+// (execution_segment::first_of/count_of): the shares sum to the whole over any partition, and user
+// numbers stay the whole test's. shared_iterations' iterations follow its users' blocks,
+// floor(I * v / V) at each block boundary v, so the parts sum to I, a share with no user has no
+// iteration to run, and each user keeps the one-process share I / V. ramping_vus users are striped
+// (execution_segment::owns) rather than cut in blocks: user v runs while the ramp's target exceeds
+// v, in every process, so the processes' users together follow the one-process ramp at every
+// instant, and each process ramps up and down with the others instead of the first holding the low
+// numbers (busy from the start) and the last the high ones (busy only at the peak). Open models keep
+// at least one in-flight slot per process: a process with none could only drop its arrivals.
+inline profile_share share_of(const profile& p, const execution_segment& segment) {
+    profile_share out{p, 0, 0, {}, peak_concurrency(p)};
+    if (segment.whole()) {
+        return out;
+    }
+    std::visit(
+        [&](auto x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, burst>) {
+                out.first_vu = segment.first_of(x.n);
+                x.n = segment.count_of(x.n);
+            } else if constexpr (std::is_same_v<T, waves>) {
+                out.first_vu = segment.first_of(x.size);
+                x.size = segment.count_of(x.size);
+            } else if constexpr (std::is_same_v<T, shared_iterations>) {
+                const std::uint64_t v0 = segment.first_of(x.vus);
+                const std::uint64_t v1 = v0 + segment.count_of(x.vus);
+                // floor(I * v / V) without overflow: v <= V <= 10^7.
+                const auto upto = [&](std::uint64_t v) {
+                    return (x.iterations / x.vus) * v + (x.iterations % x.vus) * v / x.vus;
+                };
+                out.first_vu = v0;
+                out.first_iteration = upto(v0);
+                x.iterations = upto(v1) - upto(v0);
+                x.vus = v1 - v0;
+            } else if constexpr (std::is_same_v<T, ramping_vus>) {
+                const std::uint64_t peak = peak_concurrency(x);
+                for (std::uint64_t v = 0; v < peak; ++v) {
+                    if (segment.owns(v)) {
+                        out.vus.push_back(v);
+                    }
+                }
+            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
+                out.first_vu = segment.first_of(x.max_in_flight);
+                x.max_in_flight = std::max<std::uint64_t>(1, segment.count_of(x.max_in_flight));
+                x.max_queued = segment.count_of(x.max_queued);
+            } else {
+                out.first_vu = segment.first_of(x.vus);
+                x.vus = segment.count_of(x.vus);
+            }
+            out.local = std::move(x);
+        },
+        p);
+    out.slots = std::holds_alternative<ramping_vus>(p) ? out.vus.size() : peak_concurrency(out.local);
+    return out;
+}
 
 // How many arrivals may wait for a free slot (open model; 0 for every other profile).
 inline std::uint64_t max_queued_of(const profile& p) noexcept {
@@ -13095,6 +13797,7 @@ struct engine_shared;
 struct scenario_runtime {
     const scenario* config = nullptr;
     std::size_t index = 0;
+    profile_share share;            // this process's part of config->profile (its execution segment)
     std::vector<tag_id> tags;       // per operation
     std::vector<double> cumulative; // running sums of the weights
     latency_model model = latency_model::closed;
@@ -13118,6 +13821,11 @@ struct scenario_runtime {
     std::size_t overdue = 0; // of them, past their limit and cancel_grace (see engine::watchdog)
     bool given_up = false;   // only overdue operations were left: the run stopped waiting for them
 
+    // The whole test's number of the user (open model: in-flight slot) in local slot `slot`.
+    std::uint64_t vu_number(std::size_t slot) const noexcept {
+        return share.vus.empty() ? share.first_vu + slot : share.vus[slot];
+    }
+
     std::size_t pick(rng& random) const noexcept {
         if (cumulative.size() == 1) {
             return 0;
@@ -13140,6 +13848,7 @@ struct engine_shared {
     blocking_pool* pool = nullptr;
     std::vector<executor*> executors;
     std::uint64_t seed = 1;
+    execution_segment segment{};          // this process's part of every scenario
     std::atomic<std::uint64_t> active{0}; // driver coroutines alive, all scenarios
     std::mutex mutex;
     std::condition_variable wake; // the monitor waits on it
@@ -13316,13 +14025,17 @@ struct user_plan {
 // A closed-model virtual user: iterations back to back (plus think time) until its plan or the
 // scenario ends. In a closed loop one iteration's end is the next one's start: one clock read per
 // operation.
-inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan,
+//
+// `local` is its slot in this process; its number (ctx.vu(), its random stream and so its think
+// times) is the whole test's, so a run split over processes draws what one process would.
+inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::size_t local, user_plan plan,
                                  const executor& home) {
     const scenario& cfg = *s.config;
+    const std::uint64_t vu = s.vu_number(local);
     op_context ctx;
     op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec,
                             e.pool);
-    vu_slot& slot = s.slots[vu];
+    vu_slot& slot = s.slots[local];
     op_ending ending;
     clock::time_point t0 = home.now();
     std::uint64_t done = 0;
@@ -13342,10 +14055,11 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             break;
         }
         if (plan.type == user_plan::kind::shared) {
-            number = s.shared_next.fetch_add(1, std::memory_order_relaxed);
-            if (number >= plan.iterations) {
+            const std::uint64_t taken = s.shared_next.fetch_add(1, std::memory_order_relaxed);
+            if (taken >= plan.iterations) {
                 break;
             }
+            number = plan.first_number + taken; // the whole test's iteration number
         }
         if (plan.type == user_plan::kind::ramping) {
             const auto offset = std::chrono::duration_cast<std::chrono::nanoseconds>(t0 - s.start);
@@ -13420,7 +14134,7 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w,
             for (std::uint64_t vu = 0; vu < w.size; ++vu) {
                 user_plan plan{user_plan::kind::count, 1, wave, nullptr, &gate};
                 const std::size_t loop = static_cast<std::size_t>(vu * loops / w.size);
-                launch(e, s, loop, closed_user(e, s, vu, plan, *e.executors[loop]));
+                launch(e, s, loop, closed_user(e, s, static_cast<std::size_t>(vu), plan, *e.executors[loop]));
             }
             co_await gate.wait();
             if (w.pause.count() > 0 && wave + 1 < w.count) {
@@ -13528,7 +14242,8 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     e.ended(s);
 }
 
-// Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
+// Shard `shard` of `shards` of an open-model schedule (of this process's execution segment of it):
+// every shards-th arrival, each started in a
 // free slot of this loop, or queued (max_queued) or counted as dropped when every slot is busy. Behind the
 // schedule, it starts arrivals back to back (their latency counts from their intended times), yielding now
 // and then so that finished operations free their slots.
@@ -13536,7 +14251,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                                     std::size_t shards, rate_schedule plan) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
     const executor& home = *e.executors[shard];
-    pacer arrivals(s.start, std::move(plan), shard, shards);
+    pacer arrivals(s.start, std::move(plan), shard, shards, e.segment);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
     std::uint32_t back_to_back = 0;
@@ -13571,7 +14286,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             co_await loadkit::schedule();
             now = home.now();
         }
-        const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
+        const std::uint64_t number = arrivals.last_arrival(); // the whole test's arrival index
         if (pool.free.empty()) {
             if (pool.waiting.size() < pool.max_waiting) {
                 pool.waiting.push({number, *intended});
@@ -13811,40 +14526,22 @@ inline void validate_run_options(const run_options& o) {
     }
 }
 
-// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
-inline std::uint64_t peak_concurrency(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::uint64_t {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, burst>) {
-                return x.n;
-            } else if constexpr (std::is_same_v<T, waves>) {
-                return x.size;
-            } else if constexpr (std::is_same_v<T, ramping_vus>) {
-                std::uint64_t peak = x.start_vus;
-                for (const auto& s : x.stages) {
-                    peak = std::max(peak, s.target);
-                }
-                return peak;
-            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
-                return x.max_in_flight;
-            } else {
-                return x.vus;
-            }
-        },
-        p);
-}
-
 class engine {
 public:
-    engine(const run_options& options, std::span<const scenario> scenarios)
-        : options_(options), configs_(scenarios.begin(), scenarios.end()) {}
+    engine(const run_options& options, std::span<const scenario> scenarios,
+           std::optional<segment_assignment> segment)
+        : options_(options), configs_(scenarios.begin(), scenarios.end()), segment_(std::move(segment)) {
+        if (segment_) {
+            shared_.segment = segment_->segment;
+        }
+    }
 
     // Runs to the end. Sets `abandon` when operations ignored cancellation: the caller must then
     // leak this engine (its threads still run them).
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
+        report.segment = segment_;
         start_executors();
         recorder_.emplace(current_time(), recorder_options{model_, options_.interval, 1024, options_.warmup,
                                                            options_.histograms});
@@ -13861,7 +14558,7 @@ public:
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
         // the first operations (their intended starts count from here).
-        report.started = std::chrono::system_clock::now();
+        wait_for_start(report);
         start_ = current_time();
         recorder_->restart(start_);
         for (auto& s : runtimes_) {
@@ -13905,6 +14602,45 @@ public:
 private:
     // The run's time: its executors' clock (virtual on a manual clock), never clock::now() itself.
     clock::time_point current_time() const noexcept { return shared_.executors.front()->now(); }
+
+    // Waits for run_options::start_at on the executors' clock (a manual clock jumps there) and
+    // records the start's wall-clock time: measured in real time; in virtual time, the wall clock
+    // at the wait's start plus the virtual time waited, so that a virtual run starts on time.
+    void wait_for_start(run_report& report) {
+        const std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+        if (!options_.start_at) {
+            report.started = wall;
+            return;
+        }
+        const clock::time_point from = current_time();
+        const auto ahead = std::chrono::duration_cast<clock::duration>(*options_.start_at - wall);
+        if (ahead > clock::duration::zero()) {
+            const clock::time_point until = saturating_add(from, ahead);
+            if (manual_ != nullptr) {
+                manual_->advance_to(until);
+            } else {
+                // In slices, so that a stop request or signal still ends a long wait (the run then
+                // stops at once).
+                const signal_stop_guard signals(options_.handle_signals);
+                for (clock::time_point now = from; now < until && !options_.stop.stop_requested();
+                     now = current_time()) {
+                    if (signals.received() > 0) {
+                        signalled_before_start_ = true;
+                        break;
+                    }
+                    std::this_thread::sleep_for(
+                        std::min<clock::duration>(until - now, std::chrono::milliseconds{50}));
+                }
+            }
+        }
+        report.started = manual_ != nullptr
+                             ? wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                          current_time() - from)
+                             : std::chrono::system_clock::now();
+        report.start_at = options_.start_at;
+        report.start_skew =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(report.started - *options_.start_at);
+    }
 
     // Executors: a manual clock, the caller's, or a runner of our own.
     void start_executors() {
@@ -14021,6 +14757,7 @@ private:
             s->config = &cfg;
             s->index = i;
             s->model = model_of(cfg.profile);
+            s->share = share_of(cfg.profile, shared_.segment);
             double sum = 0.0;
             bool blocking = false;
             scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
@@ -14044,7 +14781,7 @@ private:
                 summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
             }
             report.scenarios.push_back(std::move(summary));
-            const std::uint64_t peak = peak_concurrency(cfg.profile);
+            const std::uint64_t peak = s->share.slots;
             if (blocking) {
                 blocking_peak += peak;
             }
@@ -14063,15 +14800,15 @@ private:
             shared_.pool = pool_.get();
         }
         shared_.seed = options_.seed;
-        // Open-model slots: split evenly across the loops, each with its own free list.
-        const std::size_t loops = shared_.executors.size();
+        // Open-model slots: split evenly across the arrival loops, each with its own free list.
         for (auto& s : runtimes_) {
             if (s->model != latency_model::open) {
                 continue;
             }
+            const std::size_t loops = arrival_loops(*s);
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
-            const std::uint64_t queued = max_queued_of(s->config->profile);
+            const std::uint64_t queued = max_queued_of(s->share.local);
             for (std::size_t j = 0; j < loops; ++j) {
                 const std::uint64_t first = s->slot_count * j / loops;
                 const std::uint64_t last = s->slot_count * (j + 1) / loops;
@@ -14082,11 +14819,19 @@ private:
                 }
             }
             for (std::size_t k = 0; k < s->slot_count; ++k) {
-                op_context_access::bind(s->contexts[k], s->config->name, k,
-                                        rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
+                const std::uint64_t vu = s->vu_number(k);
+                op_context_access::bind(s->contexts[k], s->config->name, vu,
+                                        rng(shared_.seed, rng::mix(s->index + 1, vu)), s->token, *recorder_,
                                         shared_.pool);
             }
         }
+    }
+
+    // The event loops an open-model scenario's arrivals are shared over: every loop, but never more
+    // than it has in-flight slots — a loop with none could only drop its arrivals (max_in_flight
+    // below threads, or a segment's small share of it).
+    std::size_t arrival_loops(const scenario_runtime& s) const noexcept {
+        return std::max<std::size_t>(1, std::min(shared_.executors.size(), s.slot_count));
     }
 
     // The scenario's start and end from the run's start (held at the clock's range: an offset or
@@ -14108,12 +14853,14 @@ private:
         const std::size_t loops = shared_.executors.size();
         for (auto& sp : runtimes_) {
             scenario_runtime& s = *sp;
-            const profile& p = s.config->profile;
+            const profile& p = s.share.local; // this process's part of the scenario
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
                     const auto loop = static_cast<std::size_t>(vu * loops / n);
-                    launch(shared_, s, loop, closed_user(shared_, s, vu, plan, *shared_.executors[loop]));
+                    launch(shared_, s, loop,
+                           closed_user(shared_, s, static_cast<std::size_t>(vu), plan,
+                                       *shared_.executors[loop]));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -14123,7 +14870,8 @@ private:
             } else if (const auto* v = std::get_if<per_vu_iterations>(&p)) {
                 users(v->vus, {user_plan::kind::count, v->iterations, 0, nullptr, nullptr});
             } else if (const auto* sh = std::get_if<shared_iterations>(&p)) {
-                users(sh->vus, {user_plan::kind::shared, sh->iterations, 0, nullptr, nullptr});
+                users(sh->vus,
+                      {user_plan::kind::shared, sh->iterations, s.share.first_iteration, nullptr, nullptr});
             } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
                 users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
             } else if (const auto* w = std::get_if<waves>(&p)) {
@@ -14135,8 +14883,9 @@ private:
                                                   std::get<constant_rate>(p).duration)
                         : rate_schedule(std::get<ramping_rate>(p).start_rate,
                                         std::get<ramping_rate>(p).stages);
-                for (std::size_t j = 0; j < loops; ++j) {
-                    launch(shared_, s, j, arrival_driver(shared_, s, j, loops, schedule));
+                const std::size_t arrivals = arrival_loops(s);
+                for (std::size_t j = 0; j < arrivals; ++j) {
+                    launch(shared_, s, j, arrival_driver(shared_, s, j, arrivals, schedule));
                 }
             }
         }
@@ -14171,6 +14920,9 @@ private:
         const clock::time_point deadline = options_.max_duration.count() > 0
                                                ? saturating_add(start_, options_.max_duration)
                                                : clock::time_point::max();
+        if (signalled_before_start_) {
+            stop_all(stop_reason::interrupted, "stop signal while waiting for start_at", start_, false);
+        }
         for (;;) {
             if (manual_ != nullptr) {
                 run_virtual_time(saturating_add(manual_->now(), step));
@@ -14388,7 +15140,7 @@ private:
         op.scenario = s.config->name;
         const auto k = v.op.load(std::memory_order_relaxed);
         op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-        op.virtual_user = slot;
+        op.virtual_user = s.vu_number(slot);
         op.iteration = v.iteration.load(std::memory_order_relaxed);
         op.elapsed = std::chrono::nanoseconds{now_ticks - started};
         if (options_.report_stuck_to_stderr && stderr_reports_ < max_stderr_reports) {
@@ -14470,7 +15222,7 @@ private:
                     op.scenario = s.config->name;
                     const auto k = s.slots[i].op.load(std::memory_order_relaxed);
                     op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-                    op.virtual_user = i;
+                    op.virtual_user = s.vu_number(i);
                     op.iteration = s.slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
                     op.abandoned = true;
@@ -14516,10 +15268,19 @@ private:
             }
             p.phase += s->config->name;
             if (const auto* r = std::get_if<ramping_vus>(&s->config->profile)) {
-                char text[48];
-                std::snprintf(
-                    text, sizeof text, ": %.0f VUs",
-                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
+                char text[80];
+                const double target =
+                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start));
+                const auto& mine = s->share.vus; // within a segment: this process's users of the ramp
+                if (mine.empty()) {
+                    std::snprintf(text, sizeof text, ": %.0f VUs", target);
+                } else {
+                    const auto active =
+                        std::lower_bound(mine.begin(), mine.end(), static_cast<std::uint64_t>(target)) -
+                        mine.begin();
+                    std::snprintf(text, sizeof text, ": %lld of the test's %.0f VUs",
+                                  static_cast<long long>(active), target);
+                }
                 p.phase += text;
             } else if (s->draining.load(std::memory_order_relaxed)) {
                 p.phase += ": stopping";
@@ -14539,6 +15300,7 @@ private:
 
     const run_options& options_;
     std::vector<scenario> configs_;
+    std::optional<segment_assignment> segment_; // set when the run has a segment
     latency_model model_ = model_for(configs_);
     clock::time_point start_{};
     std::optional<recorder> recorder_;
@@ -14549,6 +15311,7 @@ private:
     manual_clock_executor* manual_ = nullptr; // virtual time: the monitor runs it
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
+    bool signalled_before_start_ = false; // a stop signal ended the wait for start_at
     std::string reason_text_;
     // The stuck list and, entry by entry, the operation each one watches (resolve_stuck()).
     struct watched {
@@ -14605,9 +15368,16 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
             }
         }
     }
+    // The segment, before anything runs: a malformed environment is an error now, not a partial run.
+    std::optional<segment_assignment> segment;
+    if (options.segment) {
+        segment = segment_assignment{*options.segment, "option", std::nullopt, std::nullopt};
+    } else if (options.segment_from_environment) {
+        segment = segment_from_environment();
+    }
     // The options live with the engine: an abandoned engine (leaked below) keeps using them.
     auto owned = std::make_unique<run_options>(options);
-    auto body = std::make_unique<detail::engine>(*owned, scenarios);
+    auto body = std::make_unique<detail::engine>(*owned, scenarios, std::move(segment));
     bool abandon = false;
     run_report report = body->run(abandon);
     if (abandon) {
@@ -15681,8 +16451,9 @@ namespace loadkit {
 inline namespace v0_1 {
 
 LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::uint64_t shard,
-                          std::uint64_t shards)
-    : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards) {
+                          std::uint64_t shards, execution_segment segment)
+    : start_(start), schedule_(std::move(schedule)), shard_(shard), shards_(shards),
+      segment_(std::move(segment)), whole_(segment_.whole()) {
     if (shards == 0) {
         detail::throw_rate_option("pacer", "shards", "0", ">= 1");
     }
@@ -15690,7 +16461,11 @@ LOADKIT_DECL pacer::pacer(clock::time_point start, rate_schedule schedule, std::
         detail::throw_rate_option("pacer", "shard", std::to_string(shard),
                                   ("< shards = " + std::to_string(shards)).c_str());
     }
-    const std::uint64_t total = schedule_.total_count();
+    const std::uint64_t total =
+        whole_ ? schedule_.total_count() : segment_.owned_below(schedule_.total_count());
+    if (!whole_ && total > 0) {
+        cursor_ = segment_.nth_owned(0);
+    }
     count_ = total > shard ? (total - shard - 1) / shards + 1 : 0;
 }
 
@@ -16515,6 +17290,20 @@ inline void console_heading(std::string& out, const run_report& report, const co
         facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " completed";
     }
     out += "  " + console_wrap(facts, s.width, 2) + "\n";
+    // One test split over processes: which part this is, and how far from the common start.
+    std::string part;
+    if (report.segment) {
+        part = "segment " + console_safe(report.segment->describe());
+    }
+    if (report.start_skew) {
+        char skew[48];
+        std::snprintf(skew, sizeof skew, "start skew %+.1f ms",
+                      static_cast<double>(report.start_skew->count()) / 1e6);
+        part += (part.empty() ? "" : ", ") + std::string(skew);
+    }
+    if (!part.empty()) {
+        out += "  " + console_wrap(part, s.width, 2) + "\n";
+    }
     const std::string stop = console_stop_text(r, s);
     if (!stop.empty()) {
         out += "  " + s.paint(console_wrap(stop, s.width, 4, 2), console_stop_sgr(r.reason)) + "\n";

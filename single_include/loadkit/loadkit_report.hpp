@@ -551,9 +551,10 @@ struct trend_options {
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 3, every member described in
-// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
-// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
+// reads back exactly: schema "loadkit-report", version 4, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 to 3 read too: 4 adds "segment",
+// "start_at_unix_ns" and "start_skew_ns", 3 "scheduled" (op_stats), 2 "past_hang_limit" and
+// stuck[].finished; what an older report lacks reads as 0 or absent.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
 //   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure
@@ -6923,7 +6924,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 4 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
@@ -6935,7 +6936,7 @@ private:
 // ---- begin loadkit/detail/report/json/report_write.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 4 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -6968,7 +6969,8 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 3;
+// 3: scheduled counts. 4: the execution segment, start_at and the start's skew.
+inline constexpr std::uint64_t json_schema_version = 4;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -7034,6 +7036,26 @@ public:
         w_.member("title", r.title);
         w_.member("started_unix_ns",
                   std::chrono::duration_cast<std::chrono::nanoseconds>(r.started.time_since_epoch()).count());
+        w_.key("start_at_unix_ns");
+        if (r.start_at) {
+            w_.value(static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(r.start_at->time_since_epoch())
+                    .count()));
+        } else {
+            w_.null();
+        }
+        w_.key("start_skew_ns");
+        if (r.start_skew) {
+            w_.value(static_cast<std::int64_t>(r.start_skew->count()));
+        } else {
+            w_.null();
+        }
+        w_.key("segment");
+        if (r.segment) {
+            segment(*r.segment);
+        } else {
+            w_.null();
+        }
         w_.key("scenarios");
         w_.begin_array();
         for (const auto& s : r.scenarios) {
@@ -7077,6 +7099,30 @@ public:
     }
 
 private:
+    void segment(const segment_assignment& a) {
+        w_.begin_object(true);
+        w_.member("text", a.segment.text());
+        for (const bool first : {true, false}) {
+            const segment_bound b = first ? a.segment.from() : a.segment.to();
+            w_.key(first ? "from" : "to");
+            w_.begin_array(true);
+            w_.value(b.num);
+            w_.value(b.den);
+            w_.end_array();
+        }
+        w_.member("source", a.source);
+        for (const bool first : {true, false}) {
+            const std::optional<std::uint64_t>& n = first ? a.rank : a.size;
+            w_.key(first ? "rank" : "size");
+            if (n) {
+                w_.value(*n);
+            } else {
+                w_.null();
+            }
+        }
+        w_.end_object();
+    }
+
     void scenario(const scenario_summary& s) {
         w_.begin_object();
         w_.member("name", s.name);
@@ -7436,7 +7482,7 @@ private:
 // ---- begin loadkit/detail/report/json/result_read.hpp ----
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 4 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
@@ -8076,6 +8122,7 @@ private:
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -8102,10 +8149,24 @@ public:
 
     run_report report() {
         run_report out = json_placeholder_report();
-        static constexpr std::array<std::string_view, 15> keys{
-            "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
-            "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
-            "capacity",  "past_hang_limit?", "$schema?"};
+        static constexpr std::array<std::string_view, 18> keys{"schema",
+                                                               "version",
+                                                               "generator?",
+                                                               "summary?",
+                                                               "title",
+                                                               "started_unix_ns",
+                                                               "scenarios",
+                                                               "result",
+                                                               "slo",
+                                                               "resources",
+                                                               "leak",
+                                                               "stuck",
+                                                               "capacity",
+                                                               "past_hang_limit?",
+                                                               "$schema?",
+                                                               "start_at_unix_ns?",
+                                                               "start_skew_ns?",
+                                                               "segment?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -8161,6 +8222,23 @@ public:
             case 13:
                 out.past_hang_limit = r_.u64();
                 break;
+            case 15: // 15 to 17: absent before version 4
+                if (!r_.null()) {
+                    out.start_at = std::chrono::system_clock::time_point{
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::nanoseconds{r_.i64()})};
+                }
+                break;
+            case 16:
+                if (!r_.null()) {
+                    out.start_skew = std::chrono::nanoseconds{r_.i64()};
+                }
+                break;
+            case 17:
+                if (!r_.null()) {
+                    out.segment = segment();
+                }
+                break;
             default: // generator, summary, $schema: for people and tools
                 r_.skip();
             }
@@ -8171,6 +8249,48 @@ public:
     }
 
 private:
+    segment_bound bound() {
+        segment_bound b;
+        r_.array([&](std::size_t i) {
+            if (i > 1) {
+                r_.fail("expected [numerator, denominator]");
+            }
+            (i == 0 ? b.num : b.den) = r_.u64();
+        });
+        return b;
+    }
+
+    // The text is read back through the parser and must name the bounds written beside it.
+    segment_assignment segment() {
+        segment_assignment a;
+        std::string text;
+        segment_bound begin{0, 0};
+        segment_bound end{0, 0};
+        static constexpr std::array<std::string_view, 6> keys{"text", "from", "to", "source", "rank", "size"};
+        r_.object(keys, [&](std::size_t k) {
+            if (k == 0) {
+                r_.string(text);
+            } else if (k == 1) {
+                begin = bound();
+            } else if (k == 2) {
+                end = bound();
+            } else if (k == 3) {
+                r_.string(a.source);
+            } else if (!r_.null()) {
+                (k == 4 ? a.rank : a.size) = r_.u64();
+            }
+        });
+        try {
+            a.segment = execution_segment::parse(text);
+            if (!(a.segment == execution_segment(begin, end))) {
+                r_.fail("text \"" + text + "\" is not the segment of from and to");
+            }
+        } catch (const std::invalid_argument& e) {
+            r_.fail(e.what());
+        }
+        return a;
+    }
+
     scenario_summary scenario() {
         scenario_summary s;
         static constexpr std::array<std::string_view, 5> keys{"name", "profile", "model", "start_offset_ns",

@@ -93,40 +93,22 @@ inline void validate_run_options(const run_options& o) {
     }
 }
 
-// The most a scenario keeps in flight at once (for sizing slots and blocking threads).
-inline std::uint64_t peak_concurrency(const profile& p) {
-    return std::visit(
-        [](const auto& x) -> std::uint64_t {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, burst>) {
-                return x.n;
-            } else if constexpr (std::is_same_v<T, waves>) {
-                return x.size;
-            } else if constexpr (std::is_same_v<T, ramping_vus>) {
-                std::uint64_t peak = x.start_vus;
-                for (const auto& s : x.stages) {
-                    peak = std::max(peak, s.target);
-                }
-                return peak;
-            } else if constexpr (std::is_same_v<T, constant_rate> || std::is_same_v<T, ramping_rate>) {
-                return x.max_in_flight;
-            } else {
-                return x.vus;
-            }
-        },
-        p);
-}
-
 class engine {
 public:
-    engine(const run_options& options, std::span<const scenario> scenarios)
-        : options_(options), configs_(scenarios.begin(), scenarios.end()) {}
+    engine(const run_options& options, std::span<const scenario> scenarios,
+           std::optional<segment_assignment> segment)
+        : options_(options), configs_(scenarios.begin(), scenarios.end()), segment_(std::move(segment)) {
+        if (segment_) {
+            shared_.segment = segment_->segment;
+        }
+    }
 
     // Runs to the end. Sets `abandon` when operations ignored cancellation: the caller must then
     // leak this engine (its threads still run them).
     run_report run(bool& abandon) {
         run_report report;
         report.title = options_.title;
+        report.segment = segment_;
         start_executors();
         recorder_.emplace(current_time(), recorder_options{model_, options_.interval, 1024, options_.warmup,
                                                            options_.histograms});
@@ -143,7 +125,7 @@ public:
         }
         // The clock starts once the threads, slots and contexts exist: set-up is not charged to
         // the first operations (their intended starts count from here).
-        report.started = std::chrono::system_clock::now();
+        wait_for_start(report);
         start_ = current_time();
         recorder_->restart(start_);
         for (auto& s : runtimes_) {
@@ -187,6 +169,45 @@ public:
 private:
     // The run's time: its executors' clock (virtual on a manual clock), never clock::now() itself.
     clock::time_point current_time() const noexcept { return shared_.executors.front()->now(); }
+
+    // Waits for run_options::start_at on the executors' clock (a manual clock jumps there) and
+    // records the start's wall-clock time: measured in real time; in virtual time, the wall clock
+    // at the wait's start plus the virtual time waited, so that a virtual run starts on time.
+    void wait_for_start(run_report& report) {
+        const std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+        if (!options_.start_at) {
+            report.started = wall;
+            return;
+        }
+        const clock::time_point from = current_time();
+        const auto ahead = std::chrono::duration_cast<clock::duration>(*options_.start_at - wall);
+        if (ahead > clock::duration::zero()) {
+            const clock::time_point until = saturating_add(from, ahead);
+            if (manual_ != nullptr) {
+                manual_->advance_to(until);
+            } else {
+                // In slices, so that a stop request or signal still ends a long wait (the run then
+                // stops at once).
+                const signal_stop_guard signals(options_.handle_signals);
+                for (clock::time_point now = from; now < until && !options_.stop.stop_requested();
+                     now = current_time()) {
+                    if (signals.received() > 0) {
+                        signalled_before_start_ = true;
+                        break;
+                    }
+                    std::this_thread::sleep_for(
+                        std::min<clock::duration>(until - now, std::chrono::milliseconds{50}));
+                }
+            }
+        }
+        report.started = manual_ != nullptr
+                             ? wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                          current_time() - from)
+                             : std::chrono::system_clock::now();
+        report.start_at = options_.start_at;
+        report.start_skew =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(report.started - *options_.start_at);
+    }
 
     // Executors: a manual clock, the caller's, or a runner of our own.
     void start_executors() {
@@ -303,6 +324,7 @@ private:
             s->config = &cfg;
             s->index = i;
             s->model = model_of(cfg.profile);
+            s->share = share_of(cfg.profile, shared_.segment);
             double sum = 0.0;
             bool blocking = false;
             scenario_summary summary{cfg.name, describe(cfg.profile), s->model, cfg.start_offset, {}};
@@ -326,7 +348,7 @@ private:
                 summary.profile += ", timeout " + profile_duration_text(cfg.timeout);
             }
             report.scenarios.push_back(std::move(summary));
-            const std::uint64_t peak = peak_concurrency(cfg.profile);
+            const std::uint64_t peak = s->share.slots;
             if (blocking) {
                 blocking_peak += peak;
             }
@@ -345,15 +367,15 @@ private:
             shared_.pool = pool_.get();
         }
         shared_.seed = options_.seed;
-        // Open-model slots: split evenly across the loops, each with its own free list.
-        const std::size_t loops = shared_.executors.size();
+        // Open-model slots: split evenly across the arrival loops, each with its own free list.
         for (auto& s : runtimes_) {
             if (s->model != latency_model::open) {
                 continue;
             }
+            const std::size_t loops = arrival_loops(*s);
             s->contexts = std::make_unique<op_context[]>(s->slot_count);
             s->pools.resize(loops);
-            const std::uint64_t queued = max_queued_of(s->config->profile);
+            const std::uint64_t queued = max_queued_of(s->share.local);
             for (std::size_t j = 0; j < loops; ++j) {
                 const std::uint64_t first = s->slot_count * j / loops;
                 const std::uint64_t last = s->slot_count * (j + 1) / loops;
@@ -364,11 +386,19 @@ private:
                 }
             }
             for (std::size_t k = 0; k < s->slot_count; ++k) {
-                op_context_access::bind(s->contexts[k], s->config->name, k,
-                                        rng(shared_.seed, rng::mix(s->index + 1, k)), s->token, *recorder_,
+                const std::uint64_t vu = s->vu_number(k);
+                op_context_access::bind(s->contexts[k], s->config->name, vu,
+                                        rng(shared_.seed, rng::mix(s->index + 1, vu)), s->token, *recorder_,
                                         shared_.pool);
             }
         }
+    }
+
+    // The event loops an open-model scenario's arrivals are shared over: every loop, but never more
+    // than it has in-flight slots — a loop with none could only drop its arrivals (max_in_flight
+    // below threads, or a segment's small share of it).
+    std::size_t arrival_loops(const scenario_runtime& s) const noexcept {
+        return std::max<std::size_t>(1, std::min(shared_.executors.size(), s.slot_count));
     }
 
     // The scenario's start and end from the run's start (held at the clock's range: an offset or
@@ -390,12 +420,14 @@ private:
         const std::size_t loops = shared_.executors.size();
         for (auto& sp : runtimes_) {
             scenario_runtime& s = *sp;
-            const profile& p = s.config->profile;
+            const profile& p = s.share.local; // this process's part of the scenario
             const auto users = [&](std::uint64_t n, user_plan plan) {
                 for (std::uint64_t vu = 0; vu < n; ++vu) {
                     // Users in contiguous blocks per loop: neighbouring slots stay on one thread.
                     const auto loop = static_cast<std::size_t>(vu * loops / n);
-                    launch(shared_, s, loop, closed_user(shared_, s, vu, plan, *shared_.executors[loop]));
+                    launch(shared_, s, loop,
+                           closed_user(shared_, s, static_cast<std::size_t>(vu), plan,
+                                       *shared_.executors[loop]));
                 }
             };
             if (const auto* b = std::get_if<burst>(&p)) {
@@ -405,7 +437,8 @@ private:
             } else if (const auto* v = std::get_if<per_vu_iterations>(&p)) {
                 users(v->vus, {user_plan::kind::count, v->iterations, 0, nullptr, nullptr});
             } else if (const auto* sh = std::get_if<shared_iterations>(&p)) {
-                users(sh->vus, {user_plan::kind::shared, sh->iterations, 0, nullptr, nullptr});
+                users(sh->vus,
+                      {user_plan::kind::shared, sh->iterations, s.share.first_iteration, nullptr, nullptr});
             } else if (const auto* r = std::get_if<ramping_vus>(&p)) {
                 users(s.slot_count, {user_plan::kind::ramping, 0, 0, r, nullptr});
             } else if (const auto* w = std::get_if<waves>(&p)) {
@@ -417,8 +450,9 @@ private:
                                                   std::get<constant_rate>(p).duration)
                         : rate_schedule(std::get<ramping_rate>(p).start_rate,
                                         std::get<ramping_rate>(p).stages);
-                for (std::size_t j = 0; j < loops; ++j) {
-                    launch(shared_, s, j, arrival_driver(shared_, s, j, loops, schedule));
+                const std::size_t arrivals = arrival_loops(s);
+                for (std::size_t j = 0; j < arrivals; ++j) {
+                    launch(shared_, s, j, arrival_driver(shared_, s, j, arrivals, schedule));
                 }
             }
         }
@@ -453,6 +487,9 @@ private:
         const clock::time_point deadline = options_.max_duration.count() > 0
                                                ? saturating_add(start_, options_.max_duration)
                                                : clock::time_point::max();
+        if (signalled_before_start_) {
+            stop_all(stop_reason::interrupted, "stop signal while waiting for start_at", start_, false);
+        }
         for (;;) {
             if (manual_ != nullptr) {
                 run_virtual_time(saturating_add(manual_->now(), step));
@@ -670,7 +707,7 @@ private:
         op.scenario = s.config->name;
         const auto k = v.op.load(std::memory_order_relaxed);
         op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-        op.virtual_user = slot;
+        op.virtual_user = s.vu_number(slot);
         op.iteration = v.iteration.load(std::memory_order_relaxed);
         op.elapsed = std::chrono::nanoseconds{now_ticks - started};
         if (options_.report_stuck_to_stderr && stderr_reports_ < max_stderr_reports) {
@@ -752,7 +789,7 @@ private:
                     op.scenario = s.config->name;
                     const auto k = s.slots[i].op.load(std::memory_order_relaxed);
                     op.tag = k < s.config->operations.size() ? s.config->operations[k].name() : std::string();
-                    op.virtual_user = i;
+                    op.virtual_user = s.vu_number(i);
                     op.iteration = s.slots[i].iteration.load(std::memory_order_relaxed);
                     op.elapsed = std::chrono::nanoseconds{now_ticks - started};
                     op.abandoned = true;
@@ -798,10 +835,19 @@ private:
             }
             p.phase += s->config->name;
             if (const auto* r = std::get_if<ramping_vus>(&s->config->profile)) {
-                char text[48];
-                std::snprintf(
-                    text, sizeof text, ": %.0f VUs",
-                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start)));
+                char text[80];
+                const double target =
+                    vu_target(*r, std::chrono::duration_cast<std::chrono::nanoseconds>(now - s->start));
+                const auto& mine = s->share.vus; // within a segment: this process's users of the ramp
+                if (mine.empty()) {
+                    std::snprintf(text, sizeof text, ": %.0f VUs", target);
+                } else {
+                    const auto active =
+                        std::lower_bound(mine.begin(), mine.end(), static_cast<std::uint64_t>(target)) -
+                        mine.begin();
+                    std::snprintf(text, sizeof text, ": %lld of the test's %.0f VUs",
+                                  static_cast<long long>(active), target);
+                }
                 p.phase += text;
             } else if (s->draining.load(std::memory_order_relaxed)) {
                 p.phase += ": stopping";
@@ -821,6 +867,7 @@ private:
 
     const run_options& options_;
     std::vector<scenario> configs_;
+    std::optional<segment_assignment> segment_; // set when the run has a segment
     latency_model model_ = model_for(configs_);
     clock::time_point start_{};
     std::optional<recorder> recorder_;
@@ -831,6 +878,7 @@ private:
     manual_clock_executor* manual_ = nullptr; // virtual time: the monitor runs it
     std::unique_ptr<blocking_pool> pool_;
     stop_reason reason_ = stop_reason::completed;
+    bool signalled_before_start_ = false; // a stop signal ended the wait for start_at
     std::string reason_text_;
     // The stuck list and, entry by entry, the operation each one watches (resolve_stuck()).
     struct watched {
@@ -887,9 +935,16 @@ LOADKIT_DECL run_report run(const run_options& options, std::span<const scenario
             }
         }
     }
+    // The segment, before anything runs: a malformed environment is an error now, not a partial run.
+    std::optional<segment_assignment> segment;
+    if (options.segment) {
+        segment = segment_assignment{*options.segment, "option", std::nullopt, std::nullopt};
+    } else if (options.segment_from_environment) {
+        segment = segment_from_environment();
+    }
     // The options live with the engine: an abandoned engine (leaked below) keeps using them.
     auto owned = std::make_unique<run_options>(options);
-    auto body = std::make_unique<detail::engine>(*owned, scenarios);
+    auto body = std::make_unique<detail::engine>(*owned, scenarios, std::move(segment));
     bool abandon = false;
     run_report report = body->run(abandon);
     if (abandon) {

@@ -2,9 +2,10 @@
 // SPDX-License-Identifier: MIT
 //
 // loadkit::to_json / loadkit::from_json — a run_report as JSON that tools read and that loadkit
-// reads back exactly: schema "loadkit-report", version 3, every member described in
-// docs/report.schema.json (JSON Schema 2020-12). Versions 1 and 2 read too: 3 adds "scheduled"
-// (op_stats), 2 "past_hang_limit" and stuck[].finished; what an older report lacks reads as 0.
+// reads back exactly: schema "loadkit-report", version 4, every member described in
+// docs/report.schema.json (JSON Schema 2020-12). Versions 1 to 3 read too: 4 adds "segment",
+// "start_at_unix_ns" and "start_skew_ns", 3 "scheduled" (op_stats), 2 "past_hang_limit" and
+// stuck[].finished; what an older report lacks reads as 0 or absent.
 //
 //   #include <loadkit/report/json.hpp>                  // opt-in: not part of loadkit.hpp
 //   loadkit::write_file("run.json", loadkit::to_json(report)); // report/file.hpp: throws on failure

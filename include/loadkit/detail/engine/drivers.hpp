@@ -165,13 +165,17 @@ struct user_plan {
 // A closed-model virtual user: iterations back to back (plus think time) until its plan or the
 // scenario ends. In a closed loop one iteration's end is the next one's start: one clock read per
 // operation.
-inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uint64_t vu, user_plan plan,
+//
+// `local` is its slot in this process; its number (ctx.vu(), its random stream and so its think
+// times) is the whole test's, so a run split over processes draws what one process would.
+inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::size_t local, user_plan plan,
                                  const executor& home) {
     const scenario& cfg = *s.config;
+    const std::uint64_t vu = s.vu_number(local);
     op_context ctx;
     op_context_access::bind(ctx, cfg.name, vu, rng(e.seed, rng::mix(s.index + 1, vu)), s.token, *e.rec,
                             e.pool);
-    vu_slot& slot = s.slots[vu];
+    vu_slot& slot = s.slots[local];
     op_ending ending;
     clock::time_point t0 = home.now();
     std::uint64_t done = 0;
@@ -191,10 +195,11 @@ inline detached_task closed_user(engine_shared& e, scenario_runtime& s, std::uin
             break;
         }
         if (plan.type == user_plan::kind::shared) {
-            number = s.shared_next.fetch_add(1, std::memory_order_relaxed);
-            if (number >= plan.iterations) {
+            const std::uint64_t taken = s.shared_next.fetch_add(1, std::memory_order_relaxed);
+            if (taken >= plan.iterations) {
                 break;
             }
+            number = plan.first_number + taken; // the whole test's iteration number
         }
         if (plan.type == user_plan::kind::ramping) {
             const auto offset = std::chrono::duration_cast<std::chrono::nanoseconds>(t0 - s.start);
@@ -269,7 +274,7 @@ inline detached_task wave_driver(engine_shared& e, scenario_runtime& s, waves w,
             for (std::uint64_t vu = 0; vu < w.size; ++vu) {
                 user_plan plan{user_plan::kind::count, 1, wave, nullptr, &gate};
                 const std::size_t loop = static_cast<std::size_t>(vu * loops / w.size);
-                launch(e, s, loop, closed_user(e, s, vu, plan, *e.executors[loop]));
+                launch(e, s, loop, closed_user(e, s, static_cast<std::size_t>(vu), plan, *e.executors[loop]));
             }
             co_await gate.wait();
             if (w.pause.count() > 0 && wave + 1 < w.count) {
@@ -377,7 +382,8 @@ inline detached_task open_operation(engine_shared& e, scenario_runtime& s, std::
     e.ended(s);
 }
 
-// Shard `shard` of `shards` of an open-model schedule: every shards-th arrival, each started in a
+// Shard `shard` of `shards` of an open-model schedule (of this process's execution segment of it):
+// every shards-th arrival, each started in a
 // free slot of this loop, or queued (max_queued) or counted as dropped when every slot is busy. Behind the
 // schedule, it starts arrivals back to back (their latency counts from their intended times), yielding now
 // and then so that finished operations free their slots.
@@ -385,7 +391,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
                                     std::size_t shards, rate_schedule plan) {
     s.drivers.fetch_add(1, std::memory_order_relaxed);
     const executor& home = *e.executors[shard];
-    pacer arrivals(s.start, std::move(plan), shard, shards);
+    pacer arrivals(s.start, std::move(plan), shard, shards, e.segment);
     rng random(e.seed, rng::mix(s.index + 1, 0xa55a0000ULL + shard));
     slot_pool& pool = s.pools[shard];
     std::uint32_t back_to_back = 0;
@@ -420,7 +426,7 @@ inline detached_task arrival_driver(engine_shared& e, scenario_runtime& s, std::
             co_await loadkit::schedule();
             now = home.now();
         }
-        const std::uint64_t number = shard + (arrivals.issued() - 1) * shards;
+        const std::uint64_t number = arrivals.last_arrival(); // the whole test's arrival index
         if (pool.free.empty()) {
             if (pool.waiting.size() < pool.max_waiting) {
                 pool.waiting.push({number, *intended});

@@ -5,6 +5,7 @@
 #define LOADKIT_DETAIL_ENGINE_STATE_HPP
 
 #include <loadkit/blocking_pool.hpp>
+#include <loadkit/detail/engine/profile_plan.hpp>
 #include <loadkit/detail/runtime/ring_queue.hpp>
 #include <loadkit/executor.hpp>
 #include <loadkit/operation.hpp>
@@ -13,6 +14,7 @@
 #include <loadkit/recorder.hpp>
 #include <loadkit/result.hpp>
 #include <loadkit/scenario.hpp>
+#include <loadkit/segment.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -81,6 +83,7 @@ struct engine_shared;
 struct scenario_runtime {
     const scenario* config = nullptr;
     std::size_t index = 0;
+    profile_share share;            // this process's part of config->profile (its execution segment)
     std::vector<tag_id> tags;       // per operation
     std::vector<double> cumulative; // running sums of the weights
     latency_model model = latency_model::closed;
@@ -104,6 +107,11 @@ struct scenario_runtime {
     std::size_t overdue = 0; // of them, past their limit and cancel_grace (see engine::watchdog)
     bool given_up = false;   // only overdue operations were left: the run stopped waiting for them
 
+    // The whole test's number of the user (open model: in-flight slot) in local slot `slot`.
+    std::uint64_t vu_number(std::size_t slot) const noexcept {
+        return share.vus.empty() ? share.first_vu + slot : share.vus[slot];
+    }
+
     std::size_t pick(rng& random) const noexcept {
         if (cumulative.size() == 1) {
             return 0;
@@ -126,6 +134,7 @@ struct engine_shared {
     blocking_pool* pool = nullptr;
     std::vector<executor*> executors;
     std::uint64_t seed = 1;
+    execution_segment segment{};          // this process's part of every scenario
     std::atomic<std::uint64_t> active{0}; // driver coroutines alive, all scenarios
     std::mutex mutex;
     std::condition_variable wake; // the monitor waits on it

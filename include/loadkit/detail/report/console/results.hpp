@@ -107,6 +107,20 @@ inline void console_heading(std::string& out, const run_report& report, const co
         facts += std::string(" ") + (s.unicode ? "\xC2\xB7" : "-") + " completed";
     }
     out += "  " + console_wrap(facts, s.width, 2) + "\n";
+    // One test split over processes: which part this is, and how far from the common start.
+    std::string part;
+    if (report.segment) {
+        part = "segment " + console_safe(report.segment->describe());
+    }
+    if (report.start_skew) {
+        char skew[48];
+        std::snprintf(skew, sizeof skew, "start skew %+.1f ms",
+                      static_cast<double>(report.start_skew->count()) / 1e6);
+        part += (part.empty() ? "" : ", ") + std::string(skew);
+    }
+    if (!part.empty()) {
+        out += "  " + console_wrap(part, s.width, 2) + "\n";
+    }
     const std::string stop = console_stop_text(r, s);
     if (!stop.empty()) {
         out += "  " + s.paint(console_wrap(stop, s.width, 4, 2), console_stop_sgr(r.reason)) + "\n";

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_report, schema "loadkit-report" version 3 (the inverse of detail/report/json/report_write.hpp):
+// JSON -> run_report, schema "loadkit-report" version 4 (the inverse of detail/report/json/report_write.hpp):
 // the run's result (detail/report/json/result_read.hpp), then what was read from it (SLO verdicts, leak trend),
 // resources, stuck operations and the capacity curve. Strict: every member of the schema must be
 // there, with its type; unknown or duplicate members, another schema or version, and histograms
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,10 +48,24 @@ public:
 
     run_report report() {
         run_report out = json_placeholder_report();
-        static constexpr std::array<std::string_view, 15> keys{
-            "schema",    "version",          "generator?", "summary?",  "title", "started_unix_ns",
-            "scenarios", "result",           "slo",        "resources", "leak",  "stuck",
-            "capacity",  "past_hang_limit?", "$schema?"};
+        static constexpr std::array<std::string_view, 18> keys{"schema",
+                                                               "version",
+                                                               "generator?",
+                                                               "summary?",
+                                                               "title",
+                                                               "started_unix_ns",
+                                                               "scenarios",
+                                                               "result",
+                                                               "slo",
+                                                               "resources",
+                                                               "leak",
+                                                               "stuck",
+                                                               "capacity",
+                                                               "past_hang_limit?",
+                                                               "$schema?",
+                                                               "start_at_unix_ns?",
+                                                               "start_skew_ns?",
+                                                               "segment?"};
         r_.object(keys, [&](std::size_t k) {
             switch (k) {
             case 0:
@@ -106,6 +121,23 @@ public:
             case 13:
                 out.past_hang_limit = r_.u64();
                 break;
+            case 15: // 15 to 17: absent before version 4
+                if (!r_.null()) {
+                    out.start_at = std::chrono::system_clock::time_point{
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::nanoseconds{r_.i64()})};
+                }
+                break;
+            case 16:
+                if (!r_.null()) {
+                    out.start_skew = std::chrono::nanoseconds{r_.i64()};
+                }
+                break;
+            case 17:
+                if (!r_.null()) {
+                    out.segment = segment();
+                }
+                break;
             default: // generator, summary, $schema: for people and tools
                 r_.skip();
             }
@@ -116,6 +148,48 @@ public:
     }
 
 private:
+    segment_bound bound() {
+        segment_bound b;
+        r_.array([&](std::size_t i) {
+            if (i > 1) {
+                r_.fail("expected [numerator, denominator]");
+            }
+            (i == 0 ? b.num : b.den) = r_.u64();
+        });
+        return b;
+    }
+
+    // The text is read back through the parser and must name the bounds written beside it.
+    segment_assignment segment() {
+        segment_assignment a;
+        std::string text;
+        segment_bound begin{0, 0};
+        segment_bound end{0, 0};
+        static constexpr std::array<std::string_view, 6> keys{"text", "from", "to", "source", "rank", "size"};
+        r_.object(keys, [&](std::size_t k) {
+            if (k == 0) {
+                r_.string(text);
+            } else if (k == 1) {
+                begin = bound();
+            } else if (k == 2) {
+                end = bound();
+            } else if (k == 3) {
+                r_.string(a.source);
+            } else if (!r_.null()) {
+                (k == 4 ? a.rank : a.size) = r_.u64();
+            }
+        });
+        try {
+            a.segment = execution_segment::parse(text);
+            if (!(a.segment == execution_segment(begin, end))) {
+                r_.fail("text \"" + text + "\" is not the segment of from and to");
+            }
+        } catch (const std::invalid_argument& e) {
+            r_.fail(e.what());
+        }
+        return a;
+    }
+
     scenario_summary scenario() {
         scenario_summary s;
         static constexpr std::array<std::string_view, 5> keys{"name", "profile", "model", "start_offset_ns",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// run_report -> JSON, schema "loadkit-report" version 3 (docs/report.schema.json describes every
+// run_report -> JSON, schema "loadkit-report" version 4 (docs/report.schema.json describes every
 // member; report/json.hpp is the public entry point). Histograms are written as their
 // configuration plus the non-empty counters, which is all a reader needs to rebuild them exactly;
 // the "summary" objects repeat figures for people and tools like jq and are never read back.
@@ -37,7 +37,8 @@ struct json_write_settings {
 
 inline constexpr std::string_view json_schema_name = "loadkit-report";
 // 2: stuck operations say whether they finished; the report counts past_hang_limit.
-inline constexpr std::uint64_t json_schema_version = 3;
+// 3: scheduled counts. 4: the execution segment, start_at and the start's skew.
+inline constexpr std::uint64_t json_schema_version = 4;
 
 // Enumerations by name, indexed by the enumerator's value.
 inline constexpr std::array<std::string_view, 2> json_latency_models{"closed", "open"};
@@ -103,6 +104,26 @@ public:
         w_.member("title", r.title);
         w_.member("started_unix_ns",
                   std::chrono::duration_cast<std::chrono::nanoseconds>(r.started.time_since_epoch()).count());
+        w_.key("start_at_unix_ns");
+        if (r.start_at) {
+            w_.value(static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(r.start_at->time_since_epoch())
+                    .count()));
+        } else {
+            w_.null();
+        }
+        w_.key("start_skew_ns");
+        if (r.start_skew) {
+            w_.value(static_cast<std::int64_t>(r.start_skew->count()));
+        } else {
+            w_.null();
+        }
+        w_.key("segment");
+        if (r.segment) {
+            segment(*r.segment);
+        } else {
+            w_.null();
+        }
         w_.key("scenarios");
         w_.begin_array();
         for (const auto& s : r.scenarios) {
@@ -146,6 +167,30 @@ public:
     }
 
 private:
+    void segment(const segment_assignment& a) {
+        w_.begin_object(true);
+        w_.member("text", a.segment.text());
+        for (const bool first : {true, false}) {
+            const segment_bound b = first ? a.segment.from() : a.segment.to();
+            w_.key(first ? "from" : "to");
+            w_.begin_array(true);
+            w_.value(b.num);
+            w_.value(b.den);
+            w_.end_array();
+        }
+        w_.member("source", a.source);
+        for (const bool first : {true, false}) {
+            const std::optional<std::uint64_t>& n = first ? a.rank : a.size;
+            w_.key(first ? "rank" : "size");
+            if (n) {
+                w_.value(*n);
+            } else {
+                w_.null();
+            }
+        }
+        w_.end_object();
+    }
+
     void scenario(const scenario_summary& s) {
         w_.begin_object();
         w_.member("name", s.name);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //
-// JSON -> run_result: the "result" member of schema "loadkit-report" version 3 (the inverse of
+// JSON -> run_result: the "result" member of schema "loadkit-report" version 4 (the inverse of
 // detail/report/json/report_write.hpp): counts, errors, histograms rebuilt exactly, interval series. Strict:
 // every member must be there with its type; unknown or duplicate members are errors (json_error:
 // line, column, member path and what was expected). detail/report/json/report_read.hpp reads the rest.
